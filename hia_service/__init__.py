@@ -1,0 +1,37 @@
+"""hia-service: health-inequalities impact assessment for NHS decisions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, error handlers, CLI. Wiring only."""
+    from hia_service import config as settings_module
+    from hia_service.data.transaction import register_transaction_boundary
+    from hia_service.errors import register_errors
+    from hia_service.extensions import csrf, db, login_manager, migrate
+    from hia_service.log_config import configure_logging
+    from hia_service.web import register_blueprints, register_templates
+
+    app = Flask(__name__, static_folder=None)
+    app.config.update(settings_module.Settings().flask_config())
+    if config:
+        app.config.update(config)
+    configure_logging(app)
+    register_templates(app)  # before extensions: Flask-WTF creates the Jinja environment
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(settings_module.PROJECT_ROOT / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    register_blueprints(app)
+    register_transaction_boundary(app)
+    register_errors(app)
+    return app

@@ -1,0 +1,23 @@
+"""The `hia` command: Flask's CLI (db, run, routes) plus the service's own commands."""
+
+from __future__ import annotations
+
+from flask.cli import FlaskGroup
+
+from hia_service import create_app
+from hia_service.cli.accounts import demo_cli, users_cli
+
+
+def _build_group() -> FlaskGroup:
+    group = FlaskGroup(
+        create_app=lambda: create_app(),
+        help="Health inequalities impact assessment: manage the service from the command line.",
+        load_dotenv=False,
+        set_debug_flag=False,
+    )
+    for command in (users_cli, demo_cli):
+        group.add_command(command)
+    return group
+
+
+main = _build_group()

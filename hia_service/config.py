@@ -1,0 +1,67 @@
+"""Typed settings read from HIA_* environment variables.
+
+Defaults are safe to publish: debug off, and a secret key is required unless HIA_ENV=development or testing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET = "development-only-secret-key-not-for-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HIA_", extra="ignore")
+
+    env: Literal["production", "development", "testing"] = "production"
+    secret_key: str | None = None
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{PROJECT_ROOT / 'instance' / 'hia.sqlite3'}"
+    )
+    data_dir: Path = PROJECT_ROOT / "instance"
+    reference_dir: Path = PROJECT_ROOT.parent / "shared" / "reference-data"
+    rules_dir: Path = PROJECT_ROOT / "rules"
+    port: int = 5000
+    session_idle_minutes: int = 30
+    session_max_hours: int = 12
+    log_level: str = "INFO"
+    service_name: str = "Health inequalities impact assessment"
+    max_upload_mb: int = 20
+
+    @model_validator(mode="after")
+    def _require_secret_outside_development(self) -> Settings:
+        if self.secret_key is None:
+            if self.env == "production":
+                raise ValueError(
+                    "HIA_SECRET_KEY must be set in production (or HIA_ENV=development on your own machine)"
+                )
+            self.secret_key = DEV_SECRET
+        return self
+
+    def flask_config(self) -> dict[str, object]:
+        """The settings as Flask config keys (the rest of the app reads these)."""
+        return {
+            "HIA_ENV": self.env,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+            "HIA_DATA_DIR": str(self.data_dir),
+            "HIA_REFERENCE_DIR": str(self.reference_dir),
+            "HIA_RULES_DIR": str(self.rules_dir),
+            "HIA_PORT": self.port,
+            "HIA_SESSION_IDLE_MINUTES": self.session_idle_minutes,
+            "PERMANENT_SESSION_LIFETIME": self.session_max_hours * 3600,
+            "HIA_SERVICE_NAME": self.service_name,
+            "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,
+            "LOG_LEVEL": self.log_level,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.env == "production",
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "WTF_CSRF_TIME_LIMIT": None,
+        }

@@ -1,0 +1,67 @@
+"""Queries and writes for organisations and users. Functions flush; the caller commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from hia_service.data.models import Organisation, User
+from hia_service.extensions import db
+
+
+def get_user(user_id: int) -> User | None:
+    return db.session.get(User, user_id)
+
+
+def get_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def get_organisation_by_code(code: str) -> Organisation | None:
+    return db.session.scalar(select(Organisation).where(Organisation.code == code.strip().upper()))
+
+
+def add_organisation(code: str, name: str) -> Organisation:
+    org = Organisation(code=code.strip().upper(), name=name.strip())
+    db.session.add(org)
+    db.session.flush()
+    return org
+
+
+def add_user(org: Organisation, email: str, name: str, role: str, password_hash: str | None) -> User:
+    user = User(
+        organisation=org,
+        email=email.strip().lower(),
+        name=name.strip(),
+        role=role,
+        password_hash=password_hash,
+    )
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def list_users(organisation_id: int) -> list[User]:
+    query = select(User).where(User.organisation_id == organisation_id).order_by(User.role, User.email)
+    return list(db.session.scalars(query))
+
+
+def record_sign_in_attempt(user: User, *, succeeded: bool, at: datetime, lock_until: datetime | None) -> None:
+    if succeeded:
+        user.failed_sign_ins = 0
+        user.locked_until = None
+        user.last_sign_in_at = at
+    else:
+        user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
+        user.locked_until = lock_until
+    db.session.flush()
+
+
+def database_reachable() -> bool:
+    try:
+        db.session.execute(select(1))
+        return True
+    except Exception:  # any driver error means "not reachable" to a health check
+        db.session.rollback()
+        return False

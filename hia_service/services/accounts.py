@@ -1,0 +1,75 @@
+"""Use cases for organisations, users and signing in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hia_service.auth.passwords import hash_password, password_problem, verify_password
+from hia_service.auth.roles import Role
+from hia_service.data import accounts
+from hia_service.data.models import Organisation, User
+from hia_service.data.transaction import commit
+from hia_service.services.errors import DuplicateValueError, NotFoundError, ServiceError, SignInError
+
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT = timedelta(minutes=15)
+BAD_CREDENTIALS = "Enter a correct email address and password"
+
+
+def authenticate(email: str, password: str, *, now: datetime | None = None) -> User:
+    """The user for these credentials, or SignInError; the message never says which part was wrong."""
+    now = now or datetime.now(UTC)
+    user = accounts.get_user_by_email(email)
+    if user is None or not user.is_active:
+        verify_password(None, password)  # same work as a real check, so timing does not reveal accounts
+        raise SignInError(BAD_CREDENTIALS)
+    if user.locked_until and _aware(user.locked_until) > now:
+        raise SignInError(
+            "This account is locked for 15 minutes after too many failed attempts. Try again later."
+        )
+    if not verify_password(user.password_hash, password):
+        failures = (user.failed_sign_ins or 0) + 1
+        lock = now + LOCKOUT if failures >= MAX_FAILED_SIGN_INS else None
+        accounts.record_sign_in_attempt(user, succeeded=False, at=now, lock_until=lock)
+        commit()  # the failed request rolls back, but the count of failures must stick
+        raise SignInError(BAD_CREDENTIALS)
+    accounts.record_sign_in_attempt(user, succeeded=True, at=now, lock_until=None)
+    return user
+
+
+def create_organisation(code: str, name: str) -> Organisation:
+    if not code.strip() or not name.strip():
+        raise ServiceError("Enter the organisation's code and name")
+    if accounts.get_organisation_by_code(code):
+        raise DuplicateValueError(f"An organisation with code {code.upper()} already exists", field="code")
+    return accounts.add_organisation(code, name)
+
+
+def create_user(email: str, name: str, role: str, org_code: str, password: str | None) -> User:
+    role_value = _parse_role(role)
+    org = accounts.get_organisation_by_code(org_code)
+    if org is None:
+        raise NotFoundError(f"No organisation has the code {org_code}", field="org")
+    if "@" not in email or len(email) > 254:
+        raise ServiceError("Enter an email address in the correct format, like name@nhs.net", field="email")
+    if accounts.get_user_by_email(email):
+        raise DuplicateValueError(f"A user with email {email.lower()} already exists", field="email")
+    password_hash = None
+    if password is not None:
+        problem = password_problem(password, email)
+        if problem:
+            raise ServiceError(problem, field="password")
+        password_hash = hash_password(password)
+    return accounts.add_user(org, email, name or email.split("@")[0], role_value, password_hash)
+
+
+def _parse_role(role: str) -> str:
+    try:
+        return Role.parse(role).value
+    except ValueError as exc:
+        raise ServiceError(str(exc), field="role") from None
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

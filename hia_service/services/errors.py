@@ -1,0 +1,34 @@
+"""Errors that use cases raise; hia_service.errors turns them into pages and problem+json."""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A problem the user can act on. `message` is plain English, fit to show on the page."""
+
+    status = 400
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class SignInError(ServiceError):
+    status = 401
+
+
+class NotFoundError(ServiceError):
+    status = 404
+
+
+class PermissionDeniedError(ServiceError):
+    status = 403
+
+
+class DuplicateValueError(ServiceError):
+    status = 409
+
+
+class StateTransitionError(ServiceError):
+    status = 409

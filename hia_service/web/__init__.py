@@ -1,0 +1,88 @@
+"""Web layer: blueprints per feature, templates, static assets and the signed-in session."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+from flask import Blueprint, Flask, flash, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+
+from hia_service import __version__
+from hia_service.config import PROJECT_ROOT
+from hia_service.extensions import login_manager
+from hia_service.services.users import active_user
+
+NHSUK_DIST = PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
+IDLE_MESSAGE = (
+    "You were signed out because you had not done anything for {minutes} minutes. Sign in again to carry on."
+)
+
+
+def register_templates(app: Flask) -> None:
+    app.jinja_options = {
+        "undefined": ChainableUndefined,  # nhsuk-frontend-jinja macros read optional nested params
+        "loader": ChoiceLoader(
+            [FileSystemLoader(str(PROJECT_ROOT / "templates")), PackageLoader("nhsuk_frontend_jinja")]
+        ),
+        "autoescape": True,
+    }
+
+    @app.context_processor
+    def service_context() -> dict[str, object]:
+        return {"service_name": app.config["HIA_SERVICE_NAME"], "app_version": __version__}
+
+
+def register_blueprints(app: Flask) -> None:
+    from hia_service.web.admin.routes import bp as admin_bp
+    from hia_service.web.auth.routes import bp as auth_bp
+    from hia_service.web.main.routes import bp as main_bp
+
+    # The design system's compiled CSS/JS and images, straight from the npm package (never copied here).
+    app.register_blueprint(
+        Blueprint("nhsuk", __name__, static_folder=str(NHSUK_DIST), static_url_path="/nhsuk")
+    )
+    app.register_blueprint(
+        Blueprint("assets", __name__, static_folder=str(NHSUK_DIST / "assets"), static_url_path="/assets")
+    )
+    app.register_blueprint(
+        Blueprint(
+            "app_static",
+            __name__,
+            static_folder=str(PROJECT_ROOT / "hia_service" / "static"),
+            static_url_path="/static",
+        )
+    )
+    for bp in (main_bp, auth_bp, admin_bp):
+        app.register_blueprint(bp)
+    _register_session_hooks(app)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> object | None:
+    return active_user(user_id)
+
+
+def _register_session_hooks(app: Flask) -> None:
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to see this page"
+    login_manager.login_message_category = "info"
+
+    @app.before_request
+    def expire_idle_sessions() -> object | None:
+        g.request_id = request.headers.get("X-Request-Id") or secrets.token_hex(8)
+        if not current_user.is_authenticated:
+            return None
+        now = datetime.now(UTC).timestamp()
+        idle_limit = app.config["HIA_SESSION_IDLE_MINUTES"] * 60
+        last_seen = session.get("last_seen", now)
+        if now - last_seen > idle_limit:
+            logout_user()
+            session.clear()
+            flash(IDLE_MESSAGE.format(minutes=app.config["HIA_SESSION_IDLE_MINUTES"]), "info")
+            return redirect(
+                url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None)
+            )
+        session["last_seen"] = now
+        return None

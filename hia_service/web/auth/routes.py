@@ -1,0 +1,55 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_user, logout_user
+
+from hia_service.auth.decorators import public, signed_in
+from hia_service.services.accounts import authenticate
+from hia_service.services.errors import SignInError
+from hia_service.web.auth.forms import SignInForm
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@public
+def sign_in() -> ResponseReturnValue:
+    form = SignInForm()
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.email.data or "", form.password.data or "")
+        except SignInError as error:
+            form.email.errors = [*form.email.errors, error.message]
+            return render_template("auth/sign_in.html", form=form), 401
+        session.clear()  # a fresh session on sign-in defeats session fixation
+        login_user(user)
+        session.permanent = True
+        session["last_seen"] = datetime.now(UTC).timestamp()
+        return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/sign_in.html", form=form), status
+
+
+@bp.post("/sign-out")
+@signed_in
+def sign_out() -> ResponseReturnValue:
+    logout_user()
+    session.clear()
+    flash("You have signed out", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths, so a crafted link cannot send people elsewhere after sign-in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

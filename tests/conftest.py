@@ -1,0 +1,147 @@
+"""Shared fixtures. Integration tests run once per database backend: SQLite always, PostgreSQL when
+HIA_TEST_POSTGRES_URL is set (each test session gets a database of its own, dropped at the end)."""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REFERENCE_DIR = Path(os.environ.get("HIA_REFERENCE_DIR", REPO_ROOT.parent / "shared" / "reference-data"))
+os.environ.setdefault("HIA_ENV", "testing")
+TEST_PASSWORD = "correct-horse-battery-staple"
+
+
+def backends() -> list[str]:
+    return ["sqlite", "postgresql"] if os.environ.get("HIA_TEST_POSTGRES_URL") else ["sqlite"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", backends(), scope="session")
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'hia.sqlite3'}"
+        return
+    with throwaway_postgres_database() as url:
+        yield url
+
+
+class throwaway_postgres_database:
+    """A fresh PostgreSQL database on the server named by HIA_TEST_POSTGRES_URL."""
+
+    def __init__(self) -> None:
+        self.server = make_url(os.environ["HIA_TEST_POSTGRES_URL"])
+        self.name = f"hia_test_{uuid.uuid4().hex[:12]}"
+
+    def __enter__(self) -> str:
+        self._admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
+        with self._admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
+        return self.server.set(database=self.name).render_as_string(hide_password=False)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        self._admin.dispose()
+
+
+def make_test_app(database_url: str, data_dir: Path, **overrides: Any) -> Flask:
+    from hia_service import create_app
+
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "HIA_DATA_DIR": str(data_dir),
+        "HIA_REFERENCE_DIR": str(REFERENCE_DIR),
+        "SERVER_NAME": "hia.test",
+        **overrides,
+    }
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    from hia_service.extensions import db
+
+    application = make_test_app(database_url, tmp_path_factory.mktemp("data"))
+    with application.app_context():
+        db.create_all()  # tests only; the service itself builds its schema with Alembic
+    yield application
+    with application.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    from hia_service.extensions import db
+
+    application: Flask = request.getfixturevalue("app")
+    with application.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    """Create (organisation and) user; returns the user's id, email and organisation code."""
+    from hia_service.data import accounts
+    from hia_service.data.transaction import commit
+    from hia_service.services.accounts import create_organisation, create_user
+
+    def factory(role: str = "manager", org: str = "RXA", email: str | None = None) -> dict[str, Any]:
+        with app.app_context():
+            if accounts.get_organisation_by_code(org) is None:
+                create_organisation(org, f"Test organisation {org}")
+            user = create_user(
+                email or f"{role}.{uuid.uuid4().hex[:6]}@{org.lower()}.nhs.uk", "", role, org, TEST_PASSWORD
+            )
+            commit()
+            return {"id": user.id, "email": user.email, "org": org, "role": role}
+
+    return factory
+
+
+CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_RE.search(html) or re.search(r'value="([^"]+)"[^>]*name="csrf_token"', html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def sign_in(client: FlaskClient) -> Callable[[dict[str, Any]], Any]:
+    def do_sign_in(user: dict[str, Any], password: str = TEST_PASSWORD) -> Any:
+        page = client.get("/sign-in")
+        token = csrf_token_from(page.get_data(as_text=True))
+        return client.post(
+            "/sign-in", data={"email": user["email"], "password": password, "csrf_token": token}
+        )
+
+    return do_sign_in

@@ -1,0 +1,96 @@
+"""Roles, organisations and CSRF."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+
+def test_anonymous_people_are_sent_to_sign_in(client: FlaskClient) -> None:
+    response = client.get("/admin/users")
+    assert response.status_code == 302
+    assert "/sign-in?next=" in response.location
+
+
+@pytest.mark.parametrize(
+    ("role", "status"), [("admin", 200), ("manager", 403), ("reviewer", 403), ("trainer", 403)]
+)
+def test_user_admin_is_for_admins_only(
+    client: FlaskClient, make_user: Any, sign_in: Any, role: str, status: int
+) -> None:
+    sign_in(make_user(role))
+    response = client.get("/admin/users")
+    assert response.status_code == status
+    if status == 403:
+        assert "You do not have permission to see this page" in response.get_data(as_text=True)
+
+
+def test_admins_see_only_their_own_organisation(client: FlaskClient, make_user: Any, sign_in: Any) -> None:
+    admin = make_user("admin", org="RXA")
+    colleague = make_user("manager", org="RXA")
+    outsider = make_user("manager", org="RYB")
+    sign_in(admin)
+    listing = client.get("/admin/users").get_data(as_text=True)
+    assert colleague["email"] in listing
+    assert outsider["email"] not in listing
+    assert client.get(f"/admin/users/{colleague['id']}").status_code == 200
+    assert client.get(f"/admin/users/{outsider['id']}").status_code == 404
+
+
+def _post_routes(app: Flask) -> list[str]:
+    rules = [r for r in app.url_map.iter_rules() if "POST" in (r.methods or set()) and not r.arguments]
+    return sorted(r.rule for r in rules if not r.rule.startswith("/api/"))
+
+
+def test_every_post_form_requires_a_csrf_token(
+    app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    from hia_service.data.models import User
+    from hia_service.extensions import db
+
+    user = make_user("admin")
+    sign_in(user)
+    routes = _post_routes(app)
+    assert "/sign-in" in routes and "/sign-out" in routes
+    for route in routes:
+        response = client.post(route, data={"email": "x@y.nhs.uk", "password": "whatever-it-is"})
+        assert response.status_code == 400, route
+        assert "without a valid security token" in response.get_data(as_text=True)
+    assert client.get("/home").status_code == 200  # sign-out without a token did not sign us out
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_health_check_reports_database_and_reference_data(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok"
+    assert body["database"] == "reachable"
+    assert body["reference_data"] == {"loaded": False, "releases": []}
+    assert body["version"]
+
+
+def test_unknown_pages_are_nhs_404s_and_json_routes_get_problem_details(client: FlaskClient) -> None:
+    page = client.get("/no-such-page")
+    assert page.status_code == 404
+    assert "Page not found" in page.get_data(as_text=True)
+    api = client.get("/api/v1/nothing-here")
+    assert api.status_code == 404
+    assert api.content_type == "application/problem+json"
+    assert api.get_json()["title"] == "Page not found"
+
+
+def test_pages_use_the_nhs_design_system(client: FlaskClient) -> None:
+    html = client.get("/").get_data(as_text=True)
+    assert "nhsuk-header" in html
+    assert 'href="#maincontent"' in html  # skip link
+    assert "nhsuk-footer" in html
+    css = client.get("/nhsuk/nhsuk-frontend.min.css")
+    assert css.status_code == 200
+    assert b".nhsuk-header" in css.data
+    css.close()

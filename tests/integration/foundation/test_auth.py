@@ -1,0 +1,91 @@
+"""Signing in and out, session expiry and lockout, on every database backend."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import csrf_token_from
+
+
+def _sign_in_form(client: FlaskClient) -> str:
+    return csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+
+
+def test_sign_in_success_lands_on_home(client: FlaskClient, make_user: Any, sign_in: Any) -> None:
+    user = make_user("manager")
+    response = sign_in(user)
+    assert response.status_code == 302
+    assert response.location.endswith("/home")
+    home = client.get("/home")
+    assert home.status_code == 200
+    assert "You are signed in as a manager" in home.get_data(as_text=True)
+
+
+def test_wrong_password_and_unknown_user_get_the_same_clear_message(
+    client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    user = make_user("manager")
+    wrong = sign_in(user, password="not-the-password")
+    unknown = sign_in({"email": "nobody@nowhere.nhs.uk"})
+    for response in (wrong, unknown):
+        html = response.get_data(as_text=True)
+        assert response.status_code == 401
+        assert "There is a problem" in html
+        assert "Enter a correct email address and password" in html
+        assert 'href="#email"' in html  # error summary links to the field
+    assert client.get("/home").status_code == 302  # still not signed in
+
+
+def test_missing_fields_are_each_named(client: FlaskClient) -> None:
+    response = client.post("/sign-in", data={"csrf_token": _sign_in_form(client)})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Enter your email address" in html
+    assert "Enter your password" in html
+    assert "<title>Error: Sign in" in html
+
+
+def test_sign_out_ends_the_session(client: FlaskClient, make_user: Any, sign_in: Any) -> None:
+    sign_in(make_user("reviewer"))
+    token = csrf_token_from(client.get("/home").get_data(as_text=True))
+    response = client.post("/sign-out", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.location.endswith("/sign-in")
+    assert client.get("/home").status_code == 302
+
+
+def test_idle_session_expires_with_a_message(
+    app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    sign_in(make_user("manager"))
+    with client.session_transaction() as session:
+        session["last_seen"] = datetime.now(UTC).timestamp() - 31 * 60
+    response = client.get("/home")
+    assert response.status_code == 302
+    assert "/sign-in" in response.location
+    page = client.get(response.location).get_data(as_text=True)
+    assert "You were signed out because you had not done anything for 30 minutes" in page
+    assert client.get("/home").status_code == 302
+
+
+def test_account_locks_after_five_failures(client: FlaskClient, make_user: Any, sign_in: Any) -> None:
+    user = make_user("manager")
+    for _ in range(5):
+        sign_in(user, password="wrong-password-here")
+    response = sign_in(user)  # now even the right password is refused for a while
+    assert response.status_code == 401
+    assert "This account is locked for 15 minutes" in response.get_data(as_text=True)
+
+
+def test_next_parameter_cannot_send_people_off_site(client: FlaskClient, make_user: Any) -> None:
+    user = make_user("manager")
+    token = _sign_in_form(client)
+    response = client.post(
+        "/sign-in?next=https://evil.example/",
+        data={"email": user["email"], "password": "correct-horse-battery-staple", "csrf_token": token},
+    )
+    assert response.location.endswith("/home")

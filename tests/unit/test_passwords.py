@@ -1,0 +1,41 @@
+import pytest
+
+from hia_service.auth.passwords import hash_password, password_problem, verify_password
+from hia_service.auth.roles import Role
+
+
+def test_hashes_are_argon2id_and_verify() -> None:
+    hashed = hash_password("a long enough passphrase")
+    assert hashed.startswith("$argon2id$")
+    assert verify_password(hashed, "a long enough passphrase")
+    assert not verify_password(hashed, "a long enough passphrasE")
+
+
+def test_missing_or_corrupt_hash_never_verifies() -> None:
+    assert not verify_password(None, "anything at all")
+    assert not verify_password("not-a-hash", "anything at all")
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [
+        ("short", "Password must be 12 characters or more"),
+        ("aaaaaaaaaaaaaaaa", "Password must not repeat the same few characters"),
+        ("jane.smith-password-1", "Password must not contain your email address"),
+        ("x" * 257 + "abcdef", "Password must be 256 characters or fewer"),
+    ],
+)
+def test_password_policy(password: str, problem: str) -> None:
+    assert password_problem(password, "jane.smith@nhs.net") == problem
+
+
+def test_good_password_passes_policy() -> None:
+    assert password_problem("correct-horse-battery-staple", "jane.smith@nhs.net") is None
+
+
+def test_role_parse_explains_unknown_roles() -> None:
+    assert Role.parse(" Reviewer ") is Role.REVIEWER
+    with pytest.raises(
+        ValueError, match=r"Unknown role 'boss'\. Choose one of: manager, reviewer, trainer, admin"
+    ):
+        Role.parse("boss")
