@@ -1,0 +1,93 @@
+"""Checking a rules file against its JSON Schema, with messages a governance team can act on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator, ValidationError
+from jsonschema.exceptions import best_match
+
+from hia_service.domain.framework.source import DocPath, Problem, SourceDoc
+
+SCHEMA_KINDS = ("framework", "scoring", "current")
+
+
+def schema_path(rules_dir: Path, kind: str) -> Path:
+    return rules_dir / "schema" / f"{kind}.schema.json"
+
+
+@cache
+def _validator(path: Path) -> Draft202012Validator:
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+def check_against_schema(doc: SourceDoc, rules_dir: Path, kind: str) -> list[Problem]:
+    """Every way `doc` breaks the schema for `kind`, sorted by line."""
+    path = schema_path(rules_dir, kind).resolve()
+    if not path.is_file():
+        return [Problem(doc.label, None, f"the schema file {path} is missing")]
+    problems = [_to_problem(doc, err) for err in _leaf_errors(_validator(path).iter_errors(doc.data))]
+    return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:
+    # oneOf/anyOf errors hide the useful message in their context; take the closest match.
+    for err in errors:
+        yield best_match(err.context) if err.context else err
+
+
+def _to_problem(doc: SourceDoc, err: ValidationError) -> Problem:
+    path: DocPath = tuple(err.absolute_path)
+    where = _describe(path)
+    if err.validator == "additionalProperties":
+        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        key = extra[0] if extra else ""
+        return doc.problem((*path, key), f"{where}: unknown key '{key}' (check the spelling)")
+    return doc.problem(path, f"{where}: {_message(err)}")
+
+
+def _message(err: ValidationError) -> str:
+    if err.validator == "required":
+        missing = [k for k in err.validator_value if k not in err.instance]
+        return f"'{missing[0]}' is missing" if missing else err.message
+    if err.validator == "enum":
+        allowed = ", ".join(str(v) for v in err.validator_value)
+        return f"{err.instance!r} is not allowed; use one of: {allowed}"
+    if err.validator == "type":
+        return f"expected {_type_name(err.validator_value)}, found {err.instance!r}{_quote_hint(err)}"
+    if err.validator == "pattern":
+        expected = err.schema.get("description", err.validator_value)
+        return f"{err.instance!r} is not in the expected form ({expected})"
+    if err.validator == "const":
+        return f"must be {err.validator_value!r}"
+    return err.message
+
+
+def _quote_hint(err: ValidationError) -> str:
+    # `version: 1.0` reads as a number in YAML; the fix is quotes.
+    wants_text = err.validator_value == "string" or "string" in err.validator_value
+    return " (put it in quotes)" if wants_text and isinstance(err.instance, int | float) else ""
+
+
+def _type_name(value: Any) -> str:
+    names = {"string": "text", "object": "a set of keys", "array": "a list", "integer": "a whole number",
+             "number": "a number", "boolean": "true or false"}  # fmt: skip
+    if isinstance(value, list):
+        return " or ".join(names.get(v, v) for v in value)
+    return names.get(value, value)
+
+
+def _describe(path: DocPath) -> str:
+    """A path like sections[2].questions[0].type, readable next to the line number."""
+    if not path:
+        return "top level"
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

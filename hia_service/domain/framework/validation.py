@@ -1,0 +1,197 @@
+"""Turning what a person typed into a stored answer, with NHS-style error messages.
+
+`validate_answer` is what the generic wizard step calls for every question on a page, so one set of
+rules covers every section. Messages follow the NHS service manual: say what to do ("Enter a decision
+date"), not what went wrong in technical terms.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from hia_service.domain.framework.conditions import Answers, is_answered, visible_questions
+from hia_service.domain.framework.model import IMPACT_VALUES, Field, Question, Section
+
+Result = tuple[Any, str | None]
+_ARTICLES = ("a ", "an ", "the ")
+_SELECT_TYPES = ("choice", "multi_choice", "impact")
+
+
+def subject(name: str) -> str:
+    """'a decision date' -> 'Decision date': how the thing reads at the start of a message."""
+    for article in _ARTICLES:
+        if name.lower().startswith(article):
+            name = name[len(article) :]
+            break
+    return name[:1].upper() + name[1:]
+
+
+def required_message(question: Question) -> str:
+    override = question.error_text("required")
+    if override:
+        return override
+    if question.type in _SELECT_TYPES:
+        return f"Select {question.name}"
+    if question.type in ("actions", "table"):
+        return f"Add at least one {question.row_label or 'row'}"
+    if question.type == "geography":
+        return f"Complete {question.name}"
+    return f"Enter {question.name}"
+
+
+def validate_answer(question: Question, raw: Any) -> Result:
+    """Clean `raw` for `question`. Returns (value, None) or (None or partial value, error message)."""
+    if not question.answerable:
+        return None, None
+    value, error = _VALIDATORS[question.type](question, raw)
+    if error:
+        return value, question.error_text("invalid") or error
+    if question.required and not is_answered(value):
+        return None, required_message(question)
+    return value, None
+
+
+def section_status(section: Section, answers: Answers) -> str:
+    """'not started', 'in progress' or 'completed', from the questions a person can see."""
+    shown = [q for q in visible_questions(section, answers) if q.answerable]
+    answered = [q for q in shown if is_answered(answers.get(q.id))]
+    if not answered:
+        return "not started"
+    for question in shown:
+        value = answers.get(question.id)
+        if (question.required and not is_answered(value)) or validate_answer(question, value)[1]:
+            return "in progress"
+    return "completed"
+
+
+def _text(question: Question, raw: Any) -> Result:
+    if raw is None:
+        return None, None
+    text = str(raw).strip()
+    if question.max_length and len(text) > question.max_length:
+        return text, f"{subject(question.name)} must be {question.max_length} characters or fewer"
+    return (text or None), None
+
+
+def _choice(question: Question, raw: Any) -> Result:
+    allowed = _allowed(question)
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None, None
+    if raw not in allowed:
+        return None, required_message(question)
+    return raw, None
+
+
+def _multi_choice(question: Question, raw: Any) -> Result:
+    if raw is None or raw == "":
+        return [], None
+    chosen = [raw] if isinstance(raw, str) else list(raw)
+    allowed = _allowed(question)
+    if any(v not in allowed for v in chosen):
+        return [], required_message(question)
+    return [v for v in allowed if v in chosen], None  # framework order, no duplicates
+
+
+def _allowed(question: Question) -> tuple[str, ...]:
+    return IMPACT_VALUES if question.type == "impact" else tuple(o.value for o in question.options)
+
+
+def _date(question: Question, raw: Any) -> Result:
+    return parse_date(raw, subject(question.name))
+
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_PARTS = ("day", "month", "year")
+
+
+def parse_date(raw: Any, what: str) -> Result:
+    """Accept an ISO string (API) or {"day","month","year"} (the three-box date input)."""
+    if (
+        raw is None
+        or raw == ""
+        or (isinstance(raw, dict) and not any(str(raw.get(p) or "").strip() for p in _PARTS))
+    ):
+        return None, None
+    if isinstance(raw, date):
+        return raw.isoformat(), None
+    if isinstance(raw, str):
+        if not _ISO.match(raw.strip()):
+            return None, f"{what} must be a real date"
+        year, month, day = raw.strip().split("-")
+        raw = {"day": day, "month": month, "year": year}
+    if not isinstance(raw, dict):
+        return None, f"{what} must be a real date"
+    parts = {p: str(raw.get(p) or "").strip() for p in _PARTS}
+    missing = [p for p in _PARTS if not parts[p]]
+    if missing:
+        return None, f"{what} must include a {missing[0]}"
+    if not all(v.isdigit() for v in parts.values()):
+        return None, f"{what} must be a real date"
+    if len(parts["year"]) != 4:
+        return None, "Year must include 4 numbers"
+    try:
+        return date(int(parts["year"]), int(parts["month"]), int(parts["day"])).isoformat(), None
+    except ValueError:
+        return None, f"{what} must be a real date"
+
+
+def _geography(question: Question, raw: Any) -> Result:
+    if raw is None or raw == {}:
+        return None, None
+    if not isinstance(raw, dict):
+        return None, required_message(question)
+    return raw, None
+
+
+def _rows(question: Question, raw: Any) -> Result:
+    if raw is None or raw == "":
+        return [], None
+    if not isinstance(raw, list | tuple) or not all(isinstance(r, dict) for r in raw):
+        return [], f"{subject(question.name)} must be a list of rows"
+    rows = [r for r in raw if any(str(r.get(f.id) or "").strip() for f in question.fields)]
+    cleaned = []
+    for number, row in enumerate(rows, start=1):
+        clean, error = _row(question, row, number)
+        if error:
+            return rows, error
+        cleaned.append(clean)
+    return cleaned, None
+
+
+def _row(question: Question, row: dict[str, Any], number: int) -> tuple[dict[str, Any], str | None]:
+    clean: dict[str, Any] = {}
+    where = f"{question.row_label or 'row'} {number}"
+    for column in question.fields:
+        value, error = _cell(column, row.get(column.id), where)
+        if error:
+            return row, error
+        clean[column.id] = value
+    return clean, None
+
+
+def _cell(column: Field, raw: Any, where: str) -> Result:
+    if column.type == "date":
+        value, error = parse_date(raw, f"{column.label} for {where}")
+    else:
+        value, error = (str(raw).strip() or None) if raw is not None else None, None
+    if error:
+        return None, error
+    if column.required and not value:
+        return None, f"Enter the {column.label[:1].lower() + column.label[1:]} for {where}"
+    return value, None
+
+
+_VALIDATORS = {
+    "text": _text,
+    "long_text": _text,
+    "person": _text,
+    "choice": _choice,
+    "impact": _choice,
+    "multi_choice": _multi_choice,
+    "date": _date,
+    "geography": _geography,
+    "actions": _rows,
+    "table": _rows,
+}
