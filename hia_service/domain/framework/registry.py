@@ -1,0 +1,157 @@
+"""Loading every version of the rules at once, checking all of them, and handing out the one asked for.
+
+Layout of a rules folder:
+    current.yaml                 which framework and scoring versions new assessments use
+    framework/<version>.yaml     every framework version ever used (old ones stay, unchanged)
+    scoring/<version>.yaml       every scoring version ever used
+    schema/<kind>.schema.json    the JSON Schema for each kind of file
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from hia_service.domain.framework.build import build_framework
+from hia_service.domain.framework.model import Framework
+from hia_service.domain.framework.schema_check import check_against_schema
+from hia_service.domain.framework.source import Problem, RulesError, SourceDoc, display_path, read_yaml
+from hia_service.domain.scoring.build import build_scoring
+from hia_service.domain.scoring.model import ScoringRules
+
+T = TypeVar("T")
+Builder = Callable[[SourceDoc], tuple[Any, list[Problem]]]
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[3] / "rules"
+
+
+class UnknownVersionError(LookupError):
+    """An assessment names a rules version this service does not have."""
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Every framework and scoring version, and which ones are current."""
+
+    frameworks: Mapping[str, Framework]
+    scorings: Mapping[str, ScoringRules]
+    current_framework_version: str
+    current_scoring_version: str
+
+    def framework(self, version: str | None = None) -> Framework:
+        return _pick(self.frameworks, version or self.current_framework_version, "framework")
+
+    def scoring(self, version: str | None = None) -> ScoringRules:
+        return _pick(self.scorings, version or self.current_scoring_version, "scoring")
+
+
+def _pick(versions: Mapping[str, T], version: str, kind: str) -> T:
+    try:
+        return versions[version]
+    except KeyError:
+        have = ", ".join(sorted(versions)) or "none"
+        raise UnknownVersionError(f"there is no {kind} version {version} (versions: {have})") from None
+
+
+def default_rules_dir() -> Path:
+    """HIA_RULES_DIR if set, else the rules/ folder next to the package."""
+    return Path(os.environ.get("HIA_RULES_DIR") or DEFAULT_RULES_DIR)
+
+
+def load_rules(rules_dir: Path | None = None) -> RuleSet:
+    """Read, validate and build every rules file. Raises RulesError listing every problem found."""
+    rules_dir = Path(rules_dir or default_rules_dir())
+    problems: list[Problem] = []
+    frameworks = _load_kind(rules_dir, "framework", problems, build_framework)
+    scorings = _load_kind(rules_dir, "scoring", problems, lambda doc: build_scoring(doc, frameworks))
+    current = _load_current(rules_dir, problems, frameworks, scorings)
+    if problems:
+        raise RulesError(problems)
+    return RuleSet(MappingProxyType(frameworks), MappingProxyType(scorings), *current)
+
+
+def _load_kind(rules_dir: Path, kind: str, problems: list[Problem], build: Builder) -> dict[str, Any]:
+    folder = rules_dir / kind
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    if not files:
+        problems.append(
+            Problem(display_path(folder), None, f"no {kind} files (expected {kind}/<version>.yaml)")
+        )
+    built: dict[str, Any] = {}
+    for path in files:
+        doc = _checked_doc(path, rules_dir, kind, problems)
+        if doc is None:
+            continue
+        if str(doc.data.get("version")) != path.stem:
+            message = (
+                f"version is {doc.data.get('version')!r} but the file is named {path.name}; they must match"
+            )
+            problems.append(doc.problem(("version",), message))
+            continue
+        value, found = build(doc)
+        problems += found
+        if value is not None:
+            built[path.stem] = value
+    return built
+
+
+def _checked_doc(path: Path, rules_dir: Path, kind: str, problems: list[Problem]) -> SourceDoc | None:
+    """The parsed file if it is valid YAML and matches its schema; otherwise None, with problems recorded."""
+    doc, found = read_yaml(path)
+    problems += found
+    if doc is None or found:
+        return None
+    schema_problems = check_against_schema(doc, rules_dir, kind)
+    problems += schema_problems
+    return None if schema_problems else doc
+
+
+def _load_current(
+    rules_dir: Path,
+    problems: list[Problem],
+    frameworks: Mapping[str, Framework],
+    scorings: Mapping[str, ScoringRules],
+) -> tuple[str, str]:
+    doc = _checked_doc(rules_dir / "current.yaml", rules_dir, "current", problems)
+    if doc is None:
+        return "", ""
+    framework, scoring = doc.data["framework"], doc.data["scoring"]
+    if framework not in frameworks:
+        problems.append(
+            doc.problem(("framework",), f"framework version {framework} is not available in framework/")
+        )
+    if scoring not in scorings:
+        problems.append(doc.problem(("scoring",), f"scoring version {scoring} is not available in scoring/"))
+    elif scorings[scoring].framework_version != framework:
+        written_for = scorings[scoring].framework_version
+        message = f"scoring version {scoring} is written for framework {written_for}, not {framework}"
+        problems.append(doc.problem(("scoring",), message))
+    return framework, scoring
+
+
+@lru_cache(maxsize=8)
+def _cached(rules_dir: Path) -> RuleSet:
+    return load_rules(rules_dir)
+
+
+def cached_rules(rules_dir: Path | None = None) -> RuleSet:
+    """The rules in `rules_dir`, loaded once per process."""
+    return _cached(Path(rules_dir or default_rules_dir()).resolve())
+
+
+def load_framework(version: str | None = None, rules_dir: Path | None = None) -> Framework:
+    """The current framework, or the named version (for assessments completed under it)."""
+    return cached_rules(rules_dir).framework(version)
+
+
+def load_scoring(version: str | None = None, rules_dir: Path | None = None) -> ScoringRules:
+    """The current scoring rules, or the named version."""
+    return cached_rules(rules_dir).scoring(version)
+
+
+def clear_cache() -> None:
+    _cached.cache_clear()

@@ -1,0 +1,187 @@
+"""Building ScoringRules from a schema-valid YAML document, checked against its framework."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from hia_service.domain.framework.model import IMPACT_VALUES, Framework
+from hia_service.domain.framework.source import DocPath, Problem, SourceDoc
+from hia_service.domain.scoring.facts import DIMENSION_FIELDS, placeholders
+from hia_service.domain.scoring.model import (
+    COMPARISONS,
+    AnswerIn,
+    AnyOf,
+    Dimension,
+    ImpactCount,
+    Mitigation,
+    Not,
+    OverallRules,
+    ProfileCompare,
+    ProfileMissing,
+    Rule,
+    ScoringRules,
+    Threshold,
+)
+
+MITIGATION_TEXTS = ("applied", "incomplete", "no_actions", "held", "at_floor")
+OVERALL_FIELDS = {
+    "reason": {"rating", "dimensions"},
+    "applied": {"before", "after", "action_count"},
+    "incomplete": {"action_count", "incomplete_count", "before"},
+    "no_actions": {"before"},
+    "held": {"before", "after", "held_by"},
+    "at_floor": {"before", "after"},
+}
+
+
+class _Builder:
+    def __init__(self, doc: SourceDoc, framework: Framework) -> None:
+        self.doc = doc
+        self.framework = framework
+        self.problems: list[Problem] = []
+        data = doc.data
+        self.thresholds = {
+            name: Threshold(name, float(t["value"]), t["unit"], t["about"])
+            for name, t in data["thresholds"].items()
+        }
+
+    def fail(self, path: DocPath, message: str) -> None:
+        self.problems.append(self.doc.problem(path, message))
+
+    def rules(self) -> ScoringRules:
+        data = self.doc.data
+        dimensions = tuple(self.dimension(d, ("dimensions", i)) for i, d in enumerate(data["dimensions"]))
+        self._unique([d.id for d in dimensions], "dimension", lambda i: ("dimensions", i, "id"))
+        rule_paths = [
+            ("dimensions", i, "rules", j, "id") for i, d in enumerate(dimensions) for j in range(len(d.rules))
+        ]
+        self._unique([r.id for d in dimensions for r in d.rules], "rule", lambda n: rule_paths[n])
+        return ScoringRules(
+            version=str(data["version"]),
+            title=data["title"],
+            framework=self.framework,
+            thresholds=tuple(self.thresholds.values()),
+            dimensions=dimensions,
+            overall=self.overall(data["overall"]),
+        )
+
+    def dimension(self, raw: dict[str, Any], path: DocPath) -> Dimension:
+        group_ids: list[str] = []
+        for i, section_id in enumerate(raw["sections"]):
+            section = next((s for s in self.framework.sections if s.id == section_id), None)
+            if section is None or not section.groups:
+                message = f"'{section_id}' is not a section with groups in framework {self.framework.version}"
+                self.fail((*path, "sections", i), message)
+                continue
+            group_ids += [g.id for g in section.groups]
+        self.template(raw["default"]["reason"], (*path, "default", "reason"), DIMENSION_FIELDS)
+        rules = tuple(self.rule(r, (*path, "rules", i)) for i, r in enumerate(raw["rules"]))
+        return Dimension(
+            id=raw["id"],
+            label=raw["label"],
+            group_ids=tuple(group_ids),
+            default_rating=raw["default"]["rating"],
+            default_reason=raw["default"]["reason"],
+            rules=rules,
+            mitigable=raw.get("mitigable", True),
+        )
+
+    def rule(self, raw: dict[str, Any], path: DocPath) -> Rule:
+        self.template(raw["reason"], (*path, "reason"), DIMENSION_FIELDS | set(self.thresholds))
+        when = tuple(self.condition(c, (*path, "when", i)) for i, c in enumerate(raw["when"]))
+        return Rule(raw["id"], raw["rating"], raw["reason"], when, bool(raw.get("narrows", False)))
+
+    def condition(self, raw: dict[str, Any], path: DocPath) -> Any:
+        ((kind, body),) = raw.items()
+        path = (*path, kind)
+        if kind == "impacts":
+            states = (body["are"],) if isinstance(body["are"], str) else tuple(body["are"])
+            comparison, ref = _comparison(body, default=("at_least", 1))
+            return ImpactCount(states, comparison, self.threshold(ref, (*path, comparison)))
+        if kind == "profile":
+            comparison, ref = _comparison(body)
+            return ProfileCompare(body["field"], comparison, self.threshold(ref, (*path, comparison)))
+        if kind == "profile_missing":
+            return ProfileMissing(bool(body))
+        if kind == "answer":
+            return self.answer(body, path)
+        if kind == "any":
+            return AnyOf(tuple(self.condition(c, (*path, i)) for i, c in enumerate(body)))
+        return Not(self.condition(body, path))
+
+    def answer(self, body: dict[str, Any], path: DocPath) -> AnswerIn:
+        question_id, values = body["question"], tuple(str(v) for v in body["in"])
+        if not self.framework.has_question(question_id):
+            self.fail(
+                (*path, "question"),
+                f"'{question_id}' is not a question in framework {self.framework.version}",
+            )
+            return AnswerIn(question_id, values)
+        question = self.framework.question(question_id)
+        allowed = IMPACT_VALUES if question.type == "impact" else tuple(o.value for o in question.options)
+        for value in values if allowed else ():
+            if value not in allowed:
+                self.fail((*path, "in"), f"'{value}' is not an answer to '{question_id}'")
+        return AnswerIn(question_id, values)
+
+    def threshold(self, ref: str | float, path: DocPath) -> Threshold:
+        if isinstance(ref, int | float):
+            return Threshold("", float(ref))
+        if ref not in self.thresholds:
+            self.fail(path, f"threshold '{ref}' is not defined under 'thresholds'")
+            return Threshold(ref, 0.0)
+        return self.thresholds[ref]
+
+    def template(self, text: str, path: DocPath, allowed: set[str] | frozenset[str]) -> None:
+        try:
+            names = placeholders(text)
+        except ValueError:
+            self.fail(path, "the text has a { or } that does not pair up")
+            return
+        for name in names:
+            if name not in allowed:
+                self.fail(path, f"unknown value '{{{name}}}' in the text")
+
+    def overall(self, raw: dict[str, Any]) -> OverallRules:
+        self.template(raw["reason"], ("overall", "reason"), OVERALL_FIELDS["reason"])
+        mit = raw["mitigation"]
+        for key in MITIGATION_TEXTS:
+            self.template(mit[key], ("overall", "mitigation", key), OVERALL_FIELDS[key])
+        question = mit["question"]
+        if not self.framework.has_question(question) or self.framework.question(question).type != "actions":
+            message = f"'{question}' is not an action plan question in framework {self.framework.version}"
+            self.fail(("overall", "mitigation", "question"), message)
+        mitigation = Mitigation(
+            question, mit["steps_down"], mit["floor"], **{k: mit[k] for k in MITIGATION_TEXTS}
+        )
+        return OverallRules(raw["reason"], mitigation)
+
+    def _unique(self, values: list[str], what: str, path_of: Any) -> None:
+        seen: set[str] = set()
+        for n, value in enumerate(values):
+            if value in seen:
+                self.fail(path_of(n), f"{what} id '{value}' is used more than once")
+            seen.add(value)
+
+
+def _comparison(body: Mapping[str, Any], default: tuple[str, Any] | None = None) -> tuple[str, Any]:
+    found = [(k, v) for k, v in body.items() if k in COMPARISONS]
+    return found[0] if found else default  # type: ignore[return-value]  # the schema guarantees one for profile
+
+
+def build_scoring(
+    doc: SourceDoc, frameworks: Mapping[str, Framework]
+) -> tuple[ScoringRules | None, list[Problem]]:
+    """Scoring rules from a schema-valid document; checked against the framework version it names."""
+    wanted = str(doc.data["framework_version"])
+    if wanted not in frameworks:
+        return None, [
+            doc.problem(
+                ("framework_version",),
+                f"framework version {wanted} is missing from framework/ or has problems",
+            )
+        ]
+    builder = _Builder(doc, frameworks[wanted])
+    rules = builder.rules()
+    return (None if builder.problems else rules), builder.problems

@@ -1,0 +1,43 @@
+"""Deciding whether a scoring rule's conditions hold for one assessment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hia_service.domain.scoring.facts import Facts, groups_in
+from hia_service.domain.scoring.model import (
+    COMPARISONS,
+    AnswerIn,
+    AnyOf,
+    ImpactCount,
+    Not,
+    ProfileCompare,
+    ProfileMissing,
+)
+
+
+def holds(condition: Any, facts: Facts, group_ids: tuple[str, ...]) -> bool:
+    """True when `condition` is met. A comparison with a number the profile lacks is never met."""
+    match condition:
+        case ImpactCount(states, comparison, threshold):
+            count = len(groups_in(facts, group_ids, states))
+            return COMPARISONS[comparison](count, threshold.value)
+        case ProfileCompare(field, comparison, threshold):
+            value = facts.numbers.get(field)
+            return value is not None and COMPARISONS[comparison](value, threshold.value)
+        case ProfileMissing(missing):
+            return missing != facts.profile_present
+        case AnswerIn(question, values):
+            answer = facts.answers.get(question)
+            if isinstance(answer, list | tuple):
+                return any(a in values for a in answer)
+            return answer in values
+        case AnyOf(conditions):
+            return any(holds(c, facts, group_ids) for c in conditions)
+        case Not(inner):
+            return not holds(inner, facts, group_ids)
+    raise TypeError(f"unknown condition {condition!r}")
+
+
+def all_hold(conditions: tuple[Any, ...], facts: Facts, group_ids: tuple[str, ...]) -> bool:
+    return all(holds(c, facts, group_ids) for c in conditions)

@@ -1,0 +1,131 @@
+"""What scoring rules can see: the impact answers and the numbers from the geography profile.
+
+Also turns those facts into the words and figures quoted in reasons, e.g. "41%" and "2.05".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from string import Formatter
+from typing import Any
+
+from hia_service.domain.framework.conditions import is_answered
+from hia_service.domain.framework.model import IMPACT_VALUES, Framework
+from hia_service.domain.scoring.model import IMPACT_STATES, Threshold
+
+NOT_KNOWN = "not known"
+# Names a dimension rule's reason may quote, besides threshold names.
+GROUP_FIELDS = tuple(f"{state}_{kind}" for state in IMPACT_STATES for kind in ("groups", "count"))
+PROFILE_DISPLAY = {
+    "core20_share": "share",
+    "england_core20_share": "share",
+    "organisation_core20_share": "share",
+    "relative_core20": "ratio",
+    "mean_imd_score": "score",
+    "concentration_index": "index",
+    "population": "people",
+}
+DIMENSION_FIELDS = frozenset((*GROUP_FIELDS, *PROFILE_DISPLAY))
+
+
+@dataclass(frozen=True)
+class Facts:
+    answers: Mapping[str, Any]
+    profile_present: bool
+    numbers: Mapping[str, float | None]
+    impacts: Mapping[str, str]  # group id -> positive / neutral / negative / unknown / unanswered
+    phrases: Mapping[str, str]  # group id -> how it reads in a sentence
+
+
+def build_facts(answers: Mapping[str, Any], profile: Mapping[str, Any] | None, framework: Framework) -> Facts:
+    impacts, phrases = {}, {}
+    for _, group in framework.groups():
+        value = answers.get(f"{group.id}.impact")
+        impacts[group.id] = value if value in IMPACT_VALUES else "unanswered"
+        phrases[group.id] = group.in_sentence
+    present = profile is not None
+    return Facts(answers, present, profile_numbers(profile) if present else {}, impacts, phrases)
+
+
+def profile_numbers(profile: Mapping[str, Any]) -> dict[str, float | None]:
+    """The comparable numbers in a geography profile. Missing or non-numeric values become None."""
+    baseline = profile.get("baseline") or {}
+    numbers = {
+        "core20_share": _number(profile.get("core20_share")),
+        "england_core20_share": _number((baseline.get("england") or {}).get("core20_share")),
+        "organisation_core20_share": _number((baseline.get("organisation") or {}).get("core20_share")),
+        "relative_core20": _number(profile.get("relative_core20")),
+        "mean_imd_score": _number(profile.get("mean_imd_score")),
+        "concentration_index": _number(profile.get("concentration_index")),
+        "population": _number(profile.get("population")),
+    }
+    share, england = numbers["core20_share"], numbers["england_core20_share"]
+    if numbers["relative_core20"] is None and share is not None and england:
+        numbers["relative_core20"] = share / england
+    return numbers
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def groups_in(facts: Facts, group_ids: tuple[str, ...], states: tuple[str, ...]) -> list[str]:
+    return [g for g in group_ids if facts.impacts.get(g, "unanswered") in states]
+
+
+def dimension_values(
+    facts: Facts, group_ids: tuple[str, ...], thresholds: tuple[Threshold, ...]
+) -> dict[str, Any]:
+    """Every value a dimension's reasons may quote, as (display text, raw value) pairs."""
+    values: dict[str, Any] = {}
+    for state in IMPACT_STATES:
+        ids = groups_in(facts, group_ids, (state,))
+        values[f"{state}_groups"] = (join_words([facts.phrases[g] for g in ids]), ids)
+        values[f"{state}_count"] = (str(len(ids)), len(ids))
+    for name, kind in PROFILE_DISPLAY.items():
+        raw = facts.numbers.get(name)
+        values[name] = (format_number(raw, kind), raw)
+    for threshold in thresholds:
+        values[threshold.name] = (threshold.display(), threshold.value)
+    return values
+
+
+def format_number(value: float | None, kind: str) -> str:
+    if value is None:
+        return NOT_KNOWN
+    if kind == "share":
+        return f"{value * 100:.0f}%"
+    if kind == "ratio":
+        return f"{value:.2f}"
+    if kind == "score":
+        return f"{value:.1f}"
+    if kind == "index":
+        return f"{value:.3f}"
+    return f"{value:,.0f}"
+
+
+def join_words(words: list[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    if not words:
+        return "none"
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def placeholders(template: str) -> list[str]:
+    """Names in a reason template; raises ValueError on unbalanced braces."""
+    return [name for _, name, _, _ in Formatter().parse(template) if name is not None]
+
+
+def render(template: str, values: Mapping[str, tuple[str, Any]]) -> tuple[str, tuple[tuple[str, Any], ...]]:
+    """Fill a reason template. Returns the text and the raw values it quoted."""
+    names = placeholders(template)
+    text = template.format_map({n: values.get(n, (NOT_KNOWN, None))[0] for n in names})
+    quoted = tuple((n, values.get(n, (NOT_KNOWN, None))[1]) for n in dict.fromkeys(names))
+    return " ".join(text.split()), quoted
+
+
+def has_answer(facts: Facts, question_id: str) -> bool:
+    return is_answered(facts.answers.get(question_id))
