@@ -1,0 +1,228 @@
+"""Checks that catch a tick-box assessment, shown to the author before submission and to reviewers.
+
+Each warning says what to do in plain English and points at the question to fix. The checks read the key
+questions named in framework/anchors.py, which the loader guarantees every framework version has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hia_service.domain.framework.anchors import PROTECTED_CHARACTERISTICS_SECTION
+from hia_service.domain.framework.conditions import is_answered, visible_answers
+from hia_service.domain.framework.model import Framework, Group
+from hia_service.domain.framework.validation import parse_date
+
+
+@dataclass(frozen=True)
+class QualityWarning:
+    id: str
+    message: str
+    section_id: str
+    question_id: str | None = None
+
+    def to_dict(self) -> dict[str, str | None]:
+        return {
+            "id": self.id,
+            "message": self.message,
+            "section_id": self.section_id,
+            "question_id": self.question_id,
+        }
+
+
+# What each check says, in one place so the wording can be reviewed together.
+MESSAGES = {
+    "geography.incomplete": (
+        "Complete the geography step so the deprivation profile of the people affected can be used"
+    ),
+    "no_evidence": "Give the evidence for the {word} impact on {group}",
+    "no_mitigation.negative": "Say how you will reduce the impact on {group}, or why no action is needed",
+    "no_mitigation.unknown": "Say how you will find out the impact on {group}, or why that is not needed",
+    "pc.all_neutral_no_evidence": (
+        "Every protected characteristic is marked neutral with no evidence. Give the evidence for this, "
+        "starting with the characteristics most likely to be affected"
+    ),
+    "engagement.missing": "Say whether you involved people affected by the proposal",
+    "engagement.no_feedback": "Record what the people you involved told you",
+    "engagement.no_changes": "Record what changed as a result of what people told you",
+    "engagement.not_justified": "Explain why involving people affected was not proportionate",
+    "decision_date.missing": (
+        "Enter the decision date, so reviewers can see the assessment comes before the decision"
+    ),
+    "decision_date.passed": (
+        "The decision date, {date}, has passed. Due regard must be paid before a decision is taken, not after"
+    ),
+    "gaps.missing": "Say whether there are gaps in the evidence",
+    "gaps.unknown_impacts": (
+        "You said there are no gaps in the evidence, but the impact on {count} is not known yet. "
+        "Name those gaps and how you will close them"
+    ),
+    "gaps.none_named": "Name the gaps in the evidence and how you will close them",
+    "gaps.no_plan": "Give a plan to close gap {n}{quoted}",
+    "actions.none": (
+        "You found negative impacts but the action plan is empty. Add the actions that will reduce them, "
+        "each with an owner and a due date"
+    ),
+    "actions.no_owner": "Give an owner for action {n}{quoted}",
+    "actions.no_due_date": "Give a due date for action {n}{quoted}",
+    "review_date.missing": "Set a date to review this assessment",
+    "review_date.before_decision": (
+        "The review date must be after the decision date, when the effects of the change can be seen"
+    ),
+}
+
+
+class _Checks:
+    def __init__(
+        self, answers: Mapping[str, Any], profile: Mapping[str, Any] | None, fw: Framework, today: date
+    ):
+        self.answers = visible_answers(fw, answers)
+        self.profile = profile
+        self.fw = fw
+        self.today = today
+
+    def warn(self, check_id: str, question_id: str, message: str = "", **values: Any) -> QualityWarning:
+        text = MESSAGES[message or check_id].format(**values)
+        return QualityWarning(check_id, text, self.fw.section_of(question_id).id, question_id)
+
+    def has(self, question_id: str) -> bool:
+        return is_answered(self.answers.get(question_id))
+
+    def date_of(self, question_id: str) -> date | None:
+        value, error = parse_date(self.answers.get(question_id), "")
+        return date.fromisoformat(value) if value and not error else None
+
+    def impact(self, group: Group) -> str | None:
+        return self.answers.get(f"{group.id}.impact")
+
+    def geography(self) -> Iterator[QualityWarning]:
+        if not self.has("who.geography") or self.profile is None:
+            yield self.warn("geography.incomplete", "who.geography")
+
+    def impacts(self) -> Iterator[QualityWarning]:
+        for _, group in self.fw.groups():
+            impact = self.impact(group)
+            if impact not in ("negative", "unknown"):
+                continue
+            word = "negative" if impact == "negative" else "not known yet"
+            if not self.has(f"{group.id}.evidence"):
+                yield self.warn(
+                    f"{group.id}.no_evidence",
+                    f"{group.id}.evidence",
+                    "no_evidence",
+                    word=word,
+                    group=group.in_sentence,
+                )
+            if not self.has(f"{group.id}.mitigation"):
+                yield self.warn(
+                    f"{group.id}.no_mitigation",
+                    f"{group.id}.mitigation",
+                    f"no_mitigation.{impact}",
+                    group=group.in_sentence,
+                )
+
+    def all_neutral(self) -> Iterator[QualityWarning]:
+        if not any(s.id == PROTECTED_CHARACTERISTICS_SECTION for s in self.fw.sections):
+            return
+        groups = self.fw.section(PROTECTED_CHARACTERISTICS_SECTION).groups
+        all_neutral = bool(groups) and all(self.impact(g) == "neutral" for g in groups)
+        if all_neutral and not any(self.has(f"{g.id}.evidence") for g in groups):
+            yield self.warn("pc.all_neutral_no_evidence", f"{groups[0].id}.evidence")
+
+    def engagement(self) -> Iterator[QualityWarning]:
+        done = self.answers.get("engagement.done")
+        if done is None:
+            yield self.warn("engagement.missing", "engagement.done")
+        elif done == "yes":
+            if not self.has("engagement.feedback"):
+                yield self.warn("engagement.no_feedback", "engagement.feedback")
+            if not self.has("engagement.changes"):
+                yield self.warn("engagement.no_changes", "engagement.changes")
+        elif not self.has("engagement.not_proportionate"):
+            yield self.warn("engagement.not_justified", "engagement.not_proportionate")
+
+    def decision_date(self) -> Iterator[QualityWarning]:
+        decided = self.date_of("proposal.decision_date")
+        if decided is None:
+            yield self.warn("decision_date.missing", "proposal.decision_date")
+        elif self.today > decided:
+            yield self.warn("decision_date.passed", "proposal.decision_date", date=long_date(decided))
+
+    def data_gaps(self) -> Iterator[QualityWarning]:
+        exists = self.answers.get("evidence.gaps_exist")
+        unknown = sum(1 for _, g in self.fw.groups() if self.impact(g) == "unknown")
+        if exists is None:
+            yield self.warn("gaps.missing", "evidence.gaps_exist")
+        elif exists == "no" and unknown:
+            count = f"{unknown} {'group' if unknown == 1 else 'groups'}"
+            yield self.warn("gaps.unknown_impacts", "evidence.gaps_exist", count=count)
+        elif exists == "yes":
+            yield from self._gap_rows(self.answers.get("evidence.gaps") or [])
+
+    def _gap_rows(self, rows: list[Any]) -> Iterator[QualityWarning]:
+        if not rows:
+            yield self.warn("gaps.none_named", "evidence.gaps")
+        for n, row in enumerate(rows, start=1):
+            if isinstance(row, Mapping) and not is_answered(row.get("plan")):
+                yield self.warn(
+                    f"gaps.{n}.no_plan", "evidence.gaps", "gaps.no_plan", n=n, quoted=_quoted(row.get("gap"))
+                )
+
+    def actions(self) -> Iterator[QualityWarning]:
+        rows = [r for r in self.answers.get("actions.plan") or [] if isinstance(r, Mapping)]
+        if not rows and any(self.impact(g) == "negative" for _, g in self.fw.groups()):
+            yield self.warn("actions.none", "actions.plan")
+        for n, row in enumerate(rows, start=1):
+            quoted = _quoted(row.get("action"))
+            if not is_answered(row.get("owner")):
+                yield self.warn(
+                    f"actions.{n}.no_owner", "actions.plan", "actions.no_owner", n=n, quoted=quoted
+                )
+            if parse_date(row.get("due"), "")[0] is None:
+                yield self.warn(
+                    f"actions.{n}.no_due_date", "actions.plan", "actions.no_due_date", n=n, quoted=quoted
+                )
+
+    def review_date(self) -> Iterator[QualityWarning]:
+        review, decided = self.date_of("monitoring.review_date"), self.date_of("proposal.decision_date")
+        if review is None:
+            yield self.warn("review_date.missing", "monitoring.review_date")
+        elif decided is not None and review <= decided:
+            yield self.warn("review_date.before_decision", "monitoring.review_date")
+
+    def all(self) -> list[QualityWarning]:
+        checks = (
+            self.geography,
+            self.impacts,
+            self.all_neutral,
+            self.engagement,
+            self.decision_date,
+            self.data_gaps,
+            self.actions,
+            self.review_date,
+        )
+        found = [warning for check in checks for warning in check()]
+        order = {q.id: n for n, q in enumerate(self.fw.questions())}
+        return sorted(found, key=lambda w: order.get(w.question_id or "", -1))
+
+
+def quality_checks(
+    answers: Mapping[str, Any], profile: Mapping[str, Any] | None, framework: Framework, today: date
+) -> list[QualityWarning]:
+    """Every sign of a tick-box assessment, in the order of the questions to fix."""
+    return _Checks(answers, profile, framework, today).all()
+
+
+def long_date(day: date) -> str:
+    """27 March 2026: the NHS style for dates."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def _quoted(text: Any) -> str:
+    text = " ".join(str(text or "").split())
+    if not text:
+        return ""
+    return f" ('{text[:60]}…')" if len(text) > 60 else f" ('{text}')"
