@@ -18,6 +18,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from hia_service.extensions import csrf, db, login_manager, migrate
     from hia_service.log_config import configure_logging
     from hia_service.web import register_blueprints, register_templates
+    from hia_service.web.security import register_security
 
     app = Flask(__name__, static_folder=None)
     app.config.update(settings_module.Settings().flask_config())
@@ -34,4 +35,5 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_blueprints(app)
     register_transaction_boundary(app)
     register_errors(app)
+    register_security(app)
     return app

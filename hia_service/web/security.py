@@ -1,0 +1,65 @@
+"""Security headers on every response, and the per-request nonce that lets our one inline script run.
+
+The Content-Security-Policy allows no inline script or style: the NHS.UK page template's single inline
+script carries the request's nonce (templates/base.html passes `csp_nonce()` to it as `cspNonce`).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, current_app, g
+
+# The NHS.UK design system loads the Frutiger web font from the NHS's own asset host.
+NHS_FONT_HOST = "https://assets.nhs.uk"
+
+# Features this service never uses, switched off so no page (or injected script) can ask for them.
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+HSTS = "max-age=31536000; includeSubDomains"
+
+
+def csp_nonce() -> str:
+    """This request's CSP nonce, made on first use (a Jinja global and used for the header)."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def content_security_policy(nonce: str) -> str:
+    directives = {
+        "default-src": "'self'",
+        "script-src": f"'self' 'nonce-{nonce}'",
+        "style-src": "'self'",
+        "img-src": "'self' data:",
+        "font-src": f"'self' {NHS_FONT_HOST}",
+        "connect-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'none'",
+        "frame-ancestors": "'none'",
+        "form-action": "'self'",
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def security_headers(nonce: str, production: bool) -> dict[str, str]:
+    headers = {
+        "Content-Security-Policy": content_security_policy(nonce),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Permissions-Policy": PERMISSIONS_POLICY,
+        "X-Frame-Options": "DENY",
+    }
+    if production:  # production is served over HTTPS; development and tests run on plain HTTP
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
+
+
+def register_security(app: Flask) -> None:
+    app.add_template_global(csp_nonce)
+
+    @app.after_request
+    def add_security_headers(response: Response) -> Response:
+        production = current_app.config.get("HIA_ENV") == "production"
+        for name, value in security_headers(csp_nonce(), production).items():
+            response.headers.setdefault(name, value)  # a view may set a stricter header of its own
+        return response
