@@ -1,0 +1,133 @@
+"""The geography engine: area definition in, deprivation profile out. Pure: arrays in memory, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from hia_service.domain.geography.definitions import parse_area
+from hia_service.domain.geography.errors import AreaDefinitionError, ReleaseNotAvailableError
+from hia_service.domain.geography.profile import Baselines, build_profile
+from hia_service.domain.geography.releases import DEFAULT_RELEASE, RELEASES
+from hia_service.domain.geography.selection import Selection, resolve
+from hia_service.domain.geography.tables import Geography, PostcodeIndex, ReleaseTable, VintageLookup
+
+EACH_KINDS = ("lad", "icb", "sub_icb")
+
+
+@dataclass(eq=False)
+class GeographyEngine:
+    """Profiles areas against the loaded deprivation releases. Build with `load_engine(data_dir)`."""
+
+    releases: dict[str, ReleaseTable]
+    geographies: dict[str, Geography] = field(default_factory=dict)
+    postcodes: PostcodeIndex | None = None
+    vintages: VintageLookup | None = None
+    snapshot_id: str = ""
+    attribution: str = ""
+    _baselines: dict[str, Baselines] = field(default_factory=dict, repr=False)
+
+    def release(self, release_id: str | None = None) -> ReleaseTable:
+        chosen = release_id or DEFAULT_RELEASE
+        if chosen not in self.releases:
+            known = ", ".join(self.releases) or "none"
+            message = (
+                f"{chosen} is not loaded (loaded: {known})."
+                if chosen in RELEASES
+                else f"Unknown release {chosen!r}. Choose one of: {known}."
+            )
+            raise ReleaseNotAvailableError(message)
+        return self.releases[chosen]
+
+    def profile(
+        self, area: Mapping[str, Any], *, release: str | None = None, method: str | None = None
+    ) -> dict[str, Any]:
+        """The deprivation profile of an area definition (see definitions.py for the accepted dicts)."""
+        table = self.release(release)
+        definition = parse_area(area, method)
+        selection = resolve(definition, table, self)
+        return build_profile(
+            table, selection, self.baselines(table), _method(table, selection), self._notes(table, selection)
+        )
+
+    def baselines(self, table: ReleaseTable) -> Baselines:
+        if table.info.id not in self._baselines:
+            self._baselines[table.info.id] = Baselines(table)
+        return self._baselines[table.info.id]
+
+    def areas_of_kind(self, kind: str, release: str | None = None) -> list[dict[str, str]]:
+        """Every local authority / ICB / Sub-ICB location the release's lookup knows, as code and name."""
+        table = self.release(release)
+        if kind not in EACH_KINDS or kind not in table.groups:
+            raise AreaDefinitionError(f"{table.info.id} has no areas of kind {kind!r}.", "each")
+        group = table.groups[kind]
+        return [{"code": c, "name": n} for c, n in zip(group.codes, group.names, strict=True)]
+
+    def each_profile(self, kind: str, *, release: str | None = None) -> Iterator[dict[str, Any]]:
+        """One profile per area of `kind`, in code order, reusing this engine (one process, warm arrays)."""
+        for area in self.areas_of_kind(kind, release):
+            yield self.profile({"type": kind, "codes": [area["code"]]}, release=release)
+
+    def _notes(self, table: ReleaseTable, selection: Selection) -> list[str]:
+        info = table.info
+        notes = [
+            f"{info.title}: deciles and ranks are {info.nation}'s own (decile 1 = the most deprived 10% of "
+            f"{info.unit}s in {info.nation}); they are not comparable with other nations' indices.",
+            "Concentration index: 0 means the people are spread across deprivation like the whole nation; "
+            "negative means concentrated in more deprived areas (-1 at the extreme), positive in less "
+            "deprived.",
+        ]
+        if not info.has_scores:
+            notes.append(
+                f"The {info.id} data we hold has ranks and deciles but no scores, so mean scores are empty."
+            )
+        if not table.has_population and not selection.patient_list:
+            notes.append(
+                f"There are no population figures for {info.unit}s here, so each area counts equally."
+            )
+        if info.id == "IoD2025":
+            notes.append(
+                "Averages are weighted by Census 2021 usual residents. MHCLG's published averages use its "
+                "own mid-2022 population figures, so they can differ slightly (about 0.01 to 0.05 of a score "
+                "point); "
+                "the share of LSOAs in the most deprived 10% is unaffected."
+            )
+        if info.geography == "LSOA 2011" and table.has_population:
+            notes.append(
+                "Population weights are Census 2021 residents mapped to 2011 LSOAs with the ONS 2011-2021 "
+                "lookup (where 2011 areas were merged, the 2021 population is split equally between them)."
+            )
+        if self.attribution:
+            notes.append(self.attribution)
+        return notes
+
+
+_DESCRIPTIONS = {
+    "codes": "The listed small areas, each counted whole.",
+    "lad": "Every LSOA in the local authority, according to the lookup named in the area.",
+    "icb": "Every LSOA in the integrated care board, according to the lookup named in the area.",
+    "sub_icb": "Every LSOA in the Sub-ICB location, according to the lookup named in the area.",
+    "centroid": "LSOAs whose point-on-surface (a point always inside the LSOA's boundary) lies inside the "
+    "shape, each counted whole.",
+    "pwc": "LSOAs whose ONS population-weighted centroid lies inside the shape, each counted whole.",
+    "area": "Each LSOA's residents shared out by the share of its area inside the shape (areas measured in "
+    "British National Grid), assuming people are spread evenly within each LSOA; slivers under 0.1% of an "
+    "LSOA's area are ignored.",
+    "postcodes": "Each postcode is placed in the small area whose boundary contains its Code-Point Open grid "
+    "point; the postcodes themselves are not kept.",
+}
+
+
+def _method(table: ReleaseTable, selection: Selection) -> dict[str, str]:
+    if selection.patient_list:
+        weights = "the counts supplied (the people listed, not the residents of the areas)"
+    elif table.has_population:
+        weights = "Census 2021 usual residents"
+    else:
+        weights = "none: each area counts equally"
+    return {
+        "selection": selection.selection,
+        "weights": weights,
+        "description": _DESCRIPTIONS[selection.selection],
+    }

@@ -1,0 +1,174 @@
+"""In-memory tables the engine queries: one per small-area geography, one per deprivation release.
+
+Everything is a numpy array aligned to rows, built once when a snapshot is read. Polygons stay as WKB (often
+memory-mapped) and are decoded only for the rows a query needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from hia_service.domain.geography.releases import ReleaseInfo
+from hia_service.domain.geography.summary import fractional_rank
+
+
+@dataclass(eq=False)
+class ShapeStore:
+    """Polygons in British National Grid (EPSG:27700) as concatenated WKB plus offsets."""
+
+    wkb: NDArray[np.uint8]
+    offsets: NDArray[np.int64]  # len n + 1
+    area_m2: NDArray[np.float64]
+
+    def geometries(self, rows: NDArray[np.integer]) -> NDArray[np.object_]:
+        blob, offsets = self.wkb, self.offsets
+        chunks = [blob[offsets[i] : offsets[i + 1]].tobytes() for i in rows]
+        return shapely.from_wkb(np.array(chunks, dtype=object)) if chunks else np.array([], dtype=object)
+
+
+@dataclass(eq=False)
+class Geography:
+    """A small-area geography (LSOA 2021 or LSOA 2011 in England and Wales) with its points and shapes."""
+
+    key: str  # "lsoa21" | "lsoa11"
+    label: str
+    codes: NDArray[np.str_]
+    rep_xy: NDArray[np.float64]  # point-on-surface of each polygon, BNG metres
+    bbox: NDArray[np.float64]  # minx, miny, maxx, maxy, BNG
+    shapes: ShapeStore
+    pwc_xy: NDArray[np.float64] | None = None  # ONS population-weighted centroids (LSOA 2021 only)
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        return {code: i for i, code in enumerate(self.codes.tolist())}
+
+
+@dataclass(eq=False)
+class GroupTable:
+    """Local authorities, ICBs or Sub-ICB locations for one release, indexed 0..n-1."""
+
+    kind: str  # "lad" | "icb" | "sub_icb"
+    vintage: str  # e.g. "April 2024 (ONS LSOA 2021 to Sub-ICB, ICB and local authority lookup)"
+    codes: tuple[str, ...]
+    names: tuple[str, ...]
+    nhs_codes: tuple[str, ...] = ()  # ODS-style codes (e.g. QE1) for ICBs and Sub-ICB locations
+
+    @cached_property
+    def index_of(self) -> dict[str, int]:
+        lookup = {code.upper(): i for i, code in enumerate(self.codes)}
+        lookup.update({code.upper(): i for i, code in enumerate(self.nhs_codes) if code})
+        return lookup
+
+    def find(self, code: str) -> int | None:
+        return self.index_of.get(code.strip().upper())
+
+
+@dataclass(eq=False)
+class ReleaseTable:
+    """One deprivation release: index values per small area, with population weights and groupings."""
+
+    info: ReleaseInfo
+    codes: NDArray[np.str_]
+    population: NDArray[np.float64]  # NaN-free; ones when the geography has no population figures
+    has_population: bool
+    imd_score: NDArray[np.float64]  # NaN when the release's file has no scores
+    imd_rank: NDArray[np.float64]
+    imd_decile: NDArray[np.int8]
+    domain_score: NDArray[np.float64]  # (n, domains)
+    domain_decile: NDArray[np.int8]  # (n, domains)
+    groups: dict[str, GroupTable] = field(default_factory=dict)
+    group_of: dict[str, NDArray[np.int32]] = field(default_factory=dict)  # kind -> group index per row
+    geography: Geography | None = None
+    geo_row: NDArray[np.int32] | None = None  # this release's row -> geography row
+
+    @property
+    def n_areas(self) -> int:
+        return len(self.codes)
+
+    @cached_property
+    def row_of(self) -> dict[str, int]:
+        return {code: i for i, code in enumerate(self.codes.tolist())}
+
+    @cached_property
+    def frac_rank(self) -> NDArray[np.float64]:
+        return fractional_rank(self.imd_rank, self.population)
+
+    @cached_property
+    def row_of_geo(self) -> NDArray[np.int32]:
+        """Geography row -> this release's row, or -1 (e.g. a Welsh LSOA under an English index)."""
+        assert self.geography is not None and self.geo_row is not None
+        inverse = np.full(len(self.geography.codes), -1, dtype=np.int32)
+        inverse[self.geo_row] = np.arange(len(self.geo_row), dtype=np.int32)
+        return inverse
+
+    @cached_property
+    def outside_xy(self) -> NDArray[np.float64]:
+        """Points of the geography's areas that this release does not cover (e.g. Welsh LSOAs for IoD2025)."""
+        assert self.geography is not None
+        return self.geography.rep_xy[self.row_of_geo < 0]
+
+    @cached_property
+    def rep_xy(self) -> NDArray[np.float64]:
+        return self._gather("rep_xy")
+
+    @cached_property
+    def pwc_xy(self) -> NDArray[np.float64] | None:
+        return None if self.geography is None or self.geography.pwc_xy is None else self._gather("pwc_xy")
+
+    @cached_property
+    def bbox(self) -> NDArray[np.float64]:
+        return self._gather("bbox")
+
+    def _gather(self, name: str) -> NDArray[np.float64]:
+        assert self.geography is not None and self.geo_row is not None
+        return np.ascontiguousarray(getattr(self.geography, name)[self.geo_row])
+
+
+@dataclass(eq=False)
+class PostcodeIndex:
+    """Every Code-Point Open postcode (normalised, no space) with its grid point and small areas."""
+
+    keys: NDArray[np.bytes_]  # sorted, dtype S7
+    x: NDArray[np.int32]
+    y: NDArray[np.int32]
+    nation: NDArray[np.uint8]  # see NATION_CODES
+    lsoa21: NDArray[np.int32]  # LSOA 2021 geography row, -1 if the point is in no England/Wales LSOA
+    lsoa11: NDArray[np.int32]  # LSOA 2011 geography row, -1 likewise
+
+    def find(self, keys: NDArray[np.bytes_]) -> NDArray[np.int64]:
+        """Row of each key, or -1."""
+        if len(self.keys) == 0 or len(keys) == 0:
+            return np.full(len(keys), -1, dtype=np.int64)
+        pos = np.searchsorted(self.keys, keys)
+        pos = np.minimum(pos, len(self.keys) - 1)
+        return np.where(self.keys[pos] == keys, pos, -1)
+
+
+NATION_CODES = {0: "unknown", 1: "England", 2: "Wales", 3: "Scotland"}
+
+
+@dataclass(eq=False)
+class VintageLookup:
+    """ONS LSOA 2011 -> LSOA 2021 best-fit lookup, used to explain codes from the wrong vintage."""
+
+    lsoa11: NDArray[np.str_]
+    lsoa21: NDArray[np.str_]
+
+    @cached_property
+    def successors(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for old, new in zip(self.lsoa11.tolist(), self.lsoa21.tolist(), strict=True):
+            out.setdefault(old, []).append(new)
+        return out
+
+    @cached_property
+    def predecessors(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for old, new in zip(self.lsoa11.tolist(), self.lsoa21.tolist(), strict=True):
+            out.setdefault(new, []).append(old)
+        return out

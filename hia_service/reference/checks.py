@@ -1,0 +1,182 @@
+"""Read each reference file and check it against the manifest before anything is written.
+
+A problem names the file, the line (header = line 1) or feature, and what is wrong. All files are checked and
+every problem reported together, so one run shows everything that needs fixing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from numpy.typing import NDArray
+
+from hia_service.reference.errors import Problem, ReferenceDataError
+from hia_service.reference.manifest import DatasetSpec, Manifest
+
+_READ_ERRORS = (EOFError, OSError, zlib.error, pd.errors.ParserError, UnicodeDecodeError, ValueError)
+POLYGONAL = {3, 6}  # shapely type ids: Polygon, MultiPolygon
+
+
+@dataclass(eq=False)
+class CheckedFile:
+    spec: DatasetSpec
+    sha256: str
+    table: pd.DataFrame  # attributes (CSV columns, or GeoJSON properties)
+    geometry: NDArray[np.object_] | None = None  # shapely geometries (GeoJSON only), WGS84
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_all(
+    manifest: Manifest, directory: Path, progress: Callable[[str], None] | None = None
+) -> dict[str, CheckedFile]:
+    """Every dataset read and checked; raises ReferenceDataError listing all problems if any file is wrong."""
+    checked: dict[str, CheckedFile] = {}
+    problems: list[Problem] = []
+    for spec in manifest.datasets:
+        if progress:
+            progress(f"Checking {spec.file}")
+        result, found = check_file(spec, directory)
+        problems.extend(found)
+        if result is not None:
+            checked[spec.id] = result
+    if problems:
+        raise ReferenceDataError(problems)
+    return checked
+
+
+def check_file(spec: DatasetSpec, directory: Path) -> tuple[CheckedFile | None, list[Problem]]:
+    path = directory / spec.file
+    if not path.is_file():
+        return None, [Problem(spec.file, None, f"the file is missing from {directory}")]
+    digest = sha256_of(path)
+    try:
+        table, geometry = _read(spec, path)
+    except (*_READ_ERRORS, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
+        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return None, [
+            Problem(spec.file, None, f"the file cannot be read: it is truncated or corrupt ({reason})")
+        ]
+    problems = list(_problems(spec, table, geometry))
+    if not problems and digest != spec.sha256:
+        problems.append(
+            Problem(
+                spec.file,
+                None,
+                f"the file's sha256 is {digest}, not {spec.sha256} as the manifest says: it "
+                "has been altered or replaced. If this is a new release, update "
+                "reference_data/manifest.yaml.",
+            )
+        )
+    return (CheckedFile(spec, digest, table, geometry) if not problems else None), problems
+
+
+def _read(spec: DatasetSpec, path: Path) -> tuple[pd.DataFrame, NDArray[np.object_] | None]:
+    if spec.format == "csv":
+        text_columns = {c: str for c in spec.key}
+        return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""]), None
+    meta, _, wkb, fields = pyogrio.raw.read(f"/vsigzip/{path}" if path.suffix == ".gz" else str(path))
+    table = pd.DataFrame({name: values for name, values in zip(meta["fields"], fields, strict=True)})
+    table.attrs["crs"] = meta.get("crs")
+    return table, shapely.from_wkb(wkb)
+
+
+def _problems(
+    spec: DatasetSpec, table: pd.DataFrame, geometry: NDArray[np.object_] | None
+) -> Iterable[Problem]:
+    columns = list(table.columns)
+    missing = [c for c in spec.columns if c not in columns]
+    extra = [c for c in columns if c not in spec.columns]
+    if missing or extra:
+        detail = "; ".join(
+            part
+            for part in (
+                f"missing column(s) {', '.join(missing)}" if missing else "",
+                f"unexpected column(s) {', '.join(extra)}" if extra else "",
+            )
+            if part
+        )
+        yield Problem(spec.file, 1, f"wrong columns: {detail}")
+        return
+    if len(table) != spec.row_count:
+        yield Problem(
+            spec.file,
+            None,
+            f"has {len(table):,} rows; the manifest expects {spec.row_count:,} (is the file truncated?)",
+        )
+    yield from _key_problems(spec, table)
+    yield from _range_problems(spec, table)
+    if geometry is not None:
+        yield from _geometry_problems(spec, table, geometry)
+
+
+def _line(spec: DatasetSpec, position: int) -> int:
+    """File line of a data row (CSV: header is line 1), or feature number (GeoJSON, from 1)."""
+    return position + (2 if spec.format == "csv" else 1)
+
+
+def _key_problems(spec: DatasetSpec, table: pd.DataFrame) -> Iterable[Problem]:
+    keys = table[list(spec.key)].astype("string")
+    blank = keys.isna().any(axis=1).to_numpy()
+    if blank.any():
+        yield Problem(spec.file, _line(spec, int(np.argmax(blank))), f"blank {'/'.join(spec.key)}")
+        return
+    if spec.key_pattern is not None:
+        first = keys[spec.key[0]]
+        bad = ~first.str.match(spec.key_pattern.pattern).fillna(False).to_numpy(dtype=bool)
+        if bad.any():
+            at = int(np.argmax(bad))
+            yield Problem(spec.file, _line(spec, at), f"{first.iloc[at]!r} is not a valid {spec.key[0]}")
+    duplicated = keys.duplicated(keep="first").to_numpy()
+    if duplicated.any():
+        at = int(np.argmax(duplicated))
+        value = " / ".join(str(v) for v in keys.iloc[at])
+        first_seen = int(np.flatnonzero((keys == keys.iloc[at]).all(axis=1).to_numpy())[0])
+        yield Problem(
+            spec.file,
+            _line(spec, at),
+            f"duplicate {'/'.join(spec.key)} {value} (first on line {_line(spec, first_seen):,})",
+        )
+
+
+def _range_problems(spec: DatasetSpec, table: pd.DataFrame) -> Iterable[Problem]:
+    for column, (low, high) in spec.ranges.items():
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+        bad = ~((values >= low) & (values <= high))
+        if bad.any():
+            at = int(np.argmax(bad))
+            shown = table[column].iloc[at]
+            yield Problem(
+                spec.file,
+                _line(spec, at),
+                f"{column} is {shown!r}; expected a number from {low:g} to {high:g}",
+            )
+
+
+def _geometry_problems(
+    spec: DatasetSpec, table: pd.DataFrame, geometry: NDArray[np.object_]
+) -> Iterable[Problem]:
+    crs = str(table.attrs.get("crs") or "")
+    if crs not in ("EPSG:4326", "OGC:CRS84"):
+        yield Problem(spec.file, None, f"the coordinates are in {crs or 'an unknown system'}; expected WGS84")
+    empty = shapely.is_missing(geometry) | shapely.is_empty(geometry)
+    if empty.any():
+        yield Problem(spec.file, _line(spec, int(np.argmax(empty))), "a feature has no geometry")
+        return
+    wrong = ~np.isin(shapely.get_type_id(geometry), list(POLYGONAL))
+    if wrong.any():
+        yield Problem(spec.file, _line(spec, int(np.argmax(wrong))), "a feature is not a polygon")

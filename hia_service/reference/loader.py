@@ -1,0 +1,96 @@
+"""Load the reference data: check every file, build the snapshot, record provenance, then switch to it.
+
+The order is what keeps a failed load harmless: nothing is written until every file passes its checks;
+the snapshot is built in a temporary folder and renamed into place; the CURRENT pointer moves only after the
+caller has committed the provenance rows. Loading the same files twice builds nothing new.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from hia_service.reference.build import build
+from hia_service.reference.checks import check_all
+from hia_service.reference.manifest import Manifest, read_manifest
+from hia_service.reference.snapshot import (
+    activate,
+    current_snapshot_id,
+    install,
+    is_complete,
+    read_engine,
+    snapshot_id_for,
+)
+
+BUILD_STEPS = 4  # the messages build() reports
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PreparedLoad:
+    snapshot_id: str
+    path: Path
+    datasets: list[dict[str, Any]]  # provenance, one per file (see DatasetSpec.provenance)
+    already_current: bool
+    built: bool  # False when an identical snapshot already existed
+
+
+def total_steps(manifest: Manifest) -> int:
+    """How many progress messages a full load reports (files checked, build stages, write, verify)."""
+    return len(manifest.datasets) + BUILD_STEPS + 2
+
+
+def prepare(
+    source_dir: Path, data_dir: Path, manifest: Manifest | None = None, progress: Progress | None = None
+) -> PreparedLoad:
+    """Check all files and build (or find) their snapshot. Does not make it current."""
+    manifest = manifest or read_manifest()
+    say = progress or (lambda _message: None)
+    files = check_all(manifest, Path(source_dir), say)
+    snapshot_id = snapshot_id_for({dataset_id: f.sha256 for dataset_id, f in files.items()})
+    datasets = [spec.provenance(files[spec.id].sha256) for spec in manifest.datasets]
+    built = not is_complete(Path(data_dir), snapshot_id)
+    if built:
+        derived = build(files, say)
+        say("Writing the snapshot")
+        install(
+            derived, Path(data_dir), snapshot_id, {"attribution": manifest.attribution, "datasets": datasets}
+        )
+    path = Path(data_dir) / "reference" / "snapshots" / snapshot_id
+    say("Checking the snapshot reads back")
+    _verify(path, manifest)
+    return PreparedLoad(
+        snapshot_id, path, datasets, current_snapshot_id(Path(data_dir)) == snapshot_id, built
+    )
+
+
+def _verify(path: Path, manifest: Manifest) -> None:
+    engine = read_engine(path)
+    for release_id, table in engine.releases.items():
+        spec = next(s for s in manifest.datasets if s.release == release_id)
+        if table.n_areas != spec.row_count:
+            raise RuntimeError(
+                f"Snapshot {path.name}: {release_id} has {table.n_areas} rows, not {spec.row_count}."
+            )
+
+
+def load_reference(
+    source_dir: Path,
+    data_dir: Path,
+    *,
+    record: Callable[[PreparedLoad], None] | None = None,
+    manifest: Manifest | None = None,
+    progress: Progress | None = None,
+) -> tuple[PreparedLoad, float]:
+    """Prepare, let `record` store and commit provenance, then make the snapshot current.
+
+    Returns the prepared load and the seconds it took."""
+    started = time.perf_counter()
+    prepared = prepare(source_dir, data_dir, manifest, progress)
+    if record is not None:
+        record(prepared)
+    activate(Path(data_dir), prepared.snapshot_id)
+    return prepared, time.perf_counter() - started
