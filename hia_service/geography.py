@@ -1,0 +1,47 @@
+"""Deprivation geography as a library: the public API of the engine and its reference-data snapshot.
+
+    from hia_service.geography import load_engine, AreaDefinitionError
+
+    engine = load_engine(data_dir)              # None until `hia reference load` has run
+    profile = engine.profile({"type": "lad", "codes": ["E06000009"]}, release="IoD2025")
+
+Pure: no Flask, no database. The area-definition dicts are documented in
+hia_service.domain.geography.definitions.
+"""
+
+from __future__ import annotations
+
+from hia_service.domain.geography.definitions import AREA_TYPES, DEFAULT_METHOD, METHODS, parse_area
+from hia_service.domain.geography.engine import GeographyEngine
+from hia_service.domain.geography.errors import (
+    AreaDefinitionError,
+    GeographyError,
+    ReferenceDataNotLoadedError,
+    ReleaseNotAvailableError,
+)
+from hia_service.domain.geography.files import area_from_file
+from hia_service.domain.geography.profile import PROFILE_KEYS
+from hia_service.domain.geography.releases import DEFAULT_RELEASE, RELEASES, ReleaseInfo
+from hia_service.domain.geography.shapes import parse_geojson
+from hia_service.reference.snapshot import current_snapshot_id, load_engine, read_engine
+
+__all__ = [
+    "AREA_TYPES",
+    "DEFAULT_METHOD",
+    "DEFAULT_RELEASE",
+    "METHODS",
+    "PROFILE_KEYS",
+    "RELEASES",
+    "AreaDefinitionError",
+    "GeographyEngine",
+    "GeographyError",
+    "ReferenceDataNotLoadedError",
+    "ReleaseInfo",
+    "ReleaseNotAvailableError",
+    "area_from_file",
+    "current_snapshot_id",
+    "load_engine",
+    "parse_area",
+    "parse_geojson",
+    "read_engine",
+]
