@@ -67,11 +67,22 @@ def load_rules(rules_dir: Path | None = None) -> RuleSet:
     rules_dir = Path(rules_dir or default_rules_dir())
     problems: list[Problem] = []
     frameworks = _load_kind(rules_dir, "framework", problems, build_framework)
-    scorings = _load_kind(rules_dir, "scoring", problems, lambda doc: build_scoring(doc, frameworks))
+    broken = _versions_present(rules_dir, "framework") - set(frameworks)
+
+    def scoring_builder(doc: SourceDoc) -> tuple[ScoringRules | None, list[Problem]]:
+        if str(doc.data["framework_version"]) in broken:
+            return None, []  # its framework's own problems are reported; don't pile knock-on ones on top
+        return build_scoring(doc, frameworks)
+
+    scorings = _load_kind(rules_dir, "scoring", problems, scoring_builder)
     current = _load_current(rules_dir, problems, frameworks, scorings)
     if problems:
         raise RulesError(problems)
     return RuleSet(MappingProxyType(frameworks), MappingProxyType(scorings), *current)
+
+
+def _versions_present(rules_dir: Path, kind: str) -> set[str]:
+    return {p.stem for p in (rules_dir / kind).glob("*.yaml")}
 
 
 def _load_kind(rules_dir: Path, kind: str, problems: list[Problem], build: Builder) -> dict[str, Any]:
@@ -120,6 +131,10 @@ def _load_current(
     if doc is None:
         return "", ""
     framework, scoring = doc.data["framework"], doc.data["scoring"]
+    if framework in _versions_present(rules_dir, "framework") - set(frameworks) or (
+        scoring in _versions_present(rules_dir, "scoring") - set(scorings)
+    ):
+        return framework, scoring  # a named file has problems of its own, already reported
     if framework not in frameworks:
         problems.append(
             doc.problem(("framework",), f"framework version {framework} is not available in framework/")

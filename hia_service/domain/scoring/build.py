@@ -97,10 +97,10 @@ class _Builder:
         path = (*path, kind)
         if kind == "impacts":
             states = (body["are"],) if isinstance(body["are"], str) else tuple(body["are"])
-            comparison, ref = _comparison(body, default=("at_least", 1))
-            return ImpactCount(states, comparison, self.threshold(ref, (*path, comparison)))
+            found = [(op, ref) for op, ref in body.items() if op in COMPARISONS] or [("at_least", 1)]
+            return ImpactCount(states, tuple((op, self.threshold(ref, (*path, op))) for op, ref in found))
         if kind == "profile":
-            comparison, ref = _comparison(body)
+            comparison, ref = next((op, ref) for op, ref in body.items() if op in COMPARISONS)
             return ProfileCompare(body["field"], comparison, self.threshold(ref, (*path, comparison)))
         if kind == "profile_missing":
             return ProfileMissing(bool(body))
@@ -163,11 +163,6 @@ class _Builder:
             if value in seen:
                 self.fail(path_of(n), f"{what} id '{value}' is used more than once")
             seen.add(value)
-
-
-def _comparison(body: Mapping[str, Any], default: tuple[str, Any] | None = None) -> tuple[str, Any]:
-    found = [(k, v) for k, v in body.items() if k in COMPARISONS]
-    return found[0] if found else default  # type: ignore[return-value]  # the schema guarantees one for profile
 
 
 def build_scoring(

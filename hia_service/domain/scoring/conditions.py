@@ -19,9 +19,9 @@ from hia_service.domain.scoring.model import (
 def holds(condition: Any, facts: Facts, group_ids: tuple[str, ...]) -> bool:
     """True when `condition` is met. A comparison with a number the profile lacks is never met."""
     match condition:
-        case ImpactCount(states, comparison, threshold):
+        case ImpactCount(states, comparisons):
             count = len(groups_in(facts, group_ids, states))
-            return COMPARISONS[comparison](count, threshold.value)
+            return all(COMPARISONS[op](count, threshold.value) for op, threshold in comparisons)
         case ProfileCompare(field, comparison, threshold):
             value = facts.numbers.get(field)
             return value is not None and COMPARISONS[comparison](value, threshold.value)

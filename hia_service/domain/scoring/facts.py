@@ -62,14 +62,15 @@ def profile_numbers(profile: Mapping[str, Any]) -> dict[str, float | None]:
     }
     share, england = numbers["core20_share"], numbers["england_core20_share"]
     if numbers["relative_core20"] is None and share is not None and england:
-        numbers["relative_core20"] = share / england
+        numbers["relative_core20"] = _number(share / england)
     return numbers
 
 
 def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:  # NaN
         return None
-    return float(value)
+    # Float noise must not decide a boundary: 0.3 / 0.2 is 1.4999999999999998, and that is 1.5.
+    return round(float(value), 9)
 
 
 def groups_in(facts: Facts, group_ids: tuple[str, ...], states: tuple[str, ...]) -> list[str]:

@@ -63,11 +63,13 @@ class Threshold:
 
 @dataclass(frozen=True)
 class ImpactCount:
-    """How many of the dimension's groups have one of `states`, compared with a threshold."""
+    """How many of the dimension's groups have one of `states`, compared with one or two thresholds.
+
+    Two comparisons make a range, e.g. at least 1 and below `many_negative`.
+    """
 
     states: tuple[str, ...]
-    comparison: str
-    threshold: Threshold
+    comparisons: tuple[tuple[str, Threshold], ...]
 
 
 @dataclass(frozen=True)

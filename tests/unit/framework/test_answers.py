@@ -1,0 +1,151 @@
+"""What the wizard needs: visible questions, section status and answer validation with NHS-style messages."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from hia_service.domain.framework import (
+    Framework,
+    section_status,
+    validate_answer,
+    visible_answers,
+    visible_questions,
+)
+
+
+def ids(questions: Any) -> list[str]:
+    return [q.id for q in questions]
+
+
+def test_follow_up_question_shows_only_when_the_answer_says_so(framework: Framework) -> None:
+    who = framework.section("who")
+    assert "who.staff" not in ids(visible_questions(who, {}))
+    assert "who.staff" not in ids(visible_questions(who, {"who.staff_affected": "no"}))
+    assert "who.staff" in ids(visible_questions(who, {"who.staff_affected": "yes"}))
+
+
+def test_mitigation_shows_for_negative_and_unknown_impacts_only(framework: Framework) -> None:
+    pc = framework.section("pc")
+    for impact, shown in [("negative", True), ("unknown", True), ("neutral", False), ("positive", False)]:
+        assert ("pc.race.mitigation" in ids(visible_questions(pc, {"pc.race.impact": impact}))) is shown
+
+
+def test_answers_to_hidden_questions_are_dropped(framework: Framework) -> None:
+    answers = {
+        "engagement.done": "no",
+        "engagement.feedback": "They liked it",
+        "engagement.not_proportionate": "x",
+    }
+    kept = visible_answers(framework, answers)
+    assert "engagement.feedback" not in kept
+    assert kept["engagement.not_proportionate"] == "x"
+    assert "not.a.question" not in visible_answers(framework, {"not.a.question": 1})
+
+
+def test_section_status(framework: Framework) -> None:
+    who = framework.section("who")
+    geography = {"type": "icb", "codes": ["E54000050"]}
+    assert section_status(who, {}) == "not started"
+    assert section_status(who, {"who.staff_affected": "no"}) == "in progress"
+    done = {"who.geography": geography, "who.service_users": "Adults with COPD", "who.staff_affected": "no"}
+    assert section_status(who, done) == "completed"
+    # Saying yes opens a required follow-up, so the section is no longer complete.
+    assert section_status(who, {**done, "who.staff_affected": "yes"}) == "in progress"
+    assert (
+        section_status(who, {**done, "who.staff_affected": "yes", "who.staff": "Two phlebotomists"})
+        == "completed"
+    )
+
+
+def test_section_with_invalid_stored_answer_is_in_progress(framework: Framework) -> None:
+    monitoring = framework.section("monitoring")
+    assert section_status(monitoring, {"monitoring.review_date": "2026-02-30"}) == "in progress"
+    assert section_status(monitoring, {"monitoring.review_date": "2026-02-28"}) == "completed"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ({"day": "27", "month": "3", "year": "2026"}, ("2026-03-27", None)),
+        ("2026-03-27", ("2026-03-27", None)),
+        (date(2026, 3, 27), ("2026-03-27", None)),
+        ({"day": "", "month": "", "year": ""}, (None, "Enter a decision date")),
+        (None, (None, "Enter a decision date")),
+        ({"day": "27", "month": "", "year": "2026"}, (None, "Decision date must include a month")),
+        ({"day": "31", "month": "2", "year": "2026"}, (None, "Decision date must be a real date")),
+        ({"day": "1", "month": "x", "year": "2026"}, (None, "Decision date must be a real date")),
+        ({"day": "1", "month": "2", "year": "26"}, (None, "Year must include 4 numbers")),
+        ("27/03/2026", (None, "Decision date must be a real date")),
+    ],
+)
+def test_date_answers(framework: Framework, raw: Any, expected: tuple[Any, str | None]) -> None:
+    assert validate_answer(framework.question("proposal.decision_date"), raw) == expected
+
+
+def test_text_answers(framework: Framework) -> None:
+    title = framework.question("proposal.title")
+    assert validate_answer(title, "  Move the clinic  ") == ("Move the clinic", None)
+    assert validate_answer(title, "   ") == (None, "Enter the title of the proposal")
+    value, error = validate_answer(title, "x" * 151)
+    assert error == "Title of the proposal must be 150 characters or fewer"
+    assert value == "x" * 151  # kept so the person can edit it
+    assert validate_answer(framework.question("proposal.sites"), "") == (None, None)  # optional
+
+
+def test_choice_and_impact_answers(framework: Framework) -> None:
+    kind = framework.question("proposal.kind")
+    assert validate_answer(kind, "estates") == ("estates", None)
+    assert validate_answer(kind, "castle") == (None, "Select the kind of proposal")
+    assert validate_answer(kind, None) == (None, "Select the kind of proposal")
+    impact = framework.question("pc.age.impact")
+    assert validate_answer(impact, "negative") == ("negative", None)
+    assert validate_answer(impact, "") == (None, "Select the likely impact for Age")
+
+
+def test_multi_choice_answers(framework: Framework) -> None:
+    who = framework.question("engagement.who")
+    assert validate_answer(who, ["staff", "patients"]) == (["patients", "staff"], None)
+    assert validate_answer(who, "staff") == (["staff"], None)
+    assert validate_answer(who, []) == (None, "Select who you involved")
+    assert validate_answer(who, ["aliens"])[1] == "Select who you involved"
+    declaration = framework.question("conclusion.declaration")
+    assert validate_answer(declaration, [])[1] == "Confirm the declaration to continue"
+
+
+def test_action_plan_rows(framework: Framework) -> None:
+    plan = framework.question("actions.plan")
+    good = {"action": "Run an evening clinic", "owner": "Sam Patel", "due": "2026-06-01", "measure": ""}
+    blank = {"action": "", "owner": "", "due": "", "measure": ""}
+    value, error = validate_answer(plan, [good, blank])
+    assert error is None
+    assert value == [{**good, "measure": None}]
+    assert validate_answer(plan, [good, {**good, "owner": " "}])[1] == "Enter the owner for action 2"
+    assert (
+        validate_answer(plan, [{**good, "due": "2026-13-01"}])[1]
+        == "Due date for action 1 must be a real date"
+    )
+    assert validate_answer(plan, [{**good, "due": {"day": "1", "month": "6", "year": ""}}])[1] == (
+        "Due date for action 1 must include a year"
+    )
+    assert validate_answer(plan, [])[1] is None  # the plan itself is optional; quality checks ask for it
+    assert validate_answer(plan, "not rows")[1] == "Action plan must be a list of rows"
+
+
+def test_table_rows_and_required_table(framework: Framework) -> None:
+    gaps = framework.question("evidence.gaps")
+    assert validate_answer(gaps, [])[1] == "Add at least one gap"
+    assert validate_answer(gaps, [{"gap": "No ethnicity data"}])[1] == "Enter the plan for gap 1"
+
+
+def test_geography_and_profile_answers(framework: Framework) -> None:
+    geography = framework.question("who.geography")
+    area = {"type": "lad", "codes": ["E06000001"]}
+    assert validate_answer(geography, area) == (area, None)
+    assert (
+        validate_answer(geography, None)[1]
+        == "Complete the geography step to say where the people affected live"
+    )
+    assert validate_answer(framework.question("core20.profile"), "anything") == (None, None)

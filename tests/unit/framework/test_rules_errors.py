@@ -1,0 +1,212 @@
+"""Malformed rules are refused with every problem named by file and line."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from hia_service.domain.framework import Problem, RulesError, load_rules
+from hia_service.domain.framework.source import parse_yaml
+from tests.unit.framework.conftest import line_of
+
+FW = "framework/1.0.yaml"
+SC = "scoring/1.0.yaml"
+Breaker = Callable[[Path, str, str, str], list[Problem]]
+
+
+def only(problems: list[Problem]) -> Problem:
+    assert len(problems) == 1, [str(p) for p in problems]
+    return problems[0]
+
+
+def test_bad_yaml_names_the_line(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(
+        problems_after(
+            rules_copy,
+            FW,
+            "options:\n          - {value: service_change",
+            "options:\n          - {value: [service_change",
+        )
+    )
+    assert problem.file.endswith(FW)
+    assert problem.line == line_of(rules_copy / FW, "{value: [service_change")
+    assert "not valid YAML" in problem.message
+
+
+def test_unknown_question_type(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(
+        problems_after(
+            rules_copy,
+            FW,
+            "type: person\n        label: Who is the lead",
+            "type: radio\n        label: Who is the lead",
+        )
+    )
+    assert problem.line == line_of(rules_copy / FW, "type: radio")
+    assert "'radio' is not allowed; use one of: text, long_text, choice" in problem.message
+    assert "sections[0].questions[6].type" in problem.message
+
+
+def test_duplicate_question_id(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(problems_after(rules_copy, FW, "id: proposal.directorate", "id: proposal.lead"))
+    assert problem.message == "question id 'proposal.lead' is used more than once"
+    assert problem.line == line_of(rules_copy / FW, "- id: proposal.lead", occurrence=2, exact=True)
+
+
+def test_duplicate_group_id_clashes_in_expanded_questions(rules_copy: Path, problems_after: Breaker) -> None:
+    problems = problems_after(rules_copy, FW, "id: pc.disability", "id: pc.age")
+    assert [p.message for p in problems] == [
+        "question id 'pc.age.impact' is used more than once",
+        "question id 'pc.age.evidence' is used more than once",
+        "question id 'pc.age.mitigation' is used more than once",
+    ]
+    assert {p.line for p in problems} == {line_of(rules_copy / FW, "label: Disability") - 1}
+
+
+def test_duplicate_yaml_key_is_not_silently_dropped(rules_copy: Path, problems_after: Breaker) -> None:
+    old = "        label: What is the proposal called?\n"
+    problem = only(problems_after(rules_copy, FW, old, old + "        label: Title\n"))
+    assert problem.message == "'label' appears twice here"
+    assert problem.line == line_of(rules_copy / FW, "label: Title")
+
+
+def test_condition_naming_an_unknown_question(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(
+        problems_after(rules_copy, FW, "question: who.staff_affected", "question: who.staff_affectd")
+    )
+    assert (
+        problem.message == "the condition on 'who.staff' names 'who.staff_affectd', which is not a question"
+    )
+    assert problem.line == line_of(rules_copy / FW, "- id: who.staff", exact=True)
+
+
+def test_condition_naming_a_later_question(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(
+        problems_after(rules_copy, FW, "question: who.staff_affected", "question: engagement.done")
+    )
+    assert "must name an earlier question, not 'engagement.done'" in problem.message
+
+
+def test_condition_value_that_is_not_an_option(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(problems_after(rules_copy, FW, 'in: ["yes"]\n\n  # ---', 'in: ["maybe"]\n\n  # ---'))
+    assert (
+        problem.message == "the condition on 'who.staff' uses 'maybe', not an answer to 'who.staff_affected'"
+    )
+
+
+def test_unknown_key_points_at_the_key(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(
+        problems_after(rules_copy, FW, "        hint: The senior person", "        hnit: The senior person")
+    )
+    assert problem.message == "sections[0].questions[6]: unknown key 'hnit' (check the spelling)"
+    assert problem.line == line_of(rules_copy / FW, "hnit:")
+
+
+def test_choice_without_options(rules_copy: Path, problems_after: Breaker) -> None:
+    text = (rules_copy / FW).read_text()
+    start = text.index("        options:\n          - {value: service_change")
+    end = text.index("      - id: proposal.summary")
+    problem = only(problems_after(rules_copy, FW, text[start:end], ""))
+    assert "'options' is missing" in problem.message
+
+
+def test_unquoted_version_asks_for_quotes(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(problems_after(rules_copy, FW, 'version: "1.0"', "version: 1.0"))
+    assert problem.message == "version: expected text, found 1.0 (put it in quotes)"
+    assert problem.line == line_of(rules_copy / FW, "version: 1.0")
+
+
+def test_file_name_must_match_version(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(problems_after(rules_copy, FW, 'version: "1.0"', 'version: "1.1"'))
+    # Only the cause is reported, not that scoring/1.0.yaml and current.yaml now name an unusable framework.
+    assert problem.message == "version is '1.1' but the file is named 1.0.yaml; they must match"
+
+
+def test_scoring_for_a_framework_that_does_not_exist(rules_copy: Path, problems_after: Breaker) -> None:
+    problems = problems_after(rules_copy, SC, 'framework_version: "1.0"', 'framework_version: "3.0"')
+    assert [p.message for p in problems] == [
+        "framework version 3.0 is missing from framework/ or has problems"
+    ]
+
+
+def test_missing_key_question(rules_copy: Path, problems_after: Breaker) -> None:
+    problems = problems_after(rules_copy, FW, "id: monitoring.review_date", "id: monitoring.review_on")
+    assert any("the question 'monitoring.review_date' (date) is missing" in p.message for p in problems)
+
+
+def test_unknown_placeholder_in_group_template(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(
+        problems_after(rules_copy, FW, 'label: "{group}: what evidence', 'label: "{grp}: what evidence')
+    )
+    assert problem.message == "unknown placeholder '{grp}'; use {group} or {group_id}"
+
+
+def test_missing_threshold(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(
+        problems_after(
+            rules_copy, SC, "{are: negative, at_least: many_negative}", "{are: negative, at_least: lots}"
+        )
+    )
+    assert problem.file.endswith(SC)
+    assert problem.message == "threshold 'lots' is not defined under 'thresholds'"
+    assert problem.line == line_of(rules_copy / SC, "at_least: lots")
+
+
+def test_threshold_without_a_value(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(problems_after(rules_copy, SC, "    value: 1.5\n", ""))
+    assert problem.message == "thresholds.core20_relative_high: 'value' is missing"
+
+
+def test_unknown_value_in_a_reason(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(
+        problems_after(rules_copy, SC, "Negative impact on {negative_groups}.", "Negative on {negatives}.")
+    )
+    assert problem.message == "unknown value '{negatives}' in the text"
+
+
+def test_scoring_section_without_groups(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(problems_after(rules_copy, SC, "sections: [clinical]", "sections: [proposal]"))
+    assert problem.message == "'proposal' is not a section with groups in framework 1.0"
+
+
+def test_scoring_answer_condition_checked_against_framework(
+    rules_copy: Path, problems_after: Breaker
+) -> None:
+    problem = only(problems_after(rules_copy, SC, 'in: ["no"]', 'in: ["nope"]'))
+    assert problem.message == "'nope' is not an answer to 'engagement.done'"
+
+
+def test_current_names_a_missing_version(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(problems_after(rules_copy, "current.yaml", 'scoring: "1.0"', 'scoring: "2.0"'))
+    assert problem.message == "scoring version 2.0 is not available in scoring/"
+    assert problem.file.endswith("current.yaml") and problem.line == 4
+
+
+def test_every_problem_is_reported_not_just_the_first(rules_copy: Path) -> None:
+    (rules_copy / FW).write_text((rules_copy / FW).read_text().replace("type: person", "type: human", 1))
+    (rules_copy / SC).write_text((rules_copy / SC).read_text().replace("floor: low", "floor: lowest"))
+    with pytest.raises(RulesError) as caught:
+        load_rules(rules_copy)
+    files = {p.file.rsplit("/", 2)[-2] for p in caught.value.problems}
+    assert {"framework", "scoring"} <= files
+    assert str(caught.value).count("\n") == len(caught.value.problems) - 1
+
+
+def test_problem_prints_as_file_colon_line() -> None:
+    assert str(Problem("rules/framework/1.0.yaml", 123, "bad")) == "rules/framework/1.0.yaml:123: bad"
+    assert str(Problem("rules/framework", None, "empty")) == "rules/framework: empty"
+
+
+def test_empty_and_multi_document_yaml() -> None:
+    assert parse_yaml("", "x.yaml")[1][0].message == "the file is empty"
+    doc, problems = parse_yaml("a: 1\n---\nb: 2\n", "x.yaml")
+    assert doc is None and problems[0].line == 2
+
+
+def test_missing_rules_folder(tmp_path: Path) -> None:
+    with pytest.raises(RulesError) as caught:
+        load_rules(tmp_path)
+    messages = [p.message for p in caught.value.problems]
+    assert "no framework files (expected framework/<version>.yaml)" in messages
