@@ -13,10 +13,13 @@ __version__ = "0.1.0"
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, error handlers, CLI. Wiring only."""
     from hia_service import config as settings_module
+    from hia_service.api import register_api
+    from hia_service.data import integrity  # noqa: F401 - installs the frozen-record guards
     from hia_service.data.transaction import register_transaction_boundary
     from hia_service.errors import register_errors
     from hia_service.extensions import csrf, db, login_manager, migrate
     from hia_service.log_config import configure_logging
+    from hia_service.services.rules import init_rules
     from hia_service.web import register_blueprints, register_templates
     from hia_service.web.security import register_security
 
@@ -25,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if config:
         app.config.update(config)
     configure_logging(app)
+    init_rules(app)  # invalid rules stop the service starting, with every problem listed
     register_templates(app)  # before extensions: Flask-WTF creates the Jinja environment
     db.init_app(app)
     migrate.init_app(
@@ -33,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     register_blueprints(app)
+    register_api(app)
     register_transaction_boundary(app)
     register_errors(app)
     register_security(app)

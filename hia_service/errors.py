@@ -41,10 +41,10 @@ def problem(status: int, title: str, detail: str, **extra: object) -> Response:
     return response
 
 
-def render_error(status: int, detail: str | None = None) -> tuple[str, int] | Response:
+def render_error(status: int, detail: str | None = None, **extra: object) -> tuple[str, int] | Response:
     title, default_detail = MESSAGES.get(status, MESSAGES[500])
     if wants_json():
-        return problem(status, title, detail or default_detail)
+        return problem(status, title, detail or default_detail, **extra)
     return render_template("errors/error.html", title=title, detail=detail or default_detail), status
 
 
@@ -59,10 +59,15 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError) -> tuple[str, int] | Response:
-        return render_error(error.status, error.message)
+        extra = {"errors": {error.field: [error.message]}} if error.field else {}
+        return render_error(error.status, error.message, **extra)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int] | Response:
+        # webargs (flask-smorest) puts field-level validation messages in error.data["messages"].
+        messages = (getattr(error, "data", None) or {}).get("messages")
+        if messages:
+            return render_error(error.code or 422, "Check the fields listed in 'errors'.", errors=messages)
         return render_error(error.code or 500)
 
     @app.errorhandler(Exception)

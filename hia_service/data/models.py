@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hia_service.auth.roles import Role
@@ -95,3 +96,170 @@ class ReferenceDataset(db.Model):
     snapshot_id: Mapped[str] = mapped_column(String(100))
     loaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+# JSONB on PostgreSQL (indexable, compact); JSON text on SQLite.
+JsonType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class Assessment(db.Model):
+    """The live, editable assessment. Each submission freezes a copy as an AssessmentVersion."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (UniqueConstraint("organisation_id", "reference", name="uq_assessments_org_reference"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(20))  # HIA-2026-0042
+    title: Mapped[str] = mapped_column(String(300))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(30), default="draft", index=True)
+    is_training: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
+    framework_version: Mapped[str] = mapped_column(String(30))
+    scoring_version: Mapped[str] = mapped_column(String(30))
+    reference_release: Mapped[str] = mapped_column(String(30), default="IoD2025")
+    answers: Mapped[dict] = mapped_column(JsonType, default=dict)
+    area: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
+    profile: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
+    current_section: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Copied out of the answers when saved, so the queue and dashboard can filter on them.
+    rating: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    directorate: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    kind: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    decision_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    organisation: Mapped[Organisation] = relationship()
+    versions: Mapped[list[AssessmentVersion]] = relationship(
+        back_populates="assessment", order_by="AssessmentVersion.number"
+    )
+    events: Mapped[list[AssessmentEvent]] = relationship(order_by="AssessmentEvent.id")
+
+    # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class AssessmentVersion(db.Model):
+    """A frozen snapshot made at submission: what was assessed, under which rules and data."""
+
+    __tablename__ = "assessment_versions"
+    __table_args__ = (UniqueConstraint("assessment_id", "number", name="uq_assessment_versions_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(30))  # submitted, returned, approved, superseded
+    title: Mapped[str] = mapped_column(String(300))
+    answers: Mapped[dict] = mapped_column(JsonType)
+    area: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
+    profile: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
+    rating: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
+    quality: Mapped[list] = mapped_column(JsonType, default=list)
+    framework_version: Mapped[str] = mapped_column(String(30))
+    scoring_version: Mapped[str] = mapped_column(String(30))
+    reference_release: Mapped[str] = mapped_column(String(30))
+    reference_checksum: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="versions")
+    submitted_by: Mapped[User] = relationship(foreign_keys=[submitted_by_id])
+    reviewed_by: Mapped[User | None] = relationship(foreign_keys=[reviewed_by_id])
+    comments: Mapped[list[ReviewComment]] = relationship(
+        back_populates="version", order_by="ReviewComment.id"
+    )
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    FROZEN = (
+        "title",
+        "answers",
+        "area",
+        "profile",
+        "rating",
+        "quality",
+        "framework_version",
+        "scoring_version",
+        "reference_release",
+        "reference_checksum",
+        "content_hash",
+        "number",
+    )
+
+
+class AssessmentEvent(db.Model):
+    """The workflow history, append-only, in the past tense ("Returned to author")."""
+
+    __tablename__ = "assessment_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    version_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    event: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str] = mapped_column(String(200))
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    actor: Mapped[User] = relationship()
+
+
+class ReviewComment(db.Model):
+    __tablename__ = "review_comments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("assessment_versions.id"), index=True)
+    section_id: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    version: Mapped[AssessmentVersion] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()
+
+
+class AuditEvent(db.Model):
+    """Append-only audit log; each entry carries the hash of the one before it."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id"), nullable=True, index=True
+    )
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    event_type: Mapped[str] = mapped_column(String(50))
+    subject_type: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    subject_id: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
+    details: Mapped[dict] = mapped_column(JsonType, default=dict)
+    before_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    after_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class ApiToken(db.Model):
+    """A personal API token. Only its sha256 is stored; the token itself is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))  # shown in lists so people can tell tokens apart
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    user: Mapped[User] = relationship()

@@ -73,3 +73,10 @@ def _parse_role(role: str) -> str:
 def _aware(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything stored is UTC.
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def user_by_email(email: str) -> User:
+    user = accounts.get_user_by_email(email)
+    if user is None:
+        raise NotFoundError(f"No user has the email address {email}", field="email")
+    return user

@@ -1,0 +1,35 @@
+"""POST /api/v1/area-profiles: the deprivation profile of an area, from the same engine as the web and CLI."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from hia_service.api.auth import token_required
+from hia_service.api.schemas import AreaProfileRequestSchema, AreaProfileSchema, ProblemSchema
+from hia_service.services.geography import area_profile
+
+blp = Blueprint("api_profiles", __name__, url_prefix="/api/v1", description="Deprivation profiles of areas")
+
+
+@blp.route("/area-profiles")
+class AreaProfiles(MethodView):
+    @token_required()
+    @blp.arguments(AreaProfileRequestSchema)
+    @blp.response(200, AreaProfileSchema)
+    @blp.alt_response(
+        400, schema=ProblemSchema, description="The area definition is not usable; 'detail' says why"
+    )
+    @blp.alt_response(401, schema=ProblemSchema, description="No valid API token")
+    @blp.alt_response(422, schema=ProblemSchema, description="The request body is not valid")
+    @blp.alt_response(503, schema=ProblemSchema, description="No reference data is loaded yet")
+    def post(self, body: dict[str, Any]) -> Any:
+        """Profile the people in an area (or on a patient list) against deprivation.
+
+        The area is LSOA codes, local authorities, ICBs or Sub-ICB locations, a GeoJSON shape, a point with a
+        radius, or a list of postcodes or LSOA codes with counts. Postcodes are used only to find each
+        LSOA and are never stored or echoed back.
+        """
+        return area_profile(body["area"], release=body.get("release"), method=body.get("method"))

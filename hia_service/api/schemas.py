@@ -1,0 +1,84 @@
+"""marshmallow schemas for the API (the HTML forms use WTForms: they share services, not schemas)."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+
+class StrictSchema(Schema):
+    class Meta:
+        unknown = RAISE  # an unknown field is a mistake worth telling the caller about
+
+
+class ProblemSchema(Schema):
+    type = fields.String(metadata={"example": "about:blank"})
+    title = fields.String(metadata={"example": "There is a problem with your request"})
+    status = fields.Integer(metadata={"example": 422})
+    detail = fields.String(metadata={"example": "Check the fields listed in 'errors'."})
+    errors = fields.Dict(metadata={"example": {"json": {"area": ["Missing data for required field."]}}})
+
+
+class AreaProfileRequestSchema(StrictSchema):
+    release = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["IoD2025", "IoD2019", "WIMD2019", "SIMD2020", "NIMDM2017"]),
+        metadata={"description": "Which index to use. Defaults to IoD2025 (England, LSOA 2021)."},
+    )
+    method = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["centroid", "area", "pwc"]),
+        metadata={
+            "description": "For shapes: count an LSOA in by its point-on-surface (centroid), by the share "
+            "of its area inside (area), or by its population-weighted centroid (pwc)."
+        },
+    )
+    area = fields.Dict(
+        required=True,
+        metadata={
+            "description": "The area: {'type': 'lsoa_codes'|'lad'|'icb'|'sub_icb'|'geojson'|'point_radius'|"
+            "'postcodes', ...}",
+            "example": {"type": "lad", "codes": ["E06000009"]},
+        },
+    )
+
+
+class AreaProfileSchema(Schema):
+    """The area profile. Keys are fixed so that other tools can rely on them."""
+
+    release = fields.String()
+    geography = fields.String()
+    area = fields.Dict()
+    lsoa_count = fields.Integer()
+    population = fields.Float()
+    population_by_decile = fields.List(fields.Float())
+    share_by_quintile = fields.List(fields.Float())
+    core20_share = fields.Float(allow_none=True)
+    mean_imd_score = fields.Float(allow_none=True)
+    mean_imd_rank = fields.Float(allow_none=True)
+    share_lsoas_most_deprived_10pct = fields.Float(allow_none=True)
+    domains = fields.Dict()
+    baseline = fields.Dict()
+    relative_core20 = fields.Float(allow_none=True)
+    concentration_index = fields.Float(allow_none=True)
+    unmatched = fields.List(fields.Dict())
+    method = fields.String(allow_none=True)
+    notes = fields.List(fields.String())
+
+
+class ReferenceDatasetSchema(Schema):
+    dataset_id = fields.String()
+    release = fields.String()
+    geography = fields.String()
+    file_name = fields.String()
+    sha256 = fields.String()
+    row_count = fields.Integer()
+    publisher = fields.String()
+    licence = fields.String()
+    loaded_at = fields.DateTime()
+
+
+class RulesVersionsSchema(Schema):
+    framework = fields.String(metadata={"example": "1.0"})
+    scoring = fields.String(metadata={"example": "1.0"})
+    available_frameworks = fields.List(fields.String())
+    available_scoring = fields.List(fields.String())

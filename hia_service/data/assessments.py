@@ -1,0 +1,117 @@
+"""Queries and writes for assessments, their frozen versions and their workflow events."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm.exc import StaleDataError
+
+from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersion, User
+from hia_service.extensions import db
+
+
+class ConcurrentChangeError(Exception):
+    """Another writer saved this record after it was read."""
+
+
+def next_reference(organisation_id: int, year: int) -> str:
+    prefix = f"HIA-{year}-"
+    last = db.session.scalar(
+        select(func.max(Assessment.reference)).where(
+            Assessment.organisation_id == organisation_id, Assessment.reference.startswith(prefix)
+        )
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def add_assessment(**fields: Any) -> Assessment:
+    assessment = Assessment(**fields)
+    db.session.add(assessment)
+    db.session.flush()
+    return assessment
+
+
+def get_assessment(assessment_id: int) -> Assessment | None:
+    return db.session.get(Assessment, assessment_id)
+
+
+def get_assessment_by_reference(organisation_id: int, reference: str) -> Assessment | None:
+    query = select(Assessment).where(
+        Assessment.organisation_id == organisation_id, Assessment.reference == reference.strip().upper()
+    )
+    return db.session.scalar(query)
+
+
+def list_assessments_by_author(user: User, *, training: bool = False) -> list[Assessment]:
+    query = (
+        select(Assessment)
+        .where(Assessment.author_id == user.id, Assessment.is_training.is_(training))
+        .order_by(Assessment.updated_at.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def list_organisation_assessments(
+    organisation_id: int, *, statuses: list[str] | None = None, search: str | None = None
+) -> list[Assessment]:
+    query = select(Assessment).where(
+        Assessment.organisation_id == organisation_id, Assessment.is_training.is_(False)
+    )
+    if statuses:
+        query = query.where(Assessment.status.in_(statuses))
+    if search:
+        like = f"%{search.strip()}%"
+        query = query.where(or_(Assessment.title.ilike(like), Assessment.reference.ilike(like)))
+    return list(db.session.scalars(query.order_by(Assessment.updated_at.desc())))
+
+
+def save_assessment(assessment: Assessment, **changes: Any) -> Assessment:
+    """Apply changes and flush; raise ConcurrentChangeError if someone else saved it first."""
+    for key, value in changes.items():
+        setattr(assessment, key, value)
+    assessment.updated_at = datetime.now(UTC)
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise ConcurrentChangeError from None
+    return assessment
+
+
+def add_version(**fields: Any) -> AssessmentVersion:
+    version = AssessmentVersion(**fields)
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def get_version(assessment_id: int, number: int) -> AssessmentVersion | None:
+    query = select(AssessmentVersion).where(
+        AssessmentVersion.assessment_id == assessment_id, AssessmentVersion.number == number
+    )
+    return db.session.scalar(query)
+
+
+def add_event(
+    assessment: Assessment,
+    *,
+    event: str,
+    description: str,
+    actor: User,
+    version_number: int | None = None,
+    comment: str | None = None,
+) -> AssessmentEvent:
+    entry = AssessmentEvent(
+        assessment_id=assessment.id,
+        event=event,
+        description=description,
+        actor_id=actor.id,
+        version_number=version_number,
+        comment=comment,
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry

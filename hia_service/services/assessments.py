@@ -1,0 +1,222 @@
+"""Use cases for the manager's assessment: start, answer page by page, choose the area, submit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from hia_service.auth.permissions import Action, can
+from hia_service.data import assessments as store
+from hia_service.data.audit import record_audit_event
+from hia_service.data.models import Assessment, AssessmentVersion, User
+from hia_service.domain.audit_chain import content_hash
+from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, apply
+from hia_service.services import geography, rules
+from hia_service.services.errors import NotFoundError, ServiceError, StateTransitionError
+
+TITLE_MAX = 300
+TITLE_QUESTION = "proposal.title"
+
+
+@dataclass
+class SaveResult:
+    """What happened to a page of answers: saved, or errors to show, or a clash with another save."""
+
+    values: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    conflicts: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # question -> (theirs, yours)
+    lock_version: int = 0
+
+    @property
+    def saved(self) -> bool:
+        return not self.errors and not self.conflicts
+
+
+def start_assessment(user: User, title: str, *, training: bool = False) -> Assessment:
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError("Enter a name for the proposal", field="title")
+    if len(title) > TITLE_MAX:
+        raise ServiceError(f"Name of the proposal must be {TITLE_MAX} characters or fewer", field="title")
+    versions = rules.current_versions()
+    assessment = store.add_assessment(
+        organisation_id=user.organisation_id,
+        reference=store.next_reference(user.organisation_id, datetime.now(UTC).year),
+        title=title,
+        author_id=user.id,
+        status=Status.DRAFT.value,
+        is_training=training,
+        framework_version=versions.framework,
+        scoring_version=versions.scoring,
+        reference_release=rules.DEFAULT_RELEASE,
+        answers={TITLE_QUESTION: title},
+    )
+    _audit("assessment_started", user, assessment, after=assessment.answers)
+    return assessment
+
+
+def assessment_for(user: User, assessment_id: int, action: Action = Action.VIEW) -> Assessment:
+    """The assessment if `user` may do `action` to it; otherwise not found (never reveal it exists)."""
+    assessment = store.get_assessment(assessment_id)
+    if assessment is None or not can(user, action, assessment):
+        raise NotFoundError("We could not find that assessment. It may belong to someone else.")
+    return assessment
+
+
+def my_assessments(user: User, *, training: bool = False) -> list[Assessment]:
+    return store.list_assessments_by_author(user, training=training)
+
+
+def save_page(
+    user: User, assessment_id: int, question_ids: list[str], raw: dict[str, Any], expected_lock: int | None
+) -> SaveResult:
+    """Validate and store the answers to one page. Nothing is stored if any answer is invalid."""
+    assessment = _editable(user, assessment_id)
+    framework = rules.framework(assessment.framework_version)
+    values, errors = {}, {}
+    for question_id in question_ids:
+        value, error = rules.validate(framework.question(question_id), raw.get(question_id))
+        values[question_id] = value
+        if error:
+            errors[question_id] = error
+    result = SaveResult(values=values, errors=errors, lock_version=assessment.lock_version)
+    if errors:
+        return result
+    if expected_lock is not None and expected_lock != assessment.lock_version:
+        result.conflicts = _conflicts(assessment.answers, values)
+        if result.conflicts:
+            return result
+    _store_answers(user, assessment, values)
+    result.lock_version = assessment.lock_version
+    return result
+
+
+def _conflicts(stored: dict[str, Any], mine: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    return {qid: (stored.get(qid), value) for qid, value in mine.items() if stored.get(qid) != value}
+
+
+def _store_answers(user: User, assessment: Assessment, values: dict[str, Any]) -> None:
+    before = dict(assessment.answers or {})
+    answers = {**before, **values}
+    changes: dict[str, Any] = {"answers": answers, **_indexed_fields(answers)}
+    if values.get(TITLE_QUESTION):
+        changes["title"] = values[TITLE_QUESTION]
+    try:
+        store.save_assessment(assessment, **changes)
+    except store.ConcurrentChangeError:
+        raise StateTransitionError(
+            "Someone else saved this assessment at the same moment. Reload the page and try again."
+        ) from None
+    _audit(
+        "answers_saved", user, assessment, before=before, after=answers, details={"questions": sorted(values)}
+    )
+
+
+def _indexed_fields(answers: dict[str, Any]) -> dict[str, Any]:
+    decision = answers.get("proposal.decision_date")
+    return {
+        "directorate": answers.get("proposal.directorate"),
+        "kind": answers.get("proposal.kind"),
+        "decision_date": date.fromisoformat(decision) if decision else None,
+    }
+
+
+def set_area(user: User, assessment_id: int, area: dict[str, Any], profile: dict[str, Any]) -> Assessment:
+    """Store the affected area's definition and its profile (postcodes are never in `area`)."""
+    assessment = _editable(user, assessment_id)
+    before = {"area": assessment.area, "profile": assessment.profile}
+    answers = {**assessment.answers, "who.geography": area}
+    store.save_assessment(
+        assessment,
+        area=area,
+        profile=profile,
+        answers=answers,
+        reference_release=profile.get("release", assessment.reference_release),
+    )
+    _audit("area_chosen", user, assessment, before=before, after={"area": area, "profile": profile})
+    return assessment
+
+
+def current_rating(assessment: Assessment) -> dict[str, Any]:
+    return rules.rate(
+        assessment.answers, assessment.profile, assessment.framework_version, assessment.scoring_version
+    )
+
+
+def submit_for_review(user: User, assessment_id: int) -> AssessmentVersion:
+    assessment = assessment_for(user, assessment_id, Action.SUBMIT)
+    status = _transition(assessment, Event.SUBMIT)
+    rating = current_rating(assessment)
+    frozen = _frozen_content(assessment, rating)
+    number = len(assessment.versions) + 1
+    version = store.add_version(
+        assessment_id=assessment.id,
+        number=number,
+        status=Status.SUBMITTED.value,
+        submitted_by_id=user.id,
+        content_hash=content_hash(frozen),
+        **frozen,
+    )
+    store.save_assessment(assessment, status=status.value, rating=rating["overall"])
+    store.add_event(
+        assessment,
+        event=Event.SUBMIT.value,
+        description=Event.SUBMIT.past_tense,
+        actor=user,
+        version_number=number,
+    )
+    _audit("submitted_for_review", user, assessment, after=frozen, details={"version": number})
+    return version
+
+
+def _frozen_content(assessment: Assessment, rating: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "title": assessment.title,
+        "answers": dict(assessment.answers),
+        "area": assessment.area,
+        "profile": assessment.profile,
+        "rating": rating["rating"],
+        "quality": rating["quality"],
+        "framework_version": assessment.framework_version,
+        "scoring_version": assessment.scoring_version,
+        "reference_release": assessment.reference_release,
+        "reference_checksum": geography.reference_checksum(),
+    }
+
+
+def _editable(user: User, assessment_id: int) -> Assessment:
+    assessment = assessment_for(user, assessment_id, Action.EDIT)
+    if not Status(assessment.status).editable_by_author:
+        raise StateTransitionError(
+            f"This assessment is {Status(assessment.status).label.lower()}, so it cannot be changed. "
+            "If it is returned to you, you can change it and submit it again."
+        )
+    return assessment
+
+
+def _transition(assessment: Assessment, event: Event) -> Status:
+    try:
+        return apply(event, Status(assessment.status))
+    except TransitionNotAllowed as error:
+        raise StateTransitionError(str(error)) from None
+
+
+def _audit(
+    event: str,
+    user: User,
+    assessment: Assessment,
+    *,
+    before: Any = None,
+    after: Any = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    record_audit_event(
+        event,
+        actor=user,
+        organisation_id=assessment.organisation_id,
+        subject=("assessment", assessment.id),
+        details={"reference": assessment.reference, "training": assessment.is_training, **(details or {})},
+        before_hash=content_hash(before) if before is not None else None,
+        after_hash=content_hash(after) if after is not None else None,
+    )

@@ -1,0 +1,63 @@
+"""The geography engine for this process: loaded lazily from the current snapshot, reloaded on change."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+
+from hia_service.data.status import current_reference_checksum
+from hia_service.geography import (
+    GeographyEngine,
+    GeographyError,
+    ReferenceDataNotLoadedError,
+    current_snapshot_id,
+    load_engine,
+)
+from hia_service.services.errors import ServiceError
+
+RECHECK_SECONDS = 5.0
+_lock = threading.Lock()
+_state: dict[str, Any] = {"engine": None, "snapshot": None, "checked": 0.0, "dir": None}
+
+
+def engine() -> GeographyEngine:
+    """The engine for the current reference snapshot; ReferenceDataNotLoadedError if none is loaded."""
+    data_dir = Path(current_app.config["HIA_DATA_DIR"])
+    now = time.monotonic()
+    with _lock:
+        stale = _state["dir"] != data_dir or now - _state["checked"] > RECHECK_SECONDS
+        if stale:
+            snapshot = current_snapshot_id(data_dir)
+            if snapshot != _state["snapshot"] or _state["dir"] != data_dir:
+                _state.update(engine=load_engine(data_dir) if snapshot else None, snapshot=snapshot)
+            _state.update(checked=now, dir=data_dir)
+        loaded = _state["engine"]
+    if loaded is None:
+        raise ReferenceDataNotLoadedError(
+            "No reference data is loaded yet. An administrator needs to run 'hia reference load'."
+        )
+    return loaded
+
+
+def area_profile(
+    area: dict[str, Any], *, release: str | None = None, method: str | None = None
+) -> dict[str, Any]:
+    """Profile an area; a bad definition becomes a ServiceError with the engine's plain-English reason."""
+    try:
+        return engine().profile(area, release=release, method=method)
+    except ReferenceDataNotLoadedError as error:
+        raise ServiceUnavailableError(str(error)) from None
+    except GeographyError as error:
+        raise ServiceError(str(error), field=getattr(error, "field", None)) from None
+
+
+def reference_checksum() -> str | None:
+    return current_reference_checksum()
+
+
+class ServiceUnavailableError(ServiceError):
+    status = 503

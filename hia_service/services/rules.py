@@ -1,0 +1,64 @@
+"""The rules (framework and scoring) loaded at start-up, and what the rest of the service asks of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from hia_service.domain.framework import Framework, Question, RuleSet, load_rules, validate_answer
+from hia_service.domain.quality import quality_checks
+from hia_service.domain.scoring.engine import score
+
+DEFAULT_RELEASE = "IoD2025"
+EXTENSION_KEY = "hia_rules"
+
+
+@dataclass(frozen=True)
+class Versions:
+    framework: str
+    scoring: str
+
+
+def init_rules(app: Flask) -> None:
+    """Load and check every rules file once; an invalid file stops the service starting (RulesError)."""
+    app.extensions[EXTENSION_KEY] = load_rules(Path(app.config["HIA_RULES_DIR"]))
+
+
+def ruleset() -> RuleSet:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+def current_versions() -> Versions:
+    rules = ruleset()
+    return Versions(rules.current_framework_version, rules.current_scoring_version)
+
+
+def framework(version: str | None = None) -> Framework:
+    return ruleset().framework(version)
+
+
+def validate(question: Question, raw: Any) -> tuple[Any, str | None]:
+    return validate_answer(question, raw)
+
+
+def rate(
+    answers: dict[str, Any],
+    profile: dict[str, Any] | None,
+    framework_version: str,
+    scoring_version: str,
+    *,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """The rating with its reasons and the quality warnings, as plain JSON-ready values."""
+    rules = ruleset()
+    rating = score(answers, profile, rules.scoring(scoring_version))
+    warnings = quality_checks(answers, profile, rules.framework(framework_version), today or date.today())
+    return {
+        "overall": rating.overall,
+        "rating": rating.to_dict(),
+        "quality": [w.to_dict() for w in warnings],
+    }
