@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from string import Formatter
 from typing import Any
 
-from hia_service.domain.framework.conditions import is_answered
 from hia_service.domain.framework.model import IMPACT_VALUES, Framework
 from hia_service.domain.scoring.model import IMPACT_STATES, Threshold
 
@@ -19,20 +18,21 @@ NOT_KNOWN = "not known"
 GROUP_FIELDS = tuple(f"{state}_{kind}" for state in IMPACT_STATES for kind in ("groups", "count"))
 PROFILE_DISPLAY = {
     "core20_share": "share",
-    "england_core20_share": "share",
+    "nation_core20_share": "share",
     "organisation_core20_share": "share",
     "relative_core20": "ratio",
     "mean_imd_score": "score",
     "concentration_index": "index",
     "population": "people",
 }
-DIMENSION_FIELDS = frozenset((*GROUP_FIELDS, *PROFILE_DISPLAY))
+DIMENSION_FIELDS = frozenset((*GROUP_FIELDS, *PROFILE_DISPLAY, "nation"))
 
 
 @dataclass(frozen=True)
 class Facts:
     answers: Mapping[str, Any]
     profile_present: bool
+    nation: str
     numbers: Mapping[str, float | None]
     impacts: Mapping[str, str]  # group id -> positive / neutral / negative / unknown / unanswered
     phrases: Mapping[str, str]  # group id -> how it reads in a sentence
@@ -45,7 +45,8 @@ def build_facts(answers: Mapping[str, Any], profile: Mapping[str, Any] | None, f
         impacts[group.id] = value if value in IMPACT_VALUES else "unanswered"
         phrases[group.id] = group.in_sentence
     present = profile is not None
-    return Facts(answers, present, profile_numbers(profile) if present else {}, impacts, phrases)
+    numbers = profile_numbers(profile) if profile is not None else {}
+    return Facts(answers, present, nation_name(profile), numbers, impacts, phrases)
 
 
 def profile_numbers(profile: Mapping[str, Any]) -> dict[str, float | None]:
@@ -53,17 +54,28 @@ def profile_numbers(profile: Mapping[str, Any]) -> dict[str, float | None]:
     baseline = profile.get("baseline") or {}
     numbers = {
         "core20_share": _number(profile.get("core20_share")),
-        "england_core20_share": _number((baseline.get("england") or {}).get("core20_share")),
+        "nation_core20_share": _number(_nation(baseline).get("core20_share")),
         "organisation_core20_share": _number((baseline.get("organisation") or {}).get("core20_share")),
         "relative_core20": _number(profile.get("relative_core20")),
         "mean_imd_score": _number(profile.get("mean_imd_score")),
         "concentration_index": _number(profile.get("concentration_index")),
         "population": _number(profile.get("population")),
     }
-    share, england = numbers["core20_share"], numbers["england_core20_share"]
+    share, england = numbers["core20_share"], numbers["nation_core20_share"]
     if numbers["relative_core20"] is None and share is not None and england:
         numbers["relative_core20"] = _number(share / england)
     return numbers
+
+
+def _nation(baseline: Mapping[str, Any]) -> Mapping[str, Any]:
+    # The geography engine calls it "nation" (England, Wales...); older callers may say "england".
+    return baseline.get("nation") or baseline.get("england") or {}
+
+
+def nation_name(profile: Mapping[str, Any] | None) -> str:
+    """Which nation the profile is compared with, for reasons: 'England' unless the profile says otherwise."""
+    nation = _nation((profile or {}).get("baseline") or {})
+    return str(nation.get("name") or "England")
 
 
 def _number(value: Any) -> float | None:
@@ -89,6 +101,7 @@ def dimension_values(
     for name, kind in PROFILE_DISPLAY.items():
         raw = facts.numbers.get(name)
         values[name] = (format_number(raw, kind), raw)
+    values["nation"] = (facts.nation, facts.nation)
     for threshold in thresholds:
         values[threshold.name] = (threshold.display(), threshold.value)
     return values
@@ -126,7 +139,3 @@ def render(template: str, values: Mapping[str, tuple[str, Any]]) -> tuple[str, t
     text = template.format_map({n: values.get(n, (NOT_KNOWN, None))[0] for n in names})
     quoted = tuple((n, values.get(n, (NOT_KNOWN, None))[1]) for n in dict.fromkeys(names))
     return " ".join(text.split()), quoted
-
-
-def has_answer(facts: Facts, question_id: str) -> bool:
-    return is_answered(facts.answers.get(question_id))

@@ -27,7 +27,7 @@ COMPARISONS = {
 # Numbers from the geography profile that rules may compare (see facts.py for where each comes from).
 PROFILE_FIELDS = (
     "core20_share",
-    "england_core20_share",
+    "nation_core20_share",
     "organisation_core20_share",
     "relative_core20",
     "mean_imd_score",

@@ -41,7 +41,7 @@ def profile(
         "share_by_quintile": [0.2] * 5,
         "mean_imd_score": 21.7,
         "concentration_index": -0.05,
-        "baseline": {"england": {"core20_share": england}} if england is not None else {},
+        "baseline": {"nation": {"name": "England", "core20_share": england}} if england is not None else {},
     }
     if relative is not None:
         result["relative_core20"] = relative

@@ -30,9 +30,10 @@ def test_rating_to_dict_is_json_and_complete(rules: ScoringRules, framework: Fra
     assert first["values"] == {
         "negative_groups": ["core20.access"],
         "core20_share": 0.41,
-        "england_core20_share": 0.2,
+        "nation_core20_share": 0.2,
         "relative_core20": 2.05,
         "core20_relative_high": 1.5,
+        "nation": "England",
     }
 
 
@@ -74,3 +75,20 @@ def test_profile_with_missing_numbers_does_not_fire_comparisons(
     fired = {r.rule_id for r in rating.dimension("deprivation").reasons}
     assert fired == {"deprivation.negative"}
     assert rating.dimension("deprivation").rating == "medium"
+
+
+def test_reasons_name_the_nation_the_profile_compares_with(rules: ScoringRules, framework: Framework) -> None:
+    answers = sound_answers(framework, core20__access="negative")
+    welsh = {
+        "core20_share": 0.33,
+        "relative_core20": 1.65,
+        "baseline": {"nation": {"name": "Wales", "core20_share": 0.2}},
+    }
+    text = score(answers, welsh, rules).dimension("deprivation").reasons[0].text
+    assert "33% of the people affected live in Core20 areas against 20% in Wales (relative 1.65" in text
+    # The key in the contract, "england", is read too.
+    legacy = {"core20_share": 0.3, "baseline": {"england": {"core20_share": 0.2}}}
+    text = score(answers, legacy, rules).dimension("deprivation").reasons[0].text
+    assert (
+        "30% of the people affected live in Core20 areas against 20% in England (relative 1.50 ≥ 1.5)" in text
+    )
