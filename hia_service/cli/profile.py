@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from hia_service.domain.geography.shapes import MAX_GEOJSON_BYTES
 from hia_service.geography import (
     METHODS,
     RELEASES,
@@ -19,8 +20,6 @@ from hia_service.geography import (
     area_from_file,
     load_engine,
 )
-
-MAX_SHAPE_FILE_BYTES = 20 * 1024 * 1024
 
 
 @click.command("profile", help="Profile an area by deprivation. Give exactly one way of defining the area.")
@@ -113,7 +112,7 @@ def area_from_options(options: dict[str, Any]) -> dict[str, Any]:
         kind = {"lsoas": "lsoa_codes", "lads": "lad", "icbs": "icb", "sub_icbs": "sub_icb"}[name]
         return {"type": kind, "codes": list(options[name])}
     if name == "geojson":
-        return {"type": "geojson", "geojson": _read(options["geojson"], MAX_SHAPE_FILE_BYTES)}
+        return {"type": "geojson", "geojson": _read(options["geojson"], MAX_GEOJSON_BYTES)}
     kind = "lsoa_codes" if name == "lsoa_file" else "postcodes"
     return area_from_file(_read(options[name], None), kind)
 

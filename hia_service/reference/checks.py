@@ -159,11 +159,12 @@ def _range_problems(spec: DatasetSpec, table: pd.DataFrame) -> Iterable[Problem]
         bad = ~((values >= low) & (values <= high))
         if bad.any():
             at = int(np.argmax(bad))
-            shown = table[column].iloc[at]
+            value = table[column].iloc[at]
+            shown = "blank" if pd.isna(value) else repr(value) if isinstance(value, str) else str(value)
             yield Problem(
                 spec.file,
                 _line(spec, at),
-                f"{column} is {shown!r}; expected a number from {low:g} to {high:g}",
+                f"{column} is {shown}; expected a number from {low:g} to {high:g}",
             )
 
 

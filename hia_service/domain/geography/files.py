@@ -16,7 +16,7 @@ from typing import Any
 from hia_service.domain.geography.errors import AreaDefinitionError
 from hia_service.domain.geography.postcodes import normalise
 
-MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_FILE_BYTES = 50_000_000
 FIELD = "file"
 POSTCODE_HEADERS = {
     "postcode",

@@ -17,7 +17,7 @@ from shapely.geometry.base import BaseGeometry
 
 from hia_service.domain.geography.errors import AreaDefinitionError
 
-MAX_GEOJSON_BYTES = 20 * 1024 * 1024
+MAX_GEOJSON_BYTES = 20_000_000
 MAX_VERTICES = 1_000_000
 # Generous boxes around the UK (Great Britain and Northern Ireland, with the Scilly Isles and Shetland).
 UK_LON, UK_LAT = (-8.8, 2.0), (49.8, 60.95)
@@ -130,7 +130,7 @@ def _geometries(document: Any) -> list[Any]:
     kind = document.get("type")
     if kind == "FeatureCollection":
         features = document.get("features")
-        if not isinstance(features, list):
+        if not isinstance(features, list | tuple):
             raise AreaDefinitionError("A FeatureCollection needs a 'features' list.", FIELD)
         return [_feature_geometry(feature) for feature in features]
     if kind == "Feature":
@@ -157,7 +157,7 @@ def _polygon(geometry: Any, index: int) -> BaseGeometry:
             "can describe an area. To use a point, give a postcode or latitude/longitude with a radius.",
             FIELD,
         )
-    if not isinstance(coords, list) or not coords:
+    if not isinstance(coords, list | tuple) or not coords:
         raise AreaDefinitionError(f"Shape {index + 1} is empty: it has no coordinates.", FIELD)
     polygons = coords if kind == "MultiPolygon" else [coords]
     return (
@@ -168,7 +168,7 @@ def _polygon(geometry: Any, index: int) -> BaseGeometry:
 
 
 def _rings(rings: Any, index: int) -> shapely.Polygon:
-    if not isinstance(rings, list) or not rings:
+    if not isinstance(rings, list | tuple) or not rings:
         raise AreaDefinitionError(f"Shape {index + 1} has a polygon with no outline.", FIELD)
     arrays = []
     for ring in rings:

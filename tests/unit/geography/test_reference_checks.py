@@ -1,0 +1,162 @@
+"""The loader checks every file before writing anything, and names the file, the line and the problem."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from hia_service.domain.geography.releases import RELEASES
+from hia_service.reference.checks import check_all, check_file
+from hia_service.reference.errors import ManifestError, ReferenceDataError
+from hia_service.reference.loader import load_reference
+from hia_service.reference.manifest import DatasetSpec, Manifest, read_manifest
+
+GOOD = "lsoa21_code,IMD_rank,IMD_decile\nE01000001,1,1\nE01000002,2,5\nE01000003,3,10\n"
+
+
+def spec(file: str = "index.csv", content: str = GOOD, **overrides: object) -> DatasetSpec:
+    values: dict[str, object] = {
+        "id": "index",
+        "title": "Test index",
+        "release": "Test",
+        "geography": "LSOA 2021",
+        "vintage": "2025",
+        "nation": "England",
+        "file": file,
+        "format": "csv",
+        "row_count": 3,
+        "columns": ("lsoa21_code", "IMD_rank", "IMD_decile"),
+        "key": ("lsoa21_code",),
+        "key_pattern": re.compile(r"^E01\d{6}$"),
+        "publisher": "Test",
+        "licence": "OGL",
+        "attribution": "Test",
+        "sha256": hashlib.sha256(content.encode()).hexdigest(),
+        "ranges": {"IMD_decile": (1.0, 10.0)},
+    }
+    values.update(overrides)
+    return DatasetSpec(**values)  # type: ignore[arg-type]
+
+
+def problems_for(tmp_path: Path, content: str | bytes, expected: DatasetSpec | None = None) -> list[str]:
+    data = content.encode() if isinstance(content, str) else content
+    (tmp_path / "index.csv").write_bytes(data)
+    _, found = check_file(expected or spec(), tmp_path)
+    return [str(p) for p in found]
+
+
+def test_a_good_file_passes(tmp_path: Path) -> None:
+    (tmp_path / "index.csv").write_text(GOOD)
+    checked, found = check_file(spec(), tmp_path)
+    assert found == [] and checked is not None
+    assert checked.table["lsoa21_code"].tolist() == ["E01000001", "E01000002", "E01000003"]
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    _, found = check_file(spec(), tmp_path)
+    assert str(found[0]) == f"index.csv: the file is missing from {tmp_path}"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            GOOD.replace("IMD_rank", "IMD_rnk"),
+            "index.csv, line 1: wrong columns: missing column(s) IMD_rank; unexpected column(s) IMD_rnk",
+        ),
+        (GOOD + "E01000001,4,2\n", "index.csv, line 5: duplicate lsoa21_code E01000001 (first on line 2)"),
+        (
+            GOOD.replace("E01000002,2,5", "E01000002,2,11"),
+            "index.csv, line 3: IMD_decile is 11; expected a number from 1 to 10",
+        ),
+        (
+            GOOD.replace("E01000002,2,5", "E01000002,2,five"),
+            "index.csv, line 3: IMD_decile is 'five'; expected a number from 1 to 10",
+        ),
+        (GOOD.replace("E01000003", "X01000003"), "index.csv, line 4: 'X01000003' is not a valid lsoa21_code"),
+        (GOOD.replace("E01000003", ""), "index.csv, line 4: blank lsoa21_code"),
+        (
+            GOOD.rsplit("\n", 2)[0] + "\n",
+            "index.csv: has 2 rows; the manifest expects 3 (is the file truncated?)",
+        ),
+    ],
+)
+def test_each_problem_names_file_line_and_problem(tmp_path: Path, content: str, message: str) -> None:
+    assert message in problems_for(tmp_path, content)
+
+
+def test_altered_file_with_a_good_shape_fails_its_checksum(tmp_path: Path) -> None:
+    [message] = problems_for(tmp_path, GOOD.replace("E01000002,2,5", "E01000002,2,6"))
+    assert "sha256" in message and "altered or replaced" in message
+
+
+def test_truncated_gzip_is_reported_not_crashed(tmp_path: Path) -> None:
+    whole = gzip.compress(GOOD.encode() * 50)
+    (tmp_path / "index.csv.gz").write_bytes(whole[: len(whole) // 2])
+    _, found = check_file(spec(file="index.csv.gz"), tmp_path)
+    assert "index.csv.gz: the file cannot be read: it is truncated or corrupt" in str(found[0])
+
+
+def test_geojson_is_read_through_vsigzip_and_checked(tmp_path: Path) -> None:
+    feature = {
+        "type": "Feature",
+        "properties": {"LSOA21CD": "E01000001"},
+        "geometry": {"type": "Point", "coordinates": [-3.05, 53.81]},
+    }
+    document = json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()
+    (tmp_path / "shapes.geojson.gz").write_bytes(gzip.compress(document))
+    expected = spec(
+        file="shapes.geojson.gz",
+        format="geojson",
+        row_count=1,
+        columns=("LSOA21CD",),
+        key=("LSOA21CD",),
+        ranges={},
+        sha256="0" * 64,
+    )
+    _, found = check_file(expected, tmp_path)
+    assert [str(p) for p in found] == ["shapes.geojson.gz, line 1: a feature is not a polygon"]
+
+
+def test_all_files_are_checked_and_all_problems_reported(tmp_path: Path) -> None:
+    (tmp_path / "index.csv").write_text(GOOD + "E01000001,4,2\n")
+    manifest = Manifest("", (spec(), spec(file="other.csv", id="other")))
+    with pytest.raises(ReferenceDataError) as raised:
+        check_all(manifest, tmp_path)
+    text = str(raised.value)
+    assert "3 problem(s)" in text and "duplicate" in text and "other.csv: the file is missing" in text
+
+
+def test_a_failed_load_writes_nothing_and_keeps_the_current_data(tmp_path: Path) -> None:
+    source, data_dir = tmp_path / "source", tmp_path / "data"
+    source.mkdir()
+    (source / "index.csv").write_text(GOOD.replace("E01000002,2,5", "E01000002,2,11"))
+    (data_dir / "reference").mkdir(parents=True)
+    (data_dir / "reference" / "CURRENT").write_text("ref-previous\n")
+    with pytest.raises(ReferenceDataError):
+        load_reference(source, data_dir, manifest=Manifest("", (spec(),)))
+    assert (data_dir / "reference" / "CURRENT").read_text() == "ref-previous\n"
+    assert not (data_dir / "reference" / "snapshots").exists()
+
+
+def test_the_project_manifest_describes_every_release_and_file() -> None:
+    manifest = read_manifest()
+    ids = [d.id for d in manifest.datasets]
+    assert len(ids) == len(set(ids)) == 15
+    assert set(RELEASES) <= {d.release for d in manifest.datasets}
+    for dataset in manifest.datasets:
+        assert len(dataset.sha256) == 64 and dataset.row_count > 0 and dataset.columns
+        assert dataset.publisher and dataset.licence and dataset.attribution
+    assert "Royal Mail" in manifest.attribution
+
+
+def test_a_malformed_manifest_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.yaml"
+    path.write_text("datasets:\n  - id: x\n    file: x.csv\n")
+    with pytest.raises(ManifestError, match="lacks: title"):
+        read_manifest(path)

@@ -1,0 +1,95 @@
+"""GeoJSON checks: each kind of bad shape gets its own useful message."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from hia_service.domain.geography.errors import AreaDefinitionError
+from hia_service.domain.geography.shapes import MAX_GEOJSON_BYTES, check_lat_long, parse_geojson
+
+# A small square in Blackpool (WGS84 longitude, latitude).
+SQUARE = [[-3.06, 53.81], [-3.04, 53.81], [-3.04, 53.82], [-3.06, 53.82], [-3.06, 53.81]]
+
+
+def polygon(ring: list[list[float]], **extra: Any) -> dict[str, Any]:
+    return {"type": "Polygon", "coordinates": [ring], **extra}
+
+
+def test_wgs84_polygon_is_projected_to_british_national_grid() -> None:
+    shape = parse_geojson(polygon(SQUARE))
+    minx, miny, _, _ = shape.polygon.bounds
+    assert 330_000 < minx < 332_000 and 435_000 < miny < 437_000  # Blackpool in BNG metres
+    assert shape.echo["crs"] == "EPSG:4326" and shape.echo["area_km2"] == pytest.approx(1.46, abs=0.05)
+    assert len(shape.echo["shape_sha256"]) == 64
+
+
+def test_feature_collection_parts_are_joined() -> None:
+    east = [[x + 0.02, y] for x, y in SQUARE]
+    document = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "properties": {}, "geometry": polygon(SQUARE)},
+            {"type": "Feature", "properties": {}, "geometry": polygon(east)},
+        ],
+    }
+    shape = parse_geojson(json.dumps(document))
+    assert shape.echo["parts"] == 2 and shape.echo["area_km2"] == pytest.approx(2.93, abs=0.1)
+
+
+def test_british_national_grid_when_crs_says_so() -> None:
+    ring = [[330000, 436000], [331000, 436000], [331000, 437000], [330000, 437000], [330000, 436000]]
+    crs = {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}}
+    shape = parse_geojson(polygon(ring, crs=crs))
+    assert shape.polygon.area == 1_000_000 and shape.echo["crs"] == "EPSG:27700"
+
+
+@pytest.mark.parametrize(
+    ("document", "words"),
+    [
+        (
+            polygon([[-3.06, 53.81], [-3.04, 53.82], [-3.04, 53.81], [-3.06, 53.82], [-3.06, 53.81]]),
+            "crosses itself near latitude 53.81",
+        ),
+        ({"type": "FeatureCollection", "features": []}, "empty"),
+        ({"type": "Polygon", "coordinates": []}, "empty"),
+        ({"type": "Point", "coordinates": [-3.05, 53.81]}, "only Polygon and MultiPolygon"),
+        (polygon([[x + 20, y] for x, y in SQUARE]), "outside the UK"),
+        (polygon([[y, x] for x, y in SQUARE]), "latitude, longitude"),
+        (
+            polygon([[330000, 436000], [331000, 436000], [331000, 437000], [330000, 436000]]),
+            "look like metres",
+        ),
+        (polygon(SQUARE, crs={"type": "name", "properties": {"name": "EPSG:3857"}}), "not one we read"),
+        (polygon(SQUARE[:-1]), "not closed"),
+        (polygon(SQUARE[:3]), "too few points"),
+        (polygon([["a", "b"], *SQUARE]), "not numbers"),
+        ({"type": "Feature", "geometry": None}, "no geometry"),
+        ("{not json", "not valid JSON"),
+        (
+            polygon([[-3.06, 53.81], [-3.04, 53.81], [-3.06, 53.81], [-3.06, 53.81]]),
+            "no area|crosses itself|valid",
+        ),
+    ],
+)
+def test_bad_shapes_get_a_specific_message(document: Any, words: str) -> None:
+    with pytest.raises(AreaDefinitionError, match=words) as raised:
+        parse_geojson(document)
+    assert raised.value.field.startswith("area.geojson")
+
+
+def test_a_50_megabyte_geojson_is_refused_before_parsing() -> None:
+    big = '{"type": "Polygon", "coordinates": [[' + "[-3.05, 53.81]," * (50_000_000 // 15) + "]]}"
+    assert len(big) > MAX_GEOJSON_BYTES
+    with pytest.raises(AreaDefinitionError, match="50 MB; the most we take is 20 MB"):
+        parse_geojson(big)
+
+
+def test_lat_long_outside_the_uk_and_swapped() -> None:
+    assert check_lat_long(53.81, -3.05)[0] == pytest.approx(331_000, abs=1_000)
+    with pytest.raises(AreaDefinitionError, match="outside the UK"):
+        check_lat_long(48.85, 2.35)  # Paris
+    with pytest.raises(AreaDefinitionError, match="swapped"):
+        check_lat_long(-3.05, 53.81)
