@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
-from hia_service.domain.framework import Framework, RuleSet
+from hia_service.domain.framework import Framework, RuleSet, load_rules
 from hia_service.domain.scoring import LEVELS, ScoringRules, score
-from tests.unit.scoring.conftest import ACTION, profile, sound_answers
+from tests.unit.scoring.conftest import ACTION, RULES_DIR, profile, sound_answers
 
 
 def test_rating_to_dict_is_json_and_complete(rules: ScoringRules, framework: Framework) -> None:
@@ -92,3 +94,15 @@ def test_reasons_name_the_nation_the_profile_compares_with(rules: ScoringRules, 
     assert (
         "30% of the people affected live in Core20 areas against 20% in England (relative 1.50 ≥ 1.5)" in text
     )
+
+
+def test_floor_set_by_the_rules_is_explained(tmp_path: Path, framework: Framework) -> None:
+    rules_dir = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, rules_dir)
+    scoring = rules_dir / "scoring" / "1.0.yaml"
+    scoring.write_text(scoring.read_text().replace("floor: low", "floor: medium"))
+    answers = {**sound_answers(framework, pc__age="negative"), "actions.plan": [ACTION]}
+    rating = score(answers, profile(1.0), load_rules(rules_dir).scoring())
+    assert rating.overall == "medium"
+    assert rating.reasons[-1].rule_id == "overall.mitigation.at_floor"
+    assert rating.reasons[-1].text.startswith("The action plan cannot lower the rating below medium")
