@@ -1,0 +1,147 @@
+"""`hia reference load|status` and `hia profile`, through Flask's CLI runner with a real database."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskCliRunner
+from sqlalchemy import func, select
+
+from hia_service.cli.profile import profile_cmd
+from hia_service.cli.reference import reference_cli
+from hia_service.data.models import ReferenceDataset
+from hia_service.extensions import db
+from hia_service.reference.manifest import read_manifest
+from hia_service.reference.snapshot import current_snapshot_id
+from tests.conftest import REFERENCE_DIR
+
+
+@pytest.fixture
+def runner(app: Flask, reference_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> FlaskCliRunner:
+    monkeypatch.setitem(app.config, "HIA_DATA_DIR", str(reference_data_dir))
+    monkeypatch.setitem(app.config, "HIA_REFERENCE_DIR", str(REFERENCE_DIR))
+    return app.test_cli_runner()
+
+
+def provenance_rows(app: Flask) -> list[tuple[str, str, bool]]:
+    with app.app_context():
+        rows = db.session.scalars(select(ReferenceDataset).order_by(ReferenceDataset.id))
+        return [(r.dataset_id, r.snapshot_id, r.is_current) for r in rows]
+
+
+def test_load_is_recorded_idempotent_and_a_bad_file_changes_nothing(
+    app: Flask, runner: FlaskCliRunner, reference_data_dir: Path, tmp_path: Path
+) -> None:
+    first = runner.invoke(reference_cli, ["load"])
+    assert first.exit_code == 0, first.output
+    assert "Loaded 15 reference files as snapshot ref-" in first.output
+    rows = provenance_rows(app)
+    assert len(rows) == 15 and all(current for _, _, current in rows)
+    snapshot = current_snapshot_id(reference_data_dir)
+    assert {s for _, s, _ in rows} == {snapshot}
+
+    again = runner.invoke(reference_cli, ["load"])
+    assert again.exit_code == 0 and "already loaded" in again.output
+    assert provenance_rows(app) == rows
+
+    bad = tmp_path / "bad-source"
+    bad.mkdir()
+    for spec in read_manifest().datasets:
+        (bad / spec.file).symlink_to(REFERENCE_DIR / spec.file)
+    lines = (REFERENCE_DIR / "iod2025_england_lsoa21.csv").read_text().splitlines()
+    (bad / "iod2025_england_lsoa21.csv").unlink()
+    (bad / "iod2025_england_lsoa21.csv").write_text(
+        "\n".join([*lines[:1001], lines[1], *lines[1002:]]) + "\n"
+    )
+    failed = runner.invoke(reference_cli, ["load", "--from", str(bad)])
+    assert failed.exit_code == 1
+    assert (
+        "iod2025_england_lsoa21.csv, line 1,002: duplicate lsoa21_code E01000001 (first on line 2)"
+        in failed.output
+    )
+    assert current_snapshot_id(reference_data_dir) == snapshot
+    assert provenance_rows(app) == rows
+
+    status = runner.invoke(reference_cli, ["status"])
+    assert status.exit_code == 0 and f"Snapshot in use: {snapshot}" in status.output
+    assert "iod2025" in status.output and "1,742,638" in status.output
+
+
+def test_status_before_any_load(app: Flask, runner: FlaskCliRunner) -> None:
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ReferenceDataset)) == 0
+    assert "No reference data is loaded yet" in runner.invoke(reference_cli, ["status"]).output
+
+
+def test_profile_a_local_authority_as_json_and_table(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(profile_cmd, ["--lad", "E06000009"])
+    assert result.exit_code == 0
+    profile = json.loads(result.output)
+    assert profile["area"]["names"] == ["Blackpool"] and profile["lsoa_count"] == 94
+    table = runner.invoke(profile_cmd, ["--icb", "QE1", "--format", "table"])
+    assert table.exit_code == 0
+    assert (
+        "NHS Lancashire and South Cumbria Integrated Care Board" in table.output and "Core20" in table.output
+    )
+
+
+def test_profile_each_local_authority_one_json_per_line(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(profile_cmd, ["--each", "lad"])
+    assert result.exit_code == 0
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 296
+    assert {json.loads(line)["area"]["type"] for line in lines} == {"lad"}
+
+
+def test_profile_a_patient_list_file(runner: FlaskCliRunner, tmp_path: Path) -> None:
+    waiting_list = tmp_path / "waiting-list.csv"
+    waiting_list.write_text("postcode\nSW1A 2AA\n\nTS1 2AA\nrubbish\nEH1 1YZ\n")
+    result = runner.invoke(profile_cmd, ["--postcodes", str(waiting_list)])
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.output)
+    assert profile["population"] == 2 and len(profile["unmatched"]) == 2
+    assert "SW1A 2AA" not in result.output and "EH1 1YZ" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "words"),
+    [
+        ([], 2, "Give exactly one area"),
+        (["--lad", "E06000009", "--lsoa", "E01000001"], 2, "Give exactly one area"),
+        (["--postcode", "TS1 2AA"], 2, "--radius-km"),
+        (["--lad", "E54000048"], 1, "use area type 'icb'"),
+        (["--lsoa", "E01000010"], 1, "changed in 2021"),
+        (["--lad", "E06000009", "--release", "SIMD2020"], 1, "list of data zone codes"),
+    ],
+)
+def test_profile_errors_are_plain(runner: FlaskCliRunner, args: list[str], code: int, words: str) -> None:
+    result = runner.invoke(profile_cmd, args)
+    assert result.exit_code == code and words in result.output
+    assert "Traceback" not in result.output
+
+
+def test_profile_refuses_a_50_megabyte_geojson_and_a_badly_formed_list(
+    runner: FlaskCliRunner, tmp_path: Path
+) -> None:
+    big = tmp_path / "huge.geojson"
+    with big.open("w") as handle:
+        handle.write('{"type": "Polygon", "coordinates": [[')
+        handle.write("[-3.05, 53.81]," * 3_400_000)
+        handle.write("[-3.05, 53.81]]]}")
+    result = runner.invoke(profile_cmd, ["--geojson", str(big)])
+    assert result.exit_code == 1 and "huge.geojson is 51 MB; the most we take is 20 MB" in result.output
+    wrong = tmp_path / "codes.csv"
+    wrong.write_bytes("name,area\nCaf\u00e9,x\n".encode("latin-1"))
+    result = runner.invoke(profile_cmd, ["--lsoa-file", str(wrong)])
+    assert result.exit_code == 1 and "not UTF-8" in result.output
+
+
+def test_profile_before_any_load_says_what_to_do(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "HIA_DATA_DIR", str(tmp_path))
+    result = app.test_cli_runner().invoke(profile_cmd, ["--lad", "E06000009"])
+    assert result.exit_code == 1 and "Run: hia reference load" in result.output
