@@ -23,7 +23,7 @@ import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,7 +37,9 @@ from hia_service.domain.geography.tables import (
     ShapeStore,
     VintageLookup,
 )
-from hia_service.reference.build import Built, ReleaseData
+
+if TYPE_CHECKING:  # the service reads snapshots without importing pandas and the build code
+    from hia_service.reference.build import Built, ReleaseData
 
 FORMAT_VERSION = 1
 GEOGRAPHY_LABELS = {"lsoa21": "LSOA 2021", "lsoa11": "LSOA 2011"}
