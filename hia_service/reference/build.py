@@ -52,6 +52,7 @@ class Built:
     vintage: dict[str, NDArray[np.str_]]
     releases: dict[str, ReleaseData]
     extras: dict[str, NDArray[Any]]  # aligned to LSOA 2021 rows: rural-urban class, ward
+    map_shapes: Polygons | None = None  # light (BSC) LSOA 2021 polygons for drawing maps, same row order
 
 
 def build(files: dict[str, CheckedFile], progress: Callable[[str], None] | None = None) -> Built:
@@ -87,7 +88,19 @@ def build(files: dict[str, CheckedFile], progress: Callable[[str], None] | None 
         "lsoa11": lookup["lsoa11_code"].to_numpy(dtype="U9"),
         "lsoa21": lookup["lsoa21_code"].to_numpy(dtype="U9"),
     }
-    return Built({"lsoa21": lsoa21, "lsoa11": lsoa11}, pwc_xy, postcodes, vintage, releases, extras)
+    say("Projecting the map boundaries")
+    maps = _polygons(files["boundaries_lsoa21_bsc"], "lsoa21_code")
+    if not np.array_equal(maps.codes, lsoa21.codes):
+        raise ReferenceDataError(
+            [
+                Problem(
+                    files["boundaries_lsoa21_bsc"].spec.file,
+                    None,
+                    "its LSOA codes differ from the BGC boundaries' codes",
+                )
+            ]
+        )
+    return Built({"lsoa21": lsoa21, "lsoa11": lsoa11}, pwc_xy, postcodes, vintage, releases, extras, maps)
 
 
 def _polygons(checked: CheckedFile, code_column: str) -> Polygons:

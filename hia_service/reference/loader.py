@@ -25,7 +25,7 @@ from hia_service.reference.snapshot import (
     snapshot_id_for,
 )
 
-BUILD_STEPS = 4  # the messages build() reports
+BUILD_STEPS = 5  # the messages build() reports
 Progress = Callable[[str], None]
 
 

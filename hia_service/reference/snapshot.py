@@ -6,7 +6,7 @@
         snapshot.json               id, format version, created at, attribution, provenance of every file
         geo/<lsoa21|lsoa11>/        codes.npy, rep_xy.npy, bbox.npy, area_m2.npy, wkb.npy + wkb_offsets.npy
                                     (British National Grid); lsoa21 also pwc_xy.npy, ruc21_code.npy,
-                                    ward24_code.npy
+                                    ward24_code.npy, map_wkb.npy + map_wkb_offsets.npy (BSC, for maps)
         vintage/                    lsoa11.npy, lsoa21.npy (ONS 2011 -> 2021 lookup pairs)
         postcodes/                  keys.npy (S7, sorted), x.npy, y.npy, nation.npy, lsoa21.npy, lsoa11.npy
         releases/<release id>/      codes.npy, population.npy, imd_*.npy, domain_*.npy, geo_row.npy,
@@ -41,7 +41,7 @@ from hia_service.domain.geography.tables import (
 if TYPE_CHECKING:  # the service reads snapshots without importing pandas and the build code
     from hia_service.reference.build import Built, ReleaseData
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 GEOGRAPHY_LABELS = {"lsoa21": "LSOA 2021", "lsoa11": "LSOA 2011"}
 
 
@@ -127,6 +127,10 @@ def _write(built: Built, root: Path) -> None:
         ):
             _save(folder, name, array)
     _save(root / "geo" / "lsoa21", "pwc_xy", built.pwc_xy)
+    if built.map_shapes is not None:
+        wkb, offsets = built.map_shapes.wkb()
+        _save(root / "geo" / "lsoa21", "map_wkb", wkb)
+        _save(root / "geo" / "lsoa21", "map_wkb_offsets", offsets)
     for name, array in built.extras.items():
         _save(root / "geo" / "lsoa21", name, array)
     for name, array in built.vintage.items():
@@ -202,15 +206,11 @@ def _read_geography(folder: Path, key: str) -> Geography:
         _load(folder, "wkb", mmap=True), _load(folder, "wkb_offsets"), _load(folder, "area_m2")
     )
     pwc = _load(folder, "pwc_xy") if (folder / "pwc_xy.npy").exists() else None
-    return Geography(
-        key,
-        GEOGRAPHY_LABELS[key],
-        _load(folder, "codes"),
-        _load(folder, "rep_xy"),
-        _load(folder, "bbox"),
-        shapes,
-        pwc,
-    )
+    maps = None
+    if (folder / "map_wkb.npy").exists():
+        maps = ShapeStore(_load(folder, "map_wkb", mmap=True), _load(folder, "map_wkb_offsets"), np.zeros(0))
+    codes, rep_xy, bbox = (_load(folder, name) for name in ("codes", "rep_xy", "bbox"))
+    return Geography(key, GEOGRAPHY_LABELS[key], codes, rep_xy, bbox, shapes, pwc, maps)
 
 
 def _read_release(folder: Path, geographies: dict[str, Geography]) -> ReleaseTable:

@@ -6,6 +6,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from shapely.geometry.base import BaseGeometry
+
 from hia_service.domain.geography.definitions import parse_area
 from hia_service.domain.geography.errors import AreaDefinitionError, ReleaseNotAvailableError
 from hia_service.domain.geography.profile import Baselines, build_profile
@@ -50,6 +52,21 @@ class GeographyEngine:
         return build_profile(
             table, selection, self.baselines(table), _method(table, selection), self._notes(table, selection)
         )
+
+    def area_map(
+        self, area: Mapping[str, Any], *, release: str | None = None, method: str | None = None
+    ) -> list[tuple[BaseGeometry, int]]:
+        """(polygon in British National Grid, IMD decile) for each small area the area takes in, for maps.
+
+        Uses the light super-generalised boundaries where loaded. Releases without boundaries give []."""
+        table = self.release(release)
+        selection = resolve(parse_area(area, method), table, self)
+        geography = table.geography
+        if geography is None or table.geo_row is None:
+            return []
+        store = geography.map_shapes or geography.shapes
+        shapes = store.geometries(table.geo_row[selection.rows])
+        return list(zip(shapes.tolist(), table.imd_decile[selection.rows].tolist(), strict=True))
 
     def baselines(self, table: ReleaseTable) -> Baselines:
         if table.info.id not in self._baselines:

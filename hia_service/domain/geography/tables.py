@@ -42,6 +42,7 @@ class Geography:
     bbox: NDArray[np.float64]  # minx, miny, maxx, maxy, BNG
     shapes: ShapeStore
     pwc_xy: NDArray[np.float64] | None = None  # ONS population-weighted centroids (LSOA 2021 only)
+    map_shapes: ShapeStore | None = None  # lighter polygons for drawing maps; else `shapes` are used
 
     @cached_property
     def row_of(self) -> dict[str, int]:

@@ -160,3 +160,15 @@ def test_bad_input_gets_a_specific_error(real_engine: GeographyEngine, area: dic
     if area["type"] == "lsoa_codes":
         with pytest.raises(AreaDefinitionError, match="E01034473, E01034474"):
             real_engine.profile(area)
+
+
+def test_area_map_uses_the_light_boundaries(real_engine: GeographyEngine) -> None:
+    pairs = real_engine.area_map({"type": "lad", "codes": ["E06000009"]})
+    assert len(pairs) == 94
+    deciles = [decile for _, decile in pairs]
+    assert deciles.count(1) == 38  # 40.4% of 94
+    light = sum(shapely.get_num_coordinates(shape) for shape, _ in pairs)
+    table = real_engine.release("IoD2025")
+    rows = np.flatnonzero(table.group_of["lad"] == table.groups["lad"].find("E06000009"))
+    full = shapely.get_num_coordinates(table.geography.shapes.geometries(table.geo_row[rows])).sum()
+    assert light < full / 2

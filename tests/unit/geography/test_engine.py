@@ -240,3 +240,10 @@ def test_each_profile_covers_every_area_of_a_kind(engine: GeographyEngine) -> No
     profiles = list(engine.each_profile("lad"))
     assert [p["area"]["codes"][0] for p in profiles] == ["E06000001", "E06000002"]
     assert sum(p["population"] for p in profiles) == NATION_POPULATION
+
+
+def test_area_map_gives_each_small_area_with_its_decile(engine: GeographyEngine) -> None:
+    pairs = engine.area_map({"type": "lad", "codes": ["E06000002"]})
+    assert [decile for _, decile in pairs] == [3, 6, 9]
+    assert [shape.area for shape, _ in pairs] == [SIDE * SIDE] * 3
+    assert engine.area_map({"type": "lsoa_codes", "codes": ["S01000001"]}, release="SIMD2020") == []
