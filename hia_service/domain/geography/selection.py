@@ -81,9 +81,11 @@ def _code_list(definition: CodeList, release: ReleaseTable, context: Context) ->
             missing[code[:20]] += count
     unmatched = [
         {
-            "code": code,
+            "code": _shown(code),
             "count": _number(n),
-            "reason": explain_unknown_code(code, release.info, context.geographies, context.vintages),
+            "reason": "a postcode, not a small-area code (send postcodes as a postcode list)"
+            if pc.normalise(code)
+            else explain_unknown_code(code, release.info, context.geographies, context.vintages),
         }
         for code, n in missing.items()
     ]
@@ -94,7 +96,7 @@ def _code_list(definition: CodeList, release: ReleaseTable, context: Context) ->
             f"{unmatched[0]['code']} is {unmatched[0]['reason']}.",
             "area.codes",
         )
-    echo: dict[str, Any] = {"type": "lsoa_codes", "codes": list(dict.fromkeys(definition.codes))}
+    echo: dict[str, Any] = {"type": "lsoa_codes", "codes": list(dict.fromkeys(map(_shown, definition.codes)))}
     blanks = (
         [f"{definition.blank_lines} blank lines in the file were skipped."] if definition.blank_lines else []
     )
@@ -117,6 +119,12 @@ def _code_list(definition: CodeList, release: ReleaseTable, context: Context) ->
     selection = _weighted(found[ok], counts[ok], release, echo, "codes", unmatched)
     selection.notes.extend(blanks)
     return selection
+
+
+def _shown(code: str) -> str:
+    """A code as it may be echoed: anything shaped like a postcode is masked to its sector."""
+    compact = pc.normalise(code)
+    return pc.mask(compact) if compact else code[:20]
 
 
 def _weighted(
@@ -145,7 +153,10 @@ def _group(definition: GroupArea, release: ReleaseTable) -> Selection:
         if index is None:
             known = {kind: other.find(code) is not None for kind, other in release.groups.items()}
             unmatched.append(
-                {"code": code, "reason": explain_unknown_group(code, definition.kind, table.vintage, known)}
+                {
+                    "code": _shown(code),
+                    "reason": explain_unknown_group(code, definition.kind, table.vintage, known),
+                }
             )
         else:
             indices.append(index)

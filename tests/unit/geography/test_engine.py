@@ -79,6 +79,15 @@ def test_unknown_codes_are_listed_with_a_reason(engine: GeographyEngine, code: s
     assert entry["code"] == code and reason in entry["reason"]
 
 
+def test_a_postcode_in_a_code_list_is_masked_everywhere(engine: GeographyEngine) -> None:
+    profile = engine.profile({"type": "lsoa_codes", "codes": ["E01000001", "FY1 1AA"]})
+    assert profile["unmatched"] == [
+        {"code": "FY1 1**", "count": 1, "reason": profile["unmatched"][0]["reason"]}
+    ]
+    assert "postcode list" in profile["unmatched"][0]["reason"]
+    assert "FY1 1AA" not in json.dumps(profile)
+
+
 def test_no_usable_code_is_an_error_not_an_empty_profile(engine: GeographyEngine) -> None:
     with pytest.raises(AreaDefinitionError, match="W01000001") as raised:
         engine.profile({"type": "lsoa_codes", "codes": ["W01000001"]})
