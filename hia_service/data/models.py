@@ -263,3 +263,71 @@ class ApiToken(db.Model):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
     user: Mapped[User] = relationship()
+
+
+class DecisionRecord(db.Model):
+    """What was decided after approval: by which forum, when, and whether it followed the recommendation."""
+
+    __tablename__ = "decision_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), unique=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("assessment_versions.id"))
+    decided_on: Mapped[date] = mapped_column(Date, index=True)
+    forum: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(30))  # the same values as conclusion.recommendation
+    summary: Mapped[str] = mapped_column(Text)
+    recommendation: Mapped[str | None] = mapped_column(String(30), nullable=True)  # as approved
+    matched_recommendation: Mapped[bool] = mapped_column(Boolean)
+    first_submitted_on: Mapped[date] = mapped_column(Date)
+    # Due regard must come before the decision: a decision dated before the first submission is flagged.
+    assessed_after_decision: Mapped[bool] = mapped_column(Boolean, index=True)
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship()
+    version: Mapped[AssessmentVersion] = relationship()
+    recorded_by: Mapped[User] = relationship()
+
+
+class ActionItem(db.Model):
+    """One row of an approved action plan (kind "action") or the monitoring review (kind "review"),
+    tracked until someone marks it done."""
+
+    __tablename__ = "action_items"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("assessment_versions.id"))
+    kind: Mapped[str] = mapped_column(String(20), default="action")
+    position: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)  # as the author wrote it
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    due: Mapped[date | None] = mapped_column(Date, nullable=True, index=True)
+    measure: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="open", index=True)  # open, done
+    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    completion_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    assessment: Mapped[Assessment] = relationship()
+    owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+
+class ReminderLog(db.Model):
+    """One reminder email per person per day at most: what was sent, to whom, when."""
+
+    __tablename__ = "reminder_logs"
+    __table_args__ = (UniqueConstraint("recipient", "sent_on", name="uq_reminder_logs_recipient_sent_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    sent_on: Mapped[date] = mapped_column(Date)
+    item_count: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
