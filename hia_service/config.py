@@ -32,6 +32,14 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     service_name: str = "Health inequalities impact assessment"
     max_upload_mb: int = 20
+    # Email reminders: off unless a mail server is named.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "hia-reminders@localhost"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    base_url: str | None = None  # e.g. https://hia.example.nhs.uk, for links in emails
 
     @model_validator(mode="after")
     def _require_secret_outside_development(self) -> Settings:
@@ -64,4 +72,11 @@ class Settings(BaseSettings):
             "SESSION_COOKIE_SECURE": self.env == "production",
             "REMEMBER_COOKIE_HTTPONLY": True,
             "WTF_CSRF_TIME_LIMIT": None,
+            "HIA_SMTP_HOST": self.smtp_host,
+            "HIA_SMTP_PORT": self.smtp_port,
+            "HIA_SMTP_FROM": self.smtp_from,
+            "HIA_SMTP_STARTTLS": self.smtp_starttls,
+            "HIA_SMTP_USERNAME": self.smtp_username,
+            "HIA_SMTP_PASSWORD": self.smtp_password,
+            "HIA_BASE_URL": self.base_url,
         }

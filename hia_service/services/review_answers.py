@@ -1,0 +1,183 @@
+"""A version's answers as a reviewer reads them: question labels from the framework version the answers were
+given under, values in words, and the differences between two versions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hia_service.domain.framework import IMPACT_LABELS, Framework, Question, is_answered, visible_answers
+from hia_service.domain.framework.conditions import is_visible
+
+NOT_ANSWERED = "Not answered"
+AREA_KINDS = {
+    "lsoa_codes": "neighbourhoods (LSOAs) listed",
+    "lad": "local authority area",
+    "icb": "integrated care board area",
+    "sub_icb": "sub-ICB area",
+    "geojson": "an uploaded or drawn boundary",
+    "point_radius": "a distance around a place",
+    "postcodes": "patients' home postcodes, matched to neighbourhoods",
+}
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One question and its answer in words; rows for the action plan and other tables."""
+
+    question_id: str
+    label: str
+    text: str
+    columns: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def plain(self) -> str:
+        """The answer as one line of text (for the register and for comparing)."""
+        if not self.columns:
+            return self.text
+        return "; ".join(
+            ", ".join(f"{c}: {v}" for c, v in zip(self.columns, row, strict=True)) for row in self.rows
+        )
+
+
+@dataclass(frozen=True)
+class SectionAnswers:
+    id: str
+    title: str
+    answers: tuple[AnswerRow, ...]
+
+
+@dataclass(frozen=True)
+class Difference:
+    question_id: str
+    label: str
+    section_title: str
+    before: AnswerRow | None
+    after: AnswerRow | None
+
+    @property
+    def kind(self) -> str:
+        if self.before is None:
+            return "Added"
+        if self.after is None:
+            return "Removed"
+        return "Changed"
+
+
+def answer_sections(framework: Framework, answers: Mapping[str, Any]) -> list[SectionAnswers]:
+    """Every section with its answered (and unanswered required) questions, in framework order."""
+    shown = visible_answers(framework, answers)
+    sections = []
+    for section in framework.sections:
+        rows = tuple(
+            format_answer(question, shown.get(question.id))
+            for question in section.questions
+            if question.answerable
+            and (is_answered(shown.get(question.id)) or (question.required and is_visible(question, shown)))
+        )
+        sections.append(SectionAnswers(section.id, section.title, rows))
+    return sections
+
+
+def format_answer(question: Question, value: Any) -> AnswerRow:
+    if not is_answered(value):
+        return AnswerRow(question.id, question.label, NOT_ANSWERED)
+    if question.type in ("actions", "table"):
+        columns = tuple(f.label for f in question.fields)
+        rows = tuple(
+            tuple(_cell(f.type, row.get(f.id)) for f in question.fields)
+            for row in value
+            if isinstance(row, dict)
+        )
+        return AnswerRow(
+            question.id, question.label, f"{len(rows)} {question.row_label or 'row'}s", columns, rows
+        )
+    return AnswerRow(question.id, question.label, _value_text(question, value))
+
+
+def _value_text(question: Question, value: Any) -> str:
+    if question.type == "impact":
+        return IMPACT_LABELS.get(value, str(value))
+    if question.type == "choice":
+        return question.option_label(value)
+    if question.type == "multi_choice":
+        return "; ".join(question.option_label(v) for v in value)
+    if question.type == "date":
+        return long_date(value)
+    if question.type == "geography":
+        return describe_area(value)
+    return str(value)
+
+
+def _cell(kind: str, value: Any) -> str:
+    if not is_answered(value):
+        return ""
+    return long_date(value) if kind == "date" else str(value)
+
+
+def long_date(value: Any) -> str:
+    """'2026-03-01' -> '1 March 2026' (the NHS style); anything unreadable is shown as it is."""
+    try:
+        moment = value if isinstance(value, date) else date.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    return f"{moment.day} {moment:%B %Y}"
+
+
+def describe_area(area: Any) -> str:
+    if not isinstance(area, dict):
+        return str(area)
+    kind = AREA_KINDS.get(str(area.get("type")), "an area")
+    codes = area.get("codes") or ([area["code"]] if area.get("code") else [])
+    if area.get("type") == "point_radius":
+        place = area.get("postcode") or "a point"
+        return f"Within {area.get('radius_km')} km of {place}"
+    if area.get("type") in ("lsoa_codes", "postcodes"):
+        count = len(codes or area.get("postcodes") or [])
+        return f"{count} {kind}" if count else kind[:1].upper() + kind[1:]
+    names = ", ".join(str(c.get("code") if isinstance(c, dict) else c) for c in codes[:10])
+    return f"{kind[:1].upper() + kind[1:]}{': ' + names if names else ''}"
+
+
+def compare(
+    before: tuple[Framework, Mapping[str, Any]], after: tuple[Framework, Mapping[str, Any]]
+) -> list[Difference]:
+    """The questions whose answers differ between two versions, labelled from each version's own framework."""
+    (old_fw, old_raw), (new_fw, new_raw) = before, after
+    old, new = visible_answers(old_fw, old_raw), visible_answers(new_fw, new_raw)
+    differences = []
+    for question_id in _question_order(old_fw, new_fw):
+        old_value, new_value = old.get(question_id), new.get(question_id)
+        if _same(old_value, new_value):
+            continue
+        framework = new_fw if new_fw.has_question(question_id) else old_fw
+        question = framework.question(question_id)
+        differences.append(
+            Difference(
+                question_id,
+                question.label,
+                framework.section_of(question_id).title,
+                _side(old_fw, question_id, old_value),
+                _side(new_fw, question_id, new_value),
+            )
+        )
+    return differences
+
+
+def _question_order(old_fw: Framework, new_fw: Framework) -> list[str]:
+    order = [q.id for q in new_fw.questions() if q.answerable]
+    seen = set(order)
+    return order + [q.id for q in old_fw.questions() if q.answerable and q.id not in seen]
+
+
+def _same(old: Any, new: Any) -> bool:
+    return old == new or (not is_answered(old) and not is_answered(new))
+
+
+def _side(framework: Framework, question_id: str, value: Any) -> AnswerRow | None:
+    if not is_answered(value) or not framework.has_question(question_id):
+        return None
+    return format_answer(framework.question(question_id), value)
