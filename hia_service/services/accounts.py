@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 from hia_service.auth.passwords import hash_password, password_problem, verify_password
 from hia_service.auth.roles import Role
 from hia_service.data import accounts
+from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Organisation, User
 from hia_service.data.transaction import commit
+from hia_service.domain.audit_chain import content_hash
 from hia_service.services.errors import DuplicateValueError, NotFoundError, ServiceError, SignInError
 
 MAX_FAILED_SIGN_INS = 5
@@ -17,13 +19,16 @@ BAD_CREDENTIALS = "Enter a correct email address and password"
 
 
 def authenticate(email: str, password: str, *, now: datetime | None = None) -> User:
-    """The user for these credentials, or SignInError; the message never says which part was wrong."""
+    """The user for these credentials, or SignInError; the message never says which part was wrong.
+    Every attempt, successful or not, goes into the audit log."""
     now = now or datetime.now(UTC)
     user = accounts.get_user_by_email(email)
     if user is None or not user.is_active:
         verify_password(None, password)  # same work as a real check, so timing does not reveal accounts
+        _audit_sign_in("sign_in_failed", user, email, reason="unknown or inactive account")
         raise SignInError(BAD_CREDENTIALS)
     if user.locked_until and _aware(user.locked_until) > now:
+        _audit_sign_in("sign_in_failed", user, email, reason="account locked")
         raise SignInError(
             "This account is locked for 15 minutes after too many failed attempts. Try again later."
         )
@@ -31,10 +36,25 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
         failures = (user.failed_sign_ins or 0) + 1
         lock = now + LOCKOUT if failures >= MAX_FAILED_SIGN_INS else None
         accounts.record_sign_in_attempt(user, succeeded=False, at=now, lock_until=lock)
-        commit()  # the failed request rolls back, but the count of failures must stick
+        _audit_sign_in("sign_in_failed", user, email, reason="wrong password", locked=lock is not None)
         raise SignInError(BAD_CREDENTIALS)
     accounts.record_sign_in_attempt(user, succeeded=True, at=now, lock_until=None)
+    record_audit_event("signed_in", actor=user, subject=("user", user.id))
     return user
+
+
+def _audit_sign_in(event: str, user: User | None, email: str, **details: object) -> None:
+    # The failed request rolls back, but the attempt (and the count of failures) must stick: commit now.
+    # An unknown address is kept only as a hash, so a mistyped password in the email box is not stored.
+    who = {"email_sha256": content_hash(email.strip().lower())} if user is None else {}
+    record_audit_event(
+        event, actor=user, subject=("user", user.id) if user else None, details={**who, **details}
+    )
+    commit()
+
+
+def record_sign_out(user: User) -> None:
+    record_audit_event("signed_out", actor=user, subject=("user", user.id))
 
 
 def create_organisation(code: str, name: str) -> Organisation:

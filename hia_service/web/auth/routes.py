@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from hia_service.auth.decorators import public, signed_in
-from hia_service.services.accounts import authenticate
+from hia_service.services.accounts import authenticate, record_sign_out
 from hia_service.services.errors import SignInError
 from hia_service.web.auth.forms import SignInForm
 
@@ -39,6 +39,7 @@ def sign_in() -> ResponseReturnValue:
 @bp.post("/sign-out")
 @signed_in
 def sign_out() -> ResponseReturnValue:
+    record_sign_out(current_user)
     logout_user()
     session.clear()
     flash("You have signed out", "success")
