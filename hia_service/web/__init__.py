@@ -37,7 +37,10 @@ def register_templates(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from hia_service.web.admin.routes import bp as admin_bp
     from hia_service.web.auth.routes import bp as auth_bp
+    from hia_service.web.dashboard.routes import bp as dashboard_bp
+    from hia_service.web.followup.routes import bp as followup_bp
     from hia_service.web.main.routes import bp as main_bp
+    from hia_service.web.review.routes import bp as review_bp
 
     # The design system's compiled CSS/JS and images, straight from the npm package (never copied here).
     app.register_blueprint(
@@ -54,7 +57,7 @@ def register_blueprints(app: Flask) -> None:
             static_url_path="/static",
         )
     )
-    for bp in (main_bp, auth_bp, admin_bp):
+    for bp in (main_bp, auth_bp, admin_bp, review_bp, dashboard_bp, followup_bp):
         app.register_blueprint(bp)
     _register_session_hooks(app)
 

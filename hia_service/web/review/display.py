@@ -1,0 +1,34 @@
+"""Template filters for dates, times and shares in the NHS style ("3 March 2026", "14:02 on 3 March 2026")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Blueprint
+
+from hia_service.services.review import local_time
+from hia_service.services.review_answers import long_date
+
+
+def when(moment: datetime | None) -> str:
+    return local_time(moment) if moment else ""
+
+
+def day(value: date | str | None) -> str:
+    return long_date(value) if value else ""
+
+
+def percent(share: Any) -> str:
+    return "" if share is None else f"{float(share) * 100:.0f}%"
+
+
+def short_hash(value: str | None) -> str:
+    return value[:12] if value else ""
+
+
+def register_display_filters(bp: Blueprint) -> None:
+    bp.add_app_template_filter(when, "hia_when")
+    bp.add_app_template_filter(day, "hia_day")
+    bp.add_app_template_filter(percent, "hia_percent")
+    bp.add_app_template_filter(short_hash, "hia_hash")

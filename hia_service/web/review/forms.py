@@ -1,0 +1,36 @@
+"""Forms on the review pages. They carry the CSRF token and the lock version the page was opened at;
+the rules about what may be entered live in the services, so the API and the pages say the same thing."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+
+
+def lock_from(raw: str | None) -> int | None:
+    """The lock version a form was opened at; a missing or garbled one counts as "changed since"."""
+    try:
+        return int(raw) if raw is not None else -1
+    except ValueError:
+        return -1
+
+
+class LockForm(FlaskForm):
+    lock_version = HiddenField()
+
+
+class ReturnForm(LockForm):
+    comment = TextAreaField("What does the author need to change?")
+
+
+class CommentForm(FlaskForm):
+    section = HiddenField()
+    version = HiddenField()
+    body = TextAreaField("Your comment")
+
+
+class DecisionForm(LockForm):
+    # The date of the decision comes in three boxes, decided_on-day/-month/-year (the NHS date input).
+    forum = StringField("Which group or board made the decision?")
+    outcome = RadioField("What was decided?", choices=[], validate_choice=False)
+    summary = TextAreaField("Describe the decision")
