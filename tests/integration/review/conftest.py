@@ -1,0 +1,235 @@
+"""Fixtures for governance review: two organisations with a person in every role, and assessments made
+through the real services (start, answer, choose the area, submit)."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import TEST_PASSWORD, csrf_token_from
+
+PROFILE = {
+    "release": "IoD2025",
+    "lsoa_count": 3,
+    "population": 5000,
+    "population_by_decile": [2000, 1000, 500, 500, 300, 200, 200, 100, 100, 100],
+    "core20_share": 0.6,
+    "relative_core20": 3.0,
+    "mean_imd_score": 38.2,
+    "baseline": {"england": {"core20_share": 0.2}},
+}
+AREA = {"type": "lsoa_codes", "codes": ["E01000001", "E01000002", "E01000003"]}
+
+
+def answers_for(owner_email: str, **overrides: Any) -> dict[str, Any]:
+    answers = {
+        "proposal.kind": "service_change",
+        "proposal.directorate": "Community services",
+        "proposal.decision_forum": "Trust board",
+        "proposal.decision_date": "2026-06-30",
+        "pc.age.impact": "negative",
+        "pc.age.evidence": "Older people use the walk-in centre most.",
+        "pc.age.mitigation": "Keep a morning walk-in session.",
+        "engagement.done": "no",
+        "engagement.not_proportionate": "An internal change to rotas.",
+        "actions.plan": [
+            {
+                "action": "Keep a morning walk-in session",
+                "owner": owner_email,
+                "due": "2020-01-15",
+                "measure": "Attendances by age",
+            },
+            {"action": "Write to every registered patient", "owner": "Someone Else", "due": "2099-01-01"},
+        ],
+        "monitoring.review_date": "2021-03-01",
+        "monitoring.review_owner": owner_email,
+        "conclusion.recommendation": "proceed_with_mitigations",
+        "conclusion.rationale": "The impacts can be reduced.",
+    }
+    return {**answers, **overrides}
+
+
+@dataclass
+class World:
+    """People in RXA (the home organisation) and RYB (another one)."""
+
+    people: dict[str, dict[str, Any]]
+
+    def __getitem__(self, key: str) -> dict[str, Any]:
+        return self.people[key]
+
+
+@functools.cache
+def _password_hash() -> str:
+    from hia_service.auth.passwords import hash_password
+
+    return hash_password(TEST_PASSWORD)  # argon2 is slow on purpose: hash once, not per person
+
+
+def add_people(app: Flask, wanted: dict[str, tuple[str, str]]) -> dict[str, dict[str, Any]]:
+    """Create {key: (role, org code)} people quickly (one shared password hash); returns them by key."""
+    from hia_service.data import accounts
+    from hia_service.data.transaction import commit
+
+    people = {}
+    with app.app_context():
+        for key, (role, code) in wanted.items():
+            org = accounts.get_organisation_by_code(code) or accounts.add_organisation(code, f"Trust {code}")
+            email = f"{key}.{uuid.uuid4().hex[:6]}@{code.lower()}.nhs.uk"
+            user = accounts.add_user(org, email, f"{role.title()} {key}", role, _password_hash())
+            people[key] = {"id": user.id, "email": email, "org": code, "role": role, "name": user.name}
+        commit()
+    return people
+
+
+PEOPLE = {
+    "manager": ("manager", "RXA"),
+    "manager2": ("manager", "RXA"),
+    "reviewer": ("reviewer", "RXA"),
+    "reviewer2": ("reviewer", "RXA"),
+    "trainer": ("trainer", "RXA"),
+    "admin": ("admin", "RXA"),
+    "other_manager": ("manager", "RYB"),
+    "other_reviewer": ("reviewer", "RYB"),
+    "other_trainer": ("trainer", "RYB"),
+    "other_admin": ("admin", "RYB"),
+}
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return World(add_people(app, PEOPLE))
+
+
+@contextmanager
+def acting_as(app: Flask, person: dict[str, Any]) -> Iterator[Any]:
+    """An app context and the person's User row, for calling services directly as they would."""
+    from hia_service.data.accounts import get_user
+
+    with app.app_context():
+        yield get_user(person["id"])
+
+
+@pytest.fixture
+def make_assessment(app: Flask) -> Callable[..., int]:
+    """Start, answer and (by default) submit an assessment as `author`; returns its id."""
+    from hia_service.data.transaction import commit
+    from hia_service.services import assessments
+
+    def factory(
+        author: dict[str, Any],
+        title: str = "Close the walk-in centre on Sundays",
+        *,
+        answers: dict[str, Any] | None = None,
+        profile: dict[str, Any] | None = PROFILE,
+        submit: bool = True,
+        training: bool = False,
+    ) -> int:
+        values = answers if answers is not None else answers_for(author["email"])
+        with acting_as(app, author) as user:
+            assessment = assessments.start_assessment(user, title, training=training)
+            result = assessments.save_page(user, assessment.id, list(values), values, None)
+            assert result.saved, (result.errors, result.conflicts)
+            if profile is not None:
+                assessments.set_area(user, assessment.id, AREA, profile)
+            if submit:
+                assessments.submit_for_review(user, assessment.id)
+            commit()
+            return assessment.id
+
+    return factory
+
+
+@pytest.fixture
+def act(app: Flask) -> Callable[..., Any]:
+    """Call a service as a person and commit, like one request would: act(person, fn, *args)."""
+    from hia_service.data.transaction import commit
+
+    def run(person: dict[str, Any], fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with acting_as(app, person) as user:
+            result = fn(user, *args, **kwargs)
+            commit()
+            return result
+
+    return run
+
+
+@pytest.fixture
+def lock_of(app: Flask) -> Callable[[int], int]:
+    from hia_service.data.assessments import get_assessment
+
+    def read(assessment_id: int) -> int:
+        with app.app_context():
+            assessment = get_assessment(assessment_id)
+            assert assessment is not None
+            return assessment.lock_version
+
+    return read
+
+
+@pytest.fixture
+def snapshot(app: Flask) -> Callable[[int], dict[str, Any]]:
+    """What is stored about an assessment: status, lock, events, versions, comments, items, audit count."""
+    from sqlalchemy import func, select
+
+    from hia_service.data.assessments import get_assessment
+    from hia_service.data.models import ActionItem, AuditEvent, DecisionRecord, ReviewComment
+    from hia_service.extensions import db
+
+    def read(assessment_id: int) -> dict[str, Any]:
+        with app.app_context():
+            assessment = get_assessment(assessment_id)
+            assert assessment is not None
+            version_ids = [v.id for v in assessment.versions]
+            comments = db.session.scalar(
+                select(func.count(ReviewComment.id)).where(ReviewComment.version_id.in_(version_ids))
+            )
+            items = db.session.scalar(
+                select(func.count(ActionItem.id)).where(ActionItem.assessment_id == assessment_id)
+            )
+            decisions = db.session.scalar(
+                select(func.count(DecisionRecord.id)).where(DecisionRecord.assessment_id == assessment_id)
+            )
+            return {
+                "status": assessment.status,
+                "lock_version": assessment.lock_version,
+                "events": [e.event for e in assessment.events],
+                "versions": [(v.number, v.status) for v in assessment.versions],
+                "comments": comments,
+                "items": items,
+                "decisions": decisions,
+                "audit": db.session.scalar(select(func.count(AuditEvent.id))),
+            }
+
+    return read
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[[dict[str, Any]], FlaskClient]:
+    """Sign `person` in on the shared test client (signing out whoever was signed in)."""
+
+    def do(person: dict[str, Any]) -> FlaskClient:
+        with client.session_transaction() as session:
+            session.clear()
+        page = client.get("/sign-in")
+        token = csrf_token_from(page.get_data(as_text=True))
+        response = client.post(
+            "/sign-in", data={"email": person["email"], "password": TEST_PASSWORD, "csrf_token": token}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return do
+
+
+def form_token(client: FlaskClient, url: str) -> str:
+    """A CSRF token from a page the signed-in person can see."""
+    return csrf_token_from(client.get(url).get_data(as_text=True))
