@@ -97,6 +97,7 @@ def return_to_author(user: User, assessment_id: int, comment: str, expected_lock
     comment = _required_text(comment, "comment", "Enter what the author needs to change")
     assessment = _for_review(user, assessment_id, expected_lock)
     before = _state(assessment)
+    _allowed(assessment, Event.RETURN)
     version = _version_under_review(assessment, None)
     _move(assessment, Event.RETURN)
     review_store.save_version_review(version, status=Status.RETURNED.value, **_reviewed_by(user))
@@ -108,6 +109,7 @@ def approve(user: User, assessment_id: int, expected_lock: int | None) -> Assess
     """Approve the version under review, start tracking its action plan, and run the documents hook."""
     assessment = _for_review(user, assessment_id, expected_lock)
     before = _state(assessment)
+    _allowed(assessment, Event.APPROVE)
     version = _version_under_review(assessment, None)
     _move(assessment, Event.APPROVE)
     review_store.save_version_review(version, status=Status.APPROVED.value, **_reviewed_by(user))
@@ -124,6 +126,7 @@ def record_decision(
     assessment was first submitted."""
     assessment = assessment_for(user, assessment_id, Action.RECORD_DECISION)
     _check_unchanged(assessment, expected_lock)
+    _allowed(assessment, Event.RECORD_DECISION)
     decided_on, values = check_decision(entry)
     version = _approved_version(assessment)
     before = _state(assessment)
@@ -222,13 +225,17 @@ def local_time(moment: datetime) -> str:
     return f"{local:%H:%M} on {local.day} {local:%B %Y}"
 
 
+def _allowed(assessment: Assessment, event: Event) -> Status:
+    try:
+        return apply(event, Status(assessment.status))
+    except TransitionNotAllowed as error:
+        raise StateTransitionError(str(error)) from None
+
+
 def _move(assessment: Assessment, event: Event, **changes: Any) -> Status:
     """The status change, written first so a reviewer who lost a race finds out before anything else is
     written."""
-    try:
-        status = apply(event, Status(assessment.status))
-    except TransitionNotAllowed as error:
-        raise StateTransitionError(str(error)) from None
+    status = _allowed(assessment, event)
     try:
         store.save_assessment(assessment, status=status.value, **changes)
     except store.ConcurrentChangeError:

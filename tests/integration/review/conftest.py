@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -26,6 +27,7 @@ PROFILE = {
     "mean_imd_score": 38.2,
     "baseline": {"england": {"core20_share": 0.2}},
 }
+IN_TWO_MONTHS = (date.today() + timedelta(days=60)).isoformat()
 AREA = {"type": "lsoa_codes", "codes": ["E01000001", "E01000002", "E01000003"]}
 
 
@@ -34,7 +36,7 @@ def answers_for(owner_email: str, **overrides: Any) -> dict[str, Any]:
         "proposal.kind": "service_change",
         "proposal.directorate": "Community services",
         "proposal.decision_forum": "Trust board",
-        "proposal.decision_date": "2026-06-30",
+        "proposal.decision_date": IN_TWO_MONTHS,
         "pc.age.impact": "negative",
         "pc.age.evidence": "Older people use the walk-in centre most.",
         "pc.age.mitigation": "Keep a morning walk-in session.",
