@@ -39,6 +39,13 @@ OUTCOMES = {
     "do_not_proceed": "Not to go ahead",
 }
 
+NOT_NOW = {
+    Event.START_REVIEW: "Only a submitted assessment can have its review started. This one is '{status}'.",
+    Event.RETURN: "Only an assessment under review can be returned to its author. This one is '{status}'.",
+    Event.APPROVE: "Only an assessment under review can be approved. This one is '{status}'.",
+    Event.RECORD_DECISION: "Record the decision once the assessment is approved. This one is '{status}'.",
+}
+
 
 class InvalidInput(ServiceError):
     """Several fields need correcting; `errors` maps each field to its message."""
@@ -228,8 +235,9 @@ def local_time(moment: datetime) -> str:
 def _allowed(assessment: Assessment, event: Event) -> Status:
     try:
         return apply(event, Status(assessment.status))
-    except TransitionNotAllowed as error:
-        raise StateTransitionError(str(error)) from None
+    except TransitionNotAllowed:
+        now = Status(assessment.status).label.lower()
+        raise StateTransitionError(NOT_NOW[event].format(status=now)) from None
 
 
 def _move(assessment: Assessment, event: Event, **changes: Any) -> Status:

@@ -320,9 +320,12 @@ def test_a_version_cannot_be_approved_twice_or_returned_after_approval(
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.approve, assessment_id, lock_of(assessment_id))
     with acting_as(app, world["reviewer2"]) as user:
-        with pytest.raises(StateTransitionError, match="cannot be approved"):
+        with pytest.raises(
+            StateTransitionError,
+            match=r"Only an assessment under review can be approved\. This one is 'approved'",
+        ):
             review.approve(user, assessment_id, lock_of(assessment_id))
-        with pytest.raises(StateTransitionError, match="cannot be returned"):
+        with pytest.raises(StateTransitionError, match="Only an assessment under review can be returned"):
             review.return_to_author(user, assessment_id, "Too late", lock_of(assessment_id))
         with pytest.raises(ServiceError, match="Enter what the author needs to change"):
             review.return_to_author(user, assessment_id, "", lock_of(assessment_id))
