@@ -120,48 +120,52 @@ def acting_as(app: Flask, person: dict[str, Any]) -> Iterator[Any]:
         yield get_user(person["id"])
 
 
-@pytest.fixture
-def make_assessment(app: Flask) -> Callable[..., int]:
+def create_assessment(
+    app: Flask,
+    author: dict[str, Any],
+    title: str = "Close the walk-in centre on Sundays",
+    *,
+    answers: dict[str, Any] | None = None,
+    profile: dict[str, Any] | None = PROFILE,
+    submit: bool = True,
+    training: bool = False,
+) -> int:
     """Start, answer and (by default) submit an assessment as `author`; returns its id."""
     from hia_service.data.transaction import commit
     from hia_service.services import assessments
 
-    def factory(
-        author: dict[str, Any],
-        title: str = "Close the walk-in centre on Sundays",
-        *,
-        answers: dict[str, Any] | None = None,
-        profile: dict[str, Any] | None = PROFILE,
-        submit: bool = True,
-        training: bool = False,
-    ) -> int:
-        values = answers if answers is not None else answers_for(author["email"])
-        with acting_as(app, author) as user:
-            assessment = assessments.start_assessment(user, title, training=training)
-            result = assessments.save_page(user, assessment.id, list(values), values, None)
-            assert result.saved, (result.errors, result.conflicts)
-            if profile is not None:
-                assessments.set_area(user, assessment.id, AREA, profile)
-            if submit:
-                assessments.submit_for_review(user, assessment.id)
-            commit()
-            return assessment.id
+    values = answers if answers is not None else answers_for(author["email"])
+    with acting_as(app, author) as user:
+        assessment = assessments.start_assessment(user, title, training=training)
+        result = assessments.save_page(user, assessment.id, list(values), values, None)
+        assert result.saved, (result.errors, result.conflicts)
+        if profile is not None:
+            assessments.set_area(user, assessment.id, AREA, profile)
+        if submit:
+            assessments.submit_for_review(user, assessment.id)
+        commit()
+        return assessment.id
 
-    return factory
+
+@pytest.fixture
+def make_assessment(app: Flask) -> Callable[..., int]:
+    return functools.partial(create_assessment, app)
+
+
+def act_as(app: Flask, person: dict[str, Any], fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call a service as a person and commit, like one request would."""
+    from hia_service.data.transaction import commit
+
+    with acting_as(app, person) as user:
+        result = fn(user, *args, **kwargs)
+        commit()
+        return result
 
 
 @pytest.fixture
 def act(app: Flask) -> Callable[..., Any]:
-    """Call a service as a person and commit, like one request would: act(person, fn, *args)."""
-    from hia_service.data.transaction import commit
-
-    def run(person: dict[str, Any], fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        with acting_as(app, person) as user:
-            result = fn(user, *args, **kwargs)
-            commit()
-            return result
-
-    return run
+    """act(person, service_function, *args): call it as that person and commit."""
+    return functools.partial(act_as, app)
 
 
 @pytest.fixture
