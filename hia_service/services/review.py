@@ -161,17 +161,7 @@ def record_decision(
 
 def check_decision(entry: DecisionInput) -> tuple[date, dict[str, str]]:
     """The decision's date and fields, or InvalidInput listing every problem at once."""
-    errors: dict[str, str] = {}
-    iso, problem = parse_date(entry.decided_on, "Date of the decision")
-    if problem or iso is None:
-        errors["decided_on"] = problem or "Enter the date of the decision"
-    elif date.fromisoformat(iso) > datetime.now(UK).date():
-        errors["decided_on"] = "Date of the decision must be today or in the past"
-    forum = (entry.forum or "").strip()
-    if not forum:
-        errors["forum"] = "Enter which group or board made the decision"
-    elif len(forum) > 200:
-        errors["forum"] = "Name of the group or board must be 200 characters or fewer"
+    errors: dict[str, str] = {}  # in the order the form asks, so the error summary reads the same way
     if entry.outcome not in OUTCOMES:
         errors["outcome"] = "Select what was decided"
     summary = (entry.summary or "").strip()
@@ -179,6 +169,16 @@ def check_decision(entry: DecisionInput) -> tuple[date, dict[str, str]]:
         errors["summary"] = "Describe what was decided"
     elif len(summary) > COMMENT_MAX:
         errors["summary"] = f"Description of the decision must be {COMMENT_MAX} characters or fewer"
+    forum = (entry.forum or "").strip()
+    if not forum:
+        errors["forum"] = "Enter which group or board made the decision"
+    elif len(forum) > 200:
+        errors["forum"] = "Name of the group or board must be 200 characters or fewer"
+    iso, problem = parse_date(entry.decided_on, "Date of the decision")
+    if problem or iso is None:
+        errors["decided_on"] = problem or "Enter the date of the decision"
+    elif date.fromisoformat(iso) > datetime.now(UK).date():
+        errors["decided_on"] = "Date of the decision must be today or in the past"
     if errors:
         raise InvalidInput(errors)
     return date.fromisoformat(iso), {"forum": forum, "outcome": entry.outcome, "summary": summary}

@@ -99,7 +99,7 @@ def test_reviewers_see_the_assessments_history_on_its_page(
     )
     login(world["reviewer"])
     html = client.get(f"/review/{assessment_id}").get_data(as_text=True)
-    history = html[html.index("<h2>History</h2>") :]
+    history = html[html.index('<h2 id="history">History</h2>') :]
     assert "Submitted for review (version 1)" in history and "Returned to author (version 1)" in history
     assert "Add the evidence." in history
     assert "Audit trail (" in history and "Answers saved" in history and "Area chosen" in history

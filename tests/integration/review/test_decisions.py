@@ -90,7 +90,7 @@ def test_a_decision_dated_before_the_first_submission_is_flagged_everywhere(
     assert "Assessed after the decision" in client.get("/review/").get_data(as_text=True)
     dashboard = client.get("/dashboard/").get_data(as_text=True)
     assert "<h2>Assessed after the decision</h2>" in dashboard
-    assert "0% (0 of 1 decisions recorded)" in dashboard
+    assert "0% (0 of 1 decision recorded)" in dashboard
 
 
 def test_a_planned_decision_date_before_submission_is_flagged_before_any_decision_is_recorded(
@@ -121,7 +121,7 @@ def test_an_empty_decision_form_lists_every_problem_and_writes_nothing(
         ("#outcome", "Select what was decided"),
         ("#summary", "Describe what was decided"),
         ("#forum", "Enter which group or board made the decision"),
-        ("#decided_on", "Enter the date of the decision"),
+        ("#decided_on-day", "Enter the date of the decision"),
     ):
         assert f'href="{anchor}"' in html and message in html
     assert snapshot(approved) == before

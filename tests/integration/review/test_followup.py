@@ -61,7 +61,7 @@ def test_the_author_sees_their_follow_up_with_overdue_highlighted(
     assert "Keep a morning walk-in session" in html and "Write to every registered patient" in html
     assert "Review of the assessment" in html and "1 March 2021" in html
     assert html.count("nhsuk-tag--red") == 2  # the overdue action and the overdue review
-    assert "2 actions or reviews are past their due date" in html
+    assert "2 actions or reviews are past the due date." in html
     overdue_only = client.get("/follow-up/?show=overdue").get_data(as_text=True)
     assert (
         "Keep a morning walk-in session" in overdue_only

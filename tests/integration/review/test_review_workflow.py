@@ -91,7 +91,7 @@ def test_a_date_filter_that_is_not_a_real_date_is_explained_in_an_error_summary(
     page = client.get("/review/?decision_from-day=31&decision_from-month=2&decision_from-year=2026")
     html = page.get_data(as_text=True)
     assert page.status_code == 400
-    assert "There is a problem" in html and 'href="#decision_from"' in html
+    assert "There is a problem" in html and 'href="#decision_from-day"' in html
     assert "Decision date from must be a real date" in html
     assert "<title>Error: " in html
 
