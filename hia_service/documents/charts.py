@@ -1,0 +1,186 @@
+"""The deprivation chart and the decile map, drawn with matplotlib into PNG bytes.
+
+Figures are built on matplotlib's object API (no pyplot), so drawing is thread-safe inside the web app,
+and saved without a timestamp or software tag so the same data always gives the same bytes.
+"""
+
+import io
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from typing import Any
+
+import numpy as np
+import shapely
+from matplotlib import rc_context
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PatchCollection
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path
+from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
+
+from .errors import DocumentError
+from .wording import national_baseline
+
+NHS_BLUE = "#005EB8"
+NHS_DARK_GREY = "#425563"
+NHS_MID_GREY = "#AEB7BD"
+TEXT_COLOUR = "#212B32"
+# Viridis in ten steps, decile 1 (most deprived) darkest: readable with colour-blindness and in greyscale,
+# and no step is white, so every neighbourhood stays visible on the page.
+DECILE_COLOURS = (
+    "#440154", "#482878", "#3E4989", "#31688E", "#26828E",
+    "#1F9E89", "#35B779", "#6ECE58", "#B5DE2B", "#FDE725",
+)  # fmt: skip
+_DPI = 200
+_FONT = {
+    "font.family": "DejaVu Sans",
+    "font.size": 8,
+    "text.color": TEXT_COLOUR,
+    "axes.labelcolor": TEXT_COLOUR,
+}
+# rc_context changes matplotlib's global settings for a moment: one figure at a time across threads.
+_RC_LOCK = threading.Lock()
+
+
+def decile_chart_png(profile: Mapping[str, Any]) -> bytes:
+    """Bar chart: share of the people affected in each IMD decile, beside England's share."""
+    with _RC_LOCK, rc_context(_FONT):
+        return _png(_chart(profile))
+
+
+def decile_map_png(geoms_with_deciles: Iterable[tuple[BaseGeometry, int]]) -> bytes:
+    """Map of the affected neighbourhoods shaded by decile. Geometries in WGS84 or British National Grid.
+
+    No background tiles: the service must work offline, and tiles would add licensing and size.
+    """
+    pairs = [(g, int(d)) for g, d in geoms_with_deciles if g is not None and not g.is_empty]
+    if not pairs:
+        raise DocumentError("There are no neighbourhood boundaries to draw on the map.")
+    with _RC_LOCK, rc_context(_FONT):
+        return _png(_map(pairs))
+
+
+def _chart(profile: Mapping[str, Any]) -> Figure:
+    affected = _shares(profile["population_by_decile"])
+    nation, figures = national_baseline(profile)
+    national = _shares(figures.get("population_by_decile") or [1] * 10)
+    figure = _figure(6.8, 2.7)
+    axes = figure.add_subplot()
+    deciles = np.arange(1, 11)
+    bars = axes.bar(deciles - 0.2, affected, 0.4, color=NHS_BLUE, label="People affected")
+    axes.bar(deciles + 0.2, national, 0.4, color=NHS_MID_GREY, label=nation)
+    axes.bar_label(bars, labels=[f"{s:.0f}%" for s in affected], padding=2, fontsize=7, color=TEXT_COLOUR)
+    axes.set_xticks(deciles, ["1\nmost\ndeprived", *map(str, range(2, 10)), "10\nleast\ndeprived"])
+    axes.set_ylabel("Share of people (%)")
+    axes.set_ylim(0, max(*affected, *national) * 1.2)
+    axes.legend(frameon=False, loc="upper right")
+    _plain_axes(axes)
+    figure.tight_layout()
+    return figure
+
+
+def _map(pairs: list[tuple[BaseGeometry, int]]) -> Figure:
+    geoms = _in_british_national_grid([g for g, _ in pairs])
+    figure = _figure(6.0, 4.6)
+    axes = figure.add_axes((0.0, 0.0, 0.78, 1.0))
+    patches = [PathPatch(_path(g)) for g in geoms]
+    colours = [DECILE_COLOURS[min(max(d, 1), 10) - 1] for _, d in pairs]
+    axes.add_collection(
+        PatchCollection(patches, facecolors=colours, edgecolors=NHS_DARK_GREY, linewidths=0.3)
+    )
+    _frame(axes, shapely.total_bounds(geoms))
+    _scale_bar(axes)
+    _decile_legend(figure, sorted({d for _, d in pairs}))
+    return figure
+
+
+def _shares(counts: Sequence[float]) -> list[float]:
+    total = float(sum(counts))
+    return [100.0 * c / total if total else 0.0 for c in counts]
+
+
+def _figure(width_in: float, height_in: float) -> Figure:
+    figure = Figure(figsize=(width_in, height_in), dpi=_DPI)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _plain_axes(axes: Any) -> None:
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    axes.tick_params(colors=TEXT_COLOUR, labelsize=7)
+    axes.yaxis.grid(True, color="#D8DDE0", linewidth=0.5)
+    axes.set_axisbelow(True)
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None}, facecolor="white")
+    return buffer.getvalue()
+
+
+def _in_british_national_grid(geoms: list[BaseGeometry]) -> np.ndarray:
+    array = np.asarray(geoms, dtype=object)
+    minx, miny, maxx, maxy = shapely.total_bounds(array)
+    if minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90:  # degrees, not metres
+        to_bng = _wgs84_to_bng()
+        array = shapely.transform(array, lambda xy: np.column_stack(to_bng.transform(xy[:, 0], xy[:, 1])))
+    return array
+
+
+@cache
+def _wgs84_to_bng() -> Transformer:
+    return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)  # made once, on first use
+
+
+def _path(geom: BaseGeometry) -> Path:
+    rings = []
+    for polygon in getattr(geom, "geoms", [geom]):
+        if polygon.geom_type != "Polygon":
+            continue
+        rings.append(Path(np.asarray(polygon.exterior.coords)[:, :2], closed=True))
+        rings += [Path(np.asarray(r.coords)[:, :2], closed=True) for r in polygon.interiors]
+    return Path.make_compound_path(*rings)
+
+
+def _frame(axes: Any, bounds: np.ndarray) -> None:
+    minx, miny, maxx, maxy = bounds
+    pad = max(maxx - minx, maxy - miny) * 0.04 + 50
+    axes.set_xlim(minx - pad, maxx + pad)
+    axes.set_ylim(miny - pad - (maxy - miny) * 0.08, maxy + pad)  # a strip below the areas for the scale bar
+    axes.set_aspect("equal")
+    axes.set_axis_off()
+
+
+def _scale_bar(axes: Any) -> None:
+    x0, x1 = axes.get_xlim()
+    y0, y1 = axes.get_ylim()
+    length = _nice_length((x1 - x0) / 5)
+    x, y = x0 + (x1 - x0) * 0.02, y0 + (y1 - y0) * 0.02
+    axes.plot([x, x + length], [y, y], color=TEXT_COLOUR, linewidth=2, solid_capstyle="butt")
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    axes.text(x + length / 2, y + (y1 - y0) * 0.015, label, ha="center", va="bottom", fontsize=7)
+
+
+def _nice_length(target: float) -> float:
+    magnitude = 10 ** np.floor(np.log10(target))
+    return float(max(m * magnitude for m in (1, 2, 5) if m * magnitude <= target))
+
+
+def _decile_legend(figure: Figure, present: list[int]) -> None:
+    axes = figure.add_axes((0.79, 0.2, 0.2, 0.6))
+    axes.set_axis_off()
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 11.5)
+    axes.text(0, 11, "Deprivation decile", fontsize=7, fontweight="bold", va="center")
+    for decile in range(1, 11):
+        y = 10 - decile + 0.5
+        edge = NHS_DARK_GREY if decile in present else "#D8DDE0"
+        axes.add_patch(
+            Rectangle((0, y - 0.35), 0.18, 0.7, facecolor=DECILE_COLOURS[decile - 1], edgecolor=edge)
+        )
+        name = {1: "1 most deprived", 10: "10 least deprived"}.get(decile, str(decile))
+        axes.text(0.25, y, name, fontsize=7, va="center")

@@ -1,0 +1,174 @@
+"""The whole assessment as blocks: cover, deprivation, answers, checks, actions, provenance, sign-off."""
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .answers import NOT_ANSWERED, answer_text, is_rows, is_shown, questions, row_table
+from .blocks import Block, Bullets, Facts, Group, Heading, Para, SignatureSpace, Table, Verification
+from .deprivation import deprivation_blocks
+from .summary import summary_blocks
+from .wording import RATING_LABELS, document_label, long_date, rating_summary, reason_text
+
+# The action plan's columns when the framework does not list the fields of its "actions" question.
+ACTION_FIELDS = (
+    {"id": "action", "label": "Action", "type": "long_text"},
+    {"id": "owner", "label": "Owner", "type": "person"},
+    {"id": "due", "label": "Due date", "type": "date"},
+    {"id": "measure", "label": "Measure of success", "type": "long_text"},
+)
+
+
+GROUP_COLUMNS = {"impact": "Likely impact", "evidence": "Evidence", "mitigation": "What we will do"}
+
+
+def assessment_blocks(
+    snapshot: Mapping[str, Any], *, chart_png: bytes | None, map_png: bytes | None
+) -> list[Block]:
+    """Everything the PDF and the Word copy say, in order."""
+    blocks = summary_blocks(snapshot)
+    blocks += deprivation_blocks(snapshot.get("profile"), chart_png=chart_png, map_png=map_png)
+    blocks += rating_blocks(snapshot.get("rating"))
+    blocks += answer_blocks(snapshot)
+    blocks += quality_blocks(snapshot)
+    blocks += action_plan_blocks(snapshot)
+    blocks += provenance_blocks(snapshot)
+    blocks += signoff_blocks(snapshot)
+    return blocks
+
+
+def rating_blocks(rating: Mapping[str, Any] | None) -> list[Block]:
+    if not rating or not rating.get("dimensions"):
+        return []
+    rows = tuple(
+        (
+            str(d["label"]),
+            RATING_LABELS.get(d["rating"], d["rating"]),
+            "\n".join(reason_text(r) for r in d.get("reasons") or ()) or "—",
+        )
+        for d in rating["dimensions"]
+    )
+    overall = RATING_LABELS.get(rating["overall"], rating["overall"])
+    return [
+        Heading("How the rating was worked out"),
+        Para(f"Overall rating: {overall}. {rating_summary(rating)}".strip()),
+        Table(("Area of impact", "Rating", "Why"), rows, widths=(0.28, 0.12, 0.60)),
+    ]
+
+
+def answer_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
+    """Each section's answers. Questions asked about each group (Age, Disability, ...) become one table
+    per section, a row per group, so a board member can scan them."""
+    answers = snapshot["answers"]
+    blocks: list[Block] = []
+    for section in snapshot["framework"]["sections"]:
+        asked = [q for q in section.get("questions") or () if not q.get("group") and is_shown(q, answers)]
+        grouped = [q for q in section.get("questions") or () if q.get("group")]
+        if not asked and not grouped:
+            continue
+        blocks.append(Heading(section["title"]))
+        for question in asked:
+            blocks += [
+                Heading(question["label"], level=3),
+                _answer_block(question, answers.get(question["id"])),
+            ]
+        if grouped:
+            blocks.append(group_table(grouped, answers))
+    return blocks
+
+
+def group_table(grouped: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]) -> Table:
+    """Rows: groups; columns: the questions asked about every group (impact, evidence, mitigation)."""
+    cells: dict[str, dict[str, str]] = {}
+    labels: dict[str, str] = {}
+    for question in grouped:
+        group = question["group"]
+        key = question["id"].removeprefix(group["id"] + ".")
+        labels[group["id"]] = str(group.get("label") or group["id"])
+        shown = is_shown(question, answers)
+        cells.setdefault(group["id"], {})[key] = (
+            answer_text(question, answers.get(question["id"])) if shown else "—"
+        )
+    keys = list(dict.fromkeys(key for row in cells.values() for key in row))
+    header = ("Group", *(GROUP_COLUMNS.get(key, key.replace("_", " ").capitalize()) for key in keys))
+    rows = tuple((labels[gid], *(row.get(key, "—") for key in keys)) for gid, row in cells.items())
+    rest = (1 - 0.18 - 0.12) / max(len(keys) - 1, 1)
+    widths = (0.18, *(0.12 if key == "impact" else rest for key in keys))
+    return Table(header, rows, widths if len(keys) > 1 else (0.4, 0.6))
+
+
+def quality_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
+    warnings = snapshot["quality"]
+    heading = Heading("Quality checks")
+    if not warnings:
+        return [heading, Para("The assessment passed every quality check.")]
+    titles = {s["id"]: s["title"] for s in snapshot["framework"]["sections"]}
+    items = tuple(
+        f"{titles[w['section_id']]}: {w['message']}" if w.get("section_id") in titles else str(w["message"])
+        for w in warnings
+    )
+    intro = Para(f"{len(items)} quality check{'s' if len(items) != 1 else ''} raised a warning:")
+    return [heading, intro, Bullets(items)]
+
+
+def action_plan_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
+    heading = Heading("Action plan")
+    question, actions = _action_plan(snapshot)
+    if not actions:
+        return [heading, Para("No actions have been recorded.", style="unanswered")]
+    header, rows, widths = row_table({"fields": ACTION_FIELDS, **question}, actions)
+    return [heading, Table(header, rows, widths)]
+
+
+def provenance_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
+    prov = snapshot["provenance"]
+    framework = snapshot["framework"]
+    rows = (
+        ("Deprivation data", f"{prov.get('release_label', 'Not recorded')} ({prov.get('release', '?')})"),
+        (
+            "Framework",
+            f"{framework.get('title', 'Assessment framework')}, version {framework.get('version', '?')}",
+        ),
+        ("Scoring rules", f"version {prov.get('scoring_version', 'not recorded')}"),
+        ("Reference data checksum", prov.get("reference_checksum") or "Not recorded"),
+    )
+    blocks: list[Block] = [Heading("Where the data comes from"), Facts(rows)]
+    if prov.get("attribution"):
+        blocks.append(Para(prov["attribution"], style="small"))
+    return blocks
+
+
+def signoff_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
+    rows = tuple(
+        (s.get("role", ""), s.get("name") or "Not yet", s.get("job_title") or "", long_date(s.get("date")))
+        for s in snapshot["signoff"]
+    )
+    approved = snapshot["status"] == "approved" and not snapshot["training"]
+    note = (
+        f"This record, {document_label(snapshot)}, carries the organisation's digital signature."
+        if approved
+        else "This version has not been approved, so it has not been signed."
+    )
+    table = Table(("Role", "Name", "Job title", "Date"), rows, widths=(0.16, 0.28, 0.34, 0.22))
+    signature = SignatureSpace(will_be_signed=approved, note=note)
+    return [Group((Heading("Sign-off"), table, signature, Verification(snapshot["verify_url"])))]
+
+
+def _answer_block(question: Mapping[str, Any], value: Any) -> Block:
+    if question.get("type") == "profile":
+        return Para("Shown in 'How deprived are the areas affected?' above.", style="small")
+    if question.get("type") == "actions":
+        return Para("Shown in full in the action plan below.", style="small")
+    if is_rows(question, value):
+        if not value:
+            return Para(NOT_ANSWERED, style="unanswered")
+        header, rows, widths = row_table(question, value)
+        return Table(header, rows, widths)
+    text = answer_text(question, value)
+    return Para(text, style="unanswered" if text == NOT_ANSWERED else "answer")
+
+
+def _action_plan(snapshot: Mapping[str, Any]) -> tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]:
+    for _, question in questions(snapshot):
+        if question.get("type") == "actions":
+            return question, snapshot["answers"].get(question["id"]) or ()
+    return {"id": "actions.plan"}, snapshot["answers"].get("actions.plan") or ()

@@ -1,0 +1,113 @@
+"""Page 1: the executive summary a board cover sheet needs, in the order a board member reads it."""
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from .answers import answer_text, find_question, questions, who
+from .blocks import Block, Callout, CoverFacts, Heading, PageBreak, Para, RatingTag, Table
+from .snapshot import generated_at
+from .wording import (
+    STATUS_LABELS,
+    core20_headline,
+    document_label,
+    long_date,
+    rating_label,
+    rating_summary,
+    signoff_line,
+)
+
+# Where the cover sheet finds its facts when the snapshot has no explicit "cover" dictionary: the
+# framework's question ids (rules/framework), first answered one wins.
+COVER_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "summary": ("proposal.summary", "proposal.description"),
+    "forum": ("proposal.decision_forum",),
+    "decision_date": ("proposal.decision_date",),
+    "recommendation": ("conclusion.recommendation", "proposal.recommendation"),
+    "rationale": ("conclusion.rationale",),
+}
+# Answers to "<group>.impact" questions with these values are the key impacts, in this order.
+KEY_IMPACT_VALUES = ("negative", "mixed", "unknown", "positive")
+POSITIVE_LABEL = "Positive"
+
+
+def summary_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
+    cover = cover_facts(snapshot)
+    blocks: list[Block] = [Heading(snapshot["title"], level=0)]
+    if cover["summary"]:
+        blocks.append(Para(cover["summary"], style="lead"))
+    blocks.append(CoverFacts(_fact_rows(snapshot, cover), snapshot["verify_url"]))
+    recommendation = " ".join(part for part in (cover["recommendation"], cover["rationale"]) if part)
+    blocks.append(Callout("Recommendation", recommendation or "No recommendation has been recorded."))
+    rating = snapshot.get("rating")
+    if rating:
+        blocks.append(RatingTag(rating["overall"], rating_label(rating), rating_summary(rating)))
+    else:
+        blocks.append(Para("The assessment has not been rated yet.", style="unanswered"))
+    if snapshot.get("profile"):
+        blocks.append(Callout("Who is affected", core20_headline(snapshot["profile"]), kind="headline"))
+    return [*blocks, *_impact_blocks(snapshot), PageBreak()]
+
+
+def cover_facts(snapshot: Mapping[str, Any]) -> dict[str, str]:
+    """Summary, forum, decision date, recommendation and its reasons as display text ('' if unanswered)."""
+    explicit = snapshot.get("cover") or {}
+    facts = {}
+    for key, question_ids in COVER_QUESTIONS.items():
+        if explicit.get(key):
+            value = explicit[key]
+            facts[key] = long_date(value) if key == "decision_date" else str(value)
+            continue
+        answered = next((q for q in question_ids if snapshot["answers"].get(q) not in (None, "")), None)
+        facts[key] = (
+            answer_text(find_question(snapshot, answered), snapshot["answers"][answered]) if answered else ""
+        )
+    if facts["recommendation"] and not facts["recommendation"].endswith("."):
+        facts["recommendation"] += "."
+    return facts
+
+
+def key_impacts(snapshot: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(who, impact, what we will do) rows: negative first, then mixed, not known, positive."""
+    if snapshot.get("key_impacts"):
+        return [
+            (i["who"], i["impact"], i.get("mitigation") or "None recorded") for i in snapshot["key_impacts"]
+        ]
+    rows = sorted(_impact_answers(snapshot), key=lambda row: KEY_IMPACT_VALUES.index(row[0]))
+    return [(group, impact, mitigation) for _, group, impact, mitigation in rows]
+
+
+def _impact_answers(snapshot: Mapping[str, Any]) -> Iterator[tuple[str, str, str, str]]:
+    answers = snapshot["answers"]
+    for _, question in questions(snapshot):
+        qid = question["id"]
+        if not qid.endswith(".impact") or answers.get(qid) not in KEY_IMPACT_VALUES:
+            continue
+        mitigation = answers.get(qid.removesuffix(".impact") + ".mitigation") or "None recorded"
+        yield answers[qid], who(question), answer_text(question, answers[qid]), str(mitigation)
+
+
+def _fact_rows(snapshot: Mapping[str, Any], cover: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    return (
+        ("Reference", document_label(snapshot)),
+        ("Status", STATUS_LABELS[snapshot["status"]]),
+        ("Decision made by", cover["forum"] or "Not given"),
+        ("Date of decision", cover["decision_date"] or "Not given"),
+        ("Sign-off", signoff_line(snapshot["signoff"], snapshot["status"])),
+        ("Document produced", long_date(generated_at(snapshot))),
+    )
+
+
+def _impact_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
+    """The impacts that need the board's attention as a table; positive ones in a sentence, to keep the
+    cover sheet to one page."""
+    rows = key_impacts(snapshot)
+    concerns = tuple(row for row in rows if row[1] != POSITIVE_LABEL)
+    positives = [who for who, impact, _ in rows if impact == POSITIVE_LABEL]
+    blocks: list[Block] = [Heading("Key impacts and what we will do about them", level=2)]
+    if concerns:
+        blocks.append(Table(("Who", "Impact", "What we will do"), concerns, widths=(0.24, 0.14, 0.62)))
+    else:
+        blocks.append(Para("No negative or unknown impacts were recorded."))
+    if positives:
+        blocks.append(Para(f"Positive impacts for: {', '.join(positives)}."))
+    return blocks

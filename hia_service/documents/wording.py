@@ -1,0 +1,129 @@
+"""Plain-English wording for figures, dates, ratings and status, shared by the PDF and the Word copy."""
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+STATUS_LABELS = {
+    "approved": "Approved",
+    "submitted": "Submitted for review",
+    "in_review": "In review",
+    "returned": "Returned to author",
+    "draft": "Draft",
+}
+RATING_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
+# The scoring engine's own wording (hia_service.domain.scoring.model.LEVEL_LABELS), used when the
+# snapshot's rating carries no label of its own.
+RATING_LONG_LABELS = {
+    "low": "Low risk of widening inequalities",
+    "medium": "Medium risk of widening inequalities",
+    "high": "High risk of widening inequalities",
+}
+DRAFT_MARK = "DRAFT — NOT APPROVED"
+TRAINING_MARK = "TRAINING — NOT FOR DECISION"
+_MULTIPLES = {
+    1.5: "one and a half times", 2: "twice", 2.5: "two and a half times", 3: "three times",
+    3.5: "three and a half times", 4: "four times", 5: "five times",
+}  # fmt: skip
+
+
+def long_date(value: str | date | datetime | None) -> str:
+    """'2026-11-20' -> '20 November 2026' (the NHS style: no leading zero, month in full)."""
+    if value in (None, ""):
+        return "Not given"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value  # shown as typed rather than lost
+    return f"{value.day} {value:%B %Y}"
+
+
+def long_datetime(value: datetime) -> str:
+    """'20 November 2026 at 10:04 UTC'."""
+    return f"{long_date(value)} at {value:%H:%M} {value.tzname() or ''}".rstrip()
+
+
+def percent(share: float | None) -> str:
+    return "Not known" if share is None else f"{share * 100:.0f}%"
+
+
+def whole_number(value: float | None) -> str:
+    return "Not known" if value is None else f"{value:,.0f}"
+
+
+def document_label(snapshot: Mapping[str, Any]) -> str:
+    """How people cite the document: 'HIA-2026-0042 v3'."""
+    return f"{snapshot['reference']} v{snapshot['version']}"
+
+
+def copy_notice(snapshot: Mapping[str, Any]) -> str:
+    return f"Copy for board packs — the signed PDF {document_label(snapshot)} is the record"
+
+
+def marks(*, training: bool, approved: bool) -> tuple[str, ...]:
+    """The warnings shown on every page: training first, because it matters most."""
+    return tuple(mark for mark, on in ((TRAINING_MARK, training), (DRAFT_MARK, not approved)) if on)
+
+
+def national_baseline(profile: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
+    """(nation name, its figures). The geography engine says 'nation' (England, Wales, ...); 'england' is
+    accepted too. Each nation's index ranks only its own areas, so the comparison is always within it."""
+    baseline = profile.get("baseline") or {}
+    nation = baseline.get("nation") or baseline.get("england") or {}
+    return str(nation.get("name") or "England"), nation
+
+
+def core20_headline(profile: Mapping[str, Any]) -> str:
+    """'41% of the people affected live in the most deprived fifth of England, twice the national share'."""
+    share = profile.get("core20_share")
+    if share is None:
+        return "We could not work out how many of the people affected live in the most deprived areas."
+    nation, figures = national_baseline(profile)
+    national = figures.get("core20_share")
+    sentence = f"{percent(share)} of the people affected live in the most deprived fifth of {nation}"
+    if not national:
+        return sentence
+    return f"{sentence}, {_compared_with_national(share / national, national)}"
+
+
+def _compared_with_national(ratio: float, national: float) -> str:
+    if 0.9 <= ratio < 1.1:
+        return f"about the same as the national share ({percent(national)})"
+    if ratio < 0.9:
+        return f"less than the national share ({percent(national)})"
+    rounded = round(ratio * 2) / 2  # halves read naturally: "two and a half times"
+    if abs(ratio - rounded) <= 0.15 and rounded in _MULTIPLES:
+        return f"{_MULTIPLES[rounded]} the national share"
+    return f"{ratio:.1f} times the national share"
+
+
+def rating_label(rating: Mapping[str, Any]) -> str:
+    return str(rating.get("label") or RATING_LONG_LABELS.get(rating["overall"], rating["overall"]))
+
+
+def reason_text(reason: str | Mapping[str, Any]) -> str:
+    """Scoring reasons arrive as dicts with 'text' (Reason.to_dict) or as plain strings."""
+    return reason if isinstance(reason, str) else str(reason.get("text", ""))
+
+
+def rating_summary(rating: Mapping[str, Any]) -> str:
+    """The one-line reason for the overall rating, and what the action plan changed."""
+    summary = rating.get("summary")
+    if not summary:
+        reasons = rating.get("reasons") or ()
+        at_overall = [r for r in reasons if isinstance(r, Mapping) and r.get("rating") == rating["overall"]]
+        summary = reason_text((at_overall or list(reasons) or [""])[0])
+    before = rating.get("before_mitigation")
+    if rating.get("mitigation_applied") and before and before != rating["overall"]:
+        summary = f"{summary} Rated {before} before the action plan was taken into account.".strip()
+    return summary
+
+
+def signoff_line(signoff: Sequence[Mapping[str, Any]], status: str) -> str:
+    """One sentence for the cover sheet saying who has signed the assessment off."""
+    approver = next((s for s in signoff if s.get("role", "").lower() == "approver" and s.get("date")), None)
+    if status == "approved" and approver:
+        title = f", {approver['job_title']}" if approver.get("job_title") else ""
+        return f"Approved by {approver.get('name', 'the approver')}{title}, on {long_date(approver['date'])}."
+    return f"Not approved. Current status: {STATUS_LABELS.get(status, status).lower()}."
