@@ -1,0 +1,201 @@
+from hia_service.documents.blocks import (
+    Bullets,
+    CoverFacts,
+    Figure,
+    Group,
+    Heading,
+    Para,
+    RatingTag,
+    SignatureSpace,
+    Table,
+)
+from hia_service.documents.content import assessment_blocks
+from hia_service.documents.summary import cover_facts, key_impacts
+
+
+def _blocks(snapshot):
+    return list(_flatten(assessment_blocks(snapshot, chart_png=b"chart", map_png=b"map")))
+
+
+def _flatten(blocks):
+    for block in blocks:
+        yield from _flatten(block.blocks) if isinstance(block, Group) else [block]
+
+
+def _table(blocks, first_header, nth=0):
+    return [b for b in blocks if isinstance(b, Table) and b.header[0] == first_header][nth]
+
+
+def test_key_impacts_come_from_impact_answers_negative_first(snapshot):
+    rows = key_impacts(snapshot)
+    assert [(who, impact) for who, impact, _ in rows] == [
+        ("Access to services", "Negative"),
+        ("Age", "Negative"),
+        ("People experiencing homelessness", "Negative"),
+        ("Disability", "Not known yet"),
+        ("Carers", "Positive"),
+    ]
+    assert rows[1][2].startswith("Extend community nursing visits")
+
+
+def test_the_cover_tabulates_concerns_and_lists_positive_impacts(snapshot):
+    blocks = _blocks(snapshot)
+    concerns = _table(blocks, "Who")
+    assert [row[0] for row in concerns.rows] == [
+        "Access to services",
+        "Age",
+        "People experiencing homelessness",
+        "Disability",
+    ]
+    assert Para("Positive impacts for: Carers.") in blocks
+
+
+def test_an_impact_without_a_mitigation_says_so(snapshot):
+    del snapshot["answers"]["inclusion.homelessness.mitigation"]
+    assert ("People experiencing homelessness", "Negative", "None recorded") in key_impacts(snapshot)
+
+
+def test_explicit_key_impacts_override_the_answers(snapshot):
+    snapshot["key_impacts"] = [{"who": "Carers", "impact": "Negative", "mitigation": "Carers' passes"}]
+    assert key_impacts(snapshot) == [("Carers", "Negative", "Carers' passes")]
+
+
+def test_cover_facts_come_from_the_frameworks_questions(snapshot):
+    facts = cover_facts(snapshot)
+    assert facts["forum"] == "Board of Directors (meeting in public)"
+    assert facts["decision_date"] == "10 December 2026"
+    assert facts["recommendation"] == "Proceed with mitigations."
+    assert facts["rationale"].startswith("Approve the closure on condition")
+
+
+def test_an_explicit_cover_overrides_the_answers(snapshot):
+    snapshot["cover"] = {"forum": "ICB Board", "decision_date": "2027-01-14"}
+    facts = cover_facts(snapshot)
+    assert (facts["forum"], facts["decision_date"]) == ("ICB Board", "14 January 2027")
+
+
+def test_the_cover_sheet_comes_first(snapshot):
+    blocks = _blocks(snapshot)
+    assert blocks[0] == Heading(snapshot["title"], level=0)
+    cover = next(b for b in blocks if isinstance(b, CoverFacts))
+    assert ("Reference", "HIA-2026-0042 v3") in cover.rows
+    assert cover.verify_url == snapshot["verify_url"]
+    rating = next(b for b in blocks if isinstance(b, RatingTag))
+    assert rating.label == "High risk of widening inequalities"
+    assert rating.summary.startswith("Most people affected live in the most deprived areas")
+
+
+def test_every_question_asked_appears_with_its_answer(snapshot):
+    blocks = _blocks(snapshot)
+    headings = [b.text for b in blocks if isinstance(b, Heading) and b.level == 3]
+    assert "Who uses the service now, or will use it?" in headings
+    assert (
+        Para(
+            "Patients and people who use the service\nCarers and families\nCommunity groups and the public",
+            "answer",
+        )
+        in blocks
+    )
+
+
+def test_group_questions_become_one_table_per_section(snapshot):
+    table = _table(_blocks(snapshot), "Group", nth=1)  # protected characteristics
+    assert table.header == ("Group", "Likely impact", "Evidence", "What we will do")
+    assert [row[:2] for row in table.rows] == [
+        ("Age", "Negative"),
+        ("Disability", "Not known yet"),
+        ("Sex", "Neutral"),
+    ]
+    assert table.rows[2][3] == "—"  # a neutral impact is not asked how it will be reduced
+    assert table.rows[0][3].startswith("Extend community nursing visits")
+
+
+def test_questions_the_wizard_did_not_ask_are_left_out(snapshot):
+    snapshot["answers"]["who.staff_affected"] = "no"
+    assert "Which staff, and how?" not in [b.text for b in _blocks(snapshot) if isinstance(b, Heading)]
+
+
+def test_unanswered_questions_say_not_answered(snapshot):
+    del snapshot["answers"]["proposal.lead"]
+    assert Para("Not answered", "unanswered") in _blocks(snapshot)
+
+
+def test_table_questions_become_tables(snapshot):
+    gaps = _table(_blocks(snapshot), "Gap")
+    assert gaps.header == ("Gap", "Plan", "Owner", "Due date")
+    assert gaps.rows[0][3] == "1 December 2026"
+
+
+def test_the_action_plan_is_a_table_with_the_frameworks_columns(snapshot):
+    plan = _table(_blocks(snapshot), "Action")
+    assert plan.header == ("Action", "Owner", "Due date", "Measure of success")
+    assert plan.rows[2][1:3] == ("Inclusion Health Lead", "31 January 2027")
+
+
+def test_quality_warnings_name_their_section(snapshot):
+    bullets = [b for b in _blocks(snapshot) if isinstance(b, Bullets)]
+    warning = (
+        "Involving people: The feedback does not say whether people who are homeless were asked directly."
+    )
+    assert any(warning in b.items for b in bullets)
+
+
+def test_no_quality_warnings_is_said_plainly(snapshot):
+    snapshot["quality"] = []
+    assert Para("The assessment passed every quality check.") in _blocks(snapshot)
+
+
+def test_figures_carry_alt_text(snapshot):
+    figures = [b for b in _blocks(snapshot) if isinstance(b, Figure)]
+    assert [f.png for f in figures] == [b"chart", b"map"]
+    assert "Decile 1 (most deprived): 24%" in figures[0].alt_text
+
+
+def test_the_deprivation_section_compares_with_the_nation_and_wider_areas(snapshot):
+    blocks = _blocks(snapshot)
+    assert _table(blocks, "Deprivation decile").header[-1] == "Share of England"
+    areas = _table(blocks, "Area").rows
+    assert areas == (
+        ("People affected", "41%"),
+        ("England", "20%"),
+        ("NHS Northshire and Dale Integrated Care Board", "23%"),
+        ("Northshire", "26%"),
+    )
+    assert _table(blocks, "Domain of deprivation").rows[0] == ("Income", "0.19", "43%")
+
+
+def test_unmatched_postcodes_are_explained(snapshot):
+    notes = next(b for b in _blocks(snapshot) if isinstance(b, Bullets))
+    assert notes.items[-1] == (
+        "1 entry could not be matched to a neighbourhood and is not counted: "
+        "NT99 9** (not a current postcode)."
+    )
+
+
+def test_a_profile_without_population_figures_still_says_what_it_can(snapshot):
+    profile = snapshot["profile"]
+    profile["population"] = profile["population_by_decile"] = None
+    profile["baseline"]["nation"]["name"] = "Wales"
+    blocks = assessment_blocks(snapshot, chart_png=None, map_png=None)
+    assert not any(isinstance(b, Table) and b.header[0] == "Deprivation decile" for b in blocks)
+    intro = next(b for b in blocks if isinstance(b, Para) and b.text.startswith("The proposal affects"))
+    assert intro.text.startswith("The proposal affects 32 neighbourhoods")
+    assert "most deprived tenth of neighbourhoods in Wales" in intro.text
+
+
+def test_without_a_profile_the_deprivation_section_says_why(snapshot):
+    snapshot["profile"] = None
+    blocks = _blocks(snapshot)
+    assert Para("No area was given, so the deprivation profile could not be worked out.") in blocks
+    assert not any(isinstance(b, Figure) for b in blocks)
+
+
+def test_only_approved_real_records_get_a_signature_space(snapshot):
+    def signature(s):
+        return next(b for b in _blocks(s) if isinstance(b, SignatureSpace))
+
+    assert signature(snapshot).will_be_signed
+    snapshot["training"] = True
+    assert not signature(snapshot).will_be_signed
+    snapshot["training"], snapshot["status"] = False, "returned"
+    assert not signature(snapshot).will_be_signed

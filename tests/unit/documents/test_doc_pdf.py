@@ -1,0 +1,201 @@
+import base64
+import io
+import re
+
+import pypdf
+import pytest
+
+from hia_service.documents import SnapshotError, build_pdf
+from hia_service.documents.metadata import parse_keywords
+from hia_service.documents.sample import example_map_png
+
+DRAFT, TRAINING = "DRAFT — NOT APPROVED", "TRAINING — NOT FOR DECISION"
+
+
+@pytest.fixture(scope="module")
+def map_png() -> bytes:
+    return example_map_png()
+
+
+@pytest.fixture
+def approved(snapshot, map_png) -> bytes:
+    return build_pdf(snapshot, map_png=map_png)
+
+
+def _reader(pdf: bytes) -> pypdf.PdfReader:
+    return pypdf.PdfReader(io.BytesIO(pdf))
+
+
+def test_page_one_is_the_board_cover_sheet(approved, page_texts):
+    cover = page_texts(approved)[0]
+    for expected in (
+        "Northshire NHS Foundation Trust",
+        "Close the minor injuries unit at Eastfield Community Hospital",
+        "Reference HIA-2026-0042 v3",
+        "Decision made by Board of Directors (meeting in public)",
+        "Date of decision 10 December 2026",
+        "Recommendation Proceed with mitigations. Approve the closure on condition that the shuttle bus",
+        "HIGH RISK OF WIDENING INEQUALITIES",
+        "the main barrier (evening transport) falls hardest on them",
+        "41% of the people affected live in the most deprived fifth of England, twice the national share",
+        "Key impacts and what we will do about them",
+        "Age Negative Extend community nursing visits for minor wounds to people over 75",
+        "Disability Not known yet The shuttle bus will be wheelchair accessible",
+        "Positive impacts for: Carers.",
+        "Sign-off Approved by Dr Helen Marsh, Medical Director, on 20 November 2026.",
+        "Check this document is genuine",
+    ):
+        assert expected in cover
+
+
+def test_every_footer_has_the_reference_and_page_x_of_y(approved, page_texts):
+    pages = page_texts(approved)
+    assert len(pages) >= 5
+    for number, text in enumerate(pages, start=1):
+        assert "HIA-2026-0042 v3 · Health inequalities impact assessment" in text
+        assert f"Page {number} of {len(pages)}" in text
+
+
+def test_the_whole_assessment_follows(approved, page_texts):
+    text = " ".join(page_texts(approved))
+    for expected in (
+        "How deprived are the areas affected?",
+        "1 (most deprived) 12,410 24% 10%",
+        "How the rating was worked out",
+        "Inclusion health groups High People experiencing homelessness would lose walk-in wound care",
+        "Compared with the wider area",
+        "NHS Northshire and Dale Integrated Care Board 23%",
+        "Health deprivation and disability 0.82 47%",
+        "Who is affected Where do the people affected live? Type: postcodes Patients: 14120",
+        "Group Likely impact Evidence What we will do",
+        "Sex Neutral Attendances are split evenly",
+        "Patients and people who use the service Carers and families Community groups and the public",
+        "No record of disability for 70% of attendances",
+        "What do you recommend? Proceed with mitigations",
+        "2 quality checks raised a warning",
+        "Involving people: The feedback does not say",
+        "Action plan",
+        "at the Mill Lane day centre Inclusion Health Lead 31 January 2027",
+        "English Indices of Deprivation 2025 (IoD2025)",
+        "Health inequalities and equality impact assessment, version 1.0",
+        "Contains public sector information licensed under the Open Government Licence v3.0.",
+        "Contains OS data © Crown copyright and database right 2025.",
+        "Reviewer Tom Okafor Head of Health Inequalities 16 November 2026",
+        "carries the organisation's digital signature",
+    ):
+        assert expected in text
+
+
+def test_answers_containing_markup_are_shown_not_obeyed(snapshot, page_texts):
+    snapshot["answers"]["who.service_users"] = (
+        '<script>alert("x")</script> <font size=40>big</font> & <para> <b>'
+    )
+    snapshot["title"] = "Close <i>the</i> unit & move"
+    text = " ".join(page_texts(build_pdf(snapshot)))
+    assert '<script>alert("x")</script> <font size=40>big</font> & <para> <b>' in text
+    assert "Close <i>the</i> unit & move" in text
+    assert '"<b>Don\'t close it</b> until the bus is sorted" & "the 42 stops at 7"' in text
+
+
+def test_a_very_long_answer_flows_over_pages(snapshot, page_texts):
+    snapshot["answers"]["engagement.feedback"] = " ".join(
+        f"Comment number {n} from a drop-in." for n in range(900)
+    )
+    snapshot["answers"]["actions.plan"][0]["measure"] = "Measured monthly. " * 600  # taller than a page
+    pages = page_texts(build_pdf(snapshot))
+    assert len(pages) > 12
+    text = " ".join(pages)
+    assert "Comment number 0 from a drop-in." in text
+    assert "Comment number 899 from a drop-in." in text
+
+
+def test_the_same_snapshot_gives_the_same_bytes(snapshot, map_png, approved):
+    assert build_pdf(snapshot, map_png=map_png) == approved
+
+
+def test_the_document_date_is_the_snapshot_date_not_today(approved):
+    info = _reader(approved).metadata
+    assert info["/CreationDate"] == "D:20261123100000+00'00'"
+    assert info["/Title"].startswith("Close the minor injuries unit")
+    assert info["/Author"] == "Northshire NHS Foundation Trust"
+
+
+def test_the_reference_and_the_signature_space_are_in_the_metadata(approved):
+    reader = _reader(approved)
+    info = parse_keywords(reader.metadata["/Keywords"])
+    assert (info.reference, info.version, info.status, info.training) == (
+        "HIA-2026-0042",
+        3,
+        "approved",
+        False,
+    )
+    box = info.signature_box
+    assert box.page == len(reader.pages) - 1
+    assert "Sign-off" in reader.pages[box.page].extract_text()
+    assert 0 < box.x1 < box.x2 < 595 and 60 < box.y1 < box.y2 < 800
+
+
+@pytest.mark.parametrize("status", ["draft", "submitted", "in_review", "returned"])
+def test_unapproved_versions_are_marked_draft_on_every_page(snapshot, status, page_texts):
+    snapshot["status"] = status
+    pdf = build_pdf(snapshot)
+    assert all(DRAFT in text for text in page_texts(pdf))
+    assert "Not signed: this version is not approved" in page_texts(pdf)[-1]
+    assert parse_keywords(_reader(pdf).metadata["/Keywords"]).signature_box is None
+
+
+def test_training_documents_carry_the_watermark_on_every_page(snapshot, page_texts):
+    snapshot["training"] = True
+    pages = page_texts(build_pdf(snapshot))
+    assert all(text.count(TRAINING) >= 2 for text in pages)  # the banner and the diagonal watermark
+
+
+def test_approved_records_carry_no_marks(approved, page_texts):
+    assert not any(DRAFT in t or TRAINING in t for t in page_texts(approved))
+
+
+def test_the_cover_links_to_the_verification_page(approved):
+    first_page = _reader(approved).pages[0]
+    uris = [a.get_object()["/A"]["/URI"] for a in first_page.get("/Annots", [])]
+    assert "http://127.0.0.1:5000/verify/HIA-2026-0042/3" in uris
+
+
+def test_a_record_is_well_under_a_megabyte(approved):
+    assert len(approved) < 1024 * 1024
+
+
+def test_a_logo_can_arrive_as_base64(snapshot, map_png):
+    snapshot["organisation"]["logo_png"] = base64.b64encode(map_png).decode()
+    reader = _reader(build_pdf(snapshot))
+    images = reader.pages[0].images
+    assert len(images) == 1
+
+
+def test_a_logo_that_is_not_an_image_is_refused(snapshot):
+    snapshot["organisation"]["logo_png"] = base64.b64encode(b"not a png").decode()
+    with pytest.raises(SnapshotError, match="logo"):
+        build_pdf(snapshot)
+
+
+def test_a_missing_key_is_refused_before_drawing(snapshot):
+    del snapshot["verify_url"]
+    with pytest.raises(SnapshotError, match="'verify_url' is missing"):
+        build_pdf(snapshot)
+
+
+def test_without_profile_or_rating_the_record_still_renders(snapshot, page_texts):
+    snapshot["profile"] = snapshot["rating"] = None
+    cover = page_texts(build_pdf(snapshot))[0]
+    assert "The assessment has not been rated yet." in cover
+    assert not re.search(r"\d+% of the people affected", cover)
+
+
+def test_an_index_without_population_figures_renders_without_the_chart(snapshot, page_texts):
+    profile = snapshot["profile"]
+    profile["population"] = profile["population_by_decile"] = None
+    profile["baseline"]["nation"]["name"] = "Wales"
+    pdf = build_pdf(snapshot)
+    text = " ".join(page_texts(pdf))
+    assert "most deprived fifth of Wales" in text
+    assert "People affected by deprivation decile" not in text
+    assert not any(page.images for page in _reader(pdf).pages)

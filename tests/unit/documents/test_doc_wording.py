@@ -1,0 +1,102 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from hia_service.documents.wording import core20_headline, long_date, marks, rating_summary, signoff_line
+
+
+def _profile(share: float, national: float = 0.2, nation: str = "England") -> dict:
+    return {"core20_share": share, "baseline": {"nation": {"name": nation, "core20_share": national}}}
+
+
+@pytest.mark.parametrize(
+    ("share", "ending"),
+    [
+        (0.41, "twice the national share"),
+        (0.50, "two and a half times the national share"),
+        (0.30, "one and a half times the national share"),
+        (0.26, "1.3 times the national share"),
+        (0.61, "three times the national share"),
+        (0.21, "about the same as the national share (20%)"),
+        (0.08, "less than the national share (20%)"),
+    ],
+)
+def test_core20_headline_compares_with_england_in_words(share, ending):
+    headline = core20_headline(_profile(share))
+    assert (
+        headline
+        == f"{share * 100:.0f}% of the people affected live in the most deprived fifth of England, {ending}"
+    )
+
+
+def test_core20_headline_from_the_brief():
+    assert core20_headline(_profile(0.41, 0.195)) == (
+        "41% of the people affected live in the most deprived fifth of England, twice the national share"
+    )
+
+
+def test_core20_headline_names_the_nation_whose_index_is_used():
+    assert core20_headline(_profile(0.3, 0.2, "Wales")).startswith(
+        "30% of the people affected live in the most deprived fifth of Wales"
+    )
+
+
+def test_core20_headline_accepts_the_england_baseline_of_the_brief():
+    profile = {"core20_share": 0.4, "baseline": {"england": {"core20_share": 0.2}}}
+    assert core20_headline(profile).endswith("fifth of England, twice the national share")
+
+
+def test_core20_headline_without_a_share_says_so():
+    assert "could not work out" in core20_headline({"core20_share": None, "baseline": {"nation": {}}})
+
+
+def _reason(rating: str, text: str) -> dict:
+    return {"rule": "r", "rating": rating, "text": text, "values": {}, "narrows": False}
+
+
+def test_rating_summary_uses_the_reason_at_the_overall_level():
+    rating = {
+        "overall": "high",
+        "reasons": [_reason("medium", "Some"), _reason("high", "Most people are in Core20.")],
+    }
+    assert rating_summary(rating) == "Most people are in Core20."
+
+
+def test_rating_summary_says_what_the_action_plan_changed():
+    rating = {
+        "overall": "medium",
+        "summary": "Mitigated.",
+        "before_mitigation": "high",
+        "mitigation_applied": True,
+    }
+    assert rating_summary(rating) == "Mitigated. Rated high before the action plan was taken into account."
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2026-12-10", "10 December 2026"),
+        ("2027-01-05T09:00:00+00:00", "5 January 2027"),
+        (datetime(2026, 3, 3, tzinfo=UTC), "3 March 2026"),
+        (None, "Not given"),
+        ("next spring", "next spring"),
+    ],
+)
+def test_long_date(value, expected):
+    assert long_date(value) == expected
+
+
+def test_signoff_line_names_the_approver_only_when_approved():
+    signoff = [
+        {"role": "Approver", "name": "Dr Helen Marsh", "job_title": "Medical Director", "date": "2026-11-20"}
+    ]
+    assert (
+        signoff_line(signoff, "approved")
+        == "Approved by Dr Helen Marsh, Medical Director, on 20 November 2026."
+    )
+    assert signoff_line(signoff, "returned") == "Not approved. Current status: returned to author."
+
+
+def test_marks_put_training_first():
+    assert marks(training=True, approved=False) == ("TRAINING — NOT FOR DECISION", "DRAFT — NOT APPROVED")
+    assert marks(training=False, approved=True) == ()
