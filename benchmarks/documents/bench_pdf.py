@@ -1,0 +1,127 @@
+"""How long a signed assessment record takes to make, and how big it is.
+
+Run: .venv/bin/python benchmarks/documents/bench_pdf.py [--repeat N]
+Prints the median of N runs for each step beside two baselines measured in the same run: a one-page
+reportlab canvas (the floor for any PDF) and the record without its chart and map (the cost of layout).
+Targets from issue 7: render and sign a full assessment in under 2 s; the PDF under 1 MB.
+"""
+
+import argparse
+import dataclasses
+import io
+import json
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from reportlab.pdfgen.canvas import Canvas
+
+from hia_service.documents import (
+    build_docx,
+    build_pdf,
+    create_dev_certificate,
+    decile_chart_png,
+    decile_map_png,
+    sign_pdf,
+    verify_pdf,
+)
+from hia_service.documents.sample import example_geometries, example_snapshot
+from hia_service.domain.framework.registry import load_rules
+
+TARGET_MS, TARGET_BYTES = 2000.0, 1024 * 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--areas", type=int, default=300, help="neighbourhoods on the map (a large ICB-wide case)"
+    )
+    args = parser.parse_args()
+    snapshot = full_snapshot()
+    geometries = example_geometries(count=args.areas)
+    with tempfile.TemporaryDirectory() as folder:
+        p12 = Path(folder) / "bench.p12"
+        pem = create_dev_certificate(p12, "bench", snapshot["organisation"]["name"])
+        rows = _measure(snapshot, geometries, p12, pem, args.repeat)
+    _print(rows, args.repeat)
+
+
+def full_snapshot() -> dict[str, Any]:
+    """The example assessment on the whole current framework (rules/), every group answered: the
+    longest record the service makes today."""
+    snapshot = example_snapshot()
+    framework = load_rules().framework()
+    snapshot["framework"] = json.loads(json.dumps(dataclasses.asdict(framework), default=str))
+    for question in framework.questions():
+        if question.type == "impact":
+            snapshot["answers"].setdefault(question.id, "neutral")
+        elif question.id.endswith(".evidence"):
+            snapshot["answers"].setdefault(question.id, "No difference expected from what we know locally.")
+    return snapshot
+
+
+def _measure(snapshot: dict[str, Any], geometries: list, p12: Path, pem: bytes, repeat: int) -> list[tuple]:
+    def full() -> bytes:
+        pdf = build_pdf(snapshot, map_png=decile_map_png(geometries))
+        return sign_pdf(pdf, p12, "bench")
+
+    map_png = decile_map_png(geometries)
+    unsigned = build_pdf(snapshot, map_png=map_png)
+    signed = sign_pdf(unsigned, p12, "bench")
+    steps: list[tuple[str, Callable[[], bytes | None]]] = [
+        ("baseline: one-page reportlab canvas", _minimal_pdf),
+        ("baseline: record without chart or map", lambda: build_pdf(snapshot, chart_png=b"")),
+        ("deprivation chart (matplotlib)", lambda: decile_chart_png(snapshot["profile"])),
+        (
+            f"decile map, {len(geometries)} areas (matplotlib)",
+            lambda: map_png if decile_map_png(geometries) else None,
+        ),
+        ("record with chart and map (unsigned)", lambda: build_pdf(snapshot, map_png=map_png)),
+        ("sign (PAdES B-B, RSA 3072)", lambda: sign_pdf(unsigned, p12, "bench")),
+        ("verify", lambda: signed if verify_pdf(signed, [pem]).genuine else None),
+        ("RENDER + SIGN, full (chart, map, sign)", full),
+        ("Word copy (.docx)", lambda: build_docx(snapshot, map_png=map_png)),
+    ]
+    return [(name, *_time(step, repeat)) for name, step in steps]
+
+
+def _minimal_pdf() -> bytes:
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, invariant=1)
+    canvas.drawString(72, 770, "Health inequalities impact assessment HIA-2026-0042 v3")
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _time(step: Callable[[], bytes | None], repeat: int) -> tuple[float, int]:
+    step()  # warm up: imports, fonts, matplotlib caches
+    timings, output = [], b""
+    for _ in range(repeat):
+        start = time.perf_counter()
+        output = step() or b""
+        timings.append((time.perf_counter() - start) * 1000)
+    return statistics.median(timings), len(output)
+
+
+def _print(rows: list[tuple[str, float, int]], repeat: int) -> None:
+    floor_ms, floor_bytes = rows[0][1], rows[0][2]
+    layout_ms = rows[1][1]
+    print(f"median of {repeat} runs")
+    print(f"{'step':46} {'ms':>8} {'KB':>8} {'x canvas':>9} {'x no-figs':>9}")
+    for name, ms, size in rows:
+        print(f"{name:46} {ms:8.1f} {size / 1024:8.1f} {ms / floor_ms:9.1f} {ms / layout_ms:9.2f}")
+    full_ms, full_bytes = next((ms, size) for name, ms, size in rows if name.startswith("RENDER + SIGN"))
+    print()
+    verdict = {True: "OK", False: "OVER"}
+    print(f"render + sign: {full_ms:.0f} ms (target < {TARGET_MS:.0f} ms): {verdict[full_ms < TARGET_MS]}")
+    print(f"signed PDF: {full_bytes / 1024:.0f} KB (target < 1024 KB): {verdict[full_bytes < TARGET_BYTES]}")
+    print(f"size against the one-page canvas: {full_bytes / floor_bytes:.0f}x")
+
+
+if __name__ == "__main__":
+    main()
