@@ -17,7 +17,7 @@ from typing import ParamSpec, TypeVar
 
 import click
 import flask
-from flask.cli import NoAppException, ScriptInfo
+from flask.cli import ScriptInfo
 
 from hia_service.documents import (
     DocumentError,
@@ -141,7 +141,7 @@ def _load_app() -> flask.Flask | None:
         return None
     try:
         return info.load_app()
-    except NoAppException:
+    except Exception:  # no app, or its settings are incomplete: these commands can run without one
         return None
 
 

@@ -4,6 +4,7 @@ import flask
 import pypdf
 import pytest
 from click.testing import CliRunner
+from flask.cli import ScriptInfo
 
 from hia_service.cli.pdf import certs_cli, pdf_cli
 
@@ -134,3 +135,14 @@ def test_pdf_sample_draft_is_unsigned(runner, tmp_path):
     reader = pypdf.PdfReader(out)
     assert all("DRAFT — NOT APPROVED" in page.extract_text() for page in reader.pages)
     assert b"/ByteRange" not in out.read_bytes()
+
+
+def test_pdf_verify_still_answers_when_the_app_cannot_start(runner, tmp_path, signed_pdf):
+    def broken_app():
+        raise RuntimeError("HIA_SECRET_KEY must be set")
+
+    record = tmp_path / "record.pdf"
+    record.write_bytes(signed_pdf)
+    result = runner.invoke(pdf_cli, ["verify", str(record)], obj=ScriptInfo(create_app=broken_app))
+    assert result.exit_code == 2
+    assert "Say which certificate to trust with --trust CERT.pem" in result.output
