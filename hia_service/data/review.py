@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from hia_service.data.models import (
@@ -124,9 +124,3 @@ def user_names(user_ids: set[int]) -> dict[int, str]:
     rows = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(user_ids)))
     return {row.id: row.name or row.email for row in rows}
 
-
-def count_versions(assessment_id: int) -> int:
-    statement = select(func.count(AssessmentVersion.id)).where(
-        AssessmentVersion.assessment_id == assessment_id
-    )
-    return db.session.scalar(statement) or 0

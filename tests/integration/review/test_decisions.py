@@ -216,3 +216,13 @@ def test_a_decision_form_opened_before_a_change_is_refused(
     assert response.status_code == 409
     assert "after you opened it" in response.get_data(as_text=True)
     assert snapshot(approved) == before
+
+
+def test_the_decision_page_says_when_it_is_too_early(
+    client: FlaskClient, world: Any, make_assessment: Any, login: Any
+) -> None:
+    submitted = make_assessment(world["manager"])
+    login(world["reviewer"])
+    html = client.get(f"/review/{submitted}/decision").get_data(as_text=True)
+    assert "You can record the decision once the assessment is approved" in html
+    assert '<form method="post"' not in html.split("<main", 1)[1].split("</main>", 1)[0]
