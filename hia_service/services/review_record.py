@@ -72,6 +72,7 @@ class Queue:
     rows: list[QueueRow]
     directorates: list[str]
     filters: QueueFilters
+    limit: int = 0  # set when there were more than this many: only the most recently changed are shown
 
 
 def review_queue(user: User, filters: QueueFilters) -> Queue:
@@ -87,7 +88,8 @@ def review_queue(user: User, filters: QueueFilters) -> Queue:
         search=filters.search or None,
     )
     rows = [_queue_row(a) for a in review_store.list_queue(user.organisation_id, query)]
-    return Queue(rows, review_store.list_directorates(user.organisation_id), filters)
+    limit = query.limit if len(rows) >= query.limit else 0
+    return Queue(rows, review_store.list_directorates(user.organisation_id), filters, limit)
 
 
 def _queue_row(assessment: Assessment) -> QueueRow:

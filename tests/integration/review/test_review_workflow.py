@@ -360,3 +360,24 @@ def test_approval_goes_ahead_when_the_documents_hook_is_absent(
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.approve, assessment_id, lock_of(assessment_id))
     assert snapshot(assessment_id)["status"] == "approved"
+
+
+def test_a_very_long_queue_says_only_the_latest_are_shown(
+    app: Flask, world: Any, make_assessment: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hia_service.data import review as review_store
+    from hia_service.services.review_record import QueueFilters, review_queue
+
+    for title in ("One", "Two", "Three"):
+        make_assessment(world["manager"], title)
+    with acting_as(app, world["reviewer"]) as user:
+        monkeypatch.setattr(review_store, "QueueQuery", _small_query(review_store.QueueQuery))
+        queue = review_queue(user, QueueFilters())
+    assert [row.assessment.title for row in queue.rows] == ["Three", "Two"] and queue.limit == 2
+
+
+def _small_query(query_type: Any) -> Any:
+    def make(**fields: Any) -> Any:
+        return query_type(**fields, limit=2)
+
+    return make
