@@ -8,6 +8,8 @@ from hia_service import create_app
 from hia_service.cli.accounts import demo_cli, users_cli
 from hia_service.cli.audit import audit_cli
 from hia_service.cli.pdf import certs_cli, pdf_cli
+from hia_service.cli.profile import profile_cmd
+from hia_service.cli.reference import reference_cli
 from hia_service.cli.reminders import reminders_cli
 from hia_service.cli.rules import rules_cli
 from hia_service.cli.tokens import tokens_cli
@@ -20,7 +22,18 @@ def _build_group() -> FlaskGroup:
         load_dotenv=False,
         set_debug_flag=False,
     )
-    for command in (users_cli, demo_cli, rules_cli, certs_cli, pdf_cli, tokens_cli, audit_cli, reminders_cli):
+    for command in (
+        users_cli,
+        demo_cli,
+        rules_cli,
+        certs_cli,
+        pdf_cli,
+        tokens_cli,
+        reference_cli,
+        profile_cmd,
+        audit_cli,
+        reminders_cli,
+    ):
         group.add_command(command)
     return group
 
