@@ -35,8 +35,7 @@ migrate: install ## Bring the database schema up to date
 
 .PHONY: reference
 reference: install ## Load reference data from HIA_REFERENCE_DIR (default ../shared/reference-data)
-	@if $(BIN)/hia reference --help >/dev/null 2>&1; then $(BIN)/hia reference load; \
-	else echo "Reference data loader not available yet: skipping (the service runs without area profiles)."; fi
+	$(BIN)/hia reference load
 
 .PHONY: seed
 seed: install ## Create the demo organisation and users (safe to repeat)
@@ -49,7 +48,9 @@ run: migrate reference seed ## Install, migrate, load data, seed the demo and se
 
 .PHONY: test
 test: install ## Run the whole suite (SQLite, and PostgreSQL when HIA_TEST_POSTGRES_URL is set)
-	HIA_ENV=testing $(BIN)/pytest
+	@# Two runs: Playwright's event loop and pyHanko's asyncio.run() cannot share one process.
+	HIA_ENV=testing $(BIN)/pytest -m "not browser"
+	HIA_ENV=testing $(BIN)/pytest -m browser
 
 .PHONY: lint
 lint: install ## ruff, formatting and the architecture's import contracts

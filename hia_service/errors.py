@@ -20,8 +20,10 @@ MESSAGES = {
     405: ("There is a problem with your request", "This page cannot be used in that way."),
     409: ("Someone else changed this", "Reload the page to see the latest version, then try again."),
     413: ("The file is too large", "Choose a smaller file and try again."),
+    422: ("Some of what you sent is not valid", "Check the fields listed in 'errors'."),
     429: ("Too many requests", "Wait a minute and try again."),
     500: ("Sorry, there is a problem with the service", "Try again later. Nothing you saved has been lost."),
+    503: ("Sorry, the service is not available", "Try again later. Nothing you saved has been lost."),
 }
 
 
