@@ -1,5 +1,9 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
+import hashlib
+
+from flask import current_app, request
+from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +29,24 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def rate_limit_key() -> str:
+    """Each API token has its own allowance (by its hash, never the token); without one, the address."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()
+    return "addr:" + (request.remote_addr or "unknown")
+
+
+def _api_rate_limit() -> str:
+    return str(current_app.config.get("HIA_API_RATE_LIMIT", "300/minute"))
+
+
+# Only the API is limited: the web pages are used by people, not scripts.
+limiter = Limiter(
+    key_func=rate_limit_key,
+    default_limits=[_api_rate_limit],
+    default_limits_exempt_when=lambda: not request.path.startswith("/api/"),
+    headers_enabled=True,
+)

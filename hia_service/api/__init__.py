@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import os
+
+from flask import Flask, Response, g, request
 from flask_smorest import Api as SmorestApi
 
 from hia_service import __version__
 
 API_PREFIX = "/api/v1"
+UNAUDITED = {"api-docs.openapi_json", "api_docs_page.docs"}  # public documentation, no caller to record
 
 
 class Api(SmorestApi):
@@ -20,10 +23,25 @@ api = Api()
 
 
 def register_api(app: Flask) -> None:
+    from hia_service.api.assessments import blp as assessments_blp
+    from hia_service.api.docs import bp as docs_bp
     from hia_service.api.profiles import blp as profiles_blp
+    from hia_service.api.review import blp as review_blp
     from hia_service.api.status import blp as status_blp
+    from hia_service.api.versions import blp as versions_blp
     from hia_service.extensions import csrf
 
+    _configure(app)
+    api.init_app(app)
+    for blp in (assessments_blp, review_blp, versions_blp, profiles_blp, status_blp):
+        csrf.exempt(blp)  # token-authenticated, no cookies: CSRF does not apply
+        api.register_blueprint(blp)
+    app.register_blueprint(docs_bp)
+    _register_rate_limits(app)
+    _register_call_audit(app)
+
+
+def _configure(app: Flask) -> None:
     app.config.update(
         API_TITLE="Health inequalities impact assessment API",
         API_VERSION=__version__,
@@ -33,13 +51,31 @@ def register_api(app: Flask) -> None:
         API_SPEC_OPTIONS={
             "info": {
                 "description": "Deprivation profiles, assessments and their records, for NHS organisations. "
-                "Authenticate with a personal API token: `Authorization: Bearer hia_...`."
+                "Authenticate with a personal API token: `Authorization: Bearer hia_...`. Create one on the "
+                "'API tokens' page of the service. Each token may make a limited number of calls a minute; "
+                "above it the answer is 429 with a Retry-After header."
             },
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
             "security": [{"bearerAuth": []}],
         },
     )
-    api.init_app(app)
-    for blp in (profiles_blp, status_blp):
-        csrf.exempt(blp)  # token-authenticated, no cookies: CSRF does not apply
-        api.register_blueprint(blp)
+    app.config.setdefault("HIA_API_RATE_LIMIT", os.environ.get("HIA_API_RATE_LIMIT", "300/minute"))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", os.environ.get("HIA_RATELIMIT_STORAGE_URI", "memory://"))
+
+
+def _register_rate_limits(app: Flask) -> None:
+    from hia_service.extensions import limiter
+
+    limiter.init_app(app)
+
+
+def _register_call_audit(app: Flask) -> None:
+    from hia_service.services.api_calls import record_api_call
+
+    # Registered before the transaction boundary, so Flask runs it after the request's commit or
+    # rollback: a refused or failed call is recorded too, in a transaction of its own.
+    @app.after_request
+    def audit_api_call(response: Response) -> Response:
+        if request.path.startswith(API_PREFIX + "/") and request.endpoint not in UNAUDITED:
+            record_api_call(g.get("api_user"), request.method, request.path, response.status_code)
+        return response

@@ -1,0 +1,165 @@
+"""/api/v1/assessments: list, start, read, answer section by section, submit. Same services as the web."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from flask_smorest.pagination import PaginationParameters
+
+from hia_service.api.assessment_schemas import (
+    AnswersSavedSchema,
+    AnswersUpdateSchema,
+    AssessmentCreateSchema,
+    AssessmentQuerySchema,
+    AssessmentSchema,
+    AssessmentSummarySchema,
+    ConflictSchema,
+    VersionSchema,
+)
+from hia_service.api.auth import token_required
+from hia_service.api.schemas import ProblemSchema
+from hia_service.auth.permissions import Action
+from hia_service.auth.roles import Role
+from hia_service.errors import problem
+from hia_service.services import rules
+from hia_service.services.assessments import (
+    assessment_for,
+    my_assessments,
+    save_page,
+    start_assessment,
+    submit_for_review,
+)
+from hia_service.services.errors import NotFoundError
+from hia_service.services.review_record import QueueFilters, review_queue
+
+blp = Blueprint("api_assessments", __name__, url_prefix="/api/v1", description="Assessments")
+
+NO_TOKEN = {"schema": ProblemSchema, "description": "No valid API token"}
+NOT_FOUND = {"schema": ProblemSchema, "description": "No such assessment in your organisation, or not yours"}
+INVALID = {"schema": ProblemSchema, "description": "The request is not valid; 'errors' lists each field"}
+
+
+def _visible(user: Any, query: dict[str, Any]) -> list[Any]:
+    """Your own assessments, and for reviewers every one of the organisation's that reached review."""
+    found = {a.id: a for a in my_assessments(user, training=query["training"])}
+    if user.role_enum is Role.REVIEWER and not query["training"]:
+        found.update({r.assessment.id: r.assessment for r in review_queue(user, QueueFilters()).rows})
+    rows = sorted(found.values(), key=lambda a: (a.updated_at, a.id), reverse=True)
+    if query["status"]:
+        rows = [a for a in rows if a.status == query["status"]]
+    if query["search"]:
+        words = query["search"].lower().split()
+        rows = [a for a in rows if all(w in f"{a.reference} {a.title}".lower() for w in words)]
+    return rows
+
+
+@blp.route("/assessments")
+class Assessments(MethodView):
+    @token_required()
+    @blp.arguments(AssessmentQuerySchema, location="query")
+    @blp.response(200, AssessmentSummarySchema(many=True))
+    @blp.paginate(page=1, page_size=20, max_page_size=100)
+    @blp.alt_response(401, **NO_TOKEN)
+    @blp.alt_response(422, **INVALID)
+    def get(self, query: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
+        """Assessments you can see, most recently changed first. Paging details are in X-Pagination."""
+        rows = _visible(g.api_user, query)
+        pagination_parameters.item_count = len(rows)
+        return rows[pagination_parameters.first_item : pagination_parameters.last_item + 1]
+
+    @token_required(Role.MANAGER, Role.REVIEWER, Role.ADMIN, Role.TRAINER)
+    @blp.arguments(AssessmentCreateSchema)
+    @blp.response(201, AssessmentSchema)
+    @blp.alt_response(401, **NO_TOKEN)
+    @blp.alt_response(422, **INVALID)
+    def post(self, body: dict[str, Any]) -> Any:
+        """Start an assessment. Trainers can only start training assessments."""
+        training = body["training"] or g.api_user.role_enum is Role.TRAINER
+        return start_assessment(g.api_user, body["title"], training=training)
+
+
+@blp.route("/assessments/<int:assessment_id>")
+class AssessmentItem(MethodView):
+    @token_required()
+    @blp.response(200, AssessmentSchema)
+    @blp.alt_response(401, **NO_TOKEN)
+    @blp.alt_response(404, **NOT_FOUND)
+    def get(self, assessment_id: int) -> Any:
+        """One assessment with its current answers, area, profile and lock_version."""
+        return assessment_for(g.api_user, assessment_id, Action.VIEW)
+
+
+@blp.route("/assessments/<int:assessment_id>/answers/<section_id>")
+class SectionAnswers(MethodView):
+    @token_required()
+    @blp.arguments(AnswersUpdateSchema)
+    @blp.response(200, AnswersSavedSchema)
+    @blp.alt_response(401, **NO_TOKEN)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, schema=ConflictSchema, description="Someone else changed these answers first")
+    @blp.alt_response(422, **INVALID)
+    def put(self, body: dict[str, Any], assessment_id: int, section_id: str) -> Any:
+        """Save answers to questions of one section (only the questions you send are changed).
+
+        Send the lock_version you last read. If someone else changed the same questions since, nothing
+        is saved and the answer is 409 with each conflicting question's stored and sent value.
+        """
+        assessment = assessment_for(g.api_user, assessment_id, Action.EDIT)
+        section_questions = _section_questions(assessment, section_id)
+        unknown = sorted(set(body["answers"]) - section_questions)
+        if unknown:
+            return _invalid(
+                {qid: [f"'{qid}' is not a question in section '{section_id}'"] for qid in unknown}
+            )
+        result = save_page(
+            g.api_user, assessment_id, sorted(body["answers"]), body["answers"], body["lock_version"]
+        )
+        if result.errors:
+            return _invalid({qid: [message] for qid, message in result.errors.items()})
+        if result.conflicts:
+            return _conflict(result.conflicts, result.lock_version)
+        return {"values": result.values, "lock_version": result.lock_version}
+
+
+def _section_questions(assessment: Any, section_id: str) -> set[str]:
+    framework = rules.framework(assessment.framework_version)
+    section = next((s for s in framework.sections if s.id == section_id), None)
+    if section is None:
+        sections = ", ".join(s.id for s in framework.sections)
+        raise NotFoundError(f"There is no section '{section_id}'. The sections are: {sections}.")
+    return {q.id for q in section.questions}
+
+
+def _invalid(answer_errors: dict[str, list[str]]) -> Any:
+    return problem(
+        422,
+        "There is a problem with your answers",
+        "Nothing was saved. Check the answers listed in 'errors'.",
+        errors={"json": {"answers": answer_errors}},
+    )
+
+
+def _conflict(conflicts: dict[str, tuple[Any, Any]], lock_version: int) -> Any:
+    return problem(
+        409,
+        "Someone else changed this",
+        "Someone else changed these answers after you read them. Nothing was saved. Read the assessment "
+        "again, then send your answers with the new lock_version.",
+        conflicts={qid: {"theirs": theirs, "yours": yours} for qid, (theirs, yours) in conflicts.items()},
+        lock_version=lock_version,
+    )
+
+
+@blp.route("/assessments/<int:assessment_id>/submit")
+class Submit(MethodView):
+    @token_required()
+    @blp.response(201, VersionSchema)
+    @blp.alt_response(401, **NO_TOKEN)
+    @blp.alt_response(404, **NOT_FOUND)
+    @blp.alt_response(409, schema=ProblemSchema, description="It cannot be submitted in its current state")
+    def post(self, assessment_id: int) -> Any:
+        """Submit the assessment for governance review. The answers are frozen as a new version."""
+        return submit_for_review(g.api_user, assessment_id)
