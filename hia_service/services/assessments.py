@@ -69,9 +69,18 @@ def my_assessments(user: User, *, training: bool = False) -> list[Assessment]:
 
 
 def save_page(
-    user: User, assessment_id: int, question_ids: list[str], raw: dict[str, Any], expected_lock: int | None
+    user: User,
+    assessment_id: int,
+    question_ids: list[str],
+    raw: dict[str, Any],
+    expected_lock: int | None,
+    *,
+    current_section: str | None = None,
 ) -> SaveResult:
-    """Validate and store the answers to one page. Nothing is stored if any answer is invalid."""
+    """Validate and store the answers to one page. Nothing is stored if any answer is invalid.
+
+    `current_section` (the wizard's page id) is remembered so "resume" returns to where the person left off.
+    """
     assessment = _editable(user, assessment_id)
     framework = rules.framework(assessment.framework_version)
     values, errors = {}, {}
@@ -87,7 +96,7 @@ def save_page(
         result.conflicts = _conflicts(assessment.answers, values)
         if result.conflicts:
             return result
-    _store_answers(user, assessment, values)
+    _store_answers(user, assessment, values, current_section)
     result.lock_version = assessment.lock_version
     return result
 
@@ -96,10 +105,14 @@ def _conflicts(stored: dict[str, Any], mine: dict[str, Any]) -> dict[str, tuple[
     return {qid: (stored.get(qid), value) for qid, value in mine.items() if stored.get(qid) != value}
 
 
-def _store_answers(user: User, assessment: Assessment, values: dict[str, Any]) -> None:
+def _store_answers(
+    user: User, assessment: Assessment, values: dict[str, Any], current_section: str | None = None
+) -> None:
     before = dict(assessment.answers or {})
     answers = {**before, **values}
     changes: dict[str, Any] = {"answers": answers, **_indexed_fields(answers)}
+    if current_section:
+        changes["current_section"] = current_section
     if values.get(TITLE_QUESTION):
         changes["title"] = values[TITLE_QUESTION]
     try:

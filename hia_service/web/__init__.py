@@ -41,6 +41,8 @@ def register_blueprints(app: Flask) -> None:
     from hia_service.web.followup.routes import bp as followup_bp
     from hia_service.web.main.routes import bp as main_bp
     from hia_service.web.review.routes import bp as review_bp
+    from hia_service.web.tokens.routes import bp as tokens_bp
+    from hia_service.web.wizard.routes import bp as wizard_bp
 
     # The design system's compiled CSS/JS and images, straight from the npm package (never copied here).
     app.register_blueprint(
@@ -57,7 +59,7 @@ def register_blueprints(app: Flask) -> None:
             static_url_path="/static",
         )
     )
-    for bp in (main_bp, auth_bp, admin_bp, review_bp, dashboard_bp, followup_bp):
+    for bp in (main_bp, auth_bp, admin_bp, review_bp, dashboard_bp, followup_bp, wizard_bp):
         app.register_blueprint(bp)
     _register_session_hooks(app)
 

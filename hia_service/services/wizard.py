@@ -1,0 +1,180 @@
+"""The manager's guided assessment as pages: which questions each page shows, the task list, and turning
+a submitted form back into raw answers for `assessments.save_page`.
+
+One topic per page: a section without groups is one page; a section with groups (protected
+characteristics, inclusion groups, clinical areas, Core20) is one page per group. The geography question
+gets a page of its own ("area") because choosing an area is a task in itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from hia_service.domain.framework import Framework, Group, Question, Section, section_status
+from hia_service.domain.framework.conditions import is_visible
+from hia_service.geography import GeographyError, parse_area
+from hia_service.services import geography
+from hia_service.services.errors import ServiceError
+
+AREA_PAGE = "area"
+MAX_ROWS_SHOWN = 3  # empty rows offered for the action plan and other tables
+LONG_TEXT_WORDS_FROM = 1000  # long answers get a character count
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    section: Section
+    title: str
+    questions: tuple[Question, ...]
+    group: Group | None = None
+
+    @property
+    def is_area(self) -> bool:
+        return self.id == AREA_PAGE
+
+
+def pages(framework: Framework) -> list[Page]:
+    result: list[Page] = []
+    for section in framework.sections:
+        result.extend(_section_pages(section))
+    return result
+
+
+def _section_pages(section: Section) -> list[Page]:
+    plain = tuple(q for q in section.questions if q.group is None)
+    if not section.groups:
+        area = tuple(q for q in plain if q.type == "geography")
+        rest = tuple(q for q in plain if q.type != "geography")
+        found = [Page(AREA_PAGE, section, "The area affected", area)] if area else []
+        return [*found, Page(section.id, section, section.title, rest)]
+    group_pages = []
+    for number, group in enumerate(section.groups):
+        questions = tuple(q for q in section.questions if q.group == group)
+        # Questions outside any group (the Core20 profile) open the section's first page.
+        group_pages.append(Page(group.id, section, group.label, (plain if number == 0 else ()) + questions))
+    return group_pages
+
+
+def page(framework: Framework, page_id: str) -> Page:
+    found = next((p for p in pages(framework) if p.id == page_id), None)
+    if found is None:
+        raise NotFoundPage(page_id)
+    return found
+
+
+class NotFoundPage(ServiceError):
+    status = 404
+
+    def __init__(self, page_id: str) -> None:
+        super().__init__("We could not find that page of the assessment.")
+
+
+def neighbours(framework: Framework, page_id: str) -> tuple[str | None, str | None]:
+    """(previous page id, next page id); None at either end."""
+    ids = [p.id for p in pages(framework)]
+    index = ids.index(page_id)
+    return (ids[index - 1] if index else None), (ids[index + 1] if index + 1 < len(ids) else None)
+
+
+def shown_questions(current: Page, answers: Mapping[str, Any]) -> tuple[Question, ...]:
+    """Questions on the page; conditional ones stay (hidden by nothing) only when their condition holds."""
+    return tuple(q for q in current.questions if is_visible(q, answers))
+
+
+@dataclass(frozen=True)
+class Task:
+    section: Section
+    status: str
+    page_id: str
+
+
+def task_list(framework: Framework, answers: Mapping[str, Any]) -> list[Task]:
+    first: dict[str, str] = {}
+    for p in pages(framework):
+        first.setdefault(p.section.id, p.id)
+    return [Task(s, section_status(s, answers), first[s.id]) for s in framework.sections]
+
+
+def page_of_question(framework: Framework, question_id: str | None, section_id: str | None) -> str | None:
+    for p in pages(framework):
+        if question_id and any(q.id == question_id for q in p.questions):
+            return p.id
+    if section_id:
+        return next((p.id for p in pages(framework) if p.section.id == section_id), None)
+    return None
+
+
+def raw_answers(questions: tuple[Question, ...], form: Any) -> dict[str, Any]:
+    """What the person submitted for each question, in the shape `validate_answer` accepts."""
+    return {q.id: _raw(q, form) for q in questions if q.answerable and q.type != "geography"}
+
+
+def _raw(question: Question, form: Any) -> Any:
+    if question.type == "multi_choice":
+        return form.getlist(question.id)
+    if question.type == "date":
+        return {part: form.get(f"{question.id}-{part}", "") for part in ("day", "month", "year")}
+    if question.type in ("actions", "table"):
+        return _rows(question, form)
+    return form.get(question.id)
+
+
+def _rows(question: Question, form: Any) -> list[dict[str, Any]]:
+    count = int(form.get(f"{question.id}-rows") or 0)
+    rows = []
+    for number in range(min(count, 200)):
+        rows.append({f.id: _cell(question, f, number, form) for f in question.fields})
+    return rows
+
+
+def _cell(question: Question, column: Any, number: int, form: Any) -> Any:
+    name = f"{question.id}-{number}-{column.id}"
+    if column.type == "date":
+        return {part: form.get(f"{name}-{part}", "") for part in ("day", "month", "year")}
+    return form.get(name, "")
+
+
+def lsoa_area_from_postcodes(area: dict[str, Any]) -> dict[str, Any]:
+    """A patient list of postcodes becomes counts per small area, so no postcode is ever stored."""
+    if area.get("type") != "postcodes":
+        return area
+    engine = geography.engine()
+    try:
+        from hia_service.domain.geography.selection import resolve
+
+        table = engine.release(None)
+        chosen = resolve(parse_area(area), table, engine)
+    except GeographyError as error:
+        raise ServiceError(str(error), field="area") from None
+    codes = table.codes[chosen.rows].tolist()
+    counts = [int(c) if float(c).is_integer() else float(c) for c in np.asarray(chosen.weights).tolist()]
+    return {"type": "lsoa_codes", "codes": codes, "counts": counts, "from": "patient list"}
+
+
+def without_postcode(area: dict[str, Any]) -> dict[str, Any]:
+    """A distance around a postcode is stored as latitude and longitude (and the postcode sector to show)."""
+    if area.get("type") != "point_radius" or not area.get("postcode"):
+        return area
+    from pyproj import Transformer
+
+    from hia_service.domain.geography import postcodes as pc
+    from hia_service.domain.geography.selection import _postcode_point
+
+    try:
+        x, y = _postcode_point(str(area["postcode"]), geography.engine())
+    except GeographyError as error:
+        raise ServiceError(str(error), field="postcode") from None
+    longitude, latitude = Transformer.from_crs(27700, 4326, always_xy=True).transform(x, y)
+    sector = pc.mask(pc.normalise(str(area["postcode"])))
+    return {
+        "type": "point_radius",
+        "latitude": round(latitude, 6),
+        "longitude": round(longitude, 6),
+        "radius_km": area["radius_km"],
+        "centre": sector,
+    }

@@ -1,0 +1,98 @@
+"""The geography step: turn one of five ways of choosing an area into an area definition dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from werkzeug.datastructures import FileStorage, MultiDict
+
+from hia_service.geography import GeographyError, area_from_file
+from hia_service.services import geography, wizard
+from hia_service.services.errors import ServiceError
+
+MAX_UPLOAD_BYTES = 5_000_000
+SEARCH_RESULTS = 20
+METHODS = {
+    "named": "Search for a local authority or integrated care board",
+    "lsoa_codes": "Paste neighbourhood (LSOA) codes",
+    "point_radius": "A distance around a postcode",
+    "geojson": "Upload a boundary (GeoJSON)",
+    "patient_list": "Upload a patient list (CSV of postcodes or LSOA codes)",
+}
+KIND_LABELS = {"lad": "Local authority", "icb": "Integrated care board"}
+
+
+def search_areas(query: str) -> list[dict[str, str]]:
+    """Local authorities and ICBs whose name (or code) contains `query`, for the search form."""
+    words = query.strip().lower()
+    if not words:
+        return []
+    found = []
+    for kind, label in KIND_LABELS.items():
+        for area in geography.engine().areas_of_kind(kind):
+            if words in area["name"].lower() or words == area["code"].lower():
+                found.append({**area, "kind": kind, "kind_label": label})
+    return found[:SEARCH_RESULTS]
+
+
+def area_from_form(form: MultiDict[str, str], files: MultiDict[str, FileStorage]) -> dict[str, Any]:
+    """The area the person chose; ServiceError(field=...) with a plain-English message if it is unusable."""
+    method = form.get("method", "")
+    if method == "named":
+        return _named(form.get("area_code", ""))
+    if method == "lsoa_codes":
+        codes = [c for c in form.get("lsoa_codes", "").replace(",", " ").split() if c]
+        if not codes:
+            raise ServiceError("Enter at least one LSOA code", field="lsoa_codes")
+        return {"type": "lsoa_codes", "codes": codes}
+    if method == "point_radius":
+        return _point_radius(form.get("postcode", ""), form.get("radius_km", ""))
+    if method == "geojson":
+        return {"type": "geojson", "geojson": _upload(files, "geojson_file", (".geojson", ".json")).decode()}
+    if method == "patient_list":
+        return _patient_list(_upload(files, "patient_file", (".csv", ".txt")))
+    raise ServiceError("Select how you want to choose the area", field="method")
+
+
+def _named(choice: str) -> dict[str, Any]:
+    kind, _, code = choice.partition(":")
+    if kind not in KIND_LABELS or not code:
+        raise ServiceError("Select an area from the search results", field="area_search")
+    return {"type": kind, "codes": [code]}
+
+
+def _point_radius(postcode: str, radius: str) -> dict[str, Any]:
+    if not postcode.strip():
+        raise ServiceError("Enter a postcode", field="postcode")
+    try:
+        radius_km = float(radius)
+    except ValueError:
+        raise ServiceError(
+            "Distance must be a number of kilometres, like 2 or 2.5", field="radius_km"
+        ) from None
+    return {"type": "point_radius", "postcode": postcode.strip(), "radius_km": radius_km}
+
+
+def _upload(files: MultiDict[str, FileStorage], name: str, endings: tuple[str, ...]) -> bytes:
+    upload = files.get(name)
+    if upload is None or not upload.filename:
+        raise ServiceError("Select a file to upload", field=name)
+    if not upload.filename.lower().endswith(endings):
+        raise ServiceError(f"The selected file must be a {' or '.join(endings)} file", field=name)
+    data = upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise ServiceError(
+            f"The selected file must be smaller than {MAX_UPLOAD_BYTES // 1_000_000} MB", field=name
+        )
+    if not data.strip():
+        raise ServiceError("The selected file is empty", field=name)
+    return data
+
+
+def _patient_list(data: bytes) -> dict[str, Any]:
+    try:
+        area = area_from_file(data)
+    except GeographyError as error:
+        raise ServiceError(str(error), field="patient_file") from None
+    area.pop("blank_lines", None)
+    return wizard.lsoa_area_from_postcodes(area)

@@ -1,0 +1,298 @@
+"""The manager's guided assessment: start, task list, one generic page route, the area, check and submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from hia_service.auth.decorators import signed_in
+from hia_service.auth.permissions import Action
+from hia_service.documents import decile_chart_png, decile_map_png
+from hia_service.domain.framework import IMPACT_LABELS
+from hia_service.domain.workflow import Status
+from hia_service.services import assessments, geography, rules, wizard
+from hia_service.services.errors import ServiceError, StateTransitionError
+from hia_service.services.review_answers import answer_sections, format_answer
+from hia_service.web.wizard import area as area_form
+
+bp = Blueprint("wizard", __name__, url_prefix="/assessments")
+CHECK = "check-answers"
+
+
+@bp.app_context_processor
+def wizard_context() -> dict[str, Any]:
+    return {
+        "wizard_my_assessments": lambda: assessments.my_assessments(current_user),
+        "IMPACT_OPTIONS": [{"value": v, "label": label} for v, label in IMPACT_LABELS.items()],
+    }
+
+
+@bp.get("/")
+@signed_in
+def mine() -> ResponseReturnValue:
+    return render_template("wizard/mine.html", items=assessments.my_assessments(current_user))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@signed_in
+def new() -> ResponseReturnValue:
+    if request.method == "GET":
+        return render_template("wizard/new.html", errors={}, title_value="")
+    title = request.form.get("title", "")
+    try:
+        assessment = assessments.start_assessment(current_user, title)
+    except ServiceError as error:
+        return render_template("wizard/new.html", errors={"title": error.message}, title_value=title), 400
+    return redirect(url_for("wizard.tasks", assessment_id=assessment.id))
+
+
+@bp.get("/<int:assessment_id>")
+@signed_in
+def tasks(assessment_id: int) -> ResponseReturnValue:
+    assessment = assessments.assessment_for(current_user, assessment_id)
+    framework = rules.framework(assessment.framework_version)
+    rating = assessments.current_rating(assessment)
+    warnings = [
+        {**w, "page": wizard.page_of_question(framework, w.get("question_id"), w.get("section_id"))}
+        for w in rating["quality"]
+    ]
+    return render_template(
+        "wizard/tasks.html",
+        assessment=assessment,
+        tasks=wizard.task_list(framework, assessment.answers),
+        rating=rating,
+        warnings=warnings,
+        editable=_is_editable(assessment),
+    )
+
+
+@bp.get("/<int:assessment_id>/resume")
+@signed_in
+def resume(assessment_id: int) -> ResponseReturnValue:
+    assessment = assessments.assessment_for(current_user, assessment_id)
+    target = assessment.current_section
+    if not target or not _is_editable(assessment):
+        return redirect(url_for("wizard.tasks", assessment_id=assessment_id))
+    return redirect(url_for("wizard.step", assessment_id=assessment_id, page_id=target))
+
+
+@bp.route("/<int:assessment_id>/check-answers", methods=["GET", "POST"])
+@signed_in
+def check_answers(assessment_id: int) -> ResponseReturnValue:
+    assessment = assessments.assessment_for(current_user, assessment_id)
+    framework = rules.framework(assessment.framework_version)
+    incomplete = [t for t in wizard.task_list(framework, assessment.answers) if t.status != "completed"]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if incomplete:
+            errors["submit"] = "Complete every section before you submit: " + ", ".join(
+                t.section.title for t in incomplete
+            )
+        else:
+            try:
+                version = assessments.submit_for_review(current_user, assessment_id)
+            except StateTransitionError as error:
+                errors["submit"] = error.message
+            else:
+                return redirect(
+                    url_for("wizard.submitted", assessment_id=assessment_id, number=version.number)
+                )
+    return render_template(
+        "wizard/check.html",
+        assessment=assessment,
+        sections=answer_sections(framework, assessment.answers),
+        page_for=lambda qid: wizard.page_of_question(framework, qid, None),
+        incomplete=incomplete,
+        errors=errors,
+        editable=_is_editable(assessment),
+    ), (400 if errors else 200)
+
+
+@bp.get("/<int:assessment_id>/submitted/<int:number>")
+@signed_in
+def submitted(assessment_id: int, number: int) -> ResponseReturnValue:
+    assessment = assessments.assessment_for(current_user, assessment_id)
+    return render_template("wizard/submitted.html", assessment=assessment, number=number)
+
+
+@bp.route("/<int:assessment_id>/<page_id>", methods=["GET", "POST"])
+@signed_in
+def step(assessment_id: int, page_id: str) -> ResponseReturnValue:
+    """Every page of the framework, generated from it: show, or save and go on."""
+    assessment = assessments.assessment_for(current_user, assessment_id, Action.VIEW)
+    framework = rules.framework(assessment.framework_version)
+    current = wizard.page(framework, page_id)
+    if not _is_editable(assessment):
+        flash(
+            "This assessment has been submitted, so it cannot be changed. This is a read-only copy.", "info"
+        )
+        return redirect(url_for("wizard.tasks", assessment_id=assessment_id))
+    if current.is_area:
+        return _area_step(assessment, framework, current)
+    if request.method == "GET":
+        return _render_step(assessment, framework, current, dict(assessment.answers), {}, {})
+    return _save_step(assessment, framework, current)
+
+
+def _save_step(assessment: Any, framework: Any, current: wizard.Page) -> ResponseReturnValue:
+    shown = wizard.shown_questions(current, {**assessment.answers, **_choices(current)})
+    raw = wizard.raw_answers(shown, request.form)
+    result = assessments.save_page(
+        current_user, assessment.id, list(raw), raw, _lock(), current_section=current.id
+    )
+    if not result.saved:
+        mine = {**assessment.answers, **{q: v for q, v in result.values.items()}}
+        typed = {**mine, **{q: raw[q] for q in result.errors}}
+        status = 409 if result.conflicts else 400
+        return _render_step(
+            assessment, framework, current, typed, result.errors, result.conflicts, result.lock_version
+        ), status
+    return redirect(_after_save(assessment.id, framework, current.id))
+
+
+def _choices(current: wizard.Page) -> dict[str, Any]:
+    """Answers to the page's own choice questions, so their follow-ups are saved in the same go."""
+    return {q.id: request.form.get(q.id) for q in current.questions if q.type in ("choice", "impact")}
+
+
+def _after_save(assessment_id: int, framework: Any, page_id: str) -> str:
+    if request.args.get("return_to") == CHECK:
+        return url_for("wizard.check_answers", assessment_id=assessment_id)
+    _, following = wizard.neighbours(framework, page_id)
+    if following is None:
+        return url_for("wizard.check_answers", assessment_id=assessment_id)
+    return url_for("wizard.step", assessment_id=assessment_id, page_id=following)
+
+
+def _render_step(
+    assessment: Any,
+    framework: Any,
+    current: wizard.Page,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    conflicts: dict[str, tuple[Any, Any]],
+    lock_version: int | None = None,
+) -> str:
+    previous, _ = wizard.neighbours(framework, current.id)
+    conflict_rows = [
+        (format_answer(framework.question(q), theirs), format_answer(framework.question(q), yours))
+        for q, (theirs, yours) in conflicts.items()
+    ]
+    return render_template(
+        "wizard/step.html",
+        assessment=assessment,
+        page=current,
+        questions=current.questions,
+        values=values,
+        errors=errors,
+        conflicts=conflict_rows,
+        lock_version=assessment.lock_version if lock_version is None else lock_version,
+        previous=previous,
+        return_to=request.args.get("return_to"),
+    )
+
+
+def _lock() -> int | None:
+    value = request.form.get("lock_version", "")
+    return int(value) if value.isdigit() else None
+
+
+def _is_editable(assessment: Any) -> bool:
+    return Status(assessment.status).editable_by_author and assessment.author_id == current_user.id
+
+
+def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> ResponseReturnValue:
+    errors: dict[str, str] = {}
+    query = request.args.get("q", "")
+    try:
+        found = area_form.search_areas(query)
+    except geography.ServiceUnavailableError as error:
+        found, errors["method"] = [], error.message
+    if request.method == "POST":
+        try:
+            chosen = wizard.without_postcode(area_form.area_from_form(request.form, request.files))
+            profile = geography.area_profile(chosen)
+            assessments.set_area(current_user, assessment.id, chosen, profile)
+        except ServiceError as error:
+            errors[_area_field(error.field)] = error.message
+        else:
+            flash("Area saved. Check the deprivation profile below, then continue.", "success")
+            return redirect(url_for("wizard.step", assessment_id=assessment.id, page_id=current.id))
+    _, following = wizard.neighbours(framework, current.id)
+    return render_template(
+        "wizard/area.html",
+        assessment=assessment,
+        page=current,
+        errors=errors,
+        query=query,
+        found=found,
+        form=request.form,
+        methods=area_form.METHODS,
+        following=following,
+        previous=wizard.neighbours(framework, current.id)[0],
+        core20=_core20_sentence(assessment.profile),
+    ), (400 if errors else 200)
+
+
+AREA_FIELDS = ("method", "area_search", "lsoa_codes", "postcode", "radius_km", "geojson_file", "patient_file")
+
+
+def _area_field(field: str | None) -> str:
+    """Engine errors name a part of the definition ("area.codes"); show them beside the chosen method."""
+    if field in AREA_FIELDS:
+        return field
+    method = request.form.get("method", "")
+    return {
+        "named": "area_search",
+        "lsoa_codes": "lsoa_codes",
+        "point_radius": "postcode",
+        "geojson": "geojson_file",
+        "patient_list": "patient_file",
+    }.get(method, "method")
+
+
+def _core20_sentence(profile: dict[str, Any] | None) -> str | None:
+    if not profile or profile.get("core20_share") is None:
+        return None
+    share = profile["core20_share"]
+    national = ((profile.get("baseline") or {}).get("england") or {}).get("core20_share") or 0.2
+    ratio = share / national if national else 0
+    if ratio >= 1.15:
+        compare = f"about {_times(ratio)} the national share of {national:.0%}"
+    elif ratio <= 0.85:
+        compare = f"less than the national share of {national:.0%}"
+    else:
+        compare = f"close to the national share of {national:.0%}"
+    return f"{share:.0%} of the people affected live in the most deprived fifth of England, {compare}."
+
+
+def _times(ratio: float) -> str:
+    words = {1: "the same as", 2: "twice", 3: "three times", 4: "four times", 5: "five times"}
+    rounded = max(round(ratio * 2) / 2, 1.5)
+    if rounded in words:
+        return words[int(rounded)]
+    return f"{rounded:g} times"
+
+
+@bp.get("/<int:assessment_id>/area/chart.png")
+@signed_in
+def area_chart(assessment_id: int) -> ResponseReturnValue:
+    assessment = assessments.assessment_for(current_user, assessment_id)
+    if not assessment.profile:
+        abort(404)
+    return Response(decile_chart_png(assessment.profile), mimetype="image/png")
+
+
+@bp.get("/<int:assessment_id>/area/map.png")
+@signed_in
+def area_map(assessment_id: int) -> ResponseReturnValue:
+    assessment = assessments.assessment_for(current_user, assessment_id)
+    if not assessment.area:
+        abort(404)
+    shapes = geography.engine().area_map(assessment.area)
+    if not shapes:
+        abort(404)
+    return Response(decile_map_png(shapes), mimetype="image/png")

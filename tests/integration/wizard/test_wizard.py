@@ -1,0 +1,181 @@
+"""The manager's guided assessment through the web: start, save, conflicts, submit, privacy, escaping."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import csrf_token_from
+
+
+def _start(client: FlaskClient, title: str = "Move the clinic") -> int:
+    page = client.get("/assessments/new")
+    token = csrf_token_from(page.get_data(as_text=True))
+    response = client.post("/assessments/new", data={"title": title, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(re.search(r"/assessments/(\d+)", response.headers["Location"]).group(1))
+
+
+def _form(client: FlaskClient, url: str) -> dict[str, str]:
+    html = client.get(url).get_data(as_text=True)
+    lock = re.search(r'name="lock_version" value="(\d+)"', html).group(1)
+    return {"csrf_token": csrf_token_from(html), "lock_version": lock}
+
+
+PROPOSAL = {
+    "proposal.title": "Move the clinic",
+    "proposal.kind": "service_change",
+    "proposal.summary": "Move it",
+    "proposal.outcomes": "Better access",
+    "proposal.decision_forum": "Board",
+    "proposal.decision_date-day": "1",
+    "proposal.decision_date-month": "6",
+    "proposal.decision_date-year": "2027",
+    "proposal.lead": "A Person",
+    "proposal.directorate": "Community",
+}
+
+
+def _signed_in_manager(make_user: Any, sign_in: Any) -> dict[str, Any]:
+    user = make_user("manager")
+    sign_in(user)
+    return user
+
+
+def test_start_lists_it_and_saves_a_page(client: FlaskClient, make_user: Any, sign_in: Any) -> None:
+    _signed_in_manager(make_user, sign_in)
+    assessment_id = _start(client)
+    home = client.get("/home").get_data(as_text=True)
+    assert "Move the clinic" in home and "Draft" in home
+    url = f"/assessments/{assessment_id}/proposal"
+    response = client.post(url, data={**_form(client, url), **PROPOSAL})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/assessments/{assessment_id}/area")
+    tasks = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
+    assert "Completed" in tasks
+    resume = client.get(f"/assessments/{assessment_id}/resume")
+    assert resume.headers["Location"].endswith("/proposal")
+
+
+def test_validation_error_keeps_other_answers(client: FlaskClient, make_user: Any, sign_in: Any) -> None:
+    _signed_in_manager(make_user, sign_in)
+    assessment_id = _start(client)
+    url = f"/assessments/{assessment_id}/proposal"
+    data = {**_form(client, url), **PROPOSAL, "proposal.decision_date-month": "13", "proposal.lead": "x" * 201}
+    response = client.post(url, data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is a problem" in html and "must be a real date" in html
+    assert "200 characters or fewer" in html
+    assert 'value="Community"' in html  # other answers kept on the page
+
+
+def test_conflict_is_shown_then_saving_again_keeps_mine(
+    client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    _signed_in_manager(make_user, sign_in)
+    assessment_id = _start(client)
+    url = f"/assessments/{assessment_id}/proposal"
+    stale = _form(client, url)
+    assert client.post(url, data={**_form(client, url), **PROPOSAL}).status_code == 302
+    mine = {**PROPOSAL, "proposal.summary": "My version"}
+    response = client.post(url, data={**stale, **mine})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else changed this page" in html and "My version" in html and "Move it" in html
+    fresh_lock = re.search(r'name="lock_version" value="(\d+)"', html).group(1)
+    again = client.post(url, data={**stale, "lock_version": fresh_lock, **mine})
+    assert again.status_code == 302
+    assert "My version" in client.get(f"/assessments/{assessment_id}/check-answers").get_data(as_text=True)
+
+
+def test_html_in_answers_is_inert(client: FlaskClient, make_user: Any, sign_in: Any) -> None:
+    _signed_in_manager(make_user, sign_in)
+    assessment_id = _start(client, "<script>alert(1)</script>")
+    url = f"/assessments/{assessment_id}/proposal"
+    data = {**_form(client, url), **PROPOSAL, "proposal.summary": "<img src=x onerror=alert(1)>"}
+    client.post(url, data=data)
+    html = client.get(f"/assessments/{assessment_id}/check-answers").get_data(as_text=True)
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "<script>alert(1)</script>" not in client.get("/home").get_data(as_text=True)
+
+
+def test_another_manager_gets_not_found(
+    client: FlaskClient, app: Flask, make_user: Any, sign_in: Any
+) -> None:
+    _signed_in_manager(make_user, sign_in)
+    assessment_id = _start(client)
+    other = app.test_client()
+    page = other.get("/sign-in")
+    user = make_user("manager")
+    from tests.conftest import TEST_PASSWORD
+
+    token = csrf_token_from(page.get_data(as_text=True))
+    other.post("/sign-in", data={"email": user["email"], "password": TEST_PASSWORD, "csrf_token": token})
+    for path in ("", "/proposal", "/check-answers"):
+        assert other.get(f"/assessments/{assessment_id}{path}").status_code == 404
+
+
+def test_submit_freezes_a_version_and_blocks_edits(
+    client: FlaskClient, app: Flask, make_user: Any, sign_in: Any
+) -> None:
+    _signed_in_manager(make_user, sign_in)
+    assessment_id = _start(client)
+    check = client.get(f"/assessments/{assessment_id}/check-answers").get_data(as_text=True)
+    incomplete = client.post(
+        f"/assessments/{assessment_id}/check-answers", data={"csrf_token": csrf_token_from(check)}
+    )
+    assert incomplete.status_code == 400 and "Complete every section" in incomplete.get_data(as_text=True)
+    _fill_everything(app, assessment_id)
+    response = client.post(
+        f"/assessments/{assessment_id}/check-answers", data={"csrf_token": csrf_token_from(check)}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    confirmation = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "nhsuk-panel" in confirmation and "HIA-" in confirmation
+    blocked = client.get(f"/assessments/{assessment_id}/proposal", follow_redirects=True)
+    assert "cannot be changed" in blocked.get_data(as_text=True)
+    with app.app_context():
+        from hia_service.data.models import Assessment
+        from hia_service.extensions import db
+
+        assert len(db.session.get(Assessment, assessment_id).versions) == 1
+
+
+def _fill_everything(app: Flask, assessment_id: int) -> None:
+    """Answer every required question directly (the browser test answers them page by page)."""
+    from hia_service.data.models import Assessment
+    from hia_service.data.transaction import commit
+    from hia_service.extensions import db
+    from hia_service.services import rules
+
+    with app.app_context():
+        assessment = db.session.get(Assessment, assessment_id)
+        framework = rules.framework(assessment.framework_version)
+        answers = dict(assessment.answers)
+        for question in framework.questions():
+            answers.setdefault(question.id, _an_answer(question))
+        assessment.answers = {k: v for k, v in answers.items() if v is not None}
+        commit()
+
+
+def _an_answer(question: Any) -> Any:
+    kind = question.type
+    if kind == "impact":
+        return "neutral"
+    if kind == "choice":
+        return "yes" if any(o.value == "yes" for o in question.options) else question.options[0].value
+    if kind == "multi_choice":
+        return [o.value for o in question.options]
+    if kind == "date":
+        return "2027-06-01"
+    if kind == "geography":
+        return {"type": "lsoa_codes", "codes": ["E01012681"]}
+    if kind in ("actions", "table"):
+        return [{f.id: ("2027-06-01" if f.type == "date" else "Something") for f in question.fields}]
+    if kind == "profile":
+        return None
+    return "Some words"
