@@ -51,8 +51,8 @@ def _visible(user: Any, query: dict[str, Any]) -> list[Any]:
     if query["status"]:
         rows = [a for a in rows if a.status == query["status"]]
     if query["search"]:
-        words = query["search"].lower().split()
-        rows = [a for a in rows if all(w in f"{a.reference} {a.title}".lower() for w in words)]
+        phrase = " ".join(query["search"].lower().split())
+        rows = [a for a in rows if phrase in a.title.lower() or phrase in a.reference.lower()]
     return rows
 
 

@@ -38,10 +38,12 @@ def register_blueprints(app: Flask) -> None:
     from hia_service.web.admin.routes import bp as admin_bp
     from hia_service.web.auth.routes import bp as auth_bp
     from hia_service.web.dashboard.routes import bp as dashboard_bp
+    from hia_service.web.documents.routes import bp as documents_bp
     from hia_service.web.followup.routes import bp as followup_bp
     from hia_service.web.main.routes import bp as main_bp
     from hia_service.web.review.routes import bp as review_bp
     from hia_service.web.tokens.routes import bp as tokens_bp
+    from hia_service.web.verify.routes import bp as verify_bp
     from hia_service.web.wizard.routes import bp as wizard_bp
 
     # The design system's compiled CSS/JS and images, straight from the npm package (never copied here).
@@ -59,7 +61,17 @@ def register_blueprints(app: Flask) -> None:
             static_url_path="/static",
         )
     )
-    for bp in (main_bp, auth_bp, admin_bp, review_bp, dashboard_bp, followup_bp, wizard_bp):
+    for bp in (
+        main_bp,
+        auth_bp,
+        admin_bp,
+        review_bp,
+        dashboard_bp,
+        followup_bp,
+        wizard_bp,
+        documents_bp,
+        verify_bp,
+    ):
         app.register_blueprint(bp)
     _register_session_hooks(app)
 

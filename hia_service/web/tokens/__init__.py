@@ -1,0 +1,1 @@
+"""Personal API tokens in the browser: create (shown once), list, revoke."""

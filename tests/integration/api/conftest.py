@@ -1,0 +1,124 @@
+"""Fixtures for the JSON API: people in two organisations, personal tokens, and a bearer-token client."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.integration.review.conftest import World, acting_as, add_people, create_assessment
+
+PEOPLE = {
+    "manager": ("manager", "RXA"),
+    "manager2": ("manager", "RXA"),
+    "reviewer": ("reviewer", "RXA"),
+    "trainer": ("trainer", "RXA"),
+    "admin": ("admin", "RXA"),
+    "other_manager": ("manager", "RYB"),
+    "other_reviewer": ("reviewer", "RYB"),
+}
+
+
+@pytest.fixture
+def world(app: Flask) -> World:
+    return World(add_people(app, PEOPLE))
+
+
+def issue_token(app: Flask, person: dict[str, Any], *, days: int = 30) -> str:
+    from hia_service.data.transaction import commit
+    from hia_service.services.tokens import create_token
+
+    with acting_as(app, person) as user:
+        _, plaintext = create_token(user, "Tests", days)
+        commit()
+    return plaintext
+
+
+@pytest.fixture
+def token_of(app: Flask, world: World) -> Callable[[str], str]:
+    cache: dict[str, str] = {}
+
+    def get(key: str) -> str:
+        if key not in cache:
+            cache[key] = issue_token(app, world[key])
+        return cache[key]
+
+    return get
+
+
+class Api:
+    """A test client that sends the bearer token of the person named by `as_`."""
+
+    def __init__(self, client: FlaskClient, token_of: Callable[[str], str]) -> None:
+        self.client, self.token_of = client, token_of
+
+    def call(self, method: str, path: str, as_: str | None = None, **kwargs: Any) -> Any:
+        headers = dict(kwargs.pop("headers", {}))
+        if as_:
+            headers["Authorization"] = f"Bearer {self.token_of(as_)}"
+        return self.client.open("/api/v1" + path, method=method, headers=headers, **kwargs)
+
+    def get(self, path: str, as_: str | None = None, **kw: Any) -> Any:
+        return self.call("GET", path, as_, **kw)
+
+    def post(self, path: str, as_: str | None = None, **kw: Any) -> Any:
+        return self.call("POST", path, as_, **kw)
+
+    def put(self, path: str, as_: str | None = None, **kw: Any) -> Any:
+        return self.call("PUT", path, as_, **kw)
+
+
+@pytest.fixture
+def api(client: FlaskClient, token_of: Callable[[str], str]) -> Api:
+    return Api(client, token_of)
+
+
+@pytest.fixture
+def submitted(app: Flask, world: World) -> int:
+    """An assessment by the manager, submitted for review."""
+    return create_assessment(app, world["manager"])
+
+
+@pytest.fixture
+def draft(app: Flask, world: World) -> int:
+    return create_assessment(app, world["manager"], "Open a Saturday clinic", submit=False)
+
+
+def expire_tokens(app: Flask) -> None:
+    """Make every token expired yesterday, as if time had passed."""
+    from hia_service.data.models import ApiToken
+    from hia_service.extensions import db
+
+    with app.app_context():
+        for token in db.session.scalars(db.select(ApiToken)):
+            token.expires_at = datetime.now(UTC) - timedelta(days=1)
+        db.session.commit()
+
+
+def count_rows(app: Flask, model_name: str) -> int:
+    from hia_service.data import models
+    from hia_service.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(db.select(db.func.count()).select_from(getattr(models, model_name)))
+
+
+def audit_calls(app: Flask) -> list[dict[str, Any]]:
+    from hia_service.data.models import AuditEvent
+    from hia_service.extensions import db
+
+    with app.app_context():
+        rows = db.session.scalars(db.select(AuditEvent).where(AuditEvent.event_type == "api_call"))
+        return [{"actor_id": r.actor_id, **r.details} for r in rows]
+
+
+@pytest.fixture
+def no_rate_limit(app: Flask) -> Iterator[None]:
+    before = app.config["HIA_API_RATE_LIMIT"]
+    app.config["HIA_API_RATE_LIMIT"] = "100000/minute"
+    yield
+    app.config["HIA_API_RATE_LIMIT"] = before
