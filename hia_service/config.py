@@ -39,7 +39,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: str | None = None
-    base_url: str | None = None  # e.g. https://hia.example.nhs.uk, for links in emails
+    base_url: str | None = None  # e.g. https://hia.example.nhs.uk, for links in emails and on signed PDFs
+    # The organisation's signing certificate (PKCS#12) for approved assessment PDFs. Without one,
+    # development and testing make their own; production refuses to approve.
+    signing_p12: Path | None = None
+    signing_passphrase: str | None = None
 
     @model_validator(mode="after")
     def _require_secret_outside_development(self) -> Settings:
@@ -79,4 +83,6 @@ class Settings(BaseSettings):
             "HIA_SMTP_USERNAME": self.smtp_username,
             "HIA_SMTP_PASSWORD": self.smtp_password,
             "HIA_BASE_URL": self.base_url,
+            "HIA_SIGNING_P12": str(self.signing_p12) if self.signing_p12 else None,
+            "HIA_SIGNING_PASSPHRASE": self.signing_passphrase,
         }

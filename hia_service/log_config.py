@@ -35,3 +35,5 @@ def configure_logging(app: Flask) -> None:
     logger.handlers[:] = [handler]
     logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     logger.propagate = False
+    # pyHanko logs a traceback for every untrusted or altered signature; the verification answer says enough.
+    logging.getLogger("pyhanko").setLevel(logging.ERROR)

@@ -198,3 +198,28 @@ def _documents_call(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs)
         return function(*args, **kwargs)
     except DocumentError as error:
         raise click.ClickException(str(error)) from error
+
+
+@pdf_cli.command("export")
+@click.argument("reference")
+@click.option("--org", "org_code", required=True, help="The organisation's code (ODS code), e.g. RXA.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write."
+)
+@click.option("--version", "number", type=click.IntRange(1), help="Which version (default: the latest).")
+@click.option("--docx", "as_docx", is_flag=True, help="Write the Word copy instead of the PDF.")
+@flask.cli.with_appcontext
+def export(reference: str, org_code: str, out: Path, number: int | None, as_docx: bool) -> None:
+    """Write an assessment's record: the stored signed PDF of an approved version, otherwise the version
+    (or the draft being written) marked "DRAFT — NOT APPROVED"."""
+    from hia_service.data.transaction import commit  # imported here: the other commands need no app
+    from hia_service.services import documents
+    from hia_service.services.errors import ServiceError
+
+    try:
+        document = documents.export(org_code, reference, number, "docx" if as_docx else "pdf")
+        commit()  # a version approved before signing was wired in is signed (and recorded) now
+    except ServiceError as error:
+        raise click.ClickException(error.message) from error
+    out.write_bytes(document.data)
+    click.echo(f"Wrote {document.filename} to {out} ({len(document.data) / 1024:.0f} KB).")

@@ -1,0 +1,56 @@
+"""Queries and writes for assessment documents: the recorded fingerprint of a signed PDF, and the public
+look-ups the verification page needs."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersion, Organisation
+from hia_service.extensions import db
+
+
+def record_pdf_hash(version: AssessmentVersion, sha256: str) -> AssessmentVersion:
+    """pdf_sha256 is not frozen: it is written once, when the approved version is signed."""
+    version.pdf_sha256 = sha256
+    db.session.flush()
+    return version
+
+
+def versions_with_pdf_hash(sha256: str) -> list[AssessmentVersion]:
+    query = select(AssessmentVersion).where(AssessmentVersion.pdf_sha256 == sha256)
+    return list(db.session.scalars(query))
+
+
+def versions_by_reference(
+    reference: str, number: int, organisation_code: str | None
+) -> list[AssessmentVersion]:
+    """Live (non-training) versions with this reference and number; references repeat across organisations."""
+    query = (
+        select(AssessmentVersion)
+        .join(Assessment, AssessmentVersion.assessment_id == Assessment.id)
+        .join(Organisation, Assessment.organisation_id == Organisation.id)
+        .where(
+            Assessment.reference == reference.strip().upper(),
+            AssessmentVersion.number == number,
+            Assessment.is_training.is_(False),
+        )
+        .order_by(Organisation.code)
+    )
+    if organisation_code:
+        query = query.where(Organisation.code == organisation_code.strip().upper())
+    return list(db.session.scalars(query))
+
+
+def rollback() -> None:
+    """Undo everything in this unit of work (a failed approval must leave no trace of being approved)."""
+    db.session.rollback()
+
+
+def version_events(assessment_id: int, number: int) -> list[AssessmentEvent]:
+    """The workflow history of one version, oldest first (queried, so events added this request count)."""
+    query = (
+        select(AssessmentEvent)
+        .where(AssessmentEvent.assessment_id == assessment_id, AssessmentEvent.version_number == number)
+        .order_by(AssessmentEvent.id)
+    )
+    return list(db.session.scalars(query))

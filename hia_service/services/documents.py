@@ -1,0 +1,453 @@
+"""Assessment documents as the service uses them: the snapshot of a version, the signed PDF made on
+approval (stored under HIA_DATA_DIR/documents and fingerprinted on the version), exports, and the public
+verification of an uploaded PDF.
+
+Documents are deterministic: a frozen version is drawn with its own submitted/approved time as the
+"generated" time, never now(), so drawing it again gives the same text.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+from hia_service.auth.permissions import Action
+from hia_service.data import assessments as assessment_store
+from hia_service.data import documents as store
+from hia_service.data.accounts import get_organisation_by_code
+from hia_service.data.audit import record_audit_event
+from hia_service.data.models import Assessment, AssessmentVersion, Organisation, User
+from hia_service.documents import (
+    DocumentError,
+    VerificationResult,
+    build_docx,
+    build_pdf,
+    create_dev_certificate,
+    decile_map_png,
+    sign_pdf,
+    signing_certificate_pem,
+    verify_pdf,
+)
+from hia_service.domain.workflow import Status
+from hia_service.geography import RELEASES, GeographyError
+from hia_service.services import rules
+from hia_service.services.assessments import assessment_for, current_rating
+from hia_service.services.errors import NotFoundError, ServiceError
+from hia_service.services.geography import engine
+
+log = logging.getLogger("hia_service.documents")
+UK = ZoneInfo("Europe/London")
+DEV_PASSPHRASE = "development-only-signing-passphrase"
+ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    "Source: Office for National Statistics licensed under the Open Government Licence v3.0."
+)
+SIGNOFF_ROLES = {"submit": "Author", "start_review": "Reviewer", "approve": "Approver"}
+VERSION_STATUS_LABELS = {
+    "submitted": "Submitted for review",
+    "returned": "Returned to author",
+    "approved": "Approved",
+    "superseded": "Replaced by a later version",
+}
+SAVE_FAILED = (
+    "The PDF could not be saved, so the assessment has not been approved. Please try again. If this keeps "
+    "happening, tell your system administrator: the server may be out of disk space."
+)
+NOT_SET_UP = (
+    "The assessment cannot be approved because signing is not set up on this service. Ask your system "
+    "administrator to set HIA_SIGNING_P12 and HIA_SIGNING_PASSPHRASE to the organisation's certificate."
+)
+
+
+class SigningNotSetUpError(ServiceError):
+    status = 503
+
+
+@dataclass(frozen=True)
+class Download:
+    filename: str
+    data: bytes
+    mimetype: str
+
+
+# --- the snapshot ------------------------------------------------------------------------------------
+
+
+def snapshot_for(version: AssessmentVersion) -> dict[str, Any]:
+    """The documents' input for a frozen version (see hia_service.documents.snapshot)."""
+    assessment = version.assessment
+    moment = version.reviewed_at if version.status == Status.APPROVED.value else version.submitted_at
+    return _snapshot(
+        assessment,
+        number=version.number,
+        status=_document_status(assessment, version),
+        content=version,
+        moment=moment or version.submitted_at,
+        signoff=_signoff(assessment, version.number),
+    )
+
+
+def draft_snapshot(assessment: Assessment) -> dict[str, Any]:
+    """The assessment as it stands, for a draft export (it has no frozen version yet)."""
+    rated = current_rating(assessment)
+    content = _DraftContent(assessment, rated["rating"], rated["quality"])
+    number = len(assessment.versions) + 1
+    return _snapshot(
+        assessment, number=number, status="draft", content=content, moment=assessment.updated_at, signoff=[]
+    )
+
+
+@dataclass(frozen=True)
+class _DraftContent:
+    assessment: Assessment
+    rating: dict[str, Any] | None
+    quality: list[dict[str, Any]]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.assessment, name)
+
+    @property
+    def reference_checksum(self) -> None:
+        return None
+
+
+def _snapshot(
+    assessment: Assessment, *, number: int, status: str, content: Any, moment: datetime, signoff: list
+) -> dict[str, Any]:
+    # JSON round trip: the framework's tuples become the lists the documents expect, and nothing shared
+    # with the database row can be changed by drawing.
+    framework = json.loads(json.dumps(dataclasses.asdict(rules.framework(content.framework_version))))
+    snapshot = {
+        "reference": assessment.reference,
+        "version": number,
+        "status": status,
+        "training": bool(assessment.is_training),
+        "generated_at": _aware(moment).isoformat(),
+        "organisation": {"name": assessment.organisation.name, "address": None, "logo_png": None},
+        "title": content.title,
+        "framework": framework,
+        "answers": content.answers or {},
+        "profile": content.profile,
+        "rating": content.rating,
+        "quality": content.quality or [],
+        "signoff": signoff,
+        "provenance": _provenance(content),
+        "verify_url": verify_url(assessment, number),
+    }
+    return json.loads(json.dumps(snapshot, default=str))
+
+
+def _document_status(assessment: Assessment, version: AssessmentVersion) -> str:
+    if version.status == Status.APPROVED.value:
+        return "approved"
+    if version.status == Status.SUBMITTED.value:
+        latest = max(v.number for v in assessment.versions)
+        in_review = assessment.status == Status.IN_REVIEW.value and version.number == latest
+        return "in_review" if in_review else "submitted"
+    return "returned" if version.status == Status.RETURNED.value else "draft"
+
+
+def _signoff(assessment: Assessment, number: int) -> list[dict[str, Any]]:
+    """Who submitted, started the review of and approved this version, from its workflow history."""
+    rows = []
+    for event in store.version_events(assessment.id, number):
+        if event.event in SIGNOFF_ROLES:
+            name = event.actor.name or event.actor.email
+            rows.append(
+                {
+                    "role": SIGNOFF_ROLES[event.event],
+                    "name": name,
+                    "job_title": "",
+                    "date": _uk_date(event.at),
+                }
+            )
+    return rows
+
+
+def _provenance(content: Any) -> dict[str, Any]:
+    release = RELEASES.get(content.reference_release)
+    return {
+        "release": content.reference_release,
+        "release_label": release.title if release else content.reference_release,
+        "attribution": ATTRIBUTION,
+        "reference_checksum": content.reference_checksum,
+        "framework_version": content.framework_version,
+        "scoring_version": content.scoring_version,
+    }
+
+
+def verify_url(assessment: Assessment, number: int) -> str:
+    base = (
+        current_app.config.get("HIA_BASE_URL")
+        or f"http://localhost:{current_app.config.get('HIA_PORT', 5000)}"
+    )
+    code = assessment.organisation.code
+    return f"{base.rstrip('/')}/verify/{assessment.reference}/{number}?org={code}"
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _uk_date(moment: datetime) -> str:
+    return _aware(moment).astimezone(UK).date().isoformat()
+
+
+# --- drawing, signing and storing ---------------------------------------------------------------------
+
+
+def map_png(area: dict[str, Any] | None, release: str) -> bytes | None:
+    """The map of the areas affected, or None when there is no area or no boundary data loaded."""
+    if not area:
+        return None
+    try:
+        pairs = engine().area_map(area, release=release)
+    except GeographyError as error:
+        log.info("No map for the assessment document", extra={"fields": {"reason": str(error)}})
+        return None
+    return decile_map_png(pairs) if pairs else None
+
+
+def render_pdf(version: AssessmentVersion) -> bytes:
+    """The version's PDF, unsigned (approved versions have an empty signature space)."""
+    snapshot = snapshot_for(version)
+    return _documents_call(build_pdf, snapshot, map_png=map_png(version.area, version.reference_release))
+
+
+def sign_approved(version: AssessmentVersion) -> bytes:
+    """Draw, sign and store the record of an approved version and note its fingerprint on the version."""
+    assessment = version.assessment
+    p12, passphrase = signing_credentials(assessment.organisation)
+    signed = _documents_call(sign_pdf, render_pdf(version), p12, passphrase)
+    _write_atomically(stored_pdf_path(version), signed)
+    store.record_pdf_hash(version, hashlib.sha256(signed).hexdigest())
+    log.info(
+        "Signed the approved assessment record",
+        extra={"fields": {"reference": assessment.reference, "version": version.number}},
+    )
+    return signed
+
+
+def stored_pdf_path(version: AssessmentVersion) -> Path:
+    assessment = version.assessment
+    folder = Path(current_app.config["HIA_DATA_DIR"]) / "documents" / assessment.organisation.code
+    return folder / f"{assessment.reference}-v{version.number}.pdf"
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Temp file then os.replace, so a reader never sees half a PDF; a full disk is a clear message."""
+    temp: str | None = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temp, path)
+    except OSError as error:
+        if temp is not None and os.path.exists(temp):
+            os.unlink(temp)
+        log.error("Could not save the signed PDF", extra={"fields": {"path": str(path), "error": str(error)}})
+        raise ServiceError(SAVE_FAILED) from None
+
+
+def _documents_call(function: Any, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return function(*args, **kwargs)
+    except DocumentError as error:
+        raise ServiceError(f"The assessment document could not be made: {error}") from None
+
+
+# --- the signing certificate --------------------------------------------------------------------------
+
+
+def signing_credentials(organisation: Organisation) -> tuple[Path, str]:
+    """The configured PKCS#12, or (development and testing only) one made for the organisation."""
+    config = current_app.config
+    if config.get("HIA_SIGNING_P12"):
+        return Path(config["HIA_SIGNING_P12"]), config.get("HIA_SIGNING_PASSPHRASE") or ""
+    if config.get("HIA_ENV", "production") == "production":
+        raise SigningNotSetUpError(NOT_SET_UP)
+    return _dev_certificate(organisation)
+
+
+def _dev_certificate(organisation: Organisation) -> tuple[Path, str]:
+    path = _dev_folder() / f"{organisation.code}.p12"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_suffix(f".{os.getpid()}.tmp")
+        pem = create_dev_certificate(temp, DEV_PASSPHRASE, organisation.name)
+        _write_atomically(path.with_suffix(".pem"), pem)
+        os.replace(temp, path)
+        log.warning(
+            "No signing certificate is configured (HIA_SIGNING_P12), so a development certificate was made. "
+            "Not for live use.",
+            extra={"fields": {"organisation": organisation.code, "path": str(path)}},
+        )
+    return path, DEV_PASSPHRASE
+
+
+def _dev_folder() -> Path:
+    return Path(current_app.config["HIA_DATA_DIR"]) / "certs"
+
+
+def trust_roots() -> list[bytes]:
+    """The certificates a genuine record can be signed with: the configured one, else the dev ones."""
+    config = current_app.config
+    if config.get("HIA_SIGNING_P12"):
+        p12, passphrase = Path(config["HIA_SIGNING_P12"]), config.get("HIA_SIGNING_PASSPHRASE") or ""
+        return [_documents_call(signing_certificate_pem, p12, passphrase)]
+    if config.get("HIA_ENV", "production") == "production":
+        return []
+    return [pem.read_bytes() for pem in sorted(_dev_folder().glob("*.pem"))]
+
+
+# --- exports ------------------------------------------------------------------------------------------
+
+
+def version_pdf(version: AssessmentVersion) -> bytes:
+    """The stored signed record of an approved live version, else the version drawn (unsigned)."""
+    if version.status != Status.APPROVED.value or version.assessment.is_training:
+        return render_pdf(version)
+    if version.pdf_sha256 is None:  # approved before documents were wired in: sign it now
+        return sign_approved(version)
+    path = stored_pdf_path(version)
+    data = path.read_bytes() if path.exists() else b""
+    if hashlib.sha256(data).hexdigest() != version.pdf_sha256:
+        raise ServiceError(
+            "The signed PDF of this version is missing or has changed on the server, so it cannot be "
+            "given out. Tell your system administrator."
+        )
+    return data
+
+
+def version_docx(version: AssessmentVersion) -> bytes:
+    snapshot = snapshot_for(version)
+    return _documents_call(build_docx, snapshot, map_png=map_png(version.area, version.reference_release))
+
+
+def download(user: User, assessment_id: int, number: int, kind: str) -> Download:
+    """A version's PDF or Word copy for someone allowed to export it; every download is audited."""
+    assessment = assessment_for(user, assessment_id, Action.EXPORT)
+    version = assessment_store.get_version(assessment.id, number)
+    if version is None:
+        raise NotFoundError("We could not find that version of the assessment.")
+    document = _document(version, kind)
+    record_audit_event(
+        "document_downloaded",
+        actor=user,
+        organisation_id=assessment.organisation_id,
+        subject=("assessment", assessment.id),
+        details={"reference": assessment.reference, "version": number, "format": kind},
+        after_hash=hashlib.sha256(document.data).hexdigest(),
+    )
+    return document
+
+
+def _document(version: AssessmentVersion, kind: str) -> Download:
+    name = f"{version.assessment.reference}-v{version.number}"
+    if kind == "docx":
+        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        return Download(f"{name}.docx", version_docx(version), mimetype)
+    return Download(f"{name}.pdf", version_pdf(version), "application/pdf")
+
+
+def export(org_code: str, reference: str, number: int | None, kind: str) -> Download:
+    """For `hia pdf export`: a version by reference (latest if no number), or the draft being written."""
+    organisation = get_organisation_by_code(org_code.strip().upper())
+    assessment = organisation and assessment_store.get_assessment_by_reference(organisation.id, reference)
+    if not assessment:
+        raise NotFoundError(f"There is no assessment {reference} in organisation {org_code}.")
+    if number is None and (assessment.status == Status.DRAFT.value or not assessment.versions):
+        snapshot = draft_snapshot(assessment)
+        name = f"{assessment.reference}-draft"
+        if kind == "docx":
+            return Download(f"{name}.docx", _documents_call(build_docx, snapshot), "application/docx")
+        map_image = map_png(assessment.area, assessment.reference_release)
+        return Download(
+            f"{name}.pdf", _documents_call(build_pdf, snapshot, map_png=map_image), "application/pdf"
+        )
+    wanted = number or max(v.number for v in assessment.versions)
+    version = assessment_store.get_version(assessment.id, wanted)
+    if version is None:
+        raise NotFoundError(f"{assessment.reference} has no version {wanted}.")
+    return _document(version, kind)
+
+
+# --- public verification ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicRecord:
+    """What anyone may see about a version: never its answers."""
+
+    organisation: str
+    reference: str
+    version: int
+    title: str
+    status: str
+    approved_on: str | None  # ISO date, UK time
+    sha256: str | None
+
+
+@dataclass(frozen=True)
+class UploadCheck:
+    genuine: bool
+    reason: str
+    signer: str | None
+    signed_at: datetime | None
+    record: PublicRecord | None
+    sha256: str
+    code: str  # verify_pdf's code, or "not_recorded" when we did not issue this exact file
+
+
+def check_upload(data: bytes) -> UploadCheck:
+    """Is this the organisation's signed record, unchanged, and one this service issued?"""
+    result: VerificationResult = verify_pdf(data, trust_roots())
+    digest = hashlib.sha256(data).hexdigest()
+    matches = [public_record(v) for v in store.versions_with_pdf_hash(digest)] if data else []
+    record = matches[0] if matches else None
+    genuine, reason, code = result.genuine, result.reason, result.code
+    if genuine and (
+        record is None or (record.reference, record.version) != (result.reference, result.version)
+    ):
+        genuine, code = False, "not_recorded"
+        reason = (
+            "The signature is in order, but this service has no record of issuing this exact file, so we "
+            "cannot confirm it is the approved record. Ask the organisation for a fresh copy."
+        )
+    return UploadCheck(
+        genuine, reason, result.signer, result.signed_at, record if genuine else None, digest, code
+    )
+
+
+def public_records(reference: str, number: int, org_code: str | None) -> list[PublicRecord]:
+    records = [public_record(v) for v in store.versions_by_reference(reference, number, org_code)]
+    if not records:
+        raise NotFoundError(f"We have no record of {reference.upper()} version {number}.")
+    return records
+
+
+def public_record(version: AssessmentVersion) -> PublicRecord:
+    approved = version.status == Status.APPROVED.value and version.reviewed_at is not None
+    return PublicRecord(
+        organisation=version.assessment.organisation.name,
+        reference=version.assessment.reference,
+        version=version.number,
+        title=version.title,
+        status=VERSION_STATUS_LABELS.get(version.status, version.status),
+        approved_on=_uk_date(version.reviewed_at) if approved else None,
+        sha256=version.pdf_sha256,
+    )

@@ -1,0 +1,27 @@
+"""Called by services.review.approve(): sign and store the record of the version just approved.
+
+An exception here rolls the whole approval back, so an assessment is never "approved" without its signed
+record (or, for training assessments, which are never signed, without a note in the log).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from hia_service.data import documents as store
+from hia_service.data.models import AssessmentVersion
+from hia_service.services import documents
+from hia_service.services.errors import ServiceError
+
+log = logging.getLogger("hia_service.documents")
+
+
+def on_approved(version: AssessmentVersion) -> None:
+    if version.assessment.is_training:
+        log.info("Training assessments are never signed", extra={"fields": {"version_id": version.id}})
+        return
+    try:
+        documents.sign_approved(version)
+    except ServiceError:
+        store.rollback()  # so the page shown with the message sees the assessment as it was
+        raise

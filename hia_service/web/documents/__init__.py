@@ -1,0 +1,1 @@
+"""Downloads of an assessment version's PDF and Word copy."""

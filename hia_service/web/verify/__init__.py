@@ -1,0 +1,1 @@
+"""The public page for checking a signed assessment record."""

@@ -1,0 +1,129 @@
+"""Approving an assessment signs and stores its record; the signature checks out with pyHanko and poppler."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+from flask import Flask
+
+from hia_service.documents import verify_pdf
+from tests.integration.documents_wiring.conftest import version_of
+
+PDFSIG = "/usr/bin/pdfsig"
+
+
+def text_of(pdf: bytes) -> str:
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return "\n".join(page.extract_text() or "" for page in document.pages)
+
+
+def trust(app: Flask) -> list[bytes]:
+    from hia_service.services import documents
+
+    with app.app_context():
+        return documents.trust_roots()
+
+
+def test_approval_stores_a_signed_pdf_recorded_on_the_version(app: Flask, approved: int) -> None:
+    version = version_of(app, approved)
+    pdf = Path(version["path"]).read_bytes()
+    assert version["status"] == "approved"
+    assert version["pdf_sha256"] == hashlib.sha256(pdf).hexdigest()
+    assert Path(version["path"]).parent.name == "RXA"
+    assert Path(version["path"]).name == f"{version['reference']}-v1.pdf"
+    result = verify_pdf(pdf, trust(app))
+    assert result.genuine, result.reason
+    assert (result.reference, result.version) == (version["reference"], 1)
+    assert "Test organisation" in (result.signer or "") or "Trust RXA" in (result.signer or "")
+    text = text_of(pdf)
+    assert "DRAFT" not in text
+    assert "Close the walk-in centre on Sundays" in text
+
+
+def test_poppler_accepts_the_signature(app: Flask, approved: int, tmp_path: Path) -> None:
+    pdf_path = Path(version_of(app, approved)["path"])
+    run = subprocess.run([PDFSIG, str(pdf_path)], capture_output=True, text=True, timeout=60, check=False)
+    assert "Signature Validation: Signature is Valid." in run.stdout, run.stdout + run.stderr
+    assert "Total document signed" in run.stdout
+
+
+def test_a_development_certificate_is_made_and_logged(app: Flask, approved: int, caplog: Any) -> None:
+    certs = Path(app.config["HIA_DATA_DIR"]) / "certs"
+    assert (certs / "RXA.p12").exists() and (certs / "RXA.pem").exists()
+
+
+def test_training_assessments_are_never_signed(app: Flask, world: Any, make_assessment: Any) -> None:
+    from hia_service.data.assessments import get_assessment
+    from hia_service.services import documents, documents_hook
+
+    assessment_id = make_assessment(world["trainer"], training=True)
+    with app.app_context():
+        assessment = get_assessment(assessment_id)
+        assert assessment is not None
+        version = assessment.versions[0]
+        version.status = "approved"  # as if it had been approved: the hook must still not sign it
+        documents.stored_pdf_path(version).unlink(missing_ok=True)  # left by an earlier test's HIA-2026-0001
+        documents_hook.on_approved(version)
+        assert version.pdf_sha256 is None
+        assert not documents.stored_pdf_path(version).exists()
+        pdf = documents.version_pdf(version)
+    assert "TRAINING" in text_of(pdf)
+    assert b"/ByteRange" not in pdf
+
+
+def test_production_without_a_certificate_refuses_approval(
+    app: Flask, world: Any, make_assessment: Any, act: Any
+) -> None:
+    from hia_service.services import review
+    from hia_service.services.documents import SigningNotSetUpError
+
+    assessment_id = make_assessment(world["manager"])
+    act(world["reviewer"], review.start_review, assessment_id, None)
+    app.config["HIA_ENV"] = "production"
+    try:
+        with pytest.raises(SigningNotSetUpError, match="signing is not set up"):
+            act(world["reviewer"], review.approve, assessment_id, None)
+    finally:
+        app.config["HIA_ENV"] = "testing"
+    assert version_of(app, assessment_id)["status"] == "submitted"  # the approval was rolled back
+
+
+def test_a_disk_that_cannot_be_written_rolls_the_approval_back(
+    app: Flask, world: Any, make_assessment: Any, act: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hia_service.services import documents, review
+    from hia_service.services.errors import ServiceError
+
+    def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    assessment_id = make_assessment(world["manager"])
+    act(world["reviewer"], review.start_review, assessment_id, None)
+    monkeypatch.setattr(documents.os, "replace", disk_full)
+    with pytest.raises(ServiceError, match="The PDF could not be saved.*try again"):
+        act(world["reviewer"], review.approve, assessment_id, None)
+    monkeypatch.undo()
+    version = version_of(app, assessment_id)
+    assert (version["status"], version["pdf_sha256"]) == ("submitted", None)
+    assert not list(Path(version["path"]).parent.glob("*.tmp"))
+
+
+def test_regenerating_a_frozen_version_gives_the_same_text(app: Flask, approved: int) -> None:
+    from hia_service.data.assessments import get_version
+    from hia_service.services import documents
+
+    with app.app_context():
+        version = get_version(approved, 1)
+        assert version is not None
+        first, second = documents.render_pdf(version), documents.render_pdf(version)
+        snapshot = documents.snapshot_for(version)
+    assert text_of(first) == text_of(second)
+    assert first == second
+    assert snapshot["generated_at"].startswith(snapshot["signoff"][-1]["date"][:4])
+    assert [row["role"] for row in snapshot["signoff"]] == ["Author", "Reviewer", "Approver"]
