@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
         review_bp,
         dashboard_bp,
         followup_bp,
+        tokens_bp,
         wizard_bp,
         documents_bp,
         verify_bp,

@@ -1,0 +1,84 @@
+"""Review actions and frozen versions over the API, for each role."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from tests.integration.api.conftest import Api, count_rows
+from tests.integration.review.conftest import World, create_assessment
+
+
+def test_reviewer_starts_comments_returns_and_the_author_resubmits(api: Api, submitted: int) -> None:
+    lock = api.get(f"/assessments/{submitted}", "reviewer").json["lock_version"]
+    started = api.post(f"/assessments/{submitted}/review/start", "reviewer", json={"lock_version": lock})
+    assert started.status_code == 200 and started.json["status"] == "in_review"
+    comment = api.post(
+        f"/assessments/{submitted}/review/comments",
+        "reviewer",
+        json={"section": "who", "body": "Name the wards."},
+    )
+    assert comment.status_code == 201 and comment.json["section"] == "who"
+    returned = api.post(
+        f"/assessments/{submitted}/review/return", "reviewer", json={"comment": "Add the evidence for age."}
+    )
+    assert returned.status_code == 200 and returned.json["status"] == "returned"
+    assert api.post(f"/assessments/{submitted}/submit", "manager").json["number"] == 2
+    versions = api.get(f"/assessments/{submitted}/versions", "manager").json
+    assert [(v["number"], v["status"]) for v in versions] == [(1, "returned"), (2, "submitted")]
+    first = api.get(f"/assessments/{submitted}/versions/1", "reviewer").json
+    assert first["comments"][0]["body"] == "Name the wards."
+    assert first["answers"]["proposal.decision_forum"] == "Trust board"
+
+
+def test_reviewer_approves(api: Api, submitted: int) -> None:
+    api.post(f"/assessments/{submitted}/review/start", "reviewer", json={})
+    approved = api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={})
+    assert approved.status_code == 200 and approved.json["status"] == "approved"
+    assert api.get(f"/assessments/{submitted}", "manager").json["status"] == "approved"
+
+
+def test_stale_lock_version_on_review_is_409_and_changes_nothing(
+    app: Flask, api: Api, submitted: int
+) -> None:
+    stale = api.post(f"/assessments/{submitted}/review/start", "reviewer", json={"lock_version": 999})
+    assert stale.status_code == 409 and "after you opened it" in stale.json["detail"]
+    assert api.get(f"/assessments/{submitted}", "reviewer").json["status"] == "submitted"
+
+
+def test_approving_twice_is_409(api: Api, submitted: int) -> None:
+    assert api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={}).status_code == 200
+    again = api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={})
+    assert again.status_code == 409 and "under review" in again.json["detail"]
+
+
+def test_review_refused_to_other_roles_and_organisations(app: Flask, api: Api, submitted: int) -> None:
+    for who in ("manager", "manager2", "trainer", "admin"):
+        refused = api.post(f"/assessments/{submitted}/review/start", who, json={})
+        assert refused.status_code == 403 and refused.content_type == "application/problem+json", who
+    assert api.post(f"/assessments/{submitted}/review/start", "other_reviewer", json={}).status_code == 404
+    assert api.get(f"/assessments/{submitted}/versions", "other_reviewer").status_code == 404
+    assert api.get(f"/assessments/{submitted}/versions/1", "other_manager").status_code == 404
+    assert count_rows(app, "AssessmentEvent") == 1  # only the submission
+
+
+def test_a_reviewer_cannot_review_their_own_assessment(app: Flask, api: Api, world: World) -> None:
+    own = create_assessment(app, world["reviewer"], "My own proposal")
+    refused = api.post(f"/assessments/{own}/review/start", "reviewer", json={})
+    assert refused.status_code == 403 and "another reviewer" in refused.json["detail"]
+
+
+def test_review_bodies_are_validated(api: Api, submitted: int) -> None:
+    api.post(f"/assessments/{submitted}/review/start", "reviewer", json={})
+    empty = api.post(f"/assessments/{submitted}/review/return", "reviewer", json={"comment": ""})
+    assert empty.status_code == 422 and "comment" in empty.json["errors"]["json"]
+    section = api.post(
+        f"/assessments/{submitted}/review/comments", "reviewer", json={"section": "nowhere", "body": "Hm"}
+    )
+    assert section.status_code == 400 and section.json["errors"] == {"section": [section.json["detail"]]}
+    typed = api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={"lock_version": "two"})
+    assert typed.status_code == 422 and "lock_version" in typed.json["errors"]["json"]
+
+
+def test_missing_version_is_404(api: Api, submitted: int) -> None:
+    missing = api.get(f"/assessments/{submitted}/versions/7", "manager")
+    assert missing.status_code == 404 and "Version 7" in missing.json["detail"]
