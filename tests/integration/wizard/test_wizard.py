@@ -64,7 +64,12 @@ def test_validation_error_keeps_other_answers(client: FlaskClient, make_user: An
     _signed_in_manager(make_user, sign_in)
     assessment_id = _start(client)
     url = f"/assessments/{assessment_id}/proposal"
-    data = {**_form(client, url), **PROPOSAL, "proposal.decision_date-month": "13", "proposal.lead": "x" * 201}
+    data = {
+        **_form(client, url),
+        **PROPOSAL,
+        "proposal.decision_date-month": "13",
+        "proposal.lead": "x" * 201,
+    }
     response = client.post(url, data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 400
