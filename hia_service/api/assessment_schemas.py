@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from hia_service.api.schemas import StrictSchema
+from hia_service.api.schemas import StrictSchema, UtcDateTime
 from hia_service.domain.workflow import Status
 
 STATUSES = [s.value for s in Status]
@@ -46,7 +46,7 @@ class AssessmentSummarySchema(Schema):
     is_training = fields.Boolean()
     rating = fields.String(allow_none=True, metadata={"example": "medium"})
     lock_version = fields.Integer()
-    updated_at = fields.DateTime()
+    updated_at = UtcDateTime()
 
 
 class AssessmentSchema(AssessmentSummarySchema):
@@ -57,7 +57,7 @@ class AssessmentSchema(AssessmentSummarySchema):
     area = fields.Dict(allow_none=True)
     profile = fields.Dict(allow_none=True)
     current_section = fields.String(allow_none=True)
-    created_at = fields.DateTime()
+    created_at = UtcDateTime()
     versions = fields.Function(lambda a: len(a.versions), metadata={"type": "integer"})
 
 
@@ -119,7 +119,7 @@ class CommentSchema(Schema):
     section = fields.String(attribute="section_id")
     body = fields.String()
     author = fields.Function(lambda c: c.author.name or c.author.email)
-    created_at = fields.DateTime(allow_none=True)
+    created_at = UtcDateTime(allow_none=True)
 
 
 class VersionSummarySchema(Schema):
@@ -127,8 +127,8 @@ class VersionSummarySchema(Schema):
     status = fields.String()
     title = fields.String()
     content_hash = fields.String()
-    submitted_at = fields.DateTime()
-    reviewed_at = fields.DateTime(allow_none=True)
+    submitted_at = UtcDateTime()
+    reviewed_at = UtcDateTime(allow_none=True)
     pdf_sha256 = fields.String(allow_none=True)
 
 

@@ -81,7 +81,7 @@ class Assessments(MethodView):
         return start_assessment(g.api_user, body["title"], training=training)
 
 
-@blp.route("/assessments/<int:assessment_id>")
+@blp.route("/assessments/<int(max=2147483647):assessment_id>")
 class AssessmentItem(MethodView):
     @token_required()
     @blp.response(200, AssessmentSchema)
@@ -92,7 +92,7 @@ class AssessmentItem(MethodView):
         return assessment_for(g.api_user, assessment_id, Action.VIEW)
 
 
-@blp.route("/assessments/<int:assessment_id>/answers/<section_id>")
+@blp.route("/assessments/<int(max=2147483647):assessment_id>/answers/<section_id>")
 class SectionAnswers(MethodView):
     @token_required()
     @blp.arguments(AnswersUpdateSchema)
@@ -153,7 +153,7 @@ def _conflict(conflicts: dict[str, tuple[Any, Any]], lock_version: int) -> Any:
     )
 
 
-@blp.route("/assessments/<int:assessment_id>/submit")
+@blp.route("/assessments/<int(max=2147483647):assessment_id>/submit")
 class Submit(MethodView):
     @token_required()
     @blp.response(201, VersionSchema)

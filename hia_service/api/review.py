@@ -40,7 +40,7 @@ def _errors(view: Any) -> Any:
     return view
 
 
-@blp.route("/assessments/<int:assessment_id>/review/start")
+@blp.route("/assessments/<int(max=2147483647):assessment_id>/review/start")
 class StartReview(MethodView):
     @token_required(Role.REVIEWER)
     @blp.arguments(LockSchema)
@@ -51,7 +51,7 @@ class StartReview(MethodView):
         return start_review(g.api_user, assessment_id, body["lock_version"])
 
 
-@blp.route("/assessments/<int:assessment_id>/review/comments")
+@blp.route("/assessments/<int(max=2147483647):assessment_id>/review/comments")
 class Comments(MethodView):
     @token_required(Role.REVIEWER)
     @blp.arguments(CommentCreateSchema)
@@ -62,7 +62,7 @@ class Comments(MethodView):
         return add_comment(g.api_user, assessment_id, body["section"], body["body"], body["version"])
 
 
-@blp.route("/assessments/<int:assessment_id>/review/return")
+@blp.route("/assessments/<int(max=2147483647):assessment_id>/review/return")
 class Return(MethodView):
     @token_required(Role.REVIEWER)
     @blp.arguments(ReturnSchema)
@@ -73,7 +73,7 @@ class Return(MethodView):
         return return_to_author(g.api_user, assessment_id, body["comment"], body["lock_version"])
 
 
-@blp.route("/assessments/<int:assessment_id>/review/approve")
+@blp.route("/assessments/<int(max=2147483647):assessment_id>/review/approve")
 class Approve(MethodView):
     @token_required(Role.REVIEWER)
     @blp.arguments(LockSchema)

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from typing import Any
+
 from marshmallow import RAISE, Schema, fields, validate
+
+
+class UtcDateTime(fields.DateTime):
+    """RFC 3339 with an offset always: SQLite hands back naive datetimes, which are UTC in this service."""
+
+    def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 class StrictSchema(Schema):
@@ -74,7 +86,7 @@ class ReferenceDatasetSchema(Schema):
     row_count = fields.Integer()
     publisher = fields.String()
     licence = fields.String()
-    loaded_at = fields.DateTime()
+    loaded_at = UtcDateTime()
 
 
 class RulesVersionsSchema(Schema):

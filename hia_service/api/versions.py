@@ -18,7 +18,7 @@ from hia_service.services.review_record import version_page
 blp = Blueprint("api_versions", __name__, url_prefix="/api/v1", description="Frozen versions of assessments")
 
 
-@blp.route("/assessments/<int:assessment_id>/versions")
+@blp.route("/assessments/<int(max=2147483647):assessment_id>/versions")
 class Versions(MethodView):
     @token_required()
     @blp.response(200, VersionSummarySchema(many=True))
@@ -29,7 +29,7 @@ class Versions(MethodView):
         return sorted(assessment_for(g.api_user, assessment_id, Action.VIEW).versions, key=lambda v: v.number)
 
 
-@blp.route("/assessments/<int:assessment_id>/versions/<int:number>")
+@blp.route("/assessments/<int(max=2147483647):assessment_id>/versions/<int(max=2147483647):number>")
 class VersionItem(MethodView):
     @token_required()
     @blp.response(200, VersionSchema)
