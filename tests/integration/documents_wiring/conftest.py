@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.integration.review.conftest import (  # noqa: F401 (fixtures)
-    act,
-    login,
-    make_assessment,
-    world,
-)
+from tests.integration.review import conftest as review_fixtures
+
+act = review_fixtures.act
+login = review_fixtures.login
+make_assessment = review_fixtures.make_assessment
+world = review_fixtures.world
 
 
 @pytest.fixture

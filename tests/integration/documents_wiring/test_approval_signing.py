@@ -106,7 +106,7 @@ def test_a_disk_that_cannot_be_written_rolls_the_approval_back(
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.start_review, assessment_id, None)
     monkeypatch.setattr(documents.os, "replace", disk_full)
-    with pytest.raises(ServiceError, match="The PDF could not be saved.*try again"):
+    with pytest.raises(ServiceError, match=r"The PDF could not be saved.*try again"):
         act(world["reviewer"], review.approve, assessment_id, None)
     monkeypatch.undo()
     version = version_of(app, assessment_id)
