@@ -25,6 +25,7 @@ api = Api()
 def register_api(app: Flask) -> None:
     from hia_service.api.assessments import blp as assessments_blp
     from hia_service.api.docs import bp as docs_bp
+    from hia_service.api.documents import blp as documents_blp
     from hia_service.api.profiles import blp as profiles_blp
     from hia_service.api.review import blp as review_blp
     from hia_service.api.status import blp as status_blp
@@ -33,7 +34,7 @@ def register_api(app: Flask) -> None:
 
     _configure(app)
     api.init_app(app)
-    for blp in (assessments_blp, review_blp, versions_blp, profiles_blp, status_blp):
+    for blp in (assessments_blp, review_blp, versions_blp, documents_blp, profiles_blp, status_blp):
         csrf.exempt(blp)  # token-authenticated, no cookies: CSRF does not apply
         api.register_blueprint(blp)
     app.register_blueprint(docs_bp)

@@ -82,3 +82,30 @@ def test_review_bodies_are_validated(api: Api, submitted: int) -> None:
 def test_missing_version_is_404(api: Api, submitted: int) -> None:
     missing = api.get(f"/assessments/{submitted}/versions/7", "manager")
     assert missing.status_code == 404 and "Version 7" in missing.json["detail"]
+
+
+def test_version_pdf_download_and_verification(app: Flask, api: Api, submitted: int) -> None:
+    api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={})
+    pdf = api.get(f"/assessments/{submitted}/versions/1/pdf", "manager")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    from io import BytesIO
+
+    checked = api.post(
+        "/documents/verify",
+        "reviewer",
+        data={"file": (BytesIO(pdf.data), "record.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert checked.status_code == 200 and checked.json["genuine"] is True, checked.json
+    tampered = api.post(
+        "/documents/verify",
+        "reviewer",
+        data={"file": (BytesIO(pdf.data + b"%junk"), "record.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert tampered.status_code == 200 and tampered.json["genuine"] is False
+    assert (
+        api.post("/documents/verify", "reviewer", data={}, content_type="multipart/form-data").status_code
+        == 422
+    )
+    assert api.get(f"/assessments/{submitted}/versions/1/pdf", "other_manager").status_code == 404

@@ -62,5 +62,6 @@ def test_every_operation_survives_generated_requests(app: Flask, world: World, n
     assert len(totals) >= 13, totals
     assert all(count > 0 for count in totals.values()), totals
     print(
-        f"schemathesis: {len(totals)} operations, {sum(totals.values())} examples, {time.monotonic() - started:.1f}s"
+        f"schemathesis: {len(totals)} operations, {sum(totals.values())} examples, "
+        f"{time.monotonic() - started:.1f}s"
     )
