@@ -27,6 +27,8 @@ from pyhanko.sign import fields, signers
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from hia_service.documents.event_loops import outside_event_loop
+
 from .errors import CertificateError, NotAPdfError, SigningRefusedError
 from .metadata import DocumentInfo, read_document_info
 from .wording import STATUS_LABELS, long_date
@@ -69,7 +71,7 @@ def sign_pdf(
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
     pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=stamp, new_field_spec=field)
-    return pdf_signer.sign_pdf(writer).getvalue()
+    return outside_event_loop(lambda: pdf_signer.sign_pdf(writer).getvalue())
 
 
 def load_signer(

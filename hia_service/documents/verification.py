@@ -24,6 +24,8 @@ from pyhanko.sign.validation.pdf_embedded import EmbeddedPdfSignature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from hia_service.documents.event_loops import outside_event_loop
+
 from .errors import CertificateError
 from .metadata import DocumentInfo, read_document_info
 from .wording import long_date, long_datetime
@@ -183,7 +185,7 @@ def _validate(signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate
     moment = min(reported, datetime.now(UTC)) if reported else None
     context = ValidationContext(trust_roots=roots, allow_fetching=False, moment=moment)
     try:
-        return validate_pdf_signature(signature, context, skip_diff=True)
+        return outside_event_loop(lambda: validate_pdf_signature(signature, context, skip_diff=True))
     except Exception as error:  # fail closed, as in _open
         reason = "The signature is damaged and cannot be checked."
         raise _Failure("invalid_signature", reason, _signer_name(signature)) from error
