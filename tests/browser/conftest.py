@@ -62,6 +62,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if browser_dir in item.path.parents:
             item.add_marker(pytest.mark.browser)
+            # When the browser abandons a static file mid-response (it navigated on), werkzeug's threaded test
+            # server leaves the file for the garbage collector; that ResourceWarning is not the app's doing.
+            item.add_marker(pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"))
+            item.add_marker(pytest.mark.filterwarnings("ignore::ResourceWarning"))
 
 
 @dataclass(frozen=True)

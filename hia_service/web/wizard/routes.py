@@ -11,6 +11,7 @@ from flask_login import current_user
 from hia_service.auth.decorators import signed_in
 from hia_service.auth.permissions import Action
 from hia_service.documents import decile_chart_png, decile_map_png
+from hia_service.documents.wording import core20_headline
 from hia_service.domain.framework import IMPACT_LABELS
 from hia_service.domain.workflow import Status
 from hia_service.services import assessments, geography, rules, wizard
@@ -255,26 +256,8 @@ def _area_field(field: str | None) -> str:
 
 
 def _core20_sentence(profile: dict[str, Any] | None) -> str | None:
-    if not profile or profile.get("core20_share") is None:
-        return None
-    share = profile["core20_share"]
-    national = ((profile.get("baseline") or {}).get("england") or {}).get("core20_share") or 0.2
-    ratio = share / national if national else 0
-    if ratio >= 1.15:
-        compare = f"about {_times(ratio)} the national share of {national:.0%}"
-    elif ratio <= 0.85:
-        compare = f"less than the national share of {national:.0%}"
-    else:
-        compare = f"close to the national share of {national:.0%}"
-    return f"{share:.0%} of the people affected live in the most deprived fifth of England, {compare}."
-
-
-def _times(ratio: float) -> str:
-    words = {1: "the same as", 2: "twice", 3: "three times", 4: "four times", 5: "five times"}
-    rounded = max(round(ratio * 2) / 2, 1.5)
-    if rounded in words:
-        return words[int(rounded)]
-    return f"{rounded:g} times"
+    # One wording for the page and the PDF, reading the nation's own baseline from the profile.
+    return core20_headline(profile) + "." if profile else None
 
 
 @bp.get("/<int:assessment_id>/area/chart.png")
