@@ -123,4 +123,3 @@ def user_names(user_ids: set[int]) -> dict[int, str]:
         return {}
     rows = db.session.execute(select(User.id, User.name, User.email).where(User.id.in_(user_ids)))
     return {row.id: row.name or row.email for row in rows}
-
