@@ -153,7 +153,24 @@ def lsoa_area_from_postcodes(area: dict[str, Any]) -> dict[str, Any]:
         raise ServiceError(str(error), field="area") from None
     codes = table.codes[chosen.rows].tolist()
     counts = [int(c) if float(c).is_integer() else float(c) for c in np.asarray(chosen.weights).tolist()]
-    return {"type": "lsoa_codes", "codes": codes, "counts": counts, "from": "patient list"}
+    # The entries not used (postcode sectors only, "FY1 1**") travel with it to the profile; see profile_of.
+    return {
+        "type": "lsoa_codes",
+        "codes": codes,
+        "counts": counts,
+        "from": "patient list",
+        "unmatched": chosen.unmatched,
+        "notes": chosen.notes,
+    }
+
+
+def profile_of(area: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The area definition to store and its profile, with a patient list's unused entries in the profile."""
+    definition = {key: value for key, value in area.items() if key not in ("unmatched", "notes")}
+    profile = geography.area_profile(definition)
+    profile["unmatched"] = [*area.get("unmatched", []), *profile.get("unmatched", [])]
+    profile["notes"] = [*profile.get("notes", []), *area.get("notes", [])]
+    return definition, profile
 
 
 def without_postcode(area: dict[str, Any]) -> dict[str, Any]:

@@ -215,7 +215,7 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
     if request.method == "POST":
         try:
             chosen = wizard.without_postcode(area_form.area_from_form(request.form, request.files))
-            profile = geography.area_profile(chosen)
+            chosen, profile = wizard.profile_of(chosen)
             assessments.set_area(current_user, assessment.id, chosen, profile)
         except ServiceError as error:
             errors[_area_field(error.field)] = error.message

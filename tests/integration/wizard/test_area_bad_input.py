@@ -1,0 +1,222 @@
+"""The area step given bad input through the real routes: a clear error summary, never a 500, answers kept."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from tests.conftest import REFERENCE_DIR, csrf_token_from
+from tests.integration.reference.conftest import reference_data_dir  # noqa: F401 (session fixture)
+from tests.integration.wizard.test_wizard import PROPOSAL, _form, _start
+
+GOOD_CODES = "E01012681\nE01012682\nE01012683"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00"
+# A figure of eight: its outline crosses itself in the middle of Westminster.
+BOW_TIE = {
+    "type": "Polygon",
+    "coordinates": [[[-0.1, 51.5], [-0.09, 51.51], [-0.09, 51.5], [-0.1, 51.51], [-0.1, 51.5]]],
+}
+# The Bristol Channel between Devon and Wales: inside the UK's bounds, but no neighbourhood's centre.
+IN_THE_SEA = {
+    "type": "Polygon",
+    "coordinates": [[[-4.3, 51.35], [-4.2, 51.35], [-4.2, 51.4], [-4.3, 51.4], [-4.3, 51.35]]],
+}
+
+NORTH_SEA = {"type": "Polygon", "coordinates": [[[2.5, 53], [2.6, 53], [2.6, 53.1], [2.5, 53]]]}
+
+
+@pytest.fixture
+def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:  # noqa: F811
+    """The backend's app reading the session's real reference snapshot (restored afterwards)."""
+    original = app.config["HIA_DATA_DIR"]
+    app.config["HIA_DATA_DIR"] = str(reference_data_dir)
+    yield app
+    app.config["HIA_DATA_DIR"] = original
+
+
+@pytest.fixture
+def saved(area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any) -> int:
+    """An assessment with its proposal page answered and an area (three Blackpool LSOAs) chosen."""
+    sign_in(make_user("manager"))
+    assessment_id = _start(client)
+    url = f"/assessments/{assessment_id}/proposal"
+    assert client.post(url, data={**_form(client, url), **PROPOSAL}).status_code == 302
+    response = _post_area(client, assessment_id, {"method": "lsoa_codes", "lsoa_codes": GOOD_CODES})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return assessment_id
+
+
+def _post_area(client: FlaskClient, assessment_id: int, data: dict[str, Any]) -> Any:
+    url = f"/assessments/{assessment_id}/area"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    return _post_multipart(client, url, {**data, "csrf_token": token})
+
+
+def _post_multipart(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
+    # Encoded in memory: the test client spools big bodies to a temporary file it never closes.
+    boundary, body = encode_multipart(MultiDict(data))
+    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def _stored(app: Flask, assessment_id: int) -> dict[str, Any]:
+    from hia_service.data.models import Assessment
+    from hia_service.extensions import db
+
+    with app.app_context():
+        row = db.session.get(Assessment, assessment_id)
+        stored = {"answers": row.answers, "area": row.area, "profile": row.profile}
+        db.session.remove()
+    return stored
+
+
+def _assert_rejected(response: Any, message: str, status: int = 400) -> str:
+    html = response.get_data(as_text=True)
+    assert response.status_code == status, html
+    summary = re.search(r'data-module="nhsuk-error-summary".*?</ul>', html, re.S)
+    assert summary, "no NHS.UK error summary on the page"
+    assert "There is a problem" in summary.group(0)
+    assert message in summary.group(0)  # the summary itself says what is wrong
+    return html
+
+
+def _assert_kept(app: Flask, assessment_id: int) -> None:
+    stored = _stored(app, assessment_id)
+    assert stored["answers"]["proposal.directorate"] == "Community"
+    assert stored["area"]["codes"] == GOOD_CODES.split()
+    assert stored["profile"]["lsoa_count"] == 3
+
+
+def _upload(name: str, data: bytes) -> FileStorage:
+    return FileStorage(io.BytesIO(data), filename=name)
+
+
+def test_unknown_lsoa_code(area_app: Flask, client: FlaskClient, saved: int) -> None:
+    response = _post_area(client, saved, {"method": "lsoa_codes", "lsoa_codes": "E01999999"})
+    _assert_rejected(response, "E01999999 is not a known LSOA 2021 code")
+    _assert_kept(area_app, saved)
+
+
+def test_lsoa_2011_code_names_its_2021_successors(area_app: Flask, client: FlaskClient, saved: int) -> None:
+    response = _post_area(client, saved, {"method": "lsoa_codes", "lsoa_codes": "E01000010"})
+    html = _assert_rejected(response, "E01000010 is an LSOA 2011 code that changed in 2021")
+    assert "E01034473" in html and "E01034474" in html
+    assert "E01000010" in html  # what they typed is still in the box
+    _assert_kept(area_app, saved)
+
+
+@pytest.mark.parametrize(
+    ("shape", "message"),
+    [
+        ({"type": "FeatureCollection", "features": []}, "The shape is empty"),
+        (BOW_TIE, "outline crosses itself"),
+        (IN_THE_SEA, "it may be in the sea"),
+        (NORTH_SEA, "outside the UK"),
+    ],
+    ids=["empty", "self-intersecting", "in-the-sea", "north-sea"],
+)
+def test_unusable_boundary(
+    area_app: Flask, client: FlaskClient, saved: int, shape: dict[str, Any], message: str
+) -> None:
+    upload = _upload("area.geojson", json.dumps(shape).encode())
+    response = _post_area(client, saved, {"method": "geojson", "geojson_file": upload})
+    _assert_rejected(response, message)
+    _assert_kept(area_app, saved)
+
+
+def test_boundary_that_is_not_json(area_app: Flask, client: FlaskClient, saved: int) -> None:
+    response = _post_area(
+        client, saved, {"method": "geojson", "geojson_file": _upload("area.geojson", b"{not json")}
+    )
+    assert response.status_code == 400
+    assert "nhsuk-error-summary" in response.get_data(as_text=True)
+    _assert_kept(area_app, saved)
+
+
+def test_png_named_csv(area_app: Flask, client: FlaskClient, saved: int) -> None:
+    upload = _upload("patients.csv", PNG_BYTES)
+    response = _post_area(client, saved, {"method": "patient_list", "patient_file": upload})
+    _assert_rejected(response, "The file is not UTF-8 text")
+    _assert_kept(area_app, saved)
+
+
+def test_wrong_file_ending(area_app: Flask, client: FlaskClient, saved: int) -> None:
+    upload = _upload("patients.png", PNG_BYTES)
+    response = _post_area(client, saved, {"method": "patient_list", "patient_file": upload})
+    _assert_rejected(response, "The selected file must be a .csv or .txt file")
+    _assert_kept(area_app, saved)
+
+
+def test_csv_without_postcode_or_lsoa_column(area_app: Flask, client: FlaskClient, saved: int) -> None:
+    upload = _upload("patients.csv", b"name,age\nAlex,34\nSam,51\n")
+    response = _post_area(client, saved, {"method": "patient_list", "patient_file": upload})
+    _assert_rejected(response, "The file&#39;s columns were not recognised")
+    _assert_kept(area_app, saved)
+
+
+def test_upload_over_the_area_step_limit(area_app: Flask, client: FlaskClient, saved: int) -> None:
+    from hia_service.web.wizard.area import MAX_UPLOAD_BYTES
+
+    upload = _upload("patients.csv", b"postcode\n" + b"PO1 1AA\n" * (MAX_UPLOAD_BYTES // 8 + 1))
+    response = _post_area(client, saved, {"method": "patient_list", "patient_file": upload})
+    _assert_rejected(response, "The selected file must be smaller than 5 MB")
+    _assert_kept(area_app, saved)
+
+
+def test_upload_over_the_service_limit(
+    area_app: Flask, client: FlaskClient, saved: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Werkzeug refuses a body over MAX_CONTENT_LENGTH (HIA_MAX_UPLOAD_MB) before the page sees it."""
+    url = f"/assessments/{saved}/area"
+    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    monkeypatch.setitem(area_app.config, "MAX_CONTENT_LENGTH", 10_000)
+    upload = _upload("patients.csv", b"postcode\n" + b"PO1 1AA\n" * 2_000)
+    data = {"method": "patient_list", "patient_file": upload, "csrf_token": token}
+    response = _post_multipart(client, url, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413, html
+    assert "The file is too large" in html and "Choose a smaller file" in html
+    _assert_kept(area_app, saved)
+
+
+def _real_postcodes(how_many: int) -> list[str]:
+    """The first few English postcodes in Code-Point Open (read at run time, never copied into the repo)."""
+    found: list[str] = []
+    with gzip.open(REFERENCE_DIR / "codepoint_open_gb_postcodes.csv.gz", "rt") as lines:
+        next(lines)
+        for line in lines:
+            postcode, *_, district = line.strip().split(",")
+            if district.startswith("E06") and postcode not in found:
+                found.append(postcode)
+            if len(found) == how_many:
+                return found
+    raise AssertionError("Code-Point Open has too few English postcodes")
+
+
+def test_patient_list_stores_no_postcode(area_app: Flask, client: FlaskClient, saved: int) -> None:
+    postcodes = _real_postcodes(5)
+    junk = ["not a postcode", "12345", "ZZ9 9ZZ", "AB1"]
+    text = "postcode\n" + "\n\n".join(postcodes + junk) + "\n\n\n"
+    upload = _upload("patients.csv", text.encode())
+    response = _post_area(client, saved, {"method": "patient_list", "patient_file": upload})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    stored = _stored(area_app, saved)
+    assert stored["answers"]["proposal.directorate"] == "Community"
+    assert sum(e["count"] for e in stored["profile"]["unmatched"]) == len(junk)
+    assert stored["profile"]["population"] > 0
+    as_text = json.dumps(stored).upper()
+    for postcode in [*postcodes, "ZZ9 9ZZ"]:
+        assert postcode.upper() not in as_text
+        assert postcode.replace(" ", "").upper() not in as_text.replace(" ", "")
+    page = client.get(f"/assessments/{saved}/area").get_data(as_text=True)
+    assert not any(postcode in page for postcode in postcodes)
