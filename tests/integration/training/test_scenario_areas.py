@@ -1,0 +1,51 @@
+"""Each scenario's area resolves with the real geography engine, and its cited figure matches the data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from hia_service.domain.geography.engine import GeographyEngine
+from hia_service.domain.training import Scenario, figure_holds, load_scenarios, profile_value
+
+RULES_DIR = Path(__file__).resolve().parents[3] / "rules"
+SCENARIOS = load_scenarios(RULES_DIR)
+
+
+@pytest.fixture(scope="module")
+def profiles(real_engine: GeographyEngine) -> dict[str, dict]:
+    return {s.id: real_engine.profile(s.area_definition()) for s in SCENARIOS}
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_area_resolves_to_the_named_places(scenario: Scenario, profiles: dict[str, dict]) -> None:
+    profile = profiles[scenario.id]
+    assert profile["release"] == "IoD2025"
+    assert profile["lsoa_count"] > 0 and profile["population"] > 50_000
+    assert profile["area"]["codes"] == list(scenario.area["codes"])
+    # The place names the engine finds must appear in the scenario, so the story fits the data.
+    story = " ".join([scenario.title, scenario.brief, *scenario.background, scenario.figure.text])
+    for name in profile["area"]["names"]:
+        assert _short(name) in story
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_cited_figure_matches_the_data(scenario: Scenario, profiles: dict[str, dict]) -> None:
+    actual = profile_value(profiles[scenario.id], scenario.figure.field)
+    assert figure_holds(scenario.figure, profiles[scenario.id]), (
+        f"{scenario.id}: {scenario.figure.field} is {actual}, not {scenario.figure.value}"
+    )
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
+def test_cited_percentage_appears_in_the_text(scenario: Scenario) -> None:
+    figure = scenario.figure
+    stated = f"{round(figure.value * 100)}%" if figure.places == 2 else f"{round(figure.value):,}"
+    assert stated in figure.text
+
+
+def _short(name: str) -> str:
+    """'NHS Lincolnshire Integrated Care Board' -> 'Lincolnshire'; 'Kingston upon Hull, City of' -> 'Hull'."""
+    name = name.removeprefix("NHS ").removesuffix(" Integrated Care Board")
+    return name.split(",")[0].split(" upon ")[-1]
