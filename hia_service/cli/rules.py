@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from hia_service.domain.framework import RulesError, RuleSet, default_rules_dir, load_rules
+from hia_service.domain.training import load_scenarios
 
 
 @click.group("rules", help="Check the assessment framework and scoring rules.")
@@ -30,6 +31,7 @@ def check_command(rules_dir: Path | None) -> None:
     rules_dir = rules_dir or default_rules_dir()
     try:
         ruleset = load_rules(rules_dir)
+        scenarios = load_scenarios(rules_dir, dict(ruleset.frameworks))
     except RulesError as error:
         for problem in error.problems:
             click.echo(str(problem))
@@ -38,6 +40,7 @@ def check_command(rules_dir: Path | None) -> None:
         raise SystemExit(1) from None
     for line in summary(ruleset):
         click.echo(line)
+    click.echo(f"Training scenarios: {len(scenarios)}")
 
 
 def summary(ruleset: RuleSet) -> list[str]:
