@@ -59,11 +59,27 @@ def _check_against_framework(doc: SourceDoc, frameworks: dict[str, Framework]) -
     problems = [doc.problem(path, f"there is no question '{qid}' in framework {version}")
                 for path, qid in _question_refs(doc.data) if not framework.has_question(qid)]  # fmt: skip
     problems.extend(_answer_problems(doc, framework))
+    problems.extend(_repeated_key_points(doc))
     section_ids = {s.id for s in framework.sections}
     for i, guide in enumerate(doc.data["sections"]):
         if guide["id"] not in section_ids:
             problems.append(doc.problem(("sections", i, "id"), f"there is no section '{guide['id']}'"))
     return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _repeated_key_points(doc: SourceDoc) -> list[Problem]:
+    seen: set[str] = set()
+    problems = []
+    for i, guide in enumerate(doc.data["sections"]):
+        for k, point in enumerate(guide["key_points"]):
+            if point["id"] in seen:
+                problems.append(
+                    doc.problem(
+                        ("sections", i, "key_points", k, "id"), f"key point '{point['id']}' appears twice"
+                    )
+                )
+            seen.add(point["id"])
+    return problems
 
 
 def _answer_problems(doc: SourceDoc, framework: Framework) -> list[Problem]:

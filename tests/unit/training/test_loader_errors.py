@@ -98,6 +98,13 @@ def test_unknown_key_and_bad_rating(rules_dir: Path, frameworks: dict[str, Frame
     assert any(f":{line_of(text, 'colour: blue')}:" in p and "unknown key 'colour'" in p for p in problems)
 
 
+def test_repeated_key_point_id(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
+    text = GOOD.replace("- id: children", "- id: older-people", 1)
+    (problem,) = problems_for(rules_dir, text, frameworks)
+    lines = [i for i, t in enumerate(text.splitlines(), start=1) if "- id: older-people" in t]
+    assert f":{lines[1]}: key point 'older-people' appears twice" in problem
+
+
 def test_duplicate_ids_across_files(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
     (rules_dir / "training" / "a.yaml").write_text(GOOD, encoding="utf-8")
     problems = problems_for(rules_dir, GOOD, frameworks)
