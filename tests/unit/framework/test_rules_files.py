@@ -27,7 +27,7 @@ def test_rules_file_matches_its_schema(path: Path) -> None:
 
 
 def test_there_is_a_file_of_every_kind() -> None:
-    assert {_kind(p) for p in RULES_FILES} == {"framework", "scoring", "current"}
+    assert {_kind(p) for p in RULES_FILES} == {"framework", "scoring", "current", "training"}
 
 
 def test_project_rules_load_with_current_versions(ruleset: RuleSet) -> None:
