@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from hia_service.domain.framework import Framework, Group, Question, Section, section_status
-from hia_service.domain.framework.conditions import is_visible
+from hia_service.domain.framework.conditions import condition_holds, is_answered, is_visible
 from hia_service.geography import GeographyError, parse_area
 from hia_service.services import geography
 from hia_service.services.errors import ServiceError
@@ -86,6 +86,77 @@ def shown_questions(current: Page, answers: Mapping[str, Any]) -> tuple[Question
     return tuple(q for q in current.questions if is_visible(q, answers))
 
 
+RADIO_TYPES = ("choice", "impact")
+COPYABLE_TYPES = ("text", "long_text", "person")  # one-box answers that can be repeated under several options
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A question revealed inside the radio options of an earlier question on the same page (NHS.UK
+    "conditional reveal"): the mitigation under "Negative" and "Not known yet"."""
+
+    question: Question
+    parent: str
+    values: tuple[str, ...]
+
+    def field_id(self, value: Any) -> str:
+        # nhsuk-frontend reveals one block per radio, so each revealing option gets its own copy of the box;
+        # the first keeps the plain id so links and labels stay as they were.
+        if value not in self.values or value == self.values[0]:
+            return self.question.id
+        return f"{self.question.id}--{value}"
+
+
+def follow_ups(current: Page) -> dict[str, FollowUp]:
+    """Questions on the page to nest inside a radio option of another question on the page, by id."""
+    radios = {q.id for q in current.questions if q.type in RADIO_TYPES}
+    found: dict[str, FollowUp] = {}
+    for question in current.questions:
+        if len(question.condition) != 1:
+            continue
+        condition = question.condition[0]
+        single = len(condition.values) == 1 or question.type in COPYABLE_TYPES
+        if condition.question in radios and condition.values and single:
+            found[question.id] = FollowUp(question, condition.question, condition.values)
+    return found
+
+
+def page_questions(current: Page, answers: Mapping[str, Any]) -> tuple[Question, ...]:
+    """The questions to lay out on the page, follow-ups aside (they go inside their radio option).
+
+    A condition on another page's answer is settled by the stored answers; one on this page is left to the
+    person (and checked again on saving), since they may change that answer here.
+    """
+    nested = follow_ups(current)
+    here = {q.id for q in current.questions}
+    return tuple(
+        q
+        for q in current.questions
+        if q.id not in nested
+        and all(condition_holds(c, answers) for c in q.condition if c.question not in here)
+    )
+
+
+def submitted_choices(current: Page, form: Any) -> dict[str, Any]:
+    """The page's own choice answers as submitted, so conditions on them use what the person just chose."""
+    choices: dict[str, Any] = {}
+    for question in current.questions:
+        if question.type in RADIO_TYPES:
+            choices[question.id] = form.get(question.id)
+        elif question.type == "multi_choice":
+            choices[question.id] = form.getlist(question.id)
+    return choices
+
+
+def error_anchors(current: Page, values: Mapping[str, Any]) -> dict[str, str]:
+    """Where each question's error summary link should point: the first date box, or the copy of a
+    follow-up that sits under the option chosen."""
+    anchors = {q.id: f"{q.id}-day" for q in current.questions if q.type == "date"}
+    for question_id, follow_up in follow_ups(current).items():
+        anchors.setdefault(question_id, follow_up.field_id(values.get(follow_up.parent)))
+    return anchors
+
+
 @dataclass(frozen=True)
 class Task:
     section: Section
@@ -109,9 +180,27 @@ def page_of_question(framework: Framework, question_id: str | None, section_id: 
     return None
 
 
-def raw_answers(questions: tuple[Question, ...], form: Any) -> dict[str, Any]:
+def raw_answers(
+    questions: tuple[Question, ...], form: Any, nested: Mapping[str, FollowUp] | None = None
+) -> dict[str, Any]:
     """What the person submitted for each question, in the shape `validate_answer` accepts."""
-    return {q.id: _raw(q, form) for q in questions if q.answerable and q.type != "geography"}
+    nested = nested or {}
+    return {
+        q.id: _follow_up_raw(nested[q.id], form) if q.id in nested else _raw(q, form)
+        for q in questions
+        if q.answerable and q.type != "geography"
+    }
+
+
+def _follow_up_raw(follow_up: FollowUp, form: Any) -> Any:
+    if len(follow_up.values) == 1:
+        return _raw(follow_up.question, form)
+    own = form.get(follow_up.field_id(form.get(follow_up.parent)))
+    if is_answered(own):
+        return own
+    # Without JavaScript every copy is on show: keep whichever one the person typed in.
+    typed = (form.get(follow_up.field_id(v)) for v in follow_up.values)
+    return next((value for value in typed if is_answered(value)), own)
 
 
 def _raw(question: Question, form: Any) -> Any:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from hia_service.auth.decorators import signed_in
+from hia_service.auth.decorators import public, signed_in
 from hia_service.auth.permissions import Action
 from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.documents.wording import core20_headline
@@ -21,6 +22,7 @@ from hia_service.web.wizard import area as area_form
 
 bp = Blueprint("wizard", __name__, url_prefix="/assessments")
 CHECK = "check-answers"
+REVEAL_SCRIPT = Path(__file__).with_name("reveal.js")
 
 
 @bp.app_context_processor
@@ -29,6 +31,13 @@ def wizard_context() -> dict[str, Any]:
         "wizard_my_assessments": lambda: assessments.my_assessments(current_user),
         "IMPACT_OPTIONS": [{"value": v, "label": label} for v, label in IMPACT_LABELS.items()],
     }
+
+
+@bp.get("/reveal.js")
+@public
+def reveal_script() -> ResponseReturnValue:
+    """The pages' small script for follow-up questions (a file, as the content security policy requires)."""
+    return send_file(REVEAL_SCRIPT, mimetype="text/javascript", max_age=3600)
 
 
 @bp.get("/")
@@ -139,8 +148,11 @@ def step(assessment_id: int, page_id: str) -> ResponseReturnValue:
 
 
 def _save_step(assessment: Any, framework: Any, current: wizard.Page) -> ResponseReturnValue:
-    shown = wizard.shown_questions(current, {**assessment.answers, **_choices(current)})
-    raw = wizard.raw_answers(shown, request.form)
+    # Only the questions visible given what was just chosen: no error for a box the person cannot see.
+    shown = wizard.shown_questions(
+        current, {**assessment.answers, **wizard.submitted_choices(current, request.form)}
+    )
+    raw = wizard.raw_answers(shown, request.form, wizard.follow_ups(current))
     result = assessments.save_page(
         current_user, assessment.id, list(raw), raw, _lock(), current_section=current.id
     )
@@ -152,11 +164,6 @@ def _save_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
             assessment, framework, current, typed, result.errors, result.conflicts, result.lock_version
         ), status
     return redirect(_after_save(assessment.id, framework, current.id))
-
-
-def _choices(current: wizard.Page) -> dict[str, Any]:
-    """Answers to the page's own choice questions, so their follow-ups are saved in the same go."""
-    return {q.id: request.form.get(q.id) for q in current.questions if q.type in ("choice", "impact")}
 
 
 def _after_save(assessment_id: int, framework: Any, page_id: str) -> str:
@@ -186,7 +193,9 @@ def _render_step(
         "wizard/step.html",
         assessment=assessment,
         page=current,
-        questions=current.questions,
+        questions=wizard.page_questions(current, values),
+        follow_ups=wizard.follow_ups(current),
+        anchors=wizard.error_anchors(current, values),
         values=values,
         errors=errors,
         conflicts=conflict_rows,

@@ -1,0 +1,50 @@
+"""Follow-up questions revealed in a real browser: the mitigation box opens under "Negative" and "Not known
+yet", closes under "Positive", and the page stays accessible and free of CSP problems."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import axe_check, screenshot, sign_in_as
+
+
+def _start(page: Page) -> int:
+    sign_in_as(page, "manager")
+    page.goto("/assessments/new")
+    page.get_by_label("What is the proposal called?").fill("Open the clinic on Saturdays")
+    page.get_by_role("button", name="Start the assessment").click()
+    expect(page.locator(".nhsuk-task-list")).to_be_visible()
+    return int(re.search(r"/assessments/(\d+)", page.url).group(1))
+
+
+def test_choosing_negative_reveals_the_mitigation(page: Page) -> None:
+    assessment_id = _start(page)
+    page.goto(f"/assessments/{assessment_id}/pc.age")
+    negative_box = page.locator("#pc\\.age\\.mitigation")
+    unknown_box = page.locator("#pc\\.age\\.mitigation--unknown")
+    expect(negative_box).to_be_hidden()
+    expect(unknown_box).to_be_hidden()
+
+    page.get_by_label("Negative").check()
+    expect(negative_box).to_be_visible()
+    negative = page.locator("#pc\\.age\\.impact-3")
+    expect(negative).to_have_attribute("aria-controls", "conditional-pc.age.impact-3")
+    expect(negative).not_to_have_attribute("aria-expanded", re.compile(".*"))  # not allowed on radios
+    axe_check(page)
+    screenshot(page, "wizard-conditional-mitigation")
+
+    page.get_by_label("Positive").check()
+    expect(negative_box).to_be_hidden()
+    page.get_by_label("Not known yet").check()
+    expect(unknown_box).to_be_visible()
+    expect(negative_box).to_be_hidden()
+
+    page.get_by_label("Negative").check()
+    negative_box.fill("Keep a weekday evening session for older people who rely on lifts")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page).not_to_have_url(re.compile(r"/pc\.age$"))
+    page.goto(f"/assessments/{assessment_id}/pc.age")
+    expect(negative_box).to_be_visible()  # the saved choice opens its box again
+    expect(negative_box).to_have_value("Keep a weekday evening session for older people who rely on lifts")
