@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from hia_service.auth.decorators import public, signed_in
+from hia_service.auth.decorators import signed_in
 from hia_service.auth.permissions import Action
 from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.documents.wording import core20_headline
@@ -22,7 +21,6 @@ from hia_service.web.wizard import area as area_form
 
 bp = Blueprint("wizard", __name__, url_prefix="/assessments")
 CHECK = "check-answers"
-REVEAL_SCRIPT = Path(__file__).with_name("reveal.js")
 
 
 @bp.app_context_processor
@@ -31,13 +29,6 @@ def wizard_context() -> dict[str, Any]:
         "wizard_my_assessments": lambda: assessments.my_assessments(current_user),
         "IMPACT_OPTIONS": [{"value": v, "label": label} for v, label in IMPACT_LABELS.items()],
     }
-
-
-@bp.get("/reveal.js")
-@public
-def reveal_script() -> ResponseReturnValue:
-    """The pages' small script for follow-up questions (a file, as the content security policy requires)."""
-    return send_file(REVEAL_SCRIPT, mimetype="text/javascript", max_age=3600)
 
 
 @bp.get("/")
