@@ -12,11 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from hia_service.domain.framework import Framework, Group, Question, Section, section_status
 from hia_service.domain.framework.conditions import condition_holds, is_answered, is_visible
-from hia_service.geography import GeographyError, parse_area
+from hia_service.geography import GeographyError
 from hia_service.services import geography
 from hia_service.services.errors import ServiceError
 
@@ -232,25 +230,12 @@ def lsoa_area_from_postcodes(area: dict[str, Any]) -> dict[str, Any]:
     """A patient list of postcodes becomes counts per small area, so no postcode is ever stored."""
     if area.get("type") != "postcodes":
         return area
-    engine = geography.engine()
     try:
-        from hia_service.domain.geography.selection import resolve
-
-        table = engine.release(None)
-        chosen = resolve(parse_area(area), table, engine)
+        counted = geography.engine().small_area_counts(area)
     except GeographyError as error:
         raise ServiceError(str(error), field="area") from None
-    codes = table.codes[chosen.rows].tolist()
-    counts = [int(c) if float(c).is_integer() else float(c) for c in np.asarray(chosen.weights).tolist()]
     # The entries not used (postcode sectors only, "FY1 1**") travel with it to the profile; see profile_of.
-    return {
-        "type": "lsoa_codes",
-        "codes": codes,
-        "counts": counts,
-        "from": "patient list",
-        "unmatched": chosen.unmatched,
-        "notes": chosen.notes,
-    }
+    return {"type": "lsoa_codes", "from": "patient list", **counted}
 
 
 def profile_of(area: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -269,10 +254,9 @@ def without_postcode(area: dict[str, Any]) -> dict[str, Any]:
     from pyproj import Transformer
 
     from hia_service.domain.geography import postcodes as pc
-    from hia_service.domain.geography.selection import _postcode_point
 
     try:
-        x, y = _postcode_point(str(area["postcode"]), geography.engine())
+        x, y = geography.engine().postcode_location(str(area["postcode"]))
     except GeographyError as error:
         raise ServiceError(str(error), field="postcode") from None
     longitude, latitude = Transformer.from_crs(27700, 4326, always_xy=True).transform(x, y)

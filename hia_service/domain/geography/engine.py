@@ -12,7 +12,7 @@ from hia_service.domain.geography.definitions import parse_area
 from hia_service.domain.geography.errors import AreaDefinitionError, ReleaseNotAvailableError
 from hia_service.domain.geography.profile import Baselines, build_profile
 from hia_service.domain.geography.releases import DEFAULT_RELEASE, RELEASES
-from hia_service.domain.geography.selection import Selection, resolve
+from hia_service.domain.geography.selection import Selection, postcode_point, resolve
 from hia_service.domain.geography.tables import Geography, PostcodeIndex, ReleaseTable, VintageLookup
 
 EACH_KINDS = ("lad", "icb", "sub_icb")
@@ -52,6 +52,25 @@ class GeographyEngine:
         return build_profile(
             table, selection, self.baselines(table), _method(table, selection), self._notes(table, selection)
         )
+
+    def small_area_counts(self, area: Mapping[str, Any], *, release: str | None = None) -> dict[str, Any]:
+        """An area as its small areas and weights: {"codes", "counts", "unmatched", "notes"}.
+
+        A patient list of postcodes goes through this before it is stored, so no postcode is ever kept.
+        """
+        table = self.release(release)
+        chosen = resolve(parse_area(area), table, self)
+        counts = [int(c) if float(c).is_integer() else float(c) for c in chosen.weights.tolist()]
+        return {
+            "codes": table.codes[chosen.rows].tolist(),
+            "counts": counts,
+            "unmatched": chosen.unmatched,
+            "notes": chosen.notes,
+        }
+
+    def postcode_location(self, postcode: str) -> tuple[float, float]:
+        """A postcode's Code-Point Open point as British National Grid (easting, northing)."""
+        return postcode_point(postcode, self)
 
     def area_map(
         self, area: Mapping[str, Any], *, release: str | None = None, method: str | None = None

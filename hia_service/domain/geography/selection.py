@@ -214,7 +214,7 @@ def _point_radius(definition: PointRadius, release: ReleaseTable, context: Conte
         "method": definition.method,
     }
     if definition.postcode is not None:
-        x, y = _postcode_point(definition.postcode, context)
+        x, y = postcode_point(definition.postcode, context)
         echo["centre"] = {"postcode_sector": pc.mask(pc.normalise(definition.postcode))}
     else:
         assert definition.latitude is not None and definition.longitude is not None
@@ -223,7 +223,7 @@ def _point_radius(definition: PointRadius, release: ReleaseTable, context: Conte
     return _spatial(release, circle(x, y, definition.radius_km), definition.method, echo)
 
 
-def _postcode_point(postcode: str, context: Context) -> tuple[float, float]:
+def postcode_point(postcode: str, context: Context) -> tuple[float, float]:
     compact = pc.normalise(postcode)
     if compact is None:
         raise AreaDefinitionError(
