@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -27,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(settings_module.Settings().flask_config())
     if config:
         app.config.update(config)
+    _make_data_folders(app)
     configure_logging(app)
     init_rules(app)  # invalid rules stop the service starting, with every problem listed
     register_templates(app)  # before extensions: Flask-WTF creates the Jinja environment
@@ -42,3 +44,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errors(app)
     register_security(app)
     return app
+
+
+def _make_data_folders(app: Flask) -> None:
+    """A fresh clone has no instance/ folder yet: SQLite cannot create its file without one."""
+    from sqlalchemy.engine import make_url
+
+    Path(app.config["HIA_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
