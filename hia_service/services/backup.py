@@ -227,6 +227,13 @@ def import_archive(path: Path, *, replace: bool = False) -> ImportSummary:
         )
         _stage_documents(ids["organisations"][organisation["id"]], files, staged)
         commit()
+    except OSError as error:
+        db.session.rollback()
+        staged.discard()
+        raise BackupError(
+            f"The signed PDFs could not be saved ({error.strerror}: {error.filename}), so nothing was "
+            "imported. Check HIA_DATA_DIR has room and can be written to, then try again."
+        ) from None
     except BaseException:
         db.session.rollback()
         staged.discard()
