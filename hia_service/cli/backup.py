@@ -53,10 +53,15 @@ def export_command(org_code: str, out: Path, without_password_hashes: bool, forc
     help="If the organisation's code is already taken here, keep that organisation under another code "
     "(its people can no longer sign in) and import the archive in its place.",
 )
+@click.option(
+    "--expect-sha256",
+    metavar="HASH",
+    help="The sha256 `hia export` printed (also in the exporting service's audit log): refuse other files.",
+)
 @with_appcontext
-def import_command(file: Path, replace: bool) -> None:
+def import_command(file: Path, replace: bool, expect_sha256: str | None) -> None:
     try:
-        summary = backup.import_archive(file, replace=replace)
+        summary = backup.import_archive(file, replace=replace, expected_sha256=expect_sha256)
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     if summary.replaced_as:

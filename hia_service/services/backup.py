@@ -40,7 +40,7 @@ from hia_service.services.errors import NotFoundError, ServiceError
 # What no archive holds, whatever the schema: listed in every manifest.
 NEVER_EXPORTED = {
     "signing certificate": "the organisation's private key stays on its server (HIA_SIGNING_P12)",
-    "API tokens": "only their sha256 is stored; people keep using the tokens they have",
+    "API token secrets": "only each token's sha256 is stored (and exported); holders keep their tokens",
 }
 
 
@@ -189,13 +189,19 @@ def _manifest(
 # --- import -----------------------------------------------------------------------------------------------
 
 
-def import_archive(path: Path, *, replace: bool = False) -> ImportSummary:
+def import_archive(path: Path, *, replace: bool = False, expected_sha256: str | None = None) -> ImportSummary:
     """Check the archive end to end, then write it in one transaction (and commit: the PDFs are put in
     place only after the commit, so this use case owns its transaction boundary)."""
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise BackupError(f"The archive {path} could not be read: {error.strerror}.") from None
+    # The manifest catches damage; only the fingerprint noted at export proves it is the very same file.
+    if expected_sha256 and sha256(raw) != expected_sha256.strip().lower():
+        raise BackupError(
+            f"The archive's sha256 is {sha256(raw)}, not the {expected_sha256.strip()} you gave: it is not "
+            "the file that was exported. Nothing was imported."
+        )
     try:
         manifest, records, files = _checked(raw)
     except ArchiveError as error:

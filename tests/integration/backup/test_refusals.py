@@ -255,3 +255,42 @@ def test_the_archive_holds_only_the_organisation_and_no_secrets(archive: Path, w
     assert not any(name.endswith((".p12", ".pem")) for name in files)
     manifest = json.loads(files["manifest.json"])
     assert "signing certificate" in manifest["not_exported"]
+
+
+def test_an_archive_that_is_not_the_exported_file_is_refused_when_its_sha256_is_given(
+    archive: Path, target: Flask, tmp_path: Path
+) -> None:
+    import hashlib
+
+    def change(files: dict[str, bytes]) -> None:
+        _edit_json(files, "records/assessments.json", lambda rows: rows[0].update(title="Something else"))
+
+    # A live (draft) field is not under any hash, so a careful forger who redoes the manifest gets past
+    # the manifest: the fingerprint noted at export is what proves the file is the one exported.
+    forged = rewrite(archive, tmp_path / "forged.tar.gz", change, fix_manifest=True)
+    expected = hashlib.sha256(archive.read_bytes()).hexdigest()
+    result = import_(target, forged, "--expect-sha256", expected)
+    assert result.exit_code == 1 and "it is not the file that was exported" in result.output
+    assert nothing_written(target)
+    assert import_(target, archive, "--expect-sha256", expected.upper()).exit_code == 0
+
+
+def test_an_archive_unpacked_and_packed_again_by_hand_still_imports(
+    archive: Path, target: Flask, tmp_path: Path
+) -> None:
+    import io
+    import tarfile
+
+    files = archive_files(archive)
+    repacked = tmp_path / "repacked.tar.gz"
+    with tarfile.open(repacked, "w:gz") as tar:
+        for folder in ("audit", "documents", "records"):
+            info = tarfile.TarInfo(folder)
+            info.type = tarfile.DIRTYPE
+            tar.addfile(info)
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    result = import_(target, repacked)
+    assert result.exit_code == 0, result.output
