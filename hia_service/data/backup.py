@@ -148,6 +148,13 @@ def not_exported() -> dict[str, str]:
 # --- reading ----------------------------------------------------------------------------------------------
 
 
+def read_consistently() -> None:
+    """On PostgreSQL, read every table from one snapshot, so rows written during an export cannot leave
+    a child in the archive without its parent. Call before the first query of the transaction."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
 def organisation_rows(org_id: int) -> dict[str, list[dict[str, Any]]]:
     """Every archived table's rows for the organisation, oldest first, as JSON-ready dicts."""
     return {spec.name: _rows(spec, spec.rows_of(org_id)) for spec in TABLES}

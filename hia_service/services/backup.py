@@ -88,10 +88,18 @@ def document_name(reference: str, number: int) -> str:
 
 def export_organisation(code: str, out: Path, *, password_hashes: bool = True) -> ExportSummary:
     """Write the organisation's archive to `out` and record the export in the audit log (caller commits)."""
+    store.read_consistently()
     org_id = store.organisation_id_by_code(code.strip().upper())
     if org_id is None:
         raise NotFoundError(f"There is no organisation with the code {code.strip().upper()}.")
     rows = store.organisation_rows(org_id)
+    try:  # the checks import makes: an archive that could never be imported is not written
+        for spec in store.TABLES:
+            _check_rows(spec, rows)
+    except ArchiveError as error:
+        raise BackupError(
+            f"The organisation's records cannot be exported as they are: {error.message}"
+        ) from None
     if not password_hashes:
         rows["users"] = [{**user, "password_hash": None} for user in rows["users"]]
     links = _own_chain(rows["audit_events"])

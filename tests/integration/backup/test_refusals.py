@@ -294,3 +294,24 @@ def test_an_archive_unpacked_and_packed_again_by_hand_still_imports(
             tar.addfile(info, io.BytesIO(data))
     result = import_(target, repacked)
     assert result.exit_code == 0, result.output
+
+
+def test_export_refuses_records_that_point_outside_the_organisation(
+    app: Flask, organisation: Any, world: Any, tmp_path: Path
+) -> None:
+    from hia_service.data.accounts import get_organisation_by_code, get_user
+    from hia_service.data.audit import record_audit_event
+    from hia_service.data.transaction import commit
+
+    with app.app_context():
+        rxa = get_organisation_by_code("RXA")
+        assert rxa is not None
+        record_audit_event("looked_in", actor=get_user(world["other_admin"]["id"]), organisation_id=rxa.id)
+        commit()
+    out = tmp_path / "x.tar.gz"
+    result = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(out)])
+    assert result.exit_code == 1, result.output
+    assert (
+        "cannot be exported as they are" in result.output and "which is not in the archive" in result.output
+    )
+    assert not out.exists()
