@@ -234,6 +234,10 @@ def import_archive(path: Path, *, replace: bool = False, expected_sha256: str | 
         )
         _stage_documents(ids["organisations"][organisation["id"]], files, staged)
         commit()
+    except ArchiveError as error:
+        db.session.rollback()
+        staged.discard()
+        raise BackupError(error.message) from None
     except OSError as error:
         db.session.rollback()
         staged.discard()
