@@ -7,6 +7,7 @@ from flask.cli import FlaskGroup
 from hia_service import create_app
 from hia_service.cli.accounts import demo_cli, users_cli
 from hia_service.cli.audit import audit_cli
+from hia_service.cli.backup import export_command, import_command
 from hia_service.cli.pdf import certs_cli, pdf_cli
 from hia_service.cli.profile import profile_cmd
 from hia_service.cli.reference import reference_cli
@@ -33,6 +34,8 @@ def _build_group() -> FlaskGroup:
         profile_cmd,
         audit_cli,
         reminders_cli,
+        export_command,
+        import_command,
     ):
         group.add_command(command)
     return group

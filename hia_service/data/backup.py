@@ -1,0 +1,336 @@
+"""Reading and writing one organisation's rows for `hia export` / `hia import`, table by table.
+
+Each table the archive holds is one TableSpec: which rows belong to the organisation, and which columns
+hold ids of other tables (so they can be remapped on import). A table added later joins the archive by
+adding a TableSpec here, in dependency order; until then export lists it as not exported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, Date, DateTime, Table, func, insert, or_, select, tuple_, update
+from sqlalchemy.sql import Select
+
+from hia_service.data.audit import _fields, _serialise_writers
+from hia_service.data.models import (
+    ActionItem,
+    ApiToken,
+    Assessment,
+    AssessmentEvent,
+    AssessmentVersion,
+    AuditEvent,
+    DecisionRecord,
+    Organisation,
+    ReminderLog,
+    ReviewComment,
+    User,
+    UserIdentity,
+)
+from hia_service.domain.audit_chain import GENESIS, entry_hash
+from hia_service.domain.backup import ChainLink, decode_date, decode_datetime, encode_value
+from hia_service.extensions import db
+
+
+def _users(org_id: int) -> Select:
+    return select(User.id).where(User.organisation_id == org_id)
+
+
+def _assessments(org_id: int) -> Select:
+    return select(Assessment.id).where(Assessment.organisation_id == org_id)
+
+
+def _versions(org_id: int) -> Select:
+    return select(AssessmentVersion.id).where(AssessmentVersion.assessment_id.in_(_assessments(org_id)))
+
+
+def _audit_scope(org_id: int) -> ColumnElement[bool]:
+    # Entries about the organisation, and entries by its people that name no organisation.
+    return or_(
+        AuditEvent.organisation_id == org_id,
+        AuditEvent.organisation_id.is_(None) & AuditEvent.actor_id.in_(_users(org_id)),
+    )
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    model: Any
+    rows_of: Callable[[int], ColumnElement[bool]]  # organisation id -> where-clause
+    refs: dict[str, str] = field(default_factory=dict)  # column -> the table whose ids it holds
+
+    @property
+    def table(self) -> Table:
+        return self.model.__table__
+
+
+# Parents before children: import inserts in this order.
+TABLES: tuple[TableSpec, ...] = (
+    TableSpec("organisations", Organisation, lambda org: Organisation.id == org),
+    TableSpec("users", User, lambda org: User.organisation_id == org, {"organisation_id": "organisations"}),
+    TableSpec(
+        "user_identities",
+        UserIdentity,
+        lambda org: UserIdentity.user_id.in_(_users(org)),
+        {"user_id": "users"},
+    ),
+    TableSpec(
+        "assessments",
+        Assessment,
+        lambda org: Assessment.organisation_id == org,
+        {"organisation_id": "organisations", "author_id": "users"},
+    ),
+    TableSpec(
+        "assessment_versions",
+        AssessmentVersion,
+        lambda org: AssessmentVersion.assessment_id.in_(_assessments(org)),
+        {"assessment_id": "assessments", "submitted_by_id": "users", "reviewed_by_id": "users"},
+    ),
+    TableSpec(
+        "assessment_events",
+        AssessmentEvent,
+        lambda org: AssessmentEvent.assessment_id.in_(_assessments(org)),
+        {"assessment_id": "assessments", "actor_id": "users"},
+    ),
+    TableSpec(
+        "review_comments",
+        ReviewComment,
+        lambda org: ReviewComment.version_id.in_(_versions(org)),
+        {"version_id": "assessment_versions", "author_id": "users"},
+    ),
+    TableSpec(
+        "decision_records",
+        DecisionRecord,
+        lambda org: DecisionRecord.assessment_id.in_(_assessments(org)),
+        {"assessment_id": "assessments", "version_id": "assessment_versions", "recorded_by_id": "users"},
+    ),
+    TableSpec(
+        "action_items",
+        ActionItem,
+        lambda org: ActionItem.assessment_id.in_(_assessments(org)),
+        {
+            "assessment_id": "assessments",
+            "version_id": "assessment_versions",
+            "owner_id": "users",
+            "completed_by_id": "users",
+        },
+    ),
+    TableSpec("api_tokens", ApiToken, lambda org: ApiToken.user_id.in_(_users(org)), {"user_id": "users"}),
+    # Reminders name their recipient by email address, not by id.
+    TableSpec(
+        "reminder_logs",
+        ReminderLog,
+        lambda org: ReminderLog.recipient.in_(select(User.email).where(User.organisation_id == org)),
+    ),
+    TableSpec(
+        "audit_events", AuditEvent, _audit_scope, {"organisation_id": "organisations", "actor_id": "users"}
+    ),
+)
+SPECS = {spec.name: spec for spec in TABLES}
+# Tables that belong to the whole service, not to one organisation.
+SERVICE_WIDE = {
+    "reference_datasets": "reference data is loaded from the published files (`hia reference load`)"
+}
+
+
+def not_exported() -> dict[str, str]:
+    """Every table in the schema that the archive does not hold, and why."""
+    left = {}
+    for name in sorted(db.metadata.tables):
+        if name not in SPECS:
+            left[name] = SERVICE_WIDE.get(name, "not yet part of the organisation archive")
+    return left
+
+
+# --- reading ----------------------------------------------------------------------------------------------
+
+
+def read_consistently() -> None:
+    """On PostgreSQL, read every table from one snapshot, so rows written during an export cannot leave
+    a child in the archive without its parent. Call before the first query of the transaction."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+
+
+def organisation_rows(org_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Every archived table's rows for the organisation, oldest first, as JSON-ready dicts."""
+    return {spec.name: _rows(spec, spec.rows_of(org_id)) for spec in TABLES}
+
+
+def _rows(spec: TableSpec, where: ColumnElement[bool]) -> list[dict[str, Any]]:
+    table = spec.table
+    result = db.session.execute(select(table).where(where).order_by(table.c.id))
+    return [{key: encode_value(value) for key, value in row._mapping.items()} for row in result]
+
+
+def chain_links_between(first_id: int, last_id: int, own_ids: Iterable[int]) -> list[dict[str, Any]]:
+    """The other entries between the organisation's first and last: hashes only, never their content."""
+    own = set(own_ids)
+    query = (
+        select(AuditEvent.id, AuditEvent.prev_hash, AuditEvent.entry_hash)
+        .where(AuditEvent.id > first_id, AuditEvent.id < last_id)
+        .order_by(AuditEvent.id)
+    )
+    return [
+        {"id": row.id, "prev_hash": row.prev_hash, "entry_hash": row.entry_hash}
+        for row in db.session.execute(query)
+        if row.id not in own
+    ]
+
+
+def audit_problems(rows: list[dict[str, Any]]) -> list[str]:
+    """Entries of an archive whose stored hash does not match their content and the hash they follow."""
+    problems = []
+    for row in rows:
+        if entry_hash(row["prev_hash"], audit_fields(row)) != row["entry_hash"]:
+            problems.append(f"Audit entry {row['id']}: its content does not match its hash: it was altered.")
+    return problems
+
+
+def audit_fields(row: dict[str, Any]) -> dict[str, Any]:
+    # The same fields record_audit_event() hashes, worked out by the same code.
+    values = _decoded(SPECS["audit_events"], row)
+    return _fields(AuditEvent(**{k: v for k, v in values.items() if k != "id"}))
+
+
+def links_of(rows: Iterable[dict[str, Any]]) -> list[ChainLink]:
+    return [ChainLink(r["id"], r["prev_hash"], r["entry_hash"]) for r in rows]
+
+
+# --- writing ----------------------------------------------------------------------------------------------
+
+
+def _decoded(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:
+    values = {}
+    for column in spec.table.columns:
+        value = row.get(column.key)
+        if isinstance(column.type, DateTime):
+            value = decode_datetime(value)
+        elif isinstance(column.type, Date):
+            value = decode_date(value)
+        values[column.key] = value
+    return values
+
+
+def remap_refs(spec: TableSpec, row: dict[str, Any], ids: dict[str, dict[int, int]]) -> dict[str, Any]:
+    """The row with the ids it holds replaced by the new database's ids (its own id is left as it was)."""
+    out = dict(row)
+    for column, table in spec.refs.items():
+        if out.get(column) is not None:
+            out[column] = ids[table][out[column]]
+    return out
+
+
+def insert_rows(spec: TableSpec, rows: list[dict[str, Any]]) -> dict[int, int]:
+    """Insert remapped rows under new ids; returns {id in the archive: new id}."""
+    if not rows:
+        return {}
+    values = []
+    for row in rows:
+        decoded = _decoded(spec, row)
+        decoded.pop("id")
+        values.append(decoded)
+    statement = insert(spec.table).returning(spec.table.c.id, sort_by_parameter_order=True)
+    new_ids = db.session.execute(statement, values).scalars().all()
+    return {row["id"]: new for row, new in zip(rows, new_ids, strict=True)}
+
+
+def append_audit_entries(rows: list[dict[str, Any]]) -> dict[int, int]:
+    """Add remapped entries to the end of this database's chain, each re-chained to the one before."""
+    _serialise_writers()  # the same lock record_audit_event() takes, held until the import commits
+    head = db.session.scalar(select(AuditEvent.entry_hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
+    chained = []
+    for row in rows:
+        digest = entry_hash(head, audit_fields(row))
+        chained.append({**row, "prev_hash": head, "entry_hash": digest})
+        head = digest
+    return insert_rows(SPECS["audit_events"], chained)
+
+
+# --- what is already there ---------------------------------------------------------------------------------
+
+
+def organisation_id_by_code(code: str) -> int | None:
+    return db.session.scalar(select(Organisation.id).where(Organisation.code == code))
+
+
+def code_taken(code: str) -> bool:
+    return organisation_id_by_code(code) is not None
+
+
+def emails_in_use(emails: list[str], apart_from_org: int | None) -> list[str]:
+    query = select(User.email).where(User.email.in_(emails))
+    if apart_from_org is not None:
+        query = query.where(User.organisation_id != apart_from_org)
+    return sorted(db.session.scalars(query))
+
+
+def token_hashes_in_use(hashes: list[str], apart_from_org: int | None) -> bool:
+    query = select(ApiToken.id).join(User, ApiToken.user_id == User.id).where(ApiToken.token_hash.in_(hashes))
+    if apart_from_org is not None:
+        query = query.where(User.organisation_id != apart_from_org)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def identities_in_use(pairs: list[tuple[str, str]], apart_from_org: int | None) -> bool:
+    if not pairs:
+        return False
+    query = (
+        select(UserIdentity.id)
+        .join(User, UserIdentity.user_id == User.id)
+        .where(tuple_(UserIdentity.issuer, UserIdentity.subject).in_(pairs))
+    )
+    if apart_from_org is not None:
+        query = query.where(User.organisation_id != apart_from_org)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def versions_of(org_id: int) -> list[AssessmentVersion]:
+    query = (
+        select(AssessmentVersion)
+        .join(Assessment, AssessmentVersion.assessment_id == Assessment.id)
+        .where(Assessment.organisation_id == org_id)
+        .order_by(AssessmentVersion.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def retire_organisation(org_id: int, new_code: str, name_prefix: str, mark: str, now: datetime) -> None:
+    """Set an organisation aside so an archive can take its code: nothing is deleted (its audit entries
+    point at its rows), but its code changes, its people can no longer sign in, and the values that must
+    be unique (email addresses, token hashes, external sign-ins) are freed."""
+    users = _users(org_id)
+    emails = select(User.email).where(User.organisation_id == org_id)
+    db.session.execute(
+        update(ReminderLog)
+        .where(ReminderLog.recipient.in_(emails))
+        .values(recipient=mark + ReminderLog.recipient)
+    )
+    # A marked hash has a character no sha256 hex digest has, so no token can ever match it again.
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id.in_(users))
+        .values(token_hash=func.substr(mark + ApiToken.token_hash, 1, 64))
+    )
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id.in_(users), ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+    )
+    db.session.execute(
+        update(UserIdentity)
+        .where(UserIdentity.user_id.in_(users))
+        .values(subject=mark + UserIdentity.subject)
+    )
+    db.session.execute(
+        update(User).where(User.organisation_id == org_id).values(email=mark + User.email, is_active=False)
+    )
+    db.session.execute(
+        update(Organisation)
+        .where(Organisation.id == org_id)
+        .values(code=new_code, name=func.substr(name_prefix + Organisation.name, 1, 200))
+    )
+    db.session.expire_all()

@@ -1,0 +1,175 @@
+"""The organisation archive (`hia export` / `hia import`): its format, and the checks an archive must pass
+before anything is written. Pure: the data layer reads and writes rows, the service reads and writes files.
+
+An archive is a gzipped tar holding manifest.json (format, versions, counts, and the sha256 of every other
+file), records/<table>.json (the rows of each table, oldest first, with the source database's ids),
+audit/links.json (the hashes of other organisations' audit entries that sit between this organisation's
+entries in the shared chain, without their content) and documents/<reference>-v<n>.pdf (the signed PDFs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from itertools import pairwise
+from typing import Any
+
+FORMAT = "hia-organisation-archive"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+LINKS = "audit/links.json"
+# Only these names may appear in an archive: nothing absolute, no "..", no links or devices.
+ALLOWED_NAME = re.compile(
+    r"^(manifest\.json|records/[a-z_]+\.json|audit/links\.json|documents/[A-Za-z0-9-]+\.pdf)$"
+)
+TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+# Audit entries name their subject by id; which table each kind of subject lives in. Subjects not listed
+# here (an email address for reminders, or kinds added later) are kept as they were.
+SUBJECT_TABLES = {
+    "assessment": "assessments",
+    "user": "users",
+    "api_token": "api_tokens",
+    "register": "organisations",
+    "organisation": "organisations",
+}
+# Ids of action items held in the details of follow-up audit entries.
+DETAIL_ID_KEYS = {"item": "action_items", "items": "action_items"}
+
+
+class ArchiveError(Exception):
+    """The archive cannot be imported; the message says why in plain words."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_entry(path: str, data: bytes) -> dict[str, Any]:
+    return {"path": path, "sha256": sha256(data), "bytes": len(data)}
+
+
+# --- values ---------------------------------------------------------------------------------------------
+
+
+def encode_value(value: Any) -> Any:
+    """A column value as JSON: times as UTC ISO strings with microseconds, dates as ISO dates."""
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite gives naive UTC times
+        return aware.astimezone(UTC).strftime(TIMESTAMP)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def decode_datetime(value: str | None) -> datetime | None:
+    return None if value is None else datetime.strptime(value, TIMESTAMP).replace(tzinfo=UTC)
+
+
+def decode_date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)
+
+
+# --- the manifest and its files -------------------------------------------------------------------------
+
+
+def check_manifest(manifest: Any) -> None:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ArchiveError(
+            "This file is not an organisation archive made by `hia export` (its manifest is wrong)."
+        )
+    version = manifest.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ArchiveError(
+            f"This archive is in format version {version!r}, but this service reads only version "
+            f"{FORMAT_VERSION}. Import it with the version of the service that made it "
+            f"(app version {manifest.get('app_version', 'unknown')})."
+        )
+    if not isinstance(manifest.get("files"), list) or not isinstance(manifest.get("organisation"), dict):
+        raise ArchiveError(
+            "The archive's manifest is incomplete: it does not list its files and organisation."
+        )
+
+
+def check_files(manifest: dict[str, Any], files: Mapping[str, bytes]) -> None:
+    """Every listed file present with its fingerprint; nothing unlisted."""
+    listed = {entry["path"]: entry for entry in manifest["files"]}
+    for path, entry in listed.items():
+        if path not in files:
+            raise ArchiveError(
+                f"The archive is incomplete: {path} is listed in its manifest but missing "
+                "(was the file cut short while copying?)."
+            )
+        if sha256(files[path]) != entry["sha256"] or len(files[path]) != entry["bytes"]:
+            raise ArchiveError(
+                f"{path} does not match the fingerprint in the archive's manifest: "
+                "the archive has been altered or damaged."
+            )
+    for path in files:
+        if path != MANIFEST and path not in listed:
+            raise ArchiveError(
+                f"The archive holds {path}, which its manifest does not list: it has been altered."
+            )
+
+
+# --- the audit chain --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """One entry of the shared chain: its id, the hash it follows and its own hash."""
+
+    id: int
+    prev_hash: str
+    entry_hash: str
+
+
+def check_links(own: Iterable[ChainLink], others: Iterable[ChainLink]) -> list[str]:
+    """The organisation's entries, with the other entries between them, form one unbroken run of the chain."""
+    problems = []
+    run = sorted([*own, *others], key=lambda link: link.id)
+    for before, after in pairwise(run):
+        if after.prev_hash != before.entry_hash:
+            problems.append(
+                f"Audit entry {after.id} does not follow entry {before.id}: "
+                "an entry was removed from, or added to, the archive's audit log."
+            )
+    return problems
+
+
+# --- ids ------------------------------------------------------------------------------------------------
+
+
+def remap_audit(row: dict[str, Any], ids: Mapping[str, Mapping[int, int]]) -> tuple[dict[str, Any], bool]:
+    """An audit entry's subject and detail ids in the new database; False when one could not be mapped."""
+    mapped = True
+    out = dict(row)
+    table = SUBJECT_TABLES.get(row.get("subject_type") or "")
+    if table and row.get("subject_id") is not None:
+        new = _new_id(ids[table], row["subject_id"])
+        mapped = new is not None
+        out["subject_id"] = str(new) if new is not None else row["subject_id"]
+    details = dict(row.get("details") or {})
+    for key, table in DETAIL_ID_KEYS.items():
+        if key in details:
+            value = details[key]
+            news = [_new_id(ids[table], v) for v in (value if isinstance(value, list) else [value])]
+            mapped = mapped and None not in news
+            if None not in news:
+                details[key] = news if isinstance(value, list) else news[0]
+    out["details"] = details
+    return out, mapped
+
+
+def _new_id(mapping: Mapping[int, int], old: Any) -> int | None:
+    try:
+        return mapping.get(int(old))
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,319 @@
+"""Back up and restore one organisation: `hia export --org CODE --to FILE` and `hia import FILE`.
+
+Export writes every record of the organisation (see data/backup.py TABLES), its audit entries with the
+hashes that chain them, and its signed PDFs into one archive (domain/backup.py describes the format).
+Import checks the whole archive before it writes anything, then writes it in one transaction under new
+ids, appending the audit entries to this database's own chain.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+from hia_service.data import backup as store
+from hia_service.data.audit import record_audit_event
+from hia_service.data.reference import current_reference_datasets
+from hia_service.data.transaction import commit
+from hia_service.domain.backup import (
+    FORMAT,
+    FORMAT_VERSION,
+    LINKS,
+    MANIFEST,
+    ArchiveError,
+    check_links,
+    file_entry,
+    remap_audit,
+    sha256,
+)
+from hia_service.extensions import db
+from hia_service.services.backup_checks import check_rows, checked, document_name
+from hia_service.services.backup_files import StagedDocuments, pack, to_json, write_atomically
+from hia_service.services.errors import NotFoundError, ServiceError
+
+# What no archive holds, whatever the schema: listed in every manifest.
+NEVER_EXPORTED = {
+    "signing certificate": "the organisation's private key stays on its server (HIA_SIGNING_P12)",
+    "API token secrets": "only each token's sha256 is stored (and exported); holders keep their tokens",
+}
+
+
+class BackupError(ServiceError):
+    pass
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    path: Path
+    sha256: str
+    bytes: int
+    counts: dict[str, int]
+    documents: int
+    not_exported: dict[str, str]
+    password_hashes: bool
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    code: str
+    name: str
+    counts: dict[str, int]
+    documents: int
+    replaced_as: str | None
+    unmapped_references: int
+    password_hashes: bool
+    made_by: str
+    reference_releases: list[str]
+
+
+def app_version() -> str:
+    try:
+        return version("hia-service")
+    except PackageNotFoundError:  # running from a checkout that was never installed
+        return "unknown"
+
+
+# --- export -----------------------------------------------------------------------------------------------
+
+
+def export_organisation(code: str, out: Path, *, password_hashes: bool = True) -> ExportSummary:
+    """Write the organisation's archive to `out` and record the export in the audit log (caller commits)."""
+    store.read_consistently()
+    org_id = store.organisation_id_by_code(code.strip().upper())
+    if org_id is None:
+        raise NotFoundError(f"There is no organisation with the code {code.strip().upper()}.")
+    rows = store.organisation_rows(org_id)
+    try:  # the checks import makes: an archive that could never be imported is not written
+        for spec in store.TABLES:
+            check_rows(spec, rows)
+    except ArchiveError as error:
+        raise BackupError(
+            f"The organisation's records cannot be exported as they are: {error.message}"
+        ) from None
+    if not password_hashes:
+        rows["users"] = [{**user, "password_hash": None} for user in rows["users"]]
+    links = _own_chain(rows["audit_events"])
+    files = {f"records/{name}.json": to_json(table) for name, table in rows.items()}
+    files[LINKS] = to_json(links)
+    files |= _stored_documents(org_id)
+    manifest = _manifest(rows, links, files, password_hashes)
+    files[MANIFEST] = to_json(manifest)
+    archive = pack(files)
+    write_atomically(out, archive)
+    digest = sha256(archive)
+    record_audit_event(
+        "organisation_exported",
+        actor=None,
+        organisation_id=org_id,
+        subject=("organisation", org_id),
+        details={"archive_sha256": digest, "counts": manifest["counts"], "password_hashes": password_hashes},
+    )
+    return ExportSummary(
+        out,
+        digest,
+        len(archive),
+        manifest["counts"],
+        manifest["counts"]["documents"],
+        manifest["not_exported"],
+        password_hashes,
+    )
+
+
+def _own_chain(audit: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The other organisations' link hashes between ours; refuses to export a chain that is broken."""
+    if not audit:
+        return []
+    links = store.chain_links_between(audit[0]["id"], audit[-1]["id"], (row["id"] for row in audit))
+    problems = store.audit_problems(audit) + check_links(store.links_of(audit), store.links_of(links))
+    if problems:
+        raise BackupError(
+            f"The audit log is broken, so the organisation was not exported: {problems[0]} "
+            "Run `hia audit verify` for the full list."
+        )
+    return links
+
+
+def _stored_documents(org_id: int) -> dict[str, bytes]:
+    from hia_service.services.documents import stored_pdf_path  # documents pulls in the PDF toolchain
+
+    files = {}
+    for found in store.versions_of(org_id):
+        if found.pdf_sha256 is None:
+            continue
+        path = stored_pdf_path(found)
+        data = path.read_bytes() if path.exists() else None
+        if data is None or sha256(data) != found.pdf_sha256:
+            raise BackupError(
+                f"The signed PDF of {found.assessment.reference} version {found.number} is missing or has "
+                f"changed on the server ({path}), so the organisation was not exported."
+            )
+        files[document_name(found.assessment.reference, found.number)] = data
+    return files
+
+
+def _manifest(
+    rows: dict[str, list], links: list, files: dict[str, bytes], password_hashes: bool
+) -> dict[str, Any]:
+    organisation = rows["organisations"][0]
+    audit = rows["audit_events"]
+    counts = {name: len(table) for name, table in rows.items()}
+    counts["documents"] = sum(1 for name in files if name.startswith("documents/"))
+    releases = sorted({row["reference_release"] for row in rows["assessments"]})
+    loaded = sorted({(d.release, d.snapshot_id) for d in current_reference_datasets()})
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "app_version": app_version(),
+        "created_at": datetime.now(UTC).isoformat(),
+        "organisation": {"code": organisation["code"], "name": organisation["name"]},
+        "reference_release": {
+            "used_by_assessments": releases,
+            "loaded": [{"release": r, "snapshot": s} for r, s in loaded],
+        },
+        "password_hashes": password_hashes,
+        "counts": counts,
+        "tables": list(rows),
+        "audit": {
+            "entries": len(audit),
+            "other_organisations_links": len(links),
+            "first_prev_hash": audit[0]["prev_hash"] if audit else None,
+            "last_entry_hash": audit[-1]["entry_hash"] if audit else None,
+        },
+        "not_exported": {**store.not_exported(), **NEVER_EXPORTED},
+        "files": [file_entry(name, data) for name, data in sorted(files.items())],
+    }
+
+
+# --- import -----------------------------------------------------------------------------------------------
+
+
+def import_archive(path: Path, *, replace: bool = False, expected_sha256: str | None = None) -> ImportSummary:
+    """Check the archive end to end, then write it in one transaction (and commit: the PDFs are put in
+    place only after the commit, so this use case owns its transaction boundary)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise BackupError(f"The archive {path} could not be read: {error.strerror}.") from None
+    # The manifest catches damage; only the fingerprint noted at export proves it is the very same file.
+    if expected_sha256 and sha256(raw) != expected_sha256.strip().lower():
+        raise BackupError(
+            f"The archive's sha256 is {sha256(raw)}, not the {expected_sha256.strip()} you gave: it is not "
+            "the file that was exported. Nothing was imported."
+        )
+    try:
+        manifest, records, files = checked(raw)
+    except ArchiveError as error:
+        raise BackupError(error.message) from None
+    organisation = records["organisations"][0]
+    existing = store.organisation_id_by_code(organisation["code"])
+    if existing is not None and not replace:
+        raise BackupError(
+            f"An organisation with the code {organisation['code']} already exists in this database, so "
+            "nothing was imported. To replace it with the archive, run the import again with --replace "
+            "(the organisation there now is kept under another code, its people unable to sign in)."
+        )
+    _refuse_clashes(records, existing)
+    staged = StagedDocuments()
+    try:
+        retired = _retire(existing, organisation["code"], staged) if existing is not None else None
+        ids, unmapped = _write(records)
+        record_audit_event(
+            "organisation_imported",
+            actor=None,
+            organisation_id=ids["organisations"][organisation["id"]],
+            subject=("organisation", ids["organisations"][organisation["id"]]),
+            details={
+                "archive_sha256": sha256(raw),
+                "source_audit_head": manifest["audit"]["last_entry_hash"],
+                "audit_entries": len(records["audit_events"]),
+                "replaced_as": retired,
+            },
+        )
+        _stage_documents(ids["organisations"][organisation["id"]], files, staged)
+        commit()
+    except ArchiveError as error:
+        db.session.rollback()
+        staged.discard()
+        raise BackupError(error.message) from None
+    except OSError as error:
+        db.session.rollback()
+        staged.discard()
+        raise BackupError(
+            f"The signed PDFs could not be saved ({error.strerror}: {error.filename}), so nothing was "
+            "imported. Check HIA_DATA_DIR has room and can be written to, then try again."
+        ) from None
+    except BaseException:
+        db.session.rollback()
+        staged.discard()
+        raise
+    staged.finish()
+    return ImportSummary(
+        organisation["code"],
+        organisation["name"],
+        {name: len(rows) for name, rows in records.items()},
+        sum(1 for name in files if name.startswith("documents/")),
+        retired,
+        unmapped,
+        bool(manifest.get("password_hashes")),
+        str(manifest.get("app_version")),
+        list(manifest.get("reference_release", {}).get("used_by_assessments", [])),
+    )
+
+
+def _refuse_clashes(records: dict[str, list[dict[str, Any]]], replacing: int | None) -> None:
+    emails = store.emails_in_use([row["email"] for row in records["users"]], replacing)
+    if emails:
+        raise BackupError(
+            f"{len(emails)} of the archive's people already have accounts in another organisation here "
+            f"({', '.join(emails[:3])}{'…' if len(emails) > 3 else ''}), so nothing was imported."
+        )
+    hashes = [row["token_hash"] for row in records["api_tokens"]]
+    pairs = [(row["issuer"], row["subject"]) for row in records["user_identities"]]
+    if store.token_hashes_in_use(hashes, replacing) or store.identities_in_use(pairs, replacing):
+        raise BackupError(
+            "Some of the archive's API tokens or external sign-ins are already in use in this database, "
+            "so nothing was imported."
+        )
+
+
+def _retire(org_id: int, code: str, staged: StagedDocuments) -> str:
+    from hia_service.services.documents import stored_pdf_path
+
+    number = 1
+    while store.code_taken(f"{code}-R{number}"):
+        number += 1
+    retired = f"{code}-R{number}"
+    versions = store.versions_of(org_id)
+    folder = stored_pdf_path(versions[0]).parent if versions else None
+    now = datetime.now(UTC)
+    store.retire_organisation(org_id, retired, f"(replaced {now:%Y-%m-%d}) ", f"replaced{number}:", now)
+    if folder is not None:
+        staged.set_folder_aside(folder, folder.with_name(retired))
+    return retired
+
+
+def _write(records: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, dict[int, int]], int]:
+    ids: dict[str, dict[int, int]] = {}
+    for spec in (spec for spec in store.TABLES if spec.name != "audit_events"):
+        ids[spec.name] = store.insert_rows(spec, [store.remap_refs(spec, r, ids) for r in records[spec.name]])
+    audit_spec = store.SPECS["audit_events"]
+    unmapped = 0
+    remapped = []
+    for row in records["audit_events"]:
+        entry, mapped = remap_audit(store.remap_refs(audit_spec, row, ids), ids)
+        unmapped += not mapped
+        remapped.append(entry)
+    ids["audit_events"] = store.append_audit_entries(remapped)
+    return ids, unmapped
+
+
+def _stage_documents(org_id: int, files: dict[str, bytes], staged: StagedDocuments) -> None:
+    from hia_service.services.documents import stored_pdf_path
+
+    for found in store.versions_of(org_id):
+        if found.pdf_sha256 is not None:
+            name = document_name(found.assessment.reference, found.number)
+            staged.stage(stored_pdf_path(found), files[name])

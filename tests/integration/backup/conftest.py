@@ -1,0 +1,249 @@
+"""An organisation with realistic records made through the services (review with comments and a return,
+approval with signed PDFs, a decision, a completed action, a token, a reminder, a training assessment),
+a fresh target database of either kind, and a reading of an organisation's rows that does not use the
+exporter's own code, so the round trip is checked against something independent."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import backends, make_test_app, throwaway_postgres_database
+from tests.integration.review import conftest as review_fixtures
+
+act = review_fixtures.act
+lock_of = review_fixtures.lock_of
+login = review_fixtures.login
+make_assessment = review_fixtures.make_assessment
+world = review_fixtures.world
+
+
+@pytest.fixture
+def organisation(
+    app: Flask,
+    world: Any,
+    make_assessment: Callable[..., int],
+    act: Callable[..., Any],
+    lock_of: Callable[[int], int],
+    login: Callable[[dict[str, Any]], FlaskClient],
+) -> dict[str, Any]:
+    """RXA's records, plus one signed assessment in RYB (which must not travel with RXA)."""
+    from hia_service.data.transaction import commit
+    from hia_service.services import assessments, followup, review, tokens
+
+    reviewer, manager = world["reviewer"], world["manager"]
+    returned_then_approved = make_assessment(manager)
+    act(reviewer, review.start_review, returned_then_approved, None)
+    act(reviewer, review.add_comment, returned_then_approved, "general", "Say more about older people.", 1)
+    act(reviewer, review.return_to_author, returned_then_approved, "Please add the evidence.", None)
+    act(manager, assessments.submit_for_review, returned_then_approved)
+    act(reviewer, review.start_review, returned_then_approved, None)
+    act(reviewer, review.approve, returned_then_approved, None)
+    decision = review.DecisionInput(date.today().isoformat(), "Trust board", "proceed", "Go ahead.")
+    act(reviewer, review.record_decision, returned_then_approved, decision, lock_of(returned_then_approved))
+    second = make_assessment(world["manager2"], "Move the phlebotomy clinic")
+    act(reviewer, review.approve, second, None)
+    item = _first_item(app, returned_then_approved)
+    act(manager, followup.complete, item, "Morning session kept.", None)
+    make_assessment(manager, "A draft", submit=False, profile=None)
+    make_assessment(world["trainer"], "Training: a made-up clinic", training=True)
+    act(world["admin"], tokens.create_token, "Board paper system")
+    with app.app_context():
+        for reminder in followup.reminders_due(date.today()):
+            followup.note_reminder_sent(reminder, date.today())
+        commit()
+    login(manager)  # a real sign-in, audited
+    other = make_assessment(world["other_manager"], "Another trust's change")
+    act(world["other_reviewer"], review.approve, other, None)
+    return {"code": "RXA", "approved": [returned_then_approved, second], "other": other}
+
+
+def _first_item(app: Flask, assessment_id: int) -> int:
+    from sqlalchemy import select
+
+    from hia_service.data.models import ActionItem
+    from hia_service.extensions import db
+
+    with app.app_context():
+        query = select(ActionItem.id).where(ActionItem.assessment_id == assessment_id).order_by(ActionItem.id)
+        return db.session.scalars(query).first()  # type: ignore[return-value]
+
+
+@contextmanager
+def fresh_app(kind: str, folder: Path) -> Iterator[Flask]:
+    """An empty database of the given kind, with its own data folder."""
+    from hia_service.extensions import db
+
+    with _database(kind, folder) as url:
+        target = make_test_app(url, folder / "data")
+        with target.app_context():
+            db.create_all()
+        try:
+            yield target
+        finally:
+            with target.app_context():
+                db.session.remove()
+                db.drop_all()
+                db.engine.dispose()
+
+
+@contextmanager
+def _database(kind: str, folder: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        yield f"sqlite:///{folder / 'target.sqlite3'}"
+        return
+    with throwaway_postgres_database() as url:
+        yield url
+
+
+def target_kinds() -> list[str]:
+    return backends()
+
+
+# --- an independent reading of an organisation's rows ---------------------------------------------------
+
+# column -> the table whose ids it holds (what a faithful restore must carry across)
+REFERENCES = {
+    "users": {"organisation_id": "organisations"},
+    "user_identities": {"user_id": "users"},
+    "assessments": {"organisation_id": "organisations", "author_id": "users"},
+    "assessment_versions": {
+        "assessment_id": "assessments",
+        "submitted_by_id": "users",
+        "reviewed_by_id": "users",
+    },
+    "assessment_events": {"assessment_id": "assessments", "actor_id": "users"},
+    "review_comments": {"version_id": "assessment_versions", "author_id": "users"},
+    "decision_records": {
+        "assessment_id": "assessments",
+        "version_id": "assessment_versions",
+        "recorded_by_id": "users",
+    },
+    "action_items": {
+        "assessment_id": "assessments",
+        "version_id": "assessment_versions",
+        "owner_id": "users",
+        "completed_by_id": "users",
+    },
+    "api_tokens": {"user_id": "users"},
+    "audit_events": {"organisation_id": "organisations", "actor_id": "users"},
+}
+
+
+def org_rows(app: Flask, code: str) -> dict[str, list[dict[str, Any]]]:
+    """Every row of the organisation, by table, oldest first, with times as aware UTC datetimes."""
+    from sqlalchemy import or_, select
+
+    from hia_service.data import models as m
+    from hia_service.extensions import db
+
+    with app.app_context():
+        org = db.session.scalar(select(m.Organisation.id).where(m.Organisation.code == code))
+        users = select(m.User.id).where(m.User.organisation_id == org)
+        emails = select(m.User.email).where(m.User.organisation_id == org)
+        assessments = select(m.Assessment.id).where(m.Assessment.organisation_id == org)
+        versions = select(m.AssessmentVersion.id).where(m.AssessmentVersion.assessment_id.in_(assessments))
+        wheres = {
+            m.Organisation: m.Organisation.id == org,
+            m.User: m.User.organisation_id == org,
+            m.UserIdentity: m.UserIdentity.user_id.in_(users),
+            m.Assessment: m.Assessment.organisation_id == org,
+            m.AssessmentVersion: m.AssessmentVersion.id.in_(versions),
+            m.AssessmentEvent: m.AssessmentEvent.assessment_id.in_(assessments),
+            m.ReviewComment: m.ReviewComment.version_id.in_(versions),
+            m.DecisionRecord: m.DecisionRecord.assessment_id.in_(assessments),
+            m.ActionItem: m.ActionItem.assessment_id.in_(assessments),
+            m.ApiToken: m.ApiToken.user_id.in_(users),
+            m.ReminderLog: m.ReminderLog.recipient.in_(emails),
+            m.AuditEvent: or_(
+                m.AuditEvent.organisation_id == org,
+                m.AuditEvent.organisation_id.is_(None) & m.AuditEvent.actor_id.in_(users),
+            ),
+        }
+        out = {}
+        for model, where in wheres.items():
+            table = model.__table__
+            rows = db.session.execute(select(table).where(where).order_by(table.c.id))
+            out[table.name] = [{k: _utc(v) for k, v in row._mapping.items()} for row in rows]
+        return out
+
+
+def _utc(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+    return value
+
+
+def comparable(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """Ids replaced by their position in their table (import keeps the order), so two databases compare;
+    audit entries lose their chain hashes, which the target database's chain replaces."""
+    rank = {name: {row["id"]: i for i, row in enumerate(table)} for name, table in rows.items()}
+    subject_tables = {"assessment": "assessments", "user": "users", "api_token": "api_tokens"}
+    subject_tables |= {"organisation": "organisations", "register": "organisations"}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, table in rows.items():
+        out[name] = []
+        for row in table:
+            row = {**row, "id": rank[name][row["id"]]}
+            for column, target in REFERENCES.get(name, {}).items():
+                if row[column] is not None:
+                    row[column] = rank[target][row[column]]
+            if name == "audit_events":
+                row.pop("prev_hash")
+                row.pop("entry_hash")
+                if row["subject_type"] in subject_tables:
+                    row["subject_id"] = rank[subject_tables[row["subject_type"]]][int(row["subject_id"])]
+                details = dict(row["details"])
+                if "item" in details:
+                    details["item"] = rank["action_items"][details["item"]]
+                if "items" in details:
+                    details["items"] = [rank["action_items"][i] for i in details["items"]]
+                row["details"] = details
+            out[name].append(row)
+    return out
+
+
+# --- archives, opened and remade ---------------------------------------------------------------------------
+
+
+def archive_files(path: Path) -> dict[str, bytes]:
+    with tarfile.open(path, "r:gz") as tar:
+        return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
+
+
+def rewrite(path: Path, out: Path, change: Callable[[dict[str, bytes]], None], *, fix_manifest: bool) -> Path:
+    """A copy of the archive with `change` applied to its files; with fix_manifest the fingerprints are
+    recomputed too, as someone covering their tracks would."""
+    import json
+
+    from hia_service.domain.backup import file_entry
+    from hia_service.services.backup_files import pack, to_json
+
+    files = archive_files(path)
+    change(files)
+    if fix_manifest:
+        manifest = json.loads(files["manifest.json"])
+        manifest["files"] = [file_entry(n, d) for n, d in sorted(files.items()) if n != "manifest.json"]
+        files["manifest.json"] = to_json(manifest)
+    out.write_bytes(pack(files))
+    return out
+
+
+def raw_tar(members: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()

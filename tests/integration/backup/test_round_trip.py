@@ -1,0 +1,163 @@
+"""Export an organisation from one database and import it into a fresh one, of either kind (SQLite to
+PostgreSQL included): every record equal field by field, the audit chain intact, the PDFs byte-identical
+and still validly signed; other organisations in the target untouched."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from hia_service.cli.backup import export_command, import_command
+from hia_service.documents import verify_pdf
+from tests.integration.backup.conftest import (
+    archive_files,
+    comparable,
+    fresh_app,
+    org_rows,
+    target_kinds,
+)
+from tests.integration.review.conftest import add_people, create_assessment
+
+PDFSIG = "/usr/bin/pdfsig"
+
+
+def export(app: Flask, code: str, out: Path, *extra: str) -> Any:
+    result = app.test_cli_runner().invoke(export_command, ["--org", code, "--to", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def import_(app: Flask, archive: Path, *extra: str) -> Any:
+    return app.test_cli_runner().invoke(import_command, [str(archive), *extra])
+
+
+def stored_pdfs(app: Flask, code: str) -> dict[str, bytes]:
+    folder = Path(app.config["HIA_DATA_DIR"]) / "documents" / code
+    return {path.name: path.read_bytes() for path in sorted(folder.glob("*.pdf"))}
+
+
+def chain_verifies(app: Flask) -> tuple[int, list[Any]]:
+    from hia_service.data.audit import verify_audit_log
+
+    with app.app_context():
+        return verify_audit_log()
+
+
+@pytest.mark.parametrize("target_kind", target_kinds())
+def test_round_trip_restores_every_record_field_by_field(
+    app: Flask, organisation: dict[str, Any], target_kind: str, tmp_path: Path
+) -> None:
+    before = org_rows(app, "RXA")
+    archive = tmp_path / "rxa.tar.gz"
+    shown = export(app, "RXA", archive)
+    assert "assessments: 4" in shown.output and "documents: 2" in shown.output
+    assert "reference_datasets" in shown.output  # what is not in the archive is said
+    with fresh_app(target_kind, tmp_path / "target") as target:
+        result = import_(target, archive)
+        assert result.exit_code == 0, result.output
+        assert "Imported RXA" in result.output
+        after = org_rows(target, "RXA")
+        imported_event = after["audit_events"].pop()  # the entry that records the import itself
+        assert imported_event["event_type"] == "organisation_imported"
+        assert comparable(after) == comparable(before)
+        assert {t: len(r) for t, r in after.items()} == {t: len(r) for t, r in before.items()}
+        assert len(before["audit_events"]) > 20 and len(before["assessment_versions"]) == 4
+        count, problems = chain_verifies(target)
+        assert problems == [] and count == len(after["audit_events"]) + 1
+        assert stored_pdfs(target, "RXA") == stored_pdfs(app, "RXA")
+        assert len(stored_pdfs(target, "RXA")) == 2
+        assert "RYB" not in json.dumps([r["code"] for r in after["organisations"]])
+
+
+def test_restored_pdfs_verify_with_poppler_and_the_service(
+    app: Flask, organisation: dict[str, Any], tmp_path: Path
+) -> None:
+    from hia_service.services import documents
+
+    archive = tmp_path / "rxa.tar.gz"
+    export(app, "RXA", archive)
+    with fresh_app(target_kinds()[-1], tmp_path / "target") as target:
+        assert import_(target, archive).exit_code == 0
+        folder = Path(target.config["HIA_DATA_DIR"]) / "documents" / "RXA"
+        for pdf in sorted(folder.glob("*.pdf")):
+            run = subprocess.run([PDFSIG, str(pdf)], capture_output=True, text=True, timeout=60, check=False)
+            assert "Signature Validation: Signature is Valid." in run.stdout, run.stdout + run.stderr
+            assert "Total document signed" in run.stdout
+        with app.app_context():
+            roots = documents.trust_roots()  # the exporting service's certificate (it is never exported)
+        for pdf in sorted(folder.glob("*.pdf")):
+            result = verify_pdf(pdf.read_bytes(), roots)
+            assert result.genuine, result.reason
+            with target.app_context():
+                # The restored database knows this exact file as the record of that version.
+                record = documents.public_records(result.reference, result.version, "RXA")[0]
+                assert record.sha256 == hashlib.sha256(pdf.read_bytes()).hexdigest()
+
+
+def test_import_leaves_other_organisations_untouched(
+    app: Flask, organisation: dict[str, Any], tmp_path: Path
+) -> None:
+    from hia_service.services import review
+
+    archive = tmp_path / "rxa.tar.gz"
+    export(app, "RXA", archive)
+    with fresh_app(target_kinds()[-1], tmp_path / "target") as target:
+        people = add_people(target, {"boss": ("manager", "RZZ"), "checker": ("reviewer", "RZZ")})
+        theirs = create_assessment(target, people["boss"], "Their own change")
+        with target.app_context():
+            from hia_service.data.accounts import get_user
+            from hia_service.data.transaction import commit
+
+            review.approve(get_user(people["checker"]["id"]), theirs, None)
+            commit()
+        before, pdfs = org_rows(target, "RZZ"), stored_pdfs(target, "RZZ")
+        assert import_(target, archive).exit_code == 0
+        assert org_rows(target, "RZZ") == before  # same ids, same values, same hashes
+        assert stored_pdfs(target, "RZZ") == pdfs and len(pdfs) == 1
+        assert chain_verifies(target)[1] == []
+        # RXA's people were given new ids, and everything that points at them followed.
+        rxa = org_rows(target, "RXA")
+        source = org_rows(app, "RXA")
+        assert {u["id"] for u in rxa["users"]}.isdisjoint({u["id"] for u in before["users"]})
+        assert {u["id"] for u in rxa["users"]} != {u["id"] for u in source["users"]}
+        authors = {a["author_id"] for a in rxa["assessments"]}
+        assert authors <= {u["id"] for u in rxa["users"]}
+
+
+def test_password_hashes_can_be_left_out(app: Flask, organisation: dict[str, Any], tmp_path: Path) -> None:
+    archive = tmp_path / "rxa.tar.gz"
+    shown = export(app, "RXA", archive, "--without-password-hashes")
+    assert "Password hashes were left out." in shown.output
+    users = json.loads(archive_files(archive)["records/users.json"])
+    assert users and all(user["password_hash"] is None for user in users)
+    manifest = json.loads(archive_files(archive)["manifest.json"])
+    assert manifest["password_hashes"] is False
+    with fresh_app("sqlite", tmp_path / "target") as target:
+        result = import_(target, archive)
+        assert result.exit_code == 0 and "no password hashes" in result.output
+
+
+def test_the_manifest_lists_files_counts_and_versions(
+    app: Flask, organisation: dict[str, Any], tmp_path: Path
+) -> None:
+    archive = tmp_path / "rxa.tar.gz"
+    export(app, "RXA", archive)
+    files = archive_files(archive)
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["format_version"] == 1 and manifest["app_version"]
+    assert manifest["organisation"]["code"] == "RXA"
+    assert manifest["reference_release"]["used_by_assessments"] == ["IoD2025"]
+    assert manifest["counts"]["assessments"] == 4 and manifest["counts"]["documents"] == 2
+    listed = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
+    assert set(listed) == set(files) - {"manifest.json"}
+    assert all(hashlib.sha256(files[p]).hexdigest() == digest for p, digest in listed.items())
+    # The exporting database records the export in its audit log.
+    rows = org_rows(app, "RXA")["audit_events"]
+    assert rows[-1]["event_type"] == "organisation_exported"
+    assert rows[-1]["details"]["archive_sha256"] == hashlib.sha256(archive.read_bytes()).hexdigest()
