@@ -86,12 +86,12 @@ def answer_and_submit(
     act_as(app, person, training.submit_practice, assessment_id)
 
 
-def client_for(app: Flask, person: dict[str, Any]) -> FlaskClient:
+def client_for(app: Flask, person: dict[str, Any], password: str = TEST_PASSWORD) -> FlaskClient:
     """A fresh browser-like client signed in as `person`."""
     client = app.test_client()
     token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
     response = client.post(
-        "/sign-in", data={"email": person["email"], "password": TEST_PASSWORD, "csrf_token": token}
+        "/sign-in", data={"email": person["email"], "password": password, "csrf_token": token}
     )
     assert response.status_code == 302, response.get_data(as_text=True)
     return client
