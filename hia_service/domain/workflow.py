@@ -24,6 +24,9 @@ class Status(StrEnum):
         return self in (Status.DRAFT, Status.RETURNED)
 
 
+# The governance statuses: what the dashboard and register count (practice is never among them).
+LIVE_STATUSES = tuple(s for s in Status if s is not Status.SUBMITTED_FOR_FEEDBACK)
+
 STATUS_LABELS = {
     Status.DRAFT: "Draft",
     Status.SUBMITTED: "Submitted for review",
