@@ -31,5 +31,5 @@ ROLE_LABELS = {
     Role.REVIEWER: "Governance reviewer",
     Role.TRAINER: "Trainer",
     Role.ADMIN: "Administrator",
-    Role.TRAINEE: "Trainee (training only)",
+    Role.TRAINEE: "Trainee",
 }

@@ -71,7 +71,7 @@ def test_a_trainee_joins_practises_and_reads_feedback(
     code = _create_session(page)
 
     sign_in_as(page, "trainee")
-    expect(page.locator("body")).to_contain_text("Trainee (training only)")
+    expect(page.locator("body")).to_contain_text("Your account is for training only")
     page.get_by_role("link", name="Go to training").click()
     page.get_by_role("link", name="Join a session with a code").click()
     page.get_by_label("Join a training session").fill("ABCD-2345")
@@ -124,7 +124,7 @@ def test_a_trainee_joins_practises_and_reads_feedback(
     )
     expect(page.get_by_role("heading", name="Key points you missed").first).to_be_visible()
     expect(page.locator("#rating-comparison")).to_contain_text("Model rating")
-    page.get_by_text("Model answer for evidence").click()
+    page.get_by_text("Model answer: Evidence and data gaps").click()
     expect(page.locator("body")).to_contain_text("IoD2025 deprivation profile at neighbourhood (LSOA) level")
     _check(page, "training-feedback")
     with page.expect_download() as download:

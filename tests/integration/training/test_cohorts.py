@@ -205,7 +205,14 @@ def test_the_trainer_makes_a_training_only_account(training_app: Flask, people: 
     assert _members(training_app, session["id"]) == [email]
     # The new person signs in with it, as a trainee who can reach training and nothing else.
     newcomer = client_for(training_app, {"email": email, "password": password}, password=password)
-    assert "Trainee (training only)" in newcomer.get("/home").get_data(as_text=True)
+    assert "Your account is for training only" in newcomer.get("/home").get_data(as_text=True)
+    tokens = newcomer.get("/account/api-tokens").get_data(as_text=True)
+    refused = newcomer.post(
+        "/account/api-tokens", data={"csrf_token": csrf_token_from(tokens), "name": "Mine"}
+    )
+    assert refused.status_code == 400 and "Training-only accounts cannot have API tokens" in refused.get_data(
+        as_text=True
+    )
     assert newcomer.get(f"/training/sessions/{session['id']}/practise").status_code == 200
     assert newcomer.get("/review/").status_code == 403
 

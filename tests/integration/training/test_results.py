@@ -59,7 +59,7 @@ def test_model_answers_cover_every_key_point_and_match_the_model_rating(
     assert f"You made {total} of the {total} key points" in page
     assert "the same as the model rating" in page and "Key points you missed" not in page
     assert "Training \u2013 practice only" in page  # the banner is on the feedback page too
-    assert "Quality checks" in page and "Model answer for" in page
+    assert "Quality checks" in page and "Model answer: " in page
     assert escape(scenario.model_rating_reason[:60]) in page
 
 
