@@ -19,7 +19,7 @@ from hia_service.auth.roles import Role
 from hia_service.data import accounts
 from hia_service.data import training as store
 from hia_service.data.audit import record_audit_event
-from hia_service.data.models import Assessment, TrainingSession, User
+from hia_service.data.models import Assessment, TrainingPractice, TrainingSession, User
 from hia_service.domain.training import Scenario, load_scenarios
 from hia_service.services import assessments, rules, wizard
 from hia_service.services.errors import NotFoundError, PermissionDeniedError, ServiceError
@@ -315,7 +315,8 @@ def submit_practice(user: User, assessment_id: int) -> Assessment:
     return version.assessment
 
 
-def practice_of(assessment: Assessment) -> Any:
+def practice_of(assessment: Assessment) -> TrainingPractice | None:
+    """The session and scenario a practice assessment belongs to (for its banner and back links)."""
     return store.practice_of_assessment(assessment.id)
 
 

@@ -61,9 +61,11 @@ def practice_feedback(user: User, assessment_id: int) -> PracticeFeedback:
     framework = rules.framework(version.framework_version)
     overall = (version.rating or {}).get("overall")
     result = feedback(chosen, version.answers, overall)
+    # A later framework version may rename sections; the scenario still names them by id.
+    titles = {section.id: section.title for section in framework.sections}
     sections = tuple(
         SectionResult(
-            framework.section(s.section_id).title,
+            titles.get(s.section_id, s.section_id),
             s.covered,
             s.missed,
             tuple(

@@ -230,3 +230,32 @@ def test_practice_never_reaches_the_governance_views(training_app: Flask, people
     reviewer = client_for(training_app, people["reviewer"])
     for url in (f"/review/{practice}", f"/assessments/{practice}", f"/documents/{practice}/v1.pdf"):
         assert reviewer.get(url).status_code == 404, url
+
+
+def test_starting_a_scenario_whose_area_does_not_resolve_stores_nothing(
+    training_app: Flask, people: dict
+) -> None:
+    """The page shows the reason and the trainee is left with no half-made practice."""
+    from hia_service.services import training
+    from tests.integration.training.conftest import make_session
+
+    with training_app.app_context():
+        registry = training.scenarios()
+        good = registry[FLEETWOOD]
+        registry[FLEETWOOD] = dataclasses.replace(good, area={"type": "lad", "codes": ["E07999999"]})
+    try:
+        session = make_session(training_app, people["trainer"])
+        act_as(training_app, people["trainee"], training.join_session, session["code"])
+        client = client_for(training_app, people["trainee"])
+        brief = client.get(f"/training/sessions/{session['id']}/scenarios/{FLEETWOOD}").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', brief).group(1)
+        response = client.post(
+            f"/training/sessions/{session['id']}/scenarios/{FLEETWOOD}/start", data={"csrf_token": token}
+        )
+    finally:
+        with training_app.app_context():
+            registry[FLEETWOOD] = good
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "could not be found in the reference data" in html and "E07999999" in html
+    assert _count_assessments(training_app) == 0
