@@ -10,6 +10,8 @@ class Role(StrEnum):
     REVIEWER = "reviewer"
     TRAINER = "trainer"
     ADMIN = "admin"
+    # A training-only account: it can join training sessions and practise, and reach nothing else.
+    TRAINEE = "trainee"
 
     @property
     def label(self) -> str:
@@ -29,4 +31,5 @@ ROLE_LABELS = {
     Role.REVIEWER: "Governance reviewer",
     Role.TRAINER: "Trainer",
     Role.ADMIN: "Administrator",
+    Role.TRAINEE: "Trainee",
 }

@@ -16,8 +16,8 @@ class ConcurrentChangeError(Exception):
     """Another writer saved this record after it was read."""
 
 
-def next_reference(organisation_id: int, year: int) -> str:
-    prefix = f"HIA-{year}-"
+def next_reference(organisation_id: int, year: int, kind: str = "HIA") -> str:
+    prefix = f"{kind}-{year}-"
     last = db.session.scalar(
         select(func.max(Assessment.reference)).where(
             Assessment.organisation_id == organisation_id, Assessment.reference.startswith(prefix)

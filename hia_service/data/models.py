@@ -331,3 +331,63 @@ class ReminderLog(db.Model):
     sent_on: Mapped[date] = mapped_column(Date)
     item_count: Mapped[int] = mapped_column(Integer)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+# --- training ---
+
+
+class TrainingSession(db.Model):
+    """A cohort: a trainer's session on a date, the scenarios it practises and the code trainees join with."""
+
+    __tablename__ = "training_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    trainer_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[date] = mapped_column(Date)
+    join_code: Mapped[str] = mapped_column(String(20), unique=True)  # stored without its hyphen
+    code_expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scenario_ids: Mapped[list] = mapped_column(JsonType, default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    trainer: Mapped[User] = relationship()
+    members: Mapped[list[TrainingMember]] = relationship(
+        back_populates="session", order_by="TrainingMember.id", cascade="all, delete-orphan"
+    )
+
+
+class TrainingMember(db.Model):
+    """A trainee in a session (added by the trainer or joined with the code)."""
+
+    __tablename__ = "training_members"
+    __table_args__ = (UniqueConstraint("session_id", "user_id", name="uq_training_members_session_user"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    session: Mapped[TrainingSession] = relationship(back_populates="members")
+    user: Mapped[User] = relationship()
+
+
+class TrainingPractice(db.Model):
+    """One trainee's practice assessment of one scenario in one session."""
+
+    __tablename__ = "training_practices"
+    __table_args__ = (
+        UniqueConstraint("session_id", "user_id", "scenario_id", name="uq_training_practices_attempt"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    scenario_id: Mapped[str] = mapped_column(String(100))
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), unique=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+    session: Mapped[TrainingSession] = relationship()
+    user: Mapped[User] = relationship()
+    assessment: Mapped[Assessment] = relationship()

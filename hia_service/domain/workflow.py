@@ -12,6 +12,8 @@ class Status(StrEnum):
     RETURNED = "returned"
     APPROVED = "approved"
     DECISION_RECORDED = "decision_recorded"
+    # Training only: a practice assessment goes to its feedback page, never to governance review.
+    SUBMITTED_FOR_FEEDBACK = "submitted_for_feedback"
 
     @property
     def label(self) -> str:
@@ -22,6 +24,9 @@ class Status(StrEnum):
         return self in (Status.DRAFT, Status.RETURNED)
 
 
+# The governance statuses: what the dashboard and register count (practice is never among them).
+LIVE_STATUSES = tuple(s for s in Status if s is not Status.SUBMITTED_FOR_FEEDBACK)
+
 STATUS_LABELS = {
     Status.DRAFT: "Draft",
     Status.SUBMITTED: "Submitted for review",
@@ -29,6 +34,7 @@ STATUS_LABELS = {
     Status.RETURNED: "Returned to author",
     Status.APPROVED: "Approved",
     Status.DECISION_RECORDED: "Decision recorded",
+    Status.SUBMITTED_FOR_FEEDBACK: "Submitted for feedback",
 }
 
 
@@ -38,6 +44,7 @@ class Event(StrEnum):
     RETURN = "return"
     APPROVE = "approve"
     RECORD_DECISION = "record_decision"
+    SUBMIT_FOR_FEEDBACK = "submit_for_feedback"
 
     @property
     def past_tense(self) -> str:
@@ -50,6 +57,7 @@ EVENT_PAST_TENSE = {
     Event.RETURN: "Returned to author",
     Event.APPROVE: "Approved",
     Event.RECORD_DECISION: "Decision recorded",
+    Event.SUBMIT_FOR_FEEDBACK: "Submitted for feedback",
 }
 
 TRANSITIONS: dict[tuple[Status, Event], Status] = {
@@ -61,6 +69,7 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (Status.SUBMITTED, Event.APPROVE): Status.APPROVED,
     (Status.IN_REVIEW, Event.APPROVE): Status.APPROVED,
     (Status.APPROVED, Event.RECORD_DECISION): Status.DECISION_RECORDED,
+    (Status.DRAFT, Event.SUBMIT_FOR_FEEDBACK): Status.SUBMITTED_FOR_FEEDBACK,
 }
 
 

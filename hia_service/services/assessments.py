@@ -7,13 +7,19 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from hia_service.auth.permissions import Action, can
+from hia_service.auth.roles import Role
 from hia_service.data import assessments as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Assessment, AssessmentVersion, User
 from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, apply
 from hia_service.services import geography, rules
-from hia_service.services.errors import NotFoundError, ServiceError, StateTransitionError
+from hia_service.services.errors import (
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceError,
+    StateTransitionError,
+)
 
 TITLE_MAX = 300
 TITLE_QUESTION = "proposal.title"
@@ -39,10 +45,14 @@ def start_assessment(user: User, title: str, *, training: bool = False) -> Asses
         raise ServiceError("Enter a name for the proposal", field="title")
     if len(title) > TITLE_MAX:
         raise ServiceError(f"Name of the proposal must be {TITLE_MAX} characters or fewer", field="title")
+    if not training and user.role in (Role.TRAINER, Role.TRAINEE):
+        raise PermissionDeniedError("Trainers and trainees can only start practice assessments, in training.")
     versions = rules.current_versions()
+    # Practice gets its own numbering (TRN-), so the live register's references have no gaps.
+    prefix = "TRN" if training else "HIA"
     assessment = store.add_assessment(
         organisation_id=user.organisation_id,
-        reference=store.next_reference(user.organisation_id, datetime.now(UTC).year),
+        reference=store.next_reference(user.organisation_id, datetime.now(UTC).year, prefix),
         title=title,
         author_id=user.id,
         status=Status.DRAFT.value,
@@ -159,27 +169,37 @@ def current_rating(assessment: Assessment) -> dict[str, Any]:
 
 def submit_for_review(user: User, assessment_id: int) -> AssessmentVersion:
     assessment = assessment_for(user, assessment_id, Action.SUBMIT)
-    status = _transition(assessment, Event.SUBMIT)
+    if assessment.is_training:
+        raise StateTransitionError("A practice assessment is submitted for feedback, never for review.")
+    return _submit(user, assessment, Event.SUBMIT, "submitted_for_review")
+
+
+def submit_for_feedback(user: User, assessment_id: int) -> AssessmentVersion:
+    """Training only: freeze the practice like a submission, but it goes to feedback, not to a reviewer."""
+    assessment = assessment_for(user, assessment_id, Action.SUBMIT)
+    if not assessment.is_training:
+        raise StateTransitionError("Only practice assessments are submitted for feedback.")
+    return _submit(user, assessment, Event.SUBMIT_FOR_FEEDBACK, "submitted_for_feedback")
+
+
+def _submit(user: User, assessment: Assessment, event: Event, audit_event: str) -> AssessmentVersion:
+    status = _transition(assessment, event)
     rating = current_rating(assessment)
     frozen = _frozen_content(assessment, rating)
     number = len(assessment.versions) + 1
     version = store.add_version(
         assessment_id=assessment.id,
         number=number,
-        status=Status.SUBMITTED.value,
+        status=status.value,
         submitted_by_id=user.id,
         content_hash=content_hash(frozen),
         **frozen,
     )
     store.save_assessment(assessment, status=status.value, rating=rating["overall"])
     store.add_event(
-        assessment,
-        event=Event.SUBMIT.value,
-        description=Event.SUBMIT.past_tense,
-        actor=user,
-        version_number=number,
+        assessment, event=event.value, description=event.past_tense, actor=user, version_number=number
     )
-    _audit("submitted_for_review", user, assessment, after=frozen, details={"version": number})
+    _audit(audit_event, user, assessment, after=frozen, details={"version": number})
     return version
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from hia_service.data import dashboard as store
 from hia_service.data.models import Assessment, User
-from hia_service.domain.workflow import Status
+from hia_service.domain.workflow import LIVE_STATUSES, Status
 from hia_service.services import followup, rules
 from hia_service.services.followup import FollowUpItem
 from hia_service.services.review import first_submitted_on, local_date
@@ -115,7 +115,9 @@ def more_deprived_than_organisation(profile: dict[str, Any]) -> bool | None:
 def _by_status(assessments: list[Assessment]) -> list[Count]:
     counts = Counter(a.status for a in assessments)
     total = len(assessments) or 1
-    return [Count(s.value, s.label, counts.get(s.value, 0), counts.get(s.value, 0) / total) for s in Status]
+    return [
+        Count(s.value, s.label, counts.get(s.value, 0), counts.get(s.value, 0) / total) for s in LIVE_STATUSES
+    ]
 
 
 def _count(assessments: list[Assessment], key: Any, labels: dict[str, str]) -> list[Count]:

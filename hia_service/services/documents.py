@@ -368,7 +368,7 @@ def export(org_code: str, reference: str, number: int | None, kind: str) -> Down
     """For `hia pdf export`: a version by reference (latest if no number), or the draft being written."""
     organisation = get_organisation_by_code(org_code.strip().upper())
     assessment = organisation and assessment_store.get_assessment_by_reference(organisation.id, reference)
-    if not assessment:
+    if not assessment or assessment.is_training:  # practice is never part of an exported record
         raise NotFoundError(f"There is no assessment {reference} in organisation {org_code}.")
     if number is None and (assessment.status == Status.DRAFT.value or not assessment.versions):
         snapshot = draft_snapshot(assessment)

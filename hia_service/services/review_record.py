@@ -163,7 +163,7 @@ class RecordPage:
 
 def record_page(user: User, assessment_id: int) -> RecordPage:
     """An assessment's record: its latest submitted version, comments, decision, follow-up and history."""
-    assessment = assessment_for(user, assessment_id, Action.VIEW)
+    assessment = _live_record(user, assessment_id)
     version = review_store.latest_version(assessment.id)
     decision = review_store.get_decision(assessment.id)
     framework = rules.framework(version.framework_version if version else assessment.framework_version)
@@ -183,6 +183,14 @@ def record_page(user: User, assessment_id: int) -> RecordPage:
         return_comment=_last_return_comment(assessment.events),
         section_titles={s.id: s.title for s in framework.sections} | {GENERAL_SECTION: "General"},
     )
+
+
+def _live_record(user: User, assessment_id: int) -> Assessment:
+    """The governance record of a live assessment; practice (training) is never one, even for its author."""
+    assessment = assessment_for(user, assessment_id, Action.VIEW)
+    if assessment.is_training:
+        raise NotFoundError("We could not find that assessment. It may belong to someone else.")
+    return assessment
 
 
 def _comments_by_section(version: AssessmentVersion | None) -> dict[str, list[Any]]:
@@ -234,7 +242,7 @@ class VersionPage:
 
 def version_page(user: User, assessment_id: int, number: int) -> VersionPage:
     """One frozen version exactly as it was submitted, labelled with its own framework version."""
-    assessment = assessment_for(user, assessment_id, Action.VIEW)
+    assessment = _live_record(user, assessment_id)
     version = _version(assessment, number)
     framework = rules.framework(version.framework_version)
     titles = {s.id: s.title for s in framework.sections} | {GENERAL_SECTION: "General"}
@@ -257,7 +265,7 @@ class Comparison:
 
 def comparison(user: User, assessment_id: int, before: int | None, after: int | None) -> Comparison:
     """The answers that changed between two versions (by default the last two)."""
-    assessment = assessment_for(user, assessment_id, Action.VIEW)
+    assessment = _live_record(user, assessment_id)
     count = len(assessment.versions)
     if count < 2:
         raise NotFoundError("There is only one version of this assessment, so there is nothing to compare.")

@@ -20,6 +20,8 @@ def _digest(token: str) -> str:
 
 
 def create_token(user: User, name: str, days: int = 90) -> tuple[ApiToken, str]:
+    if user.role == "trainee":  # a training-only account reaches training, and nothing else
+        raise ServiceError("Training-only accounts cannot have API tokens", field="name")
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ServiceError("Enter a name for the token, 100 characters or fewer", field="name")

@@ -14,7 +14,7 @@ from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.documents.wording import core20_headline
 from hia_service.domain.framework import IMPACT_LABELS
 from hia_service.domain.workflow import Status
-from hia_service.services import assessments, geography, rules, wizard
+from hia_service.services import assessments, geography, rules, training, wizard
 from hia_service.services.errors import ServiceError, StateTransitionError
 from hia_service.services.review_answers import answer_sections, format_answer
 from hia_service.web.wizard import area as area_form
@@ -87,7 +87,16 @@ def check_answers(assessment_id: int) -> ResponseReturnValue:
     framework = rules.framework(assessment.framework_version)
     incomplete = [t for t in wizard.task_list(framework, assessment.answers) if t.status != "completed"]
     errors: dict[str, str] = {}
-    if request.method == "POST":
+    if request.method == "POST" and assessment.is_training:
+        # Practice goes to its feedback page, never into the review workflow; unfinished sections are
+        # allowed (they show as missed key points), so a short practice still gets feedback.
+        try:
+            training.submit_practice(current_user, assessment_id)
+        except StateTransitionError as error:
+            errors["submit"] = error.message
+        else:
+            return redirect(url_for("training.feedback", assessment_id=assessment_id))
+    elif request.method == "POST":
         if incomplete:
             errors["submit"] = "Complete every section before you submit: " + ", ".join(
                 t.section.title for t in incomplete

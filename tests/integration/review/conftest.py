@@ -141,8 +141,9 @@ def create_assessment(
         assert result.saved, (result.errors, result.conflicts)
         if profile is not None:
             assessments.set_area(user, assessment.id, AREA, profile)
-        if submit:
-            assessments.submit_for_review(user, assessment.id)
+        if submit:  # practice is handed in for feedback: it can never be submitted for review
+            submit_it = assessments.submit_for_feedback if training else assessments.submit_for_review
+            submit_it(user, assessment.id)
         commit()
         return assessment.id
 
