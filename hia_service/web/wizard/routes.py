@@ -16,6 +16,7 @@ from hia_service.domain.framework import IMPACT_LABELS
 from hia_service.domain.workflow import Status
 from hia_service.services import assessments, geography, rules, wizard
 from hia_service.services.errors import ServiceError, StateTransitionError
+from hia_service.services.organisation_settings import population
 from hia_service.services.review_answers import answer_sections, format_answer
 from hia_service.web.wizard import area as area_form
 
@@ -216,6 +217,7 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         try:
             chosen = wizard.without_postcode(area_form.area_from_form(request.form, request.files))
             chosen, profile = wizard.profile_of(chosen)
+            profile = population.with_organisation_baseline(profile, current_user.organisation_id)
             assessments.set_area(current_user, assessment.id, chosen, profile)
         except ServiceError as error:
             errors[_area_field(error.field)] = error.message
