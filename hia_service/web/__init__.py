@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
     from hia_service.web.followup.routes import bp as followup_bp
     from hia_service.web.main.routes import bp as main_bp
     from hia_service.web.review.routes import bp as review_bp
+    from hia_service.web.settings.routes import bp as settings_bp
     from hia_service.web.tokens.routes import bp as tokens_bp
     from hia_service.web.verify.routes import bp as verify_bp
     from hia_service.web.wizard.routes import bp as wizard_bp
@@ -72,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
         wizard_bp,
         documents_bp,
         verify_bp,
+        settings_bp,
     ):
         app.register_blueprint(bp)
     _register_session_hooks(app)
