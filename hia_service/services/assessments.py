@@ -14,6 +14,7 @@ from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, apply
 from hia_service.services import geography, rules
 from hia_service.services.errors import NotFoundError, ServiceError, StateTransitionError
+from hia_service.services.organisation_settings import local_framework
 
 TITLE_MAX = 300
 TITLE_QUESTION = "proposal.title"
@@ -50,7 +51,8 @@ def start_assessment(user: User, title: str, *, training: bool = False) -> Asses
         framework_version=versions.framework,
         scoring_version=versions.scoring,
         reference_release=rules.DEFAULT_RELEASE,
-        answers={TITLE_QUESTION: title},
+        # The local framework version in force now stays this assessment's for good.
+        answers={TITLE_QUESTION: title, **local_framework.start_answers(user.organisation_id)},
     )
     _audit("assessment_started", user, assessment, after=assessment.answers)
     return assessment

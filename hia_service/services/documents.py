@@ -46,7 +46,7 @@ from hia_service.services import rules
 from hia_service.services.assessments import assessment_for, current_rating
 from hia_service.services.errors import NotFoundError, ServiceError
 from hia_service.services.geography import engine
-from hia_service.services.organisation_settings import branding
+from hia_service.services.organisation_settings import branding, local_framework
 
 log = logging.getLogger("hia_service.documents")
 UK = ZoneInfo("Europe/London")
@@ -140,6 +140,7 @@ def _snapshot(
         "title": content.title,
         "framework": framework,
         "answers": content.answers or {},
+        "local": local_framework.for_document(assessment.organisation_id, content.answers or {}),
         "profile": content.profile,
         "rating": content.rating,
         "quality": content.quality or [],

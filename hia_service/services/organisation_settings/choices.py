@@ -52,6 +52,14 @@ def suggestions(organisation_id: int) -> dict[str, list[str]]:
     }
 
 
+def filter_options(organisation_id: int, kind_id: str, recorded: list[str]) -> list[str]:
+    """Filter choices: names on records (kept after a rename or retirement) and every name on the list."""
+    names = {name.casefold(): name for name in recorded}
+    for choice in store.list_choices(organisation_id, kind_id):
+        names.setdefault(choice.name.casefold(), choice.name)
+    return sorted(names.values(), key=str.casefold)
+
+
 def add_choice(user: User, kind_id: str, name: str) -> OrganisationChoice:
     chosen = kind(kind_id)
     name = _clean(name, chosen)
