@@ -14,7 +14,6 @@ MAX_LOGO_BYTES = 500_000
 MAX_LOGO_PIXELS = 2000  # each side
 MIN_LOGO_PIXELS = 16
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-_SVG_NS = "{http://www.w3.org/2000/svg}"
 _FORBIDDEN_ELEMENTS = {"script", "foreignobject", "iframe", "object", "embed", "audio", "video"}
 _URL_IN_CSS = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
 _LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
