@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from hia_service.api.auth import token_required
 from hia_service.api.schemas import AreaProfileRequestSchema, AreaProfileSchema, ProblemSchema
 from hia_service.services.geography import area_profile
+from hia_service.services.organisation_settings.population import with_organisation_baseline
 
 blp = Blueprint("api_profiles", __name__, url_prefix="/api/v1", description="Deprivation profiles of areas")
 
@@ -30,6 +32,9 @@ class AreaProfiles(MethodView):
 
         The area is LSOA codes, local authorities, ICBs or Sub-ICB locations, a GeoJSON shape, a point with a
         radius, or a list of postcodes or LSOA codes with counts. Postcodes are used only to find each
-        LSOA and are never stored or echoed back.
+        LSOA and are never stored or echoed back. When the token's organisation has set up the population it
+        serves, `baseline.organisation` holds the same headline figures for that population.
         """
-        return area_profile(body["area"], release=body.get("release"), method=body.get("method"))
+        profile = area_profile(body["area"], release=body.get("release"), method=body.get("method"))
+        # Compared with the population the token's organisation serves too, when it has set one up.
+        return with_organisation_baseline(profile, g.api_user.organisation_id)

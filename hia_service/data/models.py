@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -391,3 +402,65 @@ class TrainingPractice(db.Model):
     session: Mapped[TrainingSession] = relationship()
     user: Mapped[User] = relationship()
     assessment: Mapped[Assessment] = relationship()
+
+
+# --- organisation settings ---
+
+
+class OrganisationSettings(db.Model):
+    """One organisation's own setup: the population it serves, its address, logo and signing certificate.
+
+    The certificate's passphrase is never stored: only the name of the environment variable that holds it."""
+
+    __tablename__ = "organisation_settings"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    address: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    catchment_area: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
+    catchment_baseline: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
+    catchment_release: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    catchment_set_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    logo_type: Mapped[str | None] = mapped_column(String(20), nullable=True)  # png | svg
+    certificate: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # PKCS#12
+    certificate_passphrase_env: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    certificate_pem: Mapped[str | None] = mapped_column(Text, nullable=True)  # public part, to verify with
+    certificate_subject: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    certificate_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class OrganisationChoice(db.Model):
+    """An entry in one of the organisation's lists (directorates, decision forums, sites).
+
+    Records keep the words they were saved with, so renaming or retiring an entry changes no old record."""
+
+    __tablename__ = "organisation_choices"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "kind", "name", name="uq_organisation_choices_org_kind_name"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # directorate | decision_forum | site
+    name: Mapped[str] = mapped_column(String(200))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LocalFrameworkVersion(db.Model):
+    """The organisation's additions to the national framework (guidance per section, local groups).
+
+    Append-only: every change adds a version; assessments record the number they used in their answers."""
+
+    __tablename__ = "local_framework_versions"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "number", name="uq_local_framework_versions_org_number"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict] = mapped_column(JsonType)  # {"guidance": {section: text}, "groups": [...]}
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -29,6 +29,7 @@ def assessment_blocks(
     blocks += deprivation_blocks(snapshot.get("profile"), chart_png=chart_png, map_png=map_png)
     blocks += rating_blocks(snapshot.get("rating"))
     blocks += answer_blocks(snapshot)
+    blocks += local_group_blocks(snapshot)
     blocks += quality_blocks(snapshot)
     blocks += action_plan_blocks(snapshot)
     blocks += provenance_blocks(snapshot)
@@ -94,6 +95,23 @@ def group_table(grouped: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]
     rest = (1 - 0.18 - 0.12) / max(len(keys) - 1, 1)
     widths = (0.18, *(0.12 if key == "impact" else rest for key in keys))
     return Table(header, rows, widths if len(keys) > 1 else (0.4, 0.6))
+
+
+def local_group_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
+    """The organisation's own groups, asked about on top of the national framework (when it has any)."""
+    local = snapshot.get("local") or {}
+    groups = local.get("groups") or ()
+    if not groups:
+        return []
+    rows = tuple((str(g["label"]), str(g["impact"]), str(g.get("notes") or "—")) for g in groups)
+    return [
+        Heading("Local groups"),
+        Para(
+            f"Groups {snapshot['organisation']['name']} asks about on top of the national framework "
+            f"(local version {local.get('version')})."
+        ),
+        Table(("Group", "Likely impact", "Notes"), rows, widths=(0.35, 0.15, 0.50)),
+    ]
 
 
 def quality_blocks(snapshot: Mapping[str, Any]) -> list[Block]:

@@ -73,6 +73,7 @@ def _furniture(snapshot: Mapping[str, Any]) -> PageFurniture:
         title=snapshot["title"],
         created=generated_at(snapshot),
         logo_png=_logo(snapshot["organisation"].get("logo_png")),
+        address=snapshot["organisation"].get("address") or None,
     )
 
 

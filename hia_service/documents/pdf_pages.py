@@ -35,6 +35,7 @@ class PageFurniture:
     title: str
     created: datetime
     logo_png: bytes | None = None
+    address: str | None = None
     signature_box: SignatureBox | None = field(default=None)
 
     @property
@@ -61,6 +62,15 @@ def draw_first_page(canvas: Canvas, furniture: PageFurniture) -> None:
     canvas.drawString(MARGIN_X, top - 9.5 * mm, _fit(furniture.organisation, bold, 14, PAGE_WIDTH * 0.62))
     canvas.setFont(regular, 11)
     canvas.drawString(MARGIN_X, top - 16 * mm, SUBJECT)
+    if furniture.address:  # in the gap under the band, before the content starts
+        canvas.setFillColor(NHS_BLUE)
+        canvas.setFont(regular, 8.5)
+        canvas.drawString(
+            MARGIN_X,
+            top - BAND_HEIGHT - 4.5 * mm,
+            _fit(furniture.address, regular, 8.5, PAGE_WIDTH - 2 * MARGIN_X),
+        )
+        canvas.setFillColor(WHITE)
     if furniture.logo_png:
         logo = ImageReader(io.BytesIO(furniture.logo_png))
         width, height = logo.getSize()

@@ -74,13 +74,27 @@ def national_baseline(profile: Mapping[str, Any]) -> tuple[str, Mapping[str, Any
     return str(nation.get("name") or "England"), nation
 
 
+def organisation_baseline(profile: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The figures for the population the organisation serves, when it had set one up; else empty."""
+    return (profile.get("baseline") or {}).get("organisation") or {}
+
+
 def core20_headline(profile: Mapping[str, Any]) -> str:
-    """'41% of the people affected live in the most deprived fifth of England, twice the national share'."""
+    """'41% of the people affected live in the most deprived fifth of England, twice the national share', or
+    with the organisation's population: '41% ... live in Core20 areas, against 29% of the people we serve and
+    20% in England'."""
     share = profile.get("core20_share")
     if share is None:
         return "We could not work out how many of the people affected live in the most deprived areas."
     nation, figures = national_baseline(profile)
     national = figures.get("core20_share")
+    served = organisation_baseline(profile).get("core20_share")
+    if served is not None and national is not None:
+        # With the organisation's own population set up, compare with it first, then the nation.
+        return (
+            f"{percent(share)} of the people affected live in Core20 areas, against {percent(served)} of the "
+            f"people we serve and {percent(national)} in {nation}"
+        )
     sentence = f"{percent(share)} of the people affected live in the most deprived fifth of {nation}"
     if not national:
         return sentence

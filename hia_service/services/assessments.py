@@ -20,6 +20,7 @@ from hia_service.services.errors import (
     ServiceError,
     StateTransitionError,
 )
+from hia_service.services.organisation_settings import local_framework
 
 TITLE_MAX = 300
 TITLE_QUESTION = "proposal.title"
@@ -60,7 +61,8 @@ def start_assessment(user: User, title: str, *, training: bool = False) -> Asses
         framework_version=versions.framework,
         scoring_version=versions.scoring,
         reference_release=rules.DEFAULT_RELEASE,
-        answers={TITLE_QUESTION: title},
+        # The local framework version in force now stays this assessment's for good.
+        answers={TITLE_QUESTION: title, **local_framework.start_answers(user.organisation_id)},
     )
     _audit("assessment_started", user, assessment, after=assessment.answers)
     return assessment

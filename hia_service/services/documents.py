@@ -8,6 +8,7 @@ Documents are deterministic: a frozen version is drawn with its own submitted/ap
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import hashlib
 import json
@@ -45,6 +46,7 @@ from hia_service.services import rules
 from hia_service.services.assessments import assessment_for, current_rating
 from hia_service.services.errors import NotFoundError, ServiceError
 from hia_service.services.geography import engine
+from hia_service.services.organisation_settings import branding, local_framework
 
 log = logging.getLogger("hia_service.documents")
 UK = ZoneInfo("Europe/London")
@@ -134,10 +136,11 @@ def _snapshot(
         "status": status,
         "training": bool(assessment.is_training),
         "generated_at": _aware(moment).isoformat(),
-        "organisation": {"name": assessment.organisation.name, "address": None, "logo_png": None},
+        "organisation": _organisation(assessment.organisation_id),
         "title": content.title,
         "framework": framework,
         "answers": content.answers or {},
+        "local": local_framework.for_document(assessment.organisation_id, content.answers or {}),
         "profile": content.profile,
         "rating": content.rating,
         "quality": content.quality or [],
@@ -146,6 +149,13 @@ def _snapshot(
         "verify_url": verify_url(assessment, number),
     }
     return json.loads(json.dumps(snapshot, default=str))
+
+
+def _organisation(organisation_id: int) -> dict[str, Any]:
+    """Name, address and logo as the organisation's admins set them (a PNG logo only: the PDF draws PNG)."""
+    brand = branding.branding(organisation_id)
+    logo = base64.b64encode(brand.logo).decode() if brand.logo and brand.logo_type == "png" else None
+    return {"name": brand.name, "address": brand.address, "logo_png": logo}
 
 
 def _document_status(assessment: Assessment, version: AssessmentVersion) -> str:
@@ -274,13 +284,27 @@ def _documents_call(function: Any, *args: Any, **kwargs: Any) -> Any:
 
 
 def signing_credentials(organisation: Organisation) -> tuple[Path, str]:
-    """The configured PKCS#12, or (development and testing only) one made for the organisation."""
+    """The organisation's uploaded PKCS#12, else the configured one, else (development and testing only)
+    one made for the organisation."""
+    uploaded = branding.uploaded_certificate(organisation.id)
+    if uploaded is not None:
+        return _uploaded_certificate_file(organisation, uploaded[0]), uploaded[1]
     config = current_app.config
     if config.get("HIA_SIGNING_P12"):
         return Path(config["HIA_SIGNING_P12"]), config.get("HIA_SIGNING_PASSPHRASE") or ""
     if config.get("HIA_ENV", "production") == "production":
         raise SigningNotSetUpError(NOT_SET_UP)
     return _dev_certificate(organisation)
+
+
+def _uploaded_certificate_file(organisation: Organisation, p12: bytes) -> Path:
+    # The signer reads a file; one per certificate (named by its hash), readable only by the service.
+    path = _dev_folder() / "uploaded" / f"{organisation.code}-{hashlib.sha256(p12).hexdigest()[:16]}.p12"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(path, p12)
+        path.chmod(0o600)
+    return path
 
 
 def _dev_certificate(organisation: Organisation) -> tuple[Path, str]:
@@ -304,14 +328,16 @@ def _dev_folder() -> Path:
 
 
 def trust_roots() -> list[bytes]:
-    """The certificates a genuine record can be signed with: the configured one, else the dev ones."""
+    """The certificates a genuine record can be signed with: those organisations uploaded, and the configured
+    one, else the dev ones."""
     config = current_app.config
+    uploaded = branding.uploaded_certificate_pems()
     if config.get("HIA_SIGNING_P12"):
         p12, passphrase = Path(config["HIA_SIGNING_P12"]), config.get("HIA_SIGNING_PASSPHRASE") or ""
-        return [_documents_call(signing_certificate_pem, p12, passphrase)]
+        return [*uploaded, _documents_call(signing_certificate_pem, p12, passphrase)]
     if config.get("HIA_ENV", "production") == "production":
-        return []
-    return [pem.read_bytes() for pem in sorted(_dev_folder().glob("*.pem"))]
+        return uploaded
+    return [*uploaded, *(pem.read_bytes() for pem in sorted(_dev_folder().glob("*.pem")))]
 
 
 # --- exports ------------------------------------------------------------------------------------------

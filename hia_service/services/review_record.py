@@ -23,6 +23,7 @@ from hia_service.domain.workflow import Status
 from hia_service.services import followup, rules
 from hia_service.services.assessments import assessment_for
 from hia_service.services.errors import NotFoundError, PermissionDeniedError
+from hia_service.services.organisation_settings import choices
 from hia_service.services.review import GENERAL_SECTION, OUTCOMES, can_review, first_submitted_on
 from hia_service.services.review_answers import Difference, SectionAnswers, answer_sections, compare
 
@@ -89,7 +90,10 @@ def review_queue(user: User, filters: QueueFilters) -> Queue:
     )
     rows = [_queue_row(a) for a in review_store.list_queue(user.organisation_id, query)]
     limit = query.limit if len(rows) >= query.limit else 0
-    return Queue(rows, review_store.list_directorates(user.organisation_id), filters, limit)
+    directorates = choices.filter_options(
+        user.organisation_id, "directorate", review_store.list_directorates(user.organisation_id)
+    )
+    return Queue(rows, directorates, filters, limit)
 
 
 def _queue_row(assessment: Assessment) -> QueueRow:

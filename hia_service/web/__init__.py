@@ -42,6 +42,7 @@ def register_blueprints(app: Flask) -> None:
     from hia_service.web.followup.routes import bp as followup_bp
     from hia_service.web.main.routes import bp as main_bp
     from hia_service.web.review.routes import bp as review_bp
+    from hia_service.web.settings.routes import bp as settings_bp
     from hia_service.web.tokens.routes import bp as tokens_bp
     from hia_service.web.training.routes import bp as training_bp
     from hia_service.web.verify.routes import bp as verify_bp
@@ -74,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
         documents_bp,
         verify_bp,
         training_bp,
+        settings_bp,
     ):
         app.register_blueprint(bp)
     _register_session_hooks(app)

@@ -21,6 +21,7 @@ PROFILE_DISPLAY = {
     "nation_core20_share": "share",
     "organisation_core20_share": "share",
     "relative_core20": "ratio",
+    "relative_core20_served": "ratio",  # against the population the organisation serves
     "mean_imd_score": "score",
     "concentration_index": "index",
     "population": "people",
@@ -64,6 +65,9 @@ def profile_numbers(profile: Mapping[str, Any]) -> dict[str, float | None]:
     share, england = numbers["core20_share"], numbers["nation_core20_share"]
     if numbers["relative_core20"] is None and share is not None and england:
         numbers["relative_core20"] = _number(share / england)
+    served = numbers["organisation_core20_share"]
+    # None without the organisation's population, so rules on it never hold and ratings stay as nationally.
+    numbers["relative_core20_served"] = _number(share / served) if share is not None and served else None
     return numbers
 
 

@@ -16,6 +16,7 @@ from hia_service.domain.framework import IMPACT_LABELS
 from hia_service.domain.workflow import Status
 from hia_service.services import assessments, geography, rules, training, wizard
 from hia_service.services.errors import ServiceError, StateTransitionError
+from hia_service.services.organisation_settings import choices, local_framework, population
 from hia_service.services.review_answers import answer_sections, format_answer
 from hia_service.web.wizard import area as area_form
 
@@ -60,14 +61,45 @@ def tasks(assessment_id: int) -> ResponseReturnValue:
         {**w, "page": wizard.page_of_question(framework, w.get("question_id"), w.get("section_id"))}
         for w in rating["quality"]
     ]
+    local = local_framework.for_answers(assessment.organisation_id, assessment.answers)
     return render_template(
         "wizard/tasks.html",
         assessment=assessment,
+        local=local,
+        local_status=_local_status(local, assessment.answers),
         tasks=wizard.task_list(framework, assessment.answers),
         rating=rating,
         warnings=warnings,
         editable=_is_editable(assessment),
     )
+
+
+def _local_status(local: local_framework.LocalFramework, answers: dict[str, Any]) -> str:
+    answered = [g for g in local.active_groups if answers.get(g.impact_key)]
+    if not answered:
+        return "not started"
+    return "completed" if len(answered) == len(local.active_groups) else "in progress"
+
+
+@bp.route("/<int:assessment_id>/local-groups", methods=["GET", "POST"])
+@signed_in
+def local_groups(assessment_id: int) -> ResponseReturnValue:
+    """The impact on the organisation's own groups, asked on top of the national framework."""
+    assessment = assessments.assessment_for(current_user, assessment_id, Action.VIEW)
+    local = local_framework.for_answers(assessment.organisation_id, assessment.answers)
+    if not local.active_groups or not _is_editable(assessment):
+        return redirect(url_for("wizard.tasks", assessment_id=assessment_id))
+    errors: dict[str, str] = {}
+    values = dict(assessment.answers)
+    if request.method == "POST":
+        errors = local_framework.save_local_answers(current_user, assessment_id, request.form)
+        if not errors:
+            flash("Your answers about local groups have been saved.", "success")
+            return redirect(url_for("wizard.tasks", assessment_id=assessment_id))
+        values = {**values, **request.form.to_dict()}
+    return render_template(
+        "wizard/local_groups.html", assessment=assessment, local=local, values=values, errors=errors
+    ), (400 if errors else 200)
 
 
 @bp.get("/<int:assessment_id>/resume")
@@ -201,6 +233,9 @@ def _render_step(
         conflicts=conflict_rows,
         lock_version=assessment.lock_version if lock_version is None else lock_version,
         previous=previous,
+        suggestions=choices.suggestions(assessment.organisation_id),
+        local=local_framework.for_answers(assessment.organisation_id, assessment.answers),
+        core20=_core20_sentence(assessment.profile),
         return_to=request.args.get("return_to"),
     )
 
@@ -225,6 +260,7 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         try:
             chosen = wizard.without_postcode(area_form.area_from_form(request.form, request.files))
             chosen, profile = wizard.profile_of(chosen)
+            profile = population.with_organisation_baseline(profile, current_user.organisation_id)
             assessments.set_area(current_user, assessment.id, chosen, profile)
         except ServiceError as error:
             errors[_area_field(error.field)] = error.message

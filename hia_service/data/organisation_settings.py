@@ -1,0 +1,115 @@
+"""Queries for an organisation's settings, lists and local framework versions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from hia_service.data.models import (
+    LocalFrameworkVersion,
+    Organisation,
+    OrganisationChoice,
+    OrganisationSettings,
+)
+from hia_service.extensions import db
+
+
+def get_organisation(organisation_id: int) -> Organisation | None:
+    return db.session.get(Organisation, organisation_id)
+
+
+def get_settings(organisation_id: int) -> OrganisationSettings | None:
+    return db.session.get(OrganisationSettings, organisation_id)
+
+
+def save_settings(organisation_id: int, **changes: Any) -> OrganisationSettings:
+    settings = get_settings(organisation_id)
+    if settings is None:
+        settings = OrganisationSettings(organisation_id=organisation_id)
+        db.session.add(settings)
+    for key, value in changes.items():
+        setattr(settings, key, value)
+    db.session.flush()
+    return settings
+
+
+def list_choices(organisation_id: int, kind: str | None = None) -> list[OrganisationChoice]:
+    query = select(OrganisationChoice).where(OrganisationChoice.organisation_id == organisation_id)
+    if kind is not None:
+        query = query.where(OrganisationChoice.kind == kind)
+    return list(
+        db.session.scalars(query.order_by(OrganisationChoice.kind, func.lower(OrganisationChoice.name)))
+    )
+
+
+def find_choice(organisation_id: int, kind: str, name: str) -> OrganisationChoice | None:
+    return db.session.scalar(
+        select(OrganisationChoice).where(
+            OrganisationChoice.organisation_id == organisation_id,
+            OrganisationChoice.kind == kind,
+            func.lower(OrganisationChoice.name) == name.lower(),
+        )
+    )
+
+
+def get_choice(organisation_id: int, choice_id: int) -> OrganisationChoice | None:
+    return db.session.scalar(
+        select(OrganisationChoice).where(
+            OrganisationChoice.organisation_id == organisation_id, OrganisationChoice.id == choice_id
+        )
+    )
+
+
+def add_choice(organisation_id: int, kind: str, name: str) -> OrganisationChoice:
+    choice = OrganisationChoice(organisation_id=organisation_id, kind=kind, name=name, retired=False)
+    db.session.add(choice)
+    db.session.flush()
+    return choice
+
+
+def update_choice(choice: OrganisationChoice, **changes: Any) -> None:
+    for key, value in changes.items():
+        setattr(choice, key, value)
+    db.session.flush()
+
+
+def latest_local_version(organisation_id: int) -> LocalFrameworkVersion | None:
+    return db.session.scalar(
+        select(LocalFrameworkVersion)
+        .where(LocalFrameworkVersion.organisation_id == organisation_id)
+        .order_by(LocalFrameworkVersion.number.desc())
+        .limit(1)
+    )
+
+
+def get_local_version(organisation_id: int, number: int) -> LocalFrameworkVersion | None:
+    return db.session.scalar(
+        select(LocalFrameworkVersion).where(
+            LocalFrameworkVersion.organisation_id == organisation_id, LocalFrameworkVersion.number == number
+        )
+    )
+
+
+def add_local_version(
+    organisation_id: int, number: int, content: dict[str, Any], user_id: int
+) -> LocalFrameworkVersion:
+    version = LocalFrameworkVersion(
+        organisation_id=organisation_id, number=number, content=content, created_by_id=user_id
+    )
+    db.session.add(version)
+    db.session.flush()
+    return version
+
+
+def certificate_pems() -> list[str]:
+    """The public certificates organisations have uploaded, to check the records they signed."""
+    return [
+        pem
+        for pem in db.session.scalars(
+            select(OrganisationSettings.certificate_pem).where(
+                OrganisationSettings.certificate_pem.is_not(None)
+            )
+        )
+        if pem
+    ]

@@ -1,0 +1,137 @@
+"""Checks on an organisation's logo before it goes on documents. Pure: bytes in, facts or a reason out.
+
+The type is sniffed from the bytes, never taken from the file name. An SVG is accepted only when it can do
+nothing but draw: no scripts, no event handlers, no references outside the file, no DTD (entity tricks)."""
+
+from __future__ import annotations
+
+import re
+import struct
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+
+MAX_LOGO_BYTES = 500_000
+MAX_LOGO_PIXELS = 2000  # each side
+MIN_LOGO_PIXELS = 16
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_FORBIDDEN_ELEMENTS = {"script", "foreignobject", "iframe", "object", "embed", "audio", "video"}
+_URL_IN_CSS = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
+_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
+
+
+class LogoError(ValueError):
+    """Why a logo was refused, in words fit to show the admin."""
+
+
+@dataclass(frozen=True)
+class Logo:
+    kind: str  # "png" | "svg"
+    width: int
+    height: int
+
+
+def check_logo(data: bytes) -> Logo:
+    if not data:
+        raise LogoError("The selected file is empty")
+    if len(data) > MAX_LOGO_BYTES:
+        raise LogoError(
+            f"The logo must be smaller than {MAX_LOGO_BYTES // 1000} KB (this one is {len(data) // 1000} KB)"
+        )
+    if data.startswith(PNG_SIGNATURE):
+        logo = _png(data)
+    elif _looks_like_svg(data):
+        logo = _svg(data)
+    else:
+        raise LogoError("The logo must be a PNG or SVG image; this file is neither, whatever its name says")
+    _check_pixels(logo)
+    return logo
+
+
+def _png(data: bytes) -> Logo:
+    # The first chunk of every PNG is IHDR: length, "IHDR", width, height (big-endian).
+    if len(data) < 24 or data[12:16] != b"IHDR":
+        raise LogoError("The PNG file is damaged: it has no image header")
+    width, height = struct.unpack(">II", data[16:24])
+    return Logo("png", width, height)
+
+
+def _looks_like_svg(data: bytes) -> bool:
+    head = data[:1000].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    return head.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype svg")) and b"<svg" in data[:5000].lower()
+
+
+def _svg(data: bytes) -> Logo:
+    if b"<!doctype" in data.lower() or b"<!entity" in data.lower():
+        raise LogoError("The SVG logo must not contain a DOCTYPE or entity declarations")
+    try:
+        root = ET.fromstring(data)
+    except ET.ParseError:
+        raise LogoError("The SVG logo is not well-formed XML, so it cannot be read") from None
+    if _local(root.tag) != "svg":
+        raise LogoError("The SVG file does not start with an <svg> element")
+    for element in root.iter():
+        _check_element(element)
+    return Logo("svg", *_svg_size(root))
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1].lower()
+
+
+def _check_element(element: ET.Element) -> None:
+    name = _local(str(element.tag))
+    if name in _FORBIDDEN_ELEMENTS:
+        raise LogoError(
+            f"The SVG logo contains a <{name}> element; logos must not contain scripts or embedded content"
+        )
+    for attribute, value in element.attrib.items():
+        local = _local(attribute)
+        if local.startswith("on"):
+            raise LogoError(f"The SVG logo has a script in its '{local}' attribute; remove event handlers")
+        if local == "href" and not value.strip().startswith("#"):
+            raise LogoError(
+                "The SVG logo refers to something outside the file (a link or image); "
+                "it must be self-contained"
+            )
+        if _URL_IN_CSS.search(value):
+            raise LogoError(
+                "The SVG logo's style refers to something outside the file; it must be self-contained"
+            )
+    if name == "style" and (
+        _URL_IN_CSS.search(element.text or "") or "@import" in (element.text or "").lower()
+    ):
+        raise LogoError(
+            "The SVG logo's style refers to something outside the file; it must be self-contained"
+        )
+
+
+def _svg_size(root: ET.Element) -> tuple[int, int]:
+    width, height = _length(root.get("width")), _length(root.get("height"))
+    if width is None or height is None:
+        box = (root.get("viewBox") or "").replace(",", " ").split()
+        if len(box) == 4:
+            try:
+                width, height = float(box[2]), float(box[3])
+            except ValueError:
+                width = height = None
+    if not width or not height:
+        raise LogoError("The SVG logo must say its size: give it width and height in pixels, or a viewBox")
+    return round(width), round(height)
+
+
+def _length(value: str | None) -> float | None:
+    match = _LENGTH.match(value or "")
+    return float(match.group(1)) if match else None
+
+
+def _check_pixels(logo: Logo) -> None:
+    if max(logo.width, logo.height) > MAX_LOGO_PIXELS:
+        raise LogoError(
+            f"The logo must be at most {MAX_LOGO_PIXELS} pixels on each side "
+            f"(this one is {logo.width} by {logo.height})"
+        )
+    if min(logo.width, logo.height) < MIN_LOGO_PIXELS:
+        raise LogoError(
+            f"The logo must be at least {MIN_LOGO_PIXELS} pixels on each side "
+            f"(this one is {logo.width} by {logo.height})"
+        )

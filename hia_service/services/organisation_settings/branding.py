@@ -1,0 +1,214 @@
+"""The organisation's name, address and logo on its documents, and the certificate
+its records are signed with.
+
+The certificate's passphrase is never stored: the admin names the environment variable (or secret mounted as
+one) that holds it, and signing reads it from there each time."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+from cryptography.x509.oid import NameOID
+
+from hia_service.data import organisation_settings as store
+from hia_service.data.audit import record_audit_event
+from hia_service.data.models import OrganisationSettings, User
+from hia_service.domain.branding import LogoError, check_logo
+from hia_service.services.errors import ServiceError
+
+NAME_MAX = 200
+ADDRESS_MAX = 300
+MAX_CERTIFICATE_BYTES = 100_000
+EXPIRY_WARNING_DAYS = 30
+DEFAULT_PASSPHRASE_ENV = "HIA_SIGNING_PASSPHRASE"
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,99}$")
+
+
+@dataclass(frozen=True)
+class Branding:
+    """What documents show of the organisation."""
+
+    name: str
+    address: str | None
+    logo: bytes | None
+    logo_type: str | None
+
+
+@dataclass(frozen=True)
+class CertificateStatus:
+    subject: str
+    expires_at: datetime
+    passphrase_env: str
+    days_left: int
+
+    @property
+    def expired(self) -> bool:
+        return self.days_left < 0
+
+    @property
+    def expiring_soon(self) -> bool:
+        return 0 <= self.days_left <= EXPIRY_WARNING_DAYS
+
+
+def branding(organisation_id: int) -> Branding:
+    organisation = store.get_organisation(organisation_id)
+    assert organisation is not None
+    settings = store.get_settings(organisation_id)
+    if settings is None:
+        return Branding(organisation.name, None, None, None)
+    return Branding(organisation.name, settings.address, settings.logo, settings.logo_type)
+
+
+def save_details(user: User, name: str, address: str) -> None:
+    name, address = " ".join((name or "").split()), " ".join((address or "").split())
+    if not name:
+        raise ServiceError("Enter the name of your organisation", field="name")
+    if len(name) > NAME_MAX:
+        raise ServiceError(f"The name must be {NAME_MAX} characters or fewer", field="name")
+    if len(address) > ADDRESS_MAX:
+        raise ServiceError(f"The address must be {ADDRESS_MAX} characters or fewer", field="address")
+    organisation = store.get_organisation(user.organisation_id)
+    assert organisation is not None
+    organisation.name = name
+    store.save_settings(user.organisation_id, address=address or None)
+    _audit(user, "organisation_details_changed", {"name": name})
+
+
+def save_logo(user: User, data: bytes) -> None:
+    try:
+        logo = check_logo(data)
+    except LogoError as error:
+        raise ServiceError(str(error), field="logo") from None
+    store.save_settings(user.organisation_id, logo=data, logo_type=logo.kind)
+    _audit(user, "organisation_logo_changed", {"type": logo.kind, "width": logo.width, "height": logo.height})
+
+
+def remove_logo(user: User) -> None:
+    store.save_settings(user.organisation_id, logo=None, logo_type=None)
+    _audit(user, "organisation_logo_removed", {})
+
+
+def save_certificate(user: User, data: bytes, passphrase_env: str, *, now: datetime | None = None) -> None:
+    """Check the PKCS#12 opens with the named variable's passphrase and is in date; store it and its facts."""
+    env = (passphrase_env or "").strip() or DEFAULT_PASSPHRASE_ENV
+    if not _ENV_NAME.match(env):
+        raise ServiceError(
+            "The environment variable name must be capital letters, digits and underscores, like "
+            "HIA_SIGNING_PASSPHRASE",
+            field="passphrase_env",
+        )
+    passphrase = os.environ.get(env)
+    if passphrase is None:
+        raise ServiceError(
+            f"The environment variable {env} is not set on the server, so the certificate cannot be opened. "
+            "Ask your system administrator to set it, then upload the certificate again",
+            field="passphrase_env",
+        )
+    certificate = _open_certificate(data, passphrase, env)
+    moment = now or datetime.now(UTC)
+    if certificate.not_valid_after_utc <= moment:
+        raise ServiceError(
+            f"This certificate expired on {certificate.not_valid_after_utc:%d %B %Y}. Upload a current one",
+            field="certificate",
+        )
+    if certificate.not_valid_before_utc > moment + timedelta(minutes=5):
+        raise ServiceError(
+            f"This certificate is not valid until {certificate.not_valid_before_utc:%d %B %Y}",
+            field="certificate",
+        )
+    store.save_settings(
+        user.organisation_id,
+        certificate=data,
+        certificate_passphrase_env=env,
+        certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
+        certificate_subject=_subject(certificate),
+        certificate_expires_at=certificate.not_valid_after_utc,
+    )
+    _audit(user, "organisation_certificate_changed", {"subject": _subject(certificate), "env": env})
+
+
+def _open_certificate(data: bytes, passphrase: str, env: str) -> x509.Certificate:
+    if not data:
+        raise ServiceError("The selected file is empty", field="certificate")
+    if len(data) > MAX_CERTIFICATE_BYTES:
+        raise ServiceError(
+            f"The certificate file must be smaller than {MAX_CERTIFICATE_BYTES // 1000} KB",
+            field="certificate",
+        )
+    if data[:1] != b"\x30":  # every PKCS#12 file is a DER SEQUENCE
+        raise ServiceError(
+            "The selected file is not a PKCS#12 certificate (.p12 or .pfx). "
+            "A PEM or CRT file holds no private key, so it cannot sign",
+            field="certificate",
+        )
+    try:
+        key, certificate, _ = pkcs12.load_key_and_certificates(data, passphrase.encode())
+    except ValueError:
+        raise ServiceError(
+            f"The certificate could not be opened with the passphrase in {env}: "
+            "the passphrase is wrong or the file is damaged",
+            field="certificate",
+        ) from None
+    if key is None or certificate is None:
+        raise ServiceError(
+            "The certificate file has no private key and certificate pair, so it cannot sign",
+            field="certificate",
+        )
+    return certificate
+
+
+def _subject(certificate: x509.Certificate) -> str:
+    names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
+    return str(names[0].value) if names else certificate.subject.rfc4514_string()
+
+
+def certificate_status(organisation_id: int, *, now: datetime | None = None) -> CertificateStatus | None:
+    settings = store.get_settings(organisation_id)
+    if settings is None or settings.certificate is None or settings.certificate_expires_at is None:
+        return None
+    expires = settings.certificate_expires_at
+    expires = expires if expires.tzinfo else expires.replace(tzinfo=UTC)  # SQLite drops the zone
+    days = (expires - (now or datetime.now(UTC))).days
+    return CertificateStatus(
+        settings.certificate_subject or "", expires, settings.certificate_passphrase_env or "", days
+    )
+
+
+def uploaded_certificate(organisation_id: int) -> tuple[bytes, str] | None:
+    """(PKCS#12, passphrase) for signing, or None when the organisation has not uploaded one."""
+    settings = store.get_settings(organisation_id)
+    if settings is None or settings.certificate is None:
+        return None
+    env = settings.certificate_passphrase_env or DEFAULT_PASSPHRASE_ENV
+    passphrase = os.environ.get(env)
+    if passphrase is None:
+        raise ServiceError(
+            "The signing certificate's passphrase is not available: "
+            f"the environment variable {env} is not set on the server. Tell your system administrator."
+        )
+    return settings.certificate, passphrase
+
+
+def uploaded_certificate_pems() -> list[bytes]:
+    return [pem.encode() for pem in store.certificate_pems()]
+
+
+def settings_of(organisation_id: int) -> OrganisationSettings | None:
+    return store.get_settings(organisation_id)
+
+
+def _audit(user: User, event: str, details: dict[str, Any]) -> None:
+    record_audit_event(
+        event,
+        actor=user,
+        organisation_id=user.organisation_id,
+        subject=("organisation", user.organisation_id),
+        details=details,
+    )

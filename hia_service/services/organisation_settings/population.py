@@ -1,0 +1,119 @@
+"""The population the organisation serves: its catchment, profiled once, and used as a baseline in every new
+profile of its assessments ("... against 29% of the people we serve and 20% in England")."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from hia_service.data import organisation_settings as store
+from hia_service.data.audit import record_audit_event
+from hia_service.data.models import User
+from hia_service.domain.audit_chain import content_hash
+from hia_service.services import wizard
+from hia_service.services.errors import ServiceError
+
+# The same headline figures the engine gives each local authority and ICB baseline.
+HEADLINE_KEYS = (
+    "lsoa_count",
+    "population",
+    "population_by_decile",
+    "share_by_quintile",
+    "core20_share",
+    "mean_imd_score",
+    "mean_imd_rank",
+    "share_lsoas_most_deprived_10pct",
+    "concentration_index",
+)
+# GSS code prefixes of the areas an organisation's catchment is usually described in.
+CODE_KINDS = {
+    "E06": "lad",
+    "E07": "lad",
+    "E08": "lad",
+    "E09": "lad",
+    "W06": "lad",
+    "E54": "icb",
+    "E38": "sub_icb",
+}
+
+
+def area_from_codes(text: str) -> dict[str, Any]:
+    """Local authority, ICB or Sub-ICB codes, one kind at a time, e.g. 'E06000009 E07000117'."""
+    codes = [c.strip().upper() for c in text.replace(",", " ").split() if c.strip()]
+    if not codes:
+        raise ServiceError(
+            "Enter at least one local authority, ICB or Sub-ICB location code", field="area_codes"
+        )
+    kinds = {CODE_KINDS.get(code[:3]) for code in codes}
+    if None in kinds:
+        unknown = next(c for c in codes if CODE_KINDS.get(c[:3]) is None)
+        raise ServiceError(
+            f"'{unknown}' is not a local authority (E06, E07, E08, E09), ICB (E54) "
+            "or Sub-ICB location (E38) code",
+            field="area_codes",
+        )
+    if len(kinds) > 1:
+        raise ServiceError(
+            "Enter codes of one kind only: local authorities, or ICBs, or Sub-ICB locations",
+            field="area_codes",
+        )
+    return {"type": kinds.pop(), "codes": codes}
+
+
+def set_catchment(user: User, area: dict[str, Any]) -> dict[str, Any]:
+    """Profile the catchment with the engine and store its headline figures with the release used."""
+    organisation = store.get_organisation(user.organisation_id)
+    assert organisation is not None
+    definition, profile = wizard.profile_of(area)
+    if not profile.get("lsoa_count"):
+        raise ServiceError(
+            "No neighbourhoods were found in this area, so it cannot describe the people you serve"
+        )
+    baseline = {
+        "name": organisation.name,
+        "release": profile.get("release"),
+        **{key: profile.get(key) for key in HEADLINE_KEYS},
+    }
+    before = store.get_settings(user.organisation_id)
+    before_hash = content_hash(before.catchment_baseline) if before and before.catchment_baseline else None
+    store.save_settings(
+        user.organisation_id,
+        catchment_area=definition,
+        catchment_baseline=baseline,
+        catchment_release=profile.get("release"),
+        catchment_set_at=datetime.now(UTC),
+    )
+    record_audit_event(
+        "organisation_population_set",
+        actor=user,
+        organisation_id=user.organisation_id,
+        subject=("organisation", user.organisation_id),
+        details={"release": profile.get("release"), "area_type": definition.get("type")},
+        before_hash=before_hash,
+        after_hash=content_hash(baseline),
+    )
+    return baseline
+
+
+def organisation_baseline(organisation_id: int) -> dict[str, Any] | None:
+    settings = store.get_settings(organisation_id)
+    return dict(settings.catchment_baseline) if settings and settings.catchment_baseline else None
+
+
+def with_organisation_baseline(profile: dict[str, Any], organisation_id: int) -> dict[str, Any]:
+    """The profile with baseline["organisation"] added, when the catchment was profiled
+    with the same release.
+
+    Figures from different releases of the index do not compare, so a stale catchment is left out
+    and said so."""
+    baseline = organisation_baseline(organisation_id)
+    if baseline is None:
+        return profile
+    if baseline.get("release") != profile.get("release"):
+        note = (
+            f"The population your organisation serves was worked out with {baseline.get('release')}, not "
+            f"{profile.get('release')}, so it is not compared here. "
+            "An administrator can update it in settings."
+        )
+        return {**profile, "notes": [*profile.get("notes", []), note]}
+    return {**profile, "baseline": {**(profile.get("baseline") or {}), "organisation": baseline}}

@@ -1,0 +1,209 @@
+"""Branding on documents: name, address and logo on the PDF; the signing certificate uploaded as PKCS#12,
+refused with a clear reason when unusable, its expiry shown and warned about, and used to sign records that
+poppler's pdfsig accepts."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.serialization import pkcs12
+from flask import Flask
+from flask.testing import FlaskClient
+from PIL import Image
+
+from hia_service.documents.signing import create_dev_certificate
+from tests.integration.documents_wiring.conftest import version_of
+from tests.integration.review import conftest as review_fixtures
+from tests.integration.settings.conftest import file, post_form
+
+act = review_fixtures.act
+login = review_fixtures.login
+make_assessment = review_fixtures.make_assessment
+world = review_fixtures.world
+
+PDFSIG = "/usr/bin/pdfsig"
+ENV = "HIA_TEST_ORG_SIGNING_PASSPHRASE"
+PASSPHRASE = "correct horse battery staple"
+
+
+def certificate(tmp_path: Path, name: str = "Riverside Uploaded Signing", **kwargs: Any) -> bytes:
+    path = tmp_path / f"{name.replace(' ', '-')}.p12"
+    create_dev_certificate(path, PASSPHRASE, name, **kwargs)
+    return path.read_bytes()
+
+
+def png(width: int = 240, height: int = 80) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (0, 94, 184)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def upload_certificate(client: FlaskClient, data: bytes, env: str = ENV, name: str = "org.p12") -> Any:
+    return post_form(
+        client, "/settings/certificate", {"certificate": file(data, name), "passphrase_env": env}
+    )
+
+
+@pytest.fixture
+def passphrase(monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv(ENV, PASSPHRASE)
+    return PASSPHRASE
+
+
+def test_certificate_problems_are_refused_each_with_its_reason(
+    app: Flask, client: FlaskClient, world: Any, login: Any, passphrase: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    login(world["admin"])
+    good = certificate(tmp_path)
+    _, cert, _ = pkcs12.load_key_and_certificates(good, PASSPHRASE.encode())
+    no_key = pkcs12.serialize_key_and_certificates(
+        b"x", None, cert, None, serialization.BestAvailableEncryption(PASSPHRASE.encode())
+    )
+    past = datetime.now(UTC) - timedelta(days=400)
+    expired = certificate(tmp_path, "Old", days=30, now=past)
+    pem = cert.public_bytes(serialization.Encoding.PEM)
+    monkeypatch.setenv("HIA_WRONG_PASSPHRASE", "not it")
+    cases = [
+        (upload_certificate(client, b"", name="org.p12"), "The selected file is empty"),
+        (upload_certificate(client, good, name="org.pem"), "The selected file must be a .p12 or .pfx file"),
+        (upload_certificate(client, pem, name="org.p12"), "is not a PKCS#12 certificate"),
+        (upload_certificate(client, good, env="HIA_WRONG_PASSPHRASE"), "the passphrase is wrong"),
+        (upload_certificate(client, good, env="HIA_NOT_SET_ANYWHERE"), "HIA_NOT_SET_ANYWHERE is not set"),
+        (upload_certificate(client, good, env="lower-case"), "capital letters, digits and underscores"),
+        (upload_certificate(client, expired), "This certificate expired on"),
+        (upload_certificate(client, no_key), "has no private key"),
+    ]
+    for response, reason in cases:
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400, reason
+        assert "There is a problem" in html and reason in html, (reason, html[:2000])
+    assert "None uploaded" in client.get("/settings/").get_data(as_text=True)
+
+
+def test_expiry_is_shown_and_warned_about_from_30_days_before(
+    app: Flask, client: FlaskClient, world: Any, login: Any, passphrase: str, tmp_path: Path
+) -> None:
+    login(world["admin"])
+    assert upload_certificate(client, certificate(tmp_path, days=365)).status_code == 302
+    page = client.get("/settings/").get_data(as_text=True)
+    assert "Riverside Uploaded Signing, expires" in page and "certificate-warning" not in page
+    assert upload_certificate(client, certificate(tmp_path, "Soon", days=20)).status_code == 302
+    page = client.get("/settings/").get_data(as_text=True)
+    assert "The signing certificate expires soon" in page and "in 19 days" in page
+    page = client.get("/settings/certificate").get_data(as_text=True)
+    assert "This certificate expires in 19 days" in page
+    assert PASSPHRASE not in page and ENV in page
+
+
+def test_the_passphrase_is_never_stored(
+    app: Flask, client: FlaskClient, world: Any, login: Any, passphrase: str, tmp_path: Path
+) -> None:
+    from hia_service.data.models import OrganisationSettings
+    from hia_service.extensions import db
+
+    login(world["admin"])
+    assert upload_certificate(client, certificate(tmp_path)).status_code == 302
+    with app.app_context():
+        row = db.session.query(OrganisationSettings).one()
+        stored = " ".join(str(getattr(row, c.name)) for c in OrganisationSettings.__table__.columns)
+        db.session.remove()
+    assert PASSPHRASE not in stored and PASSPHRASE.encode() not in (row.certificate or b"")
+
+
+def test_records_are_signed_with_the_uploaded_certificate_and_pdfsig_accepts_them(
+    app: Flask,
+    client: FlaskClient,
+    world: Any,
+    login: Any,
+    passphrase: str,
+    tmp_path: Path,
+    make_assessment: Callable[..., int],
+    act: Callable[..., Any],
+) -> None:
+    from hia_service.documents import verify_pdf
+    from hia_service.services import documents, review
+
+    login(world["admin"])
+    assert upload_certificate(client, certificate(tmp_path)).status_code == 302
+    details = {
+        "name": "Riverside NHS Foundation Trust",
+        "address": "Riverside House, 1 Quay Street, Hull HU1 1AA",
+    }
+    assert post_form(client, "/settings/details", details).status_code == 302
+    assert post_form(client, "/settings/logo", {"logo": file(png(), "logo.png")}).status_code == 302
+
+    assessment_id = make_assessment(world["manager"])
+    act(world["reviewer"], review.start_review, assessment_id, None)
+    act(world["reviewer"], review.approve, assessment_id, None)
+    path = Path(version_of(app, assessment_id)["path"])
+    run = subprocess.run([PDFSIG, str(path)], capture_output=True, text=True, timeout=60, check=False)
+    assert "Signature Validation: Signature is Valid." in run.stdout, run.stdout + run.stderr
+    assert "Riverside Uploaded Signing" in run.stdout
+    with app.app_context():
+        result = verify_pdf(path.read_bytes(), documents.trust_roots())
+    assert result.genuine, result.reason
+    assert "Riverside Uploaded Signing" in (result.signer or "")
+    with pdfplumber.open(path) as pdf:
+        first = pdf.pages[0]
+        text = first.extract_text() or ""
+        assert "Riverside NHS Foundation Trust" in text
+        assert "Riverside House, 1 Quay Street, Hull HU1 1AA" in text
+        assert len(first.images) >= 1  # the logo
+
+
+def test_without_the_passphrase_signing_says_what_is_missing(
+    app: Flask, client: FlaskClient, world: Any, login: Any, passphrase: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from hia_service.data.models import Organisation
+    from hia_service.extensions import db
+    from hia_service.services import documents
+    from hia_service.services.errors import ServiceError
+
+    login(world["admin"])
+    assert upload_certificate(client, certificate(tmp_path)).status_code == 302
+    monkeypatch.delenv(ENV)
+    with app.app_context():
+        organisation = db.session.query(Organisation).filter_by(code="RXA").one()
+        with pytest.raises(ServiceError, match=f"the environment variable {ENV} is not set"):
+            documents.signing_credentials(organisation)
+
+
+def test_logo_problems_are_refused_with_a_reason_and_the_old_logo_kept(
+    app: Flask, client: FlaskClient, world: Any, login: Any
+) -> None:
+    login(world["admin"])
+    assert post_form(client, "/settings/logo", {"logo": file(png(), "logo.png")}).status_code == 302
+    cases = [
+        (file(b"GIF89a" + b"\0" * 40, "logo.png"), "neither, whatever its name says"),
+        (file(png(3000, 100), "logo.png"), "at most 2000 pixels on each side"),
+        (file(png(), "logo.gif"), "must be a .png or .svg file"),
+        (
+            file(b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10" onload="x()"/>', "l.svg"),
+            "onload",
+        ),
+    ]
+    for upload, reason in cases:
+        response = post_form(client, "/settings/logo", {"logo": upload})
+        assert response.status_code == 400 and reason in response.get_data(as_text=True), reason
+    image = client.get("/settings/logo/image")
+    assert image.mimetype == "image/png" and image.data == png()
+
+
+def test_a_safe_svg_logo_is_served_sandboxed(app: Flask, client: FlaskClient, world: Any, login: Any) -> None:
+    login(world["admin"])
+    svg = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
+        b'<rect width="120" height="40"/></svg>'
+    )
+    assert post_form(client, "/settings/logo", {"logo": file(svg, "logo.svg")}).status_code == 302
+    image = client.get("/settings/logo/image")
+    assert image.mimetype == "image/svg+xml" and image.data == svg
+    assert "sandbox" in image.headers["Content-Security-Policy"]

@@ -1,0 +1,192 @@
+"""The population the organisation serves: set by an admin through the page, profiled with the real engine,
+added to every new profile of the organisation's assessments (wizard and API), quoted in the Core20 sentence,
+and never changing a submitted version."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.integration.review.conftest import acting_as, add_people, create_assessment
+from tests.integration.settings.conftest import file, post_form
+from tests.integration.wizard.test_wizard import PROPOSAL, _form, _start
+
+BLACKPOOL = "E06000009"
+BLACKBURN = "E06000008"
+THREE_BLACKPOOL_LSOAS = "E01012681\nE01012682\nE01012683"
+
+
+def _served(app: Flask, org: str = "RXA") -> dict[str, Any] | None:
+    from hia_service.data import accounts
+    from hia_service.services.organisation_settings.population import organisation_baseline
+
+    with app.app_context():
+        return organisation_baseline(accounts.get_organisation_by_code(org).id)
+
+
+def test_admin_sets_the_population_served_from_local_authority_codes(
+    area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    sign_in(make_user("admin", org="RXA"))
+    response = post_form(client, "/settings/population", {"method": "area_codes", "area_codes": BLACKPOOL})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    served = _served(area_app)
+    assert served["name"] == "Test organisation RXA"
+    assert served["release"] == "IoD2025"
+    assert served["lsoa_count"] > 50 and 0.3 < served["core20_share"] <= 1
+    page = client.get("/settings/").get_data(as_text=True)
+    assert f"{served['core20_share'] * 100:.0f}% live in Core20 areas (IoD2025)" in page
+
+
+def test_a_patient_list_of_lsoa_counts_describes_the_population(
+    area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    sign_in(make_user("admin", org="RXA"))
+    csv = b"lsoa,count\nE01012681,120\nE01012682,30\n"
+    response = post_form(
+        client, "/settings/population", {"method": "patient_list", "patient_file": file(csv, "patients.csv")}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _served(area_app)["population"] == 150
+
+
+def test_bad_catchments_are_refused_with_a_reason_and_keep_the_old_one(
+    area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    sign_in(make_user("admin", org="RXA"))
+    post_form(client, "/settings/population", {"method": "area_codes", "area_codes": BLACKPOOL})
+    before = _served(area_app)
+    cases = [
+        ({"method": "area_codes", "area_codes": ""}, "Enter at least one local authority"),
+        (
+            {"method": "area_codes", "area_codes": "E01012681"},
+            "is not a local authority (E06, E07, E08, E09)",
+        ),
+        ({"method": "area_codes", "area_codes": "E06000009 E54000048"}, "Enter codes of one kind only"),
+        ({"method": "area_codes", "area_codes": "E06999999"}, "E06999999"),
+        ({"method": "geojson", "geojson_file": file(b"{not json", "area.geojson")}, "GeoJSON"),
+        ({}, "Select how you want to describe the people you serve"),
+    ]
+    for data, reason in cases:
+        response = post_form(client, "/settings/population", data)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400, data
+        assert reason in html and "There is a problem" in html, (data, html[:3000])
+    assert _served(area_app) == before
+
+
+def test_new_profiles_compare_with_the_people_we_serve(
+    area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    sign_in(make_user("admin", org="RXA"))
+    post_form(client, "/settings/population", {"method": "area_codes", "area_codes": BLACKBURN})
+    served = _served(area_app)
+    sign_in(make_user("manager", org="RXA"))
+    assessment_id = _start(client)
+    url = f"/assessments/{assessment_id}/proposal"
+    assert client.post(url, data={**_form(client, url), **PROPOSAL}).status_code == 302
+    area_url = f"/assessments/{assessment_id}/area"
+    assert (
+        post_form(client, area_url, {"method": "lsoa_codes", "lsoa_codes": THREE_BLACKPOOL_LSOAS}).status_code
+        == 302
+    )
+    page = client.get(area_url).get_data(as_text=True)
+    stored = _profile(area_app, assessment_id)
+    organisation = stored["baseline"]["organisation"]
+    assert organisation == served
+    share, england = stored["core20_share"], stored["baseline"]["nation"]["core20_share"]
+    expected = (
+        f"{share * 100:.0f}% of the people affected live in Core20 areas, against "
+        f"{served['core20_share'] * 100:.0f}% of the people we serve and {england * 100:.0f}% in England."
+    )
+    assert expected in page
+
+
+def test_without_a_population_served_the_sentence_compares_with_england_only(
+    area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    sign_in(make_user("manager", org="RXA"))
+    assessment_id = _start(client)
+    area_url = f"/assessments/{assessment_id}/area"
+    post_form(client, area_url, {"method": "lsoa_codes", "lsoa_codes": THREE_BLACKPOOL_LSOAS})
+    assert "organisation" not in _profile(area_app, assessment_id)["baseline"]
+    page = client.get(area_url).get_data(as_text=True)
+    assert "live in the most deprived fifth of England" in page and "people we serve" not in page
+
+
+def _profile(app: Flask, assessment_id: int) -> dict[str, Any]:
+    from hia_service.data.models import Assessment
+    from hia_service.extensions import db
+
+    with app.app_context():
+        profile = db.session.get(Assessment, assessment_id).profile
+        db.session.remove()
+    return profile
+
+
+def test_api_profiles_carry_the_tokens_organisations_baseline(
+    area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    sign_in(make_user("admin", org="RXA"))
+    post_form(client, "/settings/population", {"method": "area_codes", "area_codes": BLACKPOOL})
+    served = _served(area_app)
+    tokens = {}
+    for org in ("RXA", "RXB"):
+        user = make_user("manager", org=org)
+        with acting_as(area_app, user) as person:
+            from hia_service.data.transaction import commit
+            from hia_service.services.tokens import create_token
+
+            tokens[org] = create_token(person, "Board papers", 30)[1]
+            commit()
+    body = {"area": {"type": "lsoa_codes", "codes": THREE_BLACKPOOL_LSOAS.split()}}
+    ours = client.post(
+        "/api/v1/area-profiles", json=body, headers={"Authorization": f"Bearer {tokens['RXA']}"}
+    )
+    theirs = client.post(
+        "/api/v1/area-profiles", json=body, headers={"Authorization": f"Bearer {tokens['RXB']}"}
+    )
+    assert ours.status_code == theirs.status_code == 200, ours.get_data(as_text=True)
+    assert ours.json["baseline"]["organisation"] == json.loads(json.dumps(served))
+    assert "organisation" not in theirs.json["baseline"]
+
+
+def test_submitted_versions_keep_the_baseline_they_were_rated_with(area_app: Flask) -> None:
+    from hia_service.data.models import AssessmentVersion
+    from hia_service.data.transaction import commit
+    from hia_service.extensions import db
+    from hia_service.services import wizard
+    from hia_service.services.organisation_settings import population
+
+    people = add_people(area_app, {"admin": ("admin", "RXA"), "manager": ("manager", "RXA")})
+
+    def serve(code: str) -> None:
+        with acting_as(area_app, people["admin"]) as admin:
+            population.set_catchment(admin, {"type": "lad", "codes": [code]})
+            commit()
+
+    def new_profile() -> dict[str, Any]:
+        with acting_as(area_app, people["manager"]) as manager:
+            _, profile = wizard.profile_of({"type": "lsoa_codes", "codes": THREE_BLACKPOOL_LSOAS.split()})
+            return population.with_organisation_baseline(profile, manager.organisation_id)
+
+    serve(BLACKPOOL)
+    first = new_profile()
+    assessment_id = create_assessment(area_app, people["manager"], profile=first)
+    with area_app.app_context():
+        version = db.session.query(AssessmentVersion).filter_by(assessment_id=assessment_id).one()
+        frozen = (version.profile, version.rating, version.content_hash)
+    serve(BLACKBURN)
+    second = new_profile()
+    assert (
+        second["baseline"]["organisation"]["core20_share"]
+        != first["baseline"]["organisation"]["core20_share"]
+    )
+    with area_app.app_context():
+        version = db.session.query(AssessmentVersion).filter_by(assessment_id=assessment_id).one()
+        assert (version.profile, version.rating, version.content_hash) == frozen
+        assert version.profile["baseline"]["organisation"] == first["baseline"]["organisation"]
+        assert version.scoring_version == "1.1"
