@@ -1,7 +1,7 @@
 """organisation settings: population served, lists, branding, local framework
 
 Revision ID: 0006_organisation_settings
-Revises: 0004_review_followup
+Revises: 0005_training
 Create Date: 2026-11-23 13:20:00
 
 """
