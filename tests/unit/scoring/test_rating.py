@@ -41,7 +41,8 @@ def test_rating_to_dict_is_json_and_complete(rules: ScoringRules, framework: Fra
 
 def test_score_takes_the_bundle_and_a_version(ruleset: RuleSet, framework: Framework) -> None:
     answers = sound_answers(framework)
-    assert score(answers, profile(1.0), ruleset).rules_version == "1.0"
+    assert score(answers, profile(1.0), ruleset).rules_version == ruleset.current_scoring_version == "1.1"
+    assert score(answers, profile(1.0), ruleset, version="1.0").rules_version == "1.0"
     assert score(answers, profile(1.0), ruleset, version="1.0").overall == "low"
 
 
@@ -102,7 +103,7 @@ def test_floor_set_by_the_rules_is_explained(tmp_path: Path, framework: Framewor
     scoring = rules_dir / "scoring" / "1.0.yaml"
     scoring.write_text(scoring.read_text().replace("floor: low", "floor: medium"))
     answers = {**sound_answers(framework, pc__age="negative"), "actions.plan": [ACTION]}
-    rating = score(answers, profile(1.0), load_rules(rules_dir).scoring())
+    rating = score(answers, profile(1.0), load_rules(rules_dir).scoring("1.0"))
     assert rating.overall == "medium"
     assert rating.reasons[-1].rule_id == "overall.mitigation.at_floor"
     assert rating.reasons[-1].text.startswith("The action plan cannot lower the rating below medium")
