@@ -13,7 +13,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from hia_service.domain.framework import Framework, Group, Question, Section, section_status
-from hia_service.domain.framework.conditions import condition_holds, is_answered, is_visible
+from hia_service.domain.framework.conditions import (
+    condition_holds,
+    is_answered,
+    is_visible,
+    section_visible,
+)
 from hia_service.geography import GeographyError
 from hia_service.services import geography
 from hia_service.services.errors import ServiceError
@@ -72,9 +77,16 @@ class NotFoundPage(ServiceError):
         super().__init__("We could not find that page of the assessment.")
 
 
-def neighbours(framework: Framework, page_id: str) -> tuple[str | None, str | None]:
-    """(previous page id, next page id); None at either end."""
-    ids = [p.id for p in pages(framework)]
+def neighbours(
+    framework: Framework, page_id: str, answers: Mapping[str, Any] | None = None
+) -> tuple[str | None, str | None]:
+    """(previous page id, next page id); None at either end. Given the answers, pages of sections that are
+    not asked (left out by screening, or a pack for another kind of proposal) are stepped over."""
+    ids = [
+        p.id
+        for p in pages(framework)
+        if p.id == page_id or answers is None or section_visible(p.section, answers)
+    ]
     index = ids.index(page_id)
     return (ids[index - 1] if index else None), (ids[index + 1] if index + 1 < len(ids) else None)
 
@@ -84,7 +96,7 @@ def shown_questions(current: Page, answers: Mapping[str, Any]) -> tuple[Question
     return tuple(q for q in current.questions if is_visible(q, answers))
 
 
-RADIO_TYPES = ("choice", "impact")
+RADIO_TYPES = ("choice", "impact", "rating")
 COPYABLE_TYPES = ("text", "long_text", "person")  # one-box answers that can be repeated under several options
 
 
@@ -160,6 +172,14 @@ class Task:
     section: Section
     status: str
     page_id: str
+
+
+DONE_STATUSES = ("completed", "not needed")
+
+
+def incomplete_tasks(framework: Framework, answers: Mapping[str, Any]) -> list[Task]:
+    """Sections still to finish before submitting; a section that is not needed never holds it up."""
+    return [t for t in task_list(framework, answers) if t.status not in DONE_STATUSES]
 
 
 def task_list(framework: Framework, answers: Mapping[str, Any]) -> list[Task]:

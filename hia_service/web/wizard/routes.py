@@ -85,7 +85,7 @@ def resume(assessment_id: int) -> ResponseReturnValue:
 def check_answers(assessment_id: int) -> ResponseReturnValue:
     assessment = assessments.assessment_for(current_user, assessment_id)
     framework = rules.framework(assessment.framework_version)
-    incomplete = [t for t in wizard.task_list(framework, assessment.answers) if t.status != "completed"]
+    incomplete = wizard.incomplete_tasks(framework, assessment.answers)
     errors: dict[str, str] = {}
     if request.method == "POST":
         if incomplete:
@@ -160,7 +160,8 @@ def _save_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
 def _after_save(assessment_id: int, framework: Any, page_id: str) -> str:
     if request.args.get("return_to") == CHECK:
         return url_for("wizard.check_answers", assessment_id=assessment_id)
-    _, following = wizard.neighbours(framework, page_id)
+    answers = assessments.assessment_for(current_user, assessment_id).answers
+    _, following = wizard.neighbours(framework, page_id, answers)
     if following is None:
         return url_for("wizard.check_answers", assessment_id=assessment_id)
     return url_for("wizard.step", assessment_id=assessment_id, page_id=following)
@@ -175,7 +176,7 @@ def _render_step(
     conflicts: dict[str, tuple[Any, Any]],
     lock_version: int | None = None,
 ) -> str:
-    previous, _ = wizard.neighbours(framework, current.id)
+    previous, _ = wizard.neighbours(framework, current.id, assessment.answers)
     conflict_rows = [
         (format_answer(framework.question(q), theirs), format_answer(framework.question(q), yours))
         for q, (theirs, yours) in conflicts.items()
@@ -193,6 +194,7 @@ def _render_step(
         lock_version=assessment.lock_version if lock_version is None else lock_version,
         previous=previous,
         return_to=request.args.get("return_to"),
+        screening=rules.screening(assessment.framework_version, assessment.answers, assessment.profile),
     )
 
 
@@ -222,7 +224,7 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         else:
             flash("Area saved. Check the deprivation profile below, then continue.", "success")
             return redirect(url_for("wizard.step", assessment_id=assessment.id, page_id=current.id))
-    _, following = wizard.neighbours(framework, current.id)
+    previous, following = wizard.neighbours(framework, current.id, assessment.answers)
     return render_template(
         "wizard/area.html",
         assessment=assessment,
@@ -233,7 +235,7 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         form=request.form,
         methods=area_form.METHODS,
         following=following,
-        previous=wizard.neighbours(framework, current.id)[0],
+        previous=previous,
         core20=_core20_sentence(assessment.profile),
     ), (400 if errors else 200)
 
