@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hia_service.domain.data_completeness import list_completeness
 from hia_service.domain.framework import Framework, Group, Question, Section, section_status
 from hia_service.domain.framework.conditions import (
     condition_holds,
@@ -258,12 +259,20 @@ def lsoa_area_from_postcodes(area: dict[str, Any]) -> dict[str, Any]:
     return {"type": "lsoa_codes", "from": "patient list", **counted}
 
 
+def patient_list_completeness(data: bytes) -> dict[str, Any]:
+    """What a patient list leaves unknown (counts only), carried with the area into its profile."""
+    return {"source": "patient list", **(list_completeness(data) or {})}
+
+
 def profile_of(area: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The area definition to store and its profile, with a patient list's unused entries in the profile."""
-    definition = {key: value for key, value in area.items() if key not in ("unmatched", "notes")}
+    carried = ("unmatched", "notes", "completeness")
+    definition = {key: value for key, value in area.items() if key not in carried}
     profile = geography.area_profile(definition)
     profile["unmatched"] = [*area.get("unmatched", []), *profile.get("unmatched", [])]
     profile["notes"] = [*profile.get("notes", []), *area.get("notes", [])]
+    if area.get("completeness"):
+        profile["completeness"] = area["completeness"]
     return definition, profile
 
 
