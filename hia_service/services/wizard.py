@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hia_service.domain.data_completeness import list_completeness
+from hia_service.domain.data_completeness import DataGap, list_completeness
+from hia_service.domain.data_completeness import data_gaps as gap_list
 from hia_service.domain.framework import Framework, Group, Question, Section, section_status
 from hia_service.domain.framework.conditions import (
     condition_holds,
@@ -257,6 +258,11 @@ def lsoa_area_from_postcodes(area: dict[str, Any]) -> dict[str, Any]:
         raise ServiceError(str(error), field="area") from None
     # The entries not used (postcode sectors only, "FY1 1**") travel with it to the profile; see profile_of.
     return {"type": "lsoa_codes", "from": "patient list", **counted}
+
+
+def data_gaps(profile: dict[str, Any] | None) -> list[DataGap]:
+    """What a profiled patient list leaves unknown, for the area page, the review record and the PDF."""
+    return gap_list(profile)
 
 
 def patient_list_completeness(data: bytes) -> dict[str, Any]:

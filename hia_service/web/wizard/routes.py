@@ -14,7 +14,7 @@ from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.documents.wording import core20_headline
 from hia_service.domain.framework import IMPACT_LABELS
 from hia_service.domain.workflow import Status
-from hia_service.services import assessments, geography, rules, wizard
+from hia_service.services import assessments, cumulative, geography, rules, wizard
 from hia_service.services.errors import ServiceError, StateTransitionError
 from hia_service.services.review_answers import answer_sections, format_answer
 from hia_service.web.wizard import area as area_form
@@ -237,6 +237,8 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         following=following,
         previous=previous,
         core20=_core20_sentence(assessment.profile),
+        cumulative=cumulative.cumulative_for(current_user, assessment),
+        gaps=wizard.data_gaps(assessment.profile),
     ), (400 if errors else 200)
 
 
