@@ -290,6 +290,8 @@ class _Checks:
             self.review_date,
         )
         found = [warning for check in checks for warning in check()]
+        # A section left out by screening (or a pack for another kind of proposal) has nothing to fix.
+        found = [w for w in found if section_visible(self.fw.section(w.section_id), self.answers)]
         order = {q.id: n for n, q in enumerate(self.fw.questions())}
         return sorted(found, key=lambda w: order.get(w.question_id or "", -1))
 

@@ -280,3 +280,20 @@ def test_patient_list_gaps_are_warned(
 
 def test_an_area_without_a_patient_list_has_no_data_gap(fw: Framework) -> None:
     assert not {k for k in checks(fw, sound(fw)) if k.startswith("data_gap")}
+
+
+def test_an_assessment_not_required_is_not_asked_about_skipped_sections(fw: Framework) -> None:
+    answers = {
+        "proposal.title": "Change the invoice filing",
+        "proposal.kind": "policy",
+        "proposal.decision_date": "2026-03-27",
+        "who.geography": {"type": "icb", "codes": ["E54000050"]},
+        "screening.relevance": "no",
+        "screening.depth": "not_required",
+        "not_required.reasons": "No patient or member of staff is affected",
+    }
+    found = checks(fw, answers, profile(0.5))
+    # No engagement, evidence gaps, review date or intersection to fix: those sections were not asked.
+    assert found == {}
+    found = checks(fw, {**answers, "screening.depth": "full"}, profile(0.5))
+    assert {"engagement.missing", "gaps.missing", "review_date.missing", "intersection.missing"} <= set(found)
