@@ -86,6 +86,7 @@ class _Builder:
             default_reason=raw["default"]["reason"],
             rules=rules,
             mitigable=raw.get("mitigable", True),
+            section_ids=tuple(raw["sections"]),
         )
 
     def rule(self, raw: dict[str, Any], path: DocPath) -> Rule:

@@ -9,7 +9,6 @@ from hia_service.domain.framework.conditions import visible_answers
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.scoring.conditions import all_hold
 from hia_service.domain.scoring.facts import (
-    SKIPPED,
     Facts,
     build_facts,
     dimension_values,
@@ -60,7 +59,7 @@ def score(
 
 def _rate_dimension(dimension: Any, facts: Facts, rules: ScoringRules) -> DimensionRating:
     values = dimension_values(facts, dimension.group_ids, rules.thresholds)
-    if dimension.group_ids and all(facts.impacts.get(g) == SKIPPED for g in dimension.group_ids):
+    if dimension.section_ids and all(s in facts.hidden_sections for s in dimension.section_ids):
         reason = Reason(f"{dimension.id}.skipped", dimension.default_rating, SKIPPED_REASON, ())
         return DimensionRating(
             dimension.id, dimension.label, dimension.default_rating, (reason,), dimension.mitigable

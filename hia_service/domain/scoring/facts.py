@@ -38,6 +38,7 @@ class Facts:
     numbers: Mapping[str, float | None]
     impacts: Mapping[str, str]  # group id -> positive / neutral / negative / unknown / unanswered / skipped
     phrases: Mapping[str, str]  # group id -> how it reads in a sentence
+    hidden_sections: frozenset[str] = frozenset()  # left out by screening or for another kind of proposal
 
 
 def build_facts(answers: Mapping[str, Any], profile: Mapping[str, Any] | None, framework: Framework) -> Facts:
@@ -50,7 +51,8 @@ def build_facts(answers: Mapping[str, Any], profile: Mapping[str, Any] | None, f
         phrases[group.id] = group.in_sentence
     present = profile is not None
     numbers = profile_numbers(profile) if profile is not None else {}
-    return Facts(answers, present, nation_name(profile), numbers, impacts, phrases)
+    hidden = frozenset(s.id for s in framework.sections if not section_visible(s, answers))
+    return Facts(answers, present, nation_name(profile), numbers, impacts, phrases, hidden)
 
 
 def profile_numbers(profile: Mapping[str, Any]) -> dict[str, float | None]:

@@ -231,3 +231,13 @@ def test_no_patient_list_no_completeness_heading(snapshot):
     assert "How complete the patient list is" not in [
         b.text for b in _blocks(snapshot) if isinstance(b, Heading)
     ]
+
+
+def test_a_record_of_no_assessment_needed_says_so_on_the_cover(snapshot):
+    snapshot["answers"]["screening.depth"] = "not_required"
+    snapshot["answers"]["not_required.reasons"] = (
+        "An internal filing change that no patient or member of staff meets."
+    )
+    cover = cover_facts(snapshot)
+    assert cover["recommendation"] == "Screening found that an impact assessment is not required."
+    assert cover["rationale"] == "An internal filing change that no patient or member of staff meets."

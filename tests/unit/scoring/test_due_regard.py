@@ -160,6 +160,7 @@ def test_ehia_groups_count_in_the_evidence_dimension(fw: Framework, rules: Scori
                 "ehia_groups",
                 "clinical_areas",
                 "evidence",
+                "duty_ratings",  # no groups, but its section was not asked either
             },
         ),
         ("full", set()),
