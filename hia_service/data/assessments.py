@@ -11,6 +11,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersion, User
 from hia_service.extensions import db
 
+DECISION_RECORDED = "decision_recorded"  # the workflow's last status: the decision has been taken
+
 
 class ConcurrentChangeError(Exception):
     """Another writer saved this record after it was read."""
@@ -115,3 +117,16 @@ def add_event(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+def list_overlap_candidates(organisation_id: int, exclude_id: int, since: datetime) -> list[Assessment]:
+    """The organisation's other real assessments with an area that are still open or changed since `since`:
+    the ones whose effects could add up with this one's (cumulative impact)."""
+    query = select(Assessment).where(
+        Assessment.organisation_id == organisation_id,
+        Assessment.is_training.is_(False),
+        Assessment.id != exclude_id,
+        or_(Assessment.status != DECISION_RECORDED, Assessment.updated_at >= since),
+    )
+    # JSON null and SQL NULL differ between backends, so "has an area" is checked here.
+    return [a for a in db.session.scalars(query.order_by(Assessment.updated_at.desc())) if a.area]

@@ -19,6 +19,12 @@ IMPACT_LABELS = {
     "mixed": "Both positive and negative",
     "none": "No impact",
 }
+SCREENING_LABELS = {
+    "full": "Full assessment",
+    "short": "Short assessment",
+    "not_required": "Assessment not required",
+    "pending": "Not decided yet",
+}
 NOT_ANSWERED = "Not answered"
 _LIST_LIMIT = 12  # long lists (area codes) are shortened: the record is for reading, not for data
 
@@ -31,13 +37,18 @@ def questions(snapshot: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], 
 
 
 def is_shown(question: Mapping[str, Any], answers: Mapping[str, Any]) -> bool:
-    """Whether the wizard asked this question: every condition holds (framework Condition: 'question' and
-    'values'; no values means 'answered at all'). Unasked questions are left out of the record."""
+    """Whether the wizard asked this question (or section): every condition holds (framework Condition:
+    'question' and 'values'; no values means 'answered at all'; 'negate' means "not one of these").
+    Unasked questions are left out of the record."""
     for condition in question.get("condition") or ():
         given = answers.get(condition["question"])
         wanted = condition.get("values") or condition.get("in") or ()
         chosen = given if isinstance(given, list) else [given]
-        if (not wanted and given in (None, "", [])) or (wanted and not set(map(str, chosen)) & set(wanted)):
+        if not wanted:
+            if given in (None, "", []):
+                return False
+            continue
+        if bool(set(map(str, chosen)) & set(wanted)) == bool(condition.get("negate")):
             return False
     return True
 
@@ -53,6 +64,8 @@ def option_label(question: Mapping[str, Any], value: Any) -> str:
             return str(option.get("label", value))
     if question.get("type") == "impact":
         return IMPACT_LABELS.get(value, str(value))
+    if question.get("type") == "screening":
+        return SCREENING_LABELS.get(value, str(value))
     return str(value)
 
 

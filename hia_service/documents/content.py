@@ -18,7 +18,12 @@ ACTION_FIELDS = (
 )
 
 
-GROUP_COLUMNS = {"impact": "Likely impact", "evidence": "Evidence", "mitigation": "What we will do"}
+GROUP_COLUMNS = {
+    "impact": "Likely impact",
+    "mechanism": "What changes",
+    "evidence": "Evidence",
+    "mitigation": "What we will do",
+}
 
 
 def assessment_blocks(
@@ -26,7 +31,8 @@ def assessment_blocks(
 ) -> list[Block]:
     """Everything the PDF and the Word copy say, in order."""
     blocks = summary_blocks(snapshot)
-    blocks += deprivation_blocks(snapshot.get("profile"), chart_png=chart_png, map_png=map_png)
+    deprivation = deprivation_blocks(snapshot.get("profile"), chart_png=chart_png, map_png=map_png)
+    blocks += deprivation[:-1] + data_gap_blocks(snapshot) + deprivation[-1:]  # before its page break
     blocks += rating_blocks(snapshot.get("rating"))
     blocks += answer_blocks(snapshot)
     blocks += local_group_blocks(snapshot)
@@ -35,6 +41,22 @@ def assessment_blocks(
     blocks += provenance_blocks(snapshot)
     blocks += signoff_blocks(snapshot)
     return blocks
+
+
+def data_gap_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
+    """How complete a profiled patient list is: the unknown shares NHS England's s13SA statement asks for."""
+    gaps = snapshot.get("data_gaps") or ()
+    if not gaps:
+        return []
+    intro = (
+        "NHS England's statement on information on health inequalities asks for breakdowns by deprivation, "
+        "ethnicity, age and sex with the share recorded as unknown. For the patient list used here:"
+    )
+    return [
+        Heading("How complete the patient list is", level=2),
+        Para(intro),
+        Bullets(tuple(str(g.get("sentence") or g.get("id")) for g in gaps)),
+    ]
 
 
 def rating_blocks(rating: Mapping[str, Any] | None) -> list[Block]:
@@ -62,6 +84,8 @@ def answer_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
     answers = snapshot["answers"]
     blocks: list[Block] = []
     for section in snapshot["framework"]["sections"]:
+        if not is_shown(section, answers):
+            continue  # left out by screening, or a pack for another kind of proposal
         asked = [q for q in section.get("questions") or () if not q.get("group") and is_shown(q, answers)]
         grouped = [q for q in section.get("questions") or () if q.get("group")]
         if not asked and not grouped:

@@ -25,6 +25,9 @@ COVER_QUESTIONS: dict[str, tuple[str, ...]] = {
     "recommendation": ("conclusion.recommendation", "proposal.recommendation"),
     "rationale": ("conclusion.rationale",),
 }
+# Framework 1.1 on: the screening answer that records "no assessment needed", and its reasons.
+NOT_REQUIRED = ("screening.depth", "not_required")
+NOT_REQUIRED_REASONS = "not_required.reasons"
 # Answers to "<group>.impact" questions with these values are the key impacts, in this order.
 KEY_IMPACT_VALUES = ("negative", "mixed", "unknown", "positive")
 POSITIVE_LABEL = "Positive"
@@ -61,6 +64,10 @@ def cover_facts(snapshot: Mapping[str, Any]) -> dict[str, str]:
         facts[key] = (
             answer_text(find_question(snapshot, answered), snapshot["answers"][answered]) if answered else ""
         )
+    if snapshot["answers"].get(NOT_REQUIRED[0]) == NOT_REQUIRED[1] and not explicit.get("recommendation"):
+        # Screening recorded that no assessment is needed: that is the recommendation, with its reasons.
+        facts["recommendation"] = "Screening found that an impact assessment is not required."
+        facts["rationale"] = str(snapshot["answers"].get(NOT_REQUIRED_REASONS) or "")
     if facts["recommendation"] and not facts["recommendation"].endswith("."):
         facts["recommendation"] += "."
     return facts

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from hia_service.domain.data_completeness import data_gaps
 from hia_service.domain.framework.anchors import PROTECTED_CHARACTERISTICS_SECTION
-from hia_service.domain.framework.conditions import is_answered, visible_answers
+from hia_service.domain.framework.conditions import is_answered, section_visible, visible_answers
 from hia_service.domain.framework.model import Framework, Group
 from hia_service.domain.framework.validation import parse_date
 
@@ -32,6 +33,11 @@ class QualityWarning:
             "question_id": self.question_id,
         }
 
+
+INTERSECTION_QUESTION = "intersection.considered"  # framework 1.1 on
+INTERSECTION_ROWS = "intersection.impacts"
+INTERSECTION_NAMED = 4  # groups named in the warning; more would not be read
+DATA_GAP_WARN_SHARE = 0.05  # a patient list missing this share of a field is worth a warning
 
 # What each check says, in one place so the wording can be reviewed together.
 MESSAGES = {
@@ -68,6 +74,26 @@ MESSAGES = {
     ),
     "actions.no_owner": "Give an owner for action {n}{quoted}",
     "actions.no_due_date": "Give a due date for action {n}{quoted}",
+    "no_mechanism": (
+        "Say whether the {word} impact on {group} is on their access to services, their experience of "
+        "care or their health outcomes"
+    ),
+    "intersection.missing": (
+        "Say whether people who belong to more than one group, such as older disabled people in deprived "
+        "rural areas, could be affected differently"
+    ),
+    "intersection.overlooked": (
+        "You found negative or unknown impacts on {groups}. People who belong to more than one of these "
+        "groups may be affected most: say how the proposal affects them together"
+    ),
+    "intersection.single_group": (
+        "Combination {n}{quoted} names only one group. Name each group it combines, for example "
+        "'older people, disabled people, people in rural areas'"
+    ),
+    "data_gap": (
+        "{gap}. NHS England's statement on information on health inequalities asks for this to be reported: "
+        "record it as a gap in the evidence, with a plan to close it"
+    ),
     "review_date.missing": "Set a date to review this assessment",
     "review_date.before_decision": (
         "The review date must be after the decision date, when the effects of the change can be seen"
@@ -123,6 +149,62 @@ class _Checks:
                     f"no_mitigation.{impact}",
                     group=group.in_sentence,
                 )
+
+    def specificity(self) -> Iterator[QualityWarning]:
+        """Each positive or negative impact says what it changes: access, experience or outcomes."""
+        for _, group in self.fw.groups():
+            impact = self.impact(group)
+            question_id = f"{group.id}.mechanism"
+            asked = impact in ("positive", "negative") and self.fw.has_question(question_id)
+            if asked and not self.has(question_id):
+                yield self.warn(
+                    f"{group.id}.no_mechanism",
+                    question_id,
+                    "no_mechanism",
+                    word=impact,
+                    group=group.in_sentence,
+                )
+
+    def intersection(self) -> Iterator[QualityWarning]:
+        """People in more than one group: asked about, not waved away, each combination really combined."""
+        if not self._asked(INTERSECTION_QUESTION):
+            return
+        considered = self.answers.get(INTERSECTION_QUESTION)
+        if considered is None:
+            yield self.warn("intersection.missing", INTERSECTION_QUESTION)
+            return
+        concerns = [
+            (section.id, group.in_sentence)
+            for section, group in self.fw.groups()
+            if self.impact(group) in ("negative", "unknown") and not section.id.startswith("core20")
+        ]
+        sections = {section_id for section_id, _ in concerns}
+        if considered == "no" and len(concerns) >= 2 and len(sections) >= 2:
+            groups = _listed([phrase for _, phrase in concerns][:INTERSECTION_NAMED])
+            yield self.warn("intersection.overlooked", INTERSECTION_QUESTION, groups=groups)
+        if considered == "yes":
+            for n, row in enumerate(self.answers.get(INTERSECTION_ROWS) or [], start=1):
+                if isinstance(row, Mapping) and len(_group_names(row.get("groups"))) < 2:
+                    yield self.warn(
+                        f"intersection.{n}.single_group",
+                        INTERSECTION_ROWS,
+                        "intersection.single_group",
+                        n=n,
+                        quoted=_quoted(row.get("groups")),
+                    )
+
+    def data_completeness(self) -> Iterator[QualityWarning]:
+        """A profiled patient list with many unmatched or unknown records is a gap to report and close."""
+        if self.answers.get("evidence.gaps_exist") == "yes" and self.answers.get("evidence.gaps"):
+            return  # named in the evidence section; the share is shown there and in the record
+        for gap in data_gaps(self.profile):
+            if gap.share >= DATA_GAP_WARN_SHARE:
+                yield self.warn(f"data_gap.{gap.id}", "who.geography", "data_gap", gap=gap.sentence())
+
+    def _asked(self, question_id: str) -> bool:
+        if not self.fw.has_question(question_id):
+            return False
+        return section_visible(self.fw.section_of(question_id), self.answers)
 
     def all_neutral(self) -> Iterator[QualityWarning]:
         if not any(s.id == PROTECTED_CHARACTERISTICS_SECTION for s in self.fw.sections):
@@ -197,7 +279,10 @@ class _Checks:
         checks = (
             self.geography,
             self.impacts,
+            self.specificity,
             self.all_neutral,
+            self.intersection,
+            self.data_completeness,
             self.engagement,
             self.decision_date,
             self.data_gaps,
@@ -205,6 +290,8 @@ class _Checks:
             self.review_date,
         )
         found = [warning for check in checks for warning in check()]
+        # A section left out by screening (or a pack for another kind of proposal) has nothing to fix.
+        found = [w for w in found if section_visible(self.fw.section(w.section_id), self.answers)]
         order = {q.id: n for n, q in enumerate(self.fw.questions())}
         return sorted(found, key=lambda w: order.get(w.question_id or "", -1))
 
@@ -214,6 +301,16 @@ def quality_checks(
 ) -> list[QualityWarning]:
     """Every sign of a tick-box assessment, in the order of the questions to fix."""
     return _Checks(answers, profile, framework, today).all()
+
+
+def _group_names(text: Any) -> list[str]:
+    """'older people, disabled people and people in rural areas' -> three names."""
+    cleaned = str(text or "").replace(" and ", ",").replace("&", ",").replace("+", ",").replace(";", ",")
+    return [part.strip() for part in cleaned.replace("/", ",").split(",") if part.strip()]
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def long_date(day: date) -> str:

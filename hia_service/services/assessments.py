@@ -121,7 +121,7 @@ def _store_answers(
     user: User, assessment: Assessment, values: dict[str, Any], current_section: str | None = None
 ) -> None:
     before = dict(assessment.answers or {})
-    answers = {**before, **values}
+    answers = rules.screened(assessment.framework_version, {**before, **values}, assessment.profile)
     changes: dict[str, Any] = {"answers": answers, **_indexed_fields(answers)}
     if current_section:
         changes["current_section"] = current_section
@@ -151,7 +151,9 @@ def set_area(user: User, assessment_id: int, area: dict[str, Any], profile: dict
     """Store the affected area's definition and its profile (postcodes are never in `area`)."""
     assessment = _editable(user, assessment_id)
     before = {"area": assessment.area, "profile": assessment.profile}
-    answers = {**assessment.answers, "who.geography": area}
+    answers = rules.screened(
+        assessment.framework_version, {**assessment.answers, "who.geography": area}, profile
+    )
     store.save_assessment(
         assessment,
         area=area,

@@ -40,6 +40,7 @@ from hia_service.documents import (
     signing_certificate_pem,
     verify_pdf,
 )
+from hia_service.domain.data_completeness import data_gaps
 from hia_service.domain.workflow import Status
 from hia_service.geography import RELEASES, GeographyError
 from hia_service.services import rules
@@ -147,6 +148,8 @@ def _snapshot(
         "signoff": signoff,
         "provenance": _provenance(content),
         "verify_url": verify_url(assessment, number),
+        # What a profiled patient list leaves unknown (NHS England's s13SA statement asks for it).
+        "data_gaps": [{**g.to_dict(), "sentence": g.sentence()} for g in data_gaps(content.profile)],
     }
     return json.loads(json.dumps(snapshot, default=str))
 

@@ -14,6 +14,7 @@ from hia_service.data.assessments import ConcurrentChangeError
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import ActionItem, Assessment, AssessmentVersion, User
 from hia_service.domain.audit_chain import content_hash
+from hia_service.domain.reassessment import reassessment_reasons
 from hia_service.services.errors import (
     NotFoundError,
     PermissionDeniedError,
@@ -30,6 +31,8 @@ REVIEW_ACTION = (
 )
 NOTE_MAX = 3000
 SHOW = ("open", "overdue", "done", "all")
+REASSESS_KIND = "reassess"  # look at the assessment again: the decision moved or changed after approval
+REASSESS_WITHIN = timedelta(days=28)
 
 
 def today_uk() -> date:
@@ -65,6 +68,20 @@ def start_tracking(assessment: Assessment, version: AssessmentVersion) -> list[A
     if review_date:
         owner = version.answers.get(REVIEW_OWNER_QUESTION)
         items.append(_item(assessment, version, "review", 0, REVIEW_ACTION, owner, review_date, None))
+    return store.add_items(items) if items else []
+
+
+def start_reassessment(
+    assessment: Assessment, version: AssessmentVersion, decided_on: date, outcome: str
+) -> list[ActionItem]:
+    """A follow-up item to look at the assessment again when the decision moved or differed from what was
+    assessed (owned by the author, due within REASSESS_WITHIN); nothing when it matched."""
+    reasons = reassessment_reasons(version.answers, decided_on, outcome)
+    due = (today_uk() + REASSESS_WITHIN).isoformat()
+    items = [
+        _item(assessment, version, REASSESS_KIND, n, reason, assessment.author.name, due, None)
+        for n, reason in enumerate(reasons, start=1)
+    ]
     return store.add_items(items) if items else []
 
 
@@ -129,7 +146,7 @@ def follow_up_list(user: User, show: str = "open", *, today: date | None = None)
     chosen = [i for i in items if _shown(i, show)]
     return FollowUpList(
         actions=[i for i in chosen if i.item.kind == "action"],
-        reviews=[i for i in chosen if i.item.kind == "review"],
+        reviews=[i for i in chosen if i.item.kind in ("review", REASSESS_KIND)],
         show=show,
         overdue_count=overdue,
     )

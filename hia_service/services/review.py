@@ -156,6 +156,7 @@ def record_decision(
         "assessed_after_decision": record.assessed_after_decision,
     }
     _record(user, assessment, Event.RECORD_DECISION, before, version=version, details=details)
+    followup.start_reassessment(assessment, version, decided_on, values["outcome"])
     return record
 
 

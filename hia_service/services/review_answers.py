@@ -9,7 +9,9 @@ from datetime import date
 from typing import Any
 
 from hia_service.domain.framework import IMPACT_LABELS, Framework, Question, is_answered, visible_answers
-from hia_service.domain.framework.conditions import is_visible
+from hia_service.domain.framework.conditions import is_visible, section_visible
+from hia_service.domain.framework.model import Field
+from hia_service.domain.framework.screening import RESULT_LABELS
 
 NOT_ANSWERED = "Not answered"
 AREA_KINDS = {
@@ -72,10 +74,12 @@ def answer_sections(framework: Framework, answers: Mapping[str, Any]) -> list[Se
     shown = visible_answers(framework, answers)
     sections = []
     for section in framework.sections:
+        if not section_visible(section, shown):
+            continue  # left out by screening, or a pack for another kind of proposal
         rows = tuple(
             format_answer(question, shown.get(question.id))
             for question in section.questions
-            if question.answerable
+            if (question.answerable or question.type == "screening")
             and (is_answered(shown.get(question.id)) or (question.required and is_visible(question, shown)))
         )
         sections.append(SectionAnswers(section.id, section.title, rows))
@@ -88,9 +92,7 @@ def format_answer(question: Question, value: Any) -> AnswerRow:
     if question.type in ("actions", "table"):
         columns = tuple(f.label for f in question.fields)
         rows = tuple(
-            tuple(_cell(f.type, row.get(f.id)) for f in question.fields)
-            for row in value
-            if isinstance(row, dict)
+            tuple(_cell(f, row.get(f.id)) for f in question.fields) for row in value if isinstance(row, dict)
         )
         return AnswerRow(
             question.id, question.label, f"{len(rows)} {question.row_label or 'row'}s", columns, rows
@@ -101,8 +103,10 @@ def format_answer(question: Question, value: Any) -> AnswerRow:
 def _value_text(question: Question, value: Any) -> str:
     if question.type == "impact":
         return IMPACT_LABELS.get(value, str(value))
-    if question.type == "choice":
+    if question.type in ("choice", "rating"):
         return question.option_label(value)
+    if question.type == "screening":
+        return RESULT_LABELS.get(str(value), str(value))
     if question.type == "multi_choice":
         return "; ".join(question.option_label(v) for v in value)
     if question.type == "date":
@@ -112,10 +116,12 @@ def _value_text(question: Question, value: Any) -> str:
     return str(value)
 
 
-def _cell(kind: str, value: Any) -> str:
+def _cell(column: Field, value: Any) -> str:
     if not is_answered(value):
         return ""
-    return long_date(value) if kind == "date" else str(value)
+    if column.type == "choice":
+        return column.option_label(str(value))
+    return long_date(value) if column.type == "date" else str(value)
 
 
 def long_date(value: Any) -> str:

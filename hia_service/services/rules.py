@@ -10,6 +10,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from hia_service.domain.framework import Framework, Question, RuleSet, load_rules, validate_answer
+from hia_service.domain.framework.screening import ScreeningResult, screen, with_screening
 from hia_service.domain.quality import quality_checks
 from hia_service.domain.scoring.engine import score
 
@@ -39,6 +40,20 @@ def current_versions() -> Versions:
 
 def framework(version: str | None = None) -> Framework:
     return ruleset().framework(version)
+
+
+def screened(
+    framework_version: str, answers: dict[str, Any], profile: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The answers with the screening result (full, short, not required) worked out again and stored, so
+    a change of proposal kind or area moves the assessment between full and short at once."""
+    return with_screening(framework(framework_version), answers, profile)
+
+
+def screening(
+    framework_version: str, answers: dict[str, Any], profile: dict[str, Any] | None
+) -> ScreeningResult | None:
+    return screen(framework(framework_version), answers, profile)
 
 
 def validate(question: Question, raw: Any) -> tuple[Any, str | None]:

@@ -12,8 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hia_service.domain.data_completeness import DataGap, list_completeness
+from hia_service.domain.data_completeness import data_gaps as gap_list
 from hia_service.domain.framework import Framework, Group, Question, Section, section_status
-from hia_service.domain.framework.conditions import condition_holds, is_answered, is_visible
+from hia_service.domain.framework.conditions import (
+    condition_holds,
+    is_answered,
+    is_visible,
+    section_visible,
+)
 from hia_service.geography import GeographyError
 from hia_service.services import geography
 from hia_service.services.errors import ServiceError
@@ -72,9 +79,16 @@ class NotFoundPage(ServiceError):
         super().__init__("We could not find that page of the assessment.")
 
 
-def neighbours(framework: Framework, page_id: str) -> tuple[str | None, str | None]:
-    """(previous page id, next page id); None at either end."""
-    ids = [p.id for p in pages(framework)]
+def neighbours(
+    framework: Framework, page_id: str, answers: Mapping[str, Any] | None = None
+) -> tuple[str | None, str | None]:
+    """(previous page id, next page id); None at either end. Given the answers, pages of sections that are
+    not asked (left out by screening, or a pack for another kind of proposal) are stepped over."""
+    ids = [
+        p.id
+        for p in pages(framework)
+        if p.id == page_id or answers is None or section_visible(p.section, answers)
+    ]
     index = ids.index(page_id)
     return (ids[index - 1] if index else None), (ids[index + 1] if index + 1 < len(ids) else None)
 
@@ -84,7 +98,7 @@ def shown_questions(current: Page, answers: Mapping[str, Any]) -> tuple[Question
     return tuple(q for q in current.questions if is_visible(q, answers))
 
 
-RADIO_TYPES = ("choice", "impact")
+RADIO_TYPES = ("choice", "impact", "rating")
 COPYABLE_TYPES = ("text", "long_text", "person")  # one-box answers that can be repeated under several options
 
 
@@ -160,6 +174,14 @@ class Task:
     section: Section
     status: str
     page_id: str
+
+
+DONE_STATUSES = ("completed", "not needed")
+
+
+def incomplete_tasks(framework: Framework, answers: Mapping[str, Any]) -> list[Task]:
+    """Sections still to finish before submitting; a section that is not needed never holds it up."""
+    return [t for t in task_list(framework, answers) if t.status not in DONE_STATUSES]
 
 
 def task_list(framework: Framework, answers: Mapping[str, Any]) -> list[Task]:
@@ -238,12 +260,25 @@ def lsoa_area_from_postcodes(area: dict[str, Any]) -> dict[str, Any]:
     return {"type": "lsoa_codes", "from": "patient list", **counted}
 
 
+def data_gaps(profile: dict[str, Any] | None) -> list[DataGap]:
+    """What a profiled patient list leaves unknown, for the area page, the review record and the PDF."""
+    return gap_list(profile)
+
+
+def patient_list_completeness(data: bytes) -> dict[str, Any]:
+    """What a patient list leaves unknown (counts only), carried with the area into its profile."""
+    return {"source": "patient list", **(list_completeness(data) or {})}
+
+
 def profile_of(area: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """The area definition to store and its profile, with a patient list's unused entries in the profile."""
-    definition = {key: value for key, value in area.items() if key not in ("unmatched", "notes")}
+    carried = ("unmatched", "notes", "completeness")
+    definition = {key: value for key, value in area.items() if key not in carried}
     profile = geography.area_profile(definition)
     profile["unmatched"] = [*area.get("unmatched", []), *profile.get("unmatched", [])]
     profile["notes"] = [*profile.get("notes", []), *area.get("notes", [])]
+    if area.get("completeness"):
+        profile["completeness"] = area["completeness"]
     return definition, profile
 
 

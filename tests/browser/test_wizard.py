@@ -85,7 +85,7 @@ def test_complete_an_assessment(page: Page, live_server: LiveServer, reference_l
     page.locator("#who\\.staff_affected").check()
     page.locator("#who\\.staff").fill("Phlebotomists move site")
     page.get_by_role("button", name="Save and continue").click()
-    expect(page).to_have_url(re.compile(r"/core20\.access$"))
+    expect(page).to_have_url(re.compile(r"/screening$"))  # framework 1.1: screening comes next
     axe_check(page)
 
     _fill_everything(live_server.app, assessment_id)

@@ -7,12 +7,15 @@ questions the engine relies on.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from string import Formatter
 from typing import Any
 
 from hia_service.domain.framework.anchors import KEY_FIELDS, KEY_OPTIONS, KEY_QUESTIONS
 from hia_service.domain.framework.model import (
     IMPACT_VALUES,
+    RATING_LABELS,
+    RATING_VALUES,
     Condition,
     Duty,
     Field,
@@ -21,11 +24,13 @@ from hia_service.domain.framework.model import (
     GuidanceLink,
     Option,
     Question,
+    Screening,
     Section,
 )
 from hia_service.domain.framework.source import DocPath, Problem, SourceDoc
 
 TEMPLATE_PLACEHOLDERS = {"group", "group_id"}
+SCREENING_RESULTS = ("full", "short", "not_required", "pending")
 
 
 class _Builder:
@@ -45,7 +50,12 @@ class _Builder:
             [s.id for s in sections], [("sections", i, "id") for i in range(len(sections))], "section"
         )
         duties = tuple(Duty(d["id"], d["title"], d["text"], _links(d)) for d in data.get("duties", []))
-        return Framework(str(data["version"]), data["title"], sections, data.get("intro", ""), duties)
+        screening = _screening(data["screening"]) if "screening" in data else None
+        if screening is not None:
+            sections = _with_short_skips(sections, screening)
+        return Framework(
+            str(data["version"]), data["title"], sections, data.get("intro", ""), duties, screening
+        )
 
     def section(self, raw: dict[str, Any], path: DocPath, data: dict[str, Any]) -> Section:
         questions = [
@@ -68,6 +78,7 @@ class _Builder:
             guidance_links=_links(raw),
             questions=tuple(questions),
             groups=groups,
+            condition=_conditions(raw.get("condition")),
         )
 
     def group(self, raw: dict[str, Any], path: DocPath) -> Group:
@@ -105,9 +116,7 @@ class _Builder:
             name=raw.get("name", ""),
             hint=raw.get("hint", ""),
             required=bool(raw.get("required", False)),
-            options=tuple(
-                Option(str(o["value"]), o["label"], o.get("hint", "")) for o in raw.get("options", [])
-            ),
+            options=_options(raw),
             condition=_conditions(raw.get("condition")),
             guidance_links=_links(raw),
             max_length=raw.get("max_length"),
@@ -118,6 +127,7 @@ class _Builder:
                     f.get("type", "text"),
                     bool(f.get("required", False)),
                     f.get("hint", ""),
+                    _options(f),
                 )
                 for f in raw.get("fields", [])
             ),
@@ -147,7 +157,53 @@ class _Builder:
         for question in framework.questions():
             for condition in question.condition:
                 self._check_condition(framework, question, condition, order)
+        for i, section in enumerate(framework.sections):
+            self._check_section_conditions(framework, section, ("sections", i, "condition"), order)
+        if framework.screening is not None:
+            self._check_screening(framework, order)
         self._check_key_questions(framework)
+
+    def _check_section_conditions(
+        self, fw: Framework, section: Section, where: DocPath, order: dict[str, int]
+    ) -> None:
+        first = min((order[q.id] for q in section.questions), default=len(order))
+        for cond in section.condition:
+            if cond.question not in order:
+                self.fail(
+                    where,
+                    f"the condition on section '{section.id}' names '{cond.question}', "
+                    "which is not a question",
+                )
+            elif order[cond.question] >= first:
+                self.fail(
+                    where,
+                    f"the condition on section '{section.id}' must name a question in an earlier section, "
+                    f"not '{cond.question}'",
+                )
+            else:
+                self._check_values(fw, f"section '{section.id}'", cond, where)
+
+    def _check_screening(self, fw: Framework, order: dict[str, int]) -> None:
+        screening = fw.screening
+        assert screening is not None
+        where: DocPath = ("screening",)
+        for qid, qtype in ((screening.question, "screening"), (screening.kind_question, "choice")):
+            if qid not in order:
+                self.fail(where, f"screening names '{qid}', which is not a question")
+            elif fw.question(qid).type != qtype:
+                self.fail(where, f"screening needs '{qid}' to be of type '{qtype}'")
+        if screening.kind_question in order:
+            kinds = {o.value for o in fw.question(screening.kind_question).options}
+            for kind in screening.full_kinds:
+                if kind not in kinds:
+                    self.fail(where, f"screening uses '{kind}', not an answer to '{screening.kind_question}'")
+        if screening.not_required.question not in order:
+            self.fail(where, f"screening names '{screening.not_required.question}', which is not a question")
+        else:
+            self._check_values(fw, "screening", screening.not_required, where)
+        for section_id in screening.short_skips:
+            if not fw.section_present(section_id):
+                self.fail(where, f"screening skips section '{section_id}', which does not exist")
 
     def _check_condition(
         self, fw: Framework, question: Question, cond: Condition, order: dict[str, int]
@@ -161,14 +217,20 @@ class _Builder:
         if order[cond.question] >= order[question.id]:
             message = f"the condition on '{question.id}' must name an earlier question, not '{cond.question}'"
             self.fail(where, message)
+        self._check_values(fw, f"'{question.id}'", cond, where)
+
+    def _check_values(self, fw: Framework, what: str, cond: Condition, where: DocPath) -> None:
         target = fw.question(cond.question)
-        allowed = IMPACT_VALUES if target.type == "impact" else tuple(o.value for o in target.options)
-        if target.type in ("choice", "multi_choice", "impact"):
+        if target.type == "impact":
+            allowed: tuple[str, ...] = IMPACT_VALUES
+        elif target.type == "screening":
+            allowed = SCREENING_RESULTS
+        else:
+            allowed = tuple(o.value for o in target.options)
+        if target.type in ("choice", "multi_choice", "impact", "rating", "screening"):
             for value in cond.values:
                 if value not in allowed:
-                    message = (
-                        f"the condition on '{question.id}' uses '{value}', not an answer to '{cond.question}'"
-                    )
+                    message = f"the condition on {what} uses '{value}', not an answer to '{cond.question}'"
                     self.fail(where, message)
 
     def _check_key_questions(self, fw: Framework) -> None:
@@ -200,7 +262,40 @@ def build_framework(doc: SourceDoc) -> tuple[Framework | None, list[Problem]]:
 
 def _conditions(raw: dict[str, Any] | list[dict[str, Any]] | None) -> tuple[Condition, ...]:
     items = [] if raw is None else raw if isinstance(raw, list) else [raw]
-    return tuple(Condition(c["question"], tuple(str(v) for v in c.get("in", ()))) for c in items)
+    return tuple(_condition(c) for c in items)
+
+
+def _condition(raw: dict[str, Any]) -> Condition:
+    if "not_in" in raw:
+        return Condition(raw["question"], tuple(str(v) for v in raw["not_in"]), negate=True)
+    return Condition(raw["question"], tuple(str(v) for v in raw.get("in", ())))
+
+
+def _options(raw: dict[str, Any]) -> tuple[Option, ...]:
+    # A rating question always offers NHS England's three-point scale, so every version reads the same.
+    if raw.get("type") == "rating":
+        return tuple(Option(value, RATING_LABELS[value]) for value in RATING_VALUES)
+    return tuple(Option(str(o["value"]), o["label"], o.get("hint", "")) for o in raw.get("options", []))
+
+
+def _with_short_skips(sections: tuple[Section, ...], screening: Screening) -> tuple[Section, ...]:
+    """Sections a short assessment leaves out are asked only when screening did not say "short"."""
+    skip = Condition(screening.question, ("short",), negate=True)
+    return tuple(
+        replace(s, condition=(*s.condition, skip)) if s.id in screening.short_skips else s for s in sections
+    )
+
+
+def _screening(raw: dict[str, Any]) -> Screening:
+    full = raw.get("full_when", {})
+    return Screening(
+        question=raw["question"],
+        kind_question=full["kind"]["question"],
+        full_kinds=tuple(str(v) for v in full["kind"]["in"]),
+        core20_above_baseline=bool(full.get("core20_above_baseline", False)),
+        not_required=_condition(raw["not_required_when"]),
+        short_skips=tuple(raw.get("short_skips", ())),
+    )
 
 
 def _links(raw: dict[str, Any]) -> tuple[GuidanceLink, ...]:

@@ -26,8 +26,15 @@ def condition_holds(condition: Condition, answers: Answers) -> bool:
     if not condition.values:
         return is_answered(value)
     if isinstance(value, list | tuple):
-        return any(v in condition.values for v in value)
-    return value in condition.values
+        found = any(v in condition.values for v in value)
+    else:
+        found = value in condition.values
+    return found != condition.negate
+
+
+def section_visible(section: Section, answers: Answers) -> bool:
+    """Whether the section is asked at all (a short assessment or a decision-type pack may leave it out)."""
+    return all(condition_holds(c, answers) for c in section.condition)
 
 
 def is_visible(question: Question, answers: Answers) -> bool:
@@ -36,6 +43,8 @@ def is_visible(question: Question, answers: Answers) -> bool:
 
 def visible_questions(section: Section, answers: Answers) -> tuple[Question, ...]:
     """The questions of `section` a person should see, in order."""
+    if not section_visible(section, answers):
+        return ()
     return tuple(q for q in section.questions if is_visible(q, answers))
 
 
@@ -44,9 +53,13 @@ def visible_answers(framework: Framework, answers: Answers) -> dict[str, Any]:
 
     A person may answer "yes", fill in a follow-up, then change to "no": the follow-up must no longer count.
     Conditions only point backwards (the loader checks), so one pass in framework order settles everything.
+    A section left out (by screening or because it is for another kind of proposal) drops all its answers.
     """
     kept: dict[str, Any] = {}
-    for question in framework.questions():
-        if question.id in answers and is_visible(question, kept):
-            kept[question.id] = answers[question.id]
+    for section in framework.sections:
+        if not section_visible(section, kept):
+            continue
+        for question in section.questions:
+            if question.id in answers and is_visible(question, kept):
+                kept[question.id] = answers[question.id]
     return kept

@@ -21,9 +21,12 @@ QUESTION_TYPES = (
     "actions",  # the action plan: rows of {action, owner, due, measure}
     "table",  # other repeating rows, e.g. data gaps, monitoring indicators
     "profile",  # shows the deprivation profile; nothing to answer
+    "rating",  # will support / may support / uncertain (NHS England EHIA ratings)
+    "screening",  # the screening outcome (full, short, not required), worked out by the service
 )
+COMPUTED_TYPES = ("profile", "screening")  # shown, never typed in
 ROW_TYPES = ("actions", "table")
-FIELD_TYPES = ("text", "long_text", "date", "person")
+FIELD_TYPES = ("text", "long_text", "date", "person", "choice")
 IMPACT_VALUES = ("positive", "neutral", "negative", "unknown")
 IMPACT_LABELS = {
     "positive": "Positive",
@@ -31,7 +34,14 @@ IMPACT_LABELS = {
     "negative": "Negative",
     "unknown": "Not known yet",
 }
-SECTION_STATUSES = ("not started", "in progress", "completed")
+# NHS England's equality and health inequalities impact assessment (EHIA) scale for the duty aims.
+RATING_VALUES = ("will_support", "may_support", "uncertain")
+RATING_LABELS = {
+    "will_support": "Will support",
+    "may_support": "May support",
+    "uncertain": "Uncertain",
+}
+SECTION_STATUSES = ("not started", "in progress", "completed", "not needed")
 
 
 @dataclass(frozen=True)
@@ -56,18 +66,24 @@ class Field:
     type: str = "text"
     required: bool = False
     hint: str = ""
+    options: tuple[Option, ...] = ()  # for type "choice": pick one
+
+    def option_label(self, value: str) -> str:
+        return next((o.label for o in self.options if o.value == value), value)
 
 
 @dataclass(frozen=True)
 class Condition:
-    """Show a question only when another answer says so.
+    """Show a question (or a whole section) only when another answer says so.
 
-    `values` set: the other answer is (or, for multi-choice, includes) one of them.
+    `values` set: the other answer is (or, for multi-choice, includes) one of them; with `negate`, it is
+    not (an unanswered question counts as "not one of them").
     `values` empty: the other question has any answer.
     """
 
     question: str
     values: tuple[str, ...] = ()
+    negate: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,7 +126,7 @@ class Question:
 
     @property
     def answerable(self) -> bool:
-        return self.type != "profile"
+        return self.type not in COMPUTED_TYPES
 
 
 @dataclass(frozen=True)
@@ -123,6 +139,23 @@ class Section:
     guidance_links: tuple[GuidanceLink, ...] = ()
     questions: tuple[Question, ...] = ()
     groups: tuple[Group, ...] = ()
+    condition: tuple[Condition, ...] = ()  # all must hold for the section to be asked at all
+
+
+@dataclass(frozen=True)
+class Screening:
+    """How the screening section decides the depth of the assessment (framework 1.1 on).
+
+    The result is stored as the answer to `question`: "full", "short", "not_required", or "pending"
+    (the area is not chosen yet, so a short assessment cannot be allowed yet).
+    """
+
+    question: str
+    kind_question: str  # the kind of proposal
+    full_kinds: tuple[str, ...]  # kinds that always need a full assessment
+    core20_above_baseline: bool  # full when the Core20 share is above the baseline
+    not_required: Condition  # the answer that says no assessment is needed (only when not full)
+    short_skips: tuple[str, ...]  # section ids a short assessment leaves out
 
 
 @dataclass(frozen=True)
@@ -142,6 +175,7 @@ class Framework:
     sections: tuple[Section, ...]
     intro: str = ""
     duties: tuple[Duty, ...] = ()
+    screening: Screening | None = None
     _by_id: dict[str, Question] = field(default=None, init=False, repr=False, compare=False, hash=False)  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
@@ -160,6 +194,9 @@ class Framework:
 
     def section(self, section_id: str) -> Section:
         return next(s for s in self.sections if s.id == section_id)
+
+    def section_present(self, section_id: str) -> bool:
+        return any(s.id == section_id for s in self.sections)
 
     def section_of(self, question_id: str) -> Section:
         return next(s for s in self.sections if any(q.id == question_id for q in s.questions))

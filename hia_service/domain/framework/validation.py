@@ -11,12 +11,17 @@ import re
 from datetime import date
 from typing import Any
 
-from hia_service.domain.framework.conditions import Answers, is_answered, visible_questions
+from hia_service.domain.framework.conditions import (
+    Answers,
+    is_answered,
+    section_visible,
+    visible_questions,
+)
 from hia_service.domain.framework.model import IMPACT_VALUES, Field, Question, Section
 
 Result = tuple[Any, str | None]
 _ARTICLES = ("a ", "an ", "the ")
-_SELECT_TYPES = ("choice", "multi_choice", "impact")
+_SELECT_TYPES = ("choice", "multi_choice", "impact", "rating")
 
 
 def subject(name: str) -> str:
@@ -54,7 +59,10 @@ def validate_answer(question: Question, raw: Any) -> Result:
 
 
 def section_status(section: Section, answers: Answers) -> str:
-    """'not started', 'in progress' or 'completed', from the questions a person can see."""
+    """'not started', 'in progress' or 'completed', from the questions a person can see; 'not needed' when
+    the section is left out (a short assessment, or a pack for another kind of proposal)."""
+    if not section_visible(section, answers):
+        return "not needed"
     shown = [q for q in visible_questions(section, answers) if q.answerable]
     answered = [q for q in shown if is_answered(answers.get(q.id))]
     if not answered:
@@ -174,12 +182,18 @@ def _row(question: Question, row: dict[str, Any], number: int) -> tuple[dict[str
 def _cell(column: Field, raw: Any, where: str) -> Result:
     if column.type == "date":
         value, error = parse_date(raw, f"{column.label} for {where}")
+    elif column.type == "choice":
+        value = str(raw).strip() if raw is not None else ""
+        value, error = (value or None), None
+        if value and value not in {o.value for o in column.options}:
+            value, error = None, f"Select the {column.label[:1].lower() + column.label[1:]} for {where}"
     else:
         value, error = (str(raw).strip() or None) if raw is not None else None, None
     if error:
         return None, error
     if column.required and not value:
-        return None, f"Enter the {column.label[:1].lower() + column.label[1:]} for {where}"
+        verb = "Select" if column.type == "choice" else "Enter"
+        return None, f"{verb} the {column.label[:1].lower() + column.label[1:]} for {where}"
     return value, None
 
 
@@ -189,6 +203,7 @@ _VALIDATORS = {
     "person": _text,
     "choice": _choice,
     "impact": _choice,
+    "rating": _choice,
     "multi_choice": _multi_choice,
     "date": _date,
     "geography": _geography,

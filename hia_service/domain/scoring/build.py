@@ -70,10 +70,11 @@ class _Builder:
         group_ids: list[str] = []
         for i, section_id in enumerate(raw["sections"]):
             section = next((s for s in self.framework.sections if s.id == section_id), None)
-            if section is None or not section.groups:
-                message = f"'{section_id}' is not a section with groups in framework {self.framework.version}"
+            if section is None:
+                message = f"'{section_id}' is not a section in framework {self.framework.version}"
                 self.fail((*path, "sections", i), message)
                 continue
+            # A section without groups (the EHIA ratings) is rated by `answer` rules alone.
             group_ids += [g.id for g in section.groups]
         self.template(raw["default"]["reason"], (*path, "default", "reason"), DIMENSION_FIELDS)
         rules = tuple(self.rule(r, (*path, "rules", i)) for i, r in enumerate(raw["rules"]))
@@ -85,6 +86,7 @@ class _Builder:
             default_reason=raw["default"]["reason"],
             rules=rules,
             mitigable=raw.get("mitigable", True),
+            section_ids=tuple(raw["sections"]),
         )
 
     def rule(self, raw: dict[str, Any], path: DocPath) -> Rule:

@@ -8,7 +8,13 @@ from typing import Any
 from hia_service.domain.framework.conditions import visible_answers
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.scoring.conditions import all_hold
-from hia_service.domain.scoring.facts import Facts, build_facts, dimension_values, join_words, render
+from hia_service.domain.scoring.facts import (
+    Facts,
+    build_facts,
+    dimension_values,
+    join_words,
+    render,
+)
 from hia_service.domain.scoring.model import (
     LEVELS,
     DimensionRating,
@@ -19,6 +25,8 @@ from hia_service.domain.scoring.model import (
     highest,
     level_index,
 )
+
+SKIPPED_REASON = "Not asked: screening found that this part of the assessment is not needed."
 
 
 def score(
@@ -51,6 +59,11 @@ def score(
 
 def _rate_dimension(dimension: Any, facts: Facts, rules: ScoringRules) -> DimensionRating:
     values = dimension_values(facts, dimension.group_ids, rules.thresholds)
+    if dimension.section_ids and all(s in facts.hidden_sections for s in dimension.section_ids):
+        reason = Reason(f"{dimension.id}.skipped", dimension.default_rating, SKIPPED_REASON, ())
+        return DimensionRating(
+            dimension.id, dimension.label, dimension.default_rating, (reason,), dimension.mitigable
+        )
     fired = [r for r in dimension.rules if all_hold(r.when, facts, dimension.group_ids)]
     if not fired:
         text, quoted = render(dimension.default_reason, values)

@@ -10,10 +10,12 @@ from dataclasses import dataclass
 from string import Formatter
 from typing import Any
 
+from hia_service.domain.framework.conditions import section_visible
 from hia_service.domain.framework.model import IMPACT_VALUES, Framework
 from hia_service.domain.scoring.model import IMPACT_STATES, Threshold
 
 NOT_KNOWN = "not known"
+SKIPPED = "skipped"  # the group's section was not asked (a short assessment, or no assessment needed)
 # Names a dimension rule's reason may quote, besides threshold names.
 GROUP_FIELDS = tuple(f"{state}_{kind}" for state in IMPACT_STATES for kind in ("groups", "count"))
 PROFILE_DISPLAY = {
@@ -35,19 +37,23 @@ class Facts:
     profile_present: bool
     nation: str
     numbers: Mapping[str, float | None]
-    impacts: Mapping[str, str]  # group id -> positive / neutral / negative / unknown / unanswered
+    impacts: Mapping[str, str]  # group id -> positive / neutral / negative / unknown / unanswered / skipped
     phrases: Mapping[str, str]  # group id -> how it reads in a sentence
+    hidden_sections: frozenset[str] = frozenset()  # left out by screening or for another kind of proposal
 
 
 def build_facts(answers: Mapping[str, Any], profile: Mapping[str, Any] | None, framework: Framework) -> Facts:
     impacts, phrases = {}, {}
-    for _, group in framework.groups():
+    for section, group in framework.groups():
         value = answers.get(f"{group.id}.impact")
         impacts[group.id] = value if value in IMPACT_VALUES else "unanswered"
+        if not section_visible(section, answers):
+            impacts[group.id] = SKIPPED
         phrases[group.id] = group.in_sentence
     present = profile is not None
     numbers = profile_numbers(profile) if profile is not None else {}
-    return Facts(answers, present, nation_name(profile), numbers, impacts, phrases)
+    hidden = frozenset(s.id for s in framework.sections if not section_visible(s, answers))
+    return Facts(answers, present, nation_name(profile), numbers, impacts, phrases, hidden)
 
 
 def profile_numbers(profile: Mapping[str, Any]) -> dict[str, float | None]:

@@ -118,6 +118,7 @@ class Dimension:
     default_reason: str
     rules: tuple[Rule, ...]
     mitigable: bool = True  # may the action plan lower the overall rating below this dimension's rating?
+    section_ids: tuple[str, ...] = ()  # the framework sections it covers
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from hia_service.auth.decorators import requires_role, signed_in
 from hia_service.auth.roles import Role
-from hia_service.services import review, review_record
+from hia_service.services import cumulative, review, review_record, wizard
 from hia_service.services.errors import ServiceError
 from hia_service.web.review.display import register_display_filters
 from hia_service.web.review.filters import queue_filters
@@ -159,7 +159,13 @@ def _record_page(
     page = review_record.record_page(current_user, assessment_id)
     return (
         render_template(
-            "review/record.html", page=page, errors=errors or {}, kept=kept or {}, form=LockForm()
+            "review/record.html",
+            page=page,
+            errors=errors or {},
+            kept=kept or {},
+            form=LockForm(),
+            cumulative=cumulative.cumulative_for(current_user, page.assessment),
+            gaps=wizard.data_gaps(page.version.profile if page.version else None),
         ),
         status,
     )

@@ -95,4 +95,4 @@ def _patient_list(data: bytes) -> dict[str, Any]:
     except GeographyError as error:
         raise ServiceError(str(error), field="patient_file") from None
     area.pop("blank_lines", None)
-    return wizard.lsoa_area_from_postcodes(area)
+    return {**wizard.lsoa_area_from_postcodes(area), "completeness": wizard.patient_list_completeness(data)}

@@ -14,7 +14,7 @@ from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.documents.wording import core20_headline
 from hia_service.domain.framework import IMPACT_LABELS
 from hia_service.domain.workflow import Status
-from hia_service.services import assessments, geography, rules, training, wizard
+from hia_service.services import assessments, cumulative, geography, rules, training, wizard
 from hia_service.services.errors import ServiceError, StateTransitionError
 from hia_service.services.organisation_settings import choices, local_framework, population
 from hia_service.services.review_answers import answer_sections, format_answer
@@ -117,7 +117,7 @@ def resume(assessment_id: int) -> ResponseReturnValue:
 def check_answers(assessment_id: int) -> ResponseReturnValue:
     assessment = assessments.assessment_for(current_user, assessment_id)
     framework = rules.framework(assessment.framework_version)
-    incomplete = [t for t in wizard.task_list(framework, assessment.answers) if t.status != "completed"]
+    incomplete = wizard.incomplete_tasks(framework, assessment.answers)
     errors: dict[str, str] = {}
     if request.method == "POST" and assessment.is_training:
         # Practice goes to its feedback page, never into the review workflow; unfinished sections are
@@ -201,7 +201,8 @@ def _save_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
 def _after_save(assessment_id: int, framework: Any, page_id: str) -> str:
     if request.args.get("return_to") == CHECK:
         return url_for("wizard.check_answers", assessment_id=assessment_id)
-    _, following = wizard.neighbours(framework, page_id)
+    answers = assessments.assessment_for(current_user, assessment_id).answers
+    _, following = wizard.neighbours(framework, page_id, answers)
     if following is None:
         return url_for("wizard.check_answers", assessment_id=assessment_id)
     return url_for("wizard.step", assessment_id=assessment_id, page_id=following)
@@ -216,7 +217,7 @@ def _render_step(
     conflicts: dict[str, tuple[Any, Any]],
     lock_version: int | None = None,
 ) -> str:
-    previous, _ = wizard.neighbours(framework, current.id)
+    previous, _ = wizard.neighbours(framework, current.id, assessment.answers)
     conflict_rows = [
         (format_answer(framework.question(q), theirs), format_answer(framework.question(q), yours))
         for q, (theirs, yours) in conflicts.items()
@@ -237,6 +238,7 @@ def _render_step(
         local=local_framework.for_answers(assessment.organisation_id, assessment.answers),
         core20=_core20_sentence(assessment.profile),
         return_to=request.args.get("return_to"),
+        screening=rules.screening(assessment.framework_version, assessment.answers, assessment.profile),
     )
 
 
@@ -267,7 +269,7 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         else:
             flash("Area saved. Check the deprivation profile below, then continue.", "success")
             return redirect(url_for("wizard.step", assessment_id=assessment.id, page_id=current.id))
-    _, following = wizard.neighbours(framework, current.id)
+    previous, following = wizard.neighbours(framework, current.id, assessment.answers)
     return render_template(
         "wizard/area.html",
         assessment=assessment,
@@ -278,8 +280,10 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         form=request.form,
         methods=area_form.METHODS,
         following=following,
-        previous=wizard.neighbours(framework, current.id)[0],
+        previous=previous,
         core20=_core20_sentence(assessment.profile),
+        cumulative=cumulative.cumulative_for(current_user, assessment),
+        gaps=wizard.data_gaps(assessment.profile),
     ), (400 if errors else 200)
 
 

@@ -189,4 +189,4 @@ def test_submitted_versions_keep_the_baseline_they_were_rated_with(area_app: Fla
         version = db.session.query(AssessmentVersion).filter_by(assessment_id=assessment_id).one()
         assert (version.profile, version.rating, version.content_hash) == frozen
         assert version.profile["baseline"]["organisation"] == first["baseline"]["organisation"]
-        assert version.scoring_version == "1.1"
+        assert version.scoring_version == "1.2"

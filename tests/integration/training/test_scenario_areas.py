@@ -53,7 +53,9 @@ def test_cited_percentage_appears_in_the_text(scenario: Scenario) -> None:
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
 def test_model_answers_earn_the_model_rating(scenario: Scenario, profiles: dict[str, dict]) -> None:
     """A trainee who gives the model answers gets the model rating from the real scoring rules."""
-    scoring = load_scoring(rules_dir=RULES_DIR)
+    # The scenario names its framework version; it is scored by the scoring written for that version
+    # (framework 1.0 -> scoring 1.0), not whatever is current for new assessments.
+    scoring = load_scoring(scenario.framework_version, rules_dir=RULES_DIR)
     assert scoring.framework_version == scenario.framework_version
     rating = score(scenario.model_answers(), profiles[scenario.id], scoring)
     assert rating.overall == scenario.model_rating

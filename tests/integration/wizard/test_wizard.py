@@ -171,7 +171,7 @@ def _an_answer(question: Any) -> Any:
     kind = question.type
     if kind == "impact":
         return "neutral"
-    if kind == "choice":
+    if kind in ("choice", "rating"):
         return "yes" if any(o.value == "yes" for o in question.options) else question.options[0].value
     if kind == "multi_choice":
         return [o.value for o in question.options]
@@ -180,7 +180,13 @@ def _an_answer(question: Any) -> Any:
     if kind == "geography":
         return {"type": "lsoa_codes", "codes": ["E01012681"]}
     if kind in ("actions", "table"):
-        return [{f.id: ("2027-06-01" if f.type == "date" else "Something") for f in question.fields}]
-    if kind == "profile":
+        return [{f.id: _a_cell(f) for f in question.fields}]
+    if kind in ("profile", "screening"):
         return None
     return "Some words"
+
+
+def _a_cell(column: Any) -> str:
+    if column.type == "date":
+        return "2027-06-01"
+    return column.options[0].value if column.type == "choice" else "Something"

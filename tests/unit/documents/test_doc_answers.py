@@ -68,6 +68,10 @@ def test_who_an_impact_is_about():
         ([{"question": "q", "values": []}], {"q": "anything"}, True),
         ([{"question": "q", "values": []}], {"q": ""}, False),
         ([], {}, True),
+        # "not_in" (negate): framework 1.1's sections left out by screening
+        ([{"question": "d", "values": ["short", "not_required"], "negate": True}], {"d": "full"}, True),
+        ([{"question": "d", "values": ["short", "not_required"], "negate": True}], {"d": "short"}, False),
+        ([{"question": "d", "values": ["short"], "negate": True}], {}, True),
     ],
 )
 def test_questions_are_shown_only_when_the_wizard_asked_them(condition, answers, shown):

@@ -199,3 +199,45 @@ def test_only_approved_real_records_get_a_signature_space(snapshot):
     assert not signature(snapshot).will_be_signed
     snapshot["training"], snapshot["status"] = False, "returned"
     assert not signature(snapshot).will_be_signed
+
+
+def test_a_section_left_out_by_screening_is_not_printed(snapshot):
+    section = snapshot["framework"]["sections"][-1]
+    section["condition"] = [{"question": "screening.depth", "values": ["not_required"], "negate": True}]
+    snapshot["answers"]["screening.depth"] = "not_required"
+    assert section["title"] not in [b.text for b in _blocks(snapshot) if isinstance(b, Heading)]
+    snapshot["answers"]["screening.depth"] = "full"
+    assert section["title"] in [b.text for b in _blocks(snapshot) if isinstance(b, Heading)]
+
+
+def test_patient_list_gaps_are_reported_with_the_profile(snapshot):
+    snapshot["data_gaps"] = [
+        {"id": "ethnicity", "sentence": "35 of 203 records (17%) have no ethnicity recorded"},
+        {"id": "sex", "sentence": "9 of 203 records (4%) have no sex recorded"},
+    ]
+    blocks = _blocks(snapshot)
+    headings = [b.text for b in blocks if isinstance(b, Heading)]
+    assert "How complete the patient list is" in headings
+    # with the deprivation profile, before the rating
+    assert headings.index("How complete the patient list is") < headings.index(
+        "How the rating was worked out"
+    )
+    bullets = next(b for b in blocks if isinstance(b, Bullets) and "ethnicity" in " ".join(b.items))
+    assert bullets.items == tuple(g["sentence"] for g in snapshot["data_gaps"])
+
+
+def test_no_patient_list_no_completeness_heading(snapshot):
+    snapshot.pop("data_gaps", None)
+    assert "How complete the patient list is" not in [
+        b.text for b in _blocks(snapshot) if isinstance(b, Heading)
+    ]
+
+
+def test_a_record_of_no_assessment_needed_says_so_on_the_cover(snapshot):
+    snapshot["answers"]["screening.depth"] = "not_required"
+    snapshot["answers"]["not_required.reasons"] = (
+        "An internal filing change that no patient or member of staff meets."
+    )
+    cover = cover_facts(snapshot)
+    assert cover["recommendation"] == "Screening found that an impact assessment is not required."
+    assert cover["rationale"] == "An internal filing change that no patient or member of staff meets."

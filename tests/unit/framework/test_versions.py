@@ -96,19 +96,20 @@ def test_load_framework_is_cached_per_folder(rules_copy: Path) -> None:
 def test_default_folder_is_the_project_rules(monkeypatch: pytest.MonkeyPatch, rules_copy: Path) -> None:
     monkeypatch.delenv("HIA_RULES_DIR", raising=False)
     clear_cache()
-    assert load_framework().version == "1.0"
-    add_version_1_1(rules_copy)
+    assert load_framework().version == "1.1"  # the project's current version
+    (rules_copy / "current.yaml").write_text('framework: "1.0"\nscoring: "1.0"\n')
     monkeypatch.setenv("HIA_RULES_DIR", str(rules_copy))
-    assert load_framework().version == "1.1"
+    assert load_framework().version == "1.0"
     clear_cache()
 
 
 def test_cli_check_passes_on_the_project_rules() -> None:
     result = CliRunner().invoke(rules_cli, ["check"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[:2] == [
+    assert result.stdout.splitlines()[:3] == [
         "The rules are valid.",
-        "Framework 1.0 (current): 11 sections, 147 questions",
+        "Framework 1.0: 11 sections, 147 questions",
+        "Framework 1.1 (current): 18 sections, 255 questions",
     ]
 
 

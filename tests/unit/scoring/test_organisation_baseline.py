@@ -1,5 +1,5 @@
-"""Scoring 1.1: the population the organisation serves changes the deprivation rating exactly as the rules
-say, and without it 1.1 rates every case as 1.0 did."""
+"""Scoring 1.1 (and 1.2, which keeps its rules): the population the organisation serves changes the deprivation
+rating exactly as the rules say, and without it 1.1 rates every case as 1.0 did."""
 
 from __future__ import annotations
 
@@ -34,9 +34,11 @@ CASES = [
 ]
 
 
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
 @pytest.mark.parametrize(("impact", "share", "served", "expected", "rule"), CASES)
 def test_population_served_changes_the_deprivation_rating(
     ruleset: RuleSet,
+    version: str,
     framework: Framework,
     impact: str,
     share: float,
@@ -45,15 +47,18 @@ def test_population_served_changes_the_deprivation_rating(
     rule: str | None,
 ) -> None:
     answers = sound_answers(framework, core20__access=impact)
-    dimension = score(answers, with_served(share, served), ruleset.scoring("1.1")).dimension("deprivation")
+    dimension = score(answers, with_served(share, served), ruleset.scoring(version)).dimension("deprivation")
     assert dimension.rating == expected
     served_rules = {r.rule_id for r in dimension.reasons if "served" in r.rule_id}
     assert served_rules == ({rule} if rule else set())
 
 
-def test_the_reason_quotes_the_people_we_serve(ruleset: RuleSet, framework: Framework) -> None:
+@pytest.mark.parametrize("version", ["1.1", "1.2"])
+def test_the_reason_quotes_the_people_we_serve(ruleset: RuleSet, framework: Framework, version: str) -> None:
     answers = sound_answers(framework, core20__access="negative")
-    reasons = score(answers, with_served(0.41, 0.2), ruleset.scoring("1.1")).dimension("deprivation").reasons
+    reasons = (
+        score(answers, with_served(0.41, 0.2), ruleset.scoring(version)).dimension("deprivation").reasons
+    )
     text = next(r.text for r in reasons if r.rule_id == "deprivation.negative_concentrated_served")
     assert "41% of the people affected live in Core20 areas against 20% of the people we serve" in text
     assert "(relative 2.05 ≥ 1.5)" in text

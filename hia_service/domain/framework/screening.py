@@ -1,0 +1,119 @@
+"""Screening: how deep an assessment must go (full, short) or whether none is needed, and why.
+
+The rule itself is data (`screening:` in the framework file); this reads it against the answers and the
+geography profile. The result is stored as the answer to the screening question so that section conditions
+(a short assessment skips some sections; "not required" skips the rest) work like any other condition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hia_service.domain.framework.conditions import condition_holds
+from hia_service.domain.framework.model import Framework
+
+FULL = "full"
+SHORT = "short"
+NOT_REQUIRED = "not_required"
+PENDING = "pending"
+RESULT_LABELS = {
+    FULL: "Full assessment",
+    SHORT: "Short assessment",
+    NOT_REQUIRED: "Assessment not required",
+    PENDING: "Not decided yet",
+}
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What the Core20 share of the people affected is compared with."""
+
+    name: str  # "your organisation's population" or "England"
+    core20_share: float
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    depth: str  # full, short, not_required or pending
+    reasons: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return RESULT_LABELS[self.depth]
+
+
+def baseline_of(profile: Mapping[str, Any] | None) -> Baseline | None:
+    """The organisation's own population when the profile has it, otherwise the nation (England)."""
+    baselines = (profile or {}).get("baseline") or {}
+    organisation = baselines.get("organisation") or {}
+    if _share(organisation.get("core20_share")) is not None:
+        return Baseline("your organisation's population", float(organisation["core20_share"]))
+    nation = baselines.get("nation") or baselines.get("england") or {}
+    share = _share(nation.get("core20_share"))
+    return Baseline(str(nation.get("name") or "England"), share) if share is not None else None
+
+
+def screen(
+    framework: Framework, answers: Mapping[str, Any], profile: Mapping[str, Any] | None
+) -> ScreeningResult | None:
+    """The screening result, or None for a framework without screening (1.0)."""
+    rule = framework.screening
+    if rule is None:
+        return None
+    reasons: list[str] = []
+    kind = answers.get(rule.kind_question)
+    if kind in rule.full_kinds:
+        label = framework.question(rule.kind_question).option_label(str(kind)).lower()
+        reasons.append(f"It is a {label}: this kind of proposal always needs a full assessment.")
+    share = _share((profile or {}).get("core20_share"))
+    baseline = baseline_of(profile)
+    above = share is not None and baseline is not None and share > baseline.core20_share
+    if rule.core20_above_baseline and above and share is not None and baseline is not None:
+        reasons.append(
+            f"{share:.0%} of the people affected live in the most deprived fifth of areas (Core20), more "
+            f"than {baseline.core20_share:.0%} for {baseline.name}."
+        )
+    if reasons:
+        return ScreeningResult(FULL, tuple(reasons))
+    if rule.core20_above_baseline and (share is None or baseline is None):
+        return ScreeningResult(
+            PENDING,
+            (
+                "Choose the area affected first: a short assessment is only possible when the people "
+                "affected are not more deprived than the baseline.",
+            ),
+        )
+    kind_text = "The kind of proposal does not call for a full assessment"
+    if rule.core20_above_baseline and share is not None and baseline is not None:
+        kind_text += (
+            f", and {share:.0%} of the people affected live in Core20 areas, not more than "
+            f"{baseline.core20_share:.0%} for {baseline.name}"
+        )
+    if condition_holds(rule.not_required, answers):
+        return ScreeningResult(
+            NOT_REQUIRED,
+            (
+                kind_text + ".",
+                "You said the proposal could not affect anyone's access to services, experience "
+                "of care or health outcomes, so an assessment is not required. Record your reasons.",
+            ),
+        )
+    return ScreeningResult(SHORT, (kind_text + ": a short assessment is enough.",))
+
+
+def with_screening(
+    framework: Framework, answers: Mapping[str, Any], profile: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The answers with the screening result stored as the screening question's answer."""
+    result = screen(framework, answers, profile)
+    if result is None or framework.screening is None:
+        return dict(answers)
+    return {**answers, framework.screening.question: result.depth}
+
+
+def _share(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None
+    return float(value)

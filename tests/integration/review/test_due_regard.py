@@ -1,0 +1,176 @@
+"""Due regard through the real services and pages (issue 12): cumulative impact on the geography step and
+the review record, re-assessment when the decision moves after approval, and screening outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hia_service.services import assessments, review
+from tests.integration.reference.conftest import reference_data_dir  # noqa: F401
+from tests.integration.review.conftest import AREA, PROFILE, answers_for, form_token
+from tests.integration.review.test_decisions import decision_form
+
+
+@pytest.fixture
+def with_engine(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:  # noqa: F811
+    """The app reading the session's real reference snapshot, so areas resolve to their LSOAs."""
+    original = app.config["HIA_DATA_DIR"]
+    app.config["HIA_DATA_DIR"] = str(reference_data_dir)
+    yield app
+    app.config["HIA_DATA_DIR"] = original
+
+
+def test_overlapping_assessments_and_repeated_harms_are_shown(
+    with_engine: Flask, client: FlaskClient, world: Any, make_assessment: Any, login: Any
+) -> None:
+    first = make_assessment(world["manager"], "Close the walk-in centre on Sundays")
+    second = make_assessment(world["manager2"], "Move the phlebotomy clinic", submit=False)
+    elsewhere = make_assessment(world["other_manager"], "Another trust's change")
+    login(world["reviewer"])
+    html = client.get(f"/review/{first}").get_data(as_text=True)
+    assert "Other assessments covering the same neighbourhoods" in html
+    assert "Move the phlebotomy clinic" in html and "Another trust" not in html
+    assert "3 (100% of this area)" in html  # the three LSOAs of AREA
+    assert 'id="repeated-harms"' in html and "<strong>Age</strong>: negative impact in 2 assessments" in html
+    assert f'href="/review/{second}"' in html  # a reviewer may open it
+    login(world["manager2"])
+    page = client.get(f"/assessments/{second}/area").get_data(as_text=True)
+    assert "Close the walk-in centre on Sundays" in page
+    assert f'href="/review/{first}"' not in page  # another manager's record: listed, not linked
+    assert elsewhere  # made, and never shown to RXA
+
+
+def test_no_overlap_no_panel(
+    with_engine: Flask, client: FlaskClient, world: Any, make_assessment: Any, login: Any
+) -> None:
+    only = make_assessment(world["manager"])
+    login(world["reviewer"])
+    assert "Other assessments covering" not in client.get(f"/review/{only}").get_data(as_text=True)
+
+
+def _approve(world: Any, make_assessment: Any, act: Any, lock_of: Any, **answers: Any) -> int:
+    assessment_id = make_assessment(
+        world["manager"], answers=answers_for(world["manager"]["email"], **answers)
+    )
+    act(world["reviewer"], review.approve, assessment_id, lock_of(assessment_id))
+    return assessment_id
+
+
+def test_a_moved_decision_date_asks_for_reassessment(
+    app: Flask, client: FlaskClient, world: Any, make_assessment: Any, act: Any, lock_of: Any, login: Any
+) -> None:
+    approved = _approve(world, make_assessment, act, lock_of)  # decision planned in two months
+    login(world["reviewer"])
+    token = form_token(client, f"/review/{approved}/decision")
+    client.post(f"/review/{approved}/decision", data=decision_form(token, lock_of(approved), date.today()))
+    html = client.get(f"/review/{approved}").get_data(as_text=True)
+    assert 'id="reassess"' in html and "Re-assess this proposal" in html
+    assert f"The decision was taken on {date.today().day} " in html
+    with app.app_context():
+        from hia_service.data.models import ActionItem
+        from hia_service.extensions import db
+
+        items = db.session.query(ActionItem).filter_by(assessment_id=approved, kind="reassess").all()
+        assert len(items) == 1 and items[0].owner == world["manager"]["name"] and items[0].due > date.today()
+
+
+def test_a_decision_as_assessed_needs_no_reassessment(
+    app: Flask, client: FlaskClient, world: Any, make_assessment: Any, act: Any, lock_of: Any, login: Any
+) -> None:
+    approved = _approve(
+        world, make_assessment, act, lock_of, **{"proposal.decision_date": date.today().isoformat()}
+    )
+    login(world["reviewer"])
+    token = form_token(client, f"/review/{approved}/decision")
+    client.post(f"/review/{approved}/decision", data=decision_form(token, lock_of(approved), date.today()))
+    assert 'id="reassess"' not in client.get(f"/review/{approved}").get_data(as_text=True)
+
+
+def test_a_changed_outcome_asks_for_reassessment(
+    client: FlaskClient, world: Any, make_assessment: Any, act: Any, lock_of: Any, login: Any
+) -> None:
+    approved = _approve(
+        world, make_assessment, act, lock_of, **{"proposal.decision_date": date.today().isoformat()}
+    )
+    login(world["reviewer"])
+    token = form_token(client, f"/review/{approved}/decision")
+    form = decision_form(token, lock_of(approved), date.today(), outcome="proceed")
+    client.post(f"/review/{approved}/decision", data=form)
+    html = client.get(f"/review/{approved}").get_data(as_text=True)
+    assert "The decision was to proceed, but the assessment recommended" in html
+
+
+LOW_PROFILE = {**PROFILE, "core20_share": 0.1, "relative_core20": 0.5}
+
+
+def test_screening_short_then_not_required_is_submitted_and_stored(
+    app: Flask, client: FlaskClient, world: Any, act: Any, login: Any
+) -> None:
+    user = world["manager"]
+    policy = {"proposal.kind": "policy", "screening.relevance": "yes"}
+    assessment_id = act(user, lambda u, t: assessments.start_assessment(u, t).id, "Change the invoice filing")
+    act(user, assessments.save_page, assessment_id, list(policy), policy, None)
+    act(user, assessments.set_area, assessment_id, AREA, LOW_PROFILE)
+    login(user)
+    tasks = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
+    assert tasks.count("Not needed") == 6  # not required, 3 left out of a short one, 2 packs
+    screening = client.get(f"/assessments/{assessment_id}/screening").get_data(as_text=True)
+    assert "What screening found: Short assessment" in screening
+    assert "not more than 20% for England" in screening
+    act(
+        user,
+        assessments.save_page,
+        assessment_id,
+        ["screening.relevance"],
+        {"screening.relevance": "no"},
+        None,
+    )
+    page = client.get(f"/assessments/{assessment_id}/screening").get_data(as_text=True)
+    assert "What screening found: Assessment not required" in page
+    required = {
+        "proposal.summary": "Internal", "proposal.outcomes": "Tidy", "proposal.decision_forum": "Finance",
+        "proposal.decision_date": "2027-01-01", "proposal.lead": "A Lead", "proposal.directorate": "Finance",
+        "who.service_users": "None", "who.staff_affected": "no",
+        "not_required.reasons": "No patient or member of staff is affected",
+        "not_required.evidence": "Asked the finance team", "not_required.declaration": ["confirmed"],
+    }  # fmt: skip
+    act(user, assessments.save_page, assessment_id, list(required), required, None)
+    check = client.get(f"/assessments/{assessment_id}/check-answers").get_data(as_text=True)
+    assert "Why is an assessment not required?" in check and "Protected characteristics" not in check
+    response = client.post(
+        f"/assessments/{assessment_id}/check-answers",
+        data={"csrf_token": form_token(client, f"/assessments/{assessment_id}/check-answers")},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    with app.app_context():
+        from hia_service.data.assessments import get_assessment
+
+        stored = get_assessment(assessment_id)
+        version = stored.versions[-1]
+        assert version.answers["screening.depth"] == "not_required"
+        assert version.framework_version == "1.1" and version.rating["overall"] == "low"
+        assert version.quality == []  # nothing to fix in sections that were not asked
+    login(world["reviewer"])
+    record = client.get(f"/review/{assessment_id}").get_data(as_text=True)
+    assert "Assessment not required" in record and "No patient or member of staff is affected" in record
+
+
+def test_changing_the_kind_moves_a_short_assessment_to_full(app: Flask, world: Any, act: Any) -> None:
+    user = world["manager"]
+    assessment_id = act(user, lambda u, t: assessments.start_assessment(u, t).id, "Review the booking policy")
+    act(user, assessments.set_area, assessment_id, AREA, LOW_PROFILE)
+    act(user, assessments.save_page, assessment_id, ["proposal.kind"], {"proposal.kind": "policy"}, None)
+    with app.app_context():
+        from hia_service.data.assessments import get_assessment
+
+        assert get_assessment(assessment_id).answers["screening.depth"] == "short"
+    act(user, assessments.save_page, assessment_id, ["proposal.kind"], {"proposal.kind": "digital"}, None)
+    with app.app_context():
+        assert get_assessment(assessment_id).answers["screening.depth"] == "full"
