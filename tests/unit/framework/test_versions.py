@@ -20,33 +20,34 @@ from hia_service.domain.framework import (
 from hia_service.domain.scoring import score
 
 
-def add_version_1_1(rules_dir: Path) -> None:
-    """Publish framework 1.1 (reworded title question) and scoring 1.1 (stricter threshold), made current."""
+def add_version_2_0(rules_dir: Path) -> None:
+    """Publish framework 2.0 (reworded title question) and scoring 2.0 (stricter threshold), both copied from
+    1.0 and made current: a version after every one the project ships."""
     framework = (rules_dir / "framework" / "1.0.yaml").read_text()
-    framework = framework.replace('version: "1.0"', 'version: "1.1"').replace(
+    framework = framework.replace('version: "1.0"', 'version: "2.0"').replace(
         "label: What is the proposal called?", "label: What is the name of the proposal?"
     )
-    (rules_dir / "framework" / "1.1.yaml").write_text(framework)
+    (rules_dir / "framework" / "2.0.yaml").write_text(framework)
     scoring = (rules_dir / "scoring" / "1.0.yaml").read_text()
     scoring = scoring.replace(
-        'version: "1.0"\nframework_version: "1.0"', 'version: "1.1"\nframework_version: "1.1"'
+        'version: "1.0"\nframework_version: "1.0"', 'version: "2.0"\nframework_version: "2.0"'
     )
     scoring = scoring.replace("    value: 1.5\n", "    value: 1.3\n")
-    (rules_dir / "scoring" / "1.1.yaml").write_text(scoring)
-    (rules_dir / "current.yaml").write_text('framework: "1.1"\nscoring: "1.1"\n')
+    (rules_dir / "scoring" / "2.0.yaml").write_text(scoring)
+    (rules_dir / "current.yaml").write_text('framework: "2.0"\nscoring: "2.0"\n')
 
 
 @pytest.fixture
 def two_versions(rules_copy: Path) -> RuleSet:
-    add_version_1_1(rules_copy)
+    add_version_2_0(rules_copy)
     return load_rules(rules_copy)
 
 
 def test_current_and_named_versions(two_versions: RuleSet) -> None:
-    assert two_versions.framework().version == "1.1"
+    assert two_versions.framework().version == "2.0"
     assert two_versions.framework().question("proposal.title").label == "What is the name of the proposal?"
     assert two_versions.framework("1.0").question("proposal.title").label == "What is the proposal called?"
-    assert two_versions.scoring().framework_version == "1.1"
+    assert two_versions.scoring().framework_version == "2.0"
     assert two_versions.scoring("1.0").framework_version == "1.0"
 
 
@@ -56,13 +57,13 @@ def test_an_old_assessment_scores_under_its_own_version(two_versions: RuleSet) -
     old = score(answers, profile, two_versions, version="1.0")
     new = score(answers, profile, two_versions)
     assert (old.rules_version, old.dimension("deprivation").rating) == ("1.0", "medium")
-    assert (new.rules_version, new.dimension("deprivation").rating) == ("1.1", "high")
+    assert (new.rules_version, new.dimension("deprivation").rating) == ("2.0", "high")
     assert "relative 1.40 ≥ 1.3" in new.dimension("deprivation").reasons[0].text
 
 
 def test_unknown_version_is_a_clear_error(two_versions: RuleSet) -> None:
     with pytest.raises(
-        UnknownVersionError, match=r"there is no framework version 9\.9 \(versions: 1\.0, 1\.1\)"
+        UnknownVersionError, match=r"there is no framework version 9\.9 \(versions: 1\.0, 1\.1, 2\.0\)"
     ):
         two_versions.framework("9.9")
     with pytest.raises(UnknownVersionError):
@@ -70,12 +71,12 @@ def test_unknown_version_is_a_clear_error(two_versions: RuleSet) -> None:
 
 
 def test_current_must_pair_scoring_with_its_framework(rules_copy: Path) -> None:
-    add_version_1_1(rules_copy)
-    (rules_copy / "current.yaml").write_text('framework: "1.0"\nscoring: "1.1"\n')
+    add_version_2_0(rules_copy)
+    (rules_copy / "current.yaml").write_text('framework: "1.0"\nscoring: "2.0"\n')
     result = CliRunner().invoke(rules_cli, ["check", "--dir", str(rules_copy)])
     assert result.exit_code == 1
     assert result.stdout.strip().endswith(
-        "current.yaml:2: scoring version 1.1 is written for framework 1.1, not 1.0"
+        "current.yaml:2: scoring version 2.0 is written for framework 2.0, not 1.0"
     )
     assert result.stderr.strip() == f"1 problem found in {rules_copy}"
 
@@ -83,12 +84,12 @@ def test_current_must_pair_scoring_with_its_framework(rules_copy: Path) -> None:
 def test_load_framework_is_cached_per_folder(rules_copy: Path) -> None:
     clear_cache()
     first = load_framework(rules_dir=rules_copy)
-    add_version_1_1(rules_copy)
+    add_version_2_0(rules_copy)
     assert load_framework(rules_dir=rules_copy) is first  # loaded once per process
     clear_cache()
-    assert load_framework(rules_dir=rules_copy).version == "1.1"
+    assert load_framework(rules_dir=rules_copy).version == "2.0"
     assert load_framework("1.0", rules_dir=rules_copy).version == "1.0"
-    assert load_scoring(rules_dir=rules_copy).version == "1.1"
+    assert load_scoring(rules_dir=rules_copy).version == "2.0"
     assert cached_rules(rules_copy) is cached_rules(rules_copy)
     clear_cache()
 
@@ -114,11 +115,11 @@ def test_cli_check_passes_on_the_project_rules() -> None:
 
 
 def test_cli_check_lists_versions(rules_copy: Path) -> None:
-    add_version_1_1(rules_copy)
+    add_version_2_0(rules_copy)
     result = CliRunner().invoke(rules_cli, ["check", "--dir", str(rules_copy)])
     assert result.exit_code == 0
     assert "Framework 1.0: 11 sections" in result.output
-    assert "Scoring 1.1 (current) for framework 1.1: 5 dimensions" in result.output
+    assert "Scoring 2.0 (current) for framework 2.0: 5 dimensions" in result.output
 
 
 def test_cli_check_prints_one_line_per_problem_and_exits_1(rules_copy: Path) -> None:

@@ -1,5 +1,5 @@
-"""Scoring 1.1 (and 1.2, which keeps its rules): the population the organisation serves changes the deprivation
-rating exactly as the rules say, and without it 1.1 rates every case as 1.0 did."""
+"""Scoring 1.1 (and 1.2, which keeps its rules): the population the organisation serves changes the
+deprivation rating exactly as the rules say, and without it 1.1 rates every case as 1.0 did."""
 
 from __future__ import annotations
 
