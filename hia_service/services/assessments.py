@@ -40,7 +40,10 @@ class SaveResult:
         return not self.errors and not self.conflicts
 
 
-def start_assessment(user: User, title: str, *, training: bool = False) -> Assessment:
+def start_assessment(
+    user: User, title: str, *, training: bool = False, versions: rules.Versions | None = None
+) -> Assessment:
+    """Start a draft under the current rules, or under `versions` (a practice keeps its scenario's)."""
     title = (title or "").strip()
     if not title:
         raise ServiceError("Enter a name for the proposal", field="title")
@@ -48,7 +51,7 @@ def start_assessment(user: User, title: str, *, training: bool = False) -> Asses
         raise ServiceError(f"Name of the proposal must be {TITLE_MAX} characters or fewer", field="title")
     if not training and user.role in (Role.TRAINER, Role.TRAINEE):
         raise PermissionDeniedError("Trainers and trainees can only start practice assessments, in training.")
-    versions = rules.current_versions()
+    versions = versions or rules.current_versions()
     # Practice gets its own numbering (TRN-), so the live register's references have no gaps.
     prefix = "TRN" if training else "HIA"
     assessment = store.add_assessment(

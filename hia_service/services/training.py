@@ -292,7 +292,10 @@ def start_practice(user: User, session_id: int, scenario_id: str) -> Assessment:
         return existing.assessment
     area, profile = practice_area(chosen)  # before anything is stored: a bad area leaves nothing behind
     title = str(chosen.prefill.get(assessments.TITLE_QUESTION) or chosen.title)
-    assessment = assessments.start_assessment(user, title, training=True)
+    # The scenario's model answers and model rating were written for its framework version, and are checked
+    # against the scoring of the same number: the practice uses those, not whatever is current.
+    versions = rules.Versions(framework=chosen.framework_version, scoring=chosen.framework_version)
+    assessment = assessments.start_assessment(user, title, training=True, versions=versions)
     framework = rules.framework(assessment.framework_version)
     prefill = {q: v for q, v in chosen.prefill.items() if framework.has_question(q)}
     result = assessments.save_page(user, assessment.id, list(prefill), prefill, None)

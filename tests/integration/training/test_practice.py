@@ -37,6 +37,7 @@ def _row(app: Flask, assessment_id: int) -> Any:
             "answers": dict(row.answers),
             "area": row.area,
             "profile": row.profile,
+            "rules": (row.framework_version, row.scoring_version),
             "versions": [(v.number, v.status) for v in row.versions],
             "events": [e.event for e in row.events],
         }
@@ -62,6 +63,8 @@ def test_practice_is_prefilled_with_the_scenario_and_its_real_area_profile(
     assert row["area"]["type"] == "point_radius" and "postcode" not in row["area"]
     assert row["profile"]["release"] == "IoD2025" and row["profile"]["population"] > 10_000
     assert figure_holds(scenario.figure, row["profile"])
+    # The scenario's own rules, under which its model rating holds, whatever is current for live work.
+    assert row["rules"] == (scenario.framework_version, scenario.framework_version) == ("1.0", "1.0")
 
 
 def test_starting_again_returns_to_the_same_practice(training_app: Flask, people: dict, cohort: dict) -> None:
