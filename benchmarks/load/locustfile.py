@@ -13,18 +13,20 @@ import json
 import os
 import random
 import re
+import time
 from typing import Any
 
 from locust import FastHttpUser, between, events, task
 
 SEED = json.loads(open(os.environ["HIA_LOAD_SEED"]).read())  # noqa: SIM115 - read once at import
-SAMPLES: list[tuple[str, str, float, bool]] = []
+SAMPLES: list[tuple[str, str, float, bool, float]] = []  # category, name, ms, ok, finished at
 CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 CSRF_VALUE_FIRST_RE = re.compile(r'value="([^"]+)"[^>]*name="csrf_token"')
 LOCK_RE = re.compile(r'name="lock_version" value="(\d+)"')
 PROPOSAL = {
     "proposal.title": "Move the phlebotomy clinic",
     "proposal.kind": "service_change",
+    "proposal.outcomes": "Shorter journeys for most patients",
     "proposal.decision_forum": "Board",
     "proposal.decision_date-day": "1",
     "proposal.decision_date-month": "6",
@@ -38,13 +40,17 @@ _next_user = iter(range(len(SEED["users"])))
 @events.request.add_listener
 def _record(request_type: str, name: str, response_time: float, exception: Any, **kwargs: Any) -> None:
     category = name.split(":", 1)[0]
-    SAMPLES.append((category, name, response_time, exception is None))
+    SAMPLES.append((category, name, response_time, exception is None, time.time()))
 
 
 @events.quitting.add_listener
 def _dump(environment: Any, **kwargs: Any) -> None:
+    errors = [
+        f"{error.method} {error.name}: {error.error} ({error.occurrences}x)"
+        for error in environment.stats.errors.values()
+    ]
     with open(os.environ["HIA_LOAD_SAMPLES"], "w") as out:
-        json.dump(SAMPLES, out)
+        json.dump({"samples": SAMPLES, "errors": errors}, out)
 
 
 class Manager(FastHttpUser):
@@ -115,6 +121,9 @@ class Manager(FastHttpUser):
             path, data={**fields, **form}, name=name, allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code != 302:
-                response.failure(f"POST {path} answered {response.status_code}")
+                problem = re.search(r'nhsuk-error-summary__list">(.{0,300})', response.text or "", re.S)
+                response.failure(
+                    f"POST {path} answered {response.status_code} {problem[1] if problem else ''}"
+                )
                 return ""
             return response.headers.get("Location", "")
