@@ -20,17 +20,31 @@ def commit() -> None:
     try:
         db.session.commit()
     except SQLAlchemyError:
-        db.session.rollback()
+        rollback()
         raise
+
+
+def rollback() -> None:
+    """Roll back; if the connection has died (database restarted), the server has already rolled the
+    transaction back, so failing to say so again is not an error."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError as error:
+        log.warning("rollback on a lost connection", extra={"fields": {"error": str(error)[:200]}})
 
 
 def register_transaction_boundary(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response: Response) -> Response:
         if response.status_code >= 400:
-            db.session.rollback()
-        else:
+            rollback()
+            return response
+        try:
             commit()
+        except SQLAlchemyError as error:
+            # Not saved (e.g. the database restarted at this moment), so the page must not say it was:
+            # answer with the error page for this error instead (hia_service/errors.py).
+            return app.make_response(app.handle_user_exception(error))
         return response
 
 
