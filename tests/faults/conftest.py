@@ -224,3 +224,7 @@ class PageError(Exception):
     def __init__(self, status: int, page: str) -> None:
         super().__init__(status)
         self.status, self.page = status, page
+
+
+# The disk-full tests approve assessments in-process, with the review fixtures.
+from tests.integration.ops.conftest import act, login, make_assessment, world  # noqa: E402, F401
