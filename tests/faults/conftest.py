@@ -1,6 +1,7 @@
 """Fault tests against a real PostgreSQL cluster of their own (never the shared one on 5432, which other
-work depends on): `pg_createcluster <version> hiafaults --port 5499`, made here if missing and dropped at the
-end, which the tests stop, restart and start at will. The service runs under gunicorn, as in production.
+work depends on): `pg_createcluster <version> hiafaults<pid> --port 5499` (or the next free port), made here
+and dropped at the end, which the tests stop, restart and start at will. The service runs under gunicorn, as
+in production.
 
 Needs root (pg_ctlcluster, mount) and the PostgreSQL server packages: CI's machine has both.
 """
@@ -29,7 +30,19 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-CLUSTER, PORT = "hiafaults", 5499
+
+
+def _free_postgres_port(start: int = 5499) -> int:
+    for port in range(start, start + 100):
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) != 0:
+                return port
+    raise RuntimeError("no free port for the fault-test PostgreSQL cluster")
+
+
+# A cluster per test process (pid in the name), so two runs on one machine never stop each other's database.
+CLUSTER_PREFIX = "hiafaults"
+CLUSTER, PORT = f"{CLUSTER_PREFIX}{os.getpid()}", _free_postgres_port()
 DATABASE = "hia_faults"
 MANAGER = ("manager@demo.hia.nhs.example", "demo-password-2026")
 CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
@@ -71,8 +84,9 @@ def wait_for_postgres(timeout: float = 30) -> None:
 
 @pytest.fixture(scope="session")
 def fault_cluster() -> Iterator[str]:
-    """A PostgreSQL cluster on port 5499 that these tests may stop and restart; dropped afterwards."""
+    """A PostgreSQL cluster of our own that these tests may stop and restart; dropped afterwards."""
     version = postgres_version()
+    _drop_abandoned_clusters(version)
     if not Path(f"/etc/postgresql/{version}/{CLUSTER}").exists():
         subprocess.run(
             ["pg_createcluster", version, CLUSTER, "--port", str(PORT), "--", "--auth=trust"],
@@ -90,6 +104,16 @@ def fault_cluster() -> Iterator[str]:
         subprocess.run(
             ["pg_dropcluster", "--stop", version, CLUSTER], check=False, capture_output=True, timeout=120
         )
+
+
+def _drop_abandoned_clusters(version: str) -> None:
+    """Clusters left by a fault-test run that was killed before it could drop its own."""
+    for folder in Path(f"/etc/postgresql/{version}").glob(f"{CLUSTER_PREFIX}*"):
+        owner = folder.name.removeprefix(CLUSTER_PREFIX)
+        if owner.isdigit() and not Path(f"/proc/{owner}").exists():
+            subprocess.run(
+                ["pg_dropcluster", "--stop", version, folder.name], check=False, capture_output=True
+            )
 
 
 def admin_url(database: str = "postgres") -> str:

@@ -15,7 +15,7 @@ import time
 
 import psycopg
 
-from tests.faults.conftest import Browser, Service, admin_url, query, wait_until_serving
+from tests.faults.conftest import DATABASE, Browser, Service, admin_url, query, wait_until_serving
 from tests.faults.test_postgres_restart import PROPOSAL
 
 AUDIT_CHAIN_LOCK = 724119  # hia_service/data/audit.py _serialise_writers()
@@ -31,7 +31,7 @@ def test_a_worker_killed_mid_save_leaves_no_partial_write(service: Service) -> N
 
     answers = {**PROPOSAL, "proposal.title": "Killed mid-save", "proposal.summary": "Half a save"}
     outcome: list[object] = []
-    with psycopg.connect(admin_url("hia_faults"), autocommit=True) as holder:
+    with psycopg.connect(admin_url(DATABASE), autocommit=True) as holder:
         holder.execute("SELECT pg_advisory_lock(%s)", [AUDIT_CHAIN_LOCK])
         fields = person.form(f"/assessments/{assessment}/proposal")
         saving = threading.Thread(target=_post, args=(person, assessment, {**fields, **answers}, outcome))
