@@ -16,6 +16,7 @@ from contextlib import contextmanager, nullcontext
 from flask import Flask, has_app_context
 
 from hia_service.data import assessments as assessment_store
+from hia_service.data import documents as store
 from hia_service.data.models import AssessmentVersion, User
 from hia_service.data.transaction import commit, finish
 from hia_service.domain.workflow import Status
@@ -94,7 +95,7 @@ def sign_job(assessment_id: int, number: int) -> str:
         version = assessment_store.get_version(assessment_id, number)
         if version is None or not _is_signed_record(version):
             return "nothing to sign"
-        if version.pdf_sha256 is not None:
+        if store.lock_for_signing(version).pdf_sha256 is not None:
             return "already signed"
         documents.sign_approved(version)
         commit()

@@ -313,8 +313,10 @@ def version_pdf(version: AssessmentVersion) -> bytes:
     """The stored signed record of an approved live version, else the version drawn (unsigned)."""
     if version.status != Status.APPROVED.value or version.assessment.is_training:
         return render_pdf(version)
-    if version.pdf_sha256 is None:  # approved before documents were wired in: sign it now
-        return sign_approved(version)
+    if version.pdf_sha256 is None:  # approved before documents were wired in (or not yet signed): sign it now
+        store.lock_for_signing(version)
+        if version.pdf_sha256 is None:
+            return sign_approved(version)
     data = storage.document_storage().read(stored_pdf_key(version)) or b""
     if hashlib.sha256(data).hexdigest() != version.pdf_sha256:
         raise ServiceError(

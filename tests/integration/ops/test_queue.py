@@ -185,3 +185,24 @@ def test_an_approval_that_rolls_back_queues_nothing(
         app.config["HIA_ENV"] = "testing"
     assert version_of(app, assessment_id)["status"] == "submitted"
     assert job_status(app, f"sign-{assessment_id}-1") is None
+
+
+def test_a_signing_download_and_the_queued_job_sign_once(
+    app: Flask, client: FlaskClient, rq_mode: Any, world: Any, make_assessment: Any, act: Any, login: Any
+) -> None:
+    """`hia pdf export` (and the API) sign inline if the worker has not yet; the worker then finds it done,
+    and the stored file still matches the recorded fingerprint."""
+    from hia_service.data.assessments import get_version
+    from hia_service.data.transaction import commit
+    from hia_service.services import document_jobs, documents
+
+    assessment_id = approve(act, world, make_assessment)
+    with app.app_context():
+        signed = documents.version_pdf(get_version(assessment_id, 1))
+        commit()
+    with app.app_context():
+        assert document_jobs.sign_job(assessment_id, 1) == "already signed"
+    run_worker(app)
+    assert version_of(app, assessment_id)["pdf_sha256"] == hashlib.sha256(signed).hexdigest()
+    login(world["manager"])
+    assert client.get(f"/documents/{assessment_id}/v1.pdf").data == signed
