@@ -43,8 +43,10 @@ seed: install ## Create the demo organisation and users (safe to repeat)
 
 .PHONY: run
 run: migrate reference seed ## Install, migrate, load data, seed the demo and serve on 127.0.0.1:$HIA_PORT
-	@echo "Serving on http://127.0.0.1:$(HIA_PORT)"
-	$(BIN)/gunicorn --bind 127.0.0.1:$(HIA_PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - wsgi:app
+	@echo "Serving on http://127.0.0.1:$(HIA_PORT), with a background worker for PDFs"
+	@# The queue is named after the port: other copies of the service may share this Redis.
+	HIA_QUEUE=rq HIA_QUEUE_NAME=hia-documents-$(HIA_PORT) bash -c '$(BIN)/hia worker & trap "kill $$!" EXIT; \
+	  $(BIN)/gunicorn --bind 127.0.0.1:$(HIA_PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - wsgi:app'
 
 .PHONY: test
 test: install ## Run the whole suite (SQLite, and PostgreSQL when HIA_TEST_POSTGRES_URL is set)

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     # development and testing make their own; production refuses to approve.
     signing_p12: Path | None = None
     signing_passphrase: str | None = None
+    # Background jobs (PDF drawing and signing): "sync" runs them inside the request (tests, the embedded
+    # default); "rq" puts them on a Redis queue that `hia worker` processes, so no page waits on them.
+    queue: Literal["sync", "rq"] = "sync"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    queue_name: str = "hia-documents"
+    queue_retry_seconds: str = "10,60,300"  # waits before each retry of a failed job
 
     @model_validator(mode="after")
     def _require_secret_outside_development(self) -> Settings:
@@ -85,4 +91,10 @@ class Settings(BaseSettings):
             "HIA_BASE_URL": self.base_url,
             "HIA_SIGNING_P12": str(self.signing_p12) if self.signing_p12 else None,
             "HIA_SIGNING_PASSPHRASE": self.signing_passphrase,
+            "HIA_QUEUE": self.queue,
+            "HIA_REDIS_URL": self.redis_url,
+            "HIA_QUEUE_NAME": self.queue_name,
+            "HIA_QUEUE_RETRY_SECONDS": tuple(
+                int(s) for s in self.queue_retry_seconds.split(",") if s.strip()
+            ),
         }

@@ -6,6 +6,7 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from hia_service.services.errors import ServiceError
@@ -27,6 +28,25 @@ MESSAGES = {
 }
 
 
+DATABASE_DOWN_TITLE = "Sorry, there is a problem \u2013 try again"  # en dash, as NHS.UK writes it
+DATABASE_DOWN = (
+    "The service cannot reach its records just now. Wait a minute, then try again. Everything that was "
+    "confirmed as saved is safe. If you were saving answers when you saw this page, check they are there."
+)
+
+
+def _forget_the_session() -> None:
+    """Drop the broken connection and the signed-in user cached on this request, so drawing the error
+    page does not try the database again."""
+    from flask import g
+
+    from hia_service.data.transaction import rollback
+    from hia_service.extensions import login_manager
+
+    rollback()
+    g._login_user = login_manager.anonymous_user()  # Flask-Login's per-request cache of current_user
+
+
 def wants_json() -> bool:
     return (
         request.path.startswith("/api/")
@@ -43,8 +63,11 @@ def problem(status: int, title: str, detail: str, **extra: object) -> Response:
     return response
 
 
-def render_error(status: int, detail: str | None = None, **extra: object) -> tuple[str, int] | Response:
-    title, default_detail = MESSAGES.get(status, MESSAGES[500])
+def render_error(
+    status: int, detail: str | None = None, title: str | None = None, **extra: object
+) -> tuple[str, int] | Response:
+    default_title, default_detail = MESSAGES.get(status, MESSAGES[500])
+    title = title or default_title
     if wants_json():
         return problem(status, title, detail or default_detail, **extra)
     return render_template("errors/error.html", title=title, detail=detail or default_detail), status
@@ -71,6 +94,15 @@ def register_errors(app: Flask) -> None:
         if messages:
             return render_error(error.code or 422, "Check the fields listed in 'errors'.", errors=messages)
         return render_error(error.code or 500)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error: DBAPIError) -> tuple[str, int] | Response:
+        # The database is down, restarting or unreachable. Nothing of this request was committed, and the
+        # pool checks connections before use (pool_pre_ping), so the next request after it is back works.
+        log.error("database unavailable", extra={"fields": {"error": str(error.orig or error)[:300]}})
+        _forget_the_session()
+        return render_error(503, DATABASE_DOWN, title=DATABASE_DOWN_TITLE)
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[str, int] | Response:

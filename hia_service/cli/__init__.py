@@ -14,6 +14,7 @@ from hia_service.cli.reference import reference_cli
 from hia_service.cli.reminders import reminders_cli
 from hia_service.cli.rules import rules_cli
 from hia_service.cli.tokens import tokens_cli
+from hia_service.cli.worker import worker_cmd
 
 
 def _build_group() -> FlaskGroup:
@@ -36,6 +37,7 @@ def _build_group() -> FlaskGroup:
         reminders_cli,
         export_command,
         import_command,
+        worker_cmd,
     ):
         group.add_command(command)
     return group

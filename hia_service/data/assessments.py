@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
 from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersion, User
@@ -19,6 +19,10 @@ class ConcurrentChangeError(Exception):
 
 
 def next_reference(organisation_id: int, year: int, kind: str = "HIA") -> str:
+    # Two people starting assessments at the same moment would read the same highest reference and one
+    # would fail on the unique constraint (found by the load test). A no-op write to the organisation's row
+    # holds its numbering until this transaction ends: a row lock on PostgreSQL, the write lock on SQLite.
+    db.session.execute(text("UPDATE organisations SET id = id WHERE id = :org"), {"org": organisation_id})
     prefix = f"{kind}-{year}-"
     last = db.session.scalar(
         select(func.max(Assessment.reference)).where(

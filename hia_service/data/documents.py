@@ -16,6 +16,17 @@ def record_pdf_hash(version: AssessmentVersion, sha256: str) -> AssessmentVersio
     return version
 
 
+def lock_for_signing(version: AssessmentVersion) -> AssessmentVersion:
+    """Hold the version's row until this transaction ends and re-read it, so two signers (a worker and a
+    download that signs an old approval) cannot both sign and leave a file that does not match the recorded
+    fingerprint: the second sees the first one's pdf_sha256. (SQLite has one writer at a time anyway.)"""
+    db.session.execute(
+        select(AssessmentVersion.id).where(AssessmentVersion.id == version.id).with_for_update()
+    ).scalar_one()
+    db.session.refresh(version, ["pdf_sha256"])
+    return version
+
+
 def versions_with_pdf_hash(sha256: str) -> list[AssessmentVersion]:
     query = select(AssessmentVersion).where(AssessmentVersion.pdf_sha256 == sha256)
     return list(db.session.scalars(query))

@@ -14,7 +14,7 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,7 +43,7 @@ from hia_service.documents import (
 from hia_service.domain.data_completeness import data_gaps
 from hia_service.domain.workflow import Status
 from hia_service.geography import RELEASES, GeographyError
-from hia_service.services import rules
+from hia_service.services import rules, storage
 from hia_service.services.assessments import assessment_for, current_rating
 from hia_service.services.errors import NotFoundError, ServiceError
 from hia_service.services.geography import engine
@@ -63,10 +63,7 @@ VERSION_STATUS_LABELS = {
     "approved": "Approved",
     "superseded": "Replaced by a later version",
 }
-SAVE_FAILED = (
-    "The PDF could not be saved, so the assessment has not been approved. Please try again. If this keeps "
-    "happening, tell your system administrator: the server may be out of disk space."
-)
+SAVE_FAILED = storage.SAVE_FAILED
 NOT_SET_UP = (
     "The assessment cannot be approved because signing is not set up on this service. Ask your system "
     "administrator to set HIA_SIGNING_P12 and HIA_SIGNING_PASSPHRASE to the organisation's certificate."
@@ -75,6 +72,9 @@ NOT_SET_UP = (
 
 class SigningNotSetUpError(ServiceError):
     status = 503
+
+
+PdfSource = Callable[[AssessmentVersion], bytes]
 
 
 @dataclass(frozen=True)
@@ -243,7 +243,7 @@ def sign_approved(version: AssessmentVersion) -> bytes:
     assessment = version.assessment
     p12, passphrase = signing_credentials(assessment.organisation)
     signed = _documents_call(sign_pdf, render_pdf(version), p12, passphrase)
-    _write_atomically(stored_pdf_path(version), signed)
+    storage.document_storage().write(stored_pdf_key(version), signed)
     store.record_pdf_hash(version, hashlib.sha256(signed).hexdigest())
     log.info(
         "Signed the approved assessment record",
@@ -252,28 +252,20 @@ def sign_approved(version: AssessmentVersion) -> bytes:
     return signed
 
 
-def stored_pdf_path(version: AssessmentVersion) -> Path:
+def stored_pdf_key(version: AssessmentVersion) -> str:
+    """The signed record's key in document storage (services/storage.py)."""
     assessment = version.assessment
-    folder = Path(current_app.config["HIA_DATA_DIR"]) / "documents" / assessment.organisation.code
-    return folder / f"{assessment.reference}-v{version.number}.pdf"
+    return f"documents/{assessment.organisation.code}/{assessment.reference}-v{version.number}.pdf"
+
+
+def stored_pdf_path(version: AssessmentVersion) -> Path:
+    """Where the local folder store keeps the signed record."""
+    return storage.document_storage().path(stored_pdf_key(version))
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
     """Temp file then os.replace, so a reader never sees half a PDF; a full disk is a clear message."""
-    temp: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temp, path)
-    except OSError as error:
-        if temp is not None and os.path.exists(temp):
-            os.unlink(temp)
-        log.error("Could not save the signed PDF", extra={"fields": {"path": str(path), "error": str(error)}})
-        raise ServiceError(SAVE_FAILED) from None
+    storage.write_atomically(path, data, SAVE_FAILED)
 
 
 def _documents_call(function: Any, *args: Any, **kwargs: Any) -> Any:
@@ -350,10 +342,11 @@ def version_pdf(version: AssessmentVersion) -> bytes:
     """The stored signed record of an approved live version, else the version drawn (unsigned)."""
     if version.status != Status.APPROVED.value or version.assessment.is_training:
         return render_pdf(version)
-    if version.pdf_sha256 is None:  # approved before documents were wired in: sign it now
-        return sign_approved(version)
-    path = stored_pdf_path(version)
-    data = path.read_bytes() if path.exists() else b""
+    if version.pdf_sha256 is None:  # approved before documents were wired in (or not yet signed): sign it now
+        store.lock_for_signing(version)
+        if version.pdf_sha256 is None:
+            return sign_approved(version)
+    data = storage.document_storage().read(stored_pdf_key(version)) or b""
     if hashlib.sha256(data).hexdigest() != version.pdf_sha256:
         raise ServiceError(
             "The signed PDF of this version is missing or has changed on the server, so it cannot be "
@@ -367,13 +360,16 @@ def version_docx(version: AssessmentVersion) -> bytes:
     return _documents_call(build_docx, snapshot, map_png=map_png(version.area, version.reference_release))
 
 
-def download(user: User, assessment_id: int, number: int, kind: str) -> Download:
-    """A version's PDF or Word copy for someone allowed to export it; every download is audited."""
+def download(
+    user: User, assessment_id: int, number: int, kind: str, pdf_source: PdfSource | None = None
+) -> Download:
+    """A version's PDF or Word copy for someone allowed to export it; every download is audited.
+    `pdf_source` gets the PDF (document_jobs passes one that may say "not ready yet")."""
     assessment = assessment_for(user, assessment_id, Action.EXPORT)
     version = assessment_store.get_version(assessment.id, number)
     if version is None:
         raise NotFoundError("We could not find that version of the assessment.")
-    document = _document(version, kind)
+    document = _document(version, kind, pdf_source or version_pdf)
     record_audit_event(
         "document_downloaded",
         actor=user,
@@ -385,12 +381,12 @@ def download(user: User, assessment_id: int, number: int, kind: str) -> Download
     return document
 
 
-def _document(version: AssessmentVersion, kind: str) -> Download:
+def _document(version: AssessmentVersion, kind: str, pdf_source: PdfSource | None = None) -> Download:
     name = f"{version.assessment.reference}-v{version.number}"
     if kind == "docx":
         mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         return Download(f"{name}.docx", version_docx(version), mimetype)
-    return Download(f"{name}.pdf", version_pdf(version), "application/pdf")
+    return Download(f"{name}.pdf", (pdf_source or version_pdf)(version), "application/pdf")
 
 
 def export(org_code: str, reference: str, number: int | None, kind: str) -> Download:

@@ -1,0 +1,154 @@
+"""PDFs made in the background (HIA_QUEUE=rq): the signed record of an approved version, and the drawn
+copy of any other version. The download page asks for the file; if it is not ready it queues the work and
+shows "being prepared" until it is. With HIA_QUEUE=sync the work is done inside the request, as before.
+
+The functions named *_job run in `hia worker` (services/jobs.py), each as one unit of work.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
+
+from flask import Flask, has_app_context
+
+from hia_service.data import assessments as assessment_store
+from hia_service.data import documents as store
+from hia_service.data.models import AssessmentVersion, User
+from hia_service.data.transaction import commit, finish
+from hia_service.domain.workflow import Status
+from hia_service.services import documents, jobs, storage
+from hia_service.services.documents import Download
+
+log = logging.getLogger("hia_service.documents")
+SIGN_JOB = "hia_service.services.document_jobs.sign_job"
+RENDER_JOB = "hia_service.services.document_jobs.render_job"
+
+
+class DocumentNotReadyError(Exception):
+    """The PDF is being prepared in the background; `state` says how that is going."""
+
+    def __init__(self, state: jobs.JobState) -> None:
+        super().__init__(state.status)
+        self.state = state
+
+
+# --- on the web side ----------------------------------------------------------------------------------
+
+
+def queue_signing(version: AssessmentVersion) -> None:
+    """After the approval commits, sign the record in the background. Refuses now (rolling the approval
+    back) if signing is not set up, rather than approving something that can never be signed."""
+    documents.signing_credentials(version.assessment.organisation)
+    jobs.enqueue_after_commit(_sign_id(version), SIGN_JOB, version.assessment_id, version.number)
+
+
+def pdf_for_download(version: AssessmentVersion, *, again: bool = False) -> bytes:
+    """The version's PDF if it is ready; otherwise queue it and raise DocumentNotReadyError."""
+    if not jobs.queued():
+        return documents.version_pdf(version)
+    if _is_signed_record(version):
+        if version.pdf_sha256 is not None:
+            return documents.version_pdf(version)
+        state = jobs.ensure(_sign_id(version), SIGN_JOB, version.assessment_id, version.number, again=again)
+        raise DocumentNotReadyError(state)
+    key = render_key(version)
+    stored = storage.document_storage().read(key)
+    if stored is not None:
+        return stored
+    state = jobs.ensure(_render_id(key), RENDER_JOB, version.assessment_id, version.number, again=again)
+    raise DocumentNotReadyError(state)
+
+
+def render_key(version: AssessmentVersion) -> str:
+    """Drawn copies are stored under a fingerprint of what they show, so a change (the version going into
+    review, say) makes a new copy rather than serving a stale one."""
+    snapshot = documents.snapshot_for(version)
+    fingerprint = hashlib.sha256(
+        json.dumps([snapshot, version.area, version.reference_release], sort_keys=True, default=str).encode()
+    ).hexdigest()[:24]
+    assessment = version.assessment
+    return f"drawn/{assessment.organisation.code}/{assessment.reference}-v{version.number}-{fingerprint}.pdf"
+
+
+def _is_signed_record(version: AssessmentVersion) -> bool:
+    return version.status == Status.APPROVED.value and not version.assessment.is_training
+
+
+def _sign_id(version: AssessmentVersion) -> str:
+    return f"sign-{version.assessment_id}-{version.number}"
+
+
+def _render_id(key: str) -> str:
+    return "render-" + key.rsplit("-", 1)[-1].removesuffix(".pdf")
+
+
+# --- in the worker ------------------------------------------------------------------------------------
+
+
+def sign_job(assessment_id: int, number: int) -> str:
+    """Draw, sign and store an approved version's record (once: a second run finds it done)."""
+    with _unit_of_work("sign", assessment_id, number):
+        version = assessment_store.get_version(assessment_id, number)
+        if version is None or not _is_signed_record(version):
+            return "nothing to sign"
+        if store.lock_for_signing(version).pdf_sha256 is not None:
+            return "already signed"
+        documents.sign_approved(version)
+        commit()
+        return "signed"
+
+
+def render_job(assessment_id: int, number: int) -> str:
+    """Draw a version that is not a signed record and store it under its fingerprint."""
+    with _unit_of_work("render", assessment_id, number):
+        version = assessment_store.get_version(assessment_id, number)
+        if version is None:
+            return "no such version"
+        key = render_key(version)
+        if not storage.document_storage().exists(key):
+            storage.document_storage().write(key, documents.render_pdf(version))
+        return key
+
+
+@contextmanager
+def _unit_of_work(kind: str, assessment_id: int, number: int) -> Iterator[None]:
+    """An app context if the worker has none, a clean session, and a clear log line when it fails (RQ
+    then retries it, see services/jobs.py)."""
+    fields = {"job": kind, "assessment_id": assessment_id, "version": number}
+    context = nullcontext() if has_app_context() else _worker_app().app_context()
+    with context:
+        try:
+            yield
+            log.info("Background PDF job done", extra={"fields": fields})
+        except Exception as error:
+            log.error(
+                "Background PDF job failed; it will be retried unless this was the last try",
+                extra={"fields": {**fields, "error": str(error) or type(error).__name__}},
+            )
+            raise
+        finally:
+            finish()
+
+
+_APPS: list[Flask] = []
+
+
+def _worker_app() -> Flask:
+    """For workers started with plain `rq worker` (no app context): one app per process."""
+    if not _APPS:
+        from hia_service import create_app
+
+        _APPS.append(create_app())
+    return _APPS[0]
+
+
+def download(user: User, assessment_id: int, number: int, kind: str, *, again: bool = False) -> Download:
+    """documents.download(), except that a PDF not made yet is queued (DocumentNotReadyError) rather than
+    made while the page waits. `again` re-queues one whose job failed after every retry."""
+    return documents.download(
+        user, assessment_id, number, kind, pdf_source=lambda version: pdf_for_download(version, again=again)
+    )

@@ -1,0 +1,161 @@
+"""Background jobs on an RQ queue in Redis, so that no page waits on slow work (drawing and signing PDFs).
+
+HIA_QUEUE=rq puts jobs on the queue HIA_QUEUE_NAME at HIA_REDIS_URL, where `hia worker` runs them. A job
+that raises is retried after HIA_QUEUE_RETRY_SECONDS (default 10, 60 and 300 seconds); after the last try it
+stays in RQ's failed registry (`hia worker --failed` lists them) and the page that waits on it says so.
+HIA_QUEUE=sync (tests, the embedded default) has no queue: callers do the work in the request instead.
+
+Jobs are named by the work they do (e.g. "sign-12"), so asking twice for the same work queues it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from redis import Redis
+from redis.exceptions import RedisError
+from rq import Queue, Retry, SimpleWorker
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.registry import FailedJobRegistry
+
+from hia_service.data.transaction import after_commit
+from hia_service.services.errors import ServiceError
+
+log = logging.getLogger("hia_service.jobs")
+DEFAULT_RETRY_SECONDS = (10, 60, 300)
+JOB_TIMEOUT_SECONDS = 300
+WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+UNAVAILABLE = (
+    "Documents cannot be prepared just now because part of the service is not working. Try again in a few "
+    "minutes. Nothing you saved has been lost."
+)
+
+
+class QueueUnavailableError(ServiceError):
+    status = 503
+
+
+@dataclass(frozen=True)
+class JobState:
+    """How a piece of queued work is getting on, for a page that waits on it."""
+
+    job_id: str
+    status: str  # "waiting" or "failed"
+    attempts: int  # times it has been tried and failed
+    error: str | None = None
+
+
+def queued() -> bool:
+    """True when slow work goes to the queue; False when the caller must do it now (HIA_QUEUE=sync)."""
+    return current_app.config.get("HIA_QUEUE", "sync") == "rq"
+
+
+def connection() -> Redis:
+    """One Redis client per app (it holds a connection pool)."""
+    client = current_app.extensions.get("hia_redis")
+    if client is None:
+        client = Redis.from_url(
+            current_app.config["HIA_REDIS_URL"], socket_timeout=5, socket_connect_timeout=2
+        )
+        current_app.extensions["hia_redis"] = client
+    return client
+
+
+def queue() -> Queue:
+    return Queue(current_app.config["HIA_QUEUE_NAME"], connection=connection())
+
+
+def retry_policy() -> Retry:
+    seconds: Sequence[int] = current_app.config.get("HIA_QUEUE_RETRY_SECONDS") or DEFAULT_RETRY_SECONDS
+    return Retry(max=len(seconds), interval=list(seconds))
+
+
+def enqueue_after_commit(name: str, function: str, *args: Any) -> None:
+    """Queue the job once this request's transaction has committed (never if it rolls back).
+
+    If Redis is down at that moment the commit still stands; the page that waits for the result queues
+    the job again (see ensure()).
+    """
+    after_commit(lambda: ensure(name, function, *args))
+
+
+def ensure(name: str, function: str, *args: Any, again: bool = False) -> JobState:
+    """The job's state, queueing it if it is not queued already (or, with again=True, if it failed)."""
+    job_id = job_id_for(name)
+    try:
+        job = _fetch(job_id)
+        status = job.get_status() if job else None
+        if job is not None and status in WAITING:
+            return JobState(job_id, "waiting", _attempts(job))
+        if job is not None and status == JobStatus.FAILED and not again:
+            return JobState(job_id, "failed", _attempts(job) + 1, _last_error(job))
+        if job is not None:
+            job.delete()  # finished (its output since removed) or failed and asked for again
+        queue().enqueue(
+            function,
+            *args,
+            job_id=job_id,
+            retry=retry_policy(),
+            job_timeout=JOB_TIMEOUT_SECONDS,
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+        )
+        log.info("Queued a background job", extra={"fields": {"job": job_id, "function": function}})
+        return JobState(job_id, "waiting", 0)
+    except RedisError as error:
+        log.error("The job queue is unreachable", extra={"fields": {"job": job_id, "error": str(error)}})
+        raise QueueUnavailableError(UNAVAILABLE) from None
+
+
+def job_id_for(name: str) -> str:
+    """Job ids carry the queue's name, so two services (or test runs) sharing one Redis never collide."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", f"{current_app.config['HIA_QUEUE_NAME']}-{name}")
+
+
+def _fetch(job_id: str) -> Job | None:
+    try:
+        return Job.fetch(job_id, connection=connection())
+    except NoSuchJobError:
+        return None
+
+
+def _attempts(job: Job) -> int:
+    """Retries used so far."""
+    policy_max = len(current_app.config.get("HIA_QUEUE_RETRY_SECONDS") or DEFAULT_RETRY_SECONDS)
+    left = job.retries_left if job.retries_left is not None else policy_max
+    return policy_max - left
+
+
+def _last_error(job: Job) -> str | None:
+    result = job.latest_result()
+    info = (result.exc_string if result else None) or ""
+    lines = [line for line in info.strip().splitlines() if line.strip()]
+    return lines[-1] if lines else None
+
+
+def run_worker(*, burst: bool = False) -> bool:
+    """Process jobs until stopped (or, with burst, until the queue is empty). Runs in this process and app,
+    so the reference data and database pool are loaded once, not per job."""
+    worker = SimpleWorker([queue()], connection=connection())
+    log.info(
+        "Worker started",
+        extra={"fields": {"queue": current_app.config["HIA_QUEUE_NAME"], "burst": burst}},
+    )
+    return bool(worker.work(burst=burst, with_scheduler=True, logging_level="WARNING"))
+
+
+def failed_jobs() -> list[JobState]:
+    """Jobs that failed after every retry, newest last."""
+    registry = FailedJobRegistry(queue=queue())
+    states = []
+    for job_id in registry.get_job_ids():
+        job = _fetch(job_id)
+        if job is not None:
+            states.append(JobState(job_id, "failed", _attempts(job) + 1, _last_error(job)))
+    return states

@@ -1,0 +1,208 @@
+"""PDF drawing and signing on the RQ queue in the real Redis (HIA_QUEUE=rq): approval commits at once, the
+download page says "being prepared" until a worker has made the file, failures are retried and then
+reported, and nothing is lost when Redis is unreachable."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from hia_service.documents import verify_pdf
+from tests.integration.ops.conftest import job_status, run_worker, version_of
+
+
+def approve(act: Any, world: Any, make_assessment: Any) -> int:
+    from hia_service.services import review
+
+    assessment_id = make_assessment(world["manager"])
+    act(world["reviewer"], review.start_review, assessment_id, None)
+    act(world["reviewer"], review.approve, assessment_id, None)
+    return assessment_id
+
+
+def trust(app: Flask) -> list[bytes]:
+    from hia_service.services import documents
+
+    with app.app_context():
+        return documents.trust_roots()
+
+
+def test_approval_queues_signing_and_the_worker_signs_the_record(
+    app: Flask, client: FlaskClient, rq_mode: Any, world: Any, make_assessment: Any, act: Any, login: Any
+) -> None:
+    assessment_id = approve(act, world, make_assessment)
+    version = version_of(app, assessment_id)
+    assert (version["status"], version["pdf_sha256"]) == ("approved", None)  # committed, not yet signed
+    assert job_status(app, f"sign-{assessment_id}-1") == "queued"
+
+    login(world["manager"])
+    waiting = client.get(f"/documents/{assessment_id}/v1.pdf")
+    assert waiting.status_code == 202
+    page = waiting.get_data(as_text=True)
+    assert "Your PDF is being prepared" in page and "Check if the PDF is ready" in page
+    assert "http-equiv" not in page  # no automatic refresh
+
+    run_worker(app)
+    assert job_status(app, f"sign-{assessment_id}-1") == "finished"
+    signed = version_of(app, assessment_id)
+    stored = Path(signed["path"]).read_bytes()
+    assert signed["pdf_sha256"] == hashlib.sha256(stored).hexdigest()
+    ready = client.get(f"/documents/{assessment_id}/v1.pdf")
+    assert ready.status_code == 200 and ready.data == stored
+    result = verify_pdf(ready.data, trust(app))
+    assert result.genuine, result.reason
+
+
+def test_a_submitted_version_is_drawn_in_the_background_then_served(
+    app: Flask, client: FlaskClient, rq_mode: Any, world: Any, make_assessment: Any, login: Any
+) -> None:
+    assessment_id = make_assessment(world["manager"])
+    login(world["manager"])
+    assert client.get(f"/documents/{assessment_id}/v1.pdf").status_code == 202
+    assert client.get(f"/documents/{assessment_id}/v1.pdf").status_code == 202  # asked twice, queued once
+    from hia_service.services import jobs
+
+    with app.app_context():
+        assert jobs.queue().count == 1
+    run_worker(app)
+    ready = client.get(f"/documents/{assessment_id}/v1.pdf")
+    assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
+    assert b"/ByteRange" not in ready.data  # drawn, not signed
+
+
+def test_a_failing_job_is_retried_and_succeeds(
+    app: Flask, rq_mode: Any, world: Any, make_assessment: Any, act: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hia_service.services import documents
+
+    real_sign, tries = documents.sign_approved, []
+
+    def flaky(version: Any) -> bytes:
+        tries.append(1)
+        if len(tries) == 1:
+            raise OSError(5, "Input/output error")
+        return real_sign(version)
+
+    assessment_id = approve(act, world, make_assessment)
+    monkeypatch.setattr(documents, "sign_approved", flaky)
+    run_worker(app)
+    assert len(tries) == 2
+    assert version_of(app, assessment_id)["pdf_sha256"] is not None
+
+
+def test_a_job_that_keeps_failing_is_reported_and_can_be_tried_again(
+    app: Flask,
+    client: FlaskClient,
+    rq_mode: Any,
+    world: Any,
+    make_assessment: Any,
+    act: Any,
+    login: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hia_service.cli.worker import worker_cmd
+    from hia_service.services import documents
+
+    def broken(version: Any) -> bytes:
+        raise RuntimeError("the signing service is broken")
+
+    assessment_id = approve(act, world, make_assessment)
+    monkeypatch.setattr(documents, "sign_approved", broken)
+    run_worker(app)
+    assert job_status(app, f"sign-{assessment_id}-1") == "failed"
+
+    login(world["manager"])
+    page = client.get(f"/documents/{assessment_id}/v1.pdf").get_data(as_text=True)
+    assert "The PDF could not be prepared" in page and "We tried 3 times" in page  # first try + 2 retries
+    listing = app.test_cli_runner().invoke(worker_cmd, ["--failed"])
+    assert "1 failed job(s)" in listing.output
+    assert (
+        f"sign-{assessment_id}-1: tried 3 times; last error: RuntimeError: the signing service is broken"
+        in (listing.output)
+    )
+
+    monkeypatch.undo()  # mended
+    assert client.get(f"/documents/{assessment_id}/v1.pdf?again=1").status_code == 202
+    assert job_status(app, f"sign-{assessment_id}-1") == "queued"
+    burst = app.test_cli_runner().invoke(worker_cmd, ["--burst"])
+    assert burst.exit_code == 0, burst.output
+    assert client.get(f"/documents/{assessment_id}/v1.pdf").status_code == 200
+
+
+def test_signing_runs_once_however_often_the_job_runs(
+    app: Flask, rq_mode: Any, world: Any, make_assessment: Any, act: Any
+) -> None:
+    from hia_service.services import document_jobs
+
+    assessment_id = approve(act, world, make_assessment)
+    run_worker(app)
+    first = version_of(app, assessment_id)["pdf_sha256"]
+    with app.app_context():
+        assert document_jobs.sign_job(assessment_id, 1) == "already signed"
+    assert version_of(app, assessment_id)["pdf_sha256"] == first
+
+
+def test_with_redis_unreachable_approval_stands_and_the_page_says_try_again(
+    app: Flask, client: FlaskClient, rq_mode: Any, world: Any, make_assessment: Any, act: Any, login: Any
+) -> None:
+    from tests.integration.ops.conftest import REDIS_URL
+
+    app.config["HIA_REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    app.extensions.pop("hia_redis", None)
+    assessment_id = approve(act, world, make_assessment)
+    assert version_of(app, assessment_id)["status"] == "approved"  # the decision is not lost
+
+    login(world["manager"])
+    down = client.get(f"/documents/{assessment_id}/v1.pdf")
+    assert down.status_code == 503
+    assert "Documents cannot be prepared just now" in down.get_data(as_text=True)
+
+    app.config["HIA_REDIS_URL"] = REDIS_URL  # Redis is back: the page queues the missed job itself
+    app.extensions.pop("hia_redis", None)
+    assert client.get(f"/documents/{assessment_id}/v1.pdf").status_code == 202
+    run_worker(app)
+    assert client.get(f"/documents/{assessment_id}/v1.pdf").status_code == 200
+
+
+def test_an_approval_that_rolls_back_queues_nothing(
+    app: Flask, rq_mode: Any, world: Any, make_assessment: Any, act: Any
+) -> None:
+    from hia_service.services import review
+    from hia_service.services.documents import SigningNotSetUpError
+
+    assessment_id = make_assessment(world["manager"])
+    act(world["reviewer"], review.start_review, assessment_id, None)
+    app.config["HIA_ENV"] = "production"  # no certificate configured: approval is refused
+    try:
+        with pytest.raises(SigningNotSetUpError):
+            act(world["reviewer"], review.approve, assessment_id, None)
+    finally:
+        app.config["HIA_ENV"] = "testing"
+    assert version_of(app, assessment_id)["status"] == "submitted"
+    assert job_status(app, f"sign-{assessment_id}-1") is None
+
+
+def test_a_signing_download_and_the_queued_job_sign_once(
+    app: Flask, client: FlaskClient, rq_mode: Any, world: Any, make_assessment: Any, act: Any, login: Any
+) -> None:
+    """`hia pdf export` (and the API) sign inline if the worker has not yet; the worker then finds it done,
+    and the stored file still matches the recorded fingerprint."""
+    from hia_service.data.assessments import get_version
+    from hia_service.data.transaction import commit
+    from hia_service.services import document_jobs, documents
+
+    assessment_id = approve(act, world, make_assessment)
+    with app.app_context():
+        signed = documents.version_pdf(get_version(assessment_id, 1))
+        commit()
+    with app.app_context():
+        assert document_jobs.sign_job(assessment_id, 1) == "already signed"
+    run_worker(app)
+    assert version_of(app, assessment_id)["pdf_sha256"] == hashlib.sha256(signed).hexdigest()
+    login(world["manager"])
+    assert client.get(f"/documents/{assessment_id}/v1.pdf").data == signed
