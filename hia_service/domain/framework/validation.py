@@ -150,7 +150,7 @@ def _rows(question: Question, raw: Any) -> Result:
         return [], None
     if not isinstance(raw, list | tuple) or not all(isinstance(r, dict) for r in raw):
         return [], f"{subject(question.name)} must be a list of rows"
-    rows = [r for r in raw if any(str(r.get(f.id) or "").strip() for f in question.fields)]
+    rows = [r for r in raw if any(_cell_filled(r.get(f.id)) for f in question.fields)]
     cleaned = []
     for number, row in enumerate(rows, start=1):
         clean, error = _row(question, row, number)
@@ -158,6 +158,13 @@ def _rows(question: Question, raw: Any) -> Result:
             return rows, error
         cleaned.append(clean)
     return cleaned, None
+
+
+def _cell_filled(raw: Any) -> bool:
+    # A blank three-box date arrives as {"day": "", "month": "", "year": ""}: that row was left empty.
+    if isinstance(raw, dict):
+        return any(str(raw.get(p) or "").strip() for p in _PARTS)
+    return bool(str(raw or "").strip())
 
 
 def _row(question: Question, row: dict[str, Any], number: int) -> tuple[dict[str, Any], str | None]:

@@ -130,6 +130,9 @@ def test_action_plan_rows(framework: Framework) -> None:
     assert validate_answer(plan, [{**good, "due": {"day": "1", "month": "6", "year": ""}}])[1] == (
         "Due date for action 1 must include a year"
     )
+    # The page's spare rows arrive with a three-box date left blank: they are empty rows, not errors.
+    spare = {"action": "", "owner": "", "due": {"day": "", "month": "", "year": " "}, "measure": ""}
+    assert validate_answer(plan, [good, spare, spare]) == ([{**good, "measure": None}], None)
     assert validate_answer(plan, [])[1] is None  # the plan itself is optional; quality checks ask for it
     assert validate_answer(plan, "not rows")[1] == "Action plan must be a list of rows"
 
