@@ -15,7 +15,7 @@ from typing import Any
 from hia_service.domain.framework import Framework, Group, Question, Section, section_status
 from hia_service.domain.framework.conditions import condition_holds, is_answered, is_visible
 from hia_service.geography import GeographyError
-from hia_service.services import geography
+from hia_service.services import geography, rules
 from hia_service.services.errors import ServiceError
 
 AREA_PAGE = "area"
@@ -176,6 +176,23 @@ def page_of_question(framework: Framework, question_id: str | None, section_id: 
     if section_id:
         return next((p.id for p in pages(framework) if p.section.id == section_id), None)
     return None
+
+
+def page_errors(
+    framework_version: str, stored: Mapping[str, Any], raw: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(cleaned values, errors) for a submitted page, saving nothing: each answer on its own, then its dates
+    against other pages' (a review date before the decision date is refused here, on the page; the API and
+    the quality checks only warn, so saved assessments with past review dates still load)."""
+    framework = rules.framework(framework_version)
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for question_id, value in raw.items():
+        values[question_id], error = rules.validate(framework.question(question_id), value)
+        if error:
+            errors[question_id] = error
+    ordered = rules.order_errors(framework_version, {**stored, **values}, list(raw))
+    return values, {**ordered, **errors}
 
 
 def raw_answers(

@@ -8,6 +8,7 @@ date"), not what went wrong in technical terms.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
@@ -183,11 +184,56 @@ def _cell(column: Field, raw: Any, where: str) -> Result:
         value, error = parse_date(raw, f"{column.label} for {where}")
     else:
         value, error = (str(raw).strip() or None) if raw is not None else None, None
+        limit = CELL_MAX_LENGTH[column.type]
+        if value and len(value) > limit:
+            return value, f"{column.label} for {where} must be {limit} characters or fewer"
     if error:
         return None, error
     if column.required and not value:
         return None, f"Enter the {column.label[:1].lower() + column.label[1:]} for {where}"
     return value, None
+
+
+# Row cells have no limit in the framework; these keep one row from swallowing a page (or the PDF).
+CELL_MAX_LENGTH = {"text": 500, "person": 200, "long_text": 4000}
+
+# (earlier, later): dates on different pages that must come in this order. The quality checks warn about
+# the same thing on saved answers; this stops a wrong pair being saved in the first place.
+DATE_ORDER = (("proposal.decision_date", "monitoring.review_date"),)
+
+
+def date_order_errors(
+    questions: Mapping[str, Question], answers: Answers, saving: Collection[str]
+) -> dict[str, str]:
+    """Errors for the dates being saved that would come in the wrong order with the answers around them.
+
+    `questions` maps question ids to questions (a framework version may not have both of a pair);
+    `answers` are the stored answers with this page's new values over them; `saving` are this page's ids.
+    """
+    errors: dict[str, str] = {}
+    for earlier_id, later_id in DATE_ORDER:
+        earlier, later = questions.get(earlier_id), questions.get(later_id)
+        first, second = answers.get(earlier_id), answers.get(later_id)
+        if not (earlier and later and isinstance(first, str) and isinstance(second, str)) or second > first:
+            continue
+        if later_id in saving:
+            errors[later_id] = (
+                f"{subject(later.name)} must be after the {_noun(earlier)} ({_long_date(first)})"
+            )
+        elif earlier_id in saving:
+            errors[earlier_id] = (
+                f"{subject(earlier.name)} must be before the {_noun(later)} ({_long_date(second)})"
+            )
+    return errors
+
+
+def _noun(question: Question) -> str:
+    return subject(question.name).lower()
+
+
+def _long_date(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
 
 
 _VALIDATORS = {

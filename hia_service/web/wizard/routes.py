@@ -144,6 +144,10 @@ def _save_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         current, {**assessment.answers, **wizard.submitted_choices(current, request.form)}
     )
     raw = wizard.raw_answers(shown, request.form, wizard.follow_ups(current))
+    values, errors = wizard.page_errors(assessment.framework_version, assessment.answers, raw)
+    if errors:  # refused before saving: nothing stored changes, and what was typed goes back on the page
+        typed = {**assessment.answers, **values, **{q: raw[q] for q in errors}}
+        return _render_step(assessment, framework, current, typed, errors, {}), 400
     result = assessments.save_page(
         current_user, assessment.id, list(raw), raw, _lock(), current_section=current.id
     )
