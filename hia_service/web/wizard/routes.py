@@ -147,7 +147,8 @@ def _save_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
     values, errors = wizard.page_errors(assessment.framework_version, assessment.answers, raw)
     if errors:  # refused before saving: nothing stored changes, and what was typed goes back on the page
         typed = {**assessment.answers, **values, **{q: raw[q] for q in errors}}
-        return _render_step(assessment, framework, current, typed, errors, {}), 400
+        # The lock the page was opened with stays, so a change made meanwhile in another tab is still shown.
+        return _render_step(assessment, framework, current, typed, errors, {}, _lock()), 400
     result = assessments.save_page(
         current_user, assessment.id, list(raw), raw, _lock(), current_section=current.id
     )

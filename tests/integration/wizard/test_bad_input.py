@@ -160,3 +160,23 @@ def test_markup_in_answers_is_plain_text_in_the_pdf(
     ).stdout.decode()
     flat = " ".join(text.split())
     assert HOSTILE in flat  # every character as typed: no tag read as markup, none dropped
+
+
+def test_an_error_does_not_hide_a_change_made_in_another_tab(client: FlaskClient, assessment_id: int) -> None:
+    url = f"/assessments/{assessment_id}/proposal"
+    stale = _form(client, url)  # this tab opened the page...
+    assert (
+        client.post(url, data={**_form(client, url), **PROPOSAL, "proposal.lead": "Other Tab"}).status_code
+        == 302
+    )
+    mine = {**PROPOSAL, "proposal.lead": "This Tab"}
+    wrong = client.post(
+        url, data={**stale, **mine, "proposal.decision_date-year": "27"}
+    )  # ...then typed a mistake
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 400 and "Year must include 4 numbers" in html
+    assert f'name="lock_version" value="{stale["lock_version"]}"' in html  # still the version this tab read
+    fixed = client.post(url, data={**stale, **mine, "csrf_token": csrf_token_from(html)})
+    assert fixed.status_code == 409
+    assert "Someone else changed this page" in fixed.get_data(as_text=True)
+    assert "Other Tab" in fixed.get_data(as_text=True)
