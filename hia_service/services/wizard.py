@@ -8,10 +8,13 @@ gets a page of its own ("area") because choosing an area is a task in itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.domain.framework import Framework, Group, Question, Section, section_status
 from hia_service.domain.framework.conditions import condition_holds, is_answered, is_visible
 from hia_service.geography import GeographyError
@@ -285,3 +288,42 @@ def without_postcode(area: dict[str, Any]) -> dict[str, Any]:
         "radius_km": area["radius_km"],
         "centre": sector,
     }
+
+
+# The area page's chart and map take 100 ms or more to draw (matplotlib) and are asked for on every visit:
+# each worker keeps the last few, keyed by what they are drawn from. The map also depends on the boundaries
+# loaded, so its entries are dropped when the geography engine is reloaded with another snapshot.
+IMAGES_KEPT = 64
+_images: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+_images_engine: list[Any] = [None]
+
+
+def chart_png(profile: dict[str, Any]) -> bytes:
+    """The bar chart of the people affected by decile beside England's, as a PNG."""
+    return _kept(
+        ("chart", json.dumps(profile, sort_keys=True, default=str)), lambda: decile_chart_png(profile)
+    )
+
+
+def map_png(area: dict[str, Any]) -> bytes | None:
+    """The area's neighbourhoods shaded by decile, as a PNG; None where no boundaries are loaded."""
+    current = geography.engine()
+    if _images_engine[0] is not current:
+        _images.clear()
+        _images_engine[0] = current
+
+    def draw() -> bytes:
+        shapes = current.area_map(area)
+        return decile_map_png(shapes) if shapes else b""
+
+    return _kept(("map", json.dumps(area, sort_keys=True, default=str)), draw) or None
+
+
+def _kept(key: tuple[str, str], draw: Callable[[], bytes]) -> bytes:
+    if key in _images:
+        _images.move_to_end(key)
+        return _images[key]
+    image = _images[key] = draw()
+    while len(_images) > IMAGES_KEPT:
+        _images.popitem(last=False)
+    return image
