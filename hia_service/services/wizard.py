@@ -9,6 +9,7 @@ gets a page of its own ("area") because choosing an area is a task in itself.
 from __future__ import annotations
 
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -296,6 +297,7 @@ def without_postcode(area: dict[str, Any]) -> dict[str, Any]:
 IMAGES_KEPT = 64
 _images: OrderedDict[tuple[str, str], bytes] = OrderedDict()
 _images_engine: list[Any] = [None]
+_images_lock = threading.Lock()
 
 
 def chart_png(profile: dict[str, Any]) -> bytes:
@@ -308,9 +310,10 @@ def chart_png(profile: dict[str, Any]) -> bytes:
 def map_png(area: dict[str, Any]) -> bytes | None:
     """The area's neighbourhoods shaded by decile, as a PNG; None where no boundaries are loaded."""
     current = geography.engine()
-    if _images_engine[0] is not current:
-        _images.clear()
-        _images_engine[0] = current
+    with _images_lock:
+        if _images_engine[0] is not current:
+            _images.clear()
+            _images_engine[0] = current
 
     def draw() -> bytes:
         shapes = current.area_map(area)
@@ -320,10 +323,14 @@ def map_png(area: dict[str, Any]) -> bytes | None:
 
 
 def _kept(key: tuple[str, str], draw: Callable[[], bytes]) -> bytes:
-    if key in _images:
-        _images.move_to_end(key)
-        return _images[key]
-    image = _images[key] = draw()
-    while len(_images) > IMAGES_KEPT:
-        _images.popitem(last=False)
+    # `make run` serves with threads: the page's two images are often asked for at the same moment.
+    with _images_lock:
+        if key in _images:
+            _images.move_to_end(key)
+            return _images[key]
+    image = draw()  # outside the lock: two threads may draw the same image once each, harmlessly
+    with _images_lock:
+        _images[key] = image
+        while len(_images) > IMAGES_KEPT:
+            _images.popitem(last=False)
     return image
