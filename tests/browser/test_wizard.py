@@ -30,6 +30,7 @@ from tests.conftest import REFERENCE_DIR
 # Real Blackpool postcodes (Code-Point Open) for a patient list, and a square around Blackpool's centre.
 PATIENT_LIST = b"postcode\nFY1 1AN\nFY1 1AP\nFY1 1AQ\nFY1 1BA\nFY1 1BN\nFY1 1BP\n"
 BLACKPOOL = [[-3.060, 53.805], [-3.025, 53.805], [-3.025, 53.830], [-3.060, 53.830], [-3.060, 53.805]]
+NAVIGATION_MS = 15_000  # a save on a busy shared machine; a real failure still shows as an error, not a wait
 MAX_PAGES = 150  # a loop guard: the journey must reach "check your answers" well before this
 
 
@@ -82,7 +83,7 @@ def _save(page: Page) -> None:
     """Save and continue; the page must move on (an error summary here is a failure, with its text)."""
     before = page.url
     page.get_by_role("button", name="Save and continue").click()
-    page.wait_for_load_state()
+    page.wait_for_load_state(timeout=NAVIGATION_MS)
     if page.url == before:
         problem = page.locator(".nhsuk-error-summary, .nhsuk-warning-callout")
         raise AssertionError(f"{before} did not save: {problem.all_inner_texts()}")
@@ -94,6 +95,7 @@ def _show_a_validation_error_then_fix_it(page: Page, pages: dict[str, Any], answ
     date_question = next(q for q in current.questions if q.type == "date")
     fill_page(page, current.questions, answers)
     year = page.locator(f'[name="{date_question.id}-year"]')
+    filled = year.input_value()
     year.fill("27")
     page.get_by_role("button", name="Save and continue").click()
     summary = page.locator(".nhsuk-error-summary")
@@ -105,7 +107,7 @@ def _show_a_validation_error_then_fix_it(page: Page, pages: dict[str, Any], answ
     screenshot(page, "wizard-validation-error")
     summary.get_by_role("link").first.click()  # the summary's link takes the person to the box
     expect(page.locator(f'[id="{date_question.id}-day"]')).to_be_focused()
-    year.fill(str(answers.first_date.year + 1))
+    year.fill(filled)
 
 
 def _answer_every_page(page: Page, live_server: LiveServer, choose_area: Any) -> Answers:
@@ -287,12 +289,14 @@ def test_keyboard_only_section(page: Page, live_server: LiveServer) -> None:
     tab_to(page, f'a.nhsuk-task-list__link[href$="/{chosen.id}"]')
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/{re.escape(chosen.id)}$"))
+    expect(page.locator("h1")).to_have_text(chosen.title)  # the page itself, not just its address
     answers = Answers()
     fill_page_by_keyboard(page, chosen.questions, answers)
     screenshot(page, "wizard-keyboard-only")
     tab_to(page, 'button[type="submit"].nhsuk-button')
     page.keyboard.press("Enter")
-    page.wait_for_url(lambda url: not url.endswith(f"/{chosen.id}"))
+    expect(page.locator(".nhsuk-error-summary")).to_have_count(0)
+    expect(page).not_to_have_url(re.compile(rf"/{re.escape(chosen.id)}$"), timeout=NAVIGATION_MS)
     page.goto(f"/assessments/{assessment_id}/{chosen.id}")
     for question_id, text in answers.typed.items():
         box = page.locator(f'[name="{question_id}"], [name^="{question_id}--"]').locator("visible=true").first
