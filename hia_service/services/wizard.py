@@ -41,10 +41,18 @@ class Page:
 
 
 def pages(framework: Framework) -> list[Page]:
-    result: list[Page] = []
-    for section in framework.sections:
-        result.extend(_section_pages(section))
-    return result
+    # Built once per framework (they are loaded once and never change): "check your answers" asks which
+    # page each of a hundred answers is on, and building the pages every time was most of its cost.
+    known = _pages.get(id(framework))
+    if known is None or known[0] is not framework:
+        known = _pages[id(framework)] = (
+            framework,
+            [p for s in framework.sections for p in _section_pages(s)],
+        )
+    return list(known[1])
+
+
+_pages: dict[int, tuple[Framework, list[Page]]] = {}
 
 
 def _section_pages(section: Section) -> list[Page]:
