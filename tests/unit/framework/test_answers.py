@@ -152,3 +152,20 @@ def test_geography_and_profile_answers(framework: Framework) -> None:
         == "Complete the geography step to say where the people affected live"
     )
     assert validate_answer(framework.question("core20.profile"), "anything") == (None, None)
+
+
+def test_dates_on_two_pages_must_come_in_order(framework: Framework) -> None:
+    from hia_service.domain.framework import date_order_errors
+
+    questions = {q.id: q for q in framework.questions()}
+    answers = {"proposal.decision_date": "2027-06-01", "monitoring.review_date": "2027-03-01"}
+    assert date_order_errors(questions, answers, ["monitoring.review_date"]) == {
+        "monitoring.review_date": "Review date must be after the decision date (1 June 2027)"
+    }
+    assert date_order_errors(questions, answers, ["proposal.decision_date"]) == {
+        "proposal.decision_date": "Decision date must be before the review date (1 March 2027)"
+    }
+    assert date_order_errors(questions, answers, ["pc.age.impact"]) == {}  # neither date on this page
+    later = {**answers, "monitoring.review_date": "2028-03-01"}
+    assert date_order_errors(questions, later, ["monitoring.review_date"]) == {}
+    assert date_order_errors({}, answers, ["monitoring.review_date"]) == {}  # a framework without the pair
