@@ -241,7 +241,8 @@ def _raw(question: Question, form: Any) -> Any:
 
 
 def _rows(question: Question, form: Any) -> list[dict[str, Any]]:
-    count = int(form.get(f"{question.id}-rows") or 0)
+    given = str(form.get(f"{question.id}-rows") or "")
+    count = int(given) if given.isdigit() else 0  # a tampered count is no rows, not a server error
     rows = []
     for number in range(min(count, 200)):
         rows.append({f.id: _cell(question, f, number, form) for f in question.fields})

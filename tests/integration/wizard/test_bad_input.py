@@ -180,3 +180,11 @@ def test_an_error_does_not_hide_a_change_made_in_another_tab(client: FlaskClient
     assert fixed.status_code == 409
     assert "Someone else changed this page" in fixed.get_data(as_text=True)
     assert "Other Tab" in fixed.get_data(as_text=True)
+
+
+def test_a_tampered_row_count_is_refused_not_a_server_error(
+    app: Flask, client: FlaskClient, assessment_id: int
+) -> None:
+    status, html = _post(client, f"/assessments/{assessment_id}/evidence", {"evidence.gaps-rows": "lots"})
+    assert status == 400 and "There is a problem" in html
+    assert "evidence.sources" not in _answers(app, assessment_id)
