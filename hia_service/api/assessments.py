@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from flask_smorest.pagination import PaginationParameters
 
 from hia_service.api.assessment_schemas import (
@@ -20,6 +19,7 @@ from hia_service.api.assessment_schemas import (
     VersionSchema,
 )
 from hia_service.api.auth import token_required
+from hia_service.api.paging import Blueprint
 from hia_service.api.schemas import ProblemSchema
 from hia_service.auth.permissions import Action
 from hia_service.auth.roles import Role
@@ -65,7 +65,7 @@ class Assessments(MethodView):
     @blp.alt_response(401, **NO_TOKEN)
     @blp.alt_response(422, **INVALID)
     def get(self, query: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
-        """Assessments you can see, most recently changed first. Paging details are in X-Pagination."""
+        """Assessments you can see, most recently changed first. Paging: X-Pagination and the Link header."""
         rows = _visible(g.api_user, query)
         pagination_parameters.item_count = len(rows)
         return rows[pagination_parameters.first_item : pagination_parameters.last_item + 1]

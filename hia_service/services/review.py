@@ -196,17 +196,23 @@ def local_date(moment: datetime) -> date:
     return aware.astimezone(UK).date()
 
 
+OWN_WORK = "You wrote this assessment, so another reviewer in your organisation needs to review it."
+
+
 def can_review(user: User, assessment: Assessment) -> bool:
     """Whether `user` may act as reviewer here: a reviewer of the organisation who did not write it."""
     return can(user, Action.REVIEW, assessment) and assessment.author_id != user.id
 
 
+def why_not_reviewer(user: User, assessment: Assessment) -> str | None:
+    """The reason to show a reviewer who may not review this one (their own work), or None."""
+    return OWN_WORK if can(user, Action.REVIEW, assessment) and assessment.author_id == user.id else None
+
+
 def _for_review(user: User, assessment_id: int, expected_lock: int | None) -> Assessment:
     assessment = assessment_for(user, assessment_id, Action.REVIEW)
     if assessment.author_id == user.id:
-        raise PermissionDeniedError(
-            "You wrote this assessment, so another reviewer in your organisation needs to review it."
-        )
+        raise PermissionDeniedError(OWN_WORK)
     _check_unchanged(assessment, expected_lock)
     return assessment
 

@@ -24,7 +24,13 @@ from hia_service.services import followup, rules
 from hia_service.services.assessments import assessment_for
 from hia_service.services.errors import NotFoundError, PermissionDeniedError
 from hia_service.services.organisation_settings import choices
-from hia_service.services.review import GENERAL_SECTION, OUTCOMES, can_review, first_submitted_on
+from hia_service.services.review import (
+    GENERAL_SECTION,
+    OUTCOMES,
+    can_review,
+    first_submitted_on,
+    why_not_reviewer,
+)
 from hia_service.services.review_answers import Difference, SectionAnswers, answer_sections, compare
 
 QUEUE_STATUSES = (
@@ -140,6 +146,7 @@ class RecordPage:
     assessed_after_decision: bool
     first_submitted_on: date | None
     return_comment: str | None = None
+    review_refused: str | None = None  # why this reviewer may not review it (they wrote it)
     section_titles: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -181,6 +188,7 @@ def record_page(user: User, assessment_id: int) -> RecordPage:
         decision=decision,
         follow_up=followup.items_for_assessment(user, assessment),
         can_review=can_review(user, assessment),
+        review_refused=why_not_reviewer(user, assessment),
         can_record_decision=can(user, Action.RECORD_DECISION, assessment),
         assessed_after_decision=after_decision(assessment, decision),
         first_submitted_on=first_submitted_on(assessment) if assessment.versions else None,

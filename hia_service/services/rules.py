@@ -9,7 +9,14 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from hia_service.domain.framework import Framework, Question, RuleSet, load_rules, validate_answer
+from hia_service.domain.framework import (
+    Framework,
+    Question,
+    RuleSet,
+    date_order_errors,
+    load_rules,
+    validate_answer,
+)
 from hia_service.domain.framework.screening import ScreeningResult, screen, with_screening
 from hia_service.domain.quality import quality_checks
 from hia_service.domain.scoring.engine import score
@@ -58,6 +65,12 @@ def screening(
 
 def validate(question: Question, raw: Any) -> tuple[Any, str | None]:
     return validate_answer(question, raw)
+
+
+def order_errors(framework_version: str, answers: dict[str, Any], saving: list[str]) -> dict[str, str]:
+    """Dates on this page that would sit the wrong way round with another page's (review before decision)."""
+    questions = {q.id: q for q in framework(framework_version).questions()}
+    return date_order_errors(questions, answers, saving)
 
 
 def rate(

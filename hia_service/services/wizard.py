@@ -8,10 +8,14 @@ gets a page of its own ("area") because choosing an area is a task in itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.domain.data_completeness import DataGap, list_completeness
 from hia_service.domain.data_completeness import data_gaps as gap_list
 from hia_service.domain.framework import Framework, Group, Question, Section, section_status
@@ -22,7 +26,7 @@ from hia_service.domain.framework.conditions import (
     section_visible,
 )
 from hia_service.geography import GeographyError
-from hia_service.services import geography
+from hia_service.services import geography, rules
 from hia_service.services.errors import ServiceError
 
 AREA_PAGE = "area"
@@ -44,10 +48,18 @@ class Page:
 
 
 def pages(framework: Framework) -> list[Page]:
-    result: list[Page] = []
-    for section in framework.sections:
-        result.extend(_section_pages(section))
-    return result
+    # Built once per framework (they are loaded once and never change): "check your answers" asks which
+    # page each of a hundred answers is on, and building the pages every time was most of its cost.
+    known = _pages.get(id(framework))
+    if known is None or known[0] is not framework:
+        known = _pages[id(framework)] = (
+            framework,
+            [p for s in framework.sections for p in _section_pages(s)],
+        )
+    return list(known[1])
+
+
+_pages: dict[int, tuple[Framework, list[Page]]] = {}
 
 
 def _section_pages(section: Section) -> list[Page]:
@@ -200,6 +212,23 @@ def page_of_question(framework: Framework, question_id: str | None, section_id: 
     return None
 
 
+def page_errors(
+    framework_version: str, stored: Mapping[str, Any], raw: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """(cleaned values, errors) for a submitted page, saving nothing: each answer on its own, then its dates
+    against other pages' (a review date before the decision date is refused here, on the page; the API and
+    the quality checks only warn, so saved assessments with past review dates still load)."""
+    framework = rules.framework(framework_version)
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for question_id, value in raw.items():
+        values[question_id], error = rules.validate(framework.question(question_id), value)
+        if error:
+            errors[question_id] = error
+    ordered = rules.order_errors(framework_version, {**stored, **values}, list(raw))
+    return values, {**ordered, **errors}
+
+
 def raw_answers(
     questions: tuple[Question, ...], form: Any, nested: Mapping[str, FollowUp] | None = None
 ) -> dict[str, Any]:
@@ -234,7 +263,8 @@ def _raw(question: Question, form: Any) -> Any:
 
 
 def _rows(question: Question, form: Any) -> list[dict[str, Any]]:
-    count = int(form.get(f"{question.id}-rows") or 0)
+    given = str(form.get(f"{question.id}-rows") or "")
+    count = int(given) if given.isdigit() else 0  # a tampered count is no rows, not a server error
     rows = []
     for number in range(min(count, 200)):
         rows.append({f.id: _cell(question, f, number, form) for f in question.fields})
@@ -303,3 +333,48 @@ def without_postcode(area: dict[str, Any]) -> dict[str, Any]:
         "radius_km": area["radius_km"],
         "centre": sector,
     }
+
+
+# The area page's chart and map take 100 ms or more to draw (matplotlib) and are asked for on every visit:
+# each worker keeps the last few, keyed by what they are drawn from. The map also depends on the boundaries
+# loaded, so its entries are dropped when the geography engine is reloaded with another snapshot.
+IMAGES_KEPT = 64
+_images: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+_images_engine: list[Any] = [None]
+_images_lock = threading.Lock()
+
+
+def chart_png(profile: dict[str, Any]) -> bytes:
+    """The bar chart of the people affected by decile beside England's, as a PNG."""
+    return _kept(
+        ("chart", json.dumps(profile, sort_keys=True, default=str)), lambda: decile_chart_png(profile)
+    )
+
+
+def map_png(area: dict[str, Any]) -> bytes | None:
+    """The area's neighbourhoods shaded by decile, as a PNG; None where no boundaries are loaded."""
+    current = geography.engine()
+    with _images_lock:
+        if _images_engine[0] is not current:
+            _images.clear()
+            _images_engine[0] = current
+
+    def draw() -> bytes:
+        shapes = current.area_map(area)
+        return decile_map_png(shapes) if shapes else b""
+
+    return _kept(("map", json.dumps(area, sort_keys=True, default=str)), draw) or None
+
+
+def _kept(key: tuple[str, str], draw: Callable[[], bytes]) -> bytes:
+    # `make run` serves with threads: the page's two images are often asked for at the same moment.
+    with _images_lock:
+        if key in _images:
+            _images.move_to_end(key)
+            return _images[key]
+    image = draw()  # outside the lock: two threads may draw the same image once each, harmlessly
+    with _images_lock:
+        _images[key] = image
+        while len(_images) > IMAGES_KEPT:
+            _images.popitem(last=False)
+    return image

@@ -220,10 +220,44 @@ def axe_check(page: Page) -> list[dict[str, Any]]:
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_TAGS,
     )
-    violations = results["violations"]
+    violations = _without_radio_reveal_state(results["violations"])
     blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
     assert blocking == [], f"Accessibility problems on {page.url}:\n" + _describe(blocking)
     return [v for v in violations if v["impact"] not in BLOCKING_IMPACTS]
+
+
+def _without_radio_reveal_state(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Drop one known finding: aria-expanded on an NHS.UK radio that reveals a follow-up question.
+
+    nhsuk-frontend (10.6.1, common/index.mjs toggleConditionalInput) sets aria-expanded on such radios, as
+    GOV.UK Frontend does. ARIA 1.2 does not list it for role=radio, so axe reports it as critical; the
+    design system teams keep it on purpose because NVDA, JAWS and TalkBack announce the reveal with it
+    (govuk-frontend #979 and #2823, w3c/aria#1404). Only that attribute, on that element, is forgiven.
+    """
+    kept = []
+    for violation in violations:
+        if violation["id"] == "aria-allowed-attr":
+            nodes = [n for n in violation["nodes"] if not _is_radio_reveal_state(n)]
+            if not nodes:
+                continue
+            violation = {**violation, "nodes": nodes}
+        kept.append(violation)
+    return kept
+
+
+def _is_radio_reveal_state(node: dict[str, Any]) -> bool:
+    html = node["html"]
+    failed = [
+        value
+        for check in node["any"] + node["all"] + node["none"]
+        for value in ((check.get("data") or {}).get("values") or ["?"])
+    ]
+    return (
+        'class="nhsuk-radios__input"' in html
+        and "aria-controls=" in html
+        and bool(failed)
+        and all(str(item).startswith("aria-expanded=") for item in failed)
+    )
 
 
 def _inject_axe(page: Page) -> None:

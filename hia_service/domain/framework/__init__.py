@@ -36,7 +36,7 @@ from hia_service.domain.framework.registry import (
     load_scoring,
 )
 from hia_service.domain.framework.source import Problem, RulesError
-from hia_service.domain.framework.validation import section_status, validate_answer
+from hia_service.domain.framework.validation import date_order_errors, section_status, validate_answer
 
 __all__ = [
     "IMPACT_LABELS",
@@ -57,6 +57,7 @@ __all__ = [
     "UnknownVersionError",
     "cached_rules",
     "clear_cache",
+    "date_order_errors",
     "default_rules_dir",
     "is_answered",
     "load_framework",

@@ -8,6 +8,7 @@ date"), not what went wrong in technical terms.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
@@ -158,7 +159,7 @@ def _rows(question: Question, raw: Any) -> Result:
         return [], None
     if not isinstance(raw, list | tuple) or not all(isinstance(r, dict) for r in raw):
         return [], f"{subject(question.name)} must be a list of rows"
-    rows = [r for r in raw if any(str(r.get(f.id) or "").strip() for f in question.fields)]
+    rows = [r for r in raw if any(_cell_filled(r.get(f.id)) for f in question.fields)]
     cleaned = []
     for number, row in enumerate(rows, start=1):
         clean, error = _row(question, row, number)
@@ -166,6 +167,13 @@ def _rows(question: Question, raw: Any) -> Result:
             return rows, error
         cleaned.append(clean)
     return cleaned, None
+
+
+def _cell_filled(raw: Any) -> bool:
+    # A blank three-box date arrives as {"day": "", "month": "", "year": ""}: that row was left empty.
+    if isinstance(raw, dict):
+        return any(str(raw.get(p) or "").strip() for p in _PARTS)
+    return bool(str(raw or "").strip())
 
 
 def _row(question: Question, row: dict[str, Any], number: int) -> tuple[dict[str, Any], str | None]:
@@ -189,12 +197,57 @@ def _cell(column: Field, raw: Any, where: str) -> Result:
             value, error = None, f"Select the {column.label[:1].lower() + column.label[1:]} for {where}"
     else:
         value, error = (str(raw).strip() or None) if raw is not None else None, None
+        limit = CELL_MAX_LENGTH[column.type]
+        if value and len(value) > limit:
+            return value, f"{column.label} for {where} must be {limit} characters or fewer"
     if error:
         return None, error
     if column.required and not value:
         verb = "Select" if column.type == "choice" else "Enter"
         return None, f"{verb} the {column.label[:1].lower() + column.label[1:]} for {where}"
     return value, None
+
+
+# Row cells have no limit in the framework; these keep one row from swallowing a page (or the PDF).
+CELL_MAX_LENGTH = {"text": 500, "person": 200, "long_text": 4000}
+
+# (earlier, later): dates on different pages that must come in this order. The quality checks warn about
+# the same thing on saved answers; this stops a wrong pair being saved in the first place.
+DATE_ORDER = (("proposal.decision_date", "monitoring.review_date"),)
+
+
+def date_order_errors(
+    questions: Mapping[str, Question], answers: Answers, saving: Collection[str]
+) -> dict[str, str]:
+    """Errors for the dates being saved that would come in the wrong order with the answers around them.
+
+    `questions` maps question ids to questions (a framework version may not have both of a pair);
+    `answers` are the stored answers with this page's new values over them; `saving` are this page's ids.
+    """
+    errors: dict[str, str] = {}
+    for earlier_id, later_id in DATE_ORDER:
+        earlier, later = questions.get(earlier_id), questions.get(later_id)
+        first, second = answers.get(earlier_id), answers.get(later_id)
+        if not (earlier and later and isinstance(first, str) and isinstance(second, str)) or second > first:
+            continue
+        if later_id in saving:
+            errors[later_id] = (
+                f"{subject(later.name)} must be after the {_noun(earlier)} ({_long_date(first)})"
+            )
+        elif earlier_id in saving:
+            errors[earlier_id] = (
+                f"{subject(earlier.name)} must be before the {_noun(later)} ({_long_date(second)})"
+            )
+    return errors
+
+
+def _noun(question: Question) -> str:
+    return subject(question.name).lower()
+
+
+def _long_date(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.day} {day:%B %Y}"
 
 
 _VALIDATORS = {

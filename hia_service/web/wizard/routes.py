@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from hia_service.auth.decorators import signed_in
 from hia_service.auth.permissions import Action
-from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.documents.wording import core20_headline
 from hia_service.domain.framework import IMPACT_LABELS
 from hia_service.domain.workflow import Status
@@ -185,6 +184,11 @@ def _save_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         current, {**assessment.answers, **wizard.submitted_choices(current, request.form)}
     )
     raw = wizard.raw_answers(shown, request.form, wizard.follow_ups(current))
+    values, errors = wizard.page_errors(assessment.framework_version, assessment.answers, raw)
+    if errors:  # refused before saving: nothing stored changes, and what was typed goes back on the page
+        typed = {**assessment.answers, **values, **{q: raw[q] for q in errors}}
+        # The lock the page was opened with stays, so a change made meanwhile in another tab is still shown.
+        return _render_step(assessment, framework, current, typed, errors, {}, _lock()), 400
     result = assessments.save_page(
         current_user, assessment.id, list(raw), raw, _lock(), current_section=current.id
     )
@@ -315,16 +319,14 @@ def area_chart(assessment_id: int) -> ResponseReturnValue:
     assessment = assessments.assessment_for(current_user, assessment_id)
     if not assessment.profile:
         abort(404)
-    return Response(decile_chart_png(assessment.profile), mimetype="image/png")
+    return Response(wizard.chart_png(assessment.profile), mimetype="image/png")
 
 
 @bp.get("/<int:assessment_id>/area/map.png")
 @signed_in
 def area_map(assessment_id: int) -> ResponseReturnValue:
     assessment = assessments.assessment_for(current_user, assessment_id)
-    if not assessment.area:
+    image = wizard.map_png(assessment.area) if assessment.area else None
+    if image is None:
         abort(404)
-    shapes = geography.engine().area_map(assessment.area)
-    if not shapes:
-        abort(404)
-    return Response(decile_map_png(shapes), mimetype="image/png")
+    return Response(image, mimetype="image/png")

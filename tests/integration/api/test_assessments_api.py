@@ -4,6 +4,7 @@ on bad input."""
 from __future__ import annotations
 
 import json
+import re
 
 from flask import Flask
 
@@ -41,6 +42,34 @@ def test_list_filters_and_pages(app: Flask, api: Api, world: World) -> None:
     # A reviewer sees what reached review in the organisation, not other people's drafts.
     assert [a["title"] for a in api.get("/assessments", "reviewer").json] == ["Clinic change 0"]
     assert api.get("/assessments", "other_reviewer").json == []
+
+
+def test_list_pages_carry_rfc_8288_links(app: Flask, api: Api, world: World) -> None:
+    for n in range(5):
+        create_assessment(app, world["manager"], f"Clinic change {n}", submit=False)
+    first = api.get("/assessments?page_size=2&search=clinic", "manager")
+    links = _links(first.headers["Link"])
+    assert set(links) == {"next", "first", "last"}  # no "prev" on the first page
+    assert links["next"].endswith("/api/v1/assessments?page_size=2&search=clinic&page=2")
+    assert links["last"].endswith("page=3")
+    middle = api.get(links["next"].split("/api/v1", 1)[1], "manager")
+    assert set(_links(middle.headers["Link"])) == {"next", "prev", "first", "last"}
+    assert _links(middle.headers["Link"])["prev"].endswith("page=1")
+    last = api.get(links["last"].split("/api/v1", 1)[1], "manager")
+    assert [a["title"] for a in last.json] == ["Clinic change 0"] and "next" not in _links(
+        last.headers["Link"]
+    )
+    followed = {a["title"] for a in first.json + middle.json + last.json}
+    assert followed == {f"Clinic change {n}" for n in range(5)}
+    assert "Link" not in api.get("/assessments?search=nothing+matches", "manager").headers
+    spec = api.get("/openapi.json", "manager").json
+    assert "Link" in spec["paths"]["/api/v1/assessments"]["get"]["responses"]["200"]["headers"]
+
+
+def _links(header: str) -> dict[str, str]:
+    """{rel: url} from an RFC 8288 Link header."""
+    found = re.findall(r'<([^>]+)>;\s*rel="([^"]+)"', header)
+    return {rel: url for url, rel in found}
 
 
 def test_list_rejects_bad_filters(api: Api) -> None:

@@ -314,6 +314,29 @@ def test_a_reviewer_may_not_review_their_own_assessment(
     assert snapshot(assessment_id) == before
 
 
+def test_a_reviewer_sees_why_they_cannot_review_their_own_and_every_action_is_refused(
+    client: FlaskClient, world: Any, make_assessment: Any, login: Any, lock_of: Any, snapshot: Any
+) -> None:
+    assessment_id = make_assessment(world["reviewer"])
+    login(world["reviewer"])
+    page = client.get(f"/review/{assessment_id}").get_data(as_text=True)
+    assert "another reviewer in your organisation needs to review it" in page
+    assert "Approve version" not in page and "Return to author" not in page
+    token = form_token(client, f"/review/{assessment_id}")
+    before = snapshot(assessment_id)
+    for action, data in (("start", {}), ("approve", {}), ("return", {"comment": "Fine by me"})):
+        response = client.post(
+            f"/review/{assessment_id}/{action}",
+            data={"csrf_token": token, "lock_version": lock_of(assessment_id), **data},
+        )
+        html = response.get_data(as_text=True)
+        assert response.status_code == 403, action
+        assert "There is a problem" in html and "another reviewer in your organisation" in html
+    assert snapshot(assessment_id) == before
+    login(world["reviewer2"])  # any other reviewer may
+    assert "Approve version 1" in client.get(f"/review/{assessment_id}").get_data(as_text=True)
+
+
 def test_a_version_cannot_be_approved_twice_or_returned_after_approval(
     app: Flask, world: Any, make_assessment: Any, act: Any, lock_of: Any
 ) -> None:

@@ -220,3 +220,22 @@ def test_patient_list_stores_no_postcode(area_app: Flask, client: FlaskClient, s
         assert postcode.replace(" ", "").upper() not in as_text.replace(" ", "")
     page = client.get(f"/assessments/{saved}/area").get_data(as_text=True)
     assert not any(postcode in page for postcode in postcodes)
+
+
+def test_chart_and_map_follow_the_chosen_area(area_app: Flask, client: FlaskClient, saved: int) -> None:
+    """Drawn once per area and kept: a second look is the same image, another area draws another map."""
+    images = {}
+    for name in ("chart", "map"):
+        first = client.get(f"/assessments/{saved}/area/{name}.png")
+        assert (
+            first.status_code == 200 and first.mimetype == "image/png" and first.data.startswith(b"\x89PNG")
+        )
+        assert client.get(f"/assessments/{saved}/area/{name}.png").data == first.data
+        images[name] = first.data
+    assert images["chart"] != images["map"]
+    response = _post_area(
+        client, saved, {"method": "named", "area_code": "lad:E06000009"}
+    )  # all of Blackpool
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert client.get(f"/assessments/{saved}/area/map.png").data != images["map"]
+    assert client.get(f"/assessments/{saved}/area/chart.png").data != images["chart"]

@@ -130,6 +130,9 @@ def test_action_plan_rows(framework: Framework) -> None:
     assert validate_answer(plan, [{**good, "due": {"day": "1", "month": "6", "year": ""}}])[1] == (
         "Due date for action 1 must include a year"
     )
+    # The page's spare rows arrive with a three-box date left blank: they are empty rows, not errors.
+    spare = {"action": "", "owner": "", "due": {"day": "", "month": "", "year": " "}, "measure": ""}
+    assert validate_answer(plan, [good, spare, spare]) == ([{**good, "measure": None}], None)
     assert validate_answer(plan, [])[1] is None  # the plan itself is optional; quality checks ask for it
     assert validate_answer(plan, "not rows")[1] == "Action plan must be a list of rows"
 
@@ -149,3 +152,20 @@ def test_geography_and_profile_answers(framework: Framework) -> None:
         == "Complete the geography step to say where the people affected live"
     )
     assert validate_answer(framework.question("core20.profile"), "anything") == (None, None)
+
+
+def test_dates_on_two_pages_must_come_in_order(framework: Framework) -> None:
+    from hia_service.domain.framework import date_order_errors
+
+    questions = {q.id: q for q in framework.questions()}
+    answers = {"proposal.decision_date": "2027-06-01", "monitoring.review_date": "2027-03-01"}
+    assert date_order_errors(questions, answers, ["monitoring.review_date"]) == {
+        "monitoring.review_date": "Review date must be after the decision date (1 June 2027)"
+    }
+    assert date_order_errors(questions, answers, ["proposal.decision_date"]) == {
+        "proposal.decision_date": "Decision date must be before the review date (1 March 2027)"
+    }
+    assert date_order_errors(questions, answers, ["pc.age.impact"]) == {}  # neither date on this page
+    later = {**answers, "monitoring.review_date": "2028-03-01"}
+    assert date_order_errors(questions, later, ["monitoring.review_date"]) == {}
+    assert date_order_errors({}, answers, ["monitoring.review_date"]) == {}  # a framework without the pair
