@@ -10,7 +10,9 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, axe_check, screenshot, sign_in_as
-from tests.browser.test_wizard import LSOAS, reference_loaded  # noqa: F401 (session fixture)
+from tests.browser.test_wizard import reference_loaded  # noqa: F401 (session fixture)
+
+LSOAS = "E01012681\nE01012682\nE01012683"  # three Blackpool neighbourhoods
 
 
 def _new(page: Page, title: str) -> int:
