@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from hia_service.auth.decorators import public, signed_in
+from hia_service.extensions import limiter
 from hia_service.services.accounts import authenticate, record_sign_out
 from hia_service.services.errors import SignInError
 from hia_service.web.auth.forms import SignInForm
@@ -17,8 +18,17 @@ from hia_service.web.auth.forms import SignInForm
 bp = Blueprint("auth", __name__)
 
 
+def _sign_in_limit() -> str:
+    return str(current_app.config["HIA_SIGN_IN_RATE_LIMIT"])
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@limiter.limit(_sign_in_limit, key_func=_address, methods=["POST"], scope="sign-in")
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     if form.validate_on_submit():
@@ -27,10 +37,7 @@ def sign_in() -> ResponseReturnValue:
         except SignInError as error:
             form.email.errors = [*form.email.errors, error.message]
             return render_template("auth/sign_in.html", form=form), 401
-        session.clear()  # a fresh session on sign-in defeats session fixation
-        login_user(user)
-        session.permanent = True
-        session["last_seen"] = datetime.now(UTC).timestamp()
+        start_session(user)
         return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     status = 400 if form.errors else 200
     return render_template("auth/sign_in.html", form=form), status
@@ -44,6 +51,14 @@ def sign_out() -> ResponseReturnValue:
     session.clear()
     flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+def start_session(user: object) -> None:
+    """A fresh session (defeats session fixation) with the times the expiry checks read."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["signed_in_at"] = session["last_seen"] = datetime.now(UTC).timestamp()
 
 
 def _safe_next(target: str | None) -> str | None:
