@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from tests.conftest import make_test_app
+from tests.fuzz_counts import tried
 from tests.integration.security.mock_oidc import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -122,6 +123,7 @@ def test_first_sign_in_links_by_verified_email_then_by_subject(
 
 
 def _assert_refused(app: Flask, browser: FlaskClient, response: Any, status: int, message: str) -> None:
+    tried("oidc: forged, expired or unmatched sign-in")
     assert response.status_code == status
     html = response.get_data(as_text=True)
     assert "There is a problem" in html and message in html

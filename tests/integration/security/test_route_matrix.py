@@ -28,6 +28,7 @@ from sqlalchemy import func, select
 from hia_service import create_app
 from hia_service.auth.roles import Role
 from tests.conftest import csrf_token_from
+from tests.fuzz_counts import tried
 from tests.integration.api.conftest import issue_token
 from tests.integration.review.conftest import act_as, add_people, create_assessment
 
@@ -314,6 +315,8 @@ def test_route_answers_each_persona_as_its_access_declares(
         want = expected(access, endpoint, rule, persona, method)
         before = stored(app) if method in WRITES and want != ALLOW else None
         response = send(client, endpoint, method, url, csrf)
+        if want != ALLOW:
+            tried("access: refused route x persona requests")
         response.close()
         got = outcome(response)
         if got != want:

@@ -16,6 +16,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.fuzz_counts import tried
 from tests.integration.api.conftest import issue_token
 from tests.integration.review.conftest import add_people
 from tests.integration.wizard.test_area_bad_input import (
@@ -60,6 +61,7 @@ def test_hostile_patient_lists_are_refused_and_nothing_is_lost(
     data: bytes,
     message: str,
 ) -> None:
+    tried("upload: hostile file or body")
     response = _post_area(
         client, saved, {"method": "patient_list", "patient_file": _upload("patients.csv", data)}
     )
@@ -83,12 +85,14 @@ def test_hostile_boundaries_are_refused_and_nothing_is_lost(
     data: bytes,
     message: str,
 ) -> None:
+    tried("upload: hostile file or body")
     response = _post_area(client, saved, {"method": "geojson", "geojson_file": _upload("area.geojson", data)})
     _assert_rejected(response, message)
     _assert_kept(area_app, saved)
 
 
 def test_too_many_rows_are_refused_before_they_are_all_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    tried("upload: hostile file or body")
     from hia_service.domain.geography import files
     from hia_service.domain.geography.errors import AreaDefinitionError
 
@@ -118,6 +122,7 @@ def _problem(response: Any, status: int, detail: str) -> dict[str, Any]:
 
 
 def test_api_refuses_deeply_nested_json_before_parsing_it(api: FlaskClient) -> None:
+    tried("upload: hostile file or body")
     body = b'{"area": {"type": "geojson", "geojson": ' + _deep_geojson(50_000) + b"}}"
     response = api.post("/api/v1/area-profiles", data=body, content_type="application/json")
     _problem(response, 400, "nested more than 32 levels deep")
@@ -127,6 +132,7 @@ def test_api_refuses_a_million_vertex_polygon_with_a_clear_message(
     area_app: Flask,
     api: FlaskClient,
 ) -> None:
+    tried("upload: hostile file or body")
     ring = [[-0.1, 51.5]] + [[-0.1, 51.5]] * 1_000_000
     area = {"type": "geojson", "geojson": {"type": "Polygon", "coordinates": [ring]}}
     response = api.post("/api/v1/area-profiles", json={"area": area})
@@ -136,6 +142,7 @@ def test_api_refuses_a_million_vertex_polygon_with_a_clear_message(
 def test_api_body_over_the_service_limit_is_a_problem_413(
     app: Flask, api: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    tried("upload: hostile file or body")
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 10_000)
     response = api.post(
         "/api/v1/area-profiles", json={"area": {"type": "lsoa_codes", "codes": ["E01000001"] * 2000}}
@@ -161,6 +168,7 @@ def _pdf_bomb(unpacked_mb: int) -> bytes:
 
 
 def test_a_pdf_decompression_bomb_is_refused_unopened(app: Flask, client: FlaskClient) -> None:
+    tried("upload: hostile file or body")
     bomb = _pdf_bomb(300)
     assert len(bomb) < 1_000_000  # small on the wire, 300 MB unpacked
     token = _verify_form_token(client)
@@ -173,6 +181,7 @@ def test_a_pdf_decompression_bomb_is_refused_unopened(app: Flask, client: FlaskC
 
 
 def test_the_api_reports_a_pdf_bomb_as_not_genuine(app: Flask, api: FlaskClient) -> None:
+    tried("upload: hostile file or body")
     response = _post_multipart(
         api, "/api/v1/documents/verify", {"file": _upload("record.pdf", _pdf_bomb(300))}
     )
@@ -186,6 +195,7 @@ def test_the_api_reports_a_pdf_bomb_as_not_genuine(app: Flask, api: FlaskClient)
     ids=["png-named-pdf", "truncated"],
 )
 def test_verify_page_sniffs_the_content_not_the_name(client: FlaskClient, data: bytes, message: str) -> None:
+    tried("upload: hostile file or body")
     token = _verify_form_token(client)
     response = _post_multipart(
         client, "/verify", {"document": _upload("record.pdf", data), "csrf_token": token}
@@ -196,6 +206,7 @@ def test_verify_page_sniffs_the_content_not_the_name(client: FlaskClient, data: 
 def test_verify_page_over_the_service_limit_says_so_on_the_form(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    tried("upload: hostile file or body")
     token = _verify_form_token(client)
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024)
     big = b"%PDF-1.7\n" + b"0" * (3 * 1024 * 1024) + b"\n%%EOF\n"
