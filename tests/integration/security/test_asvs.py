@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from tests.conftest import TEST_PASSWORD, csrf_token_from, make_test_app
+from tests.conftest import TEST_PASSWORD, csrf_token_from
 
 
 def _events(app: Flask) -> list[tuple[str, dict[str, Any]]]:
@@ -52,11 +52,11 @@ def test_session_cookie_is_httponly_and_samesite(client: FlaskClient, make_user:
 
 
 def test_production_session_cookie_is_secure_and_pages_get_hsts(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, another_app: Any
 ) -> None:
     monkeypatch.setenv("HIA_ENV", "production")
     monkeypatch.setenv("HIA_SECRET_KEY", "x" * 16 + "-a-production-secret-for-the-test")
-    production = make_test_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", tmp_path, TESTING=False)
+    production = another_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", tmp_path, TESTING=False)
     response = production.test_client().get("/sign-in", base_url="https://hia.test")
     cookie = _cookie(response, "session")
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -77,9 +77,9 @@ def test_production_refuses_a_weak_or_development_secret(
 
 
 def test_sign_in_is_rate_limited_per_address(
-    app: Flask, database_url: str, tmp_path: Path, make_user: Any
+    app: Flask, database_url: str, tmp_path: Path, make_user: Any, another_app: Any
 ) -> None:
-    limited = make_test_app(database_url, tmp_path, HIA_SIGN_IN_RATE_LIMIT="3/minute")
+    limited = another_app(database_url, tmp_path, HIA_SIGN_IN_RATE_LIMIT="3/minute")
     user = make_user("manager")
     client = limited.test_client()
     for _ in range(3):

@@ -221,3 +221,22 @@ def _fuzz_one_url(
             )
 
     fuzz()
+
+
+def test_a_tampered_row_count_keeps_the_rows_sent(
+    app: Flask, client: FlaskClient, world: dict[str, Any]
+) -> None:
+    """Found by the fuzzing: a non-number in the hidden row count was a 500. The rows sent now count."""
+    url = f"/assessments/{world['draft']}/actions"
+    csrf = _sign_in(client, world["people"]["manager"])
+    row = {
+        "actions.plan-0-action": "Keep a morning walk-in session",
+        "actions.plan-0-owner": "A Person",
+        "actions.plan-0-due-day": "1",
+        "actions.plan-0-due-month": "6",
+        "actions.plan-0-due-year": "2030",
+    }
+    response = client.post(url, data={"csrf_token": csrf, "actions.plan-rows": "1e308", **row})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    answers = _saved(app, world["draft"])[0]
+    assert [r["action"] for r in answers["actions.plan"]] == ["Keep a morning walk-in session"]

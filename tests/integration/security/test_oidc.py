@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import make_test_app
 from tests.fuzz_counts import tried
+from tests.integration.security.conftest import dispose
 from tests.integration.security.mock_oidc import (
     CLIENT_ID,
     CLIENT_SECRET,
@@ -39,8 +40,8 @@ def provider() -> Iterator[MockProvider]:
 @pytest.fixture(scope="module")
 def oidc_app(
     app: Flask, database_url: str, tmp_path_factory: pytest.TempPathFactory, provider: MockProvider
-) -> Flask:
-    return make_test_app(
+) -> Iterator[Flask]:
+    application = make_test_app(
         database_url,
         tmp_path_factory.mktemp("oidc"),
         HIA_OIDC_ISSUER=provider.issuer,
@@ -49,6 +50,8 @@ def oidc_app(
         HIA_OIDC_CLIENT_SECRET=CLIENT_SECRET,
         HIA_OIDC_ALLOWED_TENANTS=[TENANT],
     )
+    yield application
+    dispose(application)
 
 
 @pytest.fixture
@@ -222,8 +225,10 @@ def test_an_inactive_user_cannot_sign_in_through_the_provider(
     _assert_refused(oidc_app, browser, _sign_in_via_provider(browser), 403, NO_ACCOUNT)
 
 
-def test_an_unreachable_provider_gives_a_clear_message(app: Flask, database_url: str, tmp_path: Path) -> None:
-    broken = make_test_app(
+def test_an_unreachable_provider_gives_a_clear_message(
+    app: Flask, database_url: str, tmp_path: Path, another_app: Any
+) -> None:
+    broken = another_app(
         database_url,
         tmp_path,
         HIA_OIDC_ISSUER="http://127.0.0.1:9",
