@@ -240,3 +240,19 @@ def test_a_tampered_row_count_keeps_the_rows_sent(
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     answers = _saved(app, world["draft"])[0]
     assert [r["action"] for r in answers["actions.plan"]] == ["Keep a morning walk-in session"]
+
+
+def test_a_multipart_part_without_a_name_is_ignored_not_a_500(client: FlaskClient) -> None:
+    """Found by the fuzzing: Werkzeug files a nameless part under None, which broke the CSRF check."""
+    csrf = _sign_in(client, None)
+    parts = [
+        b"Content-Disposition: form-data\r\n\r\nno name",
+        b'Content-Disposition: form-data; filename="x.csv"\r\n\r\nno name either',
+        b'Content-Disposition: form-data; name="csrf_token"\r\n\r\n' + csrf.encode(),
+        b'Content-Disposition: form-data; name="email"\r\n\r\nnobody@nowhere.nhs.uk',
+        b'Content-Disposition: form-data; name="password"\r\n\r\nnot-the-password',
+    ]
+    body = b"".join(b"--XX\r\n" + part + b"\r\n" for part in parts) + b"--XX--\r\n"
+    response = client.post("/sign-in", data=body, content_type="multipart/form-data; boundary=XX")
+    assert response.status_code == 401  # past the CSRF check, to a plain wrong-password answer
+    assert "Enter a correct email address and password" in response.get_data(as_text=True)
