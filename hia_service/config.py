@@ -50,6 +50,19 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     queue_name: str = "hia-documents"
     queue_retry_seconds: str = "10,60,300"  # waits before each retry of a failed job
+    # Sign-in attempts allowed per address (flask-limiter syntax); testing gets a loose default so the
+    # suite's many sign-ins from 127.0.0.1 are not refused.
+    sign_in_rate_limit: str | None = None
+    # OIDC sign-in (e.g. Microsoft Entra ID). Off unless an issuer is named; see README "Sign in with an
+    # NHS organisation account".
+    oidc_issuer: str | None = None
+    oidc_discovery_url: str | None = None  # default: <issuer>/.well-known/openid-configuration
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_allowed_tenants: str | None = None  # comma-separated Entra tenant ids (the `tid` claim)
+    oidc_email_claim: str = "email"
+    oidc_email_verified_claim: str | None = "email_verified"  # None: trust the provider's email as given
+    oidc_scopes: str = "openid email profile"
 
     @model_validator(mode="after")
     def _require_secret_outside_development(self) -> Settings:
@@ -59,7 +72,33 @@ class Settings(BaseSettings):
                     "HIA_SECRET_KEY must be set in production (or HIA_ENV=development on your own machine)"
                 )
             self.secret_key = DEV_SECRET
+        elif self.env == "production" and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
+            raise ValueError("HIA_SECRET_KEY must be a random value of 32 characters or more in production")
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise ValueError("HIA_OIDC_ISSUER needs HIA_OIDC_CLIENT_ID and HIA_OIDC_CLIENT_SECRET too")
         return self
+
+    def _sign_in_limit(self) -> str:
+        if self.sign_in_rate_limit:
+            return self.sign_in_rate_limit
+        return "1000/minute" if self.env == "testing" else "10/minute;100/hour"
+
+    def _oidc_config(self) -> dict[str, object]:
+        issuer = (self.oidc_issuer or "").rstrip("/") or None
+        discovery = self.oidc_discovery_url or (
+            f"{issuer}/.well-known/openid-configuration" if issuer else None
+        )
+        tenants = [t.strip() for t in (self.oidc_allowed_tenants or "").split(",") if t.strip()]
+        return {
+            "HIA_OIDC_ISSUER": issuer,
+            "HIA_OIDC_DISCOVERY_URL": discovery,
+            "HIA_OIDC_CLIENT_ID": self.oidc_client_id,
+            "HIA_OIDC_CLIENT_SECRET": self.oidc_client_secret,
+            "HIA_OIDC_ALLOWED_TENANTS": tenants,
+            "HIA_OIDC_EMAIL_CLAIM": self.oidc_email_claim,
+            "HIA_OIDC_EMAIL_VERIFIED_CLAIM": self.oidc_email_verified_claim or None,
+            "HIA_OIDC_SCOPES": self.oidc_scopes,
+        }
 
     def flask_config(self) -> dict[str, object]:
         """The settings as Flask config keys (the rest of the app reads these)."""
@@ -97,4 +136,6 @@ class Settings(BaseSettings):
             "HIA_QUEUE_RETRY_SECONDS": tuple(
                 int(s) for s in self.queue_retry_seconds.split(",") if s.strip()
             ),
+            "HIA_SIGN_IN_RATE_LIMIT": self._sign_in_limit(),
+            **self._oidc_config(),
         }

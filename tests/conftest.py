@@ -16,6 +16,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.fuzz_counts import pytest_terminal_summary  # noqa: F401 (a hook: prints how many fuzzed inputs ran)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = Path(os.environ.get("HIA_REFERENCE_DIR", REPO_ROOT.parent / "shared" / "reference-data"))
 os.environ.setdefault("HIA_ENV", "testing")

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from hia_service.data.models import Organisation, User
+from hia_service.data.models import Organisation, User, UserIdentity
 from hia_service.extensions import db
 
 
@@ -65,3 +65,17 @@ def database_reachable() -> bool:
     except Exception:  # any driver error means "not reachable" to a health check
         db.session.rollback()
         return False
+
+
+def get_user_by_identity(issuer: str, subject: str) -> User | None:
+    query = (
+        select(User).join(UserIdentity).where(UserIdentity.issuer == issuer, UserIdentity.subject == subject)
+    )
+    return db.session.scalar(query)
+
+
+def add_identity(user: User, issuer: str, subject: str) -> UserIdentity:
+    identity = UserIdentity(user=user, issuer=issuer, subject=subject)
+    db.session.add(identity)
+    db.session.flush()
+    return identity

@@ -9,6 +9,8 @@ the letter case of the hex-encoded signature, so "any changed byte" needs one mo
 
 import hashlib
 import io
+import re
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +33,10 @@ from .metadata import DocumentInfo, read_document_info
 from .wording import long_date, long_datetime
 
 MAX_BYTES = 20 * 1024 * 1024  # a signed record is well under 1 MB; refuse to parse anything huge
+MAX_INFLATED_BYTES = 100 * 1024 * 1024  # all streams unpacked together; a record unpacks to a few MB
+_STREAM = re.compile(rb"stream\r?\n")
+_STEP = 1024 * 1024
+_PIECE = 64 * 1024
 TrustRoot = bytes | asn1_x509.Certificate | pyca_x509.Certificate
 
 
@@ -107,6 +113,32 @@ def _screen(data: bytes, max_bytes: int) -> None:
         raise _Failure(
             "truncated", "The file is incomplete: it has been cut short, perhaps while it was downloading."
         )
+    if _inflates_beyond(data, MAX_INFLATED_BYTES):
+        raise _Failure(
+            "too_large",
+            "The file's compressed contents unpack to far more than any assessment record, so it was not "
+            "opened. Signed assessment records are small.",
+        )
+
+
+def _inflates_beyond(data: bytes, budget: int) -> bool:
+    """Would unpacking every Flate stream in the file produce more than `budget` bytes (a decompression
+    bomb)? Checked in bounded steps before pyHanko reads anything, so a bomb is never fully unpacked."""
+    view = memoryview(data)
+    for match in _STREAM.finditer(data):
+        inflater = zlib.decompressobj()
+        position = match.end()
+        try:
+            while not inflater.eof and position < len(data) and budget >= 0:
+                budget -= len(inflater.decompress(view[position : position + _PIECE], _STEP))
+                position += _PIECE
+                while inflater.unconsumed_tail and budget >= 0:
+                    budget -= len(inflater.decompress(inflater.unconsumed_tail, _STEP))
+        except zlib.error:
+            continue  # not a Flate stream (an image, the end of one): pyHanko decides what it is
+        if budget < 0:
+            return True
+    return False
 
 
 def _open(data: bytes) -> PdfFileReader:

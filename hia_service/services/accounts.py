@@ -57,6 +57,11 @@ def record_sign_out(user: User) -> None:
     record_audit_event("signed_out", actor=user, subject=("user", user.id))
 
 
+def record_session_expired(user: User, reason: str) -> None:
+    """The service signed this person out: `reason` is "idle" or "absolute" (the 12-hour limit)."""
+    record_audit_event("session_expired", actor=user, subject=("user", user.id), details={"reason": reason})
+
+
 def create_organisation(code: str, name: str) -> Organisation:
     if not code.strip() or not name.strip():
         raise ServiceError("Enter the organisation's code and name")

@@ -263,12 +263,21 @@ def _raw(question: Question, form: Any) -> Any:
 
 
 def _rows(question: Question, form: Any) -> list[dict[str, Any]]:
-    given = str(form.get(f"{question.id}-rows") or "")
-    count = int(given) if given.isdigit() else 0  # a tampered count is no rows, not a server error
+    count = _row_count(question, form)
     rows = []
     for number in range(min(count, 200)):
         rows.append({f.id: _cell(question, f, number, form) for f in question.fields})
     return rows
+
+
+def _row_count(question: Question, form: Any) -> int:
+    """The page's hidden row count; if it was tampered with, the rows actually sent (so none are dropped)."""
+    raw = str(form.get(f"{question.id}-rows") or "0").strip()
+    if raw.isascii() and raw.isdigit():
+        return int(raw)
+    prefix = f"{question.id}-"
+    numbers = [key[len(prefix) :].split("-", 1)[0] for key in form if key.startswith(prefix)]
+    return max((int(n) + 1 for n in numbers if n.isascii() and n.isdigit()), default=0)
 
 
 def _cell(question: Question, column: Any, number: int, form: Any) -> Any:

@@ -12,11 +12,15 @@ from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLo
 from hia_service import __version__
 from hia_service.config import PROJECT_ROOT
 from hia_service.extensions import login_manager
+from hia_service.services.accounts import record_session_expired
 from hia_service.services.users import active_user
 
 NHSUK_DIST = PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
 IDLE_MESSAGE = (
     "You were signed out because you had not done anything for {minutes} minutes. Sign in again to carry on."
+)
+ABSOLUTE_MESSAGE = (
+    "You were signed out because you signed in more than {hours} hours ago. Sign in again to carry on."
 )
 
 
@@ -98,13 +102,23 @@ def _register_session_hooks(app: Flask) -> None:
             return None
         now = datetime.now(UTC).timestamp()
         idle_limit = app.config["HIA_SESSION_IDLE_MINUTES"] * 60
-        last_seen = session.get("last_seen", now)
-        if now - last_seen > idle_limit:
-            logout_user()
-            session.clear()
-            flash(IDLE_MESSAGE.format(minutes=app.config["HIA_SESSION_IDLE_MINUTES"]), "info")
-            return redirect(
-                url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None)
-            )
+        # The cookie is re-signed on every request, so its own age never reaches the absolute limit:
+        # the time of signing in is kept in the session and checked here.
+        absolute_limit = app.permanent_session_lifetime.total_seconds()
+        signed_in_at = session.setdefault("signed_in_at", now)
+        if now - signed_in_at > absolute_limit:
+            hours = int(absolute_limit // 3600)
+            return _expire(current_user, "absolute", ABSOLUTE_MESSAGE.format(hours=hours))
+        if now - session.get("last_seen", now) > idle_limit:
+            minutes = app.config["HIA_SESSION_IDLE_MINUTES"]
+            return _expire(current_user, "idle", IDLE_MESSAGE.format(minutes=minutes))
         session["last_seen"] = now
         return None
+
+
+def _expire(user: object, reason: str, message: str) -> object:
+    record_session_expired(user._get_current_object(), reason)  # type: ignore[attr-defined]
+    logout_user()
+    session.clear()
+    flash(message, "info")
+    return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Request, Response, current_app, g, request
+from werkzeug.datastructures import MultiDict
+
+from hia_service.domain.untrusted_json import MAX_DEPTH, too_deep
+from hia_service.errors import render_error
 
 # The NHS.UK design system loads the Frutiger web font from the NHS's own asset host.
 NHS_FONT_HOST = "https://assets.nhs.uk"
@@ -54,8 +58,38 @@ def security_headers(nonce: str, production: bool) -> dict[str, str]:
     return headers
 
 
+def refuse_deeply_nested_json() -> object | None:
+    """JSON bodies are measured before Flask parses them: json.loads recurses once per level of nesting."""
+    if not request.is_json:
+        return None
+    if too_deep(request.get_data(cache=True)):  # reading honours MAX_CONTENT_LENGTH (413 above it)
+        return render_error(
+            400, f"The JSON is nested more than {MAX_DEPTH} levels deep. Send a flatter document."
+        )
+    return None
+
+
+class FormRequest(Request):
+    """Drops multipart parts that have no name. Werkzeug keeps them under the key None, which Flask-WTF's
+    CSRF check cannot read (a 500 for anyone who sends one, found by fuzzing the forms)."""
+
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        for name in ("form", "files"):
+            fields = self.__dict__.get(name)
+            if fields is None or None not in fields:
+                continue
+            for dropped in fields.getlist(None):
+                if hasattr(dropped, "close"):
+                    dropped.close()  # a nameless file part: Request.close() would never see it
+            kept = [(key, value) for key, value in fields.items(multi=True) if key is not None]
+            self.__dict__[name] = type(fields)(kept) if isinstance(fields, MultiDict) else fields
+
+
 def register_security(app: Flask) -> None:
     app.add_template_global(csp_nonce)
+    app.request_class = FormRequest
+    app.before_request(refuse_deeply_nested_json)
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

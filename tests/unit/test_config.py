@@ -16,11 +16,11 @@ def test_development_gets_a_development_secret(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_settings_come_from_hia_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("HIA_SECRET_KEY", "s3cret-from-env")
+    monkeypatch.setenv("HIA_SECRET_KEY", "s3cret-from-env-0123456789abcdef0123456789")
     monkeypatch.setenv("HIA_PORT", "5099")
     monkeypatch.setenv("HIA_DATABASE_URL", "postgresql+psycopg://db/hia")
     config = Settings(env="production").flask_config()
-    assert config["SECRET_KEY"] == "s3cret-from-env"
+    assert config["SECRET_KEY"] == "s3cret-from-env-0123456789abcdef0123456789"
     assert config["HIA_PORT"] == 5099
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://db/hia"
     assert config["SESSION_COOKIE_SECURE"] is True

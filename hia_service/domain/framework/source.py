@@ -79,7 +79,11 @@ def read_yaml(path: Path) -> tuple[SourceDoc | None, list[Problem]]:
 
 def parse_yaml(text: str, label: str) -> tuple[SourceDoc | None, list[Problem]]:
     """Parse YAML text; `label` names it in problems."""
-    loader = yaml.SafeLoader(text)
+    try:
+        # The loader reads the first characters at once: a control character raises here, not later.
+        loader = yaml.SafeLoader(text)
+    except yaml.YAMLError as exc:
+        return None, [Problem(label, None, f"this is not valid YAML: {exc}")]
     try:
         node = loader.get_single_node()
         if node is None:

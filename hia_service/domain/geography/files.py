@@ -17,6 +17,8 @@ from hia_service.domain.geography.errors import AreaDefinitionError
 from hia_service.domain.geography.postcodes import normalise
 
 MAX_FILE_BYTES = 50_000_000
+MAX_ROWS = 2_000_000  # the most postcodes a profile takes at once (definitions.MAX_POSTCODES)
+MAX_FIELD_CHARS = 131_072  # the csv module's own limit per field; a postcode or code is under 20
 FIELD = "file"
 POSTCODE_HEADERS = {
     "postcode",
@@ -63,8 +65,7 @@ _CODE_RE = re.compile(r"^(E01|W01|S01)\d{6}$|^95[A-Z]{2}\d{2}[A-Z]\d{1,2}$")
 def area_from_file(data: bytes, kind: str | None = None) -> dict[str, Any]:
     """An area definition dict ("postcodes" or "lsoa_codes") from the bytes of an uploaded file."""
     text = _decode(data)
-    rows = list(csv.reader(io.StringIO(text), _dialect(text)))
-    cells = [[cell.strip() for cell in row] for row in rows]
+    cells = _rows(text)
     blank = sum(1 for row in cells if not any(row))
     content = [(number, row) for number, row in enumerate(cells, start=1) if any(row)]
     if not content:
@@ -89,6 +90,29 @@ def area_from_file(data: bytes, kind: str | None = None) -> dict[str, Any]:
     return definition
 
 
+def _rows(text: str) -> list[list[str]]:
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text), _dialect(text))
+    try:
+        for row in reader:
+            if len(rows) == MAX_ROWS:
+                raise AreaDefinitionError(
+                    f"The file has more than {MAX_ROWS:,} lines; the most we take at once is {MAX_ROWS:,}.",
+                    FIELD,
+                )
+            rows.append([cell.strip() for cell in row])
+    except csv.Error as error:
+        too_long = "field larger than field limit" in str(error)
+        raise AreaDefinitionError(
+            f"Line {reader.line_num}: a value is more than {MAX_FIELD_CHARS:,} characters long. Check the "
+            "file is a list of postcodes or codes, one a line."
+            if too_long
+            else f"Line {reader.line_num} could not be read as CSV ({error}).",
+            FIELD,
+        ) from None
+    return rows
+
+
 def _decode(data: bytes) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise AreaDefinitionError(
@@ -96,9 +120,17 @@ def _decode(data: bytes) -> str:
         )
     if data[:4] == b"PK\x03\x04" or data[:4] == b"\xd0\xcf\x11\xe0":
         raise AreaDefinitionError(
-            "This looks like an Excel workbook. Save it as 'CSV UTF-8 (comma delimited)' and try again.",
+            "This looks like an Excel workbook or a zip file. Save it as 'CSV UTF-8 (comma delimited)', "
+            "not compressed, and try again.",
             FIELD,
         )
+    # Compressed uploads are never unpacked (so no decompression bomb can be), just named.
+    if data[:2] == b"\x1f\x8b" or data[:3] == b"BZh" or data[:6] == b"\xfd7zXZ\x00":
+        raise AreaDefinitionError(
+            "This is a compressed file. Upload the CSV itself, not a .gz, .bz2 or .xz copy.", FIELD
+        )
+    if data[:5] == b"%PDF-":
+        raise AreaDefinitionError("This is a PDF. Upload a CSV or text file of postcodes or codes.", FIELD)
     try:
         text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

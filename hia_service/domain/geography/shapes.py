@@ -16,6 +16,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from hia_service.domain.geography.errors import AreaDefinitionError
+from hia_service.domain.untrusted_json import MAX_DEPTH, too_deep
 
 MAX_GEOJSON_BYTES = 20_000_000
 MAX_VERTICES = 1_000_000
@@ -99,6 +100,10 @@ def _load(source: Any) -> Any:
                 f"The GeoJSON is {size / 1e6:.0f} MB; the most we take is {MAX_GEOJSON_BYTES / 1e6:.0f} MB. "
                 "Simplify the shape (for example with mapshaper) and try again.",
                 FIELD,
+            )
+        if too_deep(source):  # refuse before json.loads recurses once per level
+            raise AreaDefinitionError(
+                f"The GeoJSON is nested more than {MAX_DEPTH} levels deep, which no real boundary is.", FIELD
             )
         try:
             return json.loads(source)

@@ -5,20 +5,34 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from hia_service.auth.decorators import public, signed_in
+from hia_service.extensions import limiter
 from hia_service.services.accounts import authenticate, record_sign_out
 from hia_service.services.errors import SignInError
+from hia_service.services.identity import FAILED, record_identity_failure, sign_in_with_identity
+from hia_service.web.auth import oidc
 from hia_service.web.auth.forms import SignInForm
 
 bp = Blueprint("auth", __name__)
+bp.record_once(lambda state: oidc.init_oidc(state.app))
+OIDC_NEXT = "oidc_next"
+
+
+def _sign_in_limit() -> str:
+    return str(current_app.config["HIA_SIGN_IN_RATE_LIMIT"])
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
+@limiter.limit(_sign_in_limit, key_func=_address, methods=["POST"], scope="sign-in")
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     if form.validate_on_submit():
@@ -26,14 +40,55 @@ def sign_in() -> ResponseReturnValue:
             user = authenticate(form.email.data or "", form.password.data or "")
         except SignInError as error:
             form.email.errors = [*form.email.errors, error.message]
-            return render_template("auth/sign_in.html", form=form), 401
-        session.clear()  # a fresh session on sign-in defeats session fixation
-        login_user(user)
-        session.permanent = True
-        session["last_seen"] = datetime.now(UTC).timestamp()
+            return _sign_in_page(form, 401)
+        start_session(user)
         return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
-    status = 400 if form.errors else 200
-    return render_template("auth/sign_in.html", form=form), status
+    return _sign_in_page(form, 400 if form.errors else 200)
+
+
+def _sign_in_page(form: SignInForm, status: int, account_error: str | None = None) -> ResponseReturnValue:
+    page = render_template(
+        "auth/sign_in.html", form=form, oidc_enabled=oidc.oidc_enabled(), account_error=account_error
+    )
+    return page, status
+
+
+@bp.get("/sign-in/organisation-account")
+@public
+@limiter.limit(_sign_in_limit, key_func=_address, scope="sign-in")
+def oidc_start() -> ResponseReturnValue:
+    """Send the person to their organisation's sign-in page (authorisation code flow with PKCE)."""
+    if not oidc.oidc_enabled():
+        abort(404)
+    next_path = _safe_next(request.args.get("next"))
+    redirect_uri = url_for("auth.oidc_callback", _external=True)
+    try:
+        response = oidc.client().authorize_redirect(redirect_uri)
+    except oidc.PROTOCOL_ERRORS as error:  # the provider's discovery document could not be read
+        record_identity_failure(f"provider unavailable: {type(error).__name__}")
+        return _sign_in_page(SignInForm(), 503, FAILED)
+    session[OIDC_NEXT] = next_path
+    return response
+
+
+@bp.get("/sign-in/organisation-account/callback")
+@public
+@limiter.limit(_sign_in_limit, key_func=_address, scope="sign-in")
+def oidc_callback() -> ResponseReturnValue:
+    if not oidc.oidc_enabled():
+        abort(404)
+    next_path = session.pop(OIDC_NEXT, None)
+    try:
+        claims = oidc.verified_claims()
+    except oidc.PROTOCOL_ERRORS as error:
+        record_identity_failure(f"{type(error).__name__}: {error}")
+        return _sign_in_page(SignInForm(), 401, FAILED)
+    try:
+        user = sign_in_with_identity(claims, oidc.claim_policy())
+    except SignInError as error:
+        return _sign_in_page(SignInForm(), 403, error.message)
+    start_session(user)
+    return redirect(_safe_next(next_path) or url_for("main.home"))
 
 
 @bp.post("/sign-out")
@@ -44,6 +99,14 @@ def sign_out() -> ResponseReturnValue:
     session.clear()
     flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+def start_session(user: object) -> None:
+    """A fresh session (defeats session fixation) with the times the expiry checks read."""
+    session.clear()
+    login_user(user)
+    session.permanent = True
+    session["signed_in_at"] = session["last_seen"] = datetime.now(UTC).timestamp()
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -48,7 +48,10 @@ def area_from_form(form: MultiDict[str, str], files: MultiDict[str, FileStorage]
     if method == "point_radius":
         return _point_radius(form.get("postcode", ""), form.get("radius_km", ""))
     if method == "geojson":
-        return {"type": "geojson", "geojson": _upload(files, "geojson_file", (".geojson", ".json")).decode()}
+        return {
+            "type": "geojson",
+            "geojson": _geojson_text(_upload(files, "geojson_file", (".geojson", ".json"))),
+        }
     if method == "patient_list":
         return _patient_list(_upload(files, "patient_file", (".csv", ".txt")))
     raise ServiceError("Select how you want to choose the area", field="method")
@@ -87,6 +90,18 @@ def _upload(files: MultiDict[str, FileStorage], name: str, endings: tuple[str, .
     if not data.strip():
         raise ServiceError("The selected file is empty", field=name)
     return data
+
+
+def _geojson_text(data: bytes) -> str:
+    """The upload's text, if its content (not just its name) is a JSON object."""
+    text = data.decode("utf-8-sig", errors="replace")
+    if not text.lstrip().startswith("{"):
+        raise ServiceError(
+            "The selected file is not GeoJSON: a GeoJSON file is text starting with '{'. Export the boundary "
+            "as GeoJSON and try again.",
+            field="geojson_file",
+        )
+    return text
 
 
 def _patient_list(data: bytes) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
+from tests.fuzz_counts import tried
 from tests.integration.api.conftest import issue_token
 from tests.integration.review.conftest import World, create_assessment
 
@@ -59,6 +60,7 @@ def test_every_operation_survives_generated_requests(app: Flask, world: World, n
     for result in schema.get_all_operations():
         operation = result.ok()
         totals[operation.label] = _exercise(operation, headers)
+    tried("api: schemathesis generated requests", sum(totals.values()))
     assert len(totals) >= 13, totals
     assert all(count > 0 for count in totals.values()), totals
     print(

@@ -1,0 +1,110 @@
+"""Signing in with an organisation account through OpenID Connect (e.g. Microsoft Entra ID).
+
+The web layer runs the protocol (Authlib checks state, nonce, PKCE and the id_token's signature, issuer,
+audience and expiry); this module decides who the verified claims belong to. There is no self-registration:
+an identity is linked to an existing active user the first time, by a verified email address, and by
+(issuer, subject) ever after, so a changed email at the provider cannot move an identity to someone else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, NoReturn
+
+from hia_service.data import accounts
+from hia_service.data.audit import record_audit_event
+from hia_service.data.models import User
+from hia_service.data.transaction import commit
+from hia_service.domain.audit_chain import content_hash
+from hia_service.services.errors import SignInError
+
+NO_ACCOUNT = (
+    "Your organisation account is not set up to use this service. Ask your organisation's administrator "
+    "to add you, using the email address of your organisation account."
+)
+NOT_VERIFIED = (
+    "Your organisation account did not confirm your email address, so we cannot match it to an account "
+    "here. Sign in with your email address and password, or ask your administrator."
+)
+WRONG_TENANT = "Your organisation's account system is not one this service accepts. Ask your administrator."
+FAILED = "We could not sign you in with your organisation account. Try again, or sign in with your password."
+
+
+@dataclass(frozen=True)
+class ClaimPolicy:
+    """What the deployment trusts in an id_token, from the HIA_OIDC_* settings."""
+
+    issuer: str
+    email_claim: str = "email"
+    email_verified_claim: str | None = "email_verified"
+    allowed_tenants: Sequence[str] = ()
+
+
+def sign_in_with_identity(claims: Mapping[str, Any], policy: ClaimPolicy) -> User:
+    """The user these verified id_token claims belong to, or SignInError (audited either way)."""
+    subject = str(claims.get("sub") or "")
+    if not subject:
+        _refuse("no subject claim", claims, FAILED)
+    if policy.allowed_tenants and claims.get("tid") not in policy.allowed_tenants:
+        _refuse("tenant not allowed", claims, WRONG_TENANT, tenant=str(claims.get("tid")))
+    user = accounts.get_user_by_identity(policy.issuer, subject)
+    if user is None:
+        user = _first_sign_in(claims, policy, subject)
+    if not user.is_active:
+        _refuse("inactive account", claims, NO_ACCOUNT, user=user)
+    accounts.record_sign_in_attempt(user, succeeded=True, at=datetime.now(UTC), lock_until=None)
+    record_audit_event(
+        "signed_in",
+        actor=user,
+        subject=("user", user.id),
+        details={"method": "oidc", "issuer": policy.issuer},
+    )
+    return user
+
+
+def _first_sign_in(claims: Mapping[str, Any], policy: ClaimPolicy, subject: str) -> User:
+    email = str(claims.get(policy.email_claim) or "").strip().lower()
+    if "@" not in email:
+        _refuse("no email claim", claims, NO_ACCOUNT)
+    if policy.email_verified_claim and claims.get(policy.email_verified_claim) not in (True, "true", "True"):
+        _refuse("email not verified", claims, NOT_VERIFIED)
+    user = accounts.get_user_by_email(email)
+    if user is None or not user.is_active:
+        _refuse("no active user with this email", claims, NO_ACCOUNT, email=email)
+    accounts.add_identity(user, policy.issuer, subject)
+    record_audit_event(
+        "identity_linked",
+        actor=user,
+        subject=("user", user.id),
+        details={"issuer": policy.issuer, "subject_sha256": content_hash(subject)},
+    )
+    return user
+
+
+def record_identity_failure(reason: str) -> None:
+    """A protocol failure (bad state, nonce, signature, audience, expiry...): audited, then refused."""
+    record_audit_event("sign_in_failed", actor=None, details={"method": "oidc", "reason": reason[:200]})
+    commit()
+
+
+def _refuse(
+    reason: str, claims: Mapping[str, Any], message: str, *, user: User | None = None, **details: str
+) -> NoReturn:
+    # As with passwords, an unknown email is kept only as a hash; the request rolls back, so commit now.
+    if "email" in details:
+        details = {"email_sha256": content_hash(details.pop("email")), **details}
+    record_audit_event(
+        "sign_in_failed",
+        actor=user,
+        subject=("user", user.id) if user else None,
+        details={
+            "method": "oidc",
+            "reason": reason,
+            "subject_sha256": content_hash(str(claims.get("sub"))),
+            **details,
+        },
+    )
+    commit()
+    raise SignInError(message)
