@@ -78,9 +78,20 @@ def _fill_date(page: Page, name: str, when: date) -> bool:
     return True
 
 
-def choice_for(question: Any) -> str:
-    """Negative for impacts (it reveals the mitigation box); otherwise the first option."""
-    return "negative" if question.type == "impact" else question.options[0].value
+def choice_for(question: Any) -> str | None:
+    """Negative for impacts (it reveals the mitigation box); otherwise the first option the framework names
+    (None for a type that brings its own options, such as a rating: the first one on the page is taken)."""
+    if question.type == "impact":
+        return "negative"
+    return question.options[0].value if question.options else None
+
+
+def _radio(page: Page, question: Any) -> Locator | None:
+    """The radio to choose for a question, whatever its type, if the page shows radios for it."""
+    value = choice_for(question)
+    chosen = f'[value="{value}"]' if value is not None else ""
+    radio = page.locator(f'input[type="radio"][name="{question.id}"]{chosen}').first
+    return radio if radio.count() and radio.is_visible() else None
 
 
 def fill_page(
@@ -90,10 +101,9 @@ def fill_page(
     overrides = overrides or {}
     for question in questions:
         kind = question.type
-        if kind in ("choice", "impact"):
-            radio = page.locator(f'input[type="radio"][name="{question.id}"][value="{choice_for(question)}"]')
-            if radio.count() and radio.is_visible():
-                radio.check()
+        radio = _radio(page, question)
+        if radio is not None:  # choices, impacts, ratings and any later type shown as radios
+            radio.check()
         elif kind == "multi_choice":
             for box in _visible(page.locator(f'input[type="checkbox"][name="{question.id}"]')):
                 box.check()
@@ -131,11 +141,9 @@ def fill_page_by_keyboard(page: Page, questions: tuple[Any, ...], answers: Answe
     """The same answers as fill_page, with Tab, Space and typing only: no clicks, no arrow keys."""
     for question in questions:
         kind = question.type
-        if kind in ("choice", "impact"):
-            first = page.locator(f'input[type="radio"][name="{question.id}"]').first
-            if first.count() and first.is_visible():
-                tab_to(page, f'input[type="radio"][name="{question.id}"]')
-                page.keyboard.press("Space")  # Tab lands on the first option; Space chooses it
+        if _radio(page, question) is not None:
+            tab_to(page, f'input[type="radio"][name="{question.id}"]')
+            page.keyboard.press("Space")  # Tab lands on the first option; Space chooses it
         elif kind == "multi_choice":
             for box in _visible(page.locator(f'input[type="checkbox"][name="{question.id}"]')):
                 tab_to(page, f'[id="{box.get_attribute("id")}"]')
