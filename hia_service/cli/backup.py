@@ -40,6 +40,8 @@ def export_command(org_code: str, out: Path, without_password_hashes: bool, forc
     _counts(summary.counts)
     if not summary.password_hashes:
         click.echo("Password hashes were left out.")
+    if summary.certificate_to_upload:
+        click.echo("The signing certificate uploaded in the organisation's settings was left out.")
     click.echo("Not in the archive:")
     for name, why in summary.not_exported.items():
         click.echo(f"  {name}: {why}")
@@ -81,6 +83,8 @@ def import_command(file: Path, replace: bool, expect_sha256: str | None) -> None
         )
     if not summary.password_hashes:
         click.echo("The archive has no password hashes: people need a new password or single sign-on.")
+    if summary.certificate_to_upload:
+        click.echo(backup.UPLOAD_AGAIN)
 
 
 def _counts(counts: dict[str, int]) -> None:

@@ -1,149 +1,47 @@
-"""Reading and writing one organisation's rows for `hia export` / `hia import`, table by table.
-
-Each table the archive holds is one TableSpec: which rows belong to the organisation, and which columns
-hold ids of other tables (so they can be remapped on import). A table added later joins the archive by
-adding a TableSpec here, in dependency order; until then export lists it as not exported.
-"""
+"""Reading and writing one organisation's rows for `hia export` / `hia import`, table by table (which
+tables, and which of their rows, is data/backup_tables.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, DateTime, Table, func, insert, or_, select, tuple_, update
-from sqlalchemy.sql import Select
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    DateTime,
+    LargeBinary,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 
 from hia_service.data.audit import _fields, _serialise_writers
+
+# The specs are part of this module's interface too (services read store.TABLES, store.not_exported()...).
+from hia_service.data.backup_tables import SPECS as SPECS
+from hia_service.data.backup_tables import TABLES as TABLES
+from hia_service.data.backup_tables import TableSpec as TableSpec
+from hia_service.data.backup_tables import not_exported as not_exported
+from hia_service.data.backup_tables import users_of
 from hia_service.data.models import (
-    ActionItem,
     ApiToken,
     Assessment,
-    AssessmentEvent,
     AssessmentVersion,
     AuditEvent,
-    DecisionRecord,
     Organisation,
+    OrganisationSettings,
     ReminderLog,
-    ReviewComment,
+    TrainingSession,
     User,
     UserIdentity,
 )
 from hia_service.domain.audit_chain import GENESIS, entry_hash
-from hia_service.domain.backup import ChainLink, decode_date, decode_datetime, encode_value
+from hia_service.domain.backup import ChainLink, decode_bytes, decode_date, decode_datetime, encode_value
 from hia_service.extensions import db
-
-
-def _users(org_id: int) -> Select:
-    return select(User.id).where(User.organisation_id == org_id)
-
-
-def _assessments(org_id: int) -> Select:
-    return select(Assessment.id).where(Assessment.organisation_id == org_id)
-
-
-def _versions(org_id: int) -> Select:
-    return select(AssessmentVersion.id).where(AssessmentVersion.assessment_id.in_(_assessments(org_id)))
-
-
-def _audit_scope(org_id: int) -> ColumnElement[bool]:
-    # Entries about the organisation, and entries by its people that name no organisation.
-    return or_(
-        AuditEvent.organisation_id == org_id,
-        AuditEvent.organisation_id.is_(None) & AuditEvent.actor_id.in_(_users(org_id)),
-    )
-
-
-@dataclass(frozen=True)
-class TableSpec:
-    name: str
-    model: Any
-    rows_of: Callable[[int], ColumnElement[bool]]  # organisation id -> where-clause
-    refs: dict[str, str] = field(default_factory=dict)  # column -> the table whose ids it holds
-
-    @property
-    def table(self) -> Table:
-        return self.model.__table__
-
-
-# Parents before children: import inserts in this order.
-TABLES: tuple[TableSpec, ...] = (
-    TableSpec("organisations", Organisation, lambda org: Organisation.id == org),
-    TableSpec("users", User, lambda org: User.organisation_id == org, {"organisation_id": "organisations"}),
-    TableSpec(
-        "user_identities",
-        UserIdentity,
-        lambda org: UserIdentity.user_id.in_(_users(org)),
-        {"user_id": "users"},
-    ),
-    TableSpec(
-        "assessments",
-        Assessment,
-        lambda org: Assessment.organisation_id == org,
-        {"organisation_id": "organisations", "author_id": "users"},
-    ),
-    TableSpec(
-        "assessment_versions",
-        AssessmentVersion,
-        lambda org: AssessmentVersion.assessment_id.in_(_assessments(org)),
-        {"assessment_id": "assessments", "submitted_by_id": "users", "reviewed_by_id": "users"},
-    ),
-    TableSpec(
-        "assessment_events",
-        AssessmentEvent,
-        lambda org: AssessmentEvent.assessment_id.in_(_assessments(org)),
-        {"assessment_id": "assessments", "actor_id": "users"},
-    ),
-    TableSpec(
-        "review_comments",
-        ReviewComment,
-        lambda org: ReviewComment.version_id.in_(_versions(org)),
-        {"version_id": "assessment_versions", "author_id": "users"},
-    ),
-    TableSpec(
-        "decision_records",
-        DecisionRecord,
-        lambda org: DecisionRecord.assessment_id.in_(_assessments(org)),
-        {"assessment_id": "assessments", "version_id": "assessment_versions", "recorded_by_id": "users"},
-    ),
-    TableSpec(
-        "action_items",
-        ActionItem,
-        lambda org: ActionItem.assessment_id.in_(_assessments(org)),
-        {
-            "assessment_id": "assessments",
-            "version_id": "assessment_versions",
-            "owner_id": "users",
-            "completed_by_id": "users",
-        },
-    ),
-    TableSpec("api_tokens", ApiToken, lambda org: ApiToken.user_id.in_(_users(org)), {"user_id": "users"}),
-    # Reminders name their recipient by email address, not by id.
-    TableSpec(
-        "reminder_logs",
-        ReminderLog,
-        lambda org: ReminderLog.recipient.in_(select(User.email).where(User.organisation_id == org)),
-    ),
-    TableSpec(
-        "audit_events", AuditEvent, _audit_scope, {"organisation_id": "organisations", "actor_id": "users"}
-    ),
-)
-SPECS = {spec.name: spec for spec in TABLES}
-# Tables that belong to the whole service, not to one organisation.
-SERVICE_WIDE = {
-    "reference_datasets": "reference data is loaded from the published files (`hia reference load`)"
-}
-
-
-def not_exported() -> dict[str, str]:
-    """Every table in the schema that the archive does not hold, and why."""
-    left = {}
-    for name in sorted(db.metadata.tables):
-        if name not in SPECS:
-            left[name] = SERVICE_WIDE.get(name, "not yet part of the organisation archive")
-    return left
-
 
 # --- reading ----------------------------------------------------------------------------------------------
 
@@ -162,8 +60,18 @@ def organisation_rows(org_id: int) -> dict[str, list[dict[str, Any]]]:
 
 def _rows(spec: TableSpec, where: ColumnElement[bool]) -> list[dict[str, Any]]:
     table = spec.table
-    result = db.session.execute(select(table).where(where).order_by(table.c.id))
-    return [{key: encode_value(value) for key, value in row._mapping.items()} for row in result]
+    result = db.session.execute(select(table).where(where).order_by(table.c[spec.key]))
+    return [
+        {key: None if key in spec.withheld else encode_value(value) for key, value in row._mapping.items()}
+        for row in result
+    ]
+
+
+def had_uploaded_certificate(org_id: int) -> bool:
+    query = select(OrganisationSettings.organisation_id).where(
+        OrganisationSettings.organisation_id == org_id, OrganisationSettings.certificate.is_not(None)
+    )
+    return db.session.scalar(query) is not None
 
 
 def chain_links_between(first_id: int, last_id: int, own_ids: Iterable[int]) -> list[dict[str, Any]]:
@@ -211,7 +119,9 @@ def _decoded(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:
             value = decode_datetime(value)
         elif isinstance(column.type, Date):
             value = decode_date(value)
-        values[column.key] = value
+        elif isinstance(column.type, LargeBinary):
+            value = decode_bytes(value)
+        values[column.key] = None if column.key in spec.withheld else value
     return values
 
 
@@ -227,6 +137,9 @@ def remap_refs(spec: TableSpec, row: dict[str, Any], ids: dict[str, dict[int, in
 def insert_rows(spec: TableSpec, rows: list[dict[str, Any]]) -> dict[int, int]:
     """Insert remapped rows under new ids; returns {id in the archive: new id}."""
     if not rows:
+        return {}
+    if not spec.has_own_ids:  # keyed by what it belongs to (already remapped): nothing refers to it
+        db.session.execute(insert(spec.table), [_decoded(spec, row) for row in rows])
         return {}
     values = []
     for row in rows:
@@ -275,6 +188,13 @@ def token_hashes_in_use(hashes: list[str], apart_from_org: int | None) -> bool:
     return db.session.scalar(query.limit(1)) is not None
 
 
+def join_codes_in_use(codes: list[str], apart_from_org: int | None) -> bool:
+    query = select(TrainingSession.id).where(TrainingSession.join_code.in_(codes))
+    if apart_from_org is not None:
+        query = query.where(TrainingSession.organisation_id != apart_from_org)
+    return bool(codes) and db.session.scalar(query.limit(1)) is not None
+
+
 def identities_in_use(pairs: list[tuple[str, str]], apart_from_org: int | None) -> bool:
     if not pairs:
         return False
@@ -301,8 +221,8 @@ def versions_of(org_id: int) -> list[AssessmentVersion]:
 def retire_organisation(org_id: int, new_code: str, name_prefix: str, mark: str, now: datetime) -> None:
     """Set an organisation aside so an archive can take its code: nothing is deleted (its audit entries
     point at its rows), but its code changes, its people can no longer sign in, and the values that must
-    be unique (email addresses, token hashes, external sign-ins) are freed."""
-    users = _users(org_id)
+    be unique (email addresses, token hashes, external sign-ins, training join codes) are freed."""
+    users = users_of(org_id)
     emails = select(User.email).where(User.organisation_id == org_id)
     db.session.execute(
         update(ReminderLog)
@@ -324,6 +244,17 @@ def retire_organisation(org_id: int, new_code: str, name_prefix: str, mark: str,
         update(UserIdentity)
         .where(UserIdentity.user_id.in_(users))
         .values(subject=mark + UserIdentity.subject)
+    )
+    # Join codes are unique across the service; a marked code has a character no typed code can have.
+    db.session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.organisation_id == org_id)
+        .values(join_code=func.substr(mark + TrainingSession.join_code, 1, 20))
+    )
+    db.session.execute(
+        update(TrainingSession)
+        .where(TrainingSession.organisation_id == org_id, TrainingSession.code_expires_at > now)
+        .values(code_expires_at=now)
     )
     db.session.execute(
         update(User).where(User.organisation_id == org_id).values(email=mark + User.email, is_active=False)

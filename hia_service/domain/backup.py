@@ -9,6 +9,7 @@ entries in the shared chain, without their content) and documents/<reference>-v<
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 from collections.abc import Iterable, Mapping
@@ -18,7 +19,7 @@ from itertools import pairwise
 from typing import Any
 
 FORMAT = "hia-organisation-archive"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: training sessions and organisation settings joined the archive
 MANIFEST = "manifest.json"
 LINKS = "audit/links.json"
 # Only these names may appear in an archive: nothing absolute, no "..", no links or devices.
@@ -35,9 +36,11 @@ SUBJECT_TABLES = {
     "api_token": "api_tokens",
     "register": "organisations",
     "organisation": "organisations",
+    "training_session": "training_sessions",
+    "organisation_choice": "organisation_choices",
 }
-# Ids of action items held in the details of follow-up audit entries.
-DETAIL_ID_KEYS = {"item": "action_items", "items": "action_items"}
+# Ids held in the details of audit entries: action items (follow-up), the trainee added to a session.
+DETAIL_ID_KEYS = {"item": "action_items", "items": "action_items", "trainee": "users"}
 
 
 class ArchiveError(Exception):
@@ -60,7 +63,10 @@ def file_entry(path: str, data: bytes) -> dict[str, Any]:
 
 
 def encode_value(value: Any) -> Any:
-    """A column value as JSON: times as UTC ISO strings with microseconds, dates as ISO dates."""
+    """A column value as JSON: times as UTC ISO strings with microseconds, dates as ISO dates, bytes (a
+    logo) as base64."""
+    if isinstance(value, bytes | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
     if isinstance(value, datetime):
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite gives naive UTC times
         return aware.astimezone(UTC).strftime(TIMESTAMP)
@@ -75,6 +81,15 @@ def decode_datetime(value: str | None) -> datetime | None:
 
 def decode_date(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
+
+
+def decode_bytes(value: str | None) -> bytes | None:
+    if value is None:
+        return None
+    try:
+        return base64.b64decode(value, validate=True)
+    except (TypeError, ValueError):
+        raise ArchiveError("A file held in the archive's records (a logo) is not valid base64.") from None
 
 
 # --- the manifest and its files -------------------------------------------------------------------------

@@ -36,9 +36,15 @@ from hia_service.services.errors import NotFoundError, ServiceError
 
 # What no archive holds, whatever the schema: listed in every manifest.
 NEVER_EXPORTED = {
-    "signing certificate": "the organisation's private key stays on its server (HIA_SIGNING_P12)",
+    "signing certificate": "the certificate uploaded in the organisation's settings (and the server's own, "
+    "HIA_SIGNING_P12) stays on its server: after an import an admin uploads it again",
     "API token secrets": "only each token's sha256 is stored (and exported); holders keep their tokens",
 }
+
+UPLOAD_AGAIN = (
+    "The organisation's signing certificate is not in the archive: an admin must upload it again "
+    "(Organisation settings, signing certificate) before its records can be signed on this server."
+)
 
 
 class BackupError(ServiceError):
@@ -54,6 +60,7 @@ class ExportSummary:
     documents: int
     not_exported: dict[str, str]
     password_hashes: bool
+    certificate_to_upload: bool
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,7 @@ class ImportSummary:
     password_hashes: bool
     made_by: str
     reference_releases: list[str]
+    certificate_to_upload: bool
 
 
 def app_version() -> str:
@@ -99,7 +107,7 @@ def export_organisation(code: str, out: Path, *, password_hashes: bool = True) -
     files = {f"records/{name}.json": to_json(table) for name, table in rows.items()}
     files[LINKS] = to_json(links)
     files |= _stored_documents(org_id)
-    manifest = _manifest(rows, links, files, password_hashes)
+    manifest = _manifest(rows, links, files, password_hashes, store.had_uploaded_certificate(org_id))
     files[MANIFEST] = to_json(manifest)
     archive = pack(files)
     write_atomically(out, archive)
@@ -119,6 +127,7 @@ def export_organisation(code: str, out: Path, *, password_hashes: bool = True) -
         manifest["counts"]["documents"],
         manifest["not_exported"],
         password_hashes,
+        manifest["signing_certificate"]["upload_again"],
     )
 
 
@@ -155,7 +164,7 @@ def _stored_documents(org_id: int) -> dict[str, bytes]:
 
 
 def _manifest(
-    rows: dict[str, list], links: list, files: dict[str, bytes], password_hashes: bool
+    rows: dict[str, list], links: list, files: dict[str, bytes], password_hashes: bool, certificate: bool
 ) -> dict[str, Any]:
     organisation = rows["organisations"][0]
     audit = rows["audit_events"]
@@ -183,6 +192,11 @@ def _manifest(
             "last_entry_hash": audit[-1]["entry_hash"] if audit else None,
         },
         "not_exported": {**store.not_exported(), **NEVER_EXPORTED},
+        "signing_certificate": {
+            "in_archive": False,
+            "upload_again": certificate,
+            "after_import": UPLOAD_AGAIN if certificate else None,
+        },
         "files": [file_entry(name, data) for name, data in sorted(files.items())],
     }
 
@@ -260,7 +274,13 @@ def import_archive(path: Path, *, replace: bool = False, expected_sha256: str | 
         bool(manifest.get("password_hashes")),
         str(manifest.get("app_version")),
         list(manifest.get("reference_release", {}).get("used_by_assessments", [])),
+        _upload_again(manifest),
     )
+
+
+def _upload_again(manifest: dict[str, Any]) -> bool:
+    certificate = manifest.get("signing_certificate")
+    return isinstance(certificate, dict) and certificate.get("upload_again") is True
 
 
 def _refuse_clashes(records: dict[str, list[dict[str, Any]]], replacing: int | None) -> None:
@@ -276,6 +296,11 @@ def _refuse_clashes(records: dict[str, list[dict[str, Any]]], replacing: int | N
         raise BackupError(
             "Some of the archive's API tokens or external sign-ins are already in use in this database, "
             "so nothing was imported."
+        )
+    if store.join_codes_in_use([row["join_code"] for row in records["training_sessions"]], replacing):
+        raise BackupError(
+            "A training session's join code in the archive is already used by another organisation's "
+            "session in this database, so nothing was imported."
         )
 
 

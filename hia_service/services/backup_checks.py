@@ -71,8 +71,13 @@ def check_rows(spec: store.TableSpec, records: dict[str, list[dict[str, Any]]]) 
     rows = records[spec.name]
     if not isinstance(rows, list) or not all(isinstance(r, dict) and set(r) == columns for r in rows):
         raise ArchiveError(f"records/{spec.name}.json does not have the columns this service expects.")
-    if len({row["id"] for row in rows}) != len(rows):
-        raise ArchiveError(f"records/{spec.name}.json holds the same id twice.")
+    if len({row[spec.key] for row in rows}) != len(rows):
+        raise ArchiveError(f"records/{spec.name}.json holds the same {spec.key} twice.")
+    if any(row[column] is not None for row in rows for column in spec.withheld):
+        raise ArchiveError(
+            f"records/{spec.name}.json holds {', '.join(spec.withheld)}, which `hia export` never writes "
+            "(a signing certificate is uploaded again on the server itself): it is not a genuine archive."
+        )
     for column, table in spec.refs.items():
         known = {row["id"] for row in records[table]}
         for row in rows:

@@ -1,5 +1,7 @@
 """An organisation with realistic records made through the services (review with comments and a return,
-approval with signed PDFs, a decision, a completed action, a token, a reminder, a training assessment),
+approval with signed PDFs, a decision, a completed action, a token, a reminder, a training session with a
+trainee's practice, its settings: population served, logo, address, a list entry, a local framework version
+and an uploaded signing certificate),
 a fresh target database of either kind, and a reading of an organisation's rows that does not use the
 exporter's own code, so the round trip is checked against something independent."""
 
@@ -27,6 +29,28 @@ make_assessment = review_fixtures.make_assessment
 world = review_fixtures.world
 
 
+CERTIFICATE_ENV = "HIA_TEST_BACKUP_SIGNING_PASSPHRASE"
+CERTIFICATE_PASSPHRASE = "backup test passphrase"
+
+
+@pytest.fixture(scope="session")
+def uploaded_p12(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """A PKCS#12 an admin uploads in the organisation's settings (made once: a 3072-bit key is slow)."""
+    from hia_service.documents.signing import create_dev_certificate
+
+    path = tmp_path_factory.mktemp("certificate") / "rxa-uploaded.p12"
+    create_dev_certificate(path, CERTIFICATE_PASSPHRASE, "Riverside Uploaded Signing")
+    return path.read_bytes()
+
+
+def png_logo() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (240, 80), (0, 94, 184)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 @pytest.fixture
 def organisation(
     app: Flask,
@@ -35,6 +59,8 @@ def organisation(
     act: Callable[..., Any],
     lock_of: Callable[[int], int],
     login: Callable[[dict[str, Any]], FlaskClient],
+    uploaded_p12: bytes,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> dict[str, Any]:
     """RXA's records, plus one signed assessment in RYB (which must not travel with RXA)."""
     from hia_service.data.transaction import commit
@@ -61,10 +87,64 @@ def organisation(
         for reminder in followup.reminders_due(date.today()):
             followup.note_reminder_sent(reminder, date.today())
         commit()
+    _training(app, world, make_assessment, act)
+    _settings(app, world, act, uploaded_p12, monkeypatch)
     login(manager)  # a real sign-in, audited
     other = make_assessment(world["other_manager"], "Another trust's change")
     act(world["other_reviewer"], review.approve, other, None)
     return {"code": "RXA", "approved": [returned_then_approved, second], "other": other}
+
+
+def _training(app: Flask, world: Any, make_assessment: Callable[..., int], act: Callable[..., Any]) -> None:
+    """A session run by the trainer, manager2 added to it, and manager2's practice, handed in."""
+    from hia_service.data import training as training_store
+    from hia_service.data.transaction import commit
+    from hia_service.services import training
+
+    day = date.today()
+    held_on = {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
+    with app.app_context():
+        scenario_id = sorted(training.scenarios())[0]
+
+    def create(trainer: Any) -> int:
+        return training.create_session(trainer, "Induction cohort", held_on, [scenario_id]).id
+
+    session_id = act(world["trainer"], create)
+    act(world["trainer"], training.add_trainee, session_id, world["manager2"]["email"])
+    practice = make_assessment(world["manager2"], "Practice: the scenario", training=True)
+    with app.app_context():
+        training_store.add_practice(
+            session_id=session_id,
+            user_id=world["manager2"]["id"],
+            scenario_id=scenario_id,
+            assessment_id=practice,
+            submitted_at=datetime.now(UTC),
+        )
+        commit()
+
+
+def _settings(
+    app: Flask, world: Any, act: Callable[..., Any], p12: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """RXA's admin sets the population served, address, logo, a list entry, a local group (a local framework
+    version) and uploads a signing certificate."""
+    from hia_service.data import organisation_settings as settings_store
+    from hia_service.services.organisation_settings import branding, choices, local_framework
+
+    admin = world["admin"]
+    served = {
+        "address": "1 River Road, Middlesbrough TS1 1AA",
+        "catchment_area": {"type": "lad", "codes": ["E06000002"], "label": "Middlesbrough"},
+        "catchment_baseline": {"population": 143900, "core20_share": 0.61, "lsoa_count": 86},
+        "catchment_release": "IoD2025",
+        "catchment_set_at": datetime.now(UTC),
+    }
+    act(admin, lambda user: settings_store.save_settings(user.organisation_id, **served))
+    act(admin, branding.save_logo, png_logo())
+    act(admin, choices.add_choice, "directorate", "Community services")
+    act(admin, local_framework.add_group, "people living in former coalfield communities")
+    monkeypatch.setenv(CERTIFICATE_ENV, CERTIFICATE_PASSPHRASE)
+    act(admin, branding.save_certificate, p12, CERTIFICATE_ENV)
 
 
 def _first_item(app: Flask, assessment_id: int) -> int:
@@ -136,8 +216,25 @@ REFERENCES = {
         "completed_by_id": "users",
     },
     "api_tokens": {"user_id": "users"},
+    "training_sessions": {"organisation_id": "organisations", "trainer_id": "users"},
+    "training_members": {"session_id": "training_sessions", "user_id": "users"},
+    "training_practices": {
+        "session_id": "training_sessions",
+        "user_id": "users",
+        "assessment_id": "assessments",
+    },
+    "organisation_settings": {"organisation_id": "organisations"},
+    "organisation_choices": {"organisation_id": "organisations"},
+    "local_framework_versions": {"organisation_id": "organisations", "created_by_id": "users"},
     "audit_events": {"organisation_id": "organisations", "actor_id": "users"},
 }
+CERTIFICATE_COLUMNS = [
+    "certificate",
+    "certificate_passphrase_env",
+    "certificate_pem",
+    "certificate_subject",
+    "certificate_expires_at",
+]
 
 
 def org_rows(app: Flask, code: str) -> dict[str, list[dict[str, Any]]]:
@@ -153,6 +250,7 @@ def org_rows(app: Flask, code: str) -> dict[str, list[dict[str, Any]]]:
         emails = select(m.User.email).where(m.User.organisation_id == org)
         assessments = select(m.Assessment.id).where(m.Assessment.organisation_id == org)
         versions = select(m.AssessmentVersion.id).where(m.AssessmentVersion.assessment_id.in_(assessments))
+        sessions = select(m.TrainingSession.id).where(m.TrainingSession.organisation_id == org)
         wheres = {
             m.Organisation: m.Organisation.id == org,
             m.User: m.User.organisation_id == org,
@@ -165,6 +263,12 @@ def org_rows(app: Flask, code: str) -> dict[str, list[dict[str, Any]]]:
             m.ActionItem: m.ActionItem.assessment_id.in_(assessments),
             m.ApiToken: m.ApiToken.user_id.in_(users),
             m.ReminderLog: m.ReminderLog.recipient.in_(emails),
+            m.TrainingSession: m.TrainingSession.organisation_id == org,
+            m.TrainingMember: m.TrainingMember.session_id.in_(sessions),
+            m.TrainingPractice: m.TrainingPractice.session_id.in_(sessions),
+            m.OrganisationSettings: m.OrganisationSettings.organisation_id == org,
+            m.OrganisationChoice: m.OrganisationChoice.organisation_id == org,
+            m.LocalFrameworkVersion: m.LocalFrameworkVersion.organisation_id == org,
             m.AuditEvent: or_(
                 m.AuditEvent.organisation_id == org,
                 m.AuditEvent.organisation_id.is_(None) & m.AuditEvent.actor_id.in_(users),
@@ -173,7 +277,8 @@ def org_rows(app: Flask, code: str) -> dict[str, list[dict[str, Any]]]:
         out = {}
         for model, where in wheres.items():
             table = model.__table__
-            rows = db.session.execute(select(table).where(where).order_by(table.c.id))
+            key = next(iter(table.primary_key.columns))  # organisation_settings is keyed by organisation
+            rows = db.session.execute(select(table).where(where).order_by(key))
             out[table.name] = [{k: _utc(v) for k, v in row._mapping.items()} for row in rows]
         return out
 
@@ -187,14 +292,20 @@ def _utc(value: Any) -> Any:
 def comparable(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
     """Ids replaced by their position in their table (import keeps the order), so two databases compare;
     audit entries lose their chain hashes, which the target database's chain replaces."""
-    rank = {name: {row["id"]: i for i, row in enumerate(table)} for name, table in rows.items()}
+    rank = {
+        name: {row["id"]: i for i, row in enumerate(table)}
+        for name, table in rows.items()
+        if name != "organisation_settings"
+    }
     subject_tables = {"assessment": "assessments", "user": "users", "api_token": "api_tokens"}
     subject_tables |= {"organisation": "organisations", "register": "organisations"}
+    subject_tables |= {"training_session": "training_sessions", "organisation_choice": "organisation_choices"}
     out: dict[str, list[dict[str, Any]]] = {}
     for name, table in rows.items():
         out[name] = []
         for row in table:
-            row = {**row, "id": rank[name][row["id"]]}
+            if "id" in row:
+                row = {**row, "id": rank[name][row["id"]]}
             for column, target in REFERENCES.get(name, {}).items():
                 if row[column] is not None:
                     row[column] = rank[target][row[column]]
@@ -208,6 +319,8 @@ def comparable(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str
                     details["item"] = rank["action_items"][details["item"]]
                 if "items" in details:
                     details["items"] = [rank["action_items"][i] for i in details["items"]]
+                if "trainee" in details:
+                    details["trainee"] = rank["users"][details["trainee"]]
                 row["details"] = details
             out[name].append(row)
     return out

@@ -4,6 +4,7 @@ through writing leaves nothing behind either."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,15 @@ import pytest
 from flask import Flask
 
 from hia_service.cli.backup import export_command, import_command
-from tests.integration.backup.conftest import archive_files, comparable, fresh_app, org_rows, raw_tar, rewrite
+from tests.integration.backup.conftest import (
+    CERTIFICATE_COLUMNS,
+    archive_files,
+    comparable,
+    fresh_app,
+    org_rows,
+    raw_tar,
+    rewrite,
+)
 from tests.integration.review.conftest import add_people
 
 
@@ -139,11 +148,11 @@ def test_a_truncated_archive_is_refused(archive: Path, target: Flask, tmp_path: 
 def test_an_unknown_format_version_is_refused(archive: Path, target: Flask, tmp_path: Path) -> None:
     def change(files: dict[str, bytes]) -> None:
         manifest = json.loads(files["manifest.json"])
-        manifest["format_version"] = 2
+        manifest["format_version"] = 1  # made before training and settings joined the archive
         files["manifest.json"] = json.dumps(manifest).encode()
 
-    bad = rewrite(archive, tmp_path / "v2.tar.gz", change, fix_manifest=False)
-    refused(target, bad, "This archive is in format version 2, but this service reads only version 1")
+    bad = rewrite(archive, tmp_path / "v1.tar.gz", change, fix_manifest=False)
+    refused(target, bad, "This archive is in format version 1, but this service reads only version 2")
 
 
 def test_files_the_exporter_never_writes_are_refused(target: Flask, tmp_path: Path) -> None:
@@ -212,12 +221,18 @@ def test_replace_keeps_the_old_organisation_aside_and_restores_the_archive(
     restored, source = org_rows(target, "RXA"), org_rows(app, "RXA")
     restored["audit_events"].pop()  # the entry recording this import
     source["audit_events"].pop()  # the entry recording the export
+    source["organisation_settings"][0].update(dict.fromkeys(CERTIFICATE_COLUMNS))  # never exported
     assert comparable(restored) == comparable(source)
     old = org_rows(target, "RXA-R1")
     assert len(old["users"]) == len(source["users"]) + 1
     assert not any(user["is_active"] for user in old["users"])
     assert all(user["email"].startswith("replaced1:") for user in old["users"])
     assert old["organisations"][0]["name"].startswith("(replaced ")
+    # The join code (unique across the service) went with the archive; the old session's can never match.
+    assert (
+        old["training_sessions"][0]["join_code"] == "replaced1:" + source["training_sessions"][0]["join_code"]
+    )
+    assert restored["training_sessions"][0]["join_code"] == source["training_sessions"][0]["join_code"]
     documents = Path(target.config["HIA_DATA_DIR"]) / "documents"
     assert sorted(p.name for p in (documents / "RXA-R1").glob("*.pdf")) == sorted(
         p.name for p in (documents / "RXA").glob("*.pdf")
@@ -315,3 +330,49 @@ def test_export_refuses_records_that_point_outside_the_organisation(
         "cannot be exported as they are" in result.output and "which is not in the archive" in result.output
     )
     assert not out.exists()
+
+
+def test_an_archive_that_carries_a_signing_certificate_is_refused(
+    archive: Path, target: Flask, tmp_path: Path
+) -> None:
+    # Anyone can write an archive: one must never plant a certificate this server would sign with or trust.
+    def plant(files: dict[str, bytes]) -> None:
+        def change(rows: list[dict[str, Any]]) -> None:
+            rows[0]["certificate"] = base64.b64encode(b"not a real PKCS#12").decode()
+            rows[0]["certificate_pem"] = "-----BEGIN CERTIFICATE-----"
+
+        _edit_json(files, "records/organisation_settings.json", change)
+
+    bad = rewrite(archive, tmp_path / "planted.tar.gz", plant, fix_manifest=True)
+    refused(target, bad, "records/organisation_settings.json holds certificate")
+
+
+def test_a_join_code_used_by_another_organisation_is_refused(
+    archive: Path, target: Flask, world: Any
+) -> None:
+    from datetime import UTC, date, datetime
+
+    from hia_service.data import accounts
+    from hia_service.data.models import TrainingSession
+    from hia_service.data.transaction import commit
+    from hia_service.extensions import db
+
+    (session,) = json.loads(archive_files(archive)["records/training_sessions.json"])
+    with target.app_context():
+        org = accounts.add_organisation("RQQ", "Another trust")
+        trainer = accounts.add_user(org, "trainer@rqq.nhs.uk", "Their trainer", "trainer", None)
+        db.session.add(
+            TrainingSession(
+                organisation_id=org.id,
+                trainer_id=trainer.id,
+                name="Theirs",
+                held_on=date.today(),
+                join_code=session["join_code"],
+                code_expires_at=datetime.now(UTC),
+            )
+        )
+        commit()
+    result = import_(target, archive)
+    assert result.exit_code == 1
+    assert "join code in the archive is already used by another organisation" in result.output
+    assert org_rows(target, "RXA")["organisations"] == []

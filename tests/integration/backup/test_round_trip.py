@@ -16,6 +16,7 @@ from flask import Flask
 from hia_service.cli.backup import export_command, import_command
 from hia_service.documents import verify_pdf
 from tests.integration.backup.conftest import (
+    CERTIFICATE_COLUMNS,
     archive_files,
     comparable,
     fresh_app,
@@ -25,6 +26,14 @@ from tests.integration.backup.conftest import (
 from tests.integration.review.conftest import add_people, create_assessment
 
 PDFSIG = "/usr/bin/pdfsig"
+TRAINING_AND_SETTINGS = [
+    "training_sessions",
+    "training_members",
+    "training_practices",
+    "organisation_settings",
+    "organisation_choices",
+    "local_framework_versions",
+]
 
 
 def export(app: Flask, code: str, out: Path, *extra: str) -> Any:
@@ -56,18 +65,29 @@ def test_round_trip_restores_every_record_field_by_field(
     before = org_rows(app, "RXA")
     archive = tmp_path / "rxa.tar.gz"
     shown = export(app, "RXA", archive)
-    assert "assessments: 4" in shown.output and "documents: 2" in shown.output
+    assert "assessments: 5" in shown.output and "documents: 2" in shown.output
     assert "reference_datasets" in shown.output  # what is not in the archive is said
+    assert "signing certificate uploaded in the organisation's settings was left out" in shown.output
     with fresh_app(target_kind, tmp_path / "target") as target:
         result = import_(target, archive)
         assert result.exit_code == 0, result.output
         assert "Imported RXA" in result.output
+        assert "must upload it again" in result.output
         after = org_rows(target, "RXA")
         imported_event = after["audit_events"].pop()  # the entry that records the import itself
         assert imported_event["event_type"] == "organisation_imported"
+        # The uploaded certificate stays behind: every column of it comes back empty, the rest as it was.
+        (settings_before,) = before["organisation_settings"]
+        (settings_after,) = after["organisation_settings"]
+        assert all(settings_before[column] is not None for column in CERTIFICATE_COLUMNS)
+        assert all(settings_after[column] is None for column in CERTIFICATE_COLUMNS)
+        settings_before.update(dict.fromkeys(CERTIFICATE_COLUMNS))
         assert comparable(after) == comparable(before)
         assert {t: len(r) for t, r in after.items()} == {t: len(r) for t, r in before.items()}
-        assert len(before["audit_events"]) > 20 and len(before["assessment_versions"]) == 4
+        assert len(before["audit_events"]) > 20 and len(before["assessment_versions"]) == 5
+        for table in TRAINING_AND_SETTINGS:
+            assert len(after[table]) == 1, table  # the new tables have something to compare
+        assert after["organisation_settings"][0]["logo"] == before["organisation_settings"][0]["logo"]
         count, problems = chain_verifies(target)
         assert problems == [] and count == len(after["audit_events"]) + 1
         assert stored_pdfs(target, "RXA") == stored_pdfs(app, "RXA")
@@ -150,10 +170,14 @@ def test_the_manifest_lists_files_counts_and_versions(
     export(app, "RXA", archive)
     files = archive_files(archive)
     manifest = json.loads(files["manifest.json"])
-    assert manifest["format_version"] == 1 and manifest["app_version"]
+    assert manifest["format_version"] == 2 and manifest["app_version"]
     assert manifest["organisation"]["code"] == "RXA"
     assert manifest["reference_release"]["used_by_assessments"] == ["IoD2025"]
-    assert manifest["counts"]["assessments"] == 4 and manifest["counts"]["documents"] == 2
+    assert manifest["counts"]["assessments"] == 5 and manifest["counts"]["documents"] == 2
+    assert manifest["signing_certificate"]["in_archive"] is False
+    assert manifest["signing_certificate"]["upload_again"] is True
+    assert "upload it again" in manifest["signing_certificate"]["after_import"]
+    assert all(manifest["counts"][table] == 1 for table in TRAINING_AND_SETTINGS)
     listed = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
     assert set(listed) == set(files) - {"manifest.json"}
     assert all(hashlib.sha256(files[p]).hexdigest() == digest for p, digest in listed.items())
@@ -161,3 +185,18 @@ def test_the_manifest_lists_files_counts_and_versions(
     rows = org_rows(app, "RXA")["audit_events"]
     assert rows[-1]["event_type"] == "organisation_exported"
     assert rows[-1]["details"]["archive_sha256"] == hashlib.sha256(archive.read_bytes()).hexdigest()
+
+
+def test_the_uploaded_certificate_never_leaves_the_server(
+    app: Flask, organisation: dict[str, Any], uploaded_p12: bytes, tmp_path: Path
+) -> None:
+    import base64
+
+    archive = tmp_path / "rxa.tar.gz"
+    export(app, "RXA", archive)
+    files = archive_files(archive)
+    (settings,) = json.loads(files["records/organisation_settings.json"])
+    assert settings["logo"] and all(settings[column] is None for column in CERTIFICATE_COLUMNS)
+    everything = b"".join(files.values())
+    assert uploaded_p12 not in everything and base64.b64encode(uploaded_p12) not in everything
+    assert b"BEGIN CERTIFICATE" not in everything
