@@ -8,6 +8,7 @@ exporter's own code, so the round trip is checked against something independent.
 from __future__ import annotations
 
 import io
+import shutil
 import tarfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,6 +65,10 @@ def organisation(
 ) -> dict[str, Any]:
     """RXA's records, plus one signed assessment in RYB (which must not travel with RXA)."""
     from hia_service.data.transaction import commit
+
+    # The app (and its data folder) lasts the whole test session: PDFs that earlier tests stored for their
+    # own RXA records are still there, though their rows are gone. Start from an empty documents folder.
+    shutil.rmtree(Path(app.config["HIA_DATA_DIR"]) / "documents", ignore_errors=True)
     from hia_service.services import assessments, followup, review, tokens
 
     reviewer, manager = world["reviewer"], world["manager"]
