@@ -25,7 +25,8 @@ from hia_service import create_app
 from hia_service.auth.roles import Role
 from tests.conftest import csrf_token_from
 from tests.fuzz_counts import fuzz_settings, tried
-from tests.integration.review.conftest import add_people, answers_for, create_assessment
+from tests.integration.review.conftest import act_as, add_people, answers_for, create_assessment
+from tests.integration.training.conftest import FLEETWOOD, make_session
 
 SECRET = "Confidential RYB proposal 7f3a"  # another organisation's record: must never appear
 FIELDS = [
@@ -74,9 +75,10 @@ def _clean_tables() -> Iterator[None]:
 def world(app: Flask, reference_data_dir: Path) -> Iterator[dict[str, Any]]:
     from hia_service.data.models import ActionItem, ApiToken
     from hia_service.extensions import db
-    from hia_service.services import assessments, review
+    from hia_service.services import assessments, review, training
+    from hia_service.services.organisation_settings import choices
     from hia_service.services.tokens import create_token
-    from tests.integration.review.conftest import act_as, acting_as
+    from tests.integration.review.conftest import acting_as
 
     original = app.config["HIA_DATA_DIR"]
     app.config["HIA_DATA_DIR"] = str(reference_data_dir)
@@ -100,6 +102,10 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[dict[str, Any]]:
         create_token(user, "Fuzz", 30)
         assessments.start_assessment(user, "Spare")
         db.session.commit()
+    # A training session of RXA run by its trainer, joined by the manager; a directorate in RXA's list.
+    session = make_session(app, people["trainer"])
+    act_as(app, author, training.join_session, session["code"])
+    choice = act_as(app, people["admin"], lambda u: choices.add_choice(u, "directorate", "Estates").id)
     with app.app_context():
         values = {
             "draft": draft,
@@ -107,6 +113,8 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[dict[str, Any]]:
             "approved": approved,
             "item_id": db.session.scalar(select(ActionItem.id).where(ActionItem.assessment_id == approved)),
             "token_id": db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == author["id"])),
+            "session_id": session["id"],
+            "choice_id": choice,
         }
         db.session.remove()
     yield {"people": people, **values}
@@ -119,11 +127,18 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[dict[str, Any]]:
 
 
 def _person_for(app: Flask, endpoint: str, world: dict[str, Any]) -> dict[str, Any] | None:
-    """Someone who gets past the route's guard: the author if allowed, else a reviewer, else an admin."""
+    """Someone who gets past the route's guard: the author if allowed, else a reviewer, else an admin, else
+    a trainer (who runs the world's training session)."""
     access = app.view_functions[endpoint].hia_access
     if access["roles"] is None:
         return None
-    for key, role in (("manager", Role.MANAGER), ("reviewer", Role.REVIEWER), ("admin", Role.ADMIN)):
+    people = (
+        ("manager", Role.MANAGER),
+        ("reviewer", Role.REVIEWER),
+        ("admin", Role.ADMIN),
+        ("trainer", Role.TRAINER),
+    )
+    for key, role in people:
         if role in access["roles"]:
             return world["people"][key]
     raise AssertionError(f"no persona can use {endpoint}")
@@ -142,6 +157,11 @@ def _urls(rule: str, world: dict[str, Any]) -> list[str]:
             url = url.replace("<int:item_id>", str(world["item_id"])).replace(
                 "<int:token_id>", str(world["token_id"])
             )
+            url = url.replace("<int:session_id>", str(world["session_id"])).replace(
+                "<scenario_id>", FLEETWOOD
+            )
+            url = url.replace("<kind>", "directorate").replace("<int:choice_id>", str(world["choice_id"]))
+            assert "<" not in url, f"{rule}: no value for {url}"
             urls.append(url)
     return urls
 

@@ -13,6 +13,7 @@ people in RYB. The world is built once per database for the whole module.
 
 from __future__ import annotations
 
+import io
 import re
 import time
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from PIL import Image
 from sqlalchemy import func, select
 
 from hia_service import create_app
@@ -31,6 +33,7 @@ from tests.conftest import csrf_token_from
 from tests.fuzz_counts import tried
 from tests.integration.api.conftest import issue_token
 from tests.integration.review.conftest import act_as, add_people, create_assessment
+from tests.integration.training.conftest import FLEETWOOD, answer_and_submit, make_session, start_practice
 
 ROLES = ("manager", "reviewer", "trainer", "admin")
 ORGS = {"own": "RXA", "other": "RYB"}
@@ -69,7 +72,7 @@ def access_of(app: Flask, endpoint: str, method: str) -> dict[str, Any]:
 
 # --- per-record rules: who in the record's own organisation may use it once past the role guard --------
 
-AUTHOR = {"manager"}  # the author is the home organisation's manager
+AUTHOR = {"manager"}  # the author is the home organisation's manager (also a staff trainee in the session)
 AUTHOR_AND_REVIEWERS = {"manager", "reviewer"}
 
 
@@ -120,8 +123,29 @@ RECORD_RULES: dict[str, RecordRule] = {
     "api_versions.Versions": RecordRule(AUTHOR_AND_REVIEWERS),
     "api_versions.VersionItem": RecordRule(AUTHOR_AND_REVIEWERS),
     "api_documents.VersionPdf": RecordRule(AUTHOR_AND_REVIEWERS),
+    # The wizard's page for the organisation's own groups, like the other wizard pages.
+    "wizard.local_groups": RecordRule(AUTHOR_AND_REVIEWERS),
+    # A training session (made by the own trainer) is run by its organisation's trainers; only its
+    # members (the own manager joined it) practise in it; a practice is its trainee's, and its feedback
+    # is also for the trainers.
+    "training.session": RecordRule({"trainer"}),
+    "training.results_csv": RecordRule({"trainer"}),
+    "training.add_trainee": RecordRule({"trainer"}),
+    "training.replace_code": RecordRule({"trainer"}),
+    "training.practise": RecordRule(AUTHOR),
+    "training.brief": RecordRule(AUTHOR),
+    "training.start": RecordRule(AUTHOR),
+    "training.feedback": RecordRule({"manager", "trainer"}),
+    "training.pdf": RecordRule(AUTHOR),
+    # An organisation's settings are its admins' business.
+    "settings.choice": RecordRule({"admin"}),
 }
-RECORD_PARAMS = {"assessment_id", "item_id", "token_id", "user_id"}
+RECORD_PARAMS = {"assessment_id", "item_id", "token_id", "user_id", "session_id", "choice_id"}
+# Routes whose record is the signed-in person's own organisation's, with nothing in the URL (only RXA has
+# one): another organisation's people find nothing, never RXA's.
+ORG_RECORDS: dict[str, RecordRule] = {"settings.logo_image": RecordRule({"admin"})}
+# Routes whose <assessment_id> is a practice assessment, not the world's submitted one.
+PRACTICE_ENDPOINTS = {"training.feedback", "training.pdf"}
 # Routes that exist only when a feature is configured (the matrix's app has no OIDC provider).
 WHEN_NOT_CONFIGURED = {"auth.oidc_start": NOT_FOUND, "auth.oidc_callback": NOT_FOUND}
 # Bodies that get an allowed person past every guard to the service, which refuses them (a stale lock,
@@ -156,6 +180,8 @@ def expected(access: dict[str, Any], endpoint: str, rule: str, persona: str, met
         return SIGN_IN  # a bearer token never opens a web page
     if Role(role) not in roles:
         return FORBIDDEN
+    if endpoint in ORG_RECORDS:
+        return NOT_FOUND if org == "other" else ORG_RECORDS[endpoint].for_role(role)
     if not any(f"<{p}>" in rule or f":{p}>" in rule for p in RECORD_PARAMS):
         return ALLOW
     record = RECORD_RULES.get(f"{endpoint} {method}") or RECORD_RULES.get(endpoint)
@@ -198,7 +224,8 @@ class World:
 def world(app: Flask, reference_data_dir: Path) -> Iterator[World]:
     from hia_service.data.models import ActionItem, ApiToken, Assessment
     from hia_service.extensions import db
-    from hia_service.services import assessments, review
+    from hia_service.services import assessments, review, training
+    from hia_service.services.organisation_settings import choices
 
     original = app.config["HIA_DATA_DIR"]
     app.config["HIA_DATA_DIR"] = str(reference_data_dir)  # maps and charts draw on real reference data
@@ -215,6 +242,14 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[World]:
     act_as(app, author, assessments.submit_for_review, submitted)
     approved = create_assessment(app, author, "Approved")
     act_as(app, people["helper"], review.approve, approved, None)
+    # A training session of RXA with a scenario, joined by the manager, whose practice is handed in.
+    session = make_session(app, people["own_trainer"])
+    act_as(app, author, training.join_session, session["code"])
+    practice = start_practice(app, author, session["id"])
+    answer_and_submit(app, author, practice, {"pc.age.impact": "negative"})
+    # RXA's settings: a directorate in its list, and a logo.
+    choice = act_as(app, people["own_admin"], lambda u: choices.add_choice(u, "directorate", "Estates").id)
+    _save_logo(app, people["own_admin"])
     with app.app_context():
         item = db.session.scalar(select(ActionItem.id).where(ActionItem.assessment_id == approved))
         token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == author["id"]))
@@ -229,6 +264,11 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[World]:
         "user_id": author["id"],
         "name": "rating",
         "reference": reference,
+        "session_id": session["id"],
+        "scenario_id": FLEETWOOD,
+        "practice_id": practice,
+        "kind": "directorate",
+        "choice_id": choice,
     }
     yield World(people, tokens, values)
     app.config["HIA_DATA_DIR"] = original
@@ -237,6 +277,18 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[World]:
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+def _save_logo(app: Flask, admin: dict[str, Any]) -> None:
+    from hia_service.services.organisation_settings import branding
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (240, 80), (0, 94, 184)).save(buffer, format="PNG")
+    act_as(app, admin, branding.save_logo, buffer.getvalue())
+
+
+# Set-up a route needs again before its check: an allowed POST of another route may have undone it.
+BEFORE = {"settings.logo_image": lambda app, world: _save_logo(app, world.people["own_admin"])}
 
 
 STATIC_FILES = {
@@ -254,6 +306,8 @@ def url_for_rule(rule: str, endpoint: str, world: World) -> str:
         name = match.group(1).split(":")[-1]
         if name == "filename":
             return STATIC_FILES[endpoint]
+        if name == "assessment_id" and endpoint in PRACTICE_ENDPOINTS:
+            return str(world.values["practice_id"])
         return str(world.values[name])
 
     return re.sub(r"<([^>]+)>", value, rule)
@@ -309,6 +363,8 @@ def test_route_answers_each_persona_as_its_access_declares(
 ) -> None:
     access = access_of(app, endpoint, method)
     url = url_for_rule(rule, endpoint, world)
+    if endpoint in BEFORE:
+        BEFORE[endpoint](app, world)
     wrong = []
     for persona in PERSONAS:
         csrf = as_persona(client, world, persona)
