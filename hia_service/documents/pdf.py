@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from functools import partial
 from typing import Any
 
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.utils import ImageReader
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
@@ -32,6 +33,7 @@ from .pdf_pages import (
     draw_later_page,
 )
 from .snapshot import check_snapshot, document_info, generated_at
+from .svg_logo import svg_logo_drawing
 
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 
@@ -73,6 +75,7 @@ def _furniture(snapshot: Mapping[str, Any]) -> PageFurniture:
         title=snapshot["title"],
         created=generated_at(snapshot),
         logo_png=_logo(snapshot["organisation"].get("logo_png")),
+        logo_svg=_svg_logo(snapshot["organisation"].get("logo_svg")),
         address=snapshot["organisation"].get("address") or None,
     )
 
@@ -87,6 +90,17 @@ def _logo(value: bytes | str | None) -> bytes | None:
     except (binascii.Error, OSError, ValueError) as error:
         raise SnapshotError("The organisation's logo should be a PNG image (base64 text in JSON).") from error
     return data
+
+
+def _svg_logo(value: bytes | str | None) -> Drawing | None:
+    """The SVG logo (bytes, or base64 text after JSON) as a drawing; None when it cannot be drawn."""
+    if not value:
+        return None
+    try:
+        data = value if isinstance(value, bytes) else base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise SnapshotError("The organisation's SVG logo should be base64 text in JSON.") from error
+    return svg_logo_drawing(data)
 
 
 def _template(buffer: io.BytesIO, furniture: PageFurniture) -> BaseDocTemplate:

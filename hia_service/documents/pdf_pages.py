@@ -9,6 +9,8 @@ import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
@@ -35,6 +37,7 @@ class PageFurniture:
     title: str
     created: datetime
     logo_png: bytes | None = None
+    logo_svg: Drawing | None = None  # an SVG logo already read by svg_logo_drawing (None if it could not be)
     address: str | None = None
     signature_box: SignatureBox | None = field(default=None)
 
@@ -74,13 +77,29 @@ def draw_first_page(canvas: Canvas, furniture: PageFurniture) -> None:
     if furniture.logo_png:
         logo = ImageReader(io.BytesIO(furniture.logo_png))
         width, height = logo.getSize()
-        scale = min(16 * mm / height, 50 * mm / width)
-        x = PAGE_WIDTH - MARGIN_X - width * scale
-        canvas.drawImage(logo, x, top - 5 * mm - height * scale, width * scale, height * scale, mask="auto")
+        x, y, scale = _logo_box(width, height, top)
+        canvas.drawImage(logo, x, y, width * scale, height * scale, mask="auto")
+    elif furniture.logo_svg is not None:
+        drawing = furniture.logo_svg
+        x, y, scale = _logo_box(drawing.width, drawing.height, top)
+        canvas.saveState()
+        canvas.translate(x, y)
+        canvas.scale(scale, scale)
+        box = canvas.beginPath()  # shapes outside the SVG's own size must not spill over the band
+        box.rect(0, 0, drawing.width, drawing.height)
+        canvas.clipPath(box, stroke=0, fill=0)
+        renderPDF.draw(drawing, canvas, 0, 0)
+        canvas.restoreState()
     else:
         canvas.setFont(bold, 13)
         canvas.drawRightString(PAGE_WIDTH - MARGIN_X, top - 9.5 * mm, furniture.info.label)
     canvas.restoreState()
+
+
+def _logo_box(width: float, height: float, top: float) -> tuple[float, float, float]:
+    """(x, y, scale) that fit a logo into the band's right-hand box: at most 16 mm high and 50 mm wide."""
+    scale = min(16 * mm / height, 50 * mm / width)
+    return PAGE_WIDTH - MARGIN_X - width * scale, top - 5 * mm - height * scale, scale
 
 
 def draw_later_page(canvas: Canvas, furniture: PageFurniture) -> None:

@@ -155,10 +155,15 @@ def _snapshot(
 
 
 def _organisation(organisation_id: int) -> dict[str, Any]:
-    """Name, address and logo as the organisation's admins set them (a PNG logo only: the PDF draws PNG)."""
+    """Name, address and logo (PNG or SVG, base64) as the organisation's admins set them."""
     brand = branding.branding(organisation_id)
-    logo = base64.b64encode(brand.logo).decode() if brand.logo and brand.logo_type == "png" else None
-    return {"name": brand.name, "address": brand.address, "logo_png": logo}
+    logo = base64.b64encode(brand.logo).decode() if brand.logo else None
+    return {
+        "name": brand.name,
+        "address": brand.address,
+        "logo_png": logo if brand.logo_type == "png" else None,
+        "logo_svg": logo if brand.logo_type == "svg" else None,
+    }
 
 
 def _document_status(assessment: Assessment, version: AssessmentVersion) -> str:

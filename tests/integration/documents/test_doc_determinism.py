@@ -1,5 +1,6 @@
 """Regenerating a frozen version gives the same bytes: in another process, and under concurrent requests."""
 
+import base64
 import hashlib
 import json
 import subprocess
@@ -29,6 +30,23 @@ def test_another_process_renders_identical_bytes(snapshot):
         [sys.executable, "-c", RENDER, str(FIXTURE)], capture_output=True, text=True, check=True, timeout=120
     )
     assert there.stdout.strip() == here
+
+
+def test_an_svg_logo_renders_identical_bytes_in_another_process(snapshot, tmp_path):
+    logo = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40" '
+        b'fill="#005eb8"/><text x="6" y="26" font-family="Arial" font-size="16">Northshire</text></svg>'
+    )
+    snapshot["organisation"]["logo_svg"] = base64.b64encode(logo).decode()
+    path = tmp_path / "snapshot.json"
+    path.write_text(json.dumps(snapshot), encoding="utf-8")
+    here = f"{_sha(build_pdf(snapshot))} {_sha(build_docx(snapshot))}"
+    there = subprocess.run(
+        [sys.executable, "-c", RENDER, str(path)], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert there.stdout.strip() == here
+    snapshot["organisation"]["logo_svg"] = None
+    assert _sha(build_pdf(snapshot)) != here.split()[0]  # the logo is really on the page
 
 
 def test_concurrent_renders_do_not_disturb_each_other(snapshot):

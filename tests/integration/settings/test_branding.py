@@ -207,3 +207,89 @@ def test_a_safe_svg_logo_is_served_sandboxed(app: Flask, client: FlaskClient, wo
     image = client.get("/settings/logo/image")
     assert image.mimetype == "image/svg+xml" and image.data == svg
     assert "sandbox" in image.headers["Content-Security-Policy"]
+
+
+SVG_PURPLE = (153, 0, 153)
+
+
+def svg_logo(fill: str = "#990099", width: str = "120") -> bytes:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
+        f'<rect width="{width}" height="40" fill="{fill}"/></svg>'
+    ).encode()
+
+
+def purple_pixels_in_band(pdf_path: Path, tmp_path: Path) -> int:
+    """Pixels of the SVG logo's purple in the top 30 mm of page 1, drawn by poppler at 72 dpi."""
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "72", "-f", "1", "-l", "1", "-singlefile", str(pdf_path), "page"],
+        cwd=tmp_path,
+        check=True,
+        timeout=60,
+    )
+    image = Image.open(tmp_path / "page.png").convert("RGB")
+    band = image.crop((image.width // 2, 0, image.width, 85))
+    return sum(
+        1 for x in range(band.width) for y in range(band.height) if band.getpixel((x, y)) == SVG_PURPLE
+    )
+
+
+def test_an_approved_record_draws_the_uploaded_svg_logo(
+    app: Flask,
+    client: FlaskClient,
+    world: Any,
+    login: Any,
+    tmp_path: Path,
+    make_assessment: Callable[..., int],
+    act: Callable[..., Any],
+) -> None:
+    from hia_service.services import review
+
+    login(world["admin"])
+    assert post_form(client, "/settings/logo", {"logo": file(svg_logo(), "logo.svg")}).status_code == 302
+    page = client.get("/settings/logo").get_data(as_text=True)
+    assert "PNG logos only" not in page and "If an SVG logo cannot be drawn" in page
+    assessment_id = make_assessment(world["manager"])
+    act(world["reviewer"], review.start_review, assessment_id, None)
+    act(world["reviewer"], review.approve, assessment_id, None)
+    path = Path(version_of(app, assessment_id)["path"])
+    assert purple_pixels_in_band(path, tmp_path) > 4500  # the 48 mm x 16 mm logo box, filled
+
+
+def test_an_accepted_svg_that_cannot_be_drawn_still_gives_a_record_with_the_name(
+    app: Flask,
+    client: FlaskClient,
+    world: Any,
+    login: Any,
+    tmp_path: Path,
+    make_assessment: Callable[..., int],
+    act: Callable[..., Any],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    from hia_service.services import review
+
+    login(world["admin"])
+    broken = svg_logo(width="abc")  # passes the upload check; svglib cannot read the rectangle's width
+    assert post_form(client, "/settings/logo", {"logo": file(broken, "logo.svg")}).status_code == 302
+    assessment_id = make_assessment(world["manager"])
+    act(world["reviewer"], review.start_review, assessment_id, None)
+    with caplog.at_level(logging.WARNING, logger="hia_service.documents.svg_logo"):
+        act(world["reviewer"], review.approve, assessment_id, None)
+    version = version_of(app, assessment_id)
+    assert version["status"] == "approved" and version["pdf_sha256"]
+    assert "SVG logo left off the PDF: it could not be drawn" in caplog.text
+    path = Path(version["path"])
+    assert purple_pixels_in_band(path, tmp_path) == 0
+    with pdfplumber.open(path) as pdf:
+        first = pdf.pages[0]
+        assert world_name(app) in (first.extract_text() or "") and len(first.images) == 0
+
+
+def world_name(app: Flask) -> str:
+    from hia_service.data.models import Organisation
+    from hia_service.extensions import db
+
+    with app.app_context():
+        return db.session.query(Organisation).filter_by(code="RXA").one().name

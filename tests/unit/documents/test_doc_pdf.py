@@ -1,13 +1,20 @@
 import base64
 import io
+import logging
 import re
+import subprocess
 
+import numpy
 import pypdf
 import pytest
+from PIL import Image
+from reportlab.lib.units import mm
 
 from hia_service.documents import SnapshotError, build_pdf
 from hia_service.documents.metadata import parse_keywords
+from hia_service.documents.pdf_pages import MARGIN_X, PAGE_WIDTH
 from hia_service.documents.sample import example_map_png
+from hia_service.domain.branding import check_logo
 
 DRAFT, TRAINING = "DRAFT — NOT APPROVED", "TRAINING — NOT FOR DECISION"
 
@@ -199,3 +206,99 @@ def test_an_index_without_population_figures_renders_without_the_chart(snapshot,
     assert "most deprived fifth of Wales" in text
     assert "People affected by deprivation decile" not in text
     assert not any(page.images for page in _reader(pdf).pages)
+
+
+# An SVG logo: a purple block (a colour nothing else on the page uses) with a word in a font we do not have.
+PURPLE = (153, 0, 153)
+SVG_LOGO = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" viewBox="0 0 120 40">'
+    b'<rect width="120" height="40" fill="#990099"/>'
+    b'<text x="8" y="27" font-family="Frutiger, Arial" font-weight="bold" font-size="18" fill="#ffffff">'
+    b"Trust</text></svg>"
+)
+
+
+def _first_page_pixels(pdf: bytes, tmp_path) -> Image.Image:
+    """Page 1 drawn by poppler at 72 dpi, so one pixel is one PDF point."""
+    (tmp_path / "doc.pdf").write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "72", "-f", "1", "-l", "1", "-singlefile", "doc.pdf", "page"],
+        cwd=tmp_path,
+        check=True,
+        timeout=60,
+    )
+    return Image.open(tmp_path / "page.png").convert("RGB")
+
+
+def _purple_box(image: Image.Image) -> tuple[int, tuple[int, int, int, int] | None]:
+    """How many pixels are the logo's purple, and their bounding box (left, top, right, bottom)."""
+    purple = (numpy.asarray(image) == PURPLE).all(axis=2)
+    rows, columns = numpy.nonzero(purple)
+    if not len(rows):
+        return 0, None
+    return len(rows), (int(columns.min()), int(rows.min()), int(columns.max()) + 1, int(rows.max()) + 1)
+
+
+def test_an_svg_logo_is_drawn_as_vectors_in_the_logo_box(snapshot, tmp_path):
+    snapshot["organisation"]["logo_svg"] = base64.b64encode(SVG_LOGO).decode()
+    pdf = build_pdf(snapshot)
+    assert len(_reader(pdf).pages[0].images) == 0  # drawn with paths, not embedded as a picture
+    count, box = _purple_box(_first_page_pixels(pdf, tmp_path))
+    # 120 x 40 scaled into at most 50 mm x 16 mm: 48 mm x 16 mm (136 x 45 points), right-aligned at the margin
+    assert count > 4500 and box is not None
+    left, top, right, bottom = box
+    assert abs(right - (PAGE_WIDTH - MARGIN_X)) <= 2 and abs((right - left) - 48 * mm) <= 3
+    assert abs(top - 5 * mm) <= 2 and abs((bottom - top) - 16 * mm) <= 3
+    assert build_pdf(snapshot) == pdf  # still deterministic
+
+
+def test_an_svg_logo_svglib_cannot_draw_leaves_the_name_and_a_log_line(snapshot, tmp_path, caplog):
+    broken = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
+        b'<rect width="abc" height="40" fill="#990099"/></svg>'
+    )
+    assert check_logo(broken).kind == "svg"  # the upload check accepts it
+    snapshot["organisation"]["logo_svg"] = base64.b64encode(broken).decode()
+    with caplog.at_level(logging.WARNING, logger="hia_service.documents.svg_logo"):
+        pdf = build_pdf(snapshot)
+    assert "SVG logo left off the PDF: it could not be drawn" in caplog.text
+    assert _purple_box(_first_page_pixels(pdf, tmp_path))[0] == 0
+    assert "Northshire NHS Foundation Trust" in _reader(pdf).pages[0].extract_text()
+
+
+def test_an_svg_logo_that_fails_the_logo_check_never_reaches_svglib(snapshot, tmp_path, caplog, monkeypatch):
+    import hia_service.documents.svg_logo as svg_logo
+
+    seen: list[object] = []
+    monkeypatch.setattr(svg_logo, "svg2rlg", lambda *args, **kwargs: seen.append(args))
+    outside = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
+        b'<image href="data:image/png;base64,iVBORw0KGgo=" width="120" height="40"/></svg>'
+    )
+    snapshot["organisation"]["logo_svg"] = base64.b64encode(outside).decode()
+    with caplog.at_level(logging.WARNING, logger="hia_service.documents.svg_logo"):
+        pdf = build_pdf(snapshot)
+    assert seen == [] and "it fails the logo check" in caplog.text
+    assert len(_reader(pdf).pages[0].images) == 0
+
+
+def test_svg_text_is_drawn_with_the_document_fonts_never_looked_up_on_the_machine(snapshot):
+    def page_fonts(pdf: bytes) -> set[str]:
+        return {str(font["/BaseFont"]) for font in _reader(pdf).pages[0]["/Resources"]["/Font"].values()}
+
+    without_logo = page_fonts(build_pdf(snapshot))
+    snapshot["organisation"]["logo_svg"] = base64.b64encode(SVG_LOGO).decode()
+    # svglib on its own would ask fontconfig for "Frutiger"/"Arial" and embed whatever the machine has
+    assert page_fonts(build_pdf(snapshot)) <= without_logo
+
+
+def test_an_svg_logo_drawing_past_its_own_edges_stays_in_the_logo_box(snapshot, tmp_path):
+    spilling = (
+        b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
+        b'<rect x="-500" y="-500" width="2000" height="2000" fill="#990099"/></svg>'
+    )
+    snapshot["organisation"]["logo_svg"] = base64.b64encode(spilling).decode()
+    _, box = _purple_box(_first_page_pixels(build_pdf(snapshot), tmp_path))
+    assert box is not None
+    left, top, right, bottom = box
+    assert right - left <= 48 * mm + 2 and bottom - top <= 16 * mm + 2

@@ -54,6 +54,9 @@ REFUSED = [
         svg('<image xmlns:xlink="http://www.w3.org/1999/xlink" xlink:href="file:///etc/passwd"/>'),
         "refers to something outside the file",
     ),
+    # svglib would read these two: an embedded picture (data: URI) and a file beside the SVG
+    (svg('<image href="data:image/png;base64,iVBORw0KGgo=" width="9" height="9"/>'), "outside the file"),
+    (svg('<use href="other.svg#logo"/>'), "refers to something outside the file"),
     (svg('<rect style="fill: url(https://x.example/f.svg#a)"/>'), "style refers to something outside"),
     (svg("<style>@import 'https://x.example/a.css';</style>"), "style refers to something outside"),
     (b'<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY a "aaaa">]><svg>&a;</svg>', "DOCTYPE or entity"),
