@@ -189,7 +189,7 @@ def wait_until_serving(service: Service, timeout: float = 60) -> None:
                 if response.status == 200:
                     return
         except OSError:
-            pass
+            pass  # not listening yet: poll again until the deadline, which raises below
         time.sleep(0.2)
     raise RuntimeError("the service did not answer /healthz")
 
