@@ -77,6 +77,15 @@ def _rate_limit_storage(app: Flask) -> str:
 def _register_rate_limits(app: Flask) -> None:
     from hia_service.extensions import limiter
 
+    # Registered before the limiter's own hook, so Flask runs it after: the limiter sets Retry-After on
+    # every API answer to when its window resets (up to a minute). Only a 429 means that; an answer that
+    # asks to be polled sooner (a document being prepared, g.retry_after) keeps its own wait.
+    @app.after_request
+    def own_retry_after(response: Response) -> Response:
+        if g.get("retry_after") is not None and response.status_code != 429:
+            response.headers["Retry-After"] = str(g.retry_after)
+        return response
+
     limiter.init_app(app)
 
 

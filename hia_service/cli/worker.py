@@ -1,4 +1,5 @@
-"""`hia worker`: run the background job worker (PDF drawing and signing) for HIA_QUEUE=rq."""
+"""`hia worker`: run the background job worker (drawing PDFs and Word copies, signing records) for
+HIA_QUEUE=rq."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ from flask.cli import with_appcontext
 from hia_service.services import jobs
 
 
-@click.command("worker", help="Run the background worker that draws and signs PDFs (HIA_QUEUE=rq).")
+@click.command(
+    "worker",
+    help="Run the background worker that draws PDFs and Word copies and signs records (HIA_QUEUE=rq).",
+)
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty instead of waiting for more.")
 @click.option(
     "--failed", "show_failed", is_flag=True, help="List jobs that failed after every retry, then stop."
@@ -25,6 +29,8 @@ def worker_cmd(burst: bool, show_failed: bool) -> None:
             click.echo(f"  {state.job_id}: tried {state.attempts} times; last error: {state.error}")
         return
     if config.get("HIA_QUEUE") != "rq":
-        click.echo("Note: HIA_QUEUE is not 'rq', so this service does its PDF work in the request.", err=True)
+        click.echo(
+            "Note: HIA_QUEUE is not 'rq', so this service draws and signs documents in the request.", err=True
+        )
     click.echo(f"Working on {where}" + (" until it is empty" if burst else ""))
     jobs.run_worker(burst=burst)

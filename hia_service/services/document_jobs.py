@@ -1,6 +1,7 @@
-"""PDFs made in the background (HIA_QUEUE=rq): the signed record of an approved version, and the drawn
-copy of any other version. The download page asks for the file; if it is not ready it queues the work and
-shows "being prepared" until it is. With HIA_QUEUE=sync the work is done inside the request, as before.
+"""Documents made in the background (HIA_QUEUE=rq): the signed record of an approved version, the drawn PDF
+of any other version (practice ones too), and the Word copy of every version. A download (web page or API)
+asks for the file; if it is not ready it queues the work and says "being prepared" until it is. With
+HIA_QUEUE=sync the work is done inside the request, as before.
 
 The functions named *_job run in `hia worker` (services/jobs.py), each as one unit of work.
 """
@@ -12,6 +13,7 @@ import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
+from functools import partial
 
 from flask import Flask, has_app_context
 
@@ -26,14 +28,19 @@ from hia_service.services.documents import Download
 log = logging.getLogger("hia_service.documents")
 SIGN_JOB = "hia_service.services.document_jobs.sign_job"
 RENDER_JOB = "hia_service.services.document_jobs.render_job"
+RETRY_AFTER_SECONDS = 5  # how soon a download that is being prepared is worth asking for again
 
 
 class DocumentNotReadyError(Exception):
-    """The PDF is being prepared in the background; `state` says how that is going."""
+    """The document (`kind` "pdf" or "docx" of version `number`) is being prepared in the background;
+    `state` says how that is going."""
 
-    def __init__(self, state: jobs.JobState) -> None:
+    def __init__(self, state: jobs.JobState, kind: str, number: int) -> None:
         super().__init__(state.status)
         self.state = state
+        self.kind = kind
+        self.number = number
+        self.noun = documents.NAMES[kind]
 
 
 # --- on the web side ----------------------------------------------------------------------------------
@@ -46,32 +53,35 @@ def queue_signing(version: AssessmentVersion) -> None:
     jobs.enqueue_after_commit(_sign_id(version), SIGN_JOB, version.assessment_id, version.number)
 
 
-def pdf_for_download(version: AssessmentVersion, *, again: bool = False) -> bytes:
-    """The version's PDF if it is ready; otherwise queue it and raise DocumentNotReadyError."""
+def document_for_download(version: AssessmentVersion, kind: str, *, again: bool = False) -> bytes:
+    """The version's PDF record or Word copy if it is ready; otherwise queue it and raise
+    DocumentNotReadyError."""
     if not jobs.queued():
-        return documents.version_pdf(version)
-    if _is_signed_record(version):
+        return documents.version_document(version, kind)
+    if kind == "pdf" and _is_signed_record(version):
         if version.pdf_sha256 is not None:
             return documents.version_pdf(version)
         state = jobs.ensure(_sign_id(version), SIGN_JOB, version.assessment_id, version.number, again=again)
-        raise DocumentNotReadyError(state)
-    key = render_key(version)
+        raise DocumentNotReadyError(state, kind, version.number)
+    key = render_key(version, kind)
     stored = storage.document_storage().read(key)
     if stored is not None:
         return stored
-    state = jobs.ensure(_render_id(key), RENDER_JOB, version.assessment_id, version.number, again=again)
-    raise DocumentNotReadyError(state)
+    state = jobs.ensure(_render_id(key), RENDER_JOB, version.assessment_id, version.number, kind, again=again)
+    raise DocumentNotReadyError(state, kind, version.number)
 
 
-def render_key(version: AssessmentVersion) -> str:
-    """Drawn copies are stored under a fingerprint of what they show, so a change (the version going into
-    review, say) makes a new copy rather than serving a stale one."""
+def render_key(version: AssessmentVersion, kind: str = "pdf") -> str:
+    """Drawn copies (PDF or Word) are stored under a fingerprint of what they show, so a change (the version
+    going into review, say) makes a new copy rather than serving a stale one."""
     snapshot = documents.snapshot_for(version)
     fingerprint = hashlib.sha256(
         json.dumps([snapshot, version.area, version.reference_release], sort_keys=True, default=str).encode()
     ).hexdigest()[:24]
     assessment = version.assessment
-    return f"drawn/{assessment.organisation.code}/{assessment.reference}-v{version.number}-{fingerprint}.pdf"
+    return (
+        f"drawn/{assessment.organisation.code}/{assessment.reference}-v{version.number}-{fingerprint}.{kind}"
+    )
 
 
 def _is_signed_record(version: AssessmentVersion) -> bool:
@@ -83,7 +93,9 @@ def _sign_id(version: AssessmentVersion) -> str:
 
 
 def _render_id(key: str) -> str:
-    return "render-" + key.rsplit("-", 1)[-1].removesuffix(".pdf")
+    """render-<fingerprint> for a PDF (as before Word copies were queued), render-<fingerprint>-docx."""
+    fingerprint, kind = key.rsplit("-", 1)[-1].split(".")
+    return f"render-{fingerprint}" + ("" if kind == "pdf" else f"-{kind}")
 
 
 # --- in the worker ------------------------------------------------------------------------------------
@@ -102,15 +114,16 @@ def sign_job(assessment_id: int, number: int) -> str:
         return "signed"
 
 
-def render_job(assessment_id: int, number: int) -> str:
-    """Draw a version that is not a signed record and store it under its fingerprint."""
-    with _unit_of_work("render", assessment_id, number):
+def render_job(assessment_id: int, number: int, kind: str = "pdf") -> str:
+    """Draw a version's PDF (one that is not a signed record) or its Word copy, and store it under its
+    fingerprint. (Jobs queued before Word copies were queued carry no kind: they are PDFs.)"""
+    with _unit_of_work(f"render {kind}", assessment_id, number):
         version = assessment_store.get_version(assessment_id, number)
-        if version is None:
-            return "no such version"
-        key = render_key(version)
+        if version is None or kind not in documents.MIMETYPES:
+            return "nothing to draw"
+        key = render_key(version, kind)
         if not storage.document_storage().exists(key):
-            storage.document_storage().write(key, documents.render_pdf(version))
+            storage.document_storage().write(key, documents.drawn(version, kind))
         return key
 
 
@@ -123,10 +136,10 @@ def _unit_of_work(kind: str, assessment_id: int, number: int) -> Iterator[None]:
     with context:
         try:
             yield
-            log.info("Background PDF job done", extra={"fields": fields})
+            log.info("Background document job done", extra={"fields": fields})
         except Exception as error:
             log.error(
-                "Background PDF job failed; it will be retried unless this was the last try",
+                "Background document job failed; it will be retried unless this was the last try",
                 extra={"fields": {**fields, "error": str(error) or type(error).__name__}},
             )
             raise
@@ -147,8 +160,8 @@ def _worker_app() -> Flask:
 
 
 def download(user: User, assessment_id: int, number: int, kind: str, *, again: bool = False) -> Download:
-    """documents.download(), except that a PDF not made yet is queued (DocumentNotReadyError) rather than
-    made while the page waits. `again` re-queues one whose job failed after every retry."""
+    """documents.download(), except that a document not made yet is queued (DocumentNotReadyError) rather
+    than made while the page waits. `again` re-queues one whose job failed after every retry."""
     return documents.download(
-        user, assessment_id, number, kind, pdf_source=lambda version: pdf_for_download(version, again=again)
+        user, assessment_id, number, kind, source=partial(document_for_download, again=again)
     )

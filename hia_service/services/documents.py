@@ -74,7 +74,12 @@ class SigningNotSetUpError(ServiceError):
     status = 503
 
 
-PdfSource = Callable[[AssessmentVersion], bytes]
+DocumentSource = Callable[[AssessmentVersion, str], bytes]  # (version, "pdf" or "docx") -> the file
+MIMETYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
+NAMES = {"pdf": "PDF", "docx": "Word document"}  # as pages and messages call them
 
 
 @dataclass(frozen=True)
@@ -365,16 +370,27 @@ def version_docx(version: AssessmentVersion) -> bytes:
     return _documents_call(build_docx, snapshot, map_png=map_png(version.area, version.reference_release))
 
 
+def drawn(version: AssessmentVersion, kind: str) -> bytes:
+    """The version drawn now and never signed, as a PDF ("pdf") or a Word document ("docx")."""
+    return version_docx(version) if kind == "docx" else render_pdf(version)
+
+
+def version_document(version: AssessmentVersion, kind: str) -> bytes:
+    """The Word copy, or the PDF record (see version_pdf), made now."""
+    return version_docx(version) if kind == "docx" else version_pdf(version)
+
+
 def download(
-    user: User, assessment_id: int, number: int, kind: str, pdf_source: PdfSource | None = None
+    user: User, assessment_id: int, number: int, kind: str, source: DocumentSource | None = None
 ) -> Download:
     """A version's PDF or Word copy for someone allowed to export it; every download is audited.
-    `pdf_source` gets the PDF (document_jobs passes one that may say "not ready yet")."""
+    `source` gets the file (document_jobs passes one that may say "not ready yet", and then nothing is
+    audited, as nothing was given out)."""
     assessment = assessment_for(user, assessment_id, Action.EXPORT)
     version = assessment_store.get_version(assessment.id, number)
     if version is None:
         raise NotFoundError("We could not find that version of the assessment.")
-    document = _document(version, kind, pdf_source or version_pdf)
+    document = _document(version, kind, source)
     record_audit_event(
         "document_downloaded",
         actor=user,
@@ -386,12 +402,9 @@ def download(
     return document
 
 
-def _document(version: AssessmentVersion, kind: str, pdf_source: PdfSource | None = None) -> Download:
-    name = f"{version.assessment.reference}-v{version.number}"
-    if kind == "docx":
-        mimetype = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        return Download(f"{name}.docx", version_docx(version), mimetype)
-    return Download(f"{name}.pdf", (pdf_source or version_pdf)(version), "application/pdf")
+def _document(version: AssessmentVersion, kind: str, source: DocumentSource | None = None) -> Download:
+    name = f"{version.assessment.reference}-v{version.number}.{kind}"
+    return Download(name, (source or version_document)(version, kind), MIMETYPES[kind])
 
 
 def export(org_code: str, reference: str, number: int | None, kind: str) -> Download:

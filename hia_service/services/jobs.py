@@ -1,4 +1,5 @@
-"""Background jobs on an RQ queue in Redis, so that no page waits on slow work (drawing and signing PDFs).
+"""Background jobs on an RQ queue in Redis, so that no page waits on slow work (drawing and signing
+documents).
 
 HIA_QUEUE=rq puts jobs on the queue HIA_QUEUE_NAME at HIA_REDIS_URL, where `hia worker` runs them. A job
 that raises is retried after HIA_QUEUE_RETRY_SECONDS (default 10, 60 and 300 seconds); after the last try it

@@ -16,7 +16,7 @@ from hia_service.data.models import Assessment, TrainingPractice, TrainingSessio
 from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.training import Feedback, KeyPoint, Scenario, feedback
 from hia_service.domain.workflow import Status
-from hia_service.services import documents, rules
+from hia_service.services import document_jobs, documents, rules
 from hia_service.services.assessments import assessment_for
 from hia_service.services.errors import NotFoundError, StateTransitionError
 from hia_service.services.register import safe_cell
@@ -79,14 +79,15 @@ def practice_feedback(user: User, assessment_id: int) -> PracticeFeedback:
     return PracticeFeedback(assessment, chosen, result, sections, list(version.quality or []), version.number)
 
 
-def practice_pdf(user: User, assessment_id: int) -> documents.Download:
-    """The trainee's own practice PDF: watermarked as training and never signed (documents refuses to)."""
+def practice_pdf(user: User, assessment_id: int, *, again: bool = False) -> documents.Download:
+    """The trainee's own practice PDF: watermarked as training and never signed (documents refuses to).
+    With HIA_QUEUE=rq it is drawn in the background (document_jobs.DocumentNotReadyError until then)."""
     assessment = assessment_for(user, assessment_id, Action.EXPORT)
     if not assessment.is_training:
         raise NotFoundError("We could not find that practice assessment.")
     if not assessment.versions:
         raise NotSubmittedError("Submit your practice assessment to download it as a PDF.")
-    download = documents.download(user, assessment.id, assessment.versions[-1].number, "pdf")
+    download = document_jobs.download(user, assessment.id, assessment.versions[-1].number, "pdf", again=again)
     return documents.Download(f"practice-{download.filename}", download.data, download.mimetype)
 
 

@@ -75,3 +75,21 @@ def test_the_pdf_is_prepared_in_the_background(
     with page.expect_download() as download:
         page.get_by_role("link", name="Check if the PDF is ready").click()
     assert download.value.suggested_filename.endswith("-v1.pdf")
+
+
+def test_the_word_copy_is_prepared_in_the_background(
+    page: Page, live_server: LiveServer, queued: None
+) -> None:
+    manager = demo_person(live_server, "manager")
+    assessment_id = create_assessment(
+        live_server.app, manager, f"Open a Sunday clinic {uuid.uuid4().hex[:6]}"
+    )
+    sign_in_as(page, "manager")
+
+    page.goto(f"/documents/{assessment_id}/v1.docx")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your Word document is being prepared")
+    axe_check(page)
+    run_worker(live_server.app)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Check if the Word document is ready").click()
+    assert download.value.suggested_filename.endswith("-v1.docx")

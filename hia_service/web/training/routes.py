@@ -12,7 +12,9 @@ from flask_login import current_user
 from hia_service.auth.decorators import requires_role, signed_in
 from hia_service.auth.roles import Role
 from hia_service.services import training, training_results
+from hia_service.services.document_jobs import DocumentNotReadyError
 from hia_service.services.errors import ServiceError
+from hia_service.web import downloads
 
 bp = Blueprint("training", __name__, url_prefix="/training")
 
@@ -166,8 +168,10 @@ def feedback(assessment_id: int) -> ResponseReturnValue:
 @bp.get("/practice/<int:assessment_id>/practice.pdf")
 @signed_in
 def pdf(assessment_id: int) -> ResponseReturnValue:
-    document = training_results.practice_pdf(current_user, assessment_id)
-    response = Response(document.data, mimetype=document.mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    again = request.args.get("again") == "1"
+    try:
+        document = training_results.practice_pdf(current_user, assessment_id, again=again)
+    except DocumentNotReadyError as not_ready:  # HIA_QUEUE=rq: drawn in the background
+        back = (url_for("training.feedback", assessment_id=assessment_id), "Back to your feedback")
+        return downloads.preparing(not_ready, "training.pdf", back, assessment_id=assessment_id)
+    return downloads.send(document)

@@ -15,6 +15,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance, statu
 
 from tests.fuzz_counts import tried
 from tests.integration.api.conftest import issue_token
+from tests.integration.ops.conftest import rq_mode  # noqa: F401
 from tests.integration.review.conftest import World, create_assessment
 
 EXAMPLES_PER_OPERATION = 20
@@ -67,3 +68,29 @@ def test_every_operation_survives_generated_requests(app: Flask, world: World, n
         f"schemathesis: {len(totals)} operations, {sum(totals.values())} examples, "
         f"{time.monotonic() - started:.1f}s"
     )
+
+
+def test_document_downloads_match_the_spec_while_being_prepared(
+    app: Flask,
+    world: World,
+    no_rate_limit: None,
+    rq_mode: Any,  # noqa: F811
+) -> None:
+    """With HIA_QUEUE=rq (a queue of its own on the real Redis) the PDF and Word downloads answer 202 while a
+    worker would make the file: those answers must match the documented schema too."""
+    assessment_id = create_assessment(app, world["manager"])
+    headers = {"Authorization": f"Bearer {issue_token(app, world['manager'])}"}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    operations = [
+        result.ok()
+        for result in schema.get_all_operations()
+        if result.ok().path.endswith(("/versions/{number}/pdf", "/versions/{number}/docx"))
+    ]
+    assert len(operations) == 2
+    calls = sum(_exercise(operation, headers) for operation in operations)
+    for operation in operations:  # and the real version, which is queued: a documented 202 with its schema
+        case = operation.Case(path_parameters={"assessment_id": assessment_id, "number": 1})
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
+        assert response.status_code == 202 and response.json()["status"] == "preparing"
+        calls += 1
+    tried("api: schemathesis generated requests (documents queued)", calls)

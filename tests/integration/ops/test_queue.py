@@ -190,8 +190,8 @@ def test_an_approval_that_rolls_back_queues_nothing(
 def test_a_signing_download_and_the_queued_job_sign_once(
     app: Flask, client: FlaskClient, rq_mode: Any, world: Any, make_assessment: Any, act: Any, login: Any
 ) -> None:
-    """`hia pdf export` (and the API) sign inline if the worker has not yet; the worker then finds it done,
-    and the stored file still matches the recorded fingerprint."""
+    """`hia pdf export` signs inline if the worker has not yet (pages and the API wait instead); the
+    worker then finds it done, and the stored file still matches the recorded fingerprint."""
     from hia_service.data.assessments import get_version
     from hia_service.data.transaction import commit
     from hia_service.services import document_jobs, documents

@@ -123,6 +123,7 @@ RECORD_RULES: dict[str, RecordRule] = {
     "api_versions.Versions": RecordRule(AUTHOR_AND_REVIEWERS),
     "api_versions.VersionItem": RecordRule(AUTHOR_AND_REVIEWERS),
     "api_documents.VersionPdf": RecordRule(AUTHOR_AND_REVIEWERS),
+    "api_documents.VersionDocx": RecordRule(AUTHOR_AND_REVIEWERS),
     # The wizard's page for the organisation's own groups, like the other wizard pages.
     "wizard.local_groups": RecordRule(AUTHOR_AND_REVIEWERS),
     # A training session (made by the own trainer) is run by its organisation's trainers; only its
