@@ -121,9 +121,10 @@ def import_command(
         )
     else:
         click.echo("The archive is not signed; it was accepted because its sha256 is the one you gave.")
+    proof = "the manifest's signature" if summary.signed_by else "the archive's sha256"
     click.echo(
-        "Checked before writing: the manifest's signature or the archive's sha256, file fingerprints, "
-        "the audit chain, version content hashes, PDF hashes."
+        f"Checked before writing: {proof}, file fingerprints, the audit chain, version content hashes, "
+        "PDF hashes."
     )
     if summary.reference_releases:
         click.echo(f"Reference data the assessments were made with: {', '.join(summary.reference_releases)}.")
