@@ -12,7 +12,11 @@ from hia_service.services import backup
 from hia_service.services.errors import ServiceError
 
 
-@click.command("export", help="Write one organisation's records, audit log and signed PDFs to an archive.")
+@click.command(
+    "export",
+    help="Write one organisation's records, audit log and signed PDFs to an archive, its manifest signed "
+    "with the organisation's document-signing certificate (the one its PDFs are signed with).",
+)
 @click.option("--org", "org_code", required=True, help="The organisation's code (ODS code), e.g. RXA.")
 @click.option(
     "--to",
@@ -27,16 +31,32 @@ from hia_service.services.errors import ServiceError
     help="Leave out password hashes: after import people sign in with single sign-on or a reset password.",
 )
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@click.option(
+    "--unsigned",
+    is_flag=True,
+    help="Do not sign the manifest (when no signing certificate is set up): importing the archive then "
+    "needs the sha256 this prints, given with `hia import --expect-sha256`.",
+)
 @with_appcontext
-def export_command(org_code: str, out: Path, without_password_hashes: bool, force: bool) -> None:
+def export_command(
+    org_code: str, out: Path, without_password_hashes: bool, force: bool, unsigned: bool
+) -> None:
     if out.exists() and not force:
         raise click.ClickException(f"{out} already exists. Use --force to replace it.")
     try:
-        summary = backup.export_organisation(org_code, out, password_hashes=not without_password_hashes)
+        summary = backup.export_organisation(
+            org_code, out, password_hashes=not without_password_hashes, sign=not unsigned
+        )
         commit()  # the audit entry that records the export
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(f"Wrote {summary.path} ({summary.bytes / 1024:.0f} KB, sha256 {summary.sha256}).")
+    if summary.signed_by:
+        click.echo(f"Signed the manifest with {summary.signed_by}.")
+    else:
+        click.echo(
+            "The archive is NOT signed: keep the sha256 above; `hia import` needs it (--expect-sha256)."
+        )
     _counts(summary.counts)
     if not summary.password_hashes:
         click.echo("Password hashes were left out.")
@@ -47,7 +67,14 @@ def export_command(org_code: str, out: Path, without_password_hashes: bool, forc
         click.echo(f"  {name}: {why}")
 
 
-@click.command("import", help="Check an archive made by `hia export` end to end, then restore it in one go.")
+@click.command(
+    "import",
+    help="Check an archive made by `hia export` end to end, then restore it in one go. The archive must be "
+    "signed by a certificate this service trusts (an organisation's uploaded signing certificate, "
+    "HIA_SIGNING_P12, or in development the development certificates) or one given with "
+    "--trust-certificate; an unsigned archive (or one from before archives were signed) needs "
+    "--expect-sha256.",
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--replace",
@@ -58,12 +85,26 @@ def export_command(org_code: str, out: Path, without_password_hashes: bool, forc
 @click.option(
     "--expect-sha256",
     metavar="HASH",
-    help="The sha256 `hia export` printed (also in the exporting service's audit log): refuse other files.",
+    help="The sha256 `hia export` printed (also in the exporting service's audit log): refuse other files. "
+    "With it, an unsigned archive, or one signed by a certificate this service does not trust, is accepted.",
+)
+@click.option(
+    "--trust-certificate",
+    "trust_certificates",
+    multiple=True,
+    metavar="FILE.pem",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Also trust this signing certificate (PEM or DER, public part only; can be repeated): for an "
+    "archive from another service. Get it from that service's administrator, not from the archive.",
 )
 @with_appcontext
-def import_command(file: Path, replace: bool, expect_sha256: str | None) -> None:
+def import_command(
+    file: Path, replace: bool, expect_sha256: str | None, trust_certificates: tuple[Path, ...]
+) -> None:
     try:
-        summary = backup.import_archive(file, replace=replace, expected_sha256=expect_sha256)
+        summary = backup.import_archive(
+            file, replace=replace, expected_sha256=expect_sha256, trust_certificates=trust_certificates
+        )
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     if summary.replaced_as:
@@ -71,8 +112,19 @@ def import_command(file: Path, replace: bool, expect_sha256: str | None) -> None
     click.echo(f"Imported {summary.code} ({summary.name}), made by hia-service {summary.made_by}:")
     _counts(summary.counts)
     click.echo(f"  documents: {summary.documents}")
+    if summary.signed_by and summary.signed_by.trusted:
+        click.echo(f"The manifest is signed by {summary.signed_by}, a certificate this service trusts.")
+    elif summary.signed_by:
+        click.echo(
+            f"The manifest is signed by {summary.signed_by}, which this service does not trust; "
+            "the archive was accepted because its sha256 is the one you gave."
+        )
+    else:
+        click.echo("The archive is not signed; it was accepted because its sha256 is the one you gave.")
+    proof = "the manifest's signature" if summary.signed_by else "the archive's sha256"
     click.echo(
-        "Checked before writing: file fingerprints, the audit chain, version content hashes, PDF hashes."
+        f"Checked before writing: {proof}, file fingerprints, the audit chain, version content hashes, "
+        "PDF hashes."
     )
     if summary.reference_releases:
         click.echo(f"Reference data the assessments were made with: {', '.join(summary.reference_releases)}.")

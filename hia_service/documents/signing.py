@@ -113,6 +113,16 @@ class _ParsedKeySigner(signers.SimpleSigner):
         return super().sign_raw(data, digest_algorithm)
 
 
+def open_p12(
+    p12_path: str | Path, passphrase: str | bytes, *, now: datetime | None = None
+) -> tuple[PrivateKey, x509.Certificate, list[x509.Certificate]]:
+    """The key, certificate and issuing chain of the organisation's PKCS#12 file, checked usable today
+    (for signing something other than a PDF: an organisation archive's manifest)."""
+    key, cert, chain = _open_p12(_p12_bytes(p12_path), _as_bytes(passphrase))
+    _check_dates(cert, now or datetime.now(UTC))
+    return key, cert, chain
+
+
 def signing_certificate_pem(p12_path: str | Path, passphrase: str | bytes) -> bytes:
     """The public certificate inside the PKCS#12 file, as PEM: the trust root for verify_pdf."""
     _, cert, _ = _open_p12(_p12_bytes(p12_path), _as_bytes(passphrase))

@@ -5,12 +5,17 @@ An archive is a gzipped tar holding manifest.json (format, versions, counts, and
 file), records/<table>.json (the rows of each table, oldest first, with the source database's ids),
 audit/links.json (the hashes of other organisations' audit entries that sit between this organisation's
 entries in the shared chain, without their content) and documents/<reference>-v<n>.pdf (the signed PDFs).
+From version 3, manifest.sig.json signs the exact bytes of manifest.json with the organisation's
+document-signing certificate (parse_signature reads it here; the cryptography is in
+services/backup_signature.py).
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,13 +23,19 @@ from datetime import UTC, date, datetime
 from itertools import pairwise
 from typing import Any
 
+from hia_service.domain.untrusted_json import too_deep
+
 FORMAT = "hia-organisation-archive"
-FORMAT_VERSION = 2  # 2: training sessions and organisation settings joined the archive
+# 2: training sessions and organisation settings joined the archive; 3: the manifest is signed
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (2, 3)  # a version 2 archive is unsigned: it imports only with --expect-sha256
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig.json"
 LINKS = "audit/links.json"
 # Only these names may appear in an archive: nothing absolute, no "..", no links or devices.
 ALLOWED_NAME = re.compile(
-    r"^(manifest\.json|records/[a-z_]+\.json|audit/links\.json|documents/[A-Za-z0-9-]+\.pdf)$"
+    r"^(manifest\.json|manifest\.sig\.json|records/[a-z_]+\.json|audit/links\.json"
+    r"|documents/[A-Za-z0-9-]+\.pdf)$"
 )
 TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
 
@@ -101,11 +112,11 @@ def check_manifest(manifest: Any) -> None:
             "This file is not an organisation archive made by `hia export` (its manifest is wrong)."
         )
     version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version not in READABLE_VERSIONS:
         raise ArchiveError(
-            f"This archive is in format version {version!r}, but this service reads only version "
-            f"{FORMAT_VERSION}. Import it with the version of the service that made it "
-            f"(app version {manifest.get('app_version', 'unknown')})."
+            f"This archive is in format version {version!r}, but this service reads only versions "
+            f"{' and '.join(map(str, READABLE_VERSIONS))}. Import it with the version of the service that "
+            f"made it (app version {manifest.get('app_version', 'unknown')})."
         )
     if not isinstance(manifest.get("files"), list) or not isinstance(manifest.get("organisation"), dict):
         raise ArchiveError(
@@ -128,10 +139,92 @@ def check_files(manifest: dict[str, Any], files: Mapping[str, bytes]) -> None:
                 "the archive has been altered or damaged."
             )
     for path in files:
-        if path != MANIFEST and path not in listed:
+        if path not in (MANIFEST, SIGNATURE) and path not in listed:
             raise ArchiveError(
                 f"The archive holds {path}, which its manifest does not list: it has been altered."
             )
+
+
+# --- the manifest's signature ------------------------------------------------------------------------------
+
+SIGNATURE_FORMAT = "hia-manifest-signature"
+SIGNATURE_ALGORITHMS = ("rsa-pkcs1v15-sha256", "ecdsa-sha256", "ed25519")
+# Far above any real member (a 16384-bit RSA signature and a chain of a few certificates), far below harm.
+MAX_SIGNATURE_MEMBER_BYTES = 256 * 1024
+MAX_SIGNATURE_BYTES = 2048
+MAX_CERTIFICATES = 8
+MAX_CERTIFICATE_CHARS = 32 * 1024
+_BAD_SIGNATURE = f"{SIGNATURE} in the archive is damaged"
+
+
+@dataclass(frozen=True)
+class ManifestSignature:
+    """What manifest.sig.json says: the signature over manifest.json, and the signer's certificate (PEM)
+    followed by the certificates that issued it."""
+
+    algorithm: str
+    signature: bytes
+    certificates: tuple[str, ...]
+
+
+def signature_member(algorithm: str, signature: bytes, certificates: list[str]) -> dict[str, Any]:
+    return {
+        "format": SIGNATURE_FORMAT,
+        "version": 1,
+        "signs": MANIFEST,
+        "algorithm": algorithm,
+        "signature": base64.b64encode(signature).decode("ascii"),
+        "certificates": certificates,
+    }
+
+
+def parse_signature(data: bytes) -> ManifestSignature:
+    """manifest.sig.json read strictly: any damage is an ArchiveError saying what is wrong."""
+    if len(data) > MAX_SIGNATURE_MEMBER_BYTES:
+        raise ArchiveError(f"{_BAD_SIGNATURE}: it is larger than any signature this service writes.")
+    if too_deep(data):
+        raise ArchiveError(f"{_BAD_SIGNATURE}: it is not a signature this service writes.")
+    try:
+        member = json.loads(data)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        raise ArchiveError(f"{_BAD_SIGNATURE}: it is not valid JSON.") from None
+    if not isinstance(member, dict) or member.get("format") != SIGNATURE_FORMAT:
+        raise ArchiveError(f"{_BAD_SIGNATURE}: it is not a signature made by `hia export`.")
+    if member.get("version") != 1 or type(member.get("version")) is not int:
+        raise ArchiveError(f"{_BAD_SIGNATURE}: its version is {_short(member.get('version'))}, not 1.")
+    if member.get("signs") != MANIFEST:
+        raise ArchiveError(f"{_BAD_SIGNATURE}: it does not say it signs {MANIFEST}.")
+    algorithm = member.get("algorithm")
+    if algorithm not in SIGNATURE_ALGORITHMS:
+        raise ArchiveError(
+            f"{_BAD_SIGNATURE}: its algorithm {_short(algorithm)} is not one this service uses "
+            f"({', '.join(SIGNATURE_ALGORITHMS)})."
+        )
+    signature = member.get("signature")
+    if not isinstance(signature, str) or len(signature) > MAX_SIGNATURE_BYTES * 4 // 3 + 4:
+        raise ArchiveError(f"{_BAD_SIGNATURE}: its signature is missing or is not a short base64 text.")
+    try:
+        raw = base64.b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        raise ArchiveError(f"{_BAD_SIGNATURE}: its signature is not valid base64.") from None
+    if not raw:
+        raise ArchiveError(f"{_BAD_SIGNATURE}: its signature is empty.")
+    certificates = member.get("certificates")
+    if (
+        not isinstance(certificates, list)
+        or not 1 <= len(certificates) <= MAX_CERTIFICATES
+        or not all(isinstance(c, str) and 0 < len(c) <= MAX_CERTIFICATE_CHARS for c in certificates)
+    ):
+        raise ArchiveError(
+            f"{_BAD_SIGNATURE}: it must give the signer's certificate, and at most "
+            f"{MAX_CERTIFICATES - 1} certificates that issued it, as PEM texts."
+        )
+    return ManifestSignature(algorithm, raw, tuple(certificates))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # --- the audit chain --------------------------------------------------------------------------------------

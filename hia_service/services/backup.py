@@ -1,28 +1,36 @@
 """Back up and restore one organisation: `hia export --org CODE --to FILE` and `hia import FILE`.
 
 Export writes every record of the organisation (see data/backup.py TABLES), its audit entries with the
-hashes that chain them, and its signed PDFs into one archive (domain/backup.py describes the format).
-Import checks the whole archive before it writes anything, then writes it in one transaction under new
-ids, appending the audit entries to this database's own chain.
+hashes that chain them, and its signed PDFs into one archive (domain/backup.py describes the format), and
+signs its manifest with the organisation's document-signing certificate (backup_signature.py).
+Import checks the whole archive before it writes anything (first that the manifest is signed by a
+certificate this service trusts, or that the archive's sha256 is the one given), then writes it in one
+transaction under new ids, appending the audit entries to this database's own chain.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
+
 from hia_service.data import backup as store
+from hia_service.data.accounts import get_organisation_by_code
 from hia_service.data.audit import record_audit_event
 from hia_service.data.reference import current_reference_datasets
 from hia_service.data.transaction import commit
+from hia_service.documents.errors import CertificateError
 from hia_service.domain.backup import (
     FORMAT,
     FORMAT_VERSION,
     LINKS,
     MANIFEST,
+    SIGNATURE,
     ArchiveError,
     check_links,
     file_entry,
@@ -32,6 +40,7 @@ from hia_service.domain.backup import (
 from hia_service.extensions import db
 from hia_service.services.backup_checks import check_rows, checked, document_name
 from hia_service.services.backup_files import StagedDocuments, pack, to_json, write_atomically
+from hia_service.services.backup_signature import Signer, read_certificates, sign_manifest, verify_manifest
 from hia_service.services.errors import NotFoundError, ServiceError
 
 # What no archive holds, whatever the schema: listed in every manifest.
@@ -61,6 +70,7 @@ class ExportSummary:
     not_exported: dict[str, str]
     password_hashes: bool
     certificate_to_upload: bool
+    signed_by: Signer | None
 
 
 @dataclass(frozen=True)
@@ -75,6 +85,8 @@ class ImportSummary:
     made_by: str
     reference_releases: list[str]
     certificate_to_upload: bool
+    signed_by: Signer | None  # None: unsigned, accepted because its sha256 was the one given
+    sha256_given: bool
 
 
 def app_version() -> str:
@@ -87,8 +99,11 @@ def app_version() -> str:
 # --- export -----------------------------------------------------------------------------------------------
 
 
-def export_organisation(code: str, out: Path, *, password_hashes: bool = True) -> ExportSummary:
-    """Write the organisation's archive to `out` and record the export in the audit log (caller commits)."""
+def export_organisation(
+    code: str, out: Path, *, password_hashes: bool = True, sign: bool = True
+) -> ExportSummary:
+    """Write the organisation's archive to `out` and record the export in the audit log (caller commits).
+    The manifest is signed unless `sign` is False (then only the printed sha256 vouches for the archive)."""
     store.read_consistently()
     org_id = store.organisation_id_by_code(code.strip().upper())
     if org_id is None:
@@ -109,6 +124,9 @@ def export_organisation(code: str, out: Path, *, password_hashes: bool = True) -
     files |= _stored_documents(org_id)
     manifest = _manifest(rows, links, files, password_hashes, store.had_uploaded_certificate(org_id))
     files[MANIFEST] = to_json(manifest)
+    signer = None
+    if sign:
+        files[SIGNATURE], signer = _sign(code.strip().upper(), files[MANIFEST])
     archive = pack(files)
     write_atomically(out, archive)
     digest = sha256(archive)
@@ -117,7 +135,12 @@ def export_organisation(code: str, out: Path, *, password_hashes: bool = True) -
         actor=None,
         organisation_id=org_id,
         subject=("organisation", org_id),
-        details={"archive_sha256": digest, "counts": manifest["counts"], "password_hashes": password_hashes},
+        details={
+            "archive_sha256": digest,
+            "counts": manifest["counts"],
+            "password_hashes": password_hashes,
+            "signed_by": signer.fingerprint if signer else None,
+        },
     )
     return ExportSummary(
         out,
@@ -128,7 +151,26 @@ def export_organisation(code: str, out: Path, *, password_hashes: bool = True) -
         manifest["not_exported"],
         password_hashes,
         manifest["signing_certificate"]["upload_again"],
+        signer,
     )
+
+
+def _sign(code: str, manifest: bytes) -> tuple[bytes, Signer]:
+    """manifest.sig.json, signed with the certificate the organisation's PDFs are signed with."""
+    from hia_service.services.documents import signing_credentials  # pulls in the PDF toolchain
+
+    organisation = get_organisation_by_code(code)
+    assert organisation is not None  # found by code a moment ago, in the same transaction
+    try:
+        p12, passphrase = signing_credentials(organisation)
+        return sign_manifest(manifest, p12, passphrase)
+    except (ServiceError, CertificateError) as error:
+        reason = error.message if isinstance(error, ServiceError) else str(error)
+        raise BackupError(
+            f"The archive's manifest could not be signed, so the organisation was not exported. {reason} "
+            "(To write an unsigned archive anyway, use --unsigned: importing it then needs the sha256 "
+            "`hia export` prints, given with --expect-sha256.)"
+        ) from None
 
 
 def _own_chain(audit: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -204,21 +246,36 @@ def _manifest(
 # --- import -----------------------------------------------------------------------------------------------
 
 
-def import_archive(path: Path, *, replace: bool = False, expected_sha256: str | None = None) -> ImportSummary:
+def import_archive(
+    path: Path,
+    *,
+    replace: bool = False,
+    expected_sha256: str | None = None,
+    trust_certificates: Sequence[Path] = (),
+) -> ImportSummary:
     """Check the archive end to end, then write it in one transaction (and commit: the PDFs are put in
-    place only after the commit, so this use case owns its transaction boundary)."""
+    place only after the commit, so this use case owns its transaction boundary).
+
+    The archive must be signed by a certificate this service trusts (or one in `trust_certificates`), or
+    be the very file whose sha256 is `expected_sha256`."""
+    extra = _trusted_files(trust_certificates)
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise BackupError(f"The archive {path} could not be read: {error.strerror}.") from None
-    # The manifest catches damage; only the fingerprint noted at export proves it is the very same file.
+    # The manifest catches damage; its signature, or the sha256 noted at export, proves where it came from.
     if expected_sha256 and sha256(raw) != expected_sha256.strip().lower():
         raise BackupError(
             f"The archive's sha256 is {sha256(raw)}, not the {expected_sha256.strip()} you gave: it is not "
             "the file that was exported. Nothing was imported."
         )
+    sha256_given = bool(expected_sha256)
+
+    def authenticate(manifest: dict[str, Any], files: dict[str, bytes]) -> Signer | None:
+        return _authenticate(manifest, files, extra, sha256_given)
+
     try:
-        manifest, records, files = checked(raw)
+        manifest, records, files, signer = checked(raw, authenticate)
     except ArchiveError as error:
         raise BackupError(error.message) from None
     organisation = records["organisations"][0]
@@ -241,6 +298,9 @@ def import_archive(path: Path, *, replace: bool = False, expected_sha256: str | 
             subject=("organisation", ids["organisations"][organisation["id"]]),
             details={
                 "archive_sha256": sha256(raw),
+                "signed_by": signer.fingerprint if signer else None,
+                "signer_trusted": bool(signer and signer.trusted),
+                "sha256_given": sha256_given,
                 "source_audit_head": manifest["audit"]["last_entry_hash"],
                 "audit_entries": len(records["audit_events"]),
                 "replaced_as": retired,
@@ -275,7 +335,59 @@ def import_archive(path: Path, *, replace: bool = False, expected_sha256: str | 
         str(manifest.get("app_version")),
         list(manifest.get("reference_release", {}).get("used_by_assessments", [])),
         _upload_again(manifest),
+        signer,
+        sha256_given,
     )
+
+
+def _trusted_files(paths: Sequence[Path]) -> list[x509.Certificate]:
+    certificates: list[x509.Certificate] = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise BackupError(f"The certificate {path} could not be read: {error.strerror}.") from None
+        try:
+            certificates += read_certificates(data, str(path))
+        except ArchiveError as error:
+            raise BackupError(error.message) from None
+    return certificates
+
+
+def _authenticate(
+    manifest: dict[str, Any], files: dict[str, bytes], extra: list[x509.Certificate], sha256_given: bool
+) -> Signer | None:
+    """Who signed the manifest. Unless the archive's sha256 was given (and matched), the signature must be
+    there and its signer trusted; a damaged or mismatched signature is refused either way."""
+    if SIGNATURE not in files:
+        if sha256_given:
+            return None
+        if manifest["format_version"] < FORMAT_VERSION:
+            raise ArchiveError(
+                f"This archive is in format version {manifest['format_version']}, made before archives were "
+                "signed, so nothing shows it is the file that was exported. Nothing was imported. Give the "
+                "sha256 that `hia export` printed (also in the exporting service's audit log) with "
+                "--expect-sha256."
+            )
+        raise ArchiveError(
+            f"The archive is not signed (it has no {SIGNATURE}), so nothing shows where it came from. "
+            "Nothing was imported. If it was exported with --unsigned, give the sha256 that `hia export` "
+            "printed (also in the exporting service's audit log) with --expect-sha256."
+        )
+    trusted = [*_trust_roots(), *extra]
+    return verify_manifest(files[MANIFEST], files[SIGNATURE], trusted, trust_required=not sha256_given)
+
+
+def _trust_roots() -> list[x509.Certificate]:
+    from hia_service.services.documents import trust_roots  # pulls in the PDF toolchain
+
+    certificates: list[x509.Certificate] = []
+    for pem in trust_roots():
+        try:
+            certificates += read_certificates(pem, "A certificate this service trusts")
+        except ArchiveError:
+            continue  # an unreadable stored certificate trusts nothing; the others still count
+    return certificates
 
 
 def _upload_again(manifest: dict[str, Any]) -> bool:

@@ -1,9 +1,11 @@
-"""The checks `hia import` makes on a whole archive before it writes anything: the files against the
-manifest, the rows against the schema and each other, the audit chain, frozen versions and signed PDFs."""
+"""The checks `hia import` makes on a whole archive before it writes anything: the manifest's signature (or
+the archive's sha256, given out of band; see backup_signature.py), the files against the manifest, the rows
+against the schema and each other, the audit chain, frozen versions and signed PDFs."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from hia_service.data import backup as store
@@ -19,6 +21,11 @@ from hia_service.domain.backup import (
     sha256,
 )
 from hia_service.services.backup_files import unpack
+from hia_service.services.backup_signature import Signer
+
+# Given the manifest and every file, returns who signed the manifest (None: unsigned, accepted out of band)
+# or raises ArchiveError.
+Authenticate = Callable[[dict[str, Any], dict[str, bytes]], Signer | None]
 
 # What submit_for_review() hashes into content_hash: the frozen fields apart from the hash and the number.
 HASHED = [name for name in AssessmentVersion.FROZEN if name not in ("content_hash", "number")]
@@ -28,16 +35,19 @@ def document_name(reference: str, number: int) -> str:
     return f"documents/{reference}-v{number}.pdf"
 
 
-def checked(raw: bytes) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[str, bytes]]:
+def checked(
+    raw: bytes, authenticate: Authenticate
+) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[str, bytes], Signer | None]:
     files = unpack(raw)
     manifest = _json(files, MANIFEST)
     check_manifest(manifest)
+    signer = authenticate(manifest, files)  # before any other content is relied on
     check_files(manifest, files)
     records = _records(manifest, files)
     _check_audit(manifest, records["audit_events"], _json(files, LINKS))
     _check_versions(records["assessment_versions"])
     _check_documents(records, files)
-    return manifest, records, files
+    return manifest, records, files, signer
 
 
 def _json(files: dict[str, bytes], name: str) -> Any:

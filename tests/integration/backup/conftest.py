@@ -3,7 +3,10 @@ approval with signed PDFs, a decision, a completed action, a token, a reminder, 
 trainee's practice, its settings: population served, logo, address, a list entry, a local framework version
 and an uploaded signing certificate),
 a fresh target database of either kind, and a reading of an organisation's rows that does not use the
-exporter's own code, so the round trip is checked against something independent."""
+exporter's own code, so the round trip is checked against something independent.
+
+Archives are signed with RXA's uploaded certificate; a target "trusts" it when configured with it as its own
+HIA_SIGNING_P12 (trusting()), as a service restoring its own backup does."""
 
 from __future__ import annotations
 
@@ -42,6 +45,39 @@ def uploaded_p12(tmp_path_factory: pytest.TempPathFactory) -> bytes:
     path = tmp_path_factory.mktemp("certificate") / "rxa-uploaded.p12"
     create_dev_certificate(path, CERTIFICATE_PASSPHRASE, "Riverside Uploaded Signing")
     return path.read_bytes()
+
+
+@pytest.fixture(scope="session")
+def source_p12(uploaded_p12: bytes, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The certificate RXA's archives are signed with, as a file."""
+    path = tmp_path_factory.mktemp("source-certificate") / "rxa.p12"
+    path.write_bytes(uploaded_p12)
+    return path
+
+
+@pytest.fixture(scope="session")
+def source_pem(source_p12: Path) -> Path:
+    """Its public part, as an administrator would hand it over for --trust-certificate."""
+    from hia_service.documents import signing_certificate_pem
+
+    path = source_p12.with_suffix(".pem")
+    path.write_bytes(signing_certificate_pem(source_p12, CERTIFICATE_PASSPHRASE))
+    return path
+
+
+@pytest.fixture(scope="session")
+def forger_p12(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Someone else's certificate (made by them, so trusted nowhere)."""
+    from hia_service.documents.signing import create_dev_certificate
+
+    path = tmp_path_factory.mktemp("forger") / "forger.p12"
+    create_dev_certificate(path, CERTIFICATE_PASSPHRASE, "Forger Signing Ltd")
+    return path
+
+
+def trusting(p12: Path) -> dict[str, str]:
+    """A target's configuration in which that certificate is the service's own (so it trusts it)."""
+    return {"HIA_SIGNING_P12": str(p12), "HIA_SIGNING_PASSPHRASE": CERTIFICATE_PASSPHRASE}
 
 
 def png_logo() -> bytes:
@@ -164,12 +200,12 @@ def _first_item(app: Flask, assessment_id: int) -> int:
 
 
 @contextmanager
-def fresh_app(kind: str, folder: Path) -> Iterator[Flask]:
-    """An empty database of the given kind, with its own data folder."""
+def fresh_app(kind: str, folder: Path, **config: Any) -> Iterator[Flask]:
+    """An empty database of the given kind, with its own data folder (and settings, e.g. trusting(...))."""
     from hia_service.extensions import db
 
     with _database(kind, folder) as url:
-        target = make_test_app(url, folder / "data")
+        target = make_test_app(url, folder / "data", **config)
         with target.app_context():
             db.create_all()
         try:
@@ -331,6 +367,20 @@ def comparable(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str
     return out
 
 
+def nothing_written(app: Flask) -> bool:
+    from sqlalchemy import func, select
+
+    from hia_service.data.models import AuditEvent, Organisation, User
+    from hia_service.extensions import db
+
+    with app.app_context():
+        counts = [
+            db.session.scalar(select(func.count()).select_from(m)) for m in (Organisation, User, AuditEvent)
+        ]
+    documents = Path(app.config["HIA_DATA_DIR"]) / "documents"
+    return counts == [0, 0, 0] and not any(p.is_file() for p in documents.rglob("*"))
+
+
 # --- archives, opened and remade ---------------------------------------------------------------------------
 
 
@@ -339,20 +389,34 @@ def archive_files(path: Path) -> dict[str, bytes]:
         return {m.name: tar.extractfile(m).read() for m in tar if m.isfile()}  # type: ignore[union-attr]
 
 
-def rewrite(path: Path, out: Path, change: Callable[[dict[str, bytes]], None], *, fix_manifest: bool) -> Path:
+def rewrite(
+    path: Path,
+    out: Path,
+    change: Callable[[dict[str, bytes]], None],
+    *,
+    fix_manifest: bool,
+    sign_with: Path | None = None,
+) -> Path:
     """A copy of the archive with `change` applied to its files; with fix_manifest the fingerprints are
-    recomputed too, as someone covering their tracks would."""
+    recomputed too, as someone covering their tracks would (the old signature stays, and no longer matches).
+    sign_with signs the manifest again with that PKCS#12: a forger holding a key, or a test of the checks
+    behind the signature."""
     import json
 
-    from hia_service.domain.backup import file_entry
+    from hia_service.domain.backup import MANIFEST, SIGNATURE, file_entry
     from hia_service.services.backup_files import pack, to_json
+    from hia_service.services.backup_signature import sign_manifest
 
     files = archive_files(path)
     change(files)
     if fix_manifest:
-        manifest = json.loads(files["manifest.json"])
-        manifest["files"] = [file_entry(n, d) for n, d in sorted(files.items()) if n != "manifest.json"]
-        files["manifest.json"] = to_json(manifest)
+        manifest = json.loads(files[MANIFEST])
+        manifest["files"] = [
+            file_entry(n, d) for n, d in sorted(files.items()) if n not in (MANIFEST, SIGNATURE)
+        ]
+        files[MANIFEST] = to_json(manifest)
+    if sign_with is not None:
+        files[SIGNATURE] = sign_manifest(files[MANIFEST], sign_with, CERTIFICATE_PASSPHRASE)[0]
     out.write_bytes(pack(files))
     return out
 

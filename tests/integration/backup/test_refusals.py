@@ -1,6 +1,9 @@
 """`hia import` refuses an archive that is tampered with, cut short, of an unknown format, or whose
 organisation is already there (unless --replace), says why, and writes nothing; a failure part way
-through writing leaves nothing behind either."""
+through writing leaves nothing behind either.
+
+The target trusts the certificate the archives are signed with; tampered archives whose point is a check
+behind the signature are signed again with it (test_signature.py tests the signature itself)."""
 
 from __future__ import annotations
 
@@ -18,9 +21,11 @@ from tests.integration.backup.conftest import (
     archive_files,
     comparable,
     fresh_app,
+    nothing_written,
     org_rows,
     raw_tar,
     rewrite,
+    trusting,
 )
 from tests.integration.review.conftest import add_people
 
@@ -34,27 +39,13 @@ def archive(app: Flask, organisation: dict[str, Any], tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def target(tmp_path: Path) -> Any:
-    with fresh_app("sqlite", tmp_path / "target") as fresh:
+def target(tmp_path: Path, source_p12: Path) -> Any:
+    with fresh_app("sqlite", tmp_path / "target", **trusting(source_p12)) as fresh:
         yield fresh
 
 
 def import_(app: Flask, path: Path, *extra: str) -> Any:
     return app.test_cli_runner().invoke(import_command, [str(path), *extra])
-
-
-def nothing_written(app: Flask) -> bool:
-    from sqlalchemy import func, select
-
-    from hia_service.data.models import AuditEvent, Organisation, User
-    from hia_service.extensions import db
-
-    with app.app_context():
-        counts = [
-            db.session.scalar(select(func.count()).select_from(m)) for m in (Organisation, User, AuditEvent)
-        ]
-    documents = Path(app.config["HIA_DATA_DIR"]) / "documents"
-    return counts == [0, 0, 0] and not any(p.is_file() for p in documents.rglob("*"))
 
 
 def refused(app: Flask, path: Path, message: str) -> None:
@@ -79,49 +70,53 @@ def test_a_changed_byte_is_caught_by_the_manifest(archive: Path, target: Flask, 
 
 
 def test_an_altered_audit_entry_is_caught_even_with_the_manifest_redone(
-    archive: Path, target: Flask, tmp_path: Path
+    archive: Path, target: Flask, tmp_path: Path, source_p12: Path
 ) -> None:
     def change(files: dict[str, bytes]) -> None:
         _edit_json(
             files, "records/audit_events.json", lambda rows: rows[3]["details"].update(reference="HIA-X")
         )
 
-    bad = rewrite(archive, tmp_path / "bad.tar.gz", change, fix_manifest=True)
+    bad = rewrite(archive, tmp_path / "bad.tar.gz", change, fix_manifest=True, sign_with=source_p12)
     refused(target, bad, "The audit log in the archive does not verify")
     assert "it was altered" in import_(target, bad).output
 
 
-def test_a_removed_audit_entry_is_caught(archive: Path, target: Flask, tmp_path: Path) -> None:
+def test_a_removed_audit_entry_is_caught(
+    archive: Path, target: Flask, tmp_path: Path, source_p12: Path
+) -> None:
     def change(files: dict[str, bytes]) -> None:
         _edit_json(files, "records/audit_events.json", lambda rows: rows.pop(5))
         manifest = json.loads(files["manifest.json"])
         manifest["audit"]["entries"] -= 1
         files["manifest.json"] = json.dumps(manifest).encode()
 
-    bad = rewrite(archive, tmp_path / "bad.tar.gz", change, fix_manifest=True)
+    bad = rewrite(archive, tmp_path / "bad.tar.gz", change, fix_manifest=True, sign_with=source_p12)
     refused(target, bad, "an entry was removed from, or added to, the archive's audit log")
 
 
 def test_an_altered_frozen_version_is_caught_by_its_content_hash(
-    archive: Path, target: Flask, tmp_path: Path
+    archive: Path, target: Flask, tmp_path: Path, source_p12: Path
 ) -> None:
     def change(files: dict[str, bytes]) -> None:
         _edit_json(files, "records/assessment_versions.json", lambda rows: rows[1]["answers"].update(x="y"))
 
-    bad = rewrite(archive, tmp_path / "bad.tar.gz", change, fix_manifest=True)
+    bad = rewrite(archive, tmp_path / "bad.tar.gz", change, fix_manifest=True, sign_with=source_p12)
     refused(target, bad, "does not match its content hash: its frozen content was altered")
 
 
-def test_a_swapped_pdf_is_caught_by_its_recorded_hash(archive: Path, target: Flask, tmp_path: Path) -> None:
+def test_a_swapped_pdf_is_caught_by_its_recorded_hash(
+    archive: Path, target: Flask, tmp_path: Path, source_p12: Path
+) -> None:
     def change(files: dict[str, bytes]) -> None:
         first, second = sorted(n for n in files if n.startswith("documents/"))
         files[first], files[second] = files[second], files[first]
 
-    bad = rewrite(archive, tmp_path / "bad.tar.gz", change, fix_manifest=True)
+    bad = rewrite(archive, tmp_path / "bad.tar.gz", change, fix_manifest=True, sign_with=source_p12)
     refused(target, bad, "is not the signed PDF its version records (pdf_sha256 differs)")
 
 
-def test_a_missing_pdf_is_caught(archive: Path, target: Flask, tmp_path: Path) -> None:
+def test_a_missing_pdf_is_caught(archive: Path, target: Flask, tmp_path: Path, source_p12: Path) -> None:
     def change(files: dict[str, bytes]) -> None:
         del files[sorted(n for n in files if n.startswith("documents/"))[0]]
 
@@ -132,7 +127,7 @@ def test_a_missing_pdf_is_caught(archive: Path, target: Flask, tmp_path: Path) -
     )
     refused(
         target,
-        rewrite(archive, tmp_path / "b.tar.gz", change, fix_manifest=True),
+        rewrite(archive, tmp_path / "b.tar.gz", change, fix_manifest=True, sign_with=source_p12),
         "is missing from the archive",
     )
 
@@ -152,7 +147,7 @@ def test_an_unknown_format_version_is_refused(archive: Path, target: Flask, tmp_
         files["manifest.json"] = json.dumps(manifest).encode()
 
     bad = rewrite(archive, tmp_path / "v1.tar.gz", change, fix_manifest=False)
-    refused(target, bad, "This archive is in format version 1, but this service reads only version 2")
+    refused(target, bad, "This archive is in format version 1, but this service reads only versions 2 and 3")
 
 
 def test_files_the_exporter_never_writes_are_refused(target: Flask, tmp_path: Path) -> None:
@@ -281,8 +276,9 @@ def test_an_archive_that_is_not_the_exported_file_is_refused_when_its_sha256_is_
         _edit_json(files, "records/assessments.json", lambda rows: rows[0].update(title="Something else"))
 
     # A live (draft) field is not under any hash, so a careful forger who redoes the manifest gets past
-    # the manifest: the fingerprint noted at export is what proves the file is the one exported.
+    # the manifest's fingerprints: its signature, or the sha256 noted at export, is what proves the file.
     forged = rewrite(archive, tmp_path / "forged.tar.gz", change, fix_manifest=True)
+    assert "does not match its manifest" in import_(target, forged).output
     expected = hashlib.sha256(archive.read_bytes()).hexdigest()
     result = import_(target, forged, "--expect-sha256", expected)
     assert result.exit_code == 1 and "it is not the file that was exported" in result.output
@@ -333,7 +329,7 @@ def test_export_refuses_records_that_point_outside_the_organisation(
 
 
 def test_an_archive_that_carries_a_signing_certificate_is_refused(
-    archive: Path, target: Flask, tmp_path: Path
+    archive: Path, target: Flask, tmp_path: Path, source_p12: Path
 ) -> None:
     # Anyone can write an archive: one must never plant a certificate this server would sign with or trust.
     def plant(files: dict[str, bytes]) -> None:
@@ -343,7 +339,7 @@ def test_an_archive_that_carries_a_signing_certificate_is_refused(
 
         _edit_json(files, "records/organisation_settings.json", change)
 
-    bad = rewrite(archive, tmp_path / "planted.tar.gz", plant, fix_manifest=True)
+    bad = rewrite(archive, tmp_path / "planted.tar.gz", plant, fix_manifest=True, sign_with=source_p12)
     refused(target, bad, "records/organisation_settings.json holds certificate")
 
 

@@ -1,6 +1,7 @@
 """Export an organisation from one database and import it into a fresh one, of either kind (SQLite to
 PostgreSQL included): every record equal field by field, the audit chain intact, the PDFs byte-identical
-and still validly signed; other organisations in the target untouched."""
+and still validly signed; other organisations in the target untouched. The targets trust the certificate the
+archive's manifest is signed with (test_signature.py covers the targets that do not)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.integration.backup.conftest import (
     fresh_app,
     org_rows,
     target_kinds,
+    trusting,
 )
 from tests.integration.review.conftest import add_people, create_assessment
 
@@ -60,7 +62,7 @@ def chain_verifies(app: Flask) -> tuple[int, list[Any]]:
 
 @pytest.mark.parametrize("target_kind", target_kinds())
 def test_round_trip_restores_every_record_field_by_field(
-    app: Flask, organisation: dict[str, Any], target_kind: str, tmp_path: Path
+    app: Flask, organisation: dict[str, Any], target_kind: str, tmp_path: Path, source_p12: Path
 ) -> None:
     before = org_rows(app, "RXA")
     archive = tmp_path / "rxa.tar.gz"
@@ -68,7 +70,7 @@ def test_round_trip_restores_every_record_field_by_field(
     assert "assessments: 5" in shown.output and "documents: 2" in shown.output
     assert "reference_datasets" in shown.output  # what is not in the archive is said
     assert "signing certificate uploaded in the organisation's settings was left out" in shown.output
-    with fresh_app(target_kind, tmp_path / "target") as target:
+    with fresh_app(target_kind, tmp_path / "target", **trusting(source_p12)) as target:
         result = import_(target, archive)
         assert result.exit_code == 0, result.output
         assert "Imported RXA" in result.output
@@ -96,13 +98,13 @@ def test_round_trip_restores_every_record_field_by_field(
 
 
 def test_restored_pdfs_verify_with_poppler_and_the_service(
-    app: Flask, organisation: dict[str, Any], tmp_path: Path
+    app: Flask, organisation: dict[str, Any], tmp_path: Path, source_p12: Path
 ) -> None:
     from hia_service.services import documents
 
     archive = tmp_path / "rxa.tar.gz"
     export(app, "RXA", archive)
-    with fresh_app(target_kinds()[-1], tmp_path / "target") as target:
+    with fresh_app(target_kinds()[-1], tmp_path / "target", **trusting(source_p12)) as target:
         assert import_(target, archive).exit_code == 0
         folder = Path(target.config["HIA_DATA_DIR"]) / "documents" / "RXA"
         for pdf in sorted(folder.glob("*.pdf")):
@@ -121,13 +123,13 @@ def test_restored_pdfs_verify_with_poppler_and_the_service(
 
 
 def test_import_leaves_other_organisations_untouched(
-    app: Flask, organisation: dict[str, Any], tmp_path: Path
+    app: Flask, organisation: dict[str, Any], tmp_path: Path, source_p12: Path
 ) -> None:
     from hia_service.services import review
 
     archive = tmp_path / "rxa.tar.gz"
     export(app, "RXA", archive)
-    with fresh_app(target_kinds()[-1], tmp_path / "target") as target:
+    with fresh_app(target_kinds()[-1], tmp_path / "target", **trusting(source_p12)) as target:
         people = add_people(target, {"boss": ("manager", "RZZ"), "checker": ("reviewer", "RZZ")})
         theirs = create_assessment(target, people["boss"], "Their own change")
         with target.app_context():
@@ -150,7 +152,9 @@ def test_import_leaves_other_organisations_untouched(
         assert authors <= {u["id"] for u in rxa["users"]}
 
 
-def test_password_hashes_can_be_left_out(app: Flask, organisation: dict[str, Any], tmp_path: Path) -> None:
+def test_password_hashes_can_be_left_out(
+    app: Flask, organisation: dict[str, Any], tmp_path: Path, source_p12: Path
+) -> None:
     archive = tmp_path / "rxa.tar.gz"
     shown = export(app, "RXA", archive, "--without-password-hashes")
     assert "Password hashes were left out." in shown.output
@@ -158,7 +162,7 @@ def test_password_hashes_can_be_left_out(app: Flask, organisation: dict[str, Any
     assert users and all(user["password_hash"] is None for user in users)
     manifest = json.loads(archive_files(archive)["manifest.json"])
     assert manifest["password_hashes"] is False
-    with fresh_app("sqlite", tmp_path / "target") as target:
+    with fresh_app("sqlite", tmp_path / "target", **trusting(source_p12)) as target:
         result = import_(target, archive)
         assert result.exit_code == 0 and "no password hashes" in result.output
 
@@ -170,7 +174,7 @@ def test_the_manifest_lists_files_counts_and_versions(
     export(app, "RXA", archive)
     files = archive_files(archive)
     manifest = json.loads(files["manifest.json"])
-    assert manifest["format_version"] == 2 and manifest["app_version"]
+    assert manifest["format_version"] == 3 and manifest["app_version"]
     assert manifest["organisation"]["code"] == "RXA"
     assert manifest["reference_release"]["used_by_assessments"] == ["IoD2025"]
     assert manifest["counts"]["assessments"] == 5 and manifest["counts"]["documents"] == 2
@@ -179,7 +183,7 @@ def test_the_manifest_lists_files_counts_and_versions(
     assert "upload it again" in manifest["signing_certificate"]["after_import"]
     assert all(manifest["counts"][table] == 1 for table in TRAINING_AND_SETTINGS)
     listed = {entry["path"]: entry["sha256"] for entry in manifest["files"]}
-    assert set(listed) == set(files) - {"manifest.json"}
+    assert set(listed) == set(files) - {"manifest.json", "manifest.sig.json"}
     assert all(hashlib.sha256(files[p]).hexdigest() == digest for p, digest in listed.items())
     # The exporting database records the export in its audit log.
     rows = org_rows(app, "RXA")["audit_events"]
@@ -199,4 +203,11 @@ def test_the_uploaded_certificate_never_leaves_the_server(
     assert settings["logo"] and all(settings[column] is None for column in CERTIFICATE_COLUMNS)
     everything = b"".join(files.values())
     assert uploaded_p12 not in everything and base64.b64encode(uploaded_p12) not in everything
-    assert b"BEGIN CERTIFICATE" not in everything
+    assert b"PRIVATE KEY" not in everything
+    # The one certificate in the archive is the public part of the signer's, beside the signature.
+    signature = json.loads(files.pop("manifest.sig.json"))
+    assert b"BEGIN CERTIFICATE" not in b"".join(files.values())
+    with app.app_context():
+        from hia_service.services.documents import trust_roots
+
+        assert signature["certificates"][0].encode() in trust_roots()
