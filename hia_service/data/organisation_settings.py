@@ -102,14 +102,14 @@ def add_local_version(
     return version
 
 
-def certificate_pems() -> list[str]:
-    """The public certificates organisations have uploaded, to check the records they signed."""
-    return [
-        pem
-        for pem in db.session.scalars(
-            select(OrganisationSettings.certificate_pem).where(
-                OrganisationSettings.certificate_pem.is_not(None)
-            )
+def certificate_pems(organisation_code: str | None = None) -> list[str]:
+    """The public certificates organisations have uploaded (or only the one organisation's), to check the
+    records they signed."""
+    query = select(OrganisationSettings.certificate_pem).where(
+        OrganisationSettings.certificate_pem.is_not(None)
+    )
+    if organisation_code is not None:
+        query = query.join(Organisation, Organisation.id == OrganisationSettings.organisation_id).where(
+            Organisation.code == organisation_code
         )
-        if pem
-    ]
+    return [pem for pem in db.session.scalars(query) if pem]

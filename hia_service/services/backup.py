@@ -374,15 +374,18 @@ def _authenticate(
             "Nothing was imported. If it was exported with --unsigned, give the sha256 that `hia export` "
             "printed (also in the exporting service's audit log) with --expect-sha256."
         )
-    trusted = [*_trust_roots(), *extra]
+    code = manifest["organisation"].get("code")
+    trusted = [*_trust_roots(code if isinstance(code, str) else ""), *extra]
     return verify_manifest(files[MANIFEST], files[SIGNATURE], trusted, trust_required=not sha256_given)
 
 
-def _trust_roots() -> list[x509.Certificate]:
+def _trust_roots(organisation_code: str) -> list[x509.Certificate]:
+    """What the archive's own organisation signs with here (its uploaded certificate, the service's
+    configured one, or in development its own development certificate): never another organisation's."""
     from hia_service.services.documents import trust_roots  # pulls in the PDF toolchain
 
     certificates: list[x509.Certificate] = []
-    for pem in trust_roots():
+    for pem in trust_roots(organisation_code):
         try:
             certificates += read_certificates(pem, "A certificate this service trusts")
         except ArchiveError:

@@ -4,9 +4,10 @@
 one its PDFs are signed with), and stores the signature with the signer's certificate and its issuing chain.
 The manifest holds the sha256 of every other file, so a valid signature covers the whole archive.
 `hia import` checks, before it writes anything, that the signature matches the manifest and that the signer
-is a certificate this service trusts (documents.trust_roots(), or one given with --trust-certificate),
-either directly or through certificates that issued it. The certificate's expiry is not checked at import:
-a backup outlives the certificate that signed it; trust comes from the certificate being trusted here now.
+is a certificate this service trusts for the archive's organisation (documents.trust_roots(code), or one
+given with --trust-certificate), either directly or through certificates that issued it. The certificate's
+expiry is not checked at import: a backup outlives the certificate that signed it; trust comes from the
+certificate being trusted here now.
 """
 
 from __future__ import annotations

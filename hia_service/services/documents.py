@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -50,6 +51,7 @@ from hia_service.services.geography import engine
 from hia_service.services.organisation_settings import branding, local_framework
 
 log = logging.getLogger("hia_service.documents")
+ORGANISATION_CODE = re.compile(r"[A-Za-z0-9-]{1,20}")
 UK = ZoneInfo("Europe/London")
 DEV_PASSPHRASE = "development-only-signing-passphrase"
 ATTRIBUTION = (
@@ -332,17 +334,24 @@ def _dev_folder() -> Path:
     return Path(current_app.config["HIA_DATA_DIR"]) / "certs"
 
 
-def trust_roots() -> list[bytes]:
+def trust_roots(organisation_code: str | None = None) -> list[bytes]:
     """The certificates a genuine record can be signed with: those organisations uploaded, and the configured
-    one, else the dev ones."""
+    one, else the dev ones. With a code, only what that organisation's records can be signed with (so one
+    organisation's key cannot vouch for another's archive)."""
     config = current_app.config
-    uploaded = branding.uploaded_certificate_pems()
+    uploaded = branding.uploaded_certificate_pems(organisation_code)
     if config.get("HIA_SIGNING_P12"):
         p12, passphrase = Path(config["HIA_SIGNING_P12"]), config.get("HIA_SIGNING_PASSPHRASE") or ""
         return [*uploaded, _documents_call(signing_certificate_pem, p12, passphrase)]
     if config.get("HIA_ENV", "production") == "production":
         return uploaded
-    return [*uploaded, *(pem.read_bytes() for pem in sorted(_dev_folder().glob("*.pem")))]
+    if organisation_code is None:
+        dev = sorted(_dev_folder().glob("*.pem"))
+    elif ORGANISATION_CODE.fullmatch(organisation_code):  # it may come from an archive: never a path
+        dev = [path for path in [_dev_folder() / f"{organisation_code}.pem"] if path.is_file()]
+    else:
+        dev = []
+    return [*uploaded, *(pem.read_bytes() for pem in dev)]
 
 
 # --- exports ------------------------------------------------------------------------------------------

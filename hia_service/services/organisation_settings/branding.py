@@ -196,8 +196,8 @@ def uploaded_certificate(organisation_id: int) -> tuple[bytes, str] | None:
     return settings.certificate, passphrase
 
 
-def uploaded_certificate_pems() -> list[bytes]:
-    return [pem.encode() for pem in store.certificate_pems()]
+def uploaded_certificate_pems(organisation_code: str | None = None) -> list[bytes]:
+    return [pem.encode() for pem in store.certificate_pems(organisation_code)]
 
 
 def settings_of(organisation_id: int) -> OrganisationSettings | None:

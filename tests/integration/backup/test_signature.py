@@ -21,6 +21,7 @@ from hia_service.cli.backup import export_command, import_command
 from tests.fuzz_counts import tried
 from tests.integration.backup.conftest import (
     CERTIFICATE_COLUMNS,
+    CERTIFICATE_ENV,
     CERTIFICATE_PASSPHRASE,
     archive_files,
     comparable,
@@ -246,6 +247,35 @@ def test_restoring_into_the_exporting_service_trusts_its_uploaded_certificate(
     assert "a certificate this service trusts" in result.output
 
 
+def test_another_organisations_certificate_cannot_vouch_for_this_ones_archive(
+    app: Flask,
+    world: Any,
+    act: Callable[..., Any],
+    archive: Path,
+    tmp_path: Path,
+    forger_p12: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """RYB's admin uploads a certificate RYB really signs with; an RXA archive re-signed with it is still
+    refused on the same service: trust is per organisation."""
+    from hia_service.services import documents
+    from hia_service.services.organisation_settings import branding
+
+    monkeypatch.setenv(CERTIFICATE_ENV, CERTIFICATE_PASSPHRASE)
+    act(world["other_admin"], branding.save_certificate, forger_p12.read_bytes(), CERTIFICATE_ENV)
+    forger = pem_of(forger_p12, tmp_path / "forger.pem").read_bytes()
+    with app.app_context():
+        assert forger in documents.trust_roots("RYB")
+        assert forger not in documents.trust_roots("RXA")
+        assert forger in documents.trust_roots()  # PDFs RYB signed still verify on the public page
+    before = titles(app, "RXA")
+    resigned = rewrite(
+        archive, tmp_path / "resigned.tar.gz", edit_title, fix_manifest=True, sign_with=forger_p12
+    )
+    refused(import_(app, resigned, "--replace"), "a certificate this service does not trust")
+    assert titles(app, "RXA") == before
+
+
 def test_unsigned_and_version_2_archives_need_the_sha256(
     app: Flask, organisation: dict[str, Any], target: Flask, tmp_path: Path
 ) -> None:
@@ -391,8 +421,6 @@ def test_a_damaged_signature_member_gets_a_clear_error_and_changes_nothing(
 def test_export_refuses_when_the_manifest_cannot_be_signed(
     app: Flask, organisation: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.integration.backup.conftest import CERTIFICATE_ENV
-
     monkeypatch.delenv(CERTIFICATE_ENV)  # the uploaded certificate's passphrase is gone from the server
     out = tmp_path / "rxa.tar.gz"
     result = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(out)])
