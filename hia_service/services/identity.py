@@ -18,6 +18,7 @@ from hia_service.data.audit import record_audit_event
 from hia_service.data.models import User
 from hia_service.data.transaction import commit
 from hia_service.domain.audit_chain import content_hash
+from hia_service.domain.oidc_issuer import issuer_matches_tenant
 from hia_service.services.errors import SignInError
 
 NO_ACCOUNT = (
@@ -40,6 +41,8 @@ class ClaimPolicy:
     email_claim: str = "email"
     email_verified_claim: str | None = "email_verified"
     allowed_tenants: Sequence[str] = ()
+    # Multi-tenant (Entra /organizations): `iss` is this template with the token's `tid` filled in.
+    issuer_template: str | None = None
 
 
 def sign_in_with_identity(claims: Mapping[str, Any], policy: ClaimPolicy) -> User:
@@ -47,11 +50,14 @@ def sign_in_with_identity(claims: Mapping[str, Any], policy: ClaimPolicy) -> Use
     subject = str(claims.get("sub") or "")
     if not subject:
         _refuse("no subject claim", claims, FAILED)
+    if policy.issuer_template and not policy.allowed_tenants:
+        _refuse("multi-tenant issuer without allowed tenants", claims, FAILED)  # fail closed
     if policy.allowed_tenants and claims.get("tid") not in policy.allowed_tenants:
         _refuse("tenant not allowed", claims, WRONG_TENANT, tenant=str(claims.get("tid")))
-    user = accounts.get_user_by_identity(policy.issuer, subject)
+    issuer = _issuer_of(claims, policy)
+    user = accounts.get_user_by_identity(issuer, subject)
     if user is None:
-        user = _first_sign_in(claims, policy, subject)
+        user = _first_sign_in(claims, policy, issuer, subject)
     if not user.is_active:
         _refuse("inactive account", claims, NO_ACCOUNT, user=user)
     accounts.record_sign_in_attempt(user, succeeded=True, at=datetime.now(UTC), lock_until=None)
@@ -59,12 +65,24 @@ def sign_in_with_identity(claims: Mapping[str, Any], policy: ClaimPolicy) -> Use
         "signed_in",
         actor=user,
         subject=("user", user.id),
-        details={"method": "oidc", "issuer": policy.issuer},
+        details={"method": "oidc", "issuer": issuer},
     )
     return user
 
 
-def _first_sign_in(claims: Mapping[str, Any], policy: ClaimPolicy, subject: str) -> User:
+def _issuer_of(claims: Mapping[str, Any], policy: ClaimPolicy) -> str:
+    """The issuer an identity is kept under: the configured one, or (multi-tenant) the tenant's own, so the
+    same subject in two tenants is two identities. The web layer has already checked `iss` against the
+    template; checked again here so a policy can never link under an issuer that does not match `tid`."""
+    if not policy.issuer_template:
+        return policy.issuer
+    issuer = claims.get("iss")
+    if not issuer_matches_tenant(policy.issuer_template, issuer, claims.get("tid")):
+        _refuse("issuer does not match tenant", claims, FAILED)
+    return str(issuer)
+
+
+def _first_sign_in(claims: Mapping[str, Any], policy: ClaimPolicy, issuer: str, subject: str) -> User:
     email = str(claims.get(policy.email_claim) or "").strip().lower()
     if "@" not in email:
         _refuse("no email claim", claims, NO_ACCOUNT)
@@ -73,12 +91,12 @@ def _first_sign_in(claims: Mapping[str, Any], policy: ClaimPolicy, subject: str)
     user = accounts.get_user_by_email(email)
     if user is None or not user.is_active:
         _refuse("no active user with this email", claims, NO_ACCOUNT, email=email)
-    accounts.add_identity(user, policy.issuer, subject)
+    accounts.add_identity(user, issuer, subject)
     record_audit_event(
         "identity_linked",
         actor=user,
         subject=("user", user.id),
-        details={"issuer": policy.issuer, "subject_sha256": content_hash(subject)},
+        details={"issuer": issuer, "subject_sha256": content_hash(subject)},
     )
     return user
 
