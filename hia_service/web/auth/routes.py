@@ -43,7 +43,7 @@ def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data or "", form.password.data or "")
+            user = authenticate(form.email.data or "", form.password.data or "", address=client_address())
         except SignInError as error:
             form.email.errors = [*form.email.errors, error.message]
             return _sign_in_page(form, 401)
@@ -71,7 +71,7 @@ def oidc_start() -> ResponseReturnValue:
     try:
         response = oidc.client().authorize_redirect(redirect_uri)
     except oidc.PROTOCOL_ERRORS as error:  # the provider's discovery document could not be read
-        record_identity_failure(f"provider unavailable: {type(error).__name__}")
+        record_identity_failure(f"provider unavailable: {type(error).__name__}", address=client_address())
         return _sign_in_page(SignInForm(), 503, FAILED)
     session[OIDC_NEXT] = next_path
     return response
@@ -87,10 +87,10 @@ def oidc_callback() -> ResponseReturnValue:
     try:
         claims = oidc.verified_claims()
     except oidc.PROTOCOL_ERRORS as error:
-        record_identity_failure(f"{type(error).__name__}: {error}")
+        record_identity_failure(f"{type(error).__name__}: {error}", address=client_address())
         return _sign_in_page(SignInForm(), 401, FAILED)
     try:
-        user = sign_in_with_identity(claims, oidc.claim_policy())
+        user = sign_in_with_identity(claims, oidc.claim_policy(), address=client_address())
     except SignInError as error:
         return _sign_in_page(SignInForm(), 403, error.message)
     start_session(user)

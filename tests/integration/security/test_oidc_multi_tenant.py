@@ -84,7 +84,8 @@ def test_someone_from_an_allowed_tenant_signs_in(
         assert session["_user_id"] == str(person["id"])
     # The identity is kept under the tenant's own issuer, not the template.
     tenant_issuer = f"{entra.issuer}/{TENANT}/v2.0"
-    assert _audit(entra_app)[-1] == ("signed_in", {"method": "oidc", "issuer": tenant_issuer})
+    signed_in = {"method": "oidc", "issuer": tenant_issuer, "address": "127.0.0.1"}
+    assert _audit(entra_app)[-1] == ("signed_in", signed_in)
     assert _audit(entra_app)[-2][1]["issuer"] == tenant_issuer
     assert _identities(entra_app) == 1
     assert _sign_in_via_provider(entra_app.test_client()).status_code == 302  # and again, by the identity
@@ -99,6 +100,7 @@ def test_someone_from_another_tenant_is_refused_plainly(
     _assert_refused(entra_app, browser, response, 403, WRONG_TENANT)
     _, details = _audit(entra_app)[-1]
     assert details["reason"] == "tenant not allowed" and details["tenant"] == OTHER_TENANT
+    assert details["address"] == "127.0.0.1"
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from tests.conftest import TEST_PASSWORD, csrf_token_from
 from tests.integration.security.mock_oidc import CLIENT_ID, CLIENT_SECRET, running_provider
+from tests.integration.security.test_asvs import _events
 
 BALANCER = "10.0.0.2"  # every request reaches the app from the load balancer's address
 WRONG = "wrong-password-123"
@@ -48,6 +49,9 @@ def test_behind_one_proxy_each_client_has_its_own_sign_in_allowance(
     # Someone else behind the same balancer is not refused because of the guesser.
     colleague = _balanced(limited)
     assert _sign_in(colleague, user["email"], TEST_PASSWORD, "198.51.100.7").status_code == 302
+    # The audit log names each client, not the balancer.
+    sign_ins = [(kind, details.get("address")) for kind, details in _events(app) if "sign" in kind]
+    assert sign_ins == [("sign_in_failed", "203.0.113.5")] * 3 + [("signed_in", "198.51.100.7")]
 
 
 def test_without_trusted_proxies_a_forwarded_address_is_ignored(
