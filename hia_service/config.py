@@ -11,8 +11,19 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from hia_service.domain.oidc_issuer import NEEDS_ALLOWED_TENANTS, TENANT_PLACEHOLDER, is_multi_tenant
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "development-only-secret-key-not-for-production"
+
+
+def _is_rate_limit(text: str) -> bool:
+    from limits import parse_many  # Flask-Limiter's own parser, so start-up refuses what it would refuse
+
+    try:
+        return bool(parse_many(text))
+    except ValueError:
+        return False
 
 
 class Settings(BaseSettings):
@@ -53,6 +64,11 @@ class Settings(BaseSettings):
     # Sign-in attempts allowed per address (flask-limiter syntax); testing gets a loose default so the
     # suite's many sign-ins from 127.0.0.1 are not refused.
     sign_in_rate_limit: str | None = None
+    # Training join-code attempts allowed per address, and per account (join codes must not be guessable).
+    join_rate_limit: str | None = None
+    # How many reverse proxies (load balancer, CDN) stand in front of the app and append to X-Forwarded-For.
+    # 0: the headers are ignored, so a client cannot claim another address. See docs/deployment.md.
+    trusted_proxies: int = Field(default=0, ge=0, le=10)
     # OIDC sign-in (e.g. Microsoft Entra ID). Off unless an issuer is named; see README "Sign in with an
     # NHS organisation account".
     oidc_issuer: str | None = None
@@ -76,12 +92,33 @@ class Settings(BaseSettings):
             raise ValueError("HIA_SECRET_KEY must be a random value of 32 characters or more in production")
         if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
             raise ValueError("HIA_OIDC_ISSUER needs HIA_OIDC_CLIENT_ID and HIA_OIDC_CLIENT_SECRET too")
+        self._check_multi_tenant_oidc()
+        for name, limit in (("SIGN_IN", self.sign_in_rate_limit), ("JOIN", self.join_rate_limit)):
+            if limit and not _is_rate_limit(limit):
+                raise ValueError(f"HIA_{name}_RATE_LIMIT must look like 10/minute;100/hour, not {limit!r}")
         return self
+
+    def _check_multi_tenant_oidc(self) -> None:
+        issuer = self.oidc_issuer
+        if not is_multi_tenant(issuer):
+            return
+        if not self._oidc_config()["HIA_OIDC_ALLOWED_TENANTS"]:
+            raise ValueError(NEEDS_ALLOWED_TENANTS.format(issuer=issuer))
+        if TENANT_PLACEHOLDER in str(issuer) and not self.oidc_discovery_url:
+            raise ValueError(
+                f"HIA_OIDC_ISSUER with {TENANT_PLACEHOLDER} needs HIA_OIDC_DISCOVERY_URL, e.g. "
+                "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
+            )
 
     def _sign_in_limit(self) -> str:
         if self.sign_in_rate_limit:
             return self.sign_in_rate_limit
         return "1000/minute" if self.env == "testing" else "10/minute;100/hour"
+
+    def _join_limit(self) -> str:
+        if self.join_rate_limit:
+            return self.join_rate_limit
+        return "1000/minute" if self.env == "testing" else "10/minute;100/day"
 
     def _oidc_config(self) -> dict[str, object]:
         issuer = (self.oidc_issuer or "").rstrip("/") or None
@@ -137,5 +174,7 @@ class Settings(BaseSettings):
                 int(s) for s in self.queue_retry_seconds.split(",") if s.strip()
             ),
             "HIA_SIGN_IN_RATE_LIMIT": self._sign_in_limit(),
+            "HIA_JOIN_RATE_LIMIT": self._join_limit(),
+            "HIA_TRUSTED_PROXIES": self.trusted_proxies,
             **self._oidc_config(),
         }

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -33,6 +36,37 @@ DATABASE_DOWN = (
     "The service cannot reach its records just now. Wait a minute, then try again. Everything that was "
     "confirmed as saved is safe. If you were saving answers when you saw this page, check they are there."
 )
+
+
+TOO_MANY_ATTEMPTS = "Too many attempts"
+
+
+def wait_before_retrying(seconds: float) -> str:
+    """'Wait 3 minutes, then try again.' in whole minutes (or hours), rounded up."""
+    minutes = max(1, math.ceil(seconds / 60))
+    if minutes <= 90:
+        return f"Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again."
+    hours = math.ceil(minutes / 60)
+    return f"Wait {hours} hours, then try again."
+
+
+def _too_many_attempts(error: RateLimitExceeded) -> tuple[str, int] | Response:
+    """A person refused by a rate limit (sign-in, join codes) is told what happened and how long to wait;
+    the limiter adds the Retry-After header. API clients get problem details as before."""
+    from hia_service.extensions import limiter
+
+    if wants_json():
+        return render_error(429)
+    current = limiter.current_limit
+    # reset_at is rounded up a second by the limiter: a 1-minute window must read "Wait 1 minute".
+    wait = (
+        wait_before_retrying(current.reset_at - 1 - time.time())
+        if current
+        else "Wait a minute, then try again."
+    )
+    said = error.limit.error_message  # the route's own words, with a {wait} slot
+    message = said if isinstance(said, str) else "You have tried this too many times. {wait}"
+    return render_error(429, message.format(wait=wait), title=TOO_MANY_ATTEMPTS)
 
 
 def _forget_the_session() -> None:
@@ -81,6 +115,8 @@ def register_errors(app: Flask) -> None:
             "This form was sent without a valid security token, so nothing was saved. "
             "Go back, reload the page and try again.",
         )
+
+    app.register_error_handler(RateLimitExceeded, _too_many_attempts)
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError) -> tuple[str, int] | Response:

@@ -31,12 +31,18 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 
 
+def client_address() -> str:
+    """The client's address: behind trusted proxies, ProxyFix has already put the real one here
+    (web/security.py trust_proxies), so this is never the load balancer's."""
+    return request.remote_addr or "unknown"
+
+
 def rate_limit_key() -> str:
     """Each API token has its own allowance (by its hash, never the token); without one, the address."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() == "bearer" and token.strip():
         return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()
-    return "addr:" + (request.remote_addr or "unknown")
+    return "addr:" + client_address()
 
 
 def _api_rate_limit() -> str:

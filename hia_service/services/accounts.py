@@ -18,17 +18,20 @@ LOCKOUT = timedelta(minutes=15)
 BAD_CREDENTIALS = "Enter a correct email address and password"
 
 
-def authenticate(email: str, password: str, *, now: datetime | None = None) -> User:
+def authenticate(
+    email: str, password: str, *, now: datetime | None = None, address: str | None = None
+) -> User:
     """The user for these credentials, or SignInError; the message never says which part was wrong.
-    Every attempt, successful or not, goes into the audit log."""
+    Every attempt, successful or not, goes into the audit log, with the client's address when known."""
     now = now or datetime.now(UTC)
+    where = {"address": address} if address else {}
     user = accounts.get_user_by_email(email)
     if user is None or not user.is_active:
         verify_password(None, password)  # same work as a real check, so timing does not reveal accounts
-        _audit_sign_in("sign_in_failed", user, email, reason="unknown or inactive account")
+        _audit_sign_in("sign_in_failed", user, email, reason="unknown or inactive account", **where)
         raise SignInError(BAD_CREDENTIALS)
     if user.locked_until and _aware(user.locked_until) > now:
-        _audit_sign_in("sign_in_failed", user, email, reason="account locked")
+        _audit_sign_in("sign_in_failed", user, email, reason="account locked", **where)
         raise SignInError(
             "This account is locked for 15 minutes after too many failed attempts. Try again later."
         )
@@ -36,10 +39,12 @@ def authenticate(email: str, password: str, *, now: datetime | None = None) -> U
         failures = (user.failed_sign_ins or 0) + 1
         lock = now + LOCKOUT if failures >= MAX_FAILED_SIGN_INS else None
         accounts.record_sign_in_attempt(user, succeeded=False, at=now, lock_until=lock)
-        _audit_sign_in("sign_in_failed", user, email, reason="wrong password", locked=lock is not None)
+        _audit_sign_in(
+            "sign_in_failed", user, email, reason="wrong password", locked=lock is not None, **where
+        )
         raise SignInError(BAD_CREDENTIALS)
     accounts.record_sign_in_attempt(user, succeeded=True, at=now, lock_until=None)
-    record_audit_event("signed_in", actor=user, subject=("user", user.id))
+    record_audit_event("signed_in", actor=user, subject=("user", user.id), details=where)
     return user
 
 

@@ -18,6 +18,7 @@ from hia_service.data.audit import record_audit_event
 from hia_service.data.models import User
 from hia_service.data.transaction import commit
 from hia_service.domain.audit_chain import content_hash
+from hia_service.domain.oidc_issuer import issuer_matches_tenant
 from hia_service.services.errors import SignInError
 
 NO_ACCOUNT = (
@@ -40,52 +41,78 @@ class ClaimPolicy:
     email_claim: str = "email"
     email_verified_claim: str | None = "email_verified"
     allowed_tenants: Sequence[str] = ()
+    # Multi-tenant (Entra /organizations): `iss` is this template with the token's `tid` filled in.
+    issuer_template: str | None = None
 
 
-def sign_in_with_identity(claims: Mapping[str, Any], policy: ClaimPolicy) -> User:
-    """The user these verified id_token claims belong to, or SignInError (audited either way)."""
+def sign_in_with_identity(
+    claims: Mapping[str, Any], policy: ClaimPolicy, *, address: str | None = None
+) -> User:
+    """The user these verified id_token claims belong to, or SignInError (audited either way, with the
+    client's address when known)."""
+    where = {"address": address} if address else {}
     subject = str(claims.get("sub") or "")
     if not subject:
-        _refuse("no subject claim", claims, FAILED)
+        _refuse("no subject claim", claims, FAILED, **where)
+    if policy.issuer_template and not policy.allowed_tenants:
+        _refuse("multi-tenant issuer without allowed tenants", claims, FAILED, **where)  # fail closed
     if policy.allowed_tenants and claims.get("tid") not in policy.allowed_tenants:
-        _refuse("tenant not allowed", claims, WRONG_TENANT, tenant=str(claims.get("tid")))
-    user = accounts.get_user_by_identity(policy.issuer, subject)
+        _refuse("tenant not allowed", claims, WRONG_TENANT, tenant=str(claims.get("tid")), **where)
+    issuer = _issuer_of(claims, policy, where)
+    user = accounts.get_user_by_identity(issuer, subject)
     if user is None:
-        user = _first_sign_in(claims, policy, subject)
+        user = _first_sign_in(claims, policy, issuer, subject, where)
     if not user.is_active:
-        _refuse("inactive account", claims, NO_ACCOUNT, user=user)
+        _refuse("inactive account", claims, NO_ACCOUNT, user=user, **where)
     accounts.record_sign_in_attempt(user, succeeded=True, at=datetime.now(UTC), lock_until=None)
     record_audit_event(
         "signed_in",
         actor=user,
         subject=("user", user.id),
-        details={"method": "oidc", "issuer": policy.issuer},
+        details={"method": "oidc", "issuer": issuer, **where},
     )
     return user
 
 
-def _first_sign_in(claims: Mapping[str, Any], policy: ClaimPolicy, subject: str) -> User:
+def _issuer_of(claims: Mapping[str, Any], policy: ClaimPolicy, where: dict[str, str]) -> str:
+    """The issuer an identity is kept under: the configured one, or (multi-tenant) the tenant's own, so the
+    same subject in two tenants is two identities. The web layer has already checked `iss` against the
+    template; checked again here so a policy can never link under an issuer that does not match `tid`."""
+    if not policy.issuer_template:
+        return policy.issuer
+    issuer = claims.get("iss")
+    if not issuer_matches_tenant(policy.issuer_template, issuer, claims.get("tid")):
+        _refuse("issuer does not match tenant", claims, FAILED, **where)
+    return str(issuer)
+
+
+def _first_sign_in(
+    claims: Mapping[str, Any], policy: ClaimPolicy, issuer: str, subject: str, where: dict[str, str]
+) -> User:
     email = str(claims.get(policy.email_claim) or "").strip().lower()
     if "@" not in email:
-        _refuse("no email claim", claims, NO_ACCOUNT)
+        _refuse("no email claim", claims, NO_ACCOUNT, **where)
     if policy.email_verified_claim and claims.get(policy.email_verified_claim) not in (True, "true", "True"):
-        _refuse("email not verified", claims, NOT_VERIFIED)
+        _refuse("email not verified", claims, NOT_VERIFIED, **where)
     user = accounts.get_user_by_email(email)
     if user is None or not user.is_active:
-        _refuse("no active user with this email", claims, NO_ACCOUNT, email=email)
-    accounts.add_identity(user, policy.issuer, subject)
+        _refuse("no active user with this email", claims, NO_ACCOUNT, email=email, **where)
+    accounts.add_identity(user, issuer, subject)
     record_audit_event(
         "identity_linked",
         actor=user,
         subject=("user", user.id),
-        details={"issuer": policy.issuer, "subject_sha256": content_hash(subject)},
+        details={"issuer": issuer, "subject_sha256": content_hash(subject)},
     )
     return user
 
 
-def record_identity_failure(reason: str) -> None:
+def record_identity_failure(reason: str, *, address: str | None = None) -> None:
     """A protocol failure (bad state, nonce, signature, audience, expiry...): audited, then refused."""
-    record_audit_event("sign_in_failed", actor=None, details={"method": "oidc", "reason": reason[:200]})
+    where = {"address": address} if address else {}
+    record_audit_event(
+        "sign_in_failed", actor=None, details={"method": "oidc", "reason": reason[:200], **where}
+    )
     commit()
 
 

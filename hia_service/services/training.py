@@ -20,6 +20,7 @@ from hia_service.data import accounts
 from hia_service.data import training as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Assessment, TrainingPractice, TrainingSession, User
+from hia_service.data.transaction import commit
 from hia_service.domain.training import Scenario, load_scenarios
 from hia_service.services import assessments, rules, wizard
 from hia_service.services.errors import NotFoundError, PermissionDeniedError, ServiceError
@@ -156,19 +157,43 @@ def normalise_code(raw: str | None) -> str:
     return code
 
 
-def join_session(user: User, raw_code: str | None, *, now: datetime | None = None) -> TrainingSession:
+def join_session(
+    user: User, raw_code: str | None, *, now: datetime | None = None, address: str | None = None
+) -> TrainingSession:
     """Join the session with this code. A code from another organisation reads as wrong: nothing about
-    other sessions is ever given away."""
+    other sessions is ever given away. A well-formed code that is refused is audited, so someone guessing
+    codes shows up (a blank or misshapen entry cannot match anything, so it is not)."""
     code = normalise_code(raw_code)
     session = store.session_by_code(code)
     if session is None or session.organisation_id != user.organisation_id:
+        _refuse_join(user, "wrong code", address)
         raise ServiceError(WRONG_CODE, field="code")
     if _aware(session.code_expires_at) < (now or datetime.now(UTC)):
+        _refuse_join(user, "expired code", address, session=session)
         raise ServiceError(EXPIRED_CODE, field="code")
     if store.get_member(session.id, user.id) is None:
         store.add_member(session, user)
         _audit("training_session_joined", user, session, details={"trainee": user.id})
     return session
+
+
+def _refuse_join(
+    user: User, reason: str, address: str | None, *, session: TrainingSession | None = None
+) -> None:
+    """Audit a refused join, then commit it (the request rolls back). The code tried is never kept, not even
+    hashed (8 characters from 31 are quick to recover from a hash): it may be a near miss of a live code,
+    or another organisation's, and the audit log is read by this organisation's admins."""
+    details: dict[str, Any] = {"training": True, "reason": reason}
+    if address:
+        details["address"] = address
+    record_audit_event(
+        "training_join_failed",
+        actor=user,
+        organisation_id=user.organisation_id,
+        subject=("training_session", session.id) if session else None,  # only ever this organisation's own
+        details=details,
+    )
+    commit()
 
 
 def new_code(trainer: User, session_id: int, *, today: date | None = None) -> TrainingSession:

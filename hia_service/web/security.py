@@ -10,6 +10,7 @@ import secrets
 
 from flask import Flask, Request, Response, current_app, g, request
 from werkzeug.datastructures import MultiDict
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hia_service.domain.untrusted_json import MAX_DEPTH, too_deep
 from hia_service.errors import render_error
@@ -86,7 +87,22 @@ class FormRequest(Request):
             self.__dict__[name] = type(fields)(kept) if isinstance(fields, MultiDict) else fields
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind HIA_TRUSTED_PROXIES reverse proxies, take the client's address and scheme from their headers.
+
+    X-Forwarded-For: each proxy appends the address it was reached from, so only the right-most N entries are
+    written by our own proxies; anything a client sends arrives to the left of them and is never believed.
+    X-Forwarded-Proto: the nearest proxy's value (right-most), which works whether proxies replace or append
+    it. X-Forwarded-Host is not trusted: the balancer passes Host through, and a client could forge the
+    header to change the links we build (the sign-in callback address). With 0 nothing is changed.
+    """
+    proxies = int(app.config.get("HIA_TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=1, x_host=0, x_port=0, x_prefix=0)  # type: ignore[method-assign]
+
+
 def register_security(app: Flask) -> None:
+    trust_proxies(app)
     app.add_template_global(csp_nonce)
     app.request_class = FormRequest
     app.before_request(refuse_deeply_nested_json)

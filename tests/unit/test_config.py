@@ -31,3 +31,86 @@ def test_debug_is_off_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
     assert app.debug is False
+
+
+def test_proxy_headers_are_ignored_unless_proxies_are_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert Settings(env="development").flask_config()["HIA_TRUSTED_PROXIES"] == 0
+    monkeypatch.setenv("HIA_TRUSTED_PROXIES", "2")
+    assert Settings(env="development").flask_config()["HIA_TRUSTED_PROXIES"] == 2
+    monkeypatch.setenv("HIA_TRUSTED_PROXIES", "-1")
+    with pytest.raises(ValidationError, match="trusted_proxies"):
+        Settings(env="development")
+
+
+def test_join_codes_are_rate_limited_by_default() -> None:
+    assert Settings(env="development").flask_config()["HIA_JOIN_RATE_LIMIT"] == "10/minute;100/day"
+    assert (
+        Settings(env="development", join_rate_limit="3/hour").flask_config()["HIA_JOIN_RATE_LIMIT"]
+        == "3/hour"
+    )
+
+
+@pytest.mark.parametrize("name", ["sign_in_rate_limit", "join_rate_limit"])
+def test_a_rate_limit_that_cannot_be_read_stops_start_up(name: str) -> None:
+    with pytest.raises(ValidationError, match="must look like 10/minute;100/hour, not 'ten a minute'"):
+        Settings(env="development", **{name: "ten a minute"})
+
+
+MULTI_TENANT_OIDC = {"oidc_client_id": "client", "oidc_client_secret": "secret"}
+
+
+@pytest.mark.parametrize(
+    "issuer",
+    [
+        "https://login.microsoftonline.com/organizations/v2.0",
+        "https://login.microsoftonline.com/common/v2.0",
+        "https://login.microsoftonline.com/{tenantid}/v2.0",
+    ],
+)
+def test_a_multi_tenant_issuer_without_allowed_tenants_stops_start_up(issuer: str) -> None:
+    with pytest.raises(ValidationError, match="set HIA_OIDC_ALLOWED_TENANTS to the tenant ids"):
+        Settings(env="development", oidc_issuer=issuer, oidc_discovery_url="https://x/d", **MULTI_TENANT_OIDC)
+    allowed = Settings(
+        env="development",
+        oidc_issuer=issuer,
+        oidc_discovery_url="https://x/d",
+        oidc_allowed_tenants=" a , b ",
+        **MULTI_TENANT_OIDC,
+    )
+    assert allowed.flask_config()["HIA_OIDC_ALLOWED_TENANTS"] == ["a", "b"]
+
+
+def test_an_issuer_template_needs_its_discovery_url_named() -> None:
+    with pytest.raises(ValidationError, match="needs HIA_OIDC_DISCOVERY_URL"):
+        Settings(
+            env="development",
+            oidc_issuer="https://login.microsoftonline.com/{tenantid}/v2.0",
+            oidc_allowed_tenants="a",
+            **MULTI_TENANT_OIDC,
+        )
+
+
+def test_a_single_tenant_issuer_needs_no_tenant_list() -> None:
+    single = Settings(
+        env="development", oidc_issuer="https://login.microsoftonline.com/3f2c1a9e/v2.0/", **MULTI_TENANT_OIDC
+    )
+    config = single.flask_config()
+    assert config["HIA_OIDC_ISSUER"] == "https://login.microsoftonline.com/3f2c1a9e/v2.0"
+    assert config["HIA_OIDC_ALLOWED_TENANTS"] == []
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (0, "Wait 1 minute, then try again."),
+        (59.5, "Wait 1 minute, then try again."),
+        (60, "Wait 1 minute, then try again."),
+        (61, "Wait 2 minutes, then try again."),
+        (90 * 60, "Wait 90 minutes, then try again."),
+        (23.5 * 3600, "Wait 24 hours, then try again."),
+    ],
+)
+def test_how_long_to_wait_after_too_many_attempts(seconds: float, said: str) -> None:
+    from hia_service.errors import wait_before_retrying
+
+    assert wait_before_retrying(seconds) == said

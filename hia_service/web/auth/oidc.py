@@ -15,6 +15,12 @@ from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 from joserfc.errors import JoseError
 
+from hia_service.domain.oidc_issuer import (
+    NEEDS_ALLOWED_TENANTS,
+    is_multi_tenant,
+    issuer_matches_tenant,
+    issuer_template,
+)
 from hia_service.services.identity import ClaimPolicy
 
 EXTENSION = "hia_oidc"
@@ -27,8 +33,11 @@ PROTOCOL_ERRORS = (OAuthError, JoseError, requests.RequestException, ValueError,
 
 def init_oidc(app: Flask) -> None:
     """Register the provider named by HIA_OIDC_* settings, if any (otherwise sign-in is by password only)."""
-    if not app.config.get("HIA_OIDC_ISSUER"):
+    issuer = app.config.get("HIA_OIDC_ISSUER")
+    if not issuer:
         return
+    if is_multi_tenant(issuer) and not app.config.get("HIA_OIDC_ALLOWED_TENANTS"):
+        raise ValueError(NEEDS_ALLOWED_TENANTS.format(issuer=issuer))  # also checked by Settings
     oauth = OAuth(app)
     oauth.register(
         CLIENT,
@@ -52,6 +61,13 @@ def client() -> Any:
     return current_app.extensions[EXTENSION].create_client(CLIENT)
 
 
+def _issuer_template() -> str | None:
+    """The multi-tenant issuer template, from the setting or the provider's discovery document (Entra's
+    /organizations/v2.0 publishes `https://login.microsoftonline.com/{tenantid}/v2.0`); None if single."""
+    published = client().load_server_metadata().get("issuer")  # read once, then cached by Authlib
+    return issuer_template(current_app.config["HIA_OIDC_ISSUER"], published)
+
+
 def claim_policy() -> ClaimPolicy:
     config = current_app.config
     return ClaimPolicy(
@@ -59,6 +75,7 @@ def claim_policy() -> ClaimPolicy:
         email_claim=config["HIA_OIDC_EMAIL_CLAIM"],
         email_verified_claim=config["HIA_OIDC_EMAIL_VERIFIED_CLAIM"],
         allowed_tenants=tuple(config["HIA_OIDC_ALLOWED_TENANTS"]),
+        issuer_template=_issuer_template(),
     )
 
 
@@ -67,9 +84,23 @@ def verified_claims() -> dict[str, Any]:
 
     Raises one of PROTOCOL_ERRORS when the provider's answer is refused."""
     config = current_app.config
+    template = _issuer_template()
+    if template and not config["HIA_OIDC_ALLOWED_TENANTS"]:
+        # A discovery document that turned out multi-tenant: without a tenant list, refuse everyone.
+        raise ValueError("multi-tenant issuer and no HIA_OIDC_ALLOWED_TENANTS")
+    # Multi-tenant: `iss` must be the template with the token's own `tid` filled in (the tenant itself is
+    # checked against the allowed list by services.identity, which can say so plainly).
+    issuer: dict[str, Any] = (
+        {
+            "essential": True,
+            "validate": lambda claims, iss: issuer_matches_tenant(template, iss, claims.get("tid")),
+        }
+        if template
+        else {"essential": True, "value": config["HIA_OIDC_ISSUER"]}
+    )
     # Authlib's default checks only `iss` (and `azp` when present); say every claim that must match.
     required = {
-        "iss": {"essential": True, "value": config["HIA_OIDC_ISSUER"]},
+        "iss": issuer,
         "aud": {"essential": True, "value": config["HIA_OIDC_CLIENT_ID"]},
         "sub": {"essential": True},
         "exp": {"essential": True},

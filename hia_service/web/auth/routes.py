@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from hia_service.auth.decorators import public, signed_in
-from hia_service.extensions import limiter
+from hia_service.extensions import client_address, limiter
 from hia_service.services.accounts import authenticate, record_sign_out
 from hia_service.services.errors import SignInError
 from hia_service.services.identity import FAILED, record_identity_failure, sign_in_with_identity
@@ -20,24 +20,30 @@ from hia_service.web.auth.forms import SignInForm
 bp = Blueprint("auth", __name__)
 bp.record_once(lambda state: oidc.init_oidc(state.app))
 OIDC_NEXT = "oidc_next"
+TOO_MANY_SIGN_INS = (
+    "You have tried to sign in too many times. {wait} If you have forgotten your password, ask your "
+    "organisation's administrator to reset it."
+)
 
 
 def _sign_in_limit() -> str:
     return str(current_app.config["HIA_SIGN_IN_RATE_LIMIT"])
 
 
-def _address() -> str:
-    return request.remote_addr or "unknown"
-
-
 @bp.route("/sign-in", methods=["GET", "POST"])
 @public
-@limiter.limit(_sign_in_limit, key_func=_address, methods=["POST"], scope="sign-in")
+@limiter.limit(
+    _sign_in_limit,
+    key_func=client_address,
+    methods=["POST"],
+    scope="sign-in",
+    error_message=TOO_MANY_SIGN_INS,
+)
 def sign_in() -> ResponseReturnValue:
     form = SignInForm()
     if form.validate_on_submit():
         try:
-            user = authenticate(form.email.data or "", form.password.data or "")
+            user = authenticate(form.email.data or "", form.password.data or "", address=client_address())
         except SignInError as error:
             form.email.errors = [*form.email.errors, error.message]
             return _sign_in_page(form, 401)
@@ -55,7 +61,7 @@ def _sign_in_page(form: SignInForm, status: int, account_error: str | None = Non
 
 @bp.get("/sign-in/organisation-account")
 @public
-@limiter.limit(_sign_in_limit, key_func=_address, scope="sign-in")
+@limiter.limit(_sign_in_limit, key_func=client_address, scope="sign-in", error_message=TOO_MANY_SIGN_INS)
 def oidc_start() -> ResponseReturnValue:
     """Send the person to their organisation's sign-in page (authorisation code flow with PKCE)."""
     if not oidc.oidc_enabled():
@@ -65,7 +71,7 @@ def oidc_start() -> ResponseReturnValue:
     try:
         response = oidc.client().authorize_redirect(redirect_uri)
     except oidc.PROTOCOL_ERRORS as error:  # the provider's discovery document could not be read
-        record_identity_failure(f"provider unavailable: {type(error).__name__}")
+        record_identity_failure(f"provider unavailable: {type(error).__name__}", address=client_address())
         return _sign_in_page(SignInForm(), 503, FAILED)
     session[OIDC_NEXT] = next_path
     return response
@@ -73,7 +79,7 @@ def oidc_start() -> ResponseReturnValue:
 
 @bp.get("/sign-in/organisation-account/callback")
 @public
-@limiter.limit(_sign_in_limit, key_func=_address, scope="sign-in")
+@limiter.limit(_sign_in_limit, key_func=client_address, scope="sign-in", error_message=TOO_MANY_SIGN_INS)
 def oidc_callback() -> ResponseReturnValue:
     if not oidc.oidc_enabled():
         abort(404)
@@ -81,10 +87,10 @@ def oidc_callback() -> ResponseReturnValue:
     try:
         claims = oidc.verified_claims()
     except oidc.PROTOCOL_ERRORS as error:
-        record_identity_failure(f"{type(error).__name__}: {error}")
+        record_identity_failure(f"{type(error).__name__}: {error}", address=client_address())
         return _sign_in_page(SignInForm(), 401, FAILED)
     try:
-        user = sign_in_with_identity(claims, oidc.claim_policy())
+        user = sign_in_with_identity(claims, oidc.claim_policy(), address=client_address())
     except SignInError as error:
         return _sign_in_page(SignInForm(), 403, error.message)
     start_session(user)

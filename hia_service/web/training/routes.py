@@ -5,18 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from hia_service.auth.decorators import requires_role, signed_in
 from hia_service.auth.roles import Role
+from hia_service.extensions import client_address, limiter
 from hia_service.services import training, training_results
 from hia_service.services.document_jobs import DocumentNotReadyError
 from hia_service.services.errors import ServiceError
 from hia_service.web import downloads
 
 bp = Blueprint("training", __name__, url_prefix="/training")
+TOO_MANY_JOINS = "You have entered too many join codes. {wait} Check the code with your trainer."
+
+
+def _join_limit() -> str:
+    return str(current_app.config["HIA_JOIN_RATE_LIMIT"])
+
+
+def _account() -> str:
+    return f"user:{current_user.get_id()}"
 
 
 @bp.app_context_processor
@@ -37,14 +47,30 @@ def index() -> ResponseReturnValue:
     )
 
 
+# Guessing a join code takes many tries, so tries are limited per address and per account (so one account
+# cannot spread its guesses over many addresses). Only signed-in tries count: @signed_in runs first.
 @bp.route("/join", methods=["GET", "POST"])
 @signed_in
+@limiter.limit(
+    _join_limit,
+    key_func=client_address,
+    methods=["POST"],
+    scope="training-join",
+    error_message=TOO_MANY_JOINS,
+)
+@limiter.limit(
+    _join_limit,
+    key_func=_account,
+    methods=["POST"],
+    scope="training-join-account",
+    error_message=TOO_MANY_JOINS,
+)
 def join() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("training/join.html", errors={}, code="")
     code = request.form.get("code", "")
     try:
-        session = training.join_session(current_user, code)
+        session = training.join_session(current_user, code, address=client_address())
     except ServiceError as error:
         return render_template("training/join.html", errors={"code": error.message}, code=code), 400
     flash(f"You have joined '{session.name}'.", "success")

@@ -2,7 +2,9 @@
 
 It signs id_tokens with an RSA key made for the test run, checks PKCE (S256) at the token endpoint, and
 lets a test change what it issues (`claims` overrides, another signing key, a tampered token) to prove the
-service refuses it.
+service refuses it. With `multi_tenant`, it behaves like Microsoft Entra ID's /organizations/v2.0 endpoint:
+the discovery document's issuer is the template `<base>/{tenantid}/v2.0`, and each token's `iss` is its own
+tenant's issuer, `<base>/<tid>/v2.0`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ from werkzeug.wrappers import Request, Response
 CLIENT_ID = "hia-test-client"
 CLIENT_SECRET = "test-client-secret-" + "0" * 16
 TENANT = "3f2c1a9e-0000-4000-8000-000000000001"
+OTHER_TENANT = "7b1d0c4f-0000-4000-8000-000000000002"
+DISCOVERY = "/.well-known/openid-configuration"
 
 
 def _rsa_key(kid: str) -> RSAKey:
@@ -35,7 +39,8 @@ def _rsa_key(kid: str) -> RSAKey:
 
 @dataclass
 class MockProvider:
-    issuer: str = ""
+    issuer: str = ""  # the base address (and, single-tenant, the issuer)
+    multi_tenant: bool = False
     key: RSAKey = field(default_factory=lambda: _rsa_key("test-key-1"))
     claims: dict[str, Any] = field(default_factory=dict)  # overrides for the next id_token
     sign_with: RSAKey | None = None  # another key (same kid) for a forged signature
@@ -50,19 +55,26 @@ class MockProvider:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         routes = {
-            "/.well-known/openid-configuration": self._discovery,
             "/jwks": self._jwks,
             "/authorize": self._authorize,
             "/token": self._token,
         }
-        handler = routes.get(request.path)
+        # Discovery at the root and under an authority path, e.g. /organizations/v2.0/.well-known/...
+        handler = self._discovery if request.path.endswith(DISCOVERY) else routes.get(request.path)
         response = handler(request) if handler else Response("not found", status=404)
         return response(environ, start_response)
+
+    @property
+    def published_issuer(self) -> str:
+        return f"{self.issuer}/{{tenantid}}/v2.0" if self.multi_tenant else self.issuer
+
+    def tenant_issuer(self, tenant: str) -> str:
+        return f"{self.issuer}/{tenant}/v2.0"
 
     def _discovery(self, request: Request) -> Response:
         return _json(
             {
-                "issuer": self.issuer,
+                "issuer": self.published_issuer,
                 "authorization_endpoint": f"{self.issuer}/authorize",
                 "token_endpoint": f"{self.issuer}/token",
                 "jwks_uri": f"{self.issuer}/jwks",
@@ -122,6 +134,8 @@ class MockProvider:
             "email_verified": True,
             **self.claims,
         }
+        if self.multi_tenant and "iss" not in self.claims:  # each tenant's token names its own issuer
+            claims["iss"] = self.tenant_issuer(str(claims.get("tid")))
         claims = {name: value for name, value in claims.items() if value is not None}
         key = self.sign_with or self.key
         token = jwt.encode({"alg": "RS256", "kid": key.kid}, claims, key)
@@ -138,8 +152,8 @@ def _json(body: dict[str, Any], status: int = 200) -> Response:
 
 
 @contextmanager
-def running_provider() -> Iterator[MockProvider]:
-    provider = MockProvider()
+def running_provider(*, multi_tenant: bool = False) -> Iterator[MockProvider]:
+    provider = MockProvider(multi_tenant=multi_tenant)
     server = make_server("127.0.0.1", 0, provider, threaded=True)
     provider.issuer = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)

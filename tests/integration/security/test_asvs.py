@@ -87,7 +87,9 @@ def test_sign_in_is_rate_limited_per_address(
     refused = _post_sign_in(client, user["email"], TEST_PASSWORD)
     assert refused.status_code == 429
     html = refused.get_data(as_text=True)
-    assert "Too many requests" in html and "nhsuk-header" in html
+    assert "Too many attempts" in html and "nhsuk-header" in html
+    assert "You have tried to sign in too many times" in html and "Wait 1 minute, then try again" in html
+    assert int(refused.headers["Retry-After"]) > 0
     assert client.get("/home").status_code == 302  # the right password did not get through
     elsewhere = limited.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "10.9.8.7"

@@ -114,7 +114,7 @@ def test_first_sign_in_links_by_verified_email_then_by_subject(
     assert _identities(oidc_app) == 1
     kinds = [kind for kind, _ in _audit(oidc_app)]
     assert kinds[-2:] == ["identity_linked", "signed_in"]
-    assert _audit(oidc_app)[-1][1] == {"method": "oidc", "issuer": provider.issuer}
+    assert _audit(oidc_app)[-1][1] == {"method": "oidc", "issuer": provider.issuer, "address": "127.0.0.1"}
 
     # Later the provider reports another email: the identity, not the email, decides who this is.
     provider.claims = {"email": "renamed@example.nhs.uk", "email_verified": False}
