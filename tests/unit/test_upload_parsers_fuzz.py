@@ -112,7 +112,7 @@ def _assert_within_limits(logo: Any) -> None:
     )
 
 
-@fuzz_settings(300)
+@fuzz_settings(200)
 @given(data=pngs | st.binary(max_size=200) | st.binary(max_size=100).map(lambda b: PNG_SIGNATURE + b))
 def test_png_logos_are_measured_or_refused(data: bytes) -> None:
     tried("parser: logo (PNG bytes)")
@@ -124,7 +124,7 @@ def test_png_logos_are_measured_or_refused(data: bytes) -> None:
         _assert_within_limits(logo)
 
 
-@fuzz_settings(400)
+@fuzz_settings(300)
 @given(svg=svgs())
 # Found by this test: a viewBox of infinity or NaN escaped as OverflowError/ValueError (a 500 on upload),
 # and an XML declaration naming an unknown encoding escaped as LookupError.
@@ -143,7 +143,7 @@ def test_svg_logos_are_measured_or_refused_and_hostile_ones_always_refused(svg: 
         _assert_within_limits(logo)
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(svg=svgs().filter(lambda s: not s[1]))
 def test_accepted_svg_logos_draw_or_are_left_off_never_raise(svg: tuple[bytes, bool]) -> None:
     tried("parser: SVG logo drawn on a PDF")
@@ -163,12 +163,14 @@ def completeness_files(draw: st.DrawFn) -> bytes:
     rows = [draw(st.lists(headings | st.text(max_size=6), max_size=4))]
     rows += draw(st.lists(st.lists(cells | st.text(max_size=6), max_size=4), max_size=10))
     text = "\n".join(delimiter.join(row) for row in rows)
-    if draw(st.booleans()):  # an unclosed quote that swallows the rest: one field longer than csv allows
+    if (
+        draw(st.integers(0, 7)) == 0
+    ):  # an unclosed quote that swallows the rest: one field longer than csv allows
         text += '\n"' + "SW1A 1AA\n" * 15_000
     return text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1"])), errors="replace")
 
 
-@fuzz_settings(200)
+@fuzz_settings(100)
 @given(data=completeness_files() | st.binary(max_size=300))
 # Found by this test: a field over csv's 131,072-character limit escaped as csv.Error (a 500 on the patient
 # list upload, whose own parser had accepted the same file read as UTF-16).
@@ -201,7 +203,7 @@ keyword_texts = st.builds(
 )
 
 
-@fuzz_settings(200)
+@fuzz_settings(150)
 @given(keywords=keyword_texts | st.text(max_size=80) | st.none())
 # Found by this test: a version or page of more than 4,300 digits escaped as ValueError from int().
 @example(keywords="HIA-2026-0042; version " + "9" * 5000 + "; status approved; training no")
@@ -229,7 +231,7 @@ join_codes = (
 )
 
 
-@fuzz_settings(300)
+@fuzz_settings(200)
 @given(raw=join_codes | st.none())
 def test_join_codes_are_normalised_or_refused(raw: str | None) -> None:
     tried("parser: training join code")
@@ -248,7 +250,7 @@ area_codes = st.lists(
 ).map(" ".join)
 
 
-@fuzz_settings(300)
+@fuzz_settings(200)
 @given(text=area_codes | st.text(max_size=40))
 def test_population_served_codes_are_read_or_refused(text: str) -> None:
     tried("parser: population-served area codes")
@@ -260,7 +262,7 @@ def test_population_served_codes_are_read_or_refused(text: str) -> None:
         assert area["type"] in ("lad", "icb", "sub_icb") and area["codes"]
 
 
-@fuzz_settings(200)
+@fuzz_settings(100)
 @given(value=st.sampled_from([r.value for r in Role]) | st.text(max_size=12))
 def test_role_names_are_read_or_refused(value: str) -> None:
     tried("parser: role name")
