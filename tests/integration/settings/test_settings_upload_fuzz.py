@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
@@ -107,6 +107,8 @@ logo_uploads = st.tuples(
 
 @fuzz_settings(60)
 @given(upload=logo_uploads)
+@example(upload=(b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 inf 100"/>', "logo.svg"))  # was a 500
+@example(upload=(b'<?xml version="1.0" encoding="bogus"?><svg width="20" height="20"/>', "logo.svg"))
 def test_fuzzed_logos_are_saved_or_refused_keeping_the_old_one(
     area_app: Flask, client: FlaskClient, admin: str, upload: tuple[bytes, str]
 ) -> None:
