@@ -8,7 +8,10 @@ KNOWN_GAPS (found by this fuzzing, reported, not fixed here: the backup code is 
 branch, for manifest signing). These escape as tracebacks (nothing is written) and are left out below until
 fixed: a deeply nested manifest.json (RecursionError); a damaged manifest.json, or a damaged record file whose
 fingerprints were redone to match (KeyError/TypeError in backup_checks and data.backup.links_of); a flipped
-byte that changes manifest.json (KeyError 'first_prev_hash')."""
+byte that changes manifest.json (KeyError 'first_prev_hash'). Into a database without the organisation, record
+files of the wrong types with their fingerprints redone pass the checks and fail at the write (TypeError,
+IntegrityError, ProgrammingError: rolled back, nothing written, but a traceback), or are imported as they are
+(a local framework version whose content is a list)."""
 
 from __future__ import annotations
 
