@@ -10,9 +10,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+# Numbers are bounded: int() refuses strings of over 4,300 digits, and a doctored PDF's keywords can hold any.
 _PATTERN = re.compile(
-    r"^(?P<reference>[A-Za-z0-9-]+); version (?P<version>\d+); status (?P<status>[a-z_]+); "
-    r"training (?P<training>yes|no)(?:; signature box (?P<box>\d+(?: -?\d+(?:\.\d+)?){4}))?$"
+    r"^(?P<reference>[A-Za-z0-9-]+); version (?P<version>\d{1,9}); status (?P<status>[a-z_]+); "
+    r"training (?P<training>yes|no)(?:; signature box (?P<box>\d{1,9}(?: -?\d{1,9}(?:\.\d{1,9})?){4}))?$"
 )
 
 

@@ -5,6 +5,7 @@ nothing but draw: no scripts, no event handlers, no references outside the file,
 
 from __future__ import annotations
 
+import math
 import re
 import struct
 import xml.etree.ElementTree as ET
@@ -65,7 +66,7 @@ def _svg(data: bytes) -> Logo:
         raise LogoError("The SVG logo must not contain a DOCTYPE or entity declarations")
     try:
         root = ET.fromstring(data)
-    except ET.ParseError:
+    except (ET.ParseError, LookupError):  # LookupError: an XML declaration naming an unknown encoding
         raise LogoError("The SVG logo is not well-formed XML, so it cannot be read") from None
     if _local(root.tag) != "svg":
         raise LogoError("The SVG file does not start with an <svg> element")
@@ -114,7 +115,7 @@ def _svg_size(root: ET.Element) -> tuple[int, int]:
                 width, height = float(box[2]), float(box[3])
             except ValueError:
                 width = height = None
-    if not width or not height:
+    if not width or not height or not math.isfinite(width) or not math.isfinite(height):
         raise LogoError("The SVG logo must say its size: give it width and height in pixels, or a viewBox")
     return round(width), round(height)
 

@@ -62,23 +62,28 @@ def list_completeness(data: bytes) -> dict[str, Any] | None:
     """Counts of unknown ethnicity, age and sex in a patient-list CSV, or None if it has none of them.
 
     Reads only the heading row and the recognised columns; nothing else about a row is kept."""
-    text = data.decode("utf-8-sig", errors="replace")
+    # Read as the list's own parser reads it (geography.files): UTF-16 when it starts with a UTF-16 BOM.
+    utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff")
+    text = data.decode("utf-16" if utf16 else "utf-8-sig", errors="replace")
     rows = csv.reader(io.StringIO(text), _dialect(text))
-    header = next(rows, None)
-    if not header:
+    try:
+        header = next(rows, None)
+        if not header:
+            return None
+        columns = _recognised(header)
+        if not columns:
+            return None
+        records, unknown = 0, dict.fromkeys(columns, 0)
+        for number, row in enumerate(rows):
+            if number >= MAX_ROWS or not any(cell.strip() for cell in row):
+                continue
+            records += 1
+            for field, index in columns.items():
+                value = row[index].strip().lower() if index < len(row) else ""
+                if value in UNKNOWN_VALUES or value in UNKNOWN_CODES[field]:
+                    unknown[field] += 1
+    except csv.Error:  # e.g. a field over csv's length limit: too damaged to count, so count nothing
         return None
-    columns = _recognised(header)
-    if not columns:
-        return None
-    records, unknown = 0, dict.fromkeys(columns, 0)
-    for number, row in enumerate(rows):
-        if number >= MAX_ROWS or not any(cell.strip() for cell in row):
-            continue
-        records += 1
-        for field, index in columns.items():
-            value = row[index].strip().lower() if index < len(row) else ""
-            if value in UNKNOWN_VALUES or value in UNKNOWN_CODES[field]:
-                unknown[field] += 1
     return {"records": records, "unknown": unknown}
 
 

@@ -66,7 +66,12 @@ def check_file(spec: DatasetSpec, directory: Path) -> tuple[CheckedFile | None, 
     digest = sha256_of(path)
     try:
         table, geometry = _read(spec, path)
-    except (*_READ_ERRORS, pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as error:
+    except (
+        *_READ_ERRORS,
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        shapely.errors.GEOSException,  # a feature's geometry GEOS cannot build (a one-point ring)
+    ) as error:
         reason = str(error).splitlines()[0] if str(error) else type(error).__name__
         return None, [
             Problem(spec.file, None, f"the file cannot be read: it is truncated or corrupt ({reason})")

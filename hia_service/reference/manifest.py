@@ -99,8 +99,20 @@ def _spec(entry: Any, index: int) -> DatasetSpec:
         raise ManifestError(f"Manifest dataset {entry.get('id', index + 1)} lacks: {', '.join(missing)}.")
     if entry["format"] not in ("csv", "geojson"):
         raise ManifestError(f"Manifest dataset {entry['id']}: format must be csv or geojson.")
+    try:
+        return _spec_of(entry)
+    except (TypeError, ValueError, IndexError, AttributeError, re.error) as error:
+        raise ManifestError(f"Manifest dataset {entry['id']} is malformed: {error}.") from None
+
+
+def _spec_of(entry: dict[str, Any]) -> DatasetSpec:
     ranges = {str(k): (float(v[0]), float(v[1])) for k, v in (entry.get("ranges") or {}).items()}
     pattern = entry.get("key_pattern")
+    columns, key = entry["columns"], entry["key"]
+    if not (isinstance(columns, list) and isinstance(key, list) and key and set(key) <= set(columns)):
+        raise ValueError("columns must be a list and key a non-empty list of some of those columns")
+    if not set(ranges) <= set(columns):
+        raise ValueError("ranges may only name its columns")
     return DatasetSpec(
         id=str(entry["id"]),
         title=str(entry["title"]),

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, Flask, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
+from werkzeug.routing import IntegerConverter, Map
 
 from hia_service import __version__
 from hia_service.config import PROJECT_ROOT
@@ -38,7 +39,15 @@ def register_templates(app: Flask) -> None:
         return {"service_name": app.config["HIA_SERVICE_NAME"], "app_version": __version__}
 
 
+class DatabaseInteger(IntegerConverter):
+    """<int:...> in every URL, capped at PostgreSQL's integer: a bigger id is a 404, not a database error."""
+
+    def __init__(self, map: Map, *args: object, max: int = 2_147_483_647, **kwargs: object) -> None:
+        super().__init__(map, *args, max=max, **kwargs)  # type: ignore[arg-type]
+
+
 def register_blueprints(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseInteger  # before any route is added
     from hia_service.web.admin.routes import bp as admin_bp
     from hia_service.web.auth.routes import bp as auth_bp
     from hia_service.web.dashboard.routes import bp as dashboard_bp
