@@ -8,10 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     ColumnElement,
     Date,
     DateTime,
+    Integer,
     LargeBinary,
+    String,
     func,
     insert,
     select,
@@ -40,7 +44,14 @@ from hia_service.data.models import (
     UserIdentity,
 )
 from hia_service.domain.audit_chain import GENESIS, entry_hash
-from hia_service.domain.backup import ChainLink, decode_bytes, decode_date, decode_datetime, encode_value
+from hia_service.domain.backup import (
+    ArchiveError,
+    ChainLink,
+    decode_bytes,
+    decode_date,
+    decode_datetime,
+    encode_value,
+)
 from hia_service.extensions import db
 
 # --- reading ----------------------------------------------------------------------------------------------
@@ -109,6 +120,52 @@ def links_of(rows: Iterable[dict[str, Any]]) -> list[ChainLink]:
 
 
 # --- writing ----------------------------------------------------------------------------------------------
+
+
+# What the databases hold in an Integer column (PostgreSQL's integer is 32-bit).
+INTEGER_RANGE = range(-(2**31), 2**31)
+
+
+def column_problem(spec: TableSpec, row: dict[str, Any]) -> str | None:
+    """Why a row from an archive cannot go into its table as it is (a value of the wrong type, too long, out
+    of range, badly written or missing where the column needs one), or None. Checked before anything is
+    written, so an archive altered by hand is refused with a reason rather than failing half-way in SQL."""
+    for column in spec.table.columns:
+        value = row.get(column.key)
+        if value is None:
+            if not column.nullable and column.key not in spec.withheld:
+                return f"{column.key} is empty, but every row needs one"
+            continue
+        kind = column.type
+        if isinstance(kind, Boolean):
+            ok = isinstance(value, bool)
+        elif isinstance(kind, Integer):
+            ok = isinstance(value, int) and not isinstance(value, bool) and value in INTEGER_RANGE
+        elif isinstance(kind, DateTime | Date | LargeBinary):
+            ok = isinstance(value, str) and _decodes(kind, value)
+        elif isinstance(kind, String):  # Text too
+            ok = isinstance(value, str) and (kind.length is None or len(value) <= kind.length)
+        else:
+            ok = isinstance(kind, JSON)  # JSON columns hold any JSON value
+        if not ok:
+            return f"{column.key} holds {_shown(value)}, which is not what that column holds"
+    return None
+
+
+def _decodes(kind: Any, value: str) -> bool:
+    decode = (
+        decode_datetime if isinstance(kind, DateTime) else decode_date if isinstance(kind, Date) else None
+    )
+    try:
+        decode(value) if decode else decode_bytes(value)
+    except (ValueError, TypeError, ArchiveError):
+        return False
+    return True
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _decoded(spec: TableSpec, row: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ transaction under new ids, appending the audit entries to this database's own ch
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography import x509
+from sqlalchemy.exc import SQLAlchemyError
 
 from hia_service.data import backup as store
 from hia_service.data.accounts import get_organisation_by_code
@@ -42,6 +44,8 @@ from hia_service.services.backup_checks import check_rows, checked, document_nam
 from hia_service.services.backup_files import StagedDocuments, pack, to_json, write_atomically
 from hia_service.services.backup_signature import Signer, read_certificates, sign_manifest, verify_manifest
 from hia_service.services.errors import NotFoundError, ServiceError
+
+log = logging.getLogger("hia_service.backup")
 
 # What no archive holds, whatever the schema: listed in every manifest.
 NEVER_EXPORTED = {
@@ -312,6 +316,17 @@ def import_archive(
         db.session.rollback()
         staged.discard()
         raise BackupError(error.message) from None
+    except SQLAlchemyError as error:
+        db.session.rollback()
+        staged.discard()
+        log.error(
+            "An archive passed its checks but could not be written", extra={"fields": {"error": str(error)}}
+        )
+        raise BackupError(
+            "The archive passed its checks but the database refused its records "
+            f"({type(error).__name__}), so nothing was imported. It may have been altered by hand, or come "
+            "from a service with a different schema."
+        ) from None
     except OSError as error:
         db.session.rollback()
         staged.discard()

@@ -31,6 +31,12 @@ Authenticate = Callable[[dict[str, Any], dict[str, bytes]], Signer | None]
 HASHED = [name for name in AssessmentVersion.FROZEN if name not in ("content_hash", "number")]
 
 
+NOT_AS_EXPORTED = (
+    "The archive's manifest or records are not in the form `hia export` writes them: it has been altered or "
+    "damaged. Nothing was imported."
+)
+
+
 def document_name(reference: str, number: int) -> str:
     return f"documents/{reference}-v{number}.pdf"
 
@@ -39,14 +45,21 @@ def checked(
     raw: bytes, authenticate: Authenticate
 ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]], dict[str, bytes], Signer | None]:
     files = unpack(raw)
-    manifest = _json(files, MANIFEST)
-    check_manifest(manifest)
-    signer = authenticate(manifest, files)  # before any other content is relied on
-    check_files(manifest, files)
-    records = _records(manifest, files)
-    _check_audit(manifest, records["audit_events"], _json(files, LINKS))
-    _check_versions(records["assessment_versions"])
-    _check_documents(records, files)
+    try:
+        manifest = _json(files, MANIFEST)
+        check_manifest(manifest)
+        signer = authenticate(manifest, files)  # before any other content is relied on
+        check_files(manifest, files)
+        records = _records(manifest, files)
+        _check_audit(manifest, records["audit_events"], _json(files, LINKS))
+        _check_versions(records["assessment_versions"])
+        _check_documents(records, files)
+    except ArchiveError:
+        raise
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError):
+        # The checks above name every problem `hia export` could leave; anything else means the JSON is not
+        # in the shape it writes (altered by hand, or damaged and its fingerprints redone).
+        raise ArchiveError(NOT_AS_EXPORTED) from None
     return manifest, records, files, signer
 
 
@@ -81,6 +94,13 @@ def check_rows(spec: store.TableSpec, records: dict[str, list[dict[str, Any]]]) 
     rows = records[spec.name]
     if not isinstance(rows, list) or not all(isinstance(r, dict) and set(r) == columns for r in rows):
         raise ArchiveError(f"records/{spec.name}.json does not have the columns this service expects.")
+    for row in rows:
+        problem = store.column_problem(spec, row)
+        if problem:
+            raise ArchiveError(
+                f"A row of {spec.name} in the archive (id {_shown_id(row)}) cannot be imported: {problem}. "
+                "Nothing was imported."
+            )
     if len({row[spec.key] for row in rows}) != len(rows):
         raise ArchiveError(f"records/{spec.name}.json holds the same {spec.key} twice.")
     if any(row[column] is not None for row in rows for column in spec.withheld):
@@ -138,3 +158,8 @@ def _check_documents(records: dict[str, list[dict[str, Any]]], files: dict[str, 
             raise ArchiveError(f"The signed PDF {name} is missing from the archive.")
         if sha256(files[name]) != digest:
             raise ArchiveError(f"{name} is not the signed PDF its version records (pdf_sha256 differs).")
+
+
+def _shown_id(row: dict[str, Any]) -> str:
+    value = row.get("id")
+    return str(value) if isinstance(value, int) else "unknown"

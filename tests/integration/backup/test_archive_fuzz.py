@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from hia_service.services.backup_files import pack
 from tests.fuzz_counts import fuzz_settings, tried
-from tests.integration.backup.conftest import archive_files, fresh_app, raw_tar
+from tests.integration.backup.conftest import archive_files, fresh_app, raw_tar, trusting
 
 json_scalars = st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=8)
 json_values = st.recursive(
@@ -53,11 +53,11 @@ def genuine(app: Flask, organisation: dict[str, Any], tmp_path: Path) -> bytes:
 
 
 @pytest.fixture
-def target(genuine: bytes, tmp_path: Path) -> Iterator[Flask]:
-    """A fresh database holding the genuine import already."""
+def target(genuine: bytes, tmp_path: Path, source_p12: Path) -> Iterator[Flask]:
+    """A fresh database, trusting the certificate RXA signs with, holding the genuine import already."""
     from hia_service.services.backup import import_archive
 
-    with fresh_app("sqlite", tmp_path / "target") as fresh:
+    with fresh_app("sqlite", tmp_path / "target", **trusting(source_p12)) as fresh:
         (tmp_path / "genuine.tar.gz").write_bytes(genuine)
         with fresh.app_context():
             import_archive(tmp_path / "genuine.tar.gz")
@@ -157,3 +157,56 @@ def test_fuzzed_archives_are_refused_with_a_reason_and_write_nothing(
     garbled()
     hostile_members()
     damaged_member()
+
+
+def test_archives_damaged_with_their_fingerprints_redone_are_refused_or_imported_never_a_traceback(
+    genuine: bytes, target: Flask, tmp_path: Path
+) -> None:
+    """Someone edits a JSON member, manifest.json included, and redoes the manifest's fingerprints; the
+    signature is removed and the archive's own sha256 given, as an operator restoring an unsigned archive
+    would. The import either refuses it with a reason, writing nothing, or (the edit being one the checks
+    accept) imports it; any other exception is a failure."""
+    import hashlib
+
+    from hia_service.domain.backup import MANIFEST, SIGNATURE, file_entry
+    from hia_service.services.backup import BackupError, import_archive
+    from hia_service.services.backup_files import to_json
+
+    (tmp_path / "genuine-copy.tar.gz").write_bytes(genuine)
+    files = archive_files(tmp_path / "genuine-copy.tar.gz")
+    del files[SIGNATURE]
+    json_names = sorted(n for n in files if n.endswith(".json"))
+    path = tmp_path / "redone.tar.gz"
+
+    def attempt(changed: dict[str, bytes]) -> None:
+        if MANIFEST in changed and isinstance(manifest := _loads(changed[MANIFEST]), dict):
+            manifest["files"] = [file_entry(n, d) for n, d in sorted(changed.items()) if n != MANIFEST]
+            changed[MANIFEST] = to_json(manifest)
+        data = pack(changed)
+        path.write_bytes(data)
+        before = state(target)
+        with target.app_context():
+            try:
+                import_archive(path, replace=True, expected_sha256=hashlib.sha256(data).hexdigest())
+            except BackupError as error:
+                assert error.message and "Traceback" not in error.message
+                assert state(target) == before
+
+    @fuzz_settings(100)
+    @given(data=st.data(), name=st.sampled_from(json_names))
+    def redone(data: st.DataObject, name: str) -> None:
+        tried("backup import: damaged JSON member, fingerprints redone")
+        changed = dict(files)
+        changed[name] = json.dumps(data.draw(damaged_json(json.loads(changed[name])), label=name)).encode()
+        attempt(changed)
+
+    redone()
+    tried("backup import: damaged JSON member, fingerprints redone")
+    attempt({**files, MANIFEST: b"[" * 5000 + b"]" * 5000})  # nested too deep for the JSON reader
+
+
+def _loads(data: bytes) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError):
+        return None
