@@ -19,8 +19,11 @@ import base64
 import hashlib
 import logging
 import os
+import re
+import socket
 import tempfile
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -239,6 +242,26 @@ def document_storage() -> DocumentStorage:
     point HIA_DATA_DIR elsewhere for a while)."""
     store = current_app.extensions.get(EXTENSION)
     return store if store is not None else LocalFolder(Path(current_app.config["HIA_DATA_DIR"]))
+
+
+def check() -> str:
+    """For `hia storage check`: write a small object, read it back and compare, which proves the store is
+    reachable and the credentials may write and read there. One object per server, overwritten each time."""
+    store = document_storage()
+    host = re.sub(r"[^A-Za-z0-9.-]", "-", socket.gethostname()) or "server"
+    key = f"checks/{host}.txt"
+    data = f"hia storage check from {host} at {datetime.now(UTC).isoformat()}\n".encode()
+    try:
+        store.write(key, data)
+        same = store.read(key) == data
+    except StorageError:
+        raise StorageError(
+            f"Could not write to and read back from {store.describe()}. The log has the reason (not "
+            "reachable, credentials, permissions, or no such bucket)."
+        ) from None
+    if not same:
+        raise StorageError(f"{store.describe()} gave back something other than what was written to {key}.")
+    return f"{store.describe()} (wrote and read back {key})"
 
 
 def write_atomically(path: Path, data: bytes, message: str = SAVE_FAILED) -> None:

@@ -126,7 +126,8 @@ def test_approval_signs_into_the_bucket_and_the_download_serves_it(
     in_bucket = bucket.get(version["key"])
     assert version["pdf"] == in_bucket
     assert hashlib.sha256(in_bucket).hexdigest() == version["pdf_sha256"]
-    assert not (Path(app.config["HIA_DATA_DIR"]) / version["key"]).exists()  # no shared disk needed
+    local = Path(app.config["HIA_DATA_DIR"]) / version["key"]  # (may hold an earlier test's record)
+    assert not local.exists() or local.read_bytes() != in_bucket  # no shared disk needed
 
     client = login(world["manager"])
     response = client.get(f"/documents/{assessment_id}/v1.pdf")
@@ -244,3 +245,21 @@ def test_a_store_that_refuses_stops_the_approval_and_a_download_says_try_again(
     assert "could not be fetched from the document store just now" in response.get_data(as_text=True)
     with app.app_context(), pytest.raises(storage.StoreUnavailableError):
         storage.document_storage().exists("documents/RXA/anything.pdf")
+
+
+def test_hia_storage_check_proves_the_store_works_or_says_why_not(
+    app: Flask, bucket: Bucket, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hia_service.cli.storage import storage_cli
+
+    use_bucket(app, bucket, monkeypatch)
+    result = app.test_cli_runner().invoke(storage_cli, ["check"])
+    assert result.exit_code == 0, result.output
+    assert f"Document storage works: {bucket.url}" in result.output
+    (key,) = bucket.object_keys()
+    assert key.startswith("hia/pdfs/checks/") and b"hia storage check" in bucket.get(key.split("/", 2)[2])
+
+    use_unreachable_store(app, monkeypatch)
+    result = app.test_cli_runner().invoke(storage_cli, ["check"])
+    assert result.exit_code == 1
+    assert "Could not write to and read back from s3://hia-nowhere/pdfs/" in result.output
