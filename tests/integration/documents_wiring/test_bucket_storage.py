@@ -263,3 +263,34 @@ def test_hia_storage_check_proves_the_store_works_or_says_why_not(
     result = app.test_cli_runner().invoke(storage_cli, ["check"])
     assert result.exit_code == 1
     assert "Could not write to and read back from s3://hia-nowhere/pdfs/" in result.output
+
+
+def test_a_record_signed_on_one_server_is_downloaded_from_another_with_no_shared_disk(
+    app: Flask,
+    client: FlaskClient,
+    bucket: Bucket,
+    monkeypatch: pytest.MonkeyPatch,
+    approved_in_bucket: int,
+    world: Any,
+    login: Any,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    from hia_service.extensions import db
+
+    other_server = make_test_app(
+        database_url, tmp_path / "other", HIA_STORAGE_URL=bucket.url, HIA_S3_ENDPOINT_URL=bucket.endpoint
+    )
+    try:
+        login(world["manager"])  # on the first server; the signed cookie works on any
+        second = other_server.test_client()
+        second.set_cookie("session", client.get_cookie("session", domain="hia.test").value, domain="hia.test")
+        response = second.get(f"/documents/{approved_in_bucket}/v1.pdf")
+        assert response.status_code == 200
+        assert response.data == bucket.get(version_of(app, approved_in_bucket)["key"])
+        assert not (tmp_path / "other" / "documents").exists()  # its own data folder holds no PDFs
+        assert verify_pdf(response.data, trust(app)).genuine
+    finally:
+        with other_server.app_context():
+            db.session.remove()
+            db.engine.dispose()
