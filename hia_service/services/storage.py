@@ -47,7 +47,8 @@ STORE_READ_FAILED = (
     "The PDF could not be fetched from the document store just now. Please try again in a few minutes. If "
     "this keeps happening, tell your system administrator: the document store may be unreachable."
 )
-# Not found, as S3 and S3-compatible stores spell it (HEAD has no body, so only the status code).
+# Not found, as S3 and S3-compatible stores spell it (HEAD has no body, so only the status code: a missing
+# bucket then also reads as a missing object, and the write that follows fails with NoSuchBucket).
 MISSING_CODES = {"NoSuchKey", "NotFound", "404"}
 
 
