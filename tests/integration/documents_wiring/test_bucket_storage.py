@@ -31,6 +31,7 @@ bucket = object_store.bucket
 def test_an_app_with_a_bucket_url_writes_reads_and_checks_objects_there(
     bucket: Bucket, database_url: str, tmp_path: Path
 ) -> None:
+    from hia_service.extensions import db
     from hia_service.services import storage
 
     server = make_test_app(
@@ -50,6 +51,7 @@ def test_an_app_with_a_bucket_url_writes_reads_and_checks_objects_there(
         assert not store.exists("documents/RXA/HIA-2026-0009-v1.pdf")
         with pytest.raises(ValueError, match="not a storage key"):
             store.read("documents/../../etc/passwd")
+        db.engine.dispose()
     # It is really in the bucket, under the prefix, and nothing went to the local folder.
     assert bucket.get("documents/RXA/moved.pdf") == b"%PDF-1.7 the record"
     assert bucket.object_keys() == ["hia/pdfs/documents/RXA/moved.pdf"]
