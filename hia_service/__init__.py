@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from hia_service.errors import register_errors
     from hia_service.extensions import csrf, db, login_manager, migrate
     from hia_service.log_config import configure_logging
+    from hia_service.services import storage
     from hia_service.services.rules import init_rules
     from hia_service.web import register_blueprints, register_templates
     from hia_service.web.security import register_security
@@ -31,6 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _make_data_folders(app)
     configure_logging(app)
     init_rules(app)  # invalid rules stop the service starting, with every problem listed
+    storage.init_app(app)  # the PDF store: a bad HIA_STORAGE_URL stops the service starting
     register_templates(app)  # before extensions: Flask-WTF creates the Jinja environment
     db.init_app(app)
     migrate.init_app(

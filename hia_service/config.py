@@ -5,8 +5,10 @@ Defaults are safe to publish: debug off, and a secret key is required unless HIA
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -15,6 +17,27 @@ from hia_service.domain.oidc_issuer import NEEDS_ALLOWED_TENANTS, TENANT_PLACEHO
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "development-only-secret-key-not-for-production"
+BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def parse_storage_url(url: str) -> tuple[str, str]:
+    """HIA_STORAGE_URL as (bucket, prefix): s3://bucket or s3://bucket/some/prefix. Anything else is refused
+    with a message saying what is wanted (credentials never go here: they come from AWS_* variables)."""
+    wanted = f"HIA_STORAGE_URL must look like s3://bucket-name/optional/prefix, not {url!r}"
+    parts = urlsplit(url.strip())
+    if parts.scheme != "s3" or parts.query or parts.fragment:
+        raise ValueError(wanted)
+    if "@" in parts.netloc:
+        raise ValueError(
+            "HIA_STORAGE_URL must not hold credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
+            "in the environment (or give the machine a role) instead"
+        )
+    if not BUCKET_NAME.fullmatch(parts.netloc):
+        raise ValueError(f"{wanted}: a bucket name is 3 to 63 lower-case letters, digits, dots and hyphens")
+    prefix = parts.path.strip("/")
+    if prefix and any(part in ("", ".", "..") for part in prefix.split("/")):
+        raise ValueError(f"{wanted}: the prefix has an empty, '.' or '..' part")
+    return parts.netloc, prefix
 
 
 def _is_rate_limit(text: str) -> bool:
@@ -79,6 +102,10 @@ class Settings(BaseSettings):
     oidc_email_claim: str = "email"
     oidc_email_verified_claim: str | None = "email_verified"  # None: trust the provider's email as given
     oidc_scopes: str = "openid email profile"
+    # Where PDFs are kept: unset is the folder under data_dir; s3://bucket/prefix an S3 bucket (credentials
+    # and region from the standard AWS_* variables); s3_endpoint_url for S3-compatible stores (MinIO, Ceph).
+    storage_url: str | None = None
+    s3_endpoint_url: str | None = None
 
     @model_validator(mode="after")
     def _require_secret_outside_development(self) -> Settings:
@@ -96,6 +123,11 @@ class Settings(BaseSettings):
         for name, limit in (("SIGN_IN", self.sign_in_rate_limit), ("JOIN", self.join_rate_limit)):
             if limit and not _is_rate_limit(limit):
                 raise ValueError(f"HIA_{name}_RATE_LIMIT must look like 10/minute;100/hour, not {limit!r}")
+        if self.storage_url:
+            parse_storage_url(self.storage_url)
+        endpoint = urlsplit(self.s3_endpoint_url or "")
+        if self.s3_endpoint_url and (endpoint.scheme not in ("http", "https") or not endpoint.hostname):
+            raise ValueError(f"HIA_S3_ENDPOINT_URL must be an http(s) address, not {self.s3_endpoint_url!r}")
         return self
 
     def _check_multi_tenant_oidc(self) -> None:
@@ -176,5 +208,7 @@ class Settings(BaseSettings):
             "HIA_SIGN_IN_RATE_LIMIT": self._sign_in_limit(),
             "HIA_JOIN_RATE_LIMIT": self._join_limit(),
             "HIA_TRUSTED_PROXIES": self.trusted_proxies,
+            "HIA_STORAGE_URL": self.storage_url or None,
+            "HIA_S3_ENDPOINT_URL": self.s3_endpoint_url or None,
             **self._oidc_config(),
         }

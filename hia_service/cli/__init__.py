@@ -13,6 +13,7 @@ from hia_service.cli.profile import profile_cmd
 from hia_service.cli.reference import reference_cli
 from hia_service.cli.reminders import reminders_cli
 from hia_service.cli.rules import rules_cli
+from hia_service.cli.storage import storage_cli
 from hia_service.cli.tokens import tokens_cli
 from hia_service.cli.worker import worker_cmd
 
@@ -38,6 +39,7 @@ def _build_group() -> FlaskGroup:
         export_command,
         import_command,
         worker_cmd,
+        storage_cli,
     ):
         group.add_command(command)
     return group

@@ -44,6 +44,7 @@ from hia_service.services.backup_checks import check_rows, checked, document_nam
 from hia_service.services.backup_files import StagedDocuments, pack, to_json, write_atomically
 from hia_service.services.backup_signature import Signer, read_certificates, sign_manifest, verify_manifest
 from hia_service.services.errors import NotFoundError, ServiceError
+from hia_service.services.storage import StorageError, document_storage
 
 log = logging.getLogger("hia_service.backup")
 
@@ -192,21 +193,31 @@ def _own_chain(audit: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _stored_documents(org_id: int) -> dict[str, bytes]:
-    from hia_service.services.documents import stored_pdf_path  # documents pulls in the PDF toolchain
+    from hia_service.services.documents import stored_pdf_key  # documents pulls in the PDF toolchain
 
     files = {}
-    for found in store.versions_of(org_id):
-        if found.pdf_sha256 is None:
-            continue
-        path = stored_pdf_path(found)
-        data = path.read_bytes() if path.exists() else None
+    store = document_storage()
+    for found in _signed_versions(org_id):
+        key = stored_pdf_key(found)
+        try:
+            data = store.read(key)
+        except StorageError:
+            raise BackupError(
+                f"The signed PDFs could not be read from the document store ({store.describe()}), so the "
+                "organisation was not exported. Try again in a few minutes."
+            ) from None
         if data is None or sha256(data) != found.pdf_sha256:
             raise BackupError(
                 f"The signed PDF of {found.assessment.reference} version {found.number} is missing or has "
-                f"changed on the server ({path}), so the organisation was not exported."
+                f"changed on the server ({key} in {store.describe()}), so the organisation was not exported."
             )
         files[document_name(found.assessment.reference, found.number)] = data
     return files
+
+
+def _signed_versions(org_id: int) -> list[Any]:
+    """The organisation's versions that have a signed record."""
+    return [found for found in store.versions_of(org_id) if found.pdf_sha256 is not None]
 
 
 def _manifest(
@@ -291,7 +302,7 @@ def import_archive(
             "(the organisation there now is kept under another code, its people unable to sign in)."
         )
     _refuse_clashes(records, existing)
-    staged = StagedDocuments()
+    staged = StagedDocuments(document_storage())
     try:
         retired = _retire(existing, organisation["code"], staged) if existing is not None else None
         ids, unmapped = _write(records)
@@ -327,18 +338,25 @@ def import_archive(
             f"({type(error).__name__}), so nothing was imported. It may have been altered by hand, or come "
             "from a service with a different schema."
         ) from None
-    except OSError as error:
+    except StorageError:
         db.session.rollback()
         staged.discard()
         raise BackupError(
-            f"The signed PDFs could not be saved ({error.strerror}: {error.filename}), so nothing was "
-            "imported. Check HIA_DATA_DIR has room and can be written to, then try again."
+            f"The signed PDFs could not be saved in the document store ({staged.storage.describe()}), so "
+            "nothing was imported. Check it has room and can be written to, then try again."
         ) from None
     except BaseException:
         db.session.rollback()
         staged.discard()
         raise
-    staged.finish()
+    try:
+        staged.finish()
+    except StorageError:
+        raise BackupError(
+            f"The records of {organisation['code']} were imported, but some of its signed PDFs could not be "
+            f"moved into place in the document store ({staged.storage.describe()}). When the store is "
+            "working again, run the same import with --replace: it sets this incomplete copy aside."
+        ) from None
     return ImportSummary(
         organisation["code"],
         organisation["name"],
@@ -435,18 +453,22 @@ def _refuse_clashes(records: dict[str, list[dict[str, Any]]], replacing: int | N
 
 
 def _retire(org_id: int, code: str, staged: StagedDocuments) -> str:
-    from hia_service.services.documents import stored_pdf_path
+    from hia_service.services.documents import signed_record_key
 
     number = 1
     while store.code_taken(f"{code}-R{number}"):
         number += 1
     retired = f"{code}-R{number}"
-    versions = store.versions_of(org_id)
-    folder = stored_pdf_path(versions[0]).parent if versions else None
+    # The replaced organisation keeps its signed records under its new code: copied there before anything is
+    # committed (the originals stay until the archive's own PDFs replace them).
+    for found in _signed_versions(org_id):
+        reference = found.assessment.reference
+        staged.copy_aside(
+            signed_record_key(code, reference, found.number),
+            signed_record_key(retired, reference, found.number),
+        )
     now = datetime.now(UTC)
     store.retire_organisation(org_id, retired, f"(replaced {now:%Y-%m-%d}) ", f"replaced{number}:", now)
-    if folder is not None:
-        staged.set_folder_aside(folder, folder.with_name(retired))
     return retired
 
 
@@ -466,9 +488,7 @@ def _write(records: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, dict[int
 
 
 def _stage_documents(org_id: int, files: dict[str, bytes], staged: StagedDocuments) -> None:
-    from hia_service.services.documents import stored_pdf_path
+    from hia_service.services.documents import stored_pdf_key
 
-    for found in store.versions_of(org_id):
-        if found.pdf_sha256 is not None:
-            name = document_name(found.assessment.reference, found.number)
-            staged.stage(stored_pdf_path(found), files[name])
+    for found in _signed_versions(org_id):
+        staged.stage(stored_pdf_key(found), files[document_name(found.assessment.reference, found.number)])

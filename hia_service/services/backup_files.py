@@ -1,21 +1,26 @@
 """The files side of organisation archives: packing and unpacking the tar.gz safely, and putting the signed
-PDFs in place only once the database has committed (a failed import leaves no stray files behind)."""
+PDFs in place in document storage only once the database has committed (a failed import leaves no stray
+files behind)."""
 
 from __future__ import annotations
 
 import gzip
 import io
 import json
+import logging
 import os
-import shutil
 import tarfile
 import tempfile
+import uuid
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from hia_service.domain.backup import ALLOWED_NAME, MANIFEST, ArchiveError
+from hia_service.services.storage import DocumentStorage, StorageError
+
+log = logging.getLogger("hia_service.backup")
 
 # Bounds on what an archive may make us hold in memory: a gzip bomb or a doctored header stops here.
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -100,39 +105,41 @@ def write_atomically(path: Path, data: bytes) -> None:
 
 @dataclass
 class StagedDocuments:
-    """PDFs written beside their final place under temporary names; moved in after the commit."""
+    """PDFs written to the store beside their final keys under temporary names before the commit, and moved
+    into place after it. Everything is addressed by key, so this works the same on a local folder and in an
+    object store."""
 
-    staged: list[tuple[Path, Path]] = field(default_factory=list)
-    set_aside: list[tuple[Path, Path]] = field(default_factory=list)
+    storage: DocumentStorage
+    token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    staged: list[tuple[str, str]] = field(default_factory=list)
+    copies: list[str] = field(default_factory=list)
 
-    def set_folder_aside(self, folder: Path, to: Path) -> None:
-        """Move a replaced organisation's PDFs to its new (retired) code's folder."""
-        if folder.exists():
-            if to.exists():
-                raise ArchiveError(f"Cannot set the replaced organisation's PDFs aside: {to} already exists.")
-            folder.rename(to)
-            self.set_aside.append((folder, to))
+    def copy_aside(self, source: str, target: str) -> None:
+        """Copy a replaced organisation's PDF to its new (retired) code's key; a missing one stays missing."""
+        data = self.storage.read(source)
+        if data is not None:
+            self.storage.write(target, data)
+            self.copies.append(target)
 
-    def stage(self, final: Path, data: bytes) -> None:
-        final.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp = tempfile.mkstemp(dir=final.parent, prefix=f".{final.name}.", suffix=".import")
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        self.staged.append((Path(temp), final))
+    def stage(self, final: str, data: bytes) -> None:
+        folder, _, name = final.rpartition("/")
+        temp = f"{folder}/.{name}.{self.token}.import" if folder else f".{name}.{self.token}.import"
+        self.storage.write(temp, data)
+        self.staged.append((temp, final))
 
     def finish(self) -> None:
-        for temp, final in self.staged:
-            os.replace(temp, final)
-        self.staged.clear()
+        while self.staged:
+            temp, final = self.staged[0]
+            self.storage.move(temp, final)
+            self.staged.pop(0)
 
     def discard(self) -> None:
-        for temp, _ in self.staged:
-            temp.unlink(missing_ok=True)
+        """Undo what was written before a failed commit; what cannot be removed now is only logged (nothing
+        points at it, and it is not served)."""
+        for key in [temp for temp, _ in self.staged] + self.copies:
+            try:
+                self.storage.delete(key)
+            except StorageError:
+                log.warning("Could not remove a staged file", extra={"fields": {"key": key}})
         self.staged.clear()
-        for folder, to in reversed(self.set_aside):
-            if folder.exists():  # only made by staging, which has just been undone
-                shutil.rmtree(folder)
-            to.rename(folder)
-        self.set_aside.clear()
+        self.copies.clear()

@@ -1,6 +1,6 @@
 """Assessment documents as the service uses them: the snapshot of a version, the signed PDF made on
-approval (stored under HIA_DATA_DIR/documents and fingerprinted on the version), exports, and the public
-verification of an uploaded PDF.
+approval (kept in document storage, services/storage.py, and fingerprinted on the version), exports, and
+the public verification of an uploaded PDF.
 
 Documents are deterministic: a frozen version is drawn with its own submitted/approved time as the
 "generated" time, never now(), so drawing it again gives the same text.
@@ -267,12 +267,11 @@ def sign_approved(version: AssessmentVersion) -> bytes:
 def stored_pdf_key(version: AssessmentVersion) -> str:
     """The signed record's key in document storage (services/storage.py)."""
     assessment = version.assessment
-    return f"documents/{assessment.organisation.code}/{assessment.reference}-v{version.number}.pdf"
+    return signed_record_key(assessment.organisation.code, assessment.reference, version.number)
 
 
-def stored_pdf_path(version: AssessmentVersion) -> Path:
-    """Where the local folder store keeps the signed record."""
-    return storage.document_storage().path(stored_pdf_key(version))
+def signed_record_key(org_code: str, reference: str, number: int) -> str:
+    return f"documents/{org_code}/{reference}-v{number}.pdf"
 
 
 def _write_atomically(path: Path, data: bytes) -> None:

@@ -4,6 +4,7 @@ adds approving one, so the documents hook runs as it does for a reviewer."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,8 +30,10 @@ def approved(app: Flask, world: Any, make_assessment: Callable[..., int], act: C
 
 
 def version_of(app: Flask, assessment_id: int, number: int = 1) -> dict[str, Any]:
+    """The version's status and fingerprint, and its signed record as document storage holds it (by key:
+    the same whether the store is a local folder or a bucket)."""
     from hia_service.data.assessments import get_assessment, get_version
-    from hia_service.services import documents
+    from hia_service.services import documents, storage
 
     with app.app_context():
         assessment = get_assessment(assessment_id)
@@ -41,5 +44,18 @@ def version_of(app: Flask, assessment_id: int, number: int = 1) -> dict[str, Any
             "reference": assessment.reference,
             "status": version.status,
             "pdf_sha256": version.pdf_sha256,
-            "path": documents.stored_pdf_path(version),
+            "key": documents.stored_pdf_key(version),
+            # Read only once signed: a version not yet signed has no record (and may be tested with a
+            # store that is down).
+            "pdf": storage.document_storage().read(documents.stored_pdf_key(version))
+            if version.pdf_sha256
+            else None,
         }
+
+
+def pdf_file(version: dict[str, Any], folder: Path) -> Path:
+    """The stored record written to a file, for tools that read files (pdfsig, pdftoppm)."""
+    assert version["pdf"] is not None, f"no signed record stored at {version['key']}"
+    path = folder / f"{version['reference']}-stored.pdf"
+    path.write_bytes(version["pdf"])
+    return path

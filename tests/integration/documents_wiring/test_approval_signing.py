@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from hia_service.documents import verify_pdf
-from tests.integration.documents_wiring.conftest import version_of
+from tests.integration.documents_wiring.conftest import pdf_file, version_of
 
 PDFSIG = "/usr/bin/pdfsig"
 
@@ -32,11 +32,10 @@ def trust(app: Flask) -> list[bytes]:
 
 def test_approval_stores_a_signed_pdf_recorded_on_the_version(app: Flask, approved: int) -> None:
     version = version_of(app, approved)
-    pdf = Path(version["path"]).read_bytes()
+    pdf = version["pdf"]
     assert version["status"] == "approved"
     assert version["pdf_sha256"] == hashlib.sha256(pdf).hexdigest()
-    assert Path(version["path"]).parent.name == "RXA"
-    assert Path(version["path"]).name == f"{version['reference']}-v1.pdf"
+    assert version["key"] == f"documents/RXA/{version['reference']}-v1.pdf"
     result = verify_pdf(pdf, trust(app))
     assert result.genuine, result.reason
     assert (result.reference, result.version) == (version["reference"], 1)
@@ -47,7 +46,7 @@ def test_approval_stores_a_signed_pdf_recorded_on_the_version(app: Flask, approv
 
 
 def test_poppler_accepts_the_signature(app: Flask, approved: int, tmp_path: Path) -> None:
-    pdf_path = Path(version_of(app, approved)["path"])
+    pdf_path = pdf_file(version_of(app, approved), tmp_path)
     run = subprocess.run([PDFSIG, str(pdf_path)], capture_output=True, text=True, timeout=60, check=False)
     assert "Signature Validation: Signature is Valid." in run.stdout, run.stdout + run.stderr
     assert "Total document signed" in run.stdout
@@ -60,7 +59,7 @@ def test_a_development_certificate_is_made_and_logged(app: Flask, approved: int,
 
 def test_training_assessments_are_never_signed(app: Flask, world: Any, make_assessment: Any) -> None:
     from hia_service.data.assessments import get_assessment
-    from hia_service.services import documents, documents_hook
+    from hia_service.services import documents, documents_hook, storage
 
     assessment_id = make_assessment(world["trainer"], training=True)
     with app.app_context():
@@ -68,10 +67,11 @@ def test_training_assessments_are_never_signed(app: Flask, world: Any, make_asse
         assert assessment is not None
         version = assessment.versions[0]
         version.status = "approved"  # as if it had been approved: the hook must still not sign it
-        documents.stored_pdf_path(version).unlink(missing_ok=True)  # left by an earlier test's HIA-2026-0001
+        key = documents.stored_pdf_key(version)
+        storage.document_storage().delete(key)  # left by an earlier test's HIA-2026-0001
         documents_hook.on_approved(version)
         assert version.pdf_sha256 is None
-        assert not documents.stored_pdf_path(version).exists()
+        assert not storage.document_storage().exists(key)
         pdf = documents.version_pdf(version)
     assert "TRAINING" in text_of(pdf)
     assert b"/ByteRange" not in pdf
@@ -111,7 +111,7 @@ def test_a_disk_that_cannot_be_written_rolls_the_approval_back(
     monkeypatch.undo()
     version = version_of(app, assessment_id)
     assert (version["status"], version["pdf_sha256"]) == ("submitted", None)
-    assert not list(Path(version["path"]).parent.glob("*.tmp"))
+    assert not list((Path(app.config["HIA_DATA_DIR"]) / "documents" / "RXA").glob("*.tmp"))
 
 
 def test_regenerating_a_frozen_version_gives_the_same_text(app: Flask, approved: int) -> None:

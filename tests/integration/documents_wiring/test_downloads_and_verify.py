@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -15,7 +14,7 @@ from tests.integration.documents_wiring.test_approval_signing import text_of
 
 
 def stored_pdf(app: Flask, assessment_id: int) -> bytes:
-    return Path(version_of(app, assessment_id)["path"]).read_bytes()
+    return version_of(app, assessment_id)["pdf"]
 
 
 def upload(client: FlaskClient, data: bytes, name: str = "record.pdf") -> Any:

@@ -21,7 +21,7 @@ def test_an_approved_version_exports_the_stored_signed_pdf(app: Flask, approved:
     out = tmp_path / "record.pdf"
     result = export(app, version["reference"], "--org", "rxa", "--out", str(out))
     assert result.exit_code == 0, result.output
-    assert out.read_bytes() == Path(version["path"]).read_bytes()
+    assert out.read_bytes() == version["pdf"]
     check = app.test_cli_runner().invoke(pdf_cli, ["verify", str(out), "--trust", str(_dev_pem(app))])
     assert check.exit_code == 0 and "GENUINE" in check.output
 

@@ -5,7 +5,6 @@ reported, and nothing is lost when Redis is unreachable."""
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -50,7 +49,7 @@ def test_approval_queues_signing_and_the_worker_signs_the_record(
     run_worker(app)
     assert job_status(app, f"sign-{assessment_id}-1") == "finished"
     signed = version_of(app, assessment_id)
-    stored = Path(signed["path"]).read_bytes()
+    stored = signed["pdf"]
     assert signed["pdf_sha256"] == hashlib.sha256(stored).hexdigest()
     ready = client.get(f"/documents/{assessment_id}/v1.pdf")
     assert ready.status_code == 200 and ready.data == stored

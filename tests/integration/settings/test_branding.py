@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from PIL import Image
 
 from hia_service.documents.signing import create_dev_certificate
-from tests.integration.documents_wiring.conftest import version_of
+from tests.integration.documents_wiring.conftest import pdf_file, version_of
 from tests.integration.review import conftest as review_fixtures
 from tests.integration.settings.conftest import file, post_form
 
@@ -143,7 +143,7 @@ def test_records_are_signed_with_the_uploaded_certificate_and_pdfsig_accepts_the
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.start_review, assessment_id, None)
     act(world["reviewer"], review.approve, assessment_id, None)
-    path = Path(version_of(app, assessment_id)["path"])
+    path = pdf_file(version_of(app, assessment_id), tmp_path)
     run = subprocess.run([PDFSIG, str(path)], capture_output=True, text=True, timeout=60, check=False)
     assert "Signature Validation: Signature is Valid." in run.stdout, run.stdout + run.stderr
     assert "Riverside Uploaded Signing" in run.stdout
@@ -252,7 +252,7 @@ def test_an_approved_record_draws_the_uploaded_svg_logo(
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.start_review, assessment_id, None)
     act(world["reviewer"], review.approve, assessment_id, None)
-    path = Path(version_of(app, assessment_id)["path"])
+    path = pdf_file(version_of(app, assessment_id), tmp_path)
     assert purple_pixels_in_band(path, tmp_path) > 4500  # the 48 mm x 16 mm logo box, filled
 
 
@@ -280,7 +280,7 @@ def test_an_accepted_svg_that_cannot_be_drawn_still_gives_a_record_with_the_name
     version = version_of(app, assessment_id)
     assert version["status"] == "approved" and version["pdf_sha256"]
     assert "SVG logo left off the PDF: it could not be drawn" in caplog.text
-    path = Path(version["path"])
+    path = pdf_file(version, tmp_path)
     assert purple_pixels_in_band(path, tmp_path) == 0
     with pdfplumber.open(path) as pdf:
         first = pdf.pages[0]
