@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask.cli import FlaskGroup
+from flask import Flask
+from flask.cli import FlaskGroup, NoAppException
+from pydantic import ValidationError
 
 from hia_service import create_app
 from hia_service.cli.accounts import demo_cli, users_cli
@@ -18,9 +20,19 @@ from hia_service.cli.tokens import tokens_cli
 from hia_service.cli.worker import worker_cmd
 
 
+def _app_or_clear_error() -> Flask:
+    """Settings that do not validate (no HIA_SECRET_KEY in production, say) are one clear line, not a
+    traceback: Flask's CLI prints a NoAppException's message alone."""
+    try:
+        return create_app()
+    except ValidationError as error:
+        reasons = "; ".join(str(problem["msg"]).removeprefix("Value error, ") for problem in error.errors())
+        raise NoAppException(f"The service's settings are not valid: {reasons}") from None
+
+
 def _build_group() -> FlaskGroup:
     group = FlaskGroup(
-        create_app=lambda: create_app(),
+        create_app=_app_or_clear_error,
         help="Health inequalities impact assessment: manage the service from the command line.",
         load_dotenv=False,
         set_debug_flag=False,
