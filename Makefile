@@ -44,8 +44,10 @@ seed: install ## Create the demo organisation and users (safe to repeat)
 .PHONY: run
 run: migrate reference seed ## Install, migrate, load data, seed the demo and serve on 127.0.0.1:$HIA_PORT
 	@echo "Serving on http://127.0.0.1:$(HIA_PORT), with a background worker for PDFs"
-	@# The queue is named after the port: other copies of the service may share this Redis.
-	HIA_QUEUE=rq HIA_QUEUE_NAME=hia-documents-$(HIA_PORT) bash -c '$(BIN)/hia worker & trap "kill $$!" EXIT; \
+	@# The queue is named after the port: other copies of the service may share this Redis. Rate limits
+	@# are counted there too, so both gunicorn workers share one allowance, as app servers do in production.
+	HIA_QUEUE=rq HIA_QUEUE_NAME=hia-documents-$(HIA_PORT) \
+	  HIA_RATELIMIT_STORAGE_URI=$${HIA_RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379/0} bash -c '$(BIN)/hia worker & trap "kill $$!" EXIT; \
 	  $(BIN)/gunicorn --bind 127.0.0.1:$(HIA_PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - wsgi:app'
 
 .PHONY: test

@@ -15,7 +15,7 @@ from flask import Flask
 from hia_service.cli.backup import export_command, import_command
 from hia_service.documents import verify_pdf
 from tests.integration import object_store
-from tests.integration.backup.conftest import archive_files, fresh_app
+from tests.integration.backup.conftest import archive_files, fresh_app, trusting
 from tests.integration.backup.test_refusals import nothing_written
 from tests.integration.object_store import Bucket, new_bucket, use_bucket, use_unreachable_store
 
@@ -55,6 +55,7 @@ def test_export_and_import_round_trip_through_buckets(
     moto_server: str,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
+    source_p12: Path,
 ) -> None:
     from hia_service.services import documents
 
@@ -73,7 +74,7 @@ def test_export_and_import_round_trip_through_buckets(
         roots = documents.trust_roots()
 
     target_bucket = new_bucket(moto_server, "target")
-    with fresh_app("sqlite", tmp_path / "target") as target:
+    with fresh_app("sqlite", tmp_path / "target", **trusting(source_p12)) as target:
         use_bucket(target, target_bucket, monkeypatch)
         imported = run(target, import_command, str(archive))
         assert imported.exit_code == 0, imported.output
@@ -105,11 +106,15 @@ def test_export_and_import_round_trip_through_buckets(
 
 
 def test_import_into_a_store_that_is_down_writes_nothing(
-    app: Flask, in_bucket: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    app: Flask,
+    in_bucket: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    source_p12: Path,
 ) -> None:
     archive = tmp_path / "rxa.tar.gz"
     assert run(app, export_command, "--org", "RXA", "--to", str(archive)).exit_code == 0
-    with fresh_app("sqlite", tmp_path / "target") as target:
+    with fresh_app("sqlite", tmp_path / "target", **trusting(source_p12)) as target:
         use_unreachable_store(target, monkeypatch)
         result = run(target, import_command, str(archive))
         assert result.exit_code == 1, result.output
