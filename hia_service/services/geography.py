@@ -43,6 +43,14 @@ def engine() -> GeographyEngine:
     return loaded
 
 
+def loaded_engine() -> GeographyEngine:
+    """engine(), for a page: no reference data loaded is a 503 with the reason, not an error page."""
+    try:
+        return engine()
+    except ReferenceDataNotLoadedError as error:
+        raise ServiceUnavailableError(str(error)) from None
+
+
 def area_profile(
     area: dict[str, Any], *, release: str | None = None, method: str | None = None
 ) -> dict[str, Any]:

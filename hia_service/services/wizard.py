@@ -292,7 +292,7 @@ def lsoa_area_from_postcodes(area: dict[str, Any]) -> dict[str, Any]:
     if area.get("type") != "postcodes":
         return area
     try:
-        counted = geography.engine().small_area_counts(area)
+        counted = geography.loaded_engine().small_area_counts(area)
     except GeographyError as error:
         raise ServiceError(str(error), field="area") from None
     # The entries not used (postcode sectors only, "FY1 1**") travel with it to the profile; see profile_of.
@@ -330,7 +330,7 @@ def without_postcode(area: dict[str, Any]) -> dict[str, Any]:
     from hia_service.domain.geography import postcodes as pc
 
     try:
-        x, y = geography.engine().postcode_location(str(area["postcode"]))
+        x, y = geography.loaded_engine().postcode_location(str(area["postcode"]))
     except GeographyError as error:
         raise ServiceError(str(error), field="postcode") from None
     longitude, latitude = Transformer.from_crs(27700, 4326, always_xy=True).transform(x, y)
@@ -362,7 +362,7 @@ def chart_png(profile: dict[str, Any]) -> bytes:
 
 def map_png(area: dict[str, Any]) -> bytes | None:
     """The area's neighbourhoods shaded by decile, as a PNG; None where no boundaries are loaded."""
-    current = geography.engine()
+    current = geography.loaded_engine()
     with _images_lock:
         if _images_engine[0] is not current:
             _images.clear()

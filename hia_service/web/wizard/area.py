@@ -29,7 +29,7 @@ def search_areas(query: str) -> list[dict[str, str]]:
         return []
     found = []
     for kind, label in KIND_LABELS.items():
-        for area in geography.engine().areas_of_kind(kind):
+        for area in geography.loaded_engine().areas_of_kind(kind):
             if words in area["name"].lower() or words == area["code"].lower():
                 found.append({**area, "kind": kind, "kind_label": label})
     return found[:SEARCH_RESULTS]

@@ -228,7 +228,7 @@ def test_the_api_waits_for_the_signed_record_of_an_approved_version(
     run_worker(app)
     ready = api_get(client, token, path)
     assert ready.status_code == 200
-    assert ready.data == Path(version_of(app, assessment_id)["path"]).read_bytes()
+    assert ready.data == version_of(app, assessment_id)["pdf"]
     with app.app_context():
         assert verify_pdf(ready.data, documents.trust_roots()).genuine
 
