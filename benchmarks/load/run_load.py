@@ -46,7 +46,8 @@ CATEGORIES = ("page", "save", "profile")
 def main() -> int:
     with tempfile.TemporaryDirectory(prefix="hia-load-") as name, fresh_database() as url:
         folder = Path(name)
-        env = {**_environment(url, folder), "HIA_QUEUE": "sync"}
+        # One load balancer in front, as in production: each simulated person has their own address.
+        env = {**_environment(url, folder), "HIA_QUEUE": "sync", "HIA_TRUSTED_PROXIES": "1"}
         _prepare(env, folder)
         with _gunicorn(env, folder) as base:
             samples = _locust(env, folder, base)

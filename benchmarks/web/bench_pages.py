@@ -235,7 +235,7 @@ def _answer(question: Any, dates: Iterator[date]) -> dict[str, str | list[str]]:
     kind, qid = question.type, question.id
     if kind == "impact":
         return {qid: "neutral"}
-    if kind == "choice":
+    if kind in ("choice", "rating"):  # ratings (framework 1.1's EHIA) are radios with their own options
         return {qid: question.options[0].value}
     if kind == "multi_choice":
         return {qid: [o.value for o in question.options]}
@@ -245,7 +245,10 @@ def _answer(question: Any, dates: Iterator[date]) -> dict[str, str | list[str]]:
         row: dict[str, str | list[str]] = {f"{qid}-rows": "1"}
         for column in question.fields:
             name = f"{qid}-0-{column.id}"
-            row.update(_date_fields(name, next(dates)) if column.type == "date" else {name: column.label})
+            if column.type == "date":
+                row.update(_date_fields(name, next(dates)))
+            else:  # a choice column takes its first option; any other column, its label as text
+                row[name] = column.options[0].value if getattr(column, "options", None) else column.label
         return row
     if kind in ("text", "long_text", "person"):
         return {
@@ -253,7 +256,7 @@ def _answer(question: Any, dates: Iterator[date]) -> dict[str, str | list[str]]:
                 : question.max_length or None
             ]
         }
-    return {}  # geography (its own page) and profile (nothing to answer)
+    return {}  # geography (its own page), profile and screening (worked out, nothing to answer)
 
 
 def _date_fields(name: str, when: date) -> dict[str, str | list[str]]:

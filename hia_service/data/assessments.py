@@ -123,14 +123,22 @@ def add_event(
     return entry
 
 
-def list_overlap_candidates(organisation_id: int, exclude_id: int, since: datetime) -> list[Assessment]:
-    """The organisation's other real assessments with an area that are still open or changed since `since`:
-    the ones whose effects could add up with this one's (cumulative impact)."""
-    query = select(Assessment).where(
+def overlap_candidate_rows(organisation_id: int, exclude_id: int, since: datetime) -> list[Any]:
+    """The organisation's other real assessments still open or changed since `since`: the ones whose effects
+    could add up with this one's (cumulative impact). Nothing heavy (answers, area, profile) is loaded: id,
+    lock_version (which goes up with every write), reference, title, status and rating, for a caller that
+    keeps what it worked out from each assessment until it changes."""
+    query = select(
+        Assessment.id,
+        Assessment.lock_version,
+        Assessment.reference,
+        Assessment.title,
+        Assessment.status,
+        Assessment.rating,
+    ).where(
         Assessment.organisation_id == organisation_id,
         Assessment.is_training.is_(False),
         Assessment.id != exclude_id,
         or_(Assessment.status != DECISION_RECORDED, Assessment.updated_at >= since),
     )
-    # JSON null and SQL NULL differ between backends, so "has an area" is checked here.
-    return [a for a in db.session.scalars(query.order_by(Assessment.updated_at.desc())) if a.area]
+    return list(db.session.execute(query.order_by(Assessment.updated_at.desc())))

@@ -3,6 +3,9 @@ neighbourhoods, how they were rated, and which groups several of them harm."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,21 +27,50 @@ def cumulative_for(user: User, assessment: Assessment) -> CumulativeView | None:
     if not mine:
         return None
     since = datetime.now(UTC) - RECENT
-    others = [
-        OtherAssessment(
-            id=other.id,
-            reference=other.reference,
-            title=other.title,
-            status=other.status,
-            rating=other.rating,
-            lsoas=lsoas_of(other),
-            negative_groups=negative_groups(other),
-        )
-        for other in store.list_overlap_candidates(assessment.organisation_id, assessment.id, since)
-    ]
+    others = []
+    for row in store.overlap_candidate_rows(assessment.organisation_id, assessment.id, since):
+        lsoas, harmed = _footprint(row.id, row.lock_version)
+        if lsoas:
+            others.append(
+                OtherAssessment(row.id, row.reference, row.title, row.status, row.rating, lsoas, harmed)
+            )
     view = cumulative_view(assessment.reference, mine, negative_groups(assessment), others)
     viewable = frozenset(o.other.id for o in view.overlaps if can(user, Action.VIEW, _by_id(o.other.id)))
     return replace(view, viewable=viewable)
+
+
+# What each other assessment's area and answers come to, kept until the assessment changes (its
+# lock_version goes up with every write) or the reference data does: without it every task list and review
+# page would load and re-work every assessment of the organisation from the past year.
+_FOOTPRINTS: OrderedDict[tuple[int, int], tuple[frozenset[str], Mapping[str, str]]] = OrderedDict()
+_FOOTPRINTS_KEPT = 20_000
+_footprints_lock = threading.Lock()
+_footprints_engine: list[object] = [None]
+
+
+def _footprint(assessment_id: int, lock_version: int) -> tuple[frozenset[str], Mapping[str, str]]:
+    """(neighbourhoods, negative groups) of that state of the assessment."""
+    try:
+        current: object = geography.engine()
+    except GeographyError:
+        current = None
+    key = (assessment_id, lock_version)
+    with _footprints_lock:
+        if _footprints_engine[0] is not current:  # new reference data: every area may now differ
+            _FOOTPRINTS.clear()
+            _footprints_engine[0] = current
+        if key in _FOOTPRINTS:
+            _FOOTPRINTS.move_to_end(key)
+            return _FOOTPRINTS[key]
+    other = store.get_assessment(assessment_id)
+    if other is None or other.lock_version != lock_version:  # changed since the list was read
+        return frozenset(), {}
+    footprint = (lsoas_of(other), negative_groups(other) if other.area else {})
+    with _footprints_lock:
+        _FOOTPRINTS[key] = footprint
+        while len(_FOOTPRINTS) > _FOOTPRINTS_KEPT:
+            _FOOTPRINTS.popitem(last=False)
+    return footprint
 
 
 def lsoas_of(assessment: Assessment) -> frozenset[str]:

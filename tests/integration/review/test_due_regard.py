@@ -47,6 +47,27 @@ def test_overlapping_assessments_and_repeated_harms_are_shown(
     assert elsewhere  # made, and never shown to RXA
 
 
+def test_an_assessment_that_moves_away_stops_overlapping_at_once(
+    with_engine: Flask, client: FlaskClient, world: Any, make_assessment: Any, login: Any
+) -> None:
+    """What each other assessment comes to is kept between page views, until that assessment changes."""
+    first = make_assessment(world["manager"], "Close the walk-in centre on Sundays")
+    second = make_assessment(world["manager2"], "Move the phlebotomy clinic", submit=False)
+    login(world["reviewer"])
+    assert "Move the phlebotomy clinic" in client.get(f"/review/{first}").get_data(as_text=True)
+    login(world["manager2"])
+    token = form_token(client, f"/assessments/{second}/area")
+    moved = client.post(
+        f"/assessments/{second}/area",
+        data={"csrf_token": token, "method": "lsoa_codes", "lsoa_codes": "E01012001\nE01012002"},
+    )
+    assert moved.status_code == 302, moved.get_data(as_text=True)
+    login(world["reviewer"])
+    html = client.get(f"/review/{first}").get_data(as_text=True)
+    assert "Move the phlebotomy clinic" not in html
+    assert "Other assessments covering the same neighbourhoods" not in html
+
+
 def test_no_overlap_no_panel(
     with_engine: Flask, client: FlaskClient, world: Any, make_assessment: Any, login: Any
 ) -> None:
