@@ -20,7 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from hia_service.errors import register_errors
     from hia_service.extensions import csrf, db, login_manager, migrate
     from hia_service.log_config import configure_logging
-    from hia_service.services import storage
+    from hia_service.services.documents import storage
     from hia_service.services.rules import init_rules
     from hia_service.web import register_blueprints, register_templates
     from hia_service.web.security import register_security

@@ -113,7 +113,7 @@ def make_user(app: Flask) -> Callable[..., Any]:
     """Create (organisation and) user; returns the user's id, email and organisation code."""
     from hia_service.data import accounts
     from hia_service.data.transaction import commit
-    from hia_service.services.accounts import create_organisation, create_user
+    from hia_service.services.accounts.people import create_organisation, create_user
 
     def factory(role: str = "manager", org: str = "RXA", email: str | None = None) -> dict[str, Any]:
         with app.app_context():

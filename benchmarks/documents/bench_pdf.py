@@ -29,7 +29,7 @@ from hia_service.documents import (
     verify_pdf,
 )
 from hia_service.documents.sample import example_geometries, example_snapshot
-from hia_service.domain.framework.registry import load_rules
+from hia_service.domain.rules import load_rules
 
 TARGET_MS, TARGET_BYTES = 2000.0, 1024 * 1024
 

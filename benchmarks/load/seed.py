@@ -27,10 +27,10 @@ def main(users: int, each: int, out: Path) -> None:
     from hia_service import create_app
     from hia_service.data.accounts import get_user_by_email
     from hia_service.data.transaction import commit
-    from hia_service.services import assessments
-    from hia_service.services.accounts import create_user
-    from hia_service.services.demo import DEMO_ORG_CODE, seed_demo
-    from hia_service.services.geography import engine
+    from hia_service.services.accounts.demo import DEMO_ORG_CODE, seed_demo
+    from hia_service.services.accounts.people import create_user
+    from hia_service.services.areas.engine import engine
+    from hia_service.services.assessments import authoring as assessments
 
     app = create_app()
     with app.app_context():

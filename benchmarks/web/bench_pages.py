@@ -214,8 +214,8 @@ def _set_up(browser: Browser) -> int:
 
 def _page_forms() -> list[tuple[str, dict[str, str | list[str]]]]:
     """(page id, a valid form) for every page of the current framework except the area, in order."""
-    from hia_service.domain.framework import load_rules
-    from hia_service.services.wizard import pages
+    from hia_service.domain.rules import load_rules
+    from hia_service.services.assessments.wizard import pages
 
     framework = load_rules(REPO / "rules").framework(None)
     dates = (date.today() + timedelta(days=90 + 30 * n) for n in itertools.count())

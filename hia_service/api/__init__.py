@@ -90,7 +90,7 @@ def _register_rate_limits(app: Flask) -> None:
 
 
 def _register_call_audit(app: Flask) -> None:
-    from hia_service.services.api_calls import record_api_call
+    from hia_service.services.accounts.api_calls import record_api_call
 
     # Registered before the transaction boundary, so Flask runs it after the request's commit or
     # rollback: a refused or failed call is recorded too, in a transaction of its own.

@@ -25,7 +25,7 @@ from hia_service.auth.permissions import Action
 from hia_service.auth.roles import Role
 from hia_service.errors import problem
 from hia_service.services import rules
-from hia_service.services.assessments import (
+from hia_service.services.assessments.authoring import (
     assessment_for,
     my_assessments,
     save_page,
@@ -33,7 +33,7 @@ from hia_service.services.assessments import (
     submit_for_review,
 )
 from hia_service.services.errors import NotFoundError
-from hia_service.services.review_record import QueueFilters, review_queue
+from hia_service.services.review.record import QueueFilters, review_queue
 
 blp = Blueprint("api_assessments", __name__, url_prefix="/api/v1", description="Assessments")
 

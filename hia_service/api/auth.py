@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 from flask import g, request
 
 from hia_service.auth.roles import Role
+from hia_service.services.accounts.tokens import user_for_token
 from hia_service.services.errors import PermissionDeniedError, SignInError
-from hia_service.services.tokens import user_for_token
 
 F = TypeVar("F", bound=Callable[..., Any])
 

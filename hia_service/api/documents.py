@@ -16,8 +16,8 @@ from marshmallow import EXCLUDE, Schema, fields
 from hia_service.api.auth import token_required
 from hia_service.api.schemas import ProblemSchema, StrictSchema, UtcDateTime
 from hia_service.errors import problem
-from hia_service.services.document_jobs import RETRY_AFTER_SECONDS, DocumentNotReadyError, download
-from hia_service.services.documents import MIMETYPES, check_upload
+from hia_service.services.documents.jobs import RETRY_AFTER_SECONDS, DocumentNotReadyError, download
+from hia_service.services.documents.records import MIMETYPES, check_upload
 
 blp = Blueprint("api_documents", __name__, url_prefix="/api/v1", description="PDF records and their checking")
 

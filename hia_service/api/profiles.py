@@ -10,8 +10,8 @@ from flask_smorest import Blueprint
 
 from hia_service.api.auth import token_required
 from hia_service.api.schemas import AreaProfileRequestSchema, AreaProfileSchema, ProblemSchema
-from hia_service.services.geography import area_profile
-from hia_service.services.organisation_settings.population import with_organisation_baseline
+from hia_service.services.areas.engine import area_profile
+from hia_service.services.organisation.population import with_organisation_baseline
 
 blp = Blueprint("api_profiles", __name__, url_prefix="/api/v1", description="Deprivation profiles of areas")
 

@@ -19,7 +19,7 @@ from hia_service.api.assessment_schemas import (
 from hia_service.api.auth import token_required
 from hia_service.api.schemas import ProblemSchema
 from hia_service.auth.roles import Role
-from hia_service.services.review import add_comment, approve, return_to_author, start_review
+from hia_service.services.review.decisions import add_comment, approve, return_to_author, start_review
 
 blp = Blueprint(
     "api_review", __name__, url_prefix="/api/v1", description="Governance review (reviewers only)"

@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 
 from hia_service.api.auth import token_required
 from hia_service.api.schemas import ReferenceDatasetSchema, RulesVersionsSchema
-from hia_service.services.reference_info import loaded_datasets
+from hia_service.services.areas.reference import loaded_datasets
 from hia_service.services.rules import ruleset
 
 blp = Blueprint("api_status", __name__, url_prefix="/api/v1", description="Reference data and rules versions")

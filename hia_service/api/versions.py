@@ -12,8 +12,8 @@ from hia_service.api.assessment_schemas import VersionSchema, VersionSummarySche
 from hia_service.api.auth import token_required
 from hia_service.api.schemas import ProblemSchema
 from hia_service.auth.permissions import Action
-from hia_service.services.assessments import assessment_for
-from hia_service.services.review_record import version_page
+from hia_service.services.assessments.authoring import assessment_for
+from hia_service.services.review.record import version_page
 
 blp = Blueprint("api_versions", __name__, url_prefix="/api/v1", description="Frozen versions of assessments")
 

@@ -10,8 +10,8 @@ from flask.cli import with_appcontext
 
 from hia_service.auth.roles import Role
 from hia_service.data.transaction import commit
-from hia_service.services.accounts import create_organisation, create_user
-from hia_service.services.demo import DEMO_ORG_NAME, seed_demo
+from hia_service.services.accounts.demo import DEMO_ORG_NAME, seed_demo
+from hia_service.services.accounts.people import create_organisation, create_user
 from hia_service.services.errors import ServiceError
 
 

@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from hia_service.data.transaction import commit
-from hia_service.services import backup
+from hia_service.services.backup import archive as backup
 from hia_service.services.errors import ServiceError
 
 

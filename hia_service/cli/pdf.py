@@ -213,7 +213,7 @@ def export(reference: str, org_code: str, out: Path, number: int | None, as_docx
     """Write an assessment's record: the stored signed PDF of an approved version, otherwise the version
     (or the draft being written) marked "DRAFT — NOT APPROVED"."""
     from hia_service.data.transaction import commit  # imported here: the other commands need no app
-    from hia_service.services import documents
+    from hia_service.services.documents import records as documents
     from hia_service.services.errors import ServiceError
 
     try:

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import click
 
-from hia_service.domain.framework import RulesError, RuleSet, default_rules_dir, load_rules
+from hia_service.domain.framework import RulesError
+from hia_service.domain.rules import RuleSet, default_rules_dir, load_rules
 from hia_service.domain.training import load_scenarios
 
 

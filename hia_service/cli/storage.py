@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
-from hia_service.services import storage
+from hia_service.services.documents import storage
 
 
 @click.group("storage", help="Where signed and drawn PDFs are kept (HIA_STORAGE_URL).")

@@ -6,9 +6,9 @@ import click
 from flask.cli import with_appcontext
 
 from hia_service.data.transaction import commit
-from hia_service.services.accounts import user_by_email
+from hia_service.services.accounts.people import user_by_email
+from hia_service.services.accounts.tokens import create_token, revoke_token, user_tokens
 from hia_service.services.errors import ServiceError
-from hia_service.services.tokens import create_token, revoke_token, user_tokens
 
 
 @click.group("tokens", help="Personal API tokens.")

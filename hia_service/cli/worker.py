@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from hia_service.services import jobs
+from hia_service.services.documents import queue as jobs
 
 
 @click.command(

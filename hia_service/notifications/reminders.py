@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from hia_service.notifications.email import SmtpSettings, message, send
-from hia_service.services.followup import Reminder, already_reminded, note_reminder_sent, reminders_due
-from hia_service.services.review_answers import long_date
+from hia_service.services.review.answers import long_date
+from hia_service.services.review.followup import Reminder, already_reminded, note_reminder_sent, reminders_due
 
 
 @dataclass

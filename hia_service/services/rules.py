@@ -9,16 +9,10 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from hia_service.domain.framework import (
-    Framework,
-    Question,
-    RuleSet,
-    date_order_errors,
-    load_rules,
-    validate_answer,
-)
+from hia_service.domain.framework import Framework, Question, date_order_errors, validate_answer
 from hia_service.domain.framework.screening import ScreeningResult, screen, with_screening
 from hia_service.domain.quality import quality_checks
+from hia_service.domain.rules import RuleSet, load_rules
 from hia_service.domain.scoring.engine import score
 
 DEFAULT_RELEASE = "IoD2025"

@@ -13,8 +13,8 @@ from werkzeug.routing import IntegerConverter, Map
 from hia_service import __version__
 from hia_service.config import PROJECT_ROOT
 from hia_service.extensions import login_manager
-from hia_service.services.accounts import record_session_expired
-from hia_service.services.users import active_user
+from hia_service.services.accounts.people import record_session_expired
+from hia_service.services.accounts.users import active_user
 
 NHSUK_DIST = PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
 IDLE_MESSAGE = (

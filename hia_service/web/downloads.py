@@ -10,8 +10,8 @@ from typing import Any
 from flask import Response, render_template, url_for
 from flask.typing import ResponseReturnValue
 
-from hia_service.services.document_jobs import RETRY_AFTER_SECONDS, DocumentNotReadyError
-from hia_service.services.documents import Download
+from hia_service.services.documents.jobs import RETRY_AFTER_SECONDS, DocumentNotReadyError
+from hia_service.services.documents.records import Download
 
 
 def send(document: Download) -> Response:

@@ -97,7 +97,7 @@ def _build_database(app: Flask) -> None:
     from flask_migrate import upgrade
 
     from hia_service.data.transaction import commit
-    from hia_service.services.demo import seed_demo
+    from hia_service.services.accounts.demo import seed_demo
 
     with app.app_context():
         upgrade()  # the schema comes from the migrations, exactly as in production
@@ -201,7 +201,7 @@ def _keep_off_the_internet(context: BrowserContext, local_url: str) -> None:
 
 def sign_in_as(page: Page, role: str) -> str:
     """Sign in as the demo account for `role` (manager, reviewer, trainer, admin); returns its email."""
-    from hia_service.services.demo import DEMO_PASSWORD
+    from hia_service.services.accounts.demo import DEMO_PASSWORD
 
     email = f"{role}@demo.hia.nhs.example"
     page.goto("/sign-in")

@@ -42,7 +42,8 @@ def queued(live_server: LiveServer) -> Iterator[None]:
 def test_the_pdf_is_prepared_in_the_background(
     page: Page, live_server: LiveServer, queued: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hia_service.services import documents, review
+    from hia_service.services.documents import records as documents
+    from hia_service.services.review import decisions as review
 
     manager = demo_person(live_server, "manager")
     assessment_id = create_assessment(

@@ -111,7 +111,7 @@ def test_returning_without_a_comment_is_explained_and_then_works(
 def second_reviewer(live_server: LiveServer) -> dict[str, Any]:
     from hia_service.data.accounts import get_user_by_email
     from hia_service.data.transaction import commit
-    from hia_service.services.accounts import create_user
+    from hia_service.services.accounts.people import create_user
 
     email = "reviewer.two@demo.hia.nhs.example"
     with live_server.app.app_context():
@@ -123,7 +123,7 @@ def second_reviewer(live_server: LiveServer) -> dict[str, Any]:
 def test_a_reviewer_who_lost_the_race_keeps_what_they_typed(
     page: Page, live_server: LiveServer, submitted: tuple[int, str]
 ) -> None:
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     assessment_id, _ = submitted
     sign_in_as(page, "reviewer")
@@ -141,7 +141,8 @@ def test_a_reviewer_who_lost_the_race_keeps_what_they_typed(
 def test_recording_the_decision_and_the_compare_page(
     page: Page, live_server: LiveServer, submitted: tuple[int, str]
 ) -> None:
-    from hia_service.services import assessments, review
+    from hia_service.services.assessments import authoring as assessments
+    from hia_service.services.review import decisions as review
 
     assessment_id, _ = submitted
     reviewer, manager = demo_person(live_server, "reviewer"), demo_person(live_server, "manager")
@@ -176,7 +177,7 @@ def test_recording_the_decision_and_the_compare_page(
 def test_dashboard_and_follow_up_are_accessible(
     page: Page, live_server: LiveServer, submitted: tuple[int, str]
 ) -> None:
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     assessment_id, _ = submitted
     act_as(live_server.app, demo_person(live_server, "reviewer"), review.approve, assessment_id, None)

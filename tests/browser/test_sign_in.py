@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from hia_service.services.demo import DEMO_PASSWORD
+from hia_service.services.accounts.demo import DEMO_PASSWORD
 from tests.browser.conftest import axe_check, screenshot, sign_in_as
 
 MANAGER = "manager@demo.hia.nhs.example"

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from hia_service.services.assessments import TITLE_QUESTION
+from hia_service.services.assessments.authoring import TITLE_QUESTION
 from tests.browser.conftest import LiveServer, axe_check, screenshot, sign_in_as
 from tests.browser.wizard_filler import (
     HOSTILE,

@@ -42,7 +42,8 @@ class Answers:
 
 def framework_pages(app: Flask) -> dict[str, Any]:
     """The wizard's pages for the current framework, by page id."""
-    from hia_service.services import rules, wizard
+    from hia_service.services import rules
+    from hia_service.services.assessments import wizard
 
     with app.app_context():
         return {p.id: p for p in wizard.pages(rules.framework())}

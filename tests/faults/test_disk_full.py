@@ -55,7 +55,7 @@ def test_a_full_disk_stops_the_approval_with_a_clear_message(
     login: Any,
     full_disk: Path,
 ) -> None:
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.start_review, assessment_id, None)
@@ -79,7 +79,7 @@ def test_a_full_disk_stops_the_approval_with_a_clear_message(
 
 
 def test_storage_writes_all_or_nothing_on_a_full_disk(app: Flask, full_disk: Path) -> None:
-    from hia_service.services.storage import StorageFullError, document_storage
+    from hia_service.services.documents.storage import StorageFullError, document_storage
 
     with app.app_context():
         store = document_storage()

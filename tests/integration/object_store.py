@@ -91,7 +91,7 @@ def bucket(moto_server: str) -> Bucket:
 def use_bucket(app: Flask, bucket: Bucket, monkeypatch: pytest.MonkeyPatch) -> None:
     """Point a running app's document storage at the bucket, built from settings as create_app builds it
     (undone at the end of the test)."""
-    from hia_service.services import storage
+    from hia_service.services.documents import storage
 
     settings = {"HIA_STORAGE_URL": bucket.url, "HIA_S3_ENDPOINT_URL": bucket.endpoint}
     monkeypatch.setitem(app.extensions, storage.EXTENSION, storage.storage_from_config(settings))
@@ -99,7 +99,7 @@ def use_bucket(app: Flask, bucket: Bucket, monkeypatch: pytest.MonkeyPatch) -> N
 
 def use_unreachable_store(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     """Document storage at an address where nothing listens: every request is refused."""
-    from hia_service.services import storage
+    from hia_service.services.documents import storage
 
     settings = {
         "HIA_STORAGE_URL": "s3://hia-nowhere/pdfs",

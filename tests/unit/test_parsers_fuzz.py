@@ -15,7 +15,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hia_service.domain.framework.registry import DEFAULT_RULES_DIR, load_rules
 from hia_service.domain.framework.source import RulesError, parse_yaml
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.geography.definitions import AREA_TYPES, parse_area
@@ -24,6 +23,7 @@ from hia_service.domain.geography.errors import AreaDefinitionError, GeographyEr
 from hia_service.domain.geography.files import CODE_HEADERS, COUNT_HEADERS, POSTCODE_HEADERS, area_from_file
 from hia_service.domain.geography.postcodes import normalise
 from hia_service.domain.geography.shapes import parse_geojson
+from hia_service.domain.rules import DEFAULT_RULES_DIR, load_rules
 from hia_service.domain.untrusted_json import nesting_depth
 from tests.fuzz_counts import fuzz_settings, tried
 from tests.unit.geography.conftest import CODES21, engine, tiny_dir  # noqa: F401 (session fixtures)

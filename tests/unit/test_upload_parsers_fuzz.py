@@ -19,8 +19,8 @@ from hia_service.documents.svg_logo import svg_logo_drawing
 from hia_service.domain.branding import MAX_LOGO_PIXELS, MIN_LOGO_PIXELS, PNG_SIGNATURE, LogoError, check_logo
 from hia_service.domain.data_completeness import list_completeness
 from hia_service.services.errors import ServiceError
-from hia_service.services.organisation_settings.population import area_from_codes
-from hia_service.services.training import CODE_ALPHABET, CODE_LENGTH, normalise_code
+from hia_service.services.organisation.population import area_from_codes
+from hia_service.services.training.cohorts import CODE_ALPHABET, CODE_LENGTH, normalise_code
 from tests.fuzz_counts import fuzz_settings, tried
 
 # --- logos ----------------------------------------------------------------------------------------------

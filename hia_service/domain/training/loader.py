@@ -7,9 +7,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from hia_service.domain.framework import Framework, RulesError, cached_rules, validate_answer
+from hia_service.domain.framework import Framework, RulesError, validate_answer
 from hia_service.domain.framework.schema_check import check_against_schema
 from hia_service.domain.framework.source import DocPath, Problem, SourceDoc, read_yaml
+from hia_service.domain.rules import cached_rules
 from hia_service.domain.training.model import Figure, KeyPoint, Match, Scenario, SectionGuide
 
 SCHEMA_KIND = "training"

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from hia_service.auth.decorators import requires_role
 from hia_service.auth.roles import Role
-from hia_service.services.users import organisation_user, organisation_users
+from hia_service.services.accounts.users import organisation_user, organisation_users
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -21,7 +21,7 @@ from hia_service.domain.oidc_issuer import (
     issuer_matches_tenant,
     issuer_template,
 )
-from hia_service.services.identity import ClaimPolicy
+from hia_service.services.accounts.identity import ClaimPolicy
 
 EXTENSION = "hia_oidc"
 CLIENT = "organisation"

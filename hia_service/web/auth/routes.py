@@ -11,9 +11,9 @@ from flask_login import current_user, login_user, logout_user
 
 from hia_service.auth.decorators import public, signed_in
 from hia_service.extensions import client_address, limiter
-from hia_service.services.accounts import authenticate, record_sign_out
+from hia_service.services.accounts.identity import FAILED, record_identity_failure, sign_in_with_identity
+from hia_service.services.accounts.people import authenticate, record_sign_out
 from hia_service.services.errors import SignInError
-from hia_service.services.identity import FAILED, record_identity_failure, sign_in_with_identity
 from hia_service.web.auth import oidc
 from hia_service.web.auth.forms import SignInForm
 

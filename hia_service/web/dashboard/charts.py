@@ -7,7 +7,7 @@ import io
 
 from matplotlib.figure import Figure
 
-from hia_service.services.dashboard import Count
+from hia_service.services.review.dashboard import Count
 
 NHS_BLUE = "#005eb8"
 TEXT = "#212b32"

@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from hia_service.auth.decorators import requires_role
 from hia_service.auth.roles import Role
-from hia_service.services import dashboard, register
-from hia_service.services.followup import today_uk
+from hia_service.services.review import dashboard, register
+from hia_service.services.review.followup import today_uk
 from hia_service.web.dashboard.charts import bar_chart_png
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from hia_service.auth.decorators import signed_in
-from hia_service.services import document_jobs
+from hia_service.services.documents import jobs as document_jobs
 from hia_service.web import downloads
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")

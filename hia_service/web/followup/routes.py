@@ -10,8 +10,8 @@ from wtforms import HiddenField, TextAreaField
 
 from hia_service.auth.decorators import requires_role
 from hia_service.auth.roles import Role
-from hia_service.services import followup
 from hia_service.services.errors import ServiceError
+from hia_service.services.review import followup
 from hia_service.web.review.forms import lock_from
 
 bp = Blueprint("followup", __name__, url_prefix="/follow-up")

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint
 
-from hia_service.services.review import local_time
-from hia_service.services.review_answers import long_date
+from hia_service.services.review.answers import long_date
+from hia_service.services.review.decisions import local_time
 
 
 def when(moment: datetime | None) -> str:

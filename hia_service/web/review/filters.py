@@ -7,7 +7,7 @@ from datetime import date
 from werkzeug.datastructures import MultiDict
 
 from hia_service.domain.framework.validation import parse_date
-from hia_service.services.review_record import QueueFilters
+from hia_service.services.review.record import QueueFilters
 
 SEARCH_MAX = 200
 

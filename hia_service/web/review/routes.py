@@ -10,8 +10,11 @@ from flask_login import current_user
 
 from hia_service.auth.decorators import requires_role, signed_in
 from hia_service.auth.roles import Role
-from hia_service.services import cumulative, review, review_record, wizard
+from hia_service.services.areas import profiles as area_profiles
+from hia_service.services.assessments import cumulative
 from hia_service.services.errors import ServiceError
+from hia_service.services.review import decisions as review
+from hia_service.services.review import record as review_record
 from hia_service.web.review.display import register_display_filters
 from hia_service.web.review.filters import queue_filters
 from hia_service.web.review.forms import CommentForm, DecisionForm, LockForm, ReturnForm, lock_from
@@ -165,7 +168,7 @@ def _record_page(
             kept=kept or {},
             form=LockForm(),
             cumulative=cumulative.cumulative_for(current_user, page.assessment),
-            gaps=wizard.data_gaps(page.version.profile if page.version else None),
+            gaps=area_profiles.data_gaps(page.version.profile if page.version else None),
         ),
         status,
     )

@@ -14,9 +14,10 @@ from flask_login import current_user
 from hia_service.auth.decorators import requires_role
 from hia_service.auth.roles import Role
 from hia_service.documents.wording import percent, whole_number
-from hia_service.services import rules, wizard
+from hia_service.services import rules
+from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.errors import NotFoundError, ServiceError
-from hia_service.services.organisation_settings import branding, choices, local_framework, population
+from hia_service.services.organisation import branding, choices, local_framework, population
 from hia_service.web.wizard import area as area_form
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
@@ -77,7 +78,7 @@ def _catchment_from_form() -> dict[str, Any]:
     if method == "area_codes":
         return population.area_from_codes(request.form.get("area_codes", ""))
     if method in ("geojson", "patient_list"):
-        return wizard.without_postcode(area_form.area_from_form(request.form, request.files))
+        return area_profiles.without_postcode(area_form.area_from_form(request.form, request.files))
     raise ServiceError("Select how you want to describe the people you serve", field="method")
 
 

@@ -8,8 +8,8 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from hia_service.auth.decorators import signed_in
+from hia_service.services.accounts.tokens import MAX_DAYS, create_token, revoke_token, user_tokens
 from hia_service.services.errors import ServiceError
-from hia_service.services.tokens import MAX_DAYS, create_token, revoke_token, user_tokens
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/api-tokens")
 DAY_CHOICES = (30, 90, 180, 365)

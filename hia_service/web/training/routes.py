@@ -12,9 +12,10 @@ from flask_login import current_user
 from hia_service.auth.decorators import requires_role, signed_in
 from hia_service.auth.roles import Role
 from hia_service.extensions import client_address, limiter
-from hia_service.services import training, training_results
-from hia_service.services.document_jobs import DocumentNotReadyError
+from hia_service.services.documents.jobs import DocumentNotReadyError
 from hia_service.services.errors import ServiceError
+from hia_service.services.training import cohorts as training
+from hia_service.services.training import results as training_results
 from hia_service.web import downloads
 
 bp = Blueprint("training", __name__, url_prefix="/training")

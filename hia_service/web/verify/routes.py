@@ -9,7 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from hia_service.auth.decorators import public
 from hia_service.documents.wording import long_date, long_datetime
-from hia_service.services import documents
+from hia_service.services.documents import records as documents
 
 bp = Blueprint("verify", __name__, url_prefix="/verify")
 bp.add_app_template_filter(long_date, "verify_date")

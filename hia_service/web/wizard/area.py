@@ -7,7 +7,8 @@ from typing import Any
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from hia_service.geography import GeographyError, area_from_file
-from hia_service.services import geography, wizard
+from hia_service.services.areas import engine as geography
+from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.errors import ServiceError
 
 MAX_UPLOAD_BYTES = 5_000_000
@@ -110,4 +111,7 @@ def _patient_list(data: bytes) -> dict[str, Any]:
     except GeographyError as error:
         raise ServiceError(str(error), field="patient_file") from None
     area.pop("blank_lines", None)
-    return {**wizard.lsoa_area_from_postcodes(area), "completeness": wizard.patient_list_completeness(data)}
+    return {
+        **area_profiles.lsoa_area_from_postcodes(area),
+        "completeness": area_profiles.patient_list_completeness(data),
+    }

@@ -13,10 +13,15 @@ from hia_service.auth.permissions import Action
 from hia_service.documents.wording import core20_headline
 from hia_service.domain.framework import IMPACT_LABELS
 from hia_service.domain.workflow import Status
-from hia_service.services import assessments, cumulative, geography, rules, training, wizard
+from hia_service.services import rules
+from hia_service.services.areas import engine as geography
+from hia_service.services.areas import profiles as area_profiles
+from hia_service.services.assessments import authoring as assessments
+from hia_service.services.assessments import cumulative, local_answers, wizard
 from hia_service.services.errors import ServiceError, StateTransitionError
-from hia_service.services.organisation_settings import choices, local_framework, population
-from hia_service.services.review_answers import answer_sections, format_answer
+from hia_service.services.organisation import choices, local_framework, population
+from hia_service.services.review.answers import answer_sections, format_answer
+from hia_service.services.training import cohorts as training
 from hia_service.web.wizard import area as area_form
 
 bp = Blueprint("wizard", __name__, url_prefix="/assessments")
@@ -91,7 +96,7 @@ def local_groups(assessment_id: int) -> ResponseReturnValue:
     errors: dict[str, str] = {}
     values = dict(assessment.answers)
     if request.method == "POST":
-        errors = local_framework.save_local_answers(current_user, assessment_id, request.form)
+        errors = local_answers.save_local_answers(current_user, assessment_id, request.form)
         if not errors:
             flash("Your answers about local groups have been saved.", "success")
             return redirect(url_for("wizard.tasks", assessment_id=assessment_id))
@@ -264,8 +269,8 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         found, errors["method"] = [], error.message
     if request.method == "POST":
         try:
-            chosen = wizard.without_postcode(area_form.area_from_form(request.form, request.files))
-            chosen, profile = wizard.profile_of(chosen)
+            chosen = area_profiles.without_postcode(area_form.area_from_form(request.form, request.files))
+            chosen, profile = area_profiles.profile_of(chosen)
             profile = population.with_organisation_baseline(profile, current_user.organisation_id)
             assessments.set_area(current_user, assessment.id, chosen, profile)
         except ServiceError as error:
@@ -287,7 +292,7 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         previous=previous,
         core20=_core20_sentence(assessment.profile),
         cumulative=cumulative.cumulative_for(current_user, assessment),
-        gaps=wizard.data_gaps(assessment.profile),
+        gaps=area_profiles.data_gaps(assessment.profile),
     ), (400 if errors else 200)
 
 
@@ -319,14 +324,14 @@ def area_chart(assessment_id: int) -> ResponseReturnValue:
     assessment = assessments.assessment_for(current_user, assessment_id)
     if not assessment.profile:
         abort(404)
-    return Response(wizard.chart_png(assessment.profile), mimetype="image/png")
+    return Response(area_profiles.chart_png(assessment.profile), mimetype="image/png")
 
 
 @bp.get("/<int:assessment_id>/area/map.png")
 @signed_in
 def area_map(assessment_id: int) -> ResponseReturnValue:
     assessment = assessments.assessment_for(current_user, assessment_id)
-    image = wizard.map_png(assessment.area) if assessment.area else None
+    image = area_profiles.map_png(assessment.area) if assessment.area else None
     if image is None:
         abort(404)
     return Response(image, mimetype="image/png")

@@ -30,7 +30,7 @@ def world(app: Flask) -> World:
 
 def issue_token(app: Flask, person: dict[str, Any], *, days: int = 30) -> str:
     from hia_service.data.transaction import commit
-    from hia_service.services.tokens import create_token
+    from hia_service.services.accounts.tokens import create_token
 
     with acting_as(app, person) as user:
         _, plaintext = create_token(user, "Tests", days)

@@ -190,7 +190,7 @@ def test_missing_unknown_revoked_and_expired_tokens_get_401(app: Flask, api: Api
     assert bogus.status_code == 401 and bogus.json["detail"] == "The API token is not recognised"
     token = api.token_of("manager")
     from hia_service.data.transaction import commit
-    from hia_service.services.tokens import revoke_token, user_tokens
+    from hia_service.services.accounts.tokens import revoke_token, user_tokens
     from tests.integration.review.conftest import acting_as
 
     with acting_as(app, world["manager"]) as user:

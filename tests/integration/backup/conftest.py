@@ -105,7 +105,10 @@ def organisation(
     # The app (and its data folder) lasts the whole test session: PDFs that earlier tests stored for their
     # own RXA records are still there, though their rows are gone. Start from an empty documents folder.
     shutil.rmtree(Path(app.config["HIA_DATA_DIR"]) / "documents", ignore_errors=True)
-    from hia_service.services import assessments, followup, review, tokens
+    from hia_service.services.accounts import tokens
+    from hia_service.services.assessments import authoring as assessments
+    from hia_service.services.review import decisions as review
+    from hia_service.services.review import followup
 
     reviewer, manager = world["reviewer"], world["manager"]
     returned_then_approved = make_assessment(manager)
@@ -140,7 +143,7 @@ def _training(app: Flask, world: Any, make_assessment: Callable[..., int], act: 
     """A session run by the trainer, manager2 added to it, and manager2's practice, handed in."""
     from hia_service.data import training as training_store
     from hia_service.data.transaction import commit
-    from hia_service.services import training
+    from hia_service.services.training import cohorts as training
 
     day = date.today()
     held_on = {"day": str(day.day), "month": str(day.month), "year": str(day.year)}
@@ -170,7 +173,7 @@ def _settings(
     """RXA's admin sets the population served, address, logo, a list entry, a local group (a local framework
     version) and uploads a signing certificate."""
     from hia_service.data import organisation_settings as settings_store
-    from hia_service.services.organisation_settings import branding, choices, local_framework
+    from hia_service.services.organisation import branding, choices, local_framework
 
     admin = world["admin"]
     served = {
@@ -404,8 +407,8 @@ def rewrite(
     import json
 
     from hia_service.domain.backup import MANIFEST, SIGNATURE, file_entry
-    from hia_service.services.backup_files import pack, to_json
-    from hia_service.services.backup_signature import sign_manifest
+    from hia_service.services.backup.files import pack, to_json
+    from hia_service.services.backup.signature import sign_manifest
 
     files = archive_files(path)
     change(files)

@@ -26,7 +26,7 @@ from flask import Flask
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hia_service.services.backup_files import pack
+from hia_service.services.backup.files import pack
 from tests.fuzz_counts import fuzz_settings, tried
 from tests.integration.backup.conftest import archive_files, fresh_app, raw_tar, trusting
 
@@ -45,7 +45,7 @@ MEMBER_NAMES = [
 
 @pytest.fixture
 def genuine(app: Flask, organisation: dict[str, Any], tmp_path: Path) -> bytes:
-    from hia_service.services.backup import export_organisation
+    from hia_service.services.backup.archive import export_organisation
 
     with app.app_context():
         export_organisation("RXA", tmp_path / "rxa.tar.gz")
@@ -55,7 +55,7 @@ def genuine(app: Flask, organisation: dict[str, Any], tmp_path: Path) -> bytes:
 @pytest.fixture
 def target(genuine: bytes, tmp_path: Path, source_p12: Path) -> Iterator[Flask]:
     """A fresh database, trusting the certificate RXA signs with, holding the genuine import already."""
-    from hia_service.services.backup import import_archive
+    from hia_service.services.backup.archive import import_archive
 
     with fresh_app("sqlite", tmp_path / "target", **trusting(source_p12)) as fresh:
         (tmp_path / "genuine.tar.gz").write_bytes(genuine)
@@ -103,7 +103,7 @@ def damaged_json(draw: st.DrawFn, value: Any, depth: int = 0) -> Any:
 def test_fuzzed_archives_are_refused_with_a_reason_and_write_nothing(
     genuine: bytes, target: Flask, tmp_path: Path
 ) -> None:
-    from hia_service.services.backup import BackupError, import_archive
+    from hia_service.services.backup.archive import BackupError, import_archive
 
     before = state(target)
     path = tmp_path / "fuzzed.tar.gz"
@@ -169,8 +169,8 @@ def test_archives_damaged_with_their_fingerprints_redone_are_refused_or_imported
     import hashlib
 
     from hia_service.domain.backup import MANIFEST, SIGNATURE, file_entry
-    from hia_service.services.backup import BackupError, import_archive
-    from hia_service.services.backup_files import to_json
+    from hia_service.services.backup.archive import BackupError, import_archive
+    from hia_service.services.backup.files import to_json
 
     (tmp_path / "genuine-copy.tar.gz").write_bytes(genuine)
     files = archive_files(tmp_path / "genuine-copy.tar.gz")

@@ -57,7 +57,7 @@ def test_export_and_import_round_trip_through_buckets(
     tmp_path: Path,
     source_p12: Path,
 ) -> None:
-    from hia_service.services import documents
+    from hia_service.services.documents import records as documents
 
     source_pdfs = documents_in(source_bucket, "RXA")
     assert len(source_pdfs) == 2

@@ -100,7 +100,7 @@ def test_round_trip_restores_every_record_field_by_field(
 def test_restored_pdfs_verify_with_poppler_and_the_service(
     app: Flask, organisation: dict[str, Any], tmp_path: Path, source_p12: Path
 ) -> None:
-    from hia_service.services import documents
+    from hia_service.services.documents import records as documents
 
     archive = tmp_path / "rxa.tar.gz"
     export(app, "RXA", archive)
@@ -125,7 +125,7 @@ def test_restored_pdfs_verify_with_poppler_and_the_service(
 def test_import_leaves_other_organisations_untouched(
     app: Flask, organisation: dict[str, Any], tmp_path: Path, source_p12: Path
 ) -> None:
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     archive = tmp_path / "rxa.tar.gz"
     export(app, "RXA", archive)
@@ -208,6 +208,6 @@ def test_the_uploaded_certificate_never_leaves_the_server(
     signature = json.loads(files.pop("manifest.sig.json"))
     assert b"BEGIN CERTIFICATE" not in b"".join(files.values())
     with app.app_context():
-        from hia_service.services.documents import trust_roots
+        from hia_service.services.documents.records import trust_roots
 
         assert signature["certificates"][0].encode() in trust_roots()

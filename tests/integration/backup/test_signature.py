@@ -258,8 +258,8 @@ def test_another_organisations_certificate_cannot_vouch_for_this_ones_archive(
 ) -> None:
     """RYB's admin uploads a certificate RYB really signs with; an RXA archive re-signed with it is still
     refused on the same service: trust is per organisation."""
-    from hia_service.services import documents
-    from hia_service.services.organisation_settings import branding
+    from hia_service.services.documents import records as documents
+    from hia_service.services.organisation import branding
 
     monkeypatch.setenv(CERTIFICATE_ENV, CERTIFICATE_PASSPHRASE)
     act(world["other_admin"], branding.save_certificate, forger_p12.read_bytes(), CERTIFICATE_ENV)

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hia_service.domain.backup import ArchiveError, parse_signature
-from hia_service.services.backup_signature import sign_manifest, verify_manifest
+from hia_service.services.backup.signature import sign_manifest, verify_manifest
 from tests.fuzz_counts import fuzz_settings, tried
 from tests.integration.backup.conftest import CERTIFICATE_PASSPHRASE
 

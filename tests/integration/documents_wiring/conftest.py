@@ -21,7 +21,7 @@ world = review_fixtures.world
 @pytest.fixture
 def approved(app: Flask, world: Any, make_assessment: Callable[..., int], act: Callable[..., Any]) -> int:
     """An approved live assessment in RXA, written by world["manager"]; returns its id."""
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.start_review, assessment_id, None)
@@ -33,7 +33,8 @@ def version_of(app: Flask, assessment_id: int, number: int = 1) -> dict[str, Any
     """The version's status and fingerprint, and its signed record as document storage holds it (by key:
     the same whether the store is a local folder or a bucket)."""
     from hia_service.data.assessments import get_assessment, get_version
-    from hia_service.services import documents, storage
+    from hia_service.services.documents import records as documents
+    from hia_service.services.documents import storage
 
     with app.app_context():
         assessment = get_assessment(assessment_id)

@@ -24,7 +24,7 @@ def text_of(pdf: bytes) -> str:
 
 
 def trust(app: Flask) -> list[bytes]:
-    from hia_service.services import documents
+    from hia_service.services.documents import records as documents
 
     with app.app_context():
         return documents.trust_roots()
@@ -59,7 +59,9 @@ def test_a_development_certificate_is_made_and_logged(app: Flask, approved: int,
 
 def test_training_assessments_are_never_signed(app: Flask, world: Any, make_assessment: Any) -> None:
     from hia_service.data.assessments import get_assessment
-    from hia_service.services import documents, documents_hook, storage
+    from hia_service.services.documents import on_approval as documents_hook
+    from hia_service.services.documents import records as documents
+    from hia_service.services.documents import storage
 
     assessment_id = make_assessment(world["trainer"], training=True)
     with app.app_context():
@@ -80,8 +82,8 @@ def test_training_assessments_are_never_signed(app: Flask, world: Any, make_asse
 def test_production_without_a_certificate_refuses_approval(
     app: Flask, world: Any, make_assessment: Any, act: Any
 ) -> None:
-    from hia_service.services import review
-    from hia_service.services.documents import SigningNotSetUpError
+    from hia_service.services.documents.records import SigningNotSetUpError
+    from hia_service.services.review import decisions as review
 
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.start_review, assessment_id, None)
@@ -97,8 +99,9 @@ def test_production_without_a_certificate_refuses_approval(
 def test_a_disk_that_cannot_be_written_rolls_the_approval_back(
     app: Flask, world: Any, make_assessment: Any, act: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hia_service.services import documents, review
+    from hia_service.services.documents import records as documents
     from hia_service.services.errors import ServiceError
+    from hia_service.services.review import decisions as review
 
     def disk_full(*args: Any, **kwargs: Any) -> None:
         raise OSError(28, "No space left on device")
@@ -116,7 +119,7 @@ def test_a_disk_that_cannot_be_written_rolls_the_approval_back(
 
 def test_regenerating_a_frozen_version_gives_the_same_text(app: Flask, approved: int) -> None:
     from hia_service.data.assessments import get_version
-    from hia_service.services import documents
+    from hia_service.services.documents import records as documents
 
     with app.app_context():
         version = get_version(approved, 1)

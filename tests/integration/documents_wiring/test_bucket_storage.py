@@ -32,7 +32,7 @@ def test_an_app_with_a_bucket_url_writes_reads_and_checks_objects_there(
     bucket: Bucket, database_url: str, tmp_path: Path
 ) -> None:
     from hia_service.extensions import db
-    from hia_service.services import storage
+    from hia_service.services.documents import storage
 
     server = make_test_app(
         database_url, tmp_path, HIA_STORAGE_URL=bucket.url, HIA_S3_ENDPOINT_URL=bucket.endpoint
@@ -116,7 +116,7 @@ def test_approval_signs_into_the_bucket_and_the_download_serves_it(
     act: Any,
     login: Any,
 ) -> None:
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     use_bucket(app, bucket, monkeypatch)
     assessment_id = make_assessment(world["manager"])
@@ -166,7 +166,7 @@ def test_a_changed_or_missing_object_in_the_bucket_is_not_served(
 def approved_in_bucket(
     app: Flask, bucket: Bucket, monkeypatch: pytest.MonkeyPatch, world: Any, make_assessment: Any, act: Any
 ) -> int:
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     use_bucket(app, bucket, monkeypatch)
     assessment_id = make_assessment(world["manager"])
@@ -196,7 +196,7 @@ def test_an_unreachable_store_stops_the_approval_with_a_clear_message(
     act: Any,
     login: Any,
 ) -> None:
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.start_review, assessment_id, None)
@@ -225,8 +225,9 @@ def test_a_store_that_refuses_stops_the_approval_and_a_download_says_try_again(
     login: Any,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from hia_service.services import review, storage
+    from hia_service.services.documents import storage
     from hia_service.services.errors import ServiceError
+    from hia_service.services.review import decisions as review
 
     # The bucket is gone (or the credentials may not use it): S3 answers, and refuses.
     gone = object_store.Bucket(bucket.endpoint, "hia-no-such-bucket", "pdfs", bucket.client)

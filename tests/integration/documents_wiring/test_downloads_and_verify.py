@@ -142,7 +142,7 @@ def test_the_qr_link_page_shows_the_record_without_answers(
     app: Flask, client: FlaskClient, approved: int
 ) -> None:
     from hia_service.data.assessments import get_version
-    from hia_service.services import documents
+    from hia_service.services.documents import records as documents
 
     version = version_of(app, approved)
     with app.app_context():

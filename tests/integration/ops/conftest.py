@@ -49,7 +49,7 @@ def rq_mode(app: Flask) -> Iterator[dict[str, Any]]:
 
 def run_worker(app: Flask) -> None:
     """Run the queue until it is empty, in this process, as `hia worker --burst` does."""
-    from hia_service.services import jobs
+    from hia_service.services.documents import queue as jobs
 
     with app.app_context():
         jobs.run_worker(burst=True)
@@ -59,7 +59,7 @@ def job_status(app: Flask, name: str) -> str | None:
     from rq.exceptions import NoSuchJobError
     from rq.job import Job
 
-    from hia_service.services import jobs
+    from hia_service.services.documents import queue as jobs
 
     with app.app_context():
         try:

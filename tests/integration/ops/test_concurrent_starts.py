@@ -12,7 +12,7 @@ from flask import Flask
 def test_simultaneous_starts_get_distinct_references(app: Flask, make_user: Any) -> None:
     from hia_service.data.accounts import get_user
     from hia_service.data.transaction import commit, finish
-    from hia_service.services.assessments import start_assessment
+    from hia_service.services.assessments.authoring import start_assessment
 
     people = [make_user("manager", "RXA") for _ in range(8)]
     start = threading.Barrier(len(people))

@@ -16,7 +16,7 @@ from tests.integration.ops.conftest import job_status, run_worker, version_of
 
 
 def approve(act: Any, world: Any, make_assessment: Any) -> int:
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.start_review, assessment_id, None)
@@ -25,7 +25,7 @@ def approve(act: Any, world: Any, make_assessment: Any) -> int:
 
 
 def trust(app: Flask) -> list[bytes]:
-    from hia_service.services import documents
+    from hia_service.services.documents import records as documents
 
     with app.app_context():
         return documents.trust_roots()
@@ -64,7 +64,7 @@ def test_a_submitted_version_is_drawn_in_the_background_then_served(
     login(world["manager"])
     assert client.get(f"/documents/{assessment_id}/v1.pdf").status_code == 202
     assert client.get(f"/documents/{assessment_id}/v1.pdf").status_code == 202  # asked twice, queued once
-    from hia_service.services import jobs
+    from hia_service.services.documents import queue as jobs
 
     with app.app_context():
         assert jobs.queue().count == 1
@@ -77,7 +77,7 @@ def test_a_submitted_version_is_drawn_in_the_background_then_served(
 def test_a_failing_job_is_retried_and_succeeds(
     app: Flask, rq_mode: Any, world: Any, make_assessment: Any, act: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hia_service.services import documents
+    from hia_service.services.documents import records as documents
 
     real_sign, tries = documents.sign_approved, []
 
@@ -105,7 +105,7 @@ def test_a_job_that_keeps_failing_is_reported_and_can_be_tried_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from hia_service.cli.worker import worker_cmd
-    from hia_service.services import documents
+    from hia_service.services.documents import records as documents
 
     def broken(version: Any) -> bytes:
         raise RuntimeError("the signing service is broken")
@@ -136,7 +136,7 @@ def test_a_job_that_keeps_failing_is_reported_and_can_be_tried_again(
 def test_signing_runs_once_however_often_the_job_runs(
     app: Flask, rq_mode: Any, world: Any, make_assessment: Any, act: Any
 ) -> None:
-    from hia_service.services import document_jobs
+    from hia_service.services.documents import jobs as document_jobs
 
     assessment_id = approve(act, world, make_assessment)
     run_worker(app)
@@ -171,8 +171,8 @@ def test_with_redis_unreachable_approval_stands_and_the_page_says_try_again(
 def test_an_approval_that_rolls_back_queues_nothing(
     app: Flask, rq_mode: Any, world: Any, make_assessment: Any, act: Any
 ) -> None:
-    from hia_service.services import review
-    from hia_service.services.documents import SigningNotSetUpError
+    from hia_service.services.documents.records import SigningNotSetUpError
+    from hia_service.services.review import decisions as review
 
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.start_review, assessment_id, None)
@@ -193,7 +193,8 @@ def test_a_signing_download_and_the_queued_job_sign_once(
     worker then finds it done, and the stored file still matches the recorded fingerprint."""
     from hia_service.data.assessments import get_version
     from hia_service.data.transaction import commit
-    from hia_service.services import document_jobs, documents
+    from hia_service.services.documents import jobs as document_jobs
+    from hia_service.services.documents import records as documents
 
     assessment_id = approve(act, world, make_assessment)
     with app.app_context():

@@ -50,7 +50,8 @@ def reference_of(app: Flask, assessment_id: int) -> tuple[str, str]:
 def drawn_copy(app: Flask, assessment_id: int, kind: str) -> Path:
     """Where the version as it stands now is kept once drawn (the data folder is shared by the tests)."""
     from hia_service.data.assessments import get_version
-    from hia_service.services import document_jobs, storage
+    from hia_service.services.documents import jobs as document_jobs
+    from hia_service.services.documents import storage
 
     with app.app_context():
         version = get_version(assessment_id, 1)
@@ -61,7 +62,7 @@ def drawn_copy(app: Flask, assessment_id: int, kind: str) -> Path:
 
 
 def break_word_copies(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hia_service.services import documents
+    from hia_service.services.documents import records as documents
 
     def broken(version: Any) -> bytes:
         raise RuntimeError("the Word writer is broken")
@@ -75,7 +76,7 @@ def break_word_copies(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_word_copy_is_drawn_in_the_background_then_served(
     app: Flask, client: FlaskClient, rq_mode: Any, world: Any, make_assessment: Any, login: Any
 ) -> None:
-    from hia_service.services import jobs
+    from hia_service.services.documents import queue as jobs
 
     assessment_id = make_assessment(world["manager"])
     login(world["manager"])
@@ -110,7 +111,7 @@ def test_a_changed_version_gets_a_new_word_copy(
     act: Any,
     login: Any,
 ) -> None:
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     assessment_id = make_assessment(world["manager"])
     login(world["manager"])
@@ -215,7 +216,8 @@ def test_the_api_answers_202_until_the_worker_has_made_the_file(
 def test_the_api_waits_for_the_signed_record_of_an_approved_version(
     app: Flask, client: FlaskClient, rq_mode: Any, world: Any, make_assessment: Any, act: Any
 ) -> None:
-    from hia_service.services import documents, review
+    from hia_service.services.documents import records as documents
+    from hia_service.services.review import decisions as review
 
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.start_review, assessment_id, None)

@@ -132,7 +132,7 @@ def create_assessment(
 ) -> int:
     """Start, answer and (by default) submit an assessment as `author`; returns its id."""
     from hia_service.data.transaction import commit
-    from hia_service.services import assessments
+    from hia_service.services.assessments import authoring as assessments
 
     values = answers if answers is not None else answers_for(author["email"])
     with acting_as(app, author) as user:

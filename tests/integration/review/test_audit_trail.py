@@ -15,7 +15,7 @@ from hia_service.cli.audit import audit_cli
 from hia_service.data.models import AuditEvent
 from hia_service.domain.audit_chain import GENESIS, entry_hash
 from hia_service.extensions import db
-from hia_service.services import review
+from hia_service.services.review import decisions as review
 from tests.conftest import csrf_token_from
 from tests.integration.review.conftest import form_token
 

@@ -17,8 +17,9 @@ from hia_service.data.assessments import ConcurrentChangeError
 from hia_service.data.audit import verify_audit_log
 from hia_service.data.transaction import commit
 from hia_service.extensions import db
-from hia_service.services import followup, review
 from hia_service.services.errors import ServiceError
+from hia_service.services.review import decisions as review
+from hia_service.services.review import followup
 from tests.integration.review.conftest import acting_as
 
 Action = Callable[[Any], Any]

@@ -12,7 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from hia_service.services import dashboard, review
+from hia_service.services.review import dashboard
+from hia_service.services.review import decisions as review
 from tests.integration.review.conftest import PROFILE, acting_as, answers_for
 
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hia_service.services import review
+from hia_service.services.review import decisions as review
 from tests.integration.review.conftest import form_token
 
 

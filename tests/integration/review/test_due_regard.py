@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hia_service.services import assessments, review
+from hia_service.services.assessments import authoring as assessments
+from hia_service.services.review import decisions as review
 from tests.integration.reference.conftest import reference_data_dir  # noqa: F401
 from tests.integration.review.conftest import AREA, PROFILE, answers_for, form_token
 from tests.integration.review.test_decisions import decision_form

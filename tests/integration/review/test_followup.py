@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from hia_service.cli.reminders import reminders_cli
-from hia_service.services import review
+from hia_service.services.review import decisions as review
 from tests.integration.review.conftest import answers_for, form_token
 
 

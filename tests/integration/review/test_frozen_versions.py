@@ -11,8 +11,9 @@ from flask.testing import FlaskClient
 
 from hia_service.data.integrity import FrozenRecordError
 from hia_service.domain.audit_chain import content_hash
-from hia_service.services import assessments, review
+from hia_service.services.assessments import authoring as assessments
 from hia_service.services.errors import StateTransitionError
+from hia_service.services.review import decisions as review
 from tests.integration.review.conftest import PROFILE, acting_as, form_token
 
 FROZEN_CONTENT = (

@@ -17,7 +17,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from hia_service.services import assessments, review
+from hia_service.services.assessments import authoring as assessments
+from hia_service.services.review import decisions as review
 from tests.conftest import csrf_token_from
 from tests.integration.review.conftest import act_as, add_people, create_assessment
 

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.machinery
 import re
-import sys
-import types
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from hia_service.services import assessments, review
+from hia_service.services.assessments import authoring as assessments
 from hia_service.services.errors import PermissionDeniedError, ServiceError, StateTransitionError
+from hia_service.services.review import decisions as review
 from tests.integration.review.conftest import acting_as, answers_for, form_token
 
 
@@ -354,42 +352,44 @@ def test_a_version_cannot_be_approved_twice_or_returned_after_approval(
             review.return_to_author(user, assessment_id, "", lock_of(assessment_id))
 
 
-class _Hook:
-    def __init__(self) -> None:
+class _Signing:
+    def __init__(self, fails: bool = False) -> None:
         self.calls: list[tuple[int, str]] = []
+        self.fails = fails
 
     def on_approved(self, version: Any) -> None:
         self.calls.append((version.number, version.status))
+        if self.fails:
+            raise ServiceError("The signing certificate could not be read.")
 
 
-def test_approval_calls_the_documents_hook_when_it_is_installed(
+def test_approval_signs_the_record_of_the_version_it_approved(
     world: Any, make_assessment: Any, act: Any, lock_of: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    hook = _Hook()
-    module = types.ModuleType(review.DOCUMENTS_HOOK)
-    module.__spec__ = importlib.machinery.ModuleSpec(review.DOCUMENTS_HOOK, None)
-    module.on_approved = hook.on_approved  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, review.DOCUMENTS_HOOK, module)
+    signing = _Signing()
+    monkeypatch.setattr(review, "on_approved", signing.on_approved)
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.approve, assessment_id, lock_of(assessment_id))
-    assert hook.calls == [(1, "approved")]
+    assert signing.calls == [(1, "approved")]
 
 
-def test_approval_goes_ahead_when_the_documents_hook_is_absent(
+def test_approval_that_cannot_be_signed_is_not_recorded(
     world: Any, make_assessment: Any, act: Any, lock_of: Any, snapshot: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delitem(sys.modules, review.DOCUMENTS_HOOK, raising=False)
-    monkeypatch.setattr(review, "DOCUMENTS_HOOK", "hia_service.services.no_such_documents_hook")
+    signing = _Signing(fails=True)
+    monkeypatch.setattr(review, "on_approved", signing.on_approved)
     assessment_id = make_assessment(world["manager"])
-    act(world["reviewer"], review.approve, assessment_id, lock_of(assessment_id))
-    assert snapshot(assessment_id)["status"] == "approved"
+    with pytest.raises(ServiceError, match="signing certificate"):
+        act(world["reviewer"], review.approve, assessment_id, lock_of(assessment_id))
+    assert signing.calls == [(1, "approved")]
+    assert snapshot(assessment_id)["status"] == "submitted"
 
 
 def test_a_very_long_queue_says_only_the_latest_are_shown(
     app: Flask, world: Any, make_assessment: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from hia_service.data import review as review_store
-    from hia_service.services.review_record import QueueFilters, review_queue
+    from hia_service.services.review.record import QueueFilters, review_queue
 
     for title in ("One", "Two", "Three"):
         make_assessment(world["manager"], title)

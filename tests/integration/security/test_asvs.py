@@ -172,7 +172,7 @@ def test_an_active_session_still_ends_at_the_absolute_limit(
     [("short-pass1", "12 characters or more"), ("aaaaaaaaaaaaaaaa", "repeat"), ("x" * 257, "256")],
 )
 def test_password_policy_applies_when_accounts_are_made(app: Flask, password: str, problem: str) -> None:
-    from hia_service.services.accounts import create_organisation, create_user
+    from hia_service.services.accounts.people import create_organisation, create_user
     from hia_service.services.errors import ServiceError
 
     with app.app_context():

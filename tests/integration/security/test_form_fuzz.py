@@ -75,9 +75,11 @@ def _clean_tables() -> Iterator[None]:
 def world(app: Flask, reference_data_dir: Path) -> Iterator[dict[str, Any]]:
     from hia_service.data.models import ActionItem, ApiToken
     from hia_service.extensions import db
-    from hia_service.services import assessments, review, training
-    from hia_service.services.organisation_settings import choices
-    from hia_service.services.tokens import create_token
+    from hia_service.services.accounts.tokens import create_token
+    from hia_service.services.assessments import authoring as assessments
+    from hia_service.services.organisation import choices
+    from hia_service.services.review import decisions as review
+    from hia_service.services.training import cohorts as training
     from tests.integration.review.conftest import acting_as
 
     original = app.config["HIA_DATA_DIR"]

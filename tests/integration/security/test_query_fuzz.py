@@ -109,7 +109,7 @@ def test_the_area_map_without_reference_data_is_a_503_with_the_reason(
     client: FlaskClient, world: Any, login: Any, make_assessment: Any, monkeypatch: Any
 ) -> None:
     from hia_service.geography import ReferenceDataNotLoadedError
-    from hia_service.services import geography
+    from hia_service.services.areas import engine as geography
 
     def not_loaded() -> Any:
         raise ReferenceDataNotLoadedError(

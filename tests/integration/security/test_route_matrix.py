@@ -225,8 +225,10 @@ class World:
 def world(app: Flask, reference_data_dir: Path) -> Iterator[World]:
     from hia_service.data.models import ActionItem, ApiToken, Assessment
     from hia_service.extensions import db
-    from hia_service.services import assessments, review, training
-    from hia_service.services.organisation_settings import choices
+    from hia_service.services.assessments import authoring as assessments
+    from hia_service.services.organisation import choices
+    from hia_service.services.review import decisions as review
+    from hia_service.services.training import cohorts as training
 
     original = app.config["HIA_DATA_DIR"]
     app.config["HIA_DATA_DIR"] = str(reference_data_dir)  # maps and charts draw on real reference data
@@ -281,7 +283,7 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[World]:
 
 
 def _save_logo(app: Flask, admin: dict[str, Any]) -> None:
-    from hia_service.services.organisation_settings import branding
+    from hia_service.services.organisation import branding
 
     buffer = io.BytesIO()
     Image.new("RGB", (240, 80), (0, 94, 184)).save(buffer, format="PNG")

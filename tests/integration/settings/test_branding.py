@@ -129,7 +129,8 @@ def test_records_are_signed_with_the_uploaded_certificate_and_pdfsig_accepts_the
     act: Callable[..., Any],
 ) -> None:
     from hia_service.documents import verify_pdf
-    from hia_service.services import documents, review
+    from hia_service.services.documents import records as documents
+    from hia_service.services.review import decisions as review
 
     login(world["admin"])
     assert upload_certificate(client, certificate(tmp_path)).status_code == 302
@@ -164,7 +165,7 @@ def test_without_the_passphrase_signing_says_what_is_missing(
 ) -> None:
     from hia_service.data.models import Organisation
     from hia_service.extensions import db
-    from hia_service.services import documents
+    from hia_service.services.documents import records as documents
     from hia_service.services.errors import ServiceError
 
     login(world["admin"])
@@ -243,7 +244,7 @@ def test_an_approved_record_draws_the_uploaded_svg_logo(
     make_assessment: Callable[..., int],
     act: Callable[..., Any],
 ) -> None:
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     login(world["admin"])
     assert post_form(client, "/settings/logo", {"logo": file(svg_logo(), "logo.svg")}).status_code == 302
@@ -268,7 +269,7 @@ def test_an_accepted_svg_that_cannot_be_drawn_still_gives_a_record_with_the_name
 ) -> None:
     import logging
 
-    from hia_service.services import review
+    from hia_service.services.review import decisions as review
 
     login(world["admin"])
     broken = svg_logo(width="abc")  # passes the upload check; svglib cannot read the rectangle's width

@@ -166,9 +166,9 @@ def test_local_versions_are_numbered_and_assessments_keep_theirs(
 
 def test_local_groups_appear_in_the_pdf(app: Flask, world: Any, login: Any, client: FlaskClient) -> None:
     from hia_service.data.transaction import commit
-    from hia_service.services import documents
-    from hia_service.services.assessments import assessment_for
-    from hia_service.services.organisation_settings import local_framework
+    from hia_service.services.assessments.authoring import assessment_for
+    from hia_service.services.documents import records as documents
+    from hia_service.services.organisation import local_framework
     from tests.integration.review.conftest import acting_as
 
     with acting_as(app, world["admin"]) as admin:

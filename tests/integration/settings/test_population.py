@@ -21,7 +21,7 @@ THREE_BLACKPOOL_LSOAS = "E01012681\nE01012682\nE01012683"
 
 def _served(app: Flask, org: str = "RXA") -> dict[str, Any] | None:
     from hia_service.data import accounts
-    from hia_service.services.organisation_settings.population import organisation_baseline
+    from hia_service.services.organisation.population import organisation_baseline
 
     with app.app_context():
         return organisation_baseline(accounts.get_organisation_by_code(org).id)
@@ -138,7 +138,7 @@ def test_api_profiles_carry_the_tokens_organisations_baseline(
         user = make_user("manager", org=org)
         with acting_as(area_app, user) as person:
             from hia_service.data.transaction import commit
-            from hia_service.services.tokens import create_token
+            from hia_service.services.accounts.tokens import create_token
 
             tokens[org] = create_token(person, "Board papers", 30)[1]
             commit()
@@ -158,8 +158,8 @@ def test_submitted_versions_keep_the_baseline_they_were_rated_with(area_app: Fla
     from hia_service.data.models import AssessmentVersion
     from hia_service.data.transaction import commit
     from hia_service.extensions import db
-    from hia_service.services import wizard
-    from hia_service.services.organisation_settings import population
+    from hia_service.services.areas import profiles as area_profiles
+    from hia_service.services.organisation import population
 
     people = add_people(area_app, {"admin": ("admin", "RXA"), "manager": ("manager", "RXA")})
 
@@ -170,7 +170,9 @@ def test_submitted_versions_keep_the_baseline_they_were_rated_with(area_app: Fla
 
     def new_profile() -> dict[str, Any]:
         with acting_as(area_app, people["manager"]) as manager:
-            _, profile = wizard.profile_of({"type": "lsoa_codes", "codes": THREE_BLACKPOOL_LSOAS.split()})
+            _, profile = area_profiles.profile_of(
+                {"type": "lsoa_codes", "codes": THREE_BLACKPOOL_LSOAS.split()}
+            )
             return population.with_organisation_baseline(profile, manager.organisation_id)
 
     serve(BLACKPOOL)

@@ -39,7 +39,7 @@ def post(client: FlaskClient, url: str, token: str, data: dict[str, Any]) -> Any
 def settings_row(app: Flask) -> dict[str, Any]:
     from hia_service.data import accounts
     from hia_service.data import organisation_settings as store
-    from hia_service.services.organisation_settings import local_framework
+    from hia_service.services.organisation import local_framework
 
     with app.app_context():
         org = accounts.get_organisation_by_code("RXA")
@@ -79,7 +79,7 @@ def admin(
     """The admin signed in, with a logo, certificate, population served and local group saved already;
     returns a CSRF token for their session."""
     from hia_service.data import organisation_settings as settings_store
-    from hia_service.services.organisation_settings import branding, local_framework
+    from hia_service.services.organisation import branding, local_framework
 
     monkeypatch.setenv(ENV, PASSPHRASE)
     monkeypatch.setenv("HIA_TEST_WRONG_PASSPHRASE", "not the passphrase")

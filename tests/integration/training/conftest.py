@@ -46,7 +46,7 @@ def people(training_app: Flask) -> dict[str, dict[str, Any]]:
 def make_session(
     app: Flask, trainer: dict[str, Any], scenarios: tuple[str, ...] = (FLEETWOOD,), name: str = "Cohort 1"
 ) -> dict[str, Any]:
-    from hia_service.services import training
+    from hia_service.services.training import cohorts as training
 
     held = date.today() + timedelta(days=7)
     parts = {"day": str(held.day), "month": str(held.month), "year": str(held.year)}
@@ -61,7 +61,7 @@ def make_session(
 @pytest.fixture
 def cohort(training_app: Flask, people: dict[str, Any]) -> dict[str, Any]:
     """A session with Fleetwood and Hull, joined by the training-only account and the manager."""
-    from hia_service.services import training
+    from hia_service.services.training import cohorts as training
 
     session = make_session(training_app, people["trainer"], (FLEETWOOD, HULL))
     for who in ("trainee", "manager"):
@@ -70,7 +70,7 @@ def cohort(training_app: Flask, people: dict[str, Any]) -> dict[str, Any]:
 
 
 def start_practice(app: Flask, person: dict[str, Any], session_id: int, scenario_id: str = FLEETWOOD) -> int:
-    from hia_service.services import training
+    from hia_service.services.training import cohorts as training
 
     return act_as(app, person, lambda user: training.start_practice(user, session_id, scenario_id).id)
 
@@ -79,7 +79,8 @@ def answer_and_submit(
     app: Flask, person: dict[str, Any], assessment_id: int, answers: dict[str, Any]
 ) -> None:
     """Save answers through the same service the wizard uses, then hand the practice in for feedback."""
-    from hia_service.services import assessments, training
+    from hia_service.services.assessments import authoring as assessments
+    from hia_service.services.training import cohorts as training
 
     result = act_as(app, person, assessments.save_page, assessment_id, list(answers), answers, None)
     assert result.saved, result.errors

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from hia_service.services import training
 from hia_service.services.errors import NotFoundError, ServiceError
+from hia_service.services.training import cohorts as training
 from tests.conftest import csrf_token_from
 from tests.integration.review.conftest import act_as
 from tests.integration.training.conftest import FLEETWOOD, HULL, client_for, make_session

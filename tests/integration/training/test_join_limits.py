@@ -56,7 +56,7 @@ def _audit(app: Flask) -> list[tuple[str, int | None, str | None, dict[str, Any]
 
 def _joined(app: Flask, person: dict[str, Any]) -> list[int]:
     from hia_service.data.accounts import get_user
-    from hia_service.services import training
+    from hia_service.services.training import cohorts as training
 
     with app.app_context():
         user = get_user(person["id"])
@@ -99,7 +99,7 @@ def test_a_page_that_only_shows_the_form_is_not_counted(limited: Flask, people: 
 
 
 def test_refused_codes_are_audited_without_the_code(app: Flask, people: dict) -> None:
-    from hia_service.services import training
+    from hia_service.services.training import cohorts as training
 
     ours = make_session(app, people["trainer"])
     theirs = make_session(app, people["other_trainer"], name="RYB cohort")

@@ -55,7 +55,7 @@ def test_practice_is_prefilled_with_the_scenario_and_its_real_area_profile(
     assert row["is_training"] is True and row["status"] == Status.DRAFT.value
     assert row["reference"].startswith("TRN-")  # practice never takes a number from the live register
     with training_app.app_context():
-        from hia_service.services import training
+        from hia_service.services.training import cohorts as training
 
         scenario = training.scenario(FLEETWOOD)
     assert row["answers"]["proposal.summary"] == scenario.prefill["proposal.summary"]
@@ -74,8 +74,8 @@ def test_starting_again_returns_to_the_same_practice(training_app: Flask, people
 
 
 def test_a_scenario_whose_area_does_not_resolve_is_a_clear_error(training_app: Flask) -> None:
-    from hia_service.services import training
     from hia_service.services.errors import ServiceError
+    from hia_service.services.training import cohorts as training
 
     with training_app.app_context():
         good = training.scenario(FLEETWOOD)
@@ -90,8 +90,8 @@ def test_a_scenario_whose_area_does_not_resolve_is_a_clear_error(training_app: F
 def test_only_members_of_the_session_can_practise_its_scenarios(
     training_app: Flask, people: dict, cohort: dict
 ) -> None:
-    from hia_service.services import training
     from hia_service.services.errors import NotFoundError
+    from hia_service.services.training import cohorts as training
 
     for outsider in ("reviewer", "other_trainee"):
         with pytest.raises(NotFoundError):
@@ -144,7 +144,7 @@ def test_submitting_a_practice_goes_to_feedback_never_to_review(
 def test_a_practice_cannot_be_submitted_for_review_nor_a_live_one_for_feedback(
     training_app: Flask, people: dict, cohort: dict
 ) -> None:
-    from hia_service.services import assessments
+    from hia_service.services.assessments import authoring as assessments
     from hia_service.services.errors import StateTransitionError
 
     practice = start_practice(training_app, people["manager"], cohort["id"])
@@ -156,7 +156,7 @@ def test_a_practice_cannot_be_submitted_for_review_nor_a_live_one_for_feedback(
 
 
 def test_training_only_accounts_cannot_start_live_assessments(training_app: Flask, people: dict) -> None:
-    from hia_service.services import assessments
+    from hia_service.services.assessments import authoring as assessments
     from hia_service.services.errors import PermissionDeniedError
 
     for who in ("trainee", "trainer"):
@@ -187,8 +187,11 @@ def _count_assessments(app: Flask) -> int:
 def test_practice_never_reaches_the_governance_views(training_app: Flask, people: dict, cohort: dict) -> None:
     """A reviewer's queue, the dashboard, the register CSV, follow-up and `hia pdf export` all leave it out,
     even with the same answers as a live assessment that they do show."""
-    from hia_service.services import dashboard, documents, followup, register, review, review_record
+    from hia_service.services.documents import records as documents
     from hia_service.services.errors import NotFoundError
+    from hia_service.services.review import dashboard, followup, register
+    from hia_service.services.review import decisions as review
+    from hia_service.services.review import record as review_record
     from tests.integration.review.conftest import answers_for
 
     extra = add_people(training_app, {"author": ("manager", "RXA")})["author"]
@@ -239,7 +242,7 @@ def test_starting_a_scenario_whose_area_does_not_resolve_stores_nothing(
     training_app: Flask, people: dict
 ) -> None:
     """The page shows the reason and the trainee is left with no half-made practice."""
-    from hia_service.services import training
+    from hia_service.services.training import cohorts as training
     from tests.integration.training.conftest import make_session
 
     with training_app.app_context():

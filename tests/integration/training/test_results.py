@@ -28,7 +28,7 @@ PDFTOTEXT = "/usr/bin/pdftotext"
 
 
 def _scenario(app: Flask, scenario_id: str = FLEETWOOD) -> Any:
-    from hia_service.services import training
+    from hia_service.services.training import cohorts as training
 
     with app.app_context():
         return training.scenario(scenario_id)
@@ -167,7 +167,7 @@ def test_results_csv_has_one_row_per_trainee_and_scenario(
 def test_results_csv_is_safe_against_formula_injection(
     training_app: Flask, people: dict, cohort: dict, start: str
 ) -> None:
-    from hia_service.services import training
+    from hia_service.services.training import cohorts as training
 
     evil = add_people(training_app, {"evil": ("manager", "RXA")})["evil"]
     with training_app.app_context():

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from hia_service.domain.framework import load_scoring
 from hia_service.domain.geography.engine import GeographyEngine
+from hia_service.domain.rules import load_scoring
 from hia_service.domain.scoring.engine import score
 from hia_service.domain.training import Scenario, figure_holds, load_scenarios, profile_value
 

@@ -100,7 +100,7 @@ def world(training_app: Flask) -> dict[str, Any]:
             "other_trainee": ("trainee", "RYB"),
         },
     )
-    from hia_service.services import training
+    from hia_service.services.training import cohorts as training
     from tests.integration.review.conftest import act_as
 
     session = make_session(training_app, people["trainer"])

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hia_service.domain.framework import Condition, Question, Section
-from hia_service.services import wizard
+from hia_service.services.assessments import wizard
 from tests.integration.wizard.test_wizard import _form, _start
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from hia_service.domain.framework import Framework, Problem, RulesError, RuleSet, load_rules
+from hia_service.domain.framework import Framework, Problem, RulesError
+from hia_service.domain.rules import RuleSet, load_rules
 
 RULES_DIR = Path(__file__).resolve().parents[3] / "rules"
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from hia_service.domain.framework import Problem, RulesError, load_rules
+from hia_service.domain.framework import Problem, RulesError
 from hia_service.domain.framework.source import parse_yaml
+from hia_service.domain.rules import load_rules
 from tests.unit.framework.conftest import line_of
 
 FW = "framework/1.0.yaml"

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from hia_service.domain.framework import IMPACT_VALUES, Framework, RuleSet
+from hia_service.domain.framework import IMPACT_VALUES, Framework
 from hia_service.domain.framework.schema_check import check_against_schema
 from hia_service.domain.framework.source import read_yaml
+from hia_service.domain.rules import RuleSet
 from tests.unit.framework.conftest import RULES_DIR
 
 RULES_FILES = sorted(p for p in RULES_DIR.rglob("*.yaml"))

@@ -6,9 +6,10 @@ from typing import Any
 
 import pytest
 
-from hia_service.domain.framework import Framework, RuleSet, section_status, visible_answers
+from hia_service.domain.framework import Framework, section_status, visible_answers
 from hia_service.domain.framework.conditions import section_visible
 from hia_service.domain.framework.screening import baseline_of, screen, with_screening
+from hia_service.domain.rules import RuleSet
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from hia_service.cli.rules import rules_cli
-from hia_service.domain.framework import (
+from hia_service.domain.rules import (
     RuleSet,
     UnknownVersionError,
     cached_rules,

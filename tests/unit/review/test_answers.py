@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from hia_service.domain.framework import Framework, Question, Section, load_framework
-from hia_service.services.review_answers import (
+from hia_service.domain.framework import Framework, Question, Section
+from hia_service.domain.rules import load_framework
+from hia_service.services.review.answers import (
     NOT_ANSWERED,
     answer_sections,
     compare,

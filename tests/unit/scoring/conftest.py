@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from hia_service.domain.framework import Framework, RuleSet, load_rules
+from hia_service.domain.framework import Framework
+from hia_service.domain.rules import RuleSet, load_rules
 from hia_service.domain.scoring import ScoringRules
 
 RULES_DIR = Path(__file__).resolve().parents[3] / "rules"

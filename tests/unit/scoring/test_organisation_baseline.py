@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from hia_service.domain.framework import Framework, RuleSet
+from hia_service.domain.framework import Framework
+from hia_service.domain.rules import RuleSet
 from hia_service.domain.scoring import score
 from tests.unit.scoring.conftest import profile, sound_answers
 

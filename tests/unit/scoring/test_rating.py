@@ -6,7 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from hia_service.domain.framework import Framework, RuleSet, load_rules
+from hia_service.domain.framework import Framework
+from hia_service.domain.rules import RuleSet, load_rules
 from hia_service.domain.scoring import LEVELS, ScoringRules, score
 from tests.unit.scoring.conftest import ACTION, RULES_DIR, profile, sound_answers
 

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from hia_service.domain.framework import Framework, load_rules
+from hia_service.domain.framework import Framework
+from hia_service.domain.rules import load_rules
 from hia_service.domain.training import Scenario, load_scenarios
 
 RULES_DIR = Path(__file__).resolve().parents[3] / "rules"

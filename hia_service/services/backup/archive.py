@@ -40,11 +40,11 @@ from hia_service.domain.backup import (
     sha256,
 )
 from hia_service.extensions import db
-from hia_service.services.backup_checks import check_rows, checked, document_name
-from hia_service.services.backup_files import StagedDocuments, pack, to_json, write_atomically
-from hia_service.services.backup_signature import Signer, read_certificates, sign_manifest, verify_manifest
+from hia_service.services.backup.checks import check_rows, checked, document_name
+from hia_service.services.backup.files import StagedDocuments, pack, to_json, write_atomically
+from hia_service.services.backup.signature import Signer, read_certificates, sign_manifest, verify_manifest
+from hia_service.services.documents.storage import StorageError, document_storage
 from hia_service.services.errors import NotFoundError, ServiceError
-from hia_service.services.storage import StorageError, document_storage
 
 log = logging.getLogger("hia_service.backup")
 
@@ -162,7 +162,7 @@ def export_organisation(
 
 def _sign(code: str, manifest: bytes) -> tuple[bytes, Signer]:
     """manifest.sig.json, signed with the certificate the organisation's PDFs are signed with."""
-    from hia_service.services.documents import signing_credentials  # pulls in the PDF toolchain
+    from hia_service.services.documents.records import signing_credentials  # pulls in the PDF toolchain
 
     organisation = get_organisation_by_code(code)
     assert organisation is not None  # found by code a moment ago, in the same transaction
@@ -193,7 +193,7 @@ def _own_chain(audit: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _stored_documents(org_id: int) -> dict[str, bytes]:
-    from hia_service.services.documents import stored_pdf_key  # documents pulls in the PDF toolchain
+    from hia_service.services.documents.records import stored_pdf_key  # documents pulls in the PDF toolchain
 
     files = {}
     store = document_storage()
@@ -415,7 +415,7 @@ def _authenticate(
 def _trust_roots(organisation_code: str) -> list[x509.Certificate]:
     """What the archive's own organisation signs with here (its uploaded certificate, the service's
     configured one, or in development its own development certificate): never another organisation's."""
-    from hia_service.services.documents import trust_roots  # pulls in the PDF toolchain
+    from hia_service.services.documents.records import trust_roots  # pulls in the PDF toolchain
 
     certificates: list[x509.Certificate] = []
     for pem in trust_roots(organisation_code):
@@ -453,7 +453,7 @@ def _refuse_clashes(records: dict[str, list[dict[str, Any]]], replacing: int | N
 
 
 def _retire(org_id: int, code: str, staged: StagedDocuments) -> str:
-    from hia_service.services.documents import signed_record_key
+    from hia_service.services.documents.records import signed_record_key
 
     number = 1
     while store.code_taken(f"{code}-R{number}"):
@@ -488,7 +488,7 @@ def _write(records: dict[str, list[dict[str, Any]]]) -> tuple[dict[str, dict[int
 
 
 def _stage_documents(org_id: int, files: dict[str, bytes], staged: StagedDocuments) -> None:
-    from hia_service.services.documents import stored_pdf_key
+    from hia_service.services.documents.records import stored_pdf_key
 
     for found in _signed_versions(org_id):
         staged.stage(stored_pdf_key(found), files[document_name(found.assessment.reference, found.number)])

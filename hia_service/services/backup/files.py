@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hia_service.domain.backup import ALLOWED_NAME, MANIFEST, ArchiveError
-from hia_service.services.storage import DocumentStorage, StorageError
+from hia_service.services.documents.storage import DocumentStorage, StorageError
 
 log = logging.getLogger("hia_service.backup")
 

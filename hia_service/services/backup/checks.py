@@ -20,8 +20,8 @@ from hia_service.domain.backup import (
     check_manifest,
     sha256,
 )
-from hia_service.services.backup_files import unpack
-from hia_service.services.backup_signature import Signer
+from hia_service.services.backup.files import unpack
+from hia_service.services.backup.signature import Signer
 
 # Given the manifest and every file, returns who signed the manifest (None: unsigned, accepted out of band)
 # or raises ArchiveError.

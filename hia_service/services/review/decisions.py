@@ -9,8 +9,6 @@ race between two reviewers pressing a button at the same moment).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,14 +22,15 @@ from hia_service.data.models import Assessment, AssessmentVersion, DecisionRecor
 from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, apply
-from hia_service.services import followup, rules
-from hia_service.services.assessments import assessment_for
+from hia_service.services import rules
+from hia_service.services.assessments.authoring import assessment_for
+from hia_service.services.documents.on_approval import on_approved
 from hia_service.services.errors import PermissionDeniedError, ServiceError, StateTransitionError
+from hia_service.services.review import followup
 
 UK = ZoneInfo("Europe/London")
 COMMENT_MAX = 5000
 GENERAL_SECTION = "general"
-DOCUMENTS_HOOK = "hia_service.services.documents_hook"
 OUTCOMES = {
     "proceed": "Go ahead as proposed",
     "proceed_with_mitigations": "Go ahead with the mitigations in the action plan",
@@ -113,7 +112,7 @@ def return_to_author(user: User, assessment_id: int, comment: str, expected_lock
 
 
 def approve(user: User, assessment_id: int, expected_lock: int | None) -> AssessmentVersion:
-    """Approve the version under review, start tracking its action plan, and run the documents hook."""
+    """Approve the version under review, start tracking its action plan, and sign its record."""
     assessment = _for_review(user, assessment_id, expected_lock)
     before = _state(assessment)
     _allowed(assessment, Event.APPROVE)
@@ -122,7 +121,7 @@ def approve(user: User, assessment_id: int, expected_lock: int | None) -> Assess
     review_store.save_version_review(version, status=Status.APPROVED.value, **_reviewed_by(user))
     items = followup.start_tracking(assessment, version)
     _record(user, assessment, Event.APPROVE, before, version=version, details={"follow_up_items": len(items)})
-    _run_documents_hook(version)
+    on_approved(version)
     return version
 
 
@@ -334,12 +333,3 @@ def _record(
         before_hash=content_hash(before),
         after_hash=content_hash(after),
     )
-
-
-def _run_documents_hook(version: AssessmentVersion) -> None:
-    """Let the documents side sign the record of an approved version, if it is installed."""
-    if importlib.util.find_spec(DOCUMENTS_HOOK) is None:
-        return
-    hook = getattr(importlib.import_module(DOCUMENTS_HOOK), "on_approved", None)
-    if hook is not None:
-        hook(version)

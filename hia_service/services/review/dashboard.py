@@ -10,10 +10,11 @@ from typing import Any
 from hia_service.data import dashboard as store
 from hia_service.data.models import Assessment, User
 from hia_service.domain.workflow import LIVE_STATUSES, Status
-from hia_service.services import followup, rules
-from hia_service.services.followup import FollowUpItem
-from hia_service.services.review import first_submitted_on, local_date
-from hia_service.services.review_record import RATINGS, after_decision, require_reviewer
+from hia_service.services import rules
+from hia_service.services.review import followup
+from hia_service.services.review.decisions import first_submitted_on, local_date
+from hia_service.services.review.followup import FollowUpItem
+from hia_service.services.review.record import RATINGS, after_decision, require_reviewer
 
 WAITING_DAYS = 14  # a submitted assessment untouched for longer than this is waiting too long
 NOT_GIVEN = "Not given yet"

@@ -26,7 +26,7 @@ from hia_service.domain.scoring.model import ScoringRules
 
 T = TypeVar("T")
 Builder = Callable[[SourceDoc], tuple[Any, list[Problem]]]
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[3] / "rules"
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
 
 
 class UnknownVersionError(LookupError):

@@ -20,18 +20,19 @@ from hia_service.data.models import (
     User,
 )
 from hia_service.domain.workflow import Status
-from hia_service.services import followup, rules
-from hia_service.services.assessments import assessment_for
+from hia_service.services import rules
+from hia_service.services.assessments.authoring import assessment_for
 from hia_service.services.errors import NotFoundError, PermissionDeniedError
-from hia_service.services.organisation_settings import choices
-from hia_service.services.review import (
+from hia_service.services.organisation import choices
+from hia_service.services.review import followup
+from hia_service.services.review.answers import Difference, SectionAnswers, answer_sections, compare
+from hia_service.services.review.decisions import (
     GENERAL_SECTION,
     OUTCOMES,
     can_review,
     first_submitted_on,
     why_not_reviewer,
 )
-from hia_service.services.review_answers import Difference, SectionAnswers, answer_sections, compare
 
 QUEUE_STATUSES = (
     Status.SUBMITTED,

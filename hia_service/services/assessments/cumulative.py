@@ -16,7 +16,8 @@ from hia_service.data.models import Assessment, User
 from hia_service.domain.cumulative import CumulativeView, OtherAssessment, cumulative_view
 from hia_service.domain.framework import visible_answers
 from hia_service.geography import GeographyError
-from hia_service.services import geography, rules
+from hia_service.services import rules
+from hia_service.services.areas import engine as geography
 
 RECENT = timedelta(days=365)  # a decided assessment still counts for a year after its last change
 

@@ -12,10 +12,10 @@ from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Assessment, DecisionRecord, User
 from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.workflow import Status
-from hia_service.services import followup
-from hia_service.services.dashboard import more_deprived_than_organisation, submitted_on
-from hia_service.services.review import OUTCOMES, local_date
-from hia_service.services.review_record import RATINGS, after_decision, require_reviewer
+from hia_service.services.review import followup
+from hia_service.services.review.dashboard import more_deprived_than_organisation, submitted_on
+from hia_service.services.review.decisions import OUTCOMES, local_date
+from hia_service.services.review.record import RATINGS, after_decision, require_reviewer
 
 COLUMNS = (
     ("reference", "Reference"),

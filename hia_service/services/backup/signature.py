@@ -32,7 +32,7 @@ from hia_service.domain.backup import (
     parse_signature,
     signature_member,
 )
-from hia_service.services.backup_files import to_json
+from hia_service.services.backup.files import to_json
 
 MISMATCH = (
     f"The archive's signature ({SIGNATURE}) does not match its manifest: the manifest was changed after "

@@ -16,12 +16,14 @@ from hia_service.data.models import Assessment, TrainingPractice, TrainingSessio
 from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.training import Feedback, KeyPoint, Scenario, feedback
 from hia_service.domain.workflow import Status
-from hia_service.services import document_jobs, documents, rules
-from hia_service.services.assessments import assessment_for
+from hia_service.services import rules
+from hia_service.services.assessments.authoring import assessment_for
+from hia_service.services.documents import jobs as document_jobs
+from hia_service.services.documents import records as documents
 from hia_service.services.errors import NotFoundError, StateTransitionError
-from hia_service.services.register import safe_cell
-from hia_service.services.review_answers import AnswerRow, format_answer
-from hia_service.services.training import scenario, session_for_trainer
+from hia_service.services.review.answers import AnswerRow, format_answer
+from hia_service.services.review.register import safe_cell
+from hia_service.services.training.cohorts import scenario, session_for_trainer
 
 NOT_SUBMITTED = "Submit your practice assessment to see feedback on it."
 

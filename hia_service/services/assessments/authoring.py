@@ -13,14 +13,15 @@ from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Assessment, AssessmentVersion, User
 from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, apply
-from hia_service.services import geography, rules
+from hia_service.services import rules
+from hia_service.services.areas import engine as geography
 from hia_service.services.errors import (
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
     StateTransitionError,
 )
-from hia_service.services.organisation_settings import local_framework
+from hia_service.services.organisation import local_framework
 
 TITLE_MAX = 300
 TITLE_QUESTION = "proposal.title"

@@ -44,11 +44,12 @@ from hia_service.documents import (
 from hia_service.domain.data_completeness import data_gaps
 from hia_service.domain.workflow import Status
 from hia_service.geography import RELEASES, GeographyError
-from hia_service.services import rules, storage
-from hia_service.services.assessments import assessment_for, current_rating
+from hia_service.services import rules
+from hia_service.services.areas.engine import engine
+from hia_service.services.assessments.authoring import assessment_for, current_rating
+from hia_service.services.documents import storage
 from hia_service.services.errors import NotFoundError, ServiceError
-from hia_service.services.geography import engine
-from hia_service.services.organisation_settings import branding, local_framework
+from hia_service.services.organisation import branding, local_framework
 
 log = logging.getLogger("hia_service.documents")
 ORGANISATION_CODE = re.compile(r"[A-Za-z0-9-]{1,20}")

@@ -10,7 +10,7 @@ from hia_service.data import organisation_settings as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import User
 from hia_service.domain.audit_chain import content_hash
-from hia_service.services import wizard
+from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.errors import ServiceError
 
 # The same headline figures the engine gives each local authority and ICB baseline.
@@ -64,7 +64,7 @@ def set_catchment(user: User, area: dict[str, Any]) -> dict[str, Any]:
     """Profile the catchment with the engine and store its headline figures with the release used."""
     organisation = store.get_organisation(user.organisation_id)
     assert organisation is not None
-    definition, profile = wizard.profile_of(area)
+    definition, profile = area_profiles.profile_of(area)
     if not profile.get("lsoa_count"):
         raise ServiceError(
             "No neighbourhoods were found in this area, so it cannot describe the people you serve"

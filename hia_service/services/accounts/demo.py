@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from hia_service.auth.roles import Role
 from hia_service.data import accounts
-from hia_service.services.accounts import create_organisation, create_user
+from hia_service.services.accounts.people import create_organisation, create_user
 
 DEMO_ORG_CODE = "DEMO"
 DEMO_ORG_NAME = "Northshire Demonstration NHS Foundation Trust"

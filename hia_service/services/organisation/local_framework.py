@@ -9,15 +9,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from hia_service.auth.permissions import Action
-from hia_service.data import assessments as assessment_store
 from hia_service.data import organisation_settings as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import User
-from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.framework.model import IMPACT_LABELS, IMPACT_VALUES, Framework
-from hia_service.domain.workflow import Status
-from hia_service.services.errors import NotFoundError, ServiceError, StateTransitionError
+from hia_service.services.errors import NotFoundError, ServiceError
 
 VERSION_KEY = "local.version"
 GUIDANCE_MAX = 2000
@@ -177,27 +173,3 @@ def for_document(organisation_id: int, answers: dict[str, Any]) -> dict[str, Any
     """The local part of a document: the local version the assessment used and its groups' answers."""
     local = for_answers(organisation_id, answers)
     return {"version": local.number, "groups": answered_groups(local, answers)}
-
-
-def save_local_answers(user: User, assessment_id: int, form: Any) -> dict[str, str]:
-    """Store the impact on each local group; returns errors (nothing is saved when there are any)."""
-    # Imported here: services.assessments imports this module to record the local version at the start.
-    from hia_service.services.assessments import assessment_for
-
-    assessment = assessment_for(user, assessment_id, Action.EDIT)
-    if not Status(assessment.status).editable_by_author:
-        raise StateTransitionError("This assessment cannot be changed now.")
-    local = for_answers(assessment.organisation_id, assessment.answers)
-    values, errors = local_answers(local, form)
-    if errors:
-        return errors
-    assessment_store.save_assessment(assessment, answers={**assessment.answers, **values})
-    record_audit_event(
-        "local_groups_answered",
-        actor=user,
-        organisation_id=assessment.organisation_id,
-        subject=("assessment", assessment.id),
-        details={"reference": assessment.reference, "local_version": local.number},
-        after_hash=content_hash(values),
-    )
-    return {}

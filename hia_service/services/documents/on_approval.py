@@ -12,7 +12,9 @@ import logging
 
 from hia_service.data import documents as store
 from hia_service.data.models import AssessmentVersion
-from hia_service.services import document_jobs, documents, jobs
+from hia_service.services.documents import jobs as document_jobs
+from hia_service.services.documents import queue as jobs
+from hia_service.services.documents import records as documents
 from hia_service.services.errors import ServiceError
 
 log = logging.getLogger("hia_service.documents")

@@ -22,7 +22,9 @@ from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Assessment, TrainingPractice, TrainingSession, User
 from hia_service.data.transaction import commit
 from hia_service.domain.training import Scenario, load_scenarios
-from hia_service.services import assessments, rules, wizard
+from hia_service.services import rules
+from hia_service.services.areas import profiles as area_profiles
+from hia_service.services.assessments import authoring as assessments
 from hia_service.services.errors import NotFoundError, PermissionDeniedError, ServiceError
 
 SCENARIOS_KEY = "hia_training_scenarios"
@@ -291,7 +293,7 @@ def _training_account(trainer: User, session: TrainingSession, email: str, name:
 def practice_area(chosen: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
     """The scenario's area as stored on an assessment, and its real profile from the geography engine."""
     try:
-        return wizard.profile_of(wizard.without_postcode(chosen.area_definition()))
+        return area_profiles.profile_of(area_profiles.without_postcode(chosen.area_definition()))
     except ServiceError as error:
         if error.status >= 500:
             raise

@@ -3,7 +3,8 @@ of any other version (practice ones too), and the Word copy of every version. A 
 asks for the file; if it is not ready it queues the work and says "being prepared" until it is. With
 HIA_QUEUE=sync the work is done inside the request, as before.
 
-The functions named *_job run in `hia worker` (services/jobs.py), each as one unit of work.
+The functions named *_job run in `hia worker` (documents/queue.py, through hia_service.worker_jobs),
+each as one unit of work.
 """
 
 from __future__ import annotations
@@ -12,22 +13,22 @@ import hashlib
 import json
 import logging
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from functools import partial
-
-from flask import Flask, has_app_context
 
 from hia_service.data import assessments as assessment_store
 from hia_service.data import documents as store
 from hia_service.data.models import AssessmentVersion, User
 from hia_service.data.transaction import commit, finish
 from hia_service.domain.workflow import Status
-from hia_service.services import documents, jobs, storage
-from hia_service.services.documents import Download
+from hia_service.services.documents import queue as jobs
+from hia_service.services.documents import records as documents
+from hia_service.services.documents import storage
+from hia_service.services.documents.records import Download
 
 log = logging.getLogger("hia_service.documents")
-SIGN_JOB = "hia_service.services.document_jobs.sign_job"
-RENDER_JOB = "hia_service.services.document_jobs.render_job"
+SIGN_JOB = "hia_service.worker_jobs.sign_job"  # which gives it an app context in a plain `rq worker`
+RENDER_JOB = "hia_service.worker_jobs.render_job"
 RETRY_AFTER_SECONDS = 5  # how soon a download that is being prepared is worth asking for again
 
 
@@ -129,34 +130,20 @@ def render_job(assessment_id: int, number: int, kind: str = "pdf") -> str:
 
 @contextmanager
 def _unit_of_work(kind: str, assessment_id: int, number: int) -> Iterator[None]:
-    """An app context if the worker has none, a clean session, and a clear log line when it fails (RQ
-    then retries it, see services/jobs.py)."""
+    """A clean session and a clear log line when it fails (RQ then retries it, see documents/queue.py).
+    Runs in an app context: `hia worker` gives one; hia_service.worker_jobs does in a plain `rq worker`."""
     fields = {"job": kind, "assessment_id": assessment_id, "version": number}
-    context = nullcontext() if has_app_context() else _worker_app().app_context()
-    with context:
-        try:
-            yield
-            log.info("Background document job done", extra={"fields": fields})
-        except Exception as error:
-            log.error(
-                "Background document job failed; it will be retried unless this was the last try",
-                extra={"fields": {**fields, "error": str(error) or type(error).__name__}},
-            )
-            raise
-        finally:
-            finish()
-
-
-_APPS: list[Flask] = []
-
-
-def _worker_app() -> Flask:
-    """For workers started with plain `rq worker` (no app context): one app per process."""
-    if not _APPS:
-        from hia_service import create_app
-
-        _APPS.append(create_app())
-    return _APPS[0]
+    try:
+        yield
+        log.info("Background document job done", extra={"fields": fields})
+    except Exception as error:
+        log.error(
+            "Background document job failed; it will be retried unless this was the last try",
+            extra={"fields": {**fields, "error": str(error) or type(error).__name__}},
+        )
+        raise
+    finally:
+        finish()
 
 
 def download(user: User, assessment_id: int, number: int, kind: str, *, again: bool = False) -> Download:

@@ -1,0 +1,2 @@
+"""Review: the governance queue, reading a version's answers, comments, returning, approving and recording
+the decision; follow-up of actions and monitoring; the dashboard and the CSV register."""
