@@ -23,6 +23,7 @@ api = Api()
 
 
 def register_api(app: Flask) -> None:
+    from hia_service.api.area import blp as area_blp
     from hia_service.api.assessments import blp as assessments_blp
     from hia_service.api.docs import bp as docs_bp
     from hia_service.api.documents import blp as documents_blp
@@ -34,7 +35,16 @@ def register_api(app: Flask) -> None:
 
     _configure(app)
     api.init_app(app)
-    for blp in (assessments_blp, review_blp, versions_blp, documents_blp, profiles_blp, status_blp):
+    blueprints = (
+        assessments_blp,
+        area_blp,
+        review_blp,
+        versions_blp,
+        documents_blp,
+        profiles_blp,
+        status_blp,
+    )
+    for blp in blueprints:
         csrf.exempt(blp)  # token-authenticated, no cookies: CSRF does not apply
         api.register_blueprint(blp)
     app.register_blueprint(docs_bp)

@@ -10,8 +10,8 @@ from flask_smorest import Blueprint
 
 from hia_service.api.auth import token_required
 from hia_service.api.schemas import AreaProfileRequestSchema, AreaProfileSchema, ProblemSchema
-from hia_service.services.areas.engine import area_profile
-from hia_service.services.organisation.population import with_organisation_baseline
+from hia_service.services.areas.profiles import AreaRequest
+from hia_service.services.organisation.population import profile_for_organisation
 
 blp = Blueprint("api_profiles", __name__, url_prefix="/api/v1", description="Deprivation profiles of areas")
 
@@ -35,6 +35,11 @@ class AreaProfiles(MethodView):
         LSOA and are never stored or echoed back. When the token's organisation has set up the population it
         serves, `baseline.organisation` holds the same headline figures for that population.
         """
-        profile = area_profile(body["area"], release=body.get("release"), method=body.get("method"))
         # Compared with the population the token's organisation serves too, when it has set one up.
-        return with_organisation_baseline(profile, g.api_user.organisation_id)
+        profile = profile_for_organisation(
+            g.api_user.organisation_id,
+            AreaRequest(body["area"], method="api"),
+            release=body.get("release"),
+            method=body.get("method"),
+        )
+        return profile.to_json()

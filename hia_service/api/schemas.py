@@ -73,8 +73,15 @@ class AreaProfileSchema(Schema):
     relative_core20 = fields.Float(allow_none=True)
     concentration_index = fields.Float(allow_none=True)
     unmatched = fields.List(fields.Dict())
-    method = fields.String(allow_none=True)
+    method = fields.Dict(allow_none=True)
     notes = fields.List(fields.String())
+    completeness = fields.Dict(allow_none=True)
+    provenance = fields.Dict(
+        metadata={
+            "description": "Where the profile came from: release, the reference data's checksum, how the "
+            "area was given (method) and the inputs as given."
+        }
+    )
 
 
 class ReferenceDatasetSchema(Schema):

@@ -1,25 +1,21 @@
-"""`hia profile`: the deprivation profile of an area, as JSON or a table. The same engine the API uses."""
+"""`hia profile`: the deprivation profile of an area, as JSON or a table. The same service the API uses."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
+from hia_service.domain.geography.area_profile import AreaProfile, Place
 from hia_service.domain.geography.shapes import MAX_GEOJSON_BYTES
-from hia_service.geography import (
-    METHODS,
-    RELEASES,
-    AreaDefinitionError,
-    GeographyEngine,
-    GeographyError,
-    area_from_file,
-    load_engine,
-)
+from hia_service.geography import METHODS, RELEASES, AreaDefinitionError, GeographyError, area_from_file
+from hia_service.services.areas import profiles as area_profiles
+from hia_service.services.areas.profiles import AreaRequest
+from hia_service.services.errors import ServiceError
 
 
 @click.command("profile", help="Profile an area by deprivation. Give exactly one way of defining the area.")
@@ -67,29 +63,36 @@ from hia_service.geography import (
 def profile_cmd(
     release: str | None, method: str | None, output: str, each: str | None, **options: Any
 ) -> None:
-    engine = _engine()
     try:
         if each:
-            for profile in engine.each_profile(each, release=release):
-                click.echo(
-                    json.dumps(profile, ensure_ascii=False) if output == "json" else format_table(profile)
-                )
+            for profile in area_profiles.each_profile(each, release=release):
+                click.echo(_shown(profile, output, indent=None))
             return
-        profile = engine.profile(area_from_options(options), release=release, method=method)
-    except AreaDefinitionError as error:
-        raise click.ClickException(error.message) from None
+        request = AreaRequest(area_from_options(options), method="command line", inputs=_inputs(options))
+        profile = area_profiles.profile_of(request, release=release, method=method)
     except GeographyError as error:
         raise click.ClickException(error.message) from None
-    click.echo(
-        json.dumps(profile, indent=2, ensure_ascii=False) if output == "json" else format_table(profile)
-    )
+    except ServiceError as error:
+        raise click.ClickException(error.message) from None
+    click.echo(_shown(profile, output, indent=2))
 
 
-def _engine() -> GeographyEngine:
-    engine = load_engine(Path(current_app.config["HIA_DATA_DIR"]))
-    if engine is None:
-        raise click.ClickException("No reference data is loaded yet. Run: hia reference load")
-    return engine
+def _shown(profile: AreaProfile, output: str, indent: int | None) -> str:
+    if output == "json":
+        return json.dumps(profile.to_json(), indent=indent, ensure_ascii=False)
+    return format_table(profile)
+
+
+def _inputs(options: dict[str, Any]) -> dict[str, str]:
+    """The options as given (file names, not their contents), for the profile's provenance."""
+    shown = {}
+    for name, value in options.items():
+        if value is None or value == ():
+            continue
+        shown[name] = (
+            " ".join(map(str, value)) if isinstance(value, tuple) else str(getattr(value, "name", value))
+        )
+    return shown
 
 
 def area_from_options(options: dict[str, Any]) -> dict[str, Any]:
@@ -139,46 +142,39 @@ def _read(path: Path, limit: int | None) -> bytes:
     return path.read_bytes()
 
 
-def format_table(profile: dict[str, Any]) -> str:
+def format_table(profile: AreaProfile) -> str:
     """A plain-text summary for people: headline figures, deciles, domains and the England comparison."""
-    nation = profile["baseline"]["nation"]
-    population = profile["population"]
+    nation = profile.baseline.nation or Place()
     lines = [
-        f"{profile['release']} on {profile['geography']}: {_area_label(profile['area'])}",
-        f"  Small areas: {profile['lsoa_count']:,}   People: {_count(population)}",
-        f"  Share in the most deprived 20% (Core20): {_pct(profile['core20_share'])}"
-        f"   ({nation['name']}: {_pct(nation['core20_share'])}; ratio {profile['relative_core20']})",
-        f"  Average IMD score: {profile['mean_imd_score']}   Average rank (higher = more deprived): "
-        f"{profile['mean_imd_rank']}",
-        "  Share of small areas in the most deprived 10%: "
-        f"{_pct(profile['share_lsoas_most_deprived_10pct'])}",
-        f"  Concentration index: {profile['concentration_index']}",
+        f"{profile.release} on {profile.geography}: {_area_label(profile.area)}",
+        f"  Small areas: {profile.lsoa_count or 0:,}   People: {_count(profile.population)}",
+        f"  Share in the most deprived 20% (Core20): {_pct(profile.core20_share)}"
+        f"   ({nation.name}: {_pct(nation.core20_share)}; ratio {profile.relative_core20})",
+        f"  Average IMD score: {profile.mean_imd_score}   Average rank (higher = more deprived): "
+        f"{profile.mean_imd_rank}",
+        f"  Share of small areas in the most deprived 10%: {_pct(profile.share_lsoas_most_deprived_10pct)}",
+        f"  Concentration index: {profile.concentration_index}",
         "  By decile (1 = most deprived): "
         + "  ".join(f"{i + 1}:{_pct(s)}" for i, s in enumerate(_decile_shares(profile))),
         "  Domains (average score; share in domain deciles 1-2):",
     ]
-    for domain in profile["domains"].values():
-        lines.append(
-            f"    {domain['label']:36} {domain['mean_score']!s:>10}  {_pct(domain['share_deciles_1_2'])}"
-        )
-    if profile["unmatched"]:
-        lines.append(
-            f"  Not used: {sum(e.get('count', 1) for e in profile['unmatched']):,} entries (see JSON)"
-        )
+    for domain in profile.domains.values():
+        lines.append(f"    {domain.label:36} {domain.mean_score!s:>10}  {_pct(domain.share_deciles_1_2)}")
+    if profile.unmatched:
+        lines.append(f"  Not used: {sum(e.get('count', 1) for e in profile.unmatched):,} entries (see JSON)")
     return "\n".join(lines)
 
 
-def _area_label(area: dict[str, Any]) -> str:
+def _area_label(area: Mapping[str, Any]) -> str:
     if "names" in area:
         return ", ".join(area["names"])
     return area["type"].replace("_", " ")
 
 
-def _decile_shares(profile: dict[str, Any]) -> list[float]:
-    quintiles = profile["share_by_quintile"]
-    by_decile = profile["population_by_decile"]
-    if by_decile is None:
-        return [q / 2 for q in quintiles for _ in range(2)]
+def _decile_shares(profile: AreaProfile) -> list[float]:
+    by_decile = [v or 0 for v in profile.population_by_decile or ()]
+    if not by_decile:
+        return [(q or 0) / 2 for q in profile.share_by_quintile or () for _ in range(2)]
     total = sum(by_decile) or 1
     return [v / total for v in by_decile]
 

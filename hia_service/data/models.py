@@ -20,6 +20,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hia_service.auth.roles import Role
+from hia_service.domain.geography.area_profile import AreaProfile
 from hia_service.extensions import db
 
 
@@ -132,6 +133,7 @@ class Assessment(db.Model):
     answers: Mapped[dict] = mapped_column(JsonType, default=dict)
     area: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
     profile: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
+
     current_section: Mapped[str | None] = mapped_column(String(100), nullable=True)
     # Copied out of the answers when saved, so the queue and dashboard can filter on them.
     rating: Mapped[str | None] = mapped_column(String(20), nullable=True)
@@ -152,6 +154,11 @@ class Assessment(db.Model):
     # Optimistic locking: an UPDATE that finds another writer got there first raises StaleDataError.
     __mapper_args__ = {"version_id_col": lock_version}
 
+    @property
+    def area_profile(self) -> AreaProfile | None:
+        """The stored profile (JSON) as the typed value; the one way back from the column."""
+        return AreaProfile.from_json(self.profile) if self.profile else None
+
 
 class AssessmentVersion(db.Model):
     """A frozen snapshot made at submission: what was assessed, under which rules and data."""
@@ -167,6 +174,7 @@ class AssessmentVersion(db.Model):
     answers: Mapped[dict] = mapped_column(JsonType)
     area: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
     profile: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
+
     rating: Mapped[dict | None] = mapped_column(JsonType, nullable=True)
     quality: Mapped[list] = mapped_column(JsonType, default=list)
     framework_version: Mapped[str] = mapped_column(String(30))
@@ -204,6 +212,11 @@ class AssessmentVersion(db.Model):
         "content_hash",
         "number",
     )
+
+    @property
+    def area_profile(self) -> AreaProfile | None:
+        """The stored profile (JSON) as the typed value; the one way back from the column."""
+        return AreaProfile.from_json(self.profile) if self.profile else None
 
 
 class AssessmentEvent(db.Model):

@@ -6,7 +6,7 @@ and saved without a timestamp or software tag so the same data always gives the 
 
 import io
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -20,6 +20,8 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
+
+from hia_service.domain.geography.area_profile import AreaProfile, ProfileLike, as_area_profile
 
 from .errors import DocumentError
 from .wording import national_baseline
@@ -45,8 +47,11 @@ _FONT = {
 _RC_LOCK = threading.Lock()
 
 
-def decile_chart_png(profile: Mapping[str, Any]) -> bytes:
+def decile_chart_png(given: ProfileLike) -> bytes:
     """Bar chart: share of the people affected in each IMD decile, beside England's share."""
+    profile = as_area_profile(given)
+    if profile is None:
+        raise DocumentError("There is no area profile to draw.")
     with _RC_LOCK, rc_context(_FONT):
         return _png(_chart(profile))
 
@@ -63,10 +68,10 @@ def decile_map_png(geoms_with_deciles: Iterable[tuple[BaseGeometry, int]]) -> by
         return _png(_map(pairs))
 
 
-def _chart(profile: Mapping[str, Any]) -> Figure:
-    affected = _shares(profile["population_by_decile"])
+def _chart(profile: AreaProfile) -> Figure:
+    affected = _shares([v or 0 for v in profile.population_by_decile or [0] * 10])
     nation, figures = national_baseline(profile)
-    national = _shares(figures.get("population_by_decile") or [1] * 10)
+    national = _shares([v or 0 for v in figures.population_by_decile or [1] * 10])
     figure = _figure(6.8, 2.7)
     axes = figure.add_subplot()
     deciles = np.arange(1, 11)

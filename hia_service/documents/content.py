@@ -6,6 +6,7 @@ from typing import Any
 from .answers import NOT_ANSWERED, answer_text, is_rows, is_shown, questions, row_table
 from .blocks import Block, Bullets, Facts, Group, Heading, Para, SignatureSpace, Table, Verification
 from .deprivation import deprivation_blocks
+from .snapshot import snapshot_profile
 from .summary import summary_blocks
 from .wording import RATING_LABELS, document_label, long_date, rating_summary, reason_text
 
@@ -31,7 +32,7 @@ def assessment_blocks(
 ) -> list[Block]:
     """Everything the PDF and the Word copy say, in order."""
     blocks = summary_blocks(snapshot)
-    deprivation = deprivation_blocks(snapshot.get("profile"), chart_png=chart_png, map_png=map_png)
+    deprivation = deprivation_blocks(snapshot_profile(snapshot), chart_png=chart_png, map_png=map_png)
     blocks += deprivation[:-1] + data_gap_blocks(snapshot) + deprivation[-1:]  # before its page break
     blocks += rating_blocks(snapshot.get("rating"))
     blocks += answer_blocks(snapshot)

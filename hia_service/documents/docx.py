@@ -37,7 +37,7 @@ from .blocks import (
 )
 from .charts import decile_chart_png
 from .content import assessment_blocks
-from .snapshot import check_snapshot, document_info, generated_at
+from .snapshot import check_snapshot, document_info, generated_at, snapshot_profile
 from .wording import copy_notice, document_label, marks
 
 TEXT_COLOUR = RGBColor(0x21, 0x2B, 0x32)
@@ -51,8 +51,9 @@ def build_docx(
 ) -> bytes:
     """Render a frozen assessment version as a Word copy (unsigned). Raises SnapshotError when incomplete."""
     check_snapshot(snapshot)
-    if chart_png is None and (snapshot["profile"] or {}).get("population_by_decile"):
-        chart_png = decile_chart_png(snapshot["profile"])
+    profile = snapshot_profile(snapshot)
+    if chart_png is None and profile is not None and profile.population_by_decile:
+        chart_png = decile_chart_png(profile)
     document = Document()
     _set_up(document, snapshot)
     notice = document.add_paragraph()

@@ -32,7 +32,7 @@ from .pdf_pages import (
     draw_first_page,
     draw_later_page,
 )
-from .snapshot import check_snapshot, document_info, generated_at
+from .snapshot import check_snapshot, document_info, generated_at, snapshot_profile
 from .svg_logo import svg_logo_drawing
 
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
@@ -49,8 +49,9 @@ def build_pdf(
     Raises SnapshotError when the snapshot is incomplete.
     """
     check_snapshot(snapshot)
-    if chart_png is None and (snapshot["profile"] or {}).get("population_by_decile"):
-        chart_png = decile_chart_png(snapshot["profile"])
+    profile = snapshot_profile(snapshot)
+    if chart_png is None and profile is not None and profile.population_by_decile:
+        chart_png = decile_chart_png(profile)
     blocks = assessment_blocks(snapshot, chart_png=chart_png, map_png=map_png)
     return render_blocks(blocks, _furniture(snapshot))
 

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from hia_service.domain.geography.area_profile import AreaProfile
+
 from .errors import SnapshotError
 from .metadata import DocumentInfo
 
@@ -119,3 +121,9 @@ def _type_name(kind: type) -> str:
     return {str: "text", int: "a whole number", bool: "true or false", dict: "a dictionary", list: "a list"}[
         kind
     ]
+
+
+def snapshot_profile(snapshot: Mapping[str, Any]) -> AreaProfile | None:
+    """The snapshot's area profile as the typed value (None when no area was given)."""
+    profile = snapshot.get("profile")
+    return AreaProfile.from_json(profile) if isinstance(profile, Mapping) and profile else None

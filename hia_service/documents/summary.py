@@ -5,7 +5,7 @@ from typing import Any
 
 from .answers import answer_text, find_question, questions, who
 from .blocks import Block, Callout, CoverFacts, Heading, PageBreak, Para, RatingTag, Table
-from .snapshot import generated_at
+from .snapshot import generated_at, snapshot_profile
 from .wording import (
     STATUS_LABELS,
     core20_headline,
@@ -46,8 +46,9 @@ def summary_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
         blocks.append(RatingTag(rating["overall"], rating_label(rating), rating_summary(rating)))
     else:
         blocks.append(Para("The assessment has not been rated yet.", style="unanswered"))
-    if snapshot.get("profile"):
-        blocks.append(Callout("Who is affected", core20_headline(snapshot["profile"]), kind="headline"))
+    profile = snapshot_profile(snapshot)
+    if profile is not None:
+        blocks.append(Callout("Who is affected", core20_headline(profile), kind="headline"))
     return [*blocks, *_impact_blocks(snapshot), PageBreak()]
 
 

@@ -4,6 +4,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from hia_service.domain.geography.area_profile import AreaProfile, Place, ProfileLike, as_area_profile
+
 STATUS_LABELS = {
     "approved": "Approved",
     "submitted": "Submitted for review",
@@ -66,29 +68,23 @@ def marks(*, training: bool, approved: bool) -> tuple[str, ...]:
     return tuple(mark for mark, on in ((TRAINING_MARK, training), (DRAFT_MARK, not approved)) if on)
 
 
-def national_baseline(profile: Mapping[str, Any]) -> tuple[str, Mapping[str, Any]]:
-    """(nation name, its figures). The geography engine says 'nation' (England, Wales, ...); 'england' is
-    accepted too. Each nation's index ranks only its own areas, so the comparison is always within it."""
-    baseline = profile.get("baseline") or {}
-    nation = baseline.get("nation") or baseline.get("england") or {}
-    return str(nation.get("name") or "England"), nation
+def national_baseline(profile: AreaProfile) -> tuple[str, Place]:
+    """(nation name, its figures). Each nation's index ranks only its own areas, so the comparison is always
+    within it."""
+    return profile.nation_name, profile.baseline.nation or Place()
 
 
-def organisation_baseline(profile: Mapping[str, Any]) -> Mapping[str, Any]:
-    """The figures for the population the organisation serves, when it had set one up; else empty."""
-    return (profile.get("baseline") or {}).get("organisation") or {}
-
-
-def core20_headline(profile: Mapping[str, Any]) -> str:
+def core20_headline(given: ProfileLike) -> str:
     """'41% of the people affected live in the most deprived fifth of England, twice the national share', or
     with the organisation's population: '41% ... live in Core20 areas, against 29% of the people we serve and
     20% in England'."""
-    share = profile.get("core20_share")
-    if share is None:
+    profile = as_area_profile(given)
+    share = profile.core20_share if profile is not None else None
+    if profile is None or share is None:
         return "We could not work out how many of the people affected live in the most deprived areas."
     nation, figures = national_baseline(profile)
-    national = figures.get("core20_share")
-    served = organisation_baseline(profile).get("core20_share")
+    national = figures.core20_share
+    served = profile.baseline.organisation.core20_share if profile.baseline.organisation else None
     if served is not None and national is not None:
         # With the organisation's own population set up, compare with it first, then the nation.
         return (

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from hia_service.domain.geography.area_profile import ProfileLike, as_area_profile
 
 # Column headings we recognise (lower case, spaces and hyphens read as "_").
 FIELD_HEADINGS: dict[str, tuple[str, ...]] = {
@@ -87,18 +88,17 @@ def list_completeness(data: bytes) -> dict[str, Any] | None:
     return {"records": records, "unknown": unknown}
 
 
-def data_gaps(profile: Mapping[str, Any] | None) -> list[DataGap]:
+def data_gaps(given: ProfileLike | None) -> list[DataGap]:
     """The gaps a profiled patient list shows: unmatched records, then unknown ethnicity, age and sex."""
-    if not profile:
+    profile = as_area_profile(given)
+    if profile is None:
         return []
     gaps: list[DataGap] = []
-    unmatched = sum(
-        float(u.get("count") or 1) for u in profile.get("unmatched") or () if isinstance(u, Mapping)
-    )
-    completeness = profile.get("completeness") or {}
+    unmatched = sum(_count(u.get("count")) for u in profile.unmatched)
+    completeness = profile.completeness or {}
     from_list = bool(completeness)  # only a patient list carries it; an area's population has no "unmatched"
-    population = profile.get("population")
-    if from_list and isinstance(population, int | float) and population + unmatched > 0:
+    population = profile.population
+    if from_list and population is not None and population + unmatched > 0:
         gaps.append(
             DataGap(
                 "unmatched",
@@ -112,6 +112,10 @@ def data_gaps(profile: Mapping[str, Any] | None) -> list[DataGap]:
         if field in FIELD_LABELS and records:
             gaps.append(DataGap(field, f"have no {FIELD_LABELS[field]} recorded", float(missing), records))
     return gaps
+
+
+def _count(value: Any) -> float:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and value else 1.0
 
 
 def _recognised(header: list[str]) -> dict[str, int]:

@@ -16,6 +16,7 @@ from hia_service.domain.framework.anchors import PROTECTED_CHARACTERISTICS_SECTI
 from hia_service.domain.framework.conditions import is_answered, section_visible, visible_answers
 from hia_service.domain.framework.model import Framework, Group
 from hia_service.domain.framework.validation import parse_date
+from hia_service.domain.geography.area_profile import AreaProfile, ProfileLike, as_area_profile
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,7 @@ MESSAGES = {
 
 
 class _Checks:
-    def __init__(
-        self, answers: Mapping[str, Any], profile: Mapping[str, Any] | None, fw: Framework, today: date
-    ):
+    def __init__(self, answers: Mapping[str, Any], profile: AreaProfile | None, fw: Framework, today: date):
         self.answers = visible_answers(fw, answers)
         self.profile = profile
         self.fw = fw
@@ -297,10 +296,10 @@ class _Checks:
 
 
 def quality_checks(
-    answers: Mapping[str, Any], profile: Mapping[str, Any] | None, framework: Framework, today: date
+    answers: Mapping[str, Any], profile: ProfileLike | None, framework: Framework, today: date
 ) -> list[QualityWarning]:
     """Every sign of a tick-box assessment, in the order of the questions to fix."""
-    return _Checks(answers, profile, framework, today).all()
+    return _Checks(answers, as_area_profile(profile), framework, today).all()
 
 
 def _group_names(text: Any) -> list[str]:

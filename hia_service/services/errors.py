@@ -32,3 +32,9 @@ class DuplicateValueError(ServiceError):
 
 class StateTransitionError(ServiceError):
     status = 409
+
+
+class ServiceUnavailableError(ServiceError):
+    """Something the service needs is not there yet (no reference data loaded): try again later."""
+
+    status = 503

@@ -11,6 +11,7 @@ from flask import Flask, current_app
 
 from hia_service.domain.framework import Framework, Question, date_order_errors, validate_answer
 from hia_service.domain.framework.screening import ScreeningResult, screen, with_screening
+from hia_service.domain.geography.area_profile import AreaProfile
 from hia_service.domain.quality import quality_checks
 from hia_service.domain.rules import RuleSet, load_rules
 from hia_service.domain.scoring.engine import score
@@ -43,16 +44,14 @@ def framework(version: str | None = None) -> Framework:
     return ruleset().framework(version)
 
 
-def screened(
-    framework_version: str, answers: dict[str, Any], profile: dict[str, Any] | None
-) -> dict[str, Any]:
+def screened(framework_version: str, answers: dict[str, Any], profile: AreaProfile | None) -> dict[str, Any]:
     """The answers with the screening result (full, short, not required) worked out again and stored, so
     a change of proposal kind or area moves the assessment between full and short at once."""
     return with_screening(framework(framework_version), answers, profile)
 
 
 def screening(
-    framework_version: str, answers: dict[str, Any], profile: dict[str, Any] | None
+    framework_version: str, answers: dict[str, Any], profile: AreaProfile | None
 ) -> ScreeningResult | None:
     return screen(framework(framework_version), answers, profile)
 
@@ -69,7 +68,7 @@ def order_errors(framework_version: str, answers: dict[str, Any], saving: list[s
 
 def rate(
     answers: dict[str, Any],
-    profile: dict[str, Any] | None,
+    profile: AreaProfile | None,
     framework_version: str,
     scoring_version: str,
     *,

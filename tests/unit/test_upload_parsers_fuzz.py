@@ -259,7 +259,7 @@ def test_population_served_codes_are_read_or_refused(text: str) -> None:
     except ServiceError as error:
         assert error.message and error.field == "area_codes"
     else:
-        assert area["type"] in ("lad", "icb", "sub_icb") and area["codes"]
+        assert area.definition["type"] in ("lad", "icb", "sub_icb") and area.definition["codes"]
 
 
 @fuzz_settings(100)

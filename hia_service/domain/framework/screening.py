@@ -13,6 +13,7 @@ from typing import Any
 
 from hia_service.domain.framework.conditions import condition_holds
 from hia_service.domain.framework.model import Framework
+from hia_service.domain.geography.area_profile import ProfileLike, as_area_profile
 
 FULL = "full"
 SHORT = "short"
@@ -44,21 +45,25 @@ class ScreeningResult:
         return RESULT_LABELS[self.depth]
 
 
-def baseline_of(profile: Mapping[str, Any] | None) -> Baseline | None:
+def baseline_of(given: ProfileLike | None) -> Baseline | None:
     """The organisation's own population when the profile has it, otherwise the nation (England)."""
-    baselines = (profile or {}).get("baseline") or {}
-    organisation = baselines.get("organisation") or {}
-    if _share(organisation.get("core20_share")) is not None:
-        return Baseline("your organisation's population", float(organisation["core20_share"]))
-    nation = baselines.get("nation") or baselines.get("england") or {}
-    share = _share(nation.get("core20_share"))
-    return Baseline(str(nation.get("name") or "England"), share) if share is not None else None
+    profile = as_area_profile(given)
+    if profile is None:
+        return None
+    organisation = profile.baseline.organisation
+    served = _share(organisation.core20_share) if organisation else None
+    if served is not None:
+        return Baseline("your organisation's population", served)
+    nation = profile.baseline.nation
+    share = _share(nation.core20_share) if nation else None
+    return Baseline(profile.nation_name, share) if share is not None else None
 
 
 def screen(
-    framework: Framework, answers: Mapping[str, Any], profile: Mapping[str, Any] | None
+    framework: Framework, answers: Mapping[str, Any], given: ProfileLike | None
 ) -> ScreeningResult | None:
     """The screening result, or None for a framework without screening (1.0)."""
+    profile = as_area_profile(given)
     rule = framework.screening
     if rule is None:
         return None
@@ -67,7 +72,7 @@ def screen(
     if kind in rule.full_kinds:
         label = framework.question(rule.kind_question).option_label(str(kind)).lower()
         reasons.append(f"It is a {label}: this kind of proposal always needs a full assessment.")
-    share = _share((profile or {}).get("core20_share"))
+    share = _share(profile.core20_share) if profile else None
     baseline = baseline_of(profile)
     above = share is not None and baseline is not None and share > baseline.core20_share
     if rule.core20_above_baseline and above and share is not None and baseline is not None:
@@ -104,7 +109,7 @@ def screen(
 
 
 def with_screening(
-    framework: Framework, answers: Mapping[str, Any], profile: Mapping[str, Any] | None
+    framework: Framework, answers: Mapping[str, Any], profile: ProfileLike | None
 ) -> dict[str, Any]:
     """The answers with the screening result stored as the screening question's answer."""
     result = screen(framework, answers, profile)

@@ -7,6 +7,7 @@ from typing import Any
 
 from hia_service.domain.framework.conditions import visible_answers
 from hia_service.domain.framework.validation import parse_date
+from hia_service.domain.geography.area_profile import ProfileLike, as_area_profile
 from hia_service.domain.scoring.conditions import all_hold
 from hia_service.domain.scoring.facts import (
     Facts,
@@ -31,17 +32,18 @@ SKIPPED_REASON = "Not asked: screening found that this part of the assessment is
 
 def score(
     answers: Mapping[str, Any],
-    profile: Mapping[str, Any] | None,
+    profile: ProfileLike | None,
     ruleset: Any,
     version: str | None = None,
 ) -> Rating:
     """Rate the risk that a proposal widens health inequalities.
 
     `ruleset` is one ScoringRules version, or the RuleSet bundle from load_rules() (then `version`, or the
-    current version, is used). `profile` is the geography engine's profile, or None if that step is not done.
+    current version, is used). `profile` is the area's AreaProfile (or its JSON form), or None if that
+    step is not done.
     """
     rules: ScoringRules = ruleset if isinstance(ruleset, ScoringRules) else ruleset.scoring(version)
-    facts = build_facts(visible_answers(rules.framework, answers), profile, rules.framework)
+    facts = build_facts(visible_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
     dimensions = tuple(_rate_dimension(d, facts, rules) for d in rules.dimensions)
     before = highest([d.rating for d in dimensions])
     overall, reasons = _overall(before, dimensions, facts, rules)

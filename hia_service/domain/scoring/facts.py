@@ -12,6 +12,7 @@ from typing import Any
 
 from hia_service.domain.framework.conditions import section_visible
 from hia_service.domain.framework.model import IMPACT_VALUES, Framework
+from hia_service.domain.geography.area_profile import AreaProfile
 from hia_service.domain.scoring.model import IMPACT_STATES, Threshold
 
 NOT_KNOWN = "not known"
@@ -42,7 +43,7 @@ class Facts:
     hidden_sections: frozenset[str] = frozenset()  # left out by screening or for another kind of proposal
 
 
-def build_facts(answers: Mapping[str, Any], profile: Mapping[str, Any] | None, framework: Framework) -> Facts:
+def build_facts(answers: Mapping[str, Any], profile: AreaProfile | None, framework: Framework) -> Facts:
     impacts, phrases = {}, {}
     for section, group in framework.groups():
         value = answers.get(f"{group.id}.impact")
@@ -56,17 +57,17 @@ def build_facts(answers: Mapping[str, Any], profile: Mapping[str, Any] | None, f
     return Facts(answers, present, nation_name(profile), numbers, impacts, phrases, hidden)
 
 
-def profile_numbers(profile: Mapping[str, Any]) -> dict[str, float | None]:
-    """The comparable numbers in a geography profile. Missing or non-numeric values become None."""
-    baseline = profile.get("baseline") or {}
+def profile_numbers(profile: AreaProfile) -> dict[str, float | None]:
+    """The comparable numbers in a geography profile (None where missing)."""
+    nation, organisation = profile.baseline.nation, profile.baseline.organisation
     numbers = {
-        "core20_share": _number(profile.get("core20_share")),
-        "nation_core20_share": _number(_nation(baseline).get("core20_share")),
-        "organisation_core20_share": _number((baseline.get("organisation") or {}).get("core20_share")),
-        "relative_core20": _number(profile.get("relative_core20")),
-        "mean_imd_score": _number(profile.get("mean_imd_score")),
-        "concentration_index": _number(profile.get("concentration_index")),
-        "population": _number(profile.get("population")),
+        "core20_share": profile.core20_share,
+        "nation_core20_share": nation.core20_share if nation else None,
+        "organisation_core20_share": organisation.core20_share if organisation else None,
+        "relative_core20": profile.relative_core20,
+        "mean_imd_score": profile.mean_imd_score,
+        "concentration_index": profile.concentration_index,
+        "population": profile.population,
     }
     share, england = numbers["core20_share"], numbers["nation_core20_share"]
     if numbers["relative_core20"] is None and share is not None and england:
@@ -77,15 +78,9 @@ def profile_numbers(profile: Mapping[str, Any]) -> dict[str, float | None]:
     return numbers
 
 
-def _nation(baseline: Mapping[str, Any]) -> Mapping[str, Any]:
-    # The geography engine calls it "nation" (England, Wales...); older callers may say "england".
-    return baseline.get("nation") or baseline.get("england") or {}
-
-
-def nation_name(profile: Mapping[str, Any] | None) -> str:
+def nation_name(profile: AreaProfile | None) -> str:
     """Which nation the profile is compared with, for reasons: 'England' unless the profile says otherwise."""
-    nation = _nation((profile or {}).get("baseline") or {})
-    return str(nation.get("name") or "England")
+    return profile.nation_name if profile is not None else "England"
 
 
 def _number(value: Any) -> float | None:

@@ -12,12 +12,11 @@ from flask import current_app
 from hia_service.data.status import current_reference_checksum
 from hia_service.geography import (
     GeographyEngine,
-    GeographyError,
     ReferenceDataNotLoadedError,
     current_snapshot_id,
     load_engine,
 )
-from hia_service.services.errors import ServiceError
+from hia_service.services.errors import ServiceUnavailableError
 
 RECHECK_SECONDS = 5.0
 _lock = threading.Lock()
@@ -51,21 +50,5 @@ def loaded_engine() -> GeographyEngine:
         raise ServiceUnavailableError(str(error)) from None
 
 
-def area_profile(
-    area: dict[str, Any], *, release: str | None = None, method: str | None = None
-) -> dict[str, Any]:
-    """Profile an area; a bad definition becomes a ServiceError with the engine's plain-English reason."""
-    try:
-        return engine().profile(area, release=release, method=method)
-    except ReferenceDataNotLoadedError as error:
-        raise ServiceUnavailableError(str(error)) from None
-    except GeographyError as error:
-        raise ServiceError(str(error), field=getattr(error, "field", None)) from None
-
-
 def reference_checksum() -> str | None:
     return current_reference_checksum()
-
-
-class ServiceUnavailableError(ServiceError):
-    status = 503

@@ -1,23 +1,141 @@
-"""Areas as people describe them, resolved into profiles: a patient list counted per neighbourhood, a radius
-round a postcode, the profile stored with an area, and the area page's chart and map."""
+"""Resolving an area into an AreaProfile: the one use case every door calls (the wizard's area page,
+training scenarios, the API, the organisation's population served, the command line).
+
+An AreaRequest is the area as the person gave it; `resolve` turns it into the definition to store (never a
+patient's postcode: a patient list is kept as counts per neighbourhood, a radius round a postcode as a point)
+and its AreaProfile, with the provenance (release, reference snapshot, method and the person's own inputs).
+Also here: what a patient list leaves unknown, and the area page's chart and map.
+"""
 
 from __future__ import annotations
 
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.domain.data_completeness import DataGap, list_completeness
 from hia_service.domain.data_completeness import data_gaps as gap_list
-from hia_service.geography import GeographyError
+from hia_service.domain.geography.area_profile import AreaProfile, Provenance
+from hia_service.geography import GeographyError, ReferenceDataNotLoadedError
 from hia_service.services.areas import engine as geography
-from hia_service.services.errors import ServiceError
+from hia_service.services.errors import ServiceError, ServiceUnavailableError
+
+CARRIED = ("unmatched", "notes", "completeness")  # travel from a counted patient list into its profile
 
 
-def lsoa_area_from_postcodes(area: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AreaRequest:
+    """An area as a person described it: the engine's area definition (see hia_service.geography), how they
+    chose it ("named", "lsoa_codes", "point_radius", "geojson", "patient_list", or "definition" for an
+    API or CLI caller giving a definition directly), and what they typed, to show back to them."""
+
+    definition: Mapping[str, Any]
+    method: str = "definition"
+    inputs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    completeness: Mapping[str, Any] | None = None  # what a patient list leaves unknown (counts only)
+
+
+@dataclass(frozen=True)
+class ResolvedArea:
+    """What an assessment stores: the area definition (no postcodes) and its profile."""
+
+    definition: Mapping[str, Any]
+    profile: AreaProfile
+
+    def definition_json(self) -> dict[str, Any]:
+        return json.loads(json.dumps(dict(self.definition), default=list))
+
+
+def resolve(request: AreaRequest, *, release: str | None = None, method: str | None = None) -> ResolvedArea:
+    """The area's stored definition and profile; ServiceError with a plain-English reason if it is unusable,
+    ServiceUnavailableError when no reference data is loaded."""
+    area = _without_postcode(_lsoa_area_from_postcodes(dict(request.definition)))
+    definition = {key: value for key, value in area.items() if key not in CARRIED}
+    engine = geography.loaded_engine()
+    try:
+        figures = engine.profile(definition, release=release, method=method)
+    except ReferenceDataNotLoadedError as error:
+        raise ServiceUnavailableError(str(error)) from None
+    except GeographyError as error:
+        raise ServiceError(str(error), field=getattr(error, "field", None)) from None
+    figures["unmatched"] = [*area.get("unmatched", []), *figures.get("unmatched", [])]
+    figures["notes"] = [*figures.get("notes", []), *area.get("notes", [])]
+    completeness = request.completeness or area.get("completeness")
+    if completeness:
+        figures["completeness"] = dict(completeness)
+    provenance = Provenance(
+        release=str(figures["release"]),
+        checksum=engine.snapshot_id,
+        method=request.method,
+        inputs=MappingProxyType(dict(request.inputs)),
+    )
+    profile = replace(AreaProfile.from_json(figures), provenance=provenance)
+    return ResolvedArea(MappingProxyType(definition), profile)
+
+
+def profile_of(request: AreaRequest, *, release: str | None = None, method: str | None = None) -> AreaProfile:
+    """Just the profile (the API's area-profiles and the command line store nothing)."""
+    return resolve(request, release=release, method=method).profile
+
+
+def each_profile(kind: str, *, release: str | None = None) -> Iterator[AreaProfile]:
+    """One profile per local authority, ICB or Sub-ICB location, in code order (`hia profile --each`)."""
+    for area in geography.loaded_engine().areas_of_kind(kind, release):
+        request = AreaRequest({"type": kind, "codes": [area["code"]]}, "each", {"each": kind})
+        yield profile_of(request, release=release)
+
+
+def neighbourhoods(area: Mapping[str, Any], *, release: str | None = None) -> frozenset[str]:
+    """The LSOA codes a stored area takes in; empty when it cannot be read with the data loaded now."""
+    try:
+        counted = geography.engine().small_area_counts(area, release=release)
+    except (GeographyError, KeyError, ValueError):
+        return frozenset()
+    return frozenset(str(code) for code in counted["codes"])
+
+
+def reference_generation() -> object:
+    """Changes whenever other reference data is loaded (anything kept per area is then stale)."""
+    try:
+        return geography.engine()
+    except GeographyError:
+        return None
+
+
+def map_shapes(area: Mapping[str, Any], *, release: str | None = None) -> list[tuple[Any, int]]:
+    """(polygon, IMD decile) for each neighbourhood of a stored area, for maps; [] without boundaries."""
+    return geography.engine().area_map(area, release=release)
+
+
+def search_areas(query: str, kinds: Mapping[str, str], limit: int) -> list[dict[str, str]]:
+    """Areas of the given kinds (kind -> label) whose name contains `query` or whose code is it."""
+    words = query.strip().lower()
+    if not words:
+        return []
+    found = []
+    for kind, label in kinds.items():
+        for area in geography.loaded_engine().areas_of_kind(kind):
+            if words in area["name"].lower() or words == area["code"].lower():
+                found.append({**area, "kind": kind, "kind_label": label})
+    return found[:limit]
+
+
+def reference_checksum() -> str | None:
+    """The checksum of the reference data loaded now (recorded with each submitted version)."""
+    return geography.reference_checksum()
+
+
+def stored_profile(data: Mapping[str, Any] | None) -> AreaProfile | None:
+    """A profile stored with an assessment or version (JSON), as the value."""
+    return AreaProfile.from_json(data) if data else None
+
+
+def _lsoa_area_from_postcodes(area: dict[str, Any]) -> dict[str, Any]:
     """A patient list of postcodes becomes counts per small area, so no postcode is ever stored."""
     if area.get("type") != "postcodes":
         return area
@@ -25,11 +143,11 @@ def lsoa_area_from_postcodes(area: dict[str, Any]) -> dict[str, Any]:
         counted = geography.loaded_engine().small_area_counts(area)
     except GeographyError as error:
         raise ServiceError(str(error), field="area") from None
-    # The entries not used (postcode sectors only, "FY1 1**") travel with it to the profile; see profile_of.
+    # The entries not used (postcode sectors only, "FY1 1**") travel with it to the profile.
     return {"type": "lsoa_codes", "from": "patient list", **counted}
 
 
-def data_gaps(profile: dict[str, Any] | None) -> list[DataGap]:
+def data_gaps(profile: AreaProfile | None) -> list[DataGap]:
     """What a profiled patient list leaves unknown, for the area page, the review record and the PDF."""
     return gap_list(profile)
 
@@ -39,20 +157,9 @@ def patient_list_completeness(data: bytes) -> dict[str, Any]:
     return {"source": "patient list", **(list_completeness(data) or {})}
 
 
-def profile_of(area: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The area definition to store and its profile, with a patient list's unused entries in the profile."""
-    carried = ("unmatched", "notes", "completeness")
-    definition = {key: value for key, value in area.items() if key not in carried}
-    profile = geography.area_profile(definition)
-    profile["unmatched"] = [*area.get("unmatched", []), *profile.get("unmatched", [])]
-    profile["notes"] = [*profile.get("notes", []), *area.get("notes", [])]
-    if area.get("completeness"):
-        profile["completeness"] = area["completeness"]
-    return definition, profile
-
-
-def without_postcode(area: dict[str, Any]) -> dict[str, Any]:
-    """A distance around a postcode is stored as latitude and longitude (and the postcode sector to show)."""
+def _without_postcode(area: dict[str, Any]) -> dict[str, Any]:
+    """A distance around a postcode is stored as latitude and longitude and the postcode sector (the
+    postcode itself is in the profile's provenance, as typed)."""
     if area.get("type") != "point_radius" or not area.get("postcode"):
         return area
     from pyproj import Transformer
@@ -83,11 +190,10 @@ _images_engine: list[Any] = [None]
 _images_lock = threading.Lock()
 
 
-def chart_png(profile: dict[str, Any]) -> bytes:
+def chart_png(profile: AreaProfile) -> bytes:
     """The bar chart of the people affected by decile beside England's, as a PNG."""
-    return _kept(
-        ("chart", json.dumps(profile, sort_keys=True, default=str)), lambda: decile_chart_png(profile)
-    )
+    key = json.dumps(profile.to_json(), sort_keys=True, default=str)
+    return _kept(("chart", key), lambda: decile_chart_png(profile))
 
 
 def map_png(area: dict[str, Any]) -> bytes | None:

@@ -14,17 +14,23 @@ from hia_service.data.models import Assessment, AssessmentVersion, User
 from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, apply
 from hia_service.services import rules
-from hia_service.services.areas import engine as geography
+from hia_service.services.areas import profiles as area_profiles
+from hia_service.services.areas.profiles import AreaRequest, ResolvedArea
 from hia_service.services.errors import (
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
     StateTransitionError,
 )
-from hia_service.services.organisation import local_framework
+from hia_service.services.organisation import local_framework, population
 
 TITLE_MAX = 300
 TITLE_QUESTION = "proposal.title"
+
+AREA_ONLY_BY_SET_AREA = (
+    "The area is chosen in the geography step (in the API: PUT /api/v1/assessments/{id}/area), which works "
+    "out its deprivation profile at the same time"
+)
 
 
 @dataclass
@@ -101,7 +107,12 @@ def save_page(
     framework = rules.framework(assessment.framework_version)
     values, errors = {}, {}
     for question_id in question_ids:
-        value, error = rules.validate(framework.question(question_id), raw.get(question_id))
+        question = framework.question(question_id)
+        if question.type == "geography":
+            # Only set_area writes the area, so it is never stored without the profile worked out from it.
+            errors[question_id] = AREA_ONLY_BY_SET_AREA
+            continue
+        value, error = rules.validate(question, raw.get(question_id))
         values[question_id] = value
         if error:
             errors[question_id] = error
@@ -125,7 +136,7 @@ def _store_answers(
     user: User, assessment: Assessment, values: dict[str, Any], current_section: str | None = None
 ) -> None:
     before = dict(assessment.answers or {})
-    answers = rules.screened(assessment.framework_version, {**before, **values}, assessment.profile)
+    answers = rules.screened(assessment.framework_version, {**before, **values}, assessment.area_profile)
     changes: dict[str, Any] = {"answers": answers, **_indexed_fields(answers)}
     if current_section:
         changes["current_section"] = current_section
@@ -151,27 +162,41 @@ def _indexed_fields(answers: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def set_area(user: User, assessment_id: int, area: dict[str, Any], profile: dict[str, Any]) -> Assessment:
-    """Store the affected area's definition and its profile (postcodes are never in `area`)."""
+def set_area(
+    user: User,
+    assessment_id: int,
+    area: AreaRequest | ResolvedArea,
+    *,
+    compare_with_organisation: bool = True,
+) -> Assessment:
+    """Resolve the affected area (unless already resolved) and store its definition with its profile, always
+    together (postcodes are never in the definition). The profile is compared with the population the
+    organisation serves, when it has set that up (not for a training scenario's area, whose model answers
+    were rated against England)."""
     assessment = _editable(user, assessment_id)
+    resolved = area if isinstance(area, ResolvedArea) else area_profiles.resolve(area)
+    profile = resolved.profile
+    if compare_with_organisation:
+        profile = population.with_organisation_baseline(profile, assessment.organisation_id)
+    definition, stored = resolved.definition_json(), profile.to_json()
     before = {"area": assessment.area, "profile": assessment.profile}
     answers = rules.screened(
-        assessment.framework_version, {**assessment.answers, "who.geography": area}, profile
+        assessment.framework_version, {**assessment.answers, "who.geography": definition}, profile
     )
     store.save_assessment(
         assessment,
-        area=area,
-        profile=profile,
+        area=definition,
+        profile=stored,
         answers=answers,
-        reference_release=profile.get("release", assessment.reference_release),
+        reference_release=profile.release or assessment.reference_release,
     )
-    _audit("area_chosen", user, assessment, before=before, after={"area": area, "profile": profile})
+    _audit("area_chosen", user, assessment, before=before, after={"area": definition, "profile": stored})
     return assessment
 
 
 def current_rating(assessment: Assessment) -> dict[str, Any]:
     return rules.rate(
-        assessment.answers, assessment.profile, assessment.framework_version, assessment.scoring_version
+        assessment.answers, assessment.area_profile, assessment.framework_version, assessment.scoring_version
     )
 
 
@@ -222,7 +247,7 @@ def _frozen_content(assessment: Assessment, rating: dict[str, Any]) -> dict[str,
         "framework_version": assessment.framework_version,
         "scoring_version": assessment.scoring_version,
         "reference_release": assessment.reference_release,
-        "reference_checksum": geography.reference_checksum(),
+        "reference_checksum": area_profiles.reference_checksum(),
     }
 
 

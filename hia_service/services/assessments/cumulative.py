@@ -15,9 +15,8 @@ from hia_service.data import assessments as store
 from hia_service.data.models import Assessment, User
 from hia_service.domain.cumulative import CumulativeView, OtherAssessment, cumulative_view
 from hia_service.domain.framework import visible_answers
-from hia_service.geography import GeographyError
 from hia_service.services import rules
-from hia_service.services.areas import engine as geography
+from hia_service.services.areas import profiles as area_profiles
 
 RECENT = timedelta(days=365)  # a decided assessment still counts for a year after its last change
 
@@ -51,10 +50,7 @@ _footprints_engine: list[object] = [None]
 
 def _footprint(assessment_id: int, lock_version: int) -> tuple[frozenset[str], Mapping[str, str]]:
     """(neighbourhoods, negative groups) of that state of the assessment."""
-    try:
-        current: object = geography.engine()
-    except GeographyError:
-        current = None
+    current = area_profiles.reference_generation()
     key = (assessment_id, lock_version)
     with _footprints_lock:
         if _footprints_engine[0] is not current:  # new reference data: every area may now differ
@@ -78,11 +74,7 @@ def lsoas_of(assessment: Assessment) -> frozenset[str]:
     """The neighbourhoods an assessment's area takes in (any kind of area), or none if it cannot be read."""
     if not assessment.area:
         return frozenset()
-    try:
-        counted = geography.engine().small_area_counts(assessment.area, release=assessment.reference_release)
-    except (GeographyError, KeyError, ValueError):
-        return frozenset()
-    return frozenset(str(code) for code in counted["codes"])
+    return area_profiles.neighbourhoods(assessment.area, release=assessment.reference_release)
 
 
 def negative_groups(assessment: Assessment) -> dict[str, str]:

@@ -45,7 +45,7 @@ from hia_service.domain.data_completeness import data_gaps
 from hia_service.domain.workflow import Status
 from hia_service.geography import RELEASES, GeographyError
 from hia_service.services import rules
-from hia_service.services.areas.engine import engine
+from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.assessments.authoring import assessment_for, current_rating
 from hia_service.services.documents import storage
 from hia_service.services.errors import NotFoundError, ServiceError
@@ -157,7 +157,7 @@ def _snapshot(
         "provenance": _provenance(content),
         "verify_url": verify_url(assessment, number),
         # What a profiled patient list leaves unknown (NHS England's s13SA statement asks for it).
-        "data_gaps": [{**g.to_dict(), "sentence": g.sentence()} for g in data_gaps(content.profile)],
+        "data_gaps": [{**g.to_dict(), "sentence": g.sentence()} for g in data_gaps(content.area_profile)],
     }
     return json.loads(json.dumps(snapshot, default=str))
 
@@ -238,7 +238,7 @@ def map_png(area: dict[str, Any] | None, release: str) -> bytes | None:
     if not area:
         return None
     try:
-        pairs = engine().area_map(area, release=release)
+        pairs = area_profiles.map_shapes(area, release=release)
     except GeographyError as error:
         log.info("No map for the assessment document", extra={"fields": {"reason": str(error)}})
         return None

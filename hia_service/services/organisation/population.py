@@ -10,21 +10,11 @@ from hia_service.data import organisation_settings as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import User
 from hia_service.domain.audit_chain import content_hash
+from hia_service.domain.geography.area_profile import AreaProfile, Place
 from hia_service.services.areas import profiles as area_profiles
+from hia_service.services.areas.profiles import AreaRequest
 from hia_service.services.errors import ServiceError
 
-# The same headline figures the engine gives each local authority and ICB baseline.
-HEADLINE_KEYS = (
-    "lsoa_count",
-    "population",
-    "population_by_decile",
-    "share_by_quintile",
-    "core20_share",
-    "mean_imd_score",
-    "mean_imd_rank",
-    "share_lsoas_most_deprived_10pct",
-    "concentration_index",
-)
 # GSS code prefixes of the areas an organisation's catchment is usually described in.
 CODE_KINDS = {
     "E06": "lad",
@@ -37,7 +27,7 @@ CODE_KINDS = {
 }
 
 
-def area_from_codes(text: str) -> dict[str, Any]:
+def area_from_codes(text: str) -> AreaRequest:
     """Local authority, ICB or Sub-ICB codes, one kind at a time, e.g. 'E06000009 E07000117'."""
     codes = [c.strip().upper() for c in text.replace(",", " ").split() if c.strip()]
     if not codes:
@@ -57,30 +47,28 @@ def area_from_codes(text: str) -> dict[str, Any]:
             "Enter codes of one kind only: local authorities, or ICBs, or Sub-ICB locations",
             field="area_codes",
         )
-    return {"type": kinds.pop(), "codes": codes}
+    return AreaRequest({"type": kinds.pop(), "codes": codes}, "area_codes", {"area_codes": text.strip()})
 
 
-def set_catchment(user: User, area: dict[str, Any]) -> dict[str, Any]:
-    """Profile the catchment with the engine and store its headline figures with the release used."""
+def set_catchment(user: User, area: AreaRequest) -> dict[str, Any]:
+    """Profile the catchment and store its headline figures with the release used."""
     organisation = store.get_organisation(user.organisation_id)
     assert organisation is not None
-    definition, profile = area_profiles.profile_of(area)
-    if not profile.get("lsoa_count"):
+    resolved = area_profiles.resolve(area)
+    profile = resolved.profile
+    if not profile.lsoa_count:
         raise ServiceError(
             "No neighbourhoods were found in this area, so it cannot describe the people you serve"
         )
-    baseline = {
-        "name": organisation.name,
-        "release": profile.get("release"),
-        **{key: profile.get(key) for key in HEADLINE_KEYS},
-    }
+    baseline = profile.as_place(organisation.name).to_json()
     before = store.get_settings(user.organisation_id)
     before_hash = content_hash(before.catchment_baseline) if before and before.catchment_baseline else None
+    definition = resolved.definition_json()
     store.save_settings(
         user.organisation_id,
         catchment_area=definition,
         catchment_baseline=baseline,
-        catchment_release=profile.get("release"),
+        catchment_release=profile.release,
         catchment_set_at=datetime.now(UTC),
     )
     record_audit_event(
@@ -88,32 +76,40 @@ def set_catchment(user: User, area: dict[str, Any]) -> dict[str, Any]:
         actor=user,
         organisation_id=user.organisation_id,
         subject=("organisation", user.organisation_id),
-        details={"release": profile.get("release"), "area_type": definition.get("type")},
+        details={"release": profile.release, "area_type": definition.get("type")},
         before_hash=before_hash,
         after_hash=content_hash(baseline),
     )
     return baseline
 
 
-def organisation_baseline(organisation_id: int) -> dict[str, Any] | None:
+def organisation_baseline(organisation_id: int) -> Place | None:
     settings = store.get_settings(organisation_id)
-    return dict(settings.catchment_baseline) if settings and settings.catchment_baseline else None
+    return Place.from_json(settings.catchment_baseline) if settings and settings.catchment_baseline else None
 
 
-def with_organisation_baseline(profile: dict[str, Any], organisation_id: int) -> dict[str, Any]:
-    """The profile with baseline["organisation"] added, when the catchment was profiled
+def with_organisation_baseline(profile: AreaProfile, organisation_id: int) -> AreaProfile:
+    """The profile compared with the population the organisation serves too, when that was profiled
     with the same release.
 
     Figures from different releases of the index do not compare, so a stale catchment is left out
     and said so."""
-    baseline = organisation_baseline(organisation_id)
-    if baseline is None:
+    served = organisation_baseline(organisation_id)
+    if served is None:
         return profile
-    if baseline.get("release") != profile.get("release"):
-        note = (
-            f"The population your organisation serves was worked out with {baseline.get('release')}, not "
-            f"{profile.get('release')}, so it is not compared here. "
+    if served.release != profile.release:
+        return profile.with_note(
+            f"The population your organisation serves was worked out with {served.release}, not "
+            f"{profile.release}, so it is not compared here. "
             "An administrator can update it in settings."
         )
-        return {**profile, "notes": [*profile.get("notes", []), note]}
-    return {**profile, "baseline": {**(profile.get("baseline") or {}), "organisation": baseline}}
+    return profile.compared_with_organisation(served)
+
+
+def profile_for_organisation(
+    organisation_id: int, area: AreaRequest, *, release: str | None = None, method: str | None = None
+) -> AreaProfile:
+    """An area's profile compared with the population the organisation serves (the API's area-profiles)."""
+    return with_organisation_baseline(
+        area_profiles.profile_of(area, release=release, method=method), organisation_id
+    )

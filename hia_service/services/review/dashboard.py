@@ -9,6 +9,7 @@ from typing import Any
 
 from hia_service.data import dashboard as store
 from hia_service.data.models import Assessment, User
+from hia_service.domain.geography.area_profile import ProfileLike, as_area_profile
 from hia_service.domain.workflow import LIVE_STATUSES, Status
 from hia_service.services import rules
 from hia_service.services.review import followup
@@ -76,7 +77,7 @@ def portfolio(user: User, *, today: date | None = None) -> Portfolio:
     assessments = store.live_assessments(user.organisation_id)
     decisions = store.decisions_by_assessment(user.organisation_id)
     items = followup.follow_up_list(user, "overdue", today=today)
-    profiled = [a.profile for a in assessments if a.profile]
+    profiled = [p for p in (a.area_profile for a in assessments) if p is not None]
     return Portfolio(
         total=len(assessments),
         by_status=_by_status(assessments),
@@ -95,22 +96,20 @@ def portfolio(user: User, *, today: date | None = None) -> Portfolio:
     )
 
 
-def more_deprived_than_organisation(profile: dict[str, Any]) -> bool | None:
+def more_deprived_than_organisation(given: ProfileLike) -> bool | None:
     """Is the affected population more deprived than the organisation's own (its Core20 share is higher)?
 
-    Compared with baseline["organisation"] when the profile has one; otherwise with England, through
+    Compared with the organisation's population when the profile has it; otherwise with England, through
     relative_core20 (the area's Core20 share divided by England's). None when the profile cannot say.
     """
-    organisation = (profile.get("baseline") or {}).get("organisation")
-    own_share = profile.get("core20_share")
-    if (
-        isinstance(organisation, dict)
-        and organisation.get("core20_share") is not None
-        and own_share is not None
-    ):
-        return float(own_share) > float(organisation["core20_share"])
-    relative = profile.get("relative_core20")
-    return None if relative is None else float(relative) > 1
+    profile = as_area_profile(given)
+    if profile is None:
+        return None
+    organisation, own_share = profile.baseline.organisation, profile.core20_share
+    if organisation is not None and organisation.core20_share is not None and own_share is not None:
+        return own_share > organisation.core20_share
+    relative = profile.relative_core20
+    return None if relative is None else relative > 1
 
 
 def _by_status(assessments: list[Assessment]) -> list[Count]:

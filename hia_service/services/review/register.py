@@ -62,7 +62,8 @@ def _row(
     approved = next((v.reviewed_at for v in reversed(a.versions) if v.status == Status.APPROVED.value), None)
     actions = [i for i in items if i.item.kind == "action"]
     review = next((i.item.due for i in items if i.item.kind == "review"), None)
-    deprived = more_deprived_than_organisation(a.profile) if a.profile else None
+    profile = a.area_profile
+    deprived = more_deprived_than_organisation(profile) if profile is not None else None
     return {
         "reference": a.reference,
         "title": a.title,

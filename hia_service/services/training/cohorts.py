@@ -24,6 +24,7 @@ from hia_service.data.transaction import commit
 from hia_service.domain.training import Scenario, load_scenarios
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
+from hia_service.services.areas.profiles import AreaRequest, ResolvedArea
 from hia_service.services.assessments import authoring as assessments
 from hia_service.services.errors import NotFoundError, PermissionDeniedError, ServiceError
 
@@ -290,10 +291,13 @@ def _training_account(trainer: User, session: TrainingSession, email: str, name:
 # --- practice ------------------------------------------------------------------------------------------
 
 
-def practice_area(chosen: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
+def practice_area(chosen: Scenario) -> ResolvedArea:
     """The scenario's area as stored on an assessment, and its real profile from the geography engine."""
+    request = AreaRequest(
+        chosen.area_definition(), method="training_scenario", inputs={"scenario": chosen.id}
+    )
     try:
-        return area_profiles.profile_of(area_profiles.without_postcode(chosen.area_definition()))
+        return area_profiles.resolve(request)
     except ServiceError as error:
         if error.status >= 500:
             raise
@@ -317,7 +321,7 @@ def start_practice(user: User, session_id: int, scenario_id: str) -> Assessment:
     existing = store.get_practice(session.id, user.id, scenario_id)
     if existing is not None:
         return existing.assessment
-    area, profile = practice_area(chosen)  # before anything is stored: a bad area leaves nothing behind
+    area = practice_area(chosen)  # before anything is stored: a bad area leaves nothing behind
     title = str(chosen.prefill.get(assessments.TITLE_QUESTION) or chosen.title)
     # The scenario's model answers and model rating were written for its framework version, and are checked
     # against the scoring of the same number: the practice uses those, not whatever is current.
@@ -328,7 +332,8 @@ def start_practice(user: User, session_id: int, scenario_id: str) -> Assessment:
     result = assessments.save_page(user, assessment.id, list(prefill), prefill, None)
     if not result.saved:
         raise ServiceError(f"The scenario '{chosen.title}' could not be set up. Tell your trainer.")
-    assessments.set_area(user, assessment.id, area, profile)
+    # Scenarios' model answers were rated against England, not against this organisation's population.
+    assessments.set_area(user, assessment.id, area, compare_with_organisation=False)
     store.add_practice(
         session_id=session.id, user_id=user.id, scenario_id=scenario_id, assessment_id=assessment.id
     )

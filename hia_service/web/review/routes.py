@@ -168,7 +168,7 @@ def _record_page(
             kept=kept or {},
             form=LockForm(),
             cumulative=cumulative.cumulative_for(current_user, page.assessment),
-            gaps=area_profiles.data_gaps(page.version.profile if page.version else None),
+            gaps=area_profiles.data_gaps(page.version.area_profile if page.version else None),
         ),
         status,
     )

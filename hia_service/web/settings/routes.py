@@ -15,7 +15,7 @@ from hia_service.auth.decorators import requires_role
 from hia_service.auth.roles import Role
 from hia_service.documents.wording import percent, whole_number
 from hia_service.services import rules
-from hia_service.services.areas import profiles as area_profiles
+from hia_service.services.areas.profiles import AreaRequest
 from hia_service.services.errors import NotFoundError, ServiceError
 from hia_service.services.organisation import branding, choices, local_framework, population
 from hia_service.web.wizard import area as area_form
@@ -73,12 +73,12 @@ def population_served() -> ResponseReturnValue:
     ), (400 if errors else 200)
 
 
-def _catchment_from_form() -> dict[str, Any]:
+def _catchment_from_form() -> AreaRequest:
     method = request.form.get("method", "")
     if method == "area_codes":
         return population.area_from_codes(request.form.get("area_codes", ""))
     if method in ("geojson", "patient_list"):
-        return area_profiles.without_postcode(area_form.area_from_form(request.form, request.files))
+        return area_form.area_from_form(request.form, request.files)
     raise ServiceError("Select how you want to describe the people you serve", field="method")
 
 

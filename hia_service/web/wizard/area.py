@@ -1,4 +1,5 @@
-"""The geography step: turn one of five ways of choosing an area into an area definition dict."""
+"""The geography step: turn one of five ways of choosing an area into an AreaRequest, keeping what the
+person typed so the profile can show it back."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Any
 from werkzeug.datastructures import FileStorage, MultiDict
 
 from hia_service.geography import GeographyError, area_from_file
-from hia_service.services.areas import engine as geography
 from hia_service.services.areas import profiles as area_profiles
+from hia_service.services.areas.profiles import AreaRequest
 from hia_service.services.errors import ServiceError
 
 MAX_UPLOAD_BYTES = 5_000_000
@@ -25,37 +26,40 @@ KIND_LABELS = {"lad": "Local authority", "icb": "Integrated care board"}
 
 def search_areas(query: str) -> list[dict[str, str]]:
     """Local authorities and ICBs whose name (or code) contains `query`, for the search form."""
-    words = query.strip().lower()
-    if not words:
-        return []
-    found = []
-    for kind, label in KIND_LABELS.items():
-        for area in geography.loaded_engine().areas_of_kind(kind):
-            if words in area["name"].lower() or words == area["code"].lower():
-                found.append({**area, "kind": kind, "kind_label": label})
-    return found[:SEARCH_RESULTS]
+    return area_profiles.search_areas(query, KIND_LABELS, SEARCH_RESULTS)
 
 
-def area_from_form(form: MultiDict[str, str], files: MultiDict[str, FileStorage]) -> dict[str, Any]:
+def area_from_form(form: MultiDict[str, str], files: MultiDict[str, FileStorage]) -> AreaRequest:
     """The area the person chose; ServiceError(field=...) with a plain-English message if it is unusable."""
     method = form.get("method", "")
     if method == "named":
-        return _named(form.get("area_code", ""))
+        choice = form.get("area_code", "")
+        return AreaRequest(_named(choice), method, {"area": choice, "search": form.get("q", "")})
     if method == "lsoa_codes":
-        codes = [c for c in form.get("lsoa_codes", "").replace(",", " ").split() if c]
+        text = form.get("lsoa_codes", "")
+        codes = [c for c in text.replace(",", " ").split() if c]
         if not codes:
             raise ServiceError("Enter at least one LSOA code", field="lsoa_codes")
-        return {"type": "lsoa_codes", "codes": codes}
+        return AreaRequest({"type": "lsoa_codes", "codes": codes}, method, {"lsoa_codes": text.strip()})
     if method == "point_radius":
-        return _point_radius(form.get("postcode", ""), form.get("radius_km", ""))
+        postcode, radius = form.get("postcode", ""), form.get("radius_km", "")
+        inputs = {"postcode": postcode.strip(), "radius": radius.strip()}
+        return AreaRequest(_point_radius(postcode, radius), method, inputs)
     if method == "geojson":
-        return {
-            "type": "geojson",
-            "geojson": _geojson_text(_upload(files, "geojson_file", (".geojson", ".json"))),
-        }
+        upload = _upload(files, "geojson_file", (".geojson", ".json"))
+        definition = {"type": "geojson", "geojson": _geojson_text(upload)}
+        return AreaRequest(definition, method, {"file": _filename(files, "geojson_file")})
     if method == "patient_list":
-        return _patient_list(_upload(files, "patient_file", (".csv", ".txt")))
+        data = _upload(files, "patient_file", (".csv", ".txt"))
+        completeness = area_profiles.patient_list_completeness(data)
+        inputs = {"file": _filename(files, "patient_file")}
+        return AreaRequest(_patient_list(data), method, inputs, completeness)
     raise ServiceError("Select how you want to choose the area", field="method")
+
+
+def _filename(files: MultiDict[str, FileStorage], name: str) -> str:
+    upload = files.get(name)
+    return str(upload.filename or "") if upload is not None else ""
 
 
 def _named(choice: str) -> dict[str, Any]:
@@ -111,7 +115,4 @@ def _patient_list(data: bytes) -> dict[str, Any]:
     except GeographyError as error:
         raise ServiceError(str(error), field="patient_file") from None
     area.pop("blank_lines", None)
-    return {
-        **area_profiles.lsoa_area_from_postcodes(area),
-        "completeness": area_profiles.patient_list_completeness(data),
-    }
+    return area  # postcodes are counted per neighbourhood when resolved, before anything is stored

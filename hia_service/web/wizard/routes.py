@@ -12,14 +12,14 @@ from hia_service.auth.decorators import signed_in
 from hia_service.auth.permissions import Action
 from hia_service.documents.wording import core20_headline
 from hia_service.domain.framework import IMPACT_LABELS
+from hia_service.domain.geography.area_profile import AreaProfile
 from hia_service.domain.workflow import Status
 from hia_service.services import rules
-from hia_service.services.areas import engine as geography
 from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.assessments import authoring as assessments
 from hia_service.services.assessments import cumulative, local_answers, wizard
-from hia_service.services.errors import ServiceError, StateTransitionError
-from hia_service.services.organisation import choices, local_framework, population
+from hia_service.services.errors import ServiceError, ServiceUnavailableError, StateTransitionError
+from hia_service.services.organisation import choices, local_framework
 from hia_service.services.review.answers import answer_sections, format_answer
 from hia_service.services.training import cohorts as training
 from hia_service.web.wizard import area as area_form
@@ -245,9 +245,9 @@ def _render_step(
         previous=previous,
         suggestions=choices.suggestions(assessment.organisation_id),
         local=local_framework.for_answers(assessment.organisation_id, assessment.answers),
-        core20=_core20_sentence(assessment.profile),
+        core20=_core20_sentence(assessment.area_profile),
         return_to=request.args.get("return_to"),
-        screening=rules.screening(assessment.framework_version, assessment.answers, assessment.profile),
+        screening=rules.screening(assessment.framework_version, assessment.answers, assessment.area_profile),
     )
 
 
@@ -265,14 +265,12 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
     query = request.args.get("q", "")
     try:
         found = area_form.search_areas(query)
-    except geography.ServiceUnavailableError as error:
+    except ServiceUnavailableError as error:
         found, errors["method"] = [], error.message
     if request.method == "POST":
         try:
-            chosen = area_profiles.without_postcode(area_form.area_from_form(request.form, request.files))
-            chosen, profile = area_profiles.profile_of(chosen)
-            profile = population.with_organisation_baseline(profile, current_user.organisation_id)
-            assessments.set_area(current_user, assessment.id, chosen, profile)
+            chosen = area_form.area_from_form(request.form, request.files)
+            assessments.set_area(current_user, assessment.id, chosen)
         except ServiceError as error:
             errors[_area_field(error.field)] = error.message
         else:
@@ -290,9 +288,9 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         methods=area_form.METHODS,
         following=following,
         previous=previous,
-        core20=_core20_sentence(assessment.profile),
+        core20=_core20_sentence(assessment.area_profile),
         cumulative=cumulative.cumulative_for(current_user, assessment),
-        gaps=area_profiles.data_gaps(assessment.profile),
+        gaps=area_profiles.data_gaps(assessment.area_profile),
     ), (400 if errors else 200)
 
 
@@ -313,18 +311,19 @@ def _area_field(field: str | None) -> str:
     }.get(method, "method")
 
 
-def _core20_sentence(profile: dict[str, Any] | None) -> str | None:
+def _core20_sentence(profile: AreaProfile | None) -> str | None:
     # One wording for the page and the PDF, reading the nation's own baseline from the profile.
-    return core20_headline(profile) + "." if profile else None
+    return core20_headline(profile) + "." if profile is not None else None
 
 
 @bp.get("/<int:assessment_id>/area/chart.png")
 @signed_in
 def area_chart(assessment_id: int) -> ResponseReturnValue:
     assessment = assessments.assessment_for(current_user, assessment_id)
-    if not assessment.profile:
+    profile = assessment.area_profile
+    if profile is None:
         abort(404)
-    return Response(area_profiles.chart_png(assessment.profile), mimetype="image/png")
+    return Response(area_profiles.chart_png(profile), mimetype="image/png")
 
 
 @bp.get("/<int:assessment_id>/area/map.png")

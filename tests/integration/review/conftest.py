@@ -132,6 +132,8 @@ def create_assessment(
 ) -> int:
     """Start, answer and (by default) submit an assessment as `author`; returns its id."""
     from hia_service.data.transaction import commit
+    from hia_service.domain.geography.area_profile import AreaProfile
+    from hia_service.services.areas.profiles import ResolvedArea
     from hia_service.services.assessments import authoring as assessments
 
     values = answers if answers is not None else answers_for(author["email"])
@@ -140,7 +142,9 @@ def create_assessment(
         result = assessments.save_page(user, assessment.id, list(values), values, None)
         assert result.saved, (result.errors, result.conflicts)
         if profile is not None:
-            assessments.set_area(user, assessment.id, AREA, profile)
+            # A profile made by hand, as if resolved: these tests run without reference data.
+            resolved = ResolvedArea(AREA, AreaProfile.from_json(profile))
+            assessments.set_area(user, assessment.id, resolved, compare_with_organisation=False)
         if submit:  # practice is handed in for feedback: it can never be submitted for review
             submit_it = assessments.submit_for_feedback if training else assessments.submit_for_review
             submit_it(user, assessment.id)

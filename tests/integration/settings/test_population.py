@@ -159,21 +159,21 @@ def test_submitted_versions_keep_the_baseline_they_were_rated_with(area_app: Fla
     from hia_service.data.transaction import commit
     from hia_service.extensions import db
     from hia_service.services.areas import profiles as area_profiles
+    from hia_service.services.areas.profiles import AreaRequest
     from hia_service.services.organisation import population
 
     people = add_people(area_app, {"admin": ("admin", "RXA"), "manager": ("manager", "RXA")})
 
     def serve(code: str) -> None:
         with acting_as(area_app, people["admin"]) as admin:
-            population.set_catchment(admin, {"type": "lad", "codes": [code]})
+            population.set_catchment(admin, AreaRequest({"type": "lad", "codes": [code]}))
             commit()
 
     def new_profile() -> dict[str, Any]:
         with acting_as(area_app, people["manager"]) as manager:
-            _, profile = area_profiles.profile_of(
-                {"type": "lsoa_codes", "codes": THREE_BLACKPOOL_LSOAS.split()}
-            )
-            return population.with_organisation_baseline(profile, manager.organisation_id)
+            request = AreaRequest({"type": "lsoa_codes", "codes": THREE_BLACKPOOL_LSOAS.split()})
+            profile = area_profiles.profile_of(request)
+            return population.with_organisation_baseline(profile, manager.organisation_id).to_json()
 
     serve(BLACKPOOL)
     first = new_profile()

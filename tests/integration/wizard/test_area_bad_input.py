@@ -239,3 +239,19 @@ def test_chart_and_map_follow_the_chosen_area(area_app: Flask, client: FlaskClie
     assert response.status_code == 302, response.get_data(as_text=True)
     assert client.get(f"/assessments/{saved}/area/map.png").data != images["map"]
     assert client.get(f"/assessments/{saved}/area/chart.png").data != images["chart"]
+
+
+def test_a_radius_keeps_what_was_typed_in_the_profiles_provenance(
+    area_app: Flask, client: FlaskClient, saved: int
+) -> None:
+    postcode = _real_postcodes(1)[0]
+    data = {"method": "point_radius", "postcode": f" {postcode} ", "radius_km": "3"}
+    response = _post_area(client, saved, data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    stored = _stored(area_app, saved)
+    assert stored["area"]["type"] == "point_radius" and "postcode" not in stored["area"]
+    provenance = stored["profile"]["provenance"]
+    assert provenance["method"] == "point_radius"
+    assert provenance["inputs"] == {"postcode": postcode, "radius": "3"}
+    assert provenance["release"] == stored["profile"]["release"] and provenance["checksum"]
+    assert stored["answers"]["who.geography"] == stored["area"]  # the answer and the profile agree

@@ -1,0 +1,302 @@
+"""AreaProfile: the deprivation profile of the people an area takes in, as one typed, frozen value.
+
+Every door (the wizard's area page, training, the API, organisation settings, scoring and the documents) gets
+its profile from `services.areas` as an AreaProfile. Its JSON form is the one stored with an assessment and
+given by the API (`to_json`); `from_json` is the one way back, and reads profiles stored before this value
+existed too (they lack `provenance`; some call the nation baseline "england").
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from types import MappingProxyType
+from typing import Any
+
+from hia_service.domain.geography.profile import PROFILE_KEYS
+
+Json = dict[str, Any]
+HEADLINE_FIELDS = (
+    "lsoa_count",
+    "population",
+    "population_by_decile",
+    "share_by_quintile",
+    "core20_share",
+    "mean_imd_score",
+    "mean_imd_rank",
+    "share_lsoas_most_deprived_10pct",
+    "concentration_index",
+)
+
+
+def _number(value: Any) -> float | None:
+    """A stored figure, or None where it is missing or not a finite number (old or hand-made records)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _numbers(value: Any) -> tuple[float | None, ...] | None:
+    if not isinstance(value, list | tuple):
+        return None
+    return tuple(_number(v) for v in value)
+
+
+def _frozen(value: Any) -> Mapping[str, Any]:
+    return MappingProxyType(dict(value)) if isinstance(value, Mapping) else MappingProxyType({})
+
+
+def _thawed(value: Any) -> Any:
+    """Plain JSON from the read-only mappings and tuples a profile holds."""
+    if isinstance(value, Mapping):
+        return {str(k): _thawed(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_thawed(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The headline figures of one set of people: the area's, or a comparator's (nation, authority, ICB)."""
+
+    lsoa_count: int | None = None
+    population: float | None = None
+    population_by_decile: tuple[float | None, ...] | None = None
+    share_by_quintile: tuple[float | None, ...] | None = None
+    core20_share: float | None = None
+    mean_imd_score: float | None = None
+    mean_imd_rank: float | None = None
+    share_lsoas_most_deprived_10pct: float | None = None
+    concentration_index: float | None = None
+
+    @staticmethod
+    def headline_json(data: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "lsoa_count": int(data["lsoa_count"]) if _number(data.get("lsoa_count")) is not None else None,
+            "population": _number(data.get("population")),
+            "population_by_decile": _numbers(data.get("population_by_decile")),
+            "share_by_quintile": _numbers(data.get("share_by_quintile")),
+            **{
+                key: _number(data.get(key))
+                for key in (
+                    "core20_share",
+                    "mean_imd_score",
+                    "mean_imd_rank",
+                    "share_lsoas_most_deprived_10pct",
+                    "concentration_index",
+                )
+            },
+        }
+
+    def headline(self) -> Json:
+        return {key: _thawed(getattr(self, key)) for key in HEADLINE_FIELDS}
+
+
+@dataclass(frozen=True)
+class Place(Figures):
+    """A named comparator: a nation, local authority, ICB, or the population the organisation serves."""
+
+    code: str = ""
+    name: str = ""
+    vintage: str | None = None
+    release: str | None = None  # only the organisation's: which release its figures were worked out with
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Place:
+        return cls(
+            code=str(data.get("code") or ""),
+            name=str(data.get("name") or ""),
+            vintage=str(data["vintage"]) if data.get("vintage") is not None else None,
+            release=str(data["release"]) if data.get("release") is not None else None,
+            **Figures.headline_json(data),
+        )
+
+    def to_json(self) -> Json:
+        out: Json = {}
+        if self.code:
+            out["code"] = self.code
+        if self.name:
+            out["name"] = self.name
+        if self.vintage is not None:
+            out["vintage"] = self.vintage
+        if self.release is not None:
+            out["release"] = self.release
+        return {**out, **self.headline()}
+
+
+@dataclass(frozen=True)
+class Baselines:
+    """What the area is compared with: its nation, the local authorities and ICBs it touches, and (when the
+    organisation has set it up) the population the organisation serves."""
+
+    nation: Place | None = None
+    local_authorities: tuple[Place, ...] = ()
+    icbs: tuple[Place, ...] = ()
+    organisation: Place | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Baselines:
+        if not isinstance(data, Mapping):
+            return cls()
+        nation = data.get("nation") or data.get("england")
+
+        def places(key: str) -> tuple[Place, ...]:
+            return tuple(Place.from_json(p) for p in data.get(key) or () if isinstance(p, Mapping))
+
+        organisation = data.get("organisation")
+        return cls(
+            nation=Place.from_json(nation) if isinstance(nation, Mapping) else None,
+            local_authorities=places("local_authorities"),
+            icbs=places("icbs"),
+            organisation=Place.from_json(organisation) if isinstance(organisation, Mapping) else None,
+        )
+
+    def to_json(self) -> Json:
+        out: Json = {}
+        if self.nation is not None:
+            out["nation"] = self.nation.to_json()
+        out["local_authorities"] = [p.to_json() for p in self.local_authorities]
+        out["icbs"] = [p.to_json() for p in self.icbs]
+        if self.organisation is not None:
+            out["organisation"] = self.organisation.to_json()
+        return out
+
+
+@dataclass(frozen=True)
+class DomainFigures:
+    label: str
+    mean_score: float | None
+    share_deciles_1_2: float | None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a profile came from: the release and reference snapshot it was worked out with, how the person
+    chose the area (`method`: "named", "lsoa_codes", "point_radius", "geojson", "patient_list"...), and what
+    they gave, in their own words (a postcode and "5 km"; the search they picked from). Never a patient
+    list's postcodes: a list is kept as counts per neighbourhood."""
+
+    release: str
+    checksum: str
+    method: str
+    inputs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+    @classmethod
+    def from_json(cls, data: Any) -> Provenance | None:
+        if not isinstance(data, Mapping):
+            return None
+        inputs = data.get("inputs")
+        return cls(
+            release=str(data.get("release") or ""),
+            checksum=str(data.get("checksum") or ""),
+            method=str(data.get("method") or ""),
+            inputs=MappingProxyType(
+                {str(k): str(v) for k, v in inputs.items()} if isinstance(inputs, Mapping) else {}
+            ),
+        )
+
+    def to_json(self) -> Json:
+        return {
+            "release": self.release,
+            "checksum": self.checksum,
+            "method": self.method,
+            "inputs": dict(self.inputs),
+        }
+
+
+@dataclass(frozen=True)
+class AreaProfile(Figures):
+    """The people an area takes in, profiled against one release of an Index of Multiple Deprivation."""
+
+    release: str = ""
+    geography: str = ""
+    area: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # as resolved
+    domains: Mapping[str, DomainFigures] = field(default_factory=lambda: MappingProxyType({}))
+    baseline: Baselines = field(default_factory=Baselines)
+    relative_core20: float | None = None
+    unmatched: tuple[Mapping[str, Any], ...] = ()
+    method: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    notes: tuple[str, ...] = ()
+    completeness: Mapping[str, Any] | None = None  # what a patient list leaves unknown
+    provenance: Provenance | None = None  # None only on profiles stored before it was recorded
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AreaProfile:
+        domains = data.get("domains")
+        completeness = data.get("completeness")
+        return cls(
+            release=str(data.get("release") or ""),
+            geography=str(data.get("geography") or ""),
+            area=_frozen(data.get("area")),
+            domains=MappingProxyType(
+                {
+                    str(key): DomainFigures(
+                        str(value.get("label") or key),
+                        _number(value.get("mean_score")),
+                        _number(value.get("share_deciles_1_2")),
+                    )
+                    for key, value in (domains.items() if isinstance(domains, Mapping) else ())
+                    if isinstance(value, Mapping)
+                }
+            ),
+            baseline=Baselines.from_json(data.get("baseline")),
+            relative_core20=_number(data.get("relative_core20")),
+            unmatched=tuple(_frozen(u) for u in data.get("unmatched") or () if isinstance(u, Mapping)),
+            method=MappingProxyType({str(k): str(v) for k, v in _frozen(data.get("method")).items()}),
+            notes=tuple(str(n) for n in data.get("notes") or ()),
+            completeness=_frozen(completeness) if isinstance(completeness, Mapping) else None,
+            provenance=Provenance.from_json(data.get("provenance")),
+            **Figures.headline_json(data),
+        )
+
+    def to_json(self) -> Json:
+        """The stored and API form: the engine's keys in its order, then completeness and provenance."""
+        out: Json = {
+            "release": self.release,
+            "geography": self.geography,
+            "area": _thawed(self.area),
+            **{k: v for k, v in self.headline().items() if k != "concentration_index"},
+            "domains": {
+                key: {"label": d.label, "mean_score": d.mean_score, "share_deciles_1_2": d.share_deciles_1_2}
+                for key, d in self.domains.items()
+            },
+            "baseline": self.baseline.to_json(),
+            "relative_core20": self.relative_core20,
+            "concentration_index": self.concentration_index,
+            "unmatched": _thawed(self.unmatched),
+            "method": dict(self.method),
+            "notes": list(self.notes),
+        }
+        assert tuple(out) == PROFILE_KEYS
+        if self.completeness is not None:
+            out["completeness"] = _thawed(self.completeness)
+        if self.provenance is not None:
+            out["provenance"] = self.provenance.to_json()
+        return out
+
+    @property
+    def nation_name(self) -> str:
+        return self.baseline.nation.name if self.baseline.nation and self.baseline.nation.name else "England"
+
+    def with_note(self, note: str) -> AreaProfile:
+        return replace(self, notes=(*self.notes, note))
+
+    def compared_with_organisation(self, served: Place) -> AreaProfile:
+        return replace(self, baseline=replace(self.baseline, organisation=served))
+
+    def as_place(self, name: str) -> Place:
+        """The profile's headline figures as a comparator (the population an organisation serves)."""
+        figures = {f.name: getattr(self, f.name) for f in fields(Figures)}
+        return Place(name=name, release=self.release, **figures)
+
+
+ProfileLike = AreaProfile | Mapping[str, Any]
+
+
+def as_area_profile(profile: ProfileLike | None) -> AreaProfile | None:
+    """The value from either form. The library's entry points (scoring, screening, quality checks, the
+    documents) also take the JSON form, as stored with a record or held in a document's snapshot."""
+    if profile is None or isinstance(profile, AreaProfile):
+        return profile
+    return AreaProfile.from_json(profile)

@@ -1,0 +1,78 @@
+"""PUT /api/v1/assessments/{id}/area stores the area with its profile; nothing else writes who.geography."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.integration.api.conftest import Api, count_rows
+from tests.integration.reference.conftest import reference_data_dir  # noqa: F401 (session fixture)
+
+
+@pytest.fixture
+def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:  # noqa: F811
+    original = app.config["HIA_DATA_DIR"]
+    app.config["HIA_DATA_DIR"] = str(reference_data_dir)
+    yield app
+    app.config["HIA_DATA_DIR"] = original
+
+
+def _read(api: Api, assessment_id: int) -> dict[str, Any]:
+    response = api.get(f"/assessments/{assessment_id}", as_="manager")
+    assert response.status_code == 200
+    return response.get_json()
+
+
+def test_a_radius_round_a_postcode_is_stored_with_its_profile_and_the_postcode_as_given(
+    area_app: Flask, api: Api, draft: int
+) -> None:
+    body = {
+        "area": {"type": "point_radius", "postcode": "TS1 2AA", "radius_km": 2},
+        "inputs": {"place": "Hub"},
+    }
+    response = api.call("PUT", f"/assessments/{draft}/area", "manager", json=body)
+    assert response.status_code == 200, response.get_json()
+    stored = _read(api, draft)
+    assert stored["area"]["type"] == "point_radius" and "postcode" not in stored["area"]
+    assert stored["area"]["centre"].startswith("TS1")
+    profile = stored["profile"]
+    assert profile["lsoa_count"] > 0 and profile["release"] == "IoD2025"
+    assert profile["provenance"]["method"] == "api"
+    assert profile["provenance"]["inputs"]["place"] == "Hub"
+    assert profile["provenance"]["checksum"]
+    assert stored["answers"]["who.geography"] == stored["area"]
+
+
+def test_an_unusable_area_is_refused_and_nothing_is_stored(area_app: Flask, api: Api, draft: int) -> None:
+    before = _read(api, draft)
+    body = {"area": {"type": "lsoa_codes", "codes": ["NOT-A-CODE"]}}
+    response = api.call("PUT", f"/assessments/{draft}/area", "manager", json=body)
+    assert response.status_code == 400
+    assert response.get_json()["detail"]
+    after = _read(api, draft)
+    assert after["area"] == before["area"] and after["profile"] == before["profile"]
+
+
+def test_the_area_cannot_be_written_as_an_answer(app: Flask, api: Api, draft: int) -> None:
+    events_before, before = count_rows(app, "AuditEvent"), _read(api, draft)
+    body = {"answers": {"who.geography": {"type": "lad", "codes": ["E06000009"]}}, "lock_version": 1}
+    response = api.call("PUT", f"/assessments/{draft}/answers/who", "manager", json=body)
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]["json"]["answers"]
+    assert "PUT /api/v1/assessments/{id}/area" in errors["who.geography"][0]
+    after = _read(api, draft)
+    assert after["answers"]["who.geography"] == before["answers"]["who.geography"] == before["area"]
+    assert after["profile"] == before["profile"]
+    assert count_rows(app, "AuditEvent") == events_before + 1  # only the API call itself is audited
+
+
+def test_other_organisations_cannot_set_the_area(area_app: Flask, api: Api, draft: int) -> None:
+    before = _read(api, draft)
+    body = {"area": {"type": "lad", "codes": ["E06000009"]}}
+    response = api.call("PUT", f"/assessments/{draft}/area", "other_manager", json=body)
+    assert response.status_code == 404
+    assert _read(api, draft)["profile"] == before["profile"]
