@@ -139,7 +139,7 @@ def test_screening_short_then_not_required_is_submitted_and_stored(
     policy = {"proposal.kind": "policy", "screening.relevance": "yes"}
     assessment_id = act(user, lambda u, t: assessments.start_assessment(u, t).id, "Change the invoice filing")
     act(user, assessments.save_page, assessment_id, list(policy), policy, None)
-    act(user, assessments.set_area, assessment_id, AREA, LOW_PROFILE)
+    act(user, assessments.set_area, assessment_id, low_area())
     login(user)
     tasks = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
     assert tasks.count("Not needed") == 6  # not required, 3 left out of a short one, 2 packs
@@ -187,7 +187,7 @@ def test_screening_short_then_not_required_is_submitted_and_stored(
 def test_changing_the_kind_moves_a_short_assessment_to_full(app: Flask, world: Any, act: Any) -> None:
     user = world["manager"]
     assessment_id = act(user, lambda u, t: assessments.start_assessment(u, t).id, "Review the booking policy")
-    act(user, assessments.set_area, assessment_id, AREA, LOW_PROFILE)
+    act(user, assessments.set_area, assessment_id, low_area())
     act(user, assessments.save_page, assessment_id, ["proposal.kind"], {"proposal.kind": "policy"}, None)
     with app.app_context():
         from hia_service.data.assessments import get_assessment
@@ -196,3 +196,11 @@ def test_changing_the_kind_moves_a_short_assessment_to_full(app: Flask, world: A
     act(user, assessments.save_page, assessment_id, ["proposal.kind"], {"proposal.kind": "digital"}, None)
     with app.app_context():
         assert get_assessment(assessment_id).answers["screening.depth"] == "full"
+
+
+def low_area() -> object:
+    """LOW_PROFILE as if resolved from AREA (these tests run without reference data)."""
+    from hia_service.domain.geography.area_profile import AreaProfile
+    from hia_service.services.areas.profiles import ResolvedArea
+
+    return ResolvedArea(AREA, AreaProfile.from_json(LOW_PROFILE))

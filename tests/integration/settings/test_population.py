@@ -24,7 +24,8 @@ def _served(app: Flask, org: str = "RXA") -> dict[str, Any] | None:
     from hia_service.services.organisation.population import organisation_baseline
 
     with app.app_context():
-        return organisation_baseline(accounts.get_organisation_by_code(org).id)
+        served = organisation_baseline(accounts.get_organisation_by_code(org).id)
+        return served.to_json() if served is not None else None
 
 
 def test_admin_sets_the_population_served_from_local_authority_codes(
