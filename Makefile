@@ -18,8 +18,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+# Every package, down to the last dependency, comes pinned and hash-checked from requirements/*.txt (made by
+# `make lock`); only the project itself, installed editable, cannot be hashed, so it goes in with --no-deps.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/test.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements/test.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+$(VENV)/.bench-installed: $(VENV)/.installed requirements/bench.txt
+	$(BIN)/pip install --quiet --require-hashes -r requirements/bench.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -27,7 +34,7 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 .PHONY: install
-install: $(VENV)/.installed node_modules/.installed ## Install Python packages into .venv and front-end packages
+install: $(VENV)/.installed node_modules/.installed ## Install the service with its dev and browser extras into .venv, and front-end packages
 
 .PHONY: migrate
 migrate: install ## Bring the database schema up to date
@@ -63,10 +70,17 @@ lint: install ## ruff, formatting and the architecture's import contracts
 	$(BIN)/lint-imports
 
 .PHONY: bench
-bench: install ## Run the benchmarks and print their figures
+bench: install $(VENV)/.bench-installed ## Install .[bench] on top, run the benchmarks and print their figures
 	HIA_ENV=testing $(BIN)/python benchmarks/run.py
 
 .PHONY: lock
-lock: $(BIN)/python ## Refresh constraints.txt from a clean install of pyproject.toml's ranges
-	$(BIN)/pip install --quiet -e '.[dev]'
-	$(BIN)/pip freeze --exclude-editable | grep -v '^hia-service' > constraints.txt
+lock: $(BIN)/python ## Re-pin constraints.txt and requirements/*.txt with hashes (UPGRADE=--upgrade: newer releases)
+	@# One resolution over every extra (constraints.txt) keeps the test and bench sets on the same versions;
+	@# pins already in it are kept unless UPGRADE=--upgrade.
+	test -x $(BIN)/uv || $(BIN)/pip install --quiet 'uv>=0.9'
+	$(LOCK) --all-extras -o constraints.txt $(UPGRADE)
+	$(LOCK) --extra dev --extra browser -c constraints.txt -o requirements/test.txt
+	$(LOCK) --extra bench -c constraints.txt -o requirements/bench.txt
+
+LOCK = $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --python-version 3.11 \
+  --custom-compile-command 'make lock'

@@ -27,13 +27,12 @@ from hia_service.errors import problem
 from hia_service.services import rules
 from hia_service.services.assessments.authoring import (
     assessment_for,
-    my_assessments,
     save_page,
     start_assessment,
     submit_for_review,
 )
 from hia_service.services.errors import NotFoundError
-from hia_service.services.review.record import QueueFilters, review_queue
+from hia_service.services.review.record import visible_assessments
 
 blp = Blueprint("api_assessments", __name__, url_prefix="/api/v1", description="Assessments")
 
@@ -42,33 +41,31 @@ NOT_FOUND = {"schema": ProblemSchema, "description": "No such assessment in your
 INVALID = {"schema": ProblemSchema, "description": "The request is not valid; 'errors' lists each field"}
 
 
-def _visible(user: Any, query: dict[str, Any]) -> list[Any]:
-    """Your own assessments, and for reviewers every one of the organisation's that reached review."""
-    found = {a.id: a for a in my_assessments(user, training=query["training"])}
-    if user.role_enum is Role.REVIEWER and not query["training"]:
-        found.update({r.assessment.id: r.assessment for r in review_queue(user, QueueFilters()).rows})
-    rows = sorted(found.values(), key=lambda a: (a.updated_at, a.id), reverse=True)
-    if query["status"]:
-        rows = [a for a in rows if a.status == query["status"]]
-    if query["search"]:
-        phrase = " ".join(query["search"].lower().split())
-        rows = [a for a in rows if phrase in a.title.lower() or phrase in a.reference.lower()]
-    return rows
-
-
 @blp.route("/assessments")
 class Assessments(MethodView):
     @token_required()
     @blp.arguments(AssessmentQuerySchema, location="query")
     @blp.response(200, AssessmentSummarySchema(many=True))
     @blp.paginate(page=1, page_size=20, max_page_size=100)
+    @blp.alt_response(400, schema=ProblemSchema, description="`page` is past the last page")
     @blp.alt_response(401, **NO_TOKEN)
     @blp.alt_response(422, **INVALID)
     def get(self, query: dict[str, Any], pagination_parameters: PaginationParameters) -> Any:
-        """Assessments you can see, most recently changed first. Paging: X-Pagination and the Link header."""
-        rows = _visible(g.api_user, query)
-        pagination_parameters.item_count = len(rows)
-        return rows[pagination_parameters.first_item : pagination_parameters.last_item + 1]
+        """Assessments you can see, most recently changed first, filtered and paged by the database.
+
+        `page` (from 1) and `page_size` (up to 100, 20 if not given) choose the page; the X-Pagination header
+        gives the total and page numbers, and the Link header the addresses of the other pages.
+        """
+        rows, total = visible_assessments(
+            g.api_user,
+            training=query["training"],
+            status=query["status"],
+            search=query["search"],
+            page=pagination_parameters.page,
+            per_page=pagination_parameters.page_size,
+        )
+        pagination_parameters.item_count = total
+        return rows
 
     @token_required(Role.MANAGER, Role.REVIEWER, Role.ADMIN, Role.TRAINER)
     @blp.arguments(AssessmentCreateSchema)

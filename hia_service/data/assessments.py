@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import ColumnElement, false, func, insert, or_, select, text
 from sqlalchemy.orm.exc import StaleDataError
 
 from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersion, User
+from hia_service.data.review import escape_like
 from hia_service.extensions import db
 
 DECISION_RECORDED = "decision_recorded"  # the workflow's last status: the decision has been taken
@@ -58,6 +60,62 @@ def list_assessments_by_author(user: User, *, training: bool = False) -> list[As
         .order_by(Assessment.updated_at.desc())
     )
     return list(db.session.scalars(query))
+
+
+def add_assessments(rows: list[dict[str, Any]]) -> None:
+    """Insert many assessments in one statement (imports and large test fixtures); every row needs the
+    same keys. Defaults (status, lock version, times) are filled in as for one added at a time."""
+    if rows:
+        db.session.execute(insert(Assessment), rows)
+
+
+@dataclass(frozen=True)
+class VisibleQuery:
+    """Which assessments a person may list: theirs (live or training, as asked), and when `queue_statuses`
+    is given the organisation's live assessments in those statuses too; narrowed by status and words."""
+
+    user_id: int
+    organisation_id: int
+    queue_statuses: tuple[str, ...]
+    training: bool
+    status: str | None = None
+    search: str | None = None
+
+
+def count_visible(query: VisibleQuery) -> int:
+    return db.session.scalar(select(func.count(Assessment.id)).where(_visible(query))) or 0
+
+
+def list_visible(query: VisibleQuery, *, offset: int, limit: int) -> list[Assessment]:
+    """One page, newest change first; the id breaks ties between rows changed at the same moment, so
+    pages neither repeat nor skip a row."""
+    page = (
+        select(Assessment)
+        .where(_visible(query))
+        .order_by(Assessment.updated_at.desc(), Assessment.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(db.session.scalars(page))
+
+
+def _visible(query: VisibleQuery) -> ColumnElement[bool]:
+    in_queue: ColumnElement[bool] = false()
+    if query.queue_statuses and not query.training:
+        in_queue = (Assessment.organisation_id == query.organisation_id) & Assessment.status.in_(
+            query.queue_statuses
+        )
+    condition = Assessment.is_training.is_(query.training) & or_(
+        Assessment.author_id == query.user_id, in_queue
+    )
+    if query.status:
+        condition = condition & (Assessment.status == query.status)
+    if query.search:
+        like = f"%{escape_like(' '.join(query.search.split()))}%"
+        condition = condition & or_(
+            Assessment.title.ilike(like, escape="\\"), Assessment.reference.ilike(like, escape="\\")
+        )
+    return condition
 
 
 def list_organisation_assessments(

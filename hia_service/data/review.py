@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from hia_service.data.models import (
@@ -29,19 +29,27 @@ class QueueQuery:
     decision_from: date | None = None
     decision_to: date | None = None
     search: str | None = None
-    limit: int = 500
 
 
-def list_queue(organisation_id: int, query: QueueQuery) -> list[Assessment]:
-    """Live (not training) assessments of one organisation, newest change first."""
-    statement = _filtered(
-        select(Assessment).where(
-            Assessment.organisation_id == organisation_id, Assessment.is_training.is_(False)
-        ),
-        query,
-    )
+def count_queue(organisation_id: int, query: QueueQuery) -> int:
+    """How many assessments the queue's filters match, counted by the database."""
+    statement = _filtered(select(func.count(Assessment.id)).where(*_live(organisation_id)), query)
+    return db.session.scalar(statement) or 0
+
+
+def list_queue(organisation_id: int, query: QueueQuery, *, offset: int, limit: int) -> list[Assessment]:
+    """One page of live (not training) assessments of one organisation, newest change first.
+
+    The id breaks ties between rows changed at the same moment, so pages neither repeat nor skip a row.
+    """
+    statement = _filtered(select(Assessment).where(*_live(organisation_id)), query)
     statement = statement.options(selectinload(Assessment.author), selectinload(Assessment.versions))
-    return list(db.session.scalars(statement.order_by(Assessment.updated_at.desc()).limit(query.limit)))
+    ordered = statement.order_by(Assessment.updated_at.desc(), Assessment.id.desc())
+    return list(db.session.scalars(ordered.offset(offset).limit(limit)))
+
+
+def _live(organisation_id: int) -> tuple[Any, ...]:
+    return (Assessment.organisation_id == organisation_id, Assessment.is_training.is_(False))
 
 
 def _filtered(statement: Select[Any], query: QueueQuery) -> Select[Any]:
@@ -56,14 +64,14 @@ def _filtered(statement: Select[Any], query: QueueQuery) -> Select[Any]:
     if query.decision_to:
         statement = statement.where(Assessment.decision_date <= query.decision_to)
     if query.search:
-        like = f"%{_escape_like(query.search.strip())}%"
+        like = f"%{escape_like(query.search.strip())}%"
         statement = statement.where(
             or_(Assessment.title.ilike(like, escape="\\"), Assessment.reference.ilike(like, escape="\\"))
         )
     return statement
 
 
-def _escape_like(text: str) -> str:
+def escape_like(text: str) -> str:
     # A search for "100%" means the characters, not a wildcard.
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from hia_service.auth.permissions import Action, can
 from hia_service.auth.roles import Role
+from hia_service.data import assessments as assessment_store
 from hia_service.data import review as review_store
 from hia_service.data.audit import audit_history
 from hia_service.data.models import (
@@ -22,7 +23,7 @@ from hia_service.data.models import (
 from hia_service.domain.workflow import Status
 from hia_service.services import rules
 from hia_service.services.assessments.authoring import assessment_for
-from hia_service.services.errors import NotFoundError, PermissionDeniedError
+from hia_service.services.errors import NotFoundError, PermissionDeniedError, ServiceError
 from hia_service.services.organisation import choices
 from hia_service.services.review import followup
 from hia_service.services.review.answers import Difference, SectionAnswers, answer_sections, compare
@@ -75,16 +76,28 @@ class QueueRow:
     assessed_after_decision: bool
 
 
+QUEUE_PAGE_SIZE = 50
+
+
 @dataclass(frozen=True)
 class Queue:
     rows: list[QueueRow]
     directorates: list[str]
     filters: QueueFilters
-    limit: int = 0  # set when there were more than this many: only the most recently changed are shown
+    total: int  # how many match the filters, over all pages
+    page: int  # 1-based; a page past the end shows the last page
+    page_size: int = QUEUE_PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
 
 
-def review_queue(user: User, filters: QueueFilters) -> Queue:
-    """The organisation's assessments that have reached review; drafts stay with their authors."""
+def review_queue(user: User, filters: QueueFilters, page: int = 1) -> Queue:
+    """One page of the organisation's assessments that have reached review; drafts stay with their authors.
+
+    Filtered, counted and paged by the database, so the queue has no cap however long it grows.
+    """
     require_reviewer(user)
     statuses = tuple(s for s in filters.statuses if s in {x.value for x in QUEUE_STATUSES})
     query = review_store.QueueQuery(
@@ -95,12 +108,40 @@ def review_queue(user: User, filters: QueueFilters) -> Queue:
         decision_to=filters.decision_to,
         search=filters.search or None,
     )
-    rows = [_queue_row(a) for a in review_store.list_queue(user.organisation_id, query)]
-    limit = query.limit if len(rows) >= query.limit else 0
+    total = review_store.count_queue(user.organisation_id, query)
+    # Someone following an old link, or typing a number, past the end sees the last page, not nothing.
+    page = min(max(page, 1), max(1, -(-total // QUEUE_PAGE_SIZE)))
+    found = review_store.list_queue(
+        user.organisation_id, query, offset=(page - 1) * QUEUE_PAGE_SIZE, limit=QUEUE_PAGE_SIZE
+    )
     directorates = choices.filter_options(
         user.organisation_id, "directorate", review_store.list_directorates(user.organisation_id)
     )
-    return Queue(rows, directorates, filters, limit)
+    return Queue([_queue_row(a) for a in found], directorates, filters, total, page, QUEUE_PAGE_SIZE)
+
+
+def visible_assessments(
+    user: User, *, training: bool, status: str | None, search: str | None, page: int, per_page: int
+) -> tuple[list[Assessment], int]:
+    """What the API lists: your own assessments, and for reviewers every one of the organisation's that
+    reached review. One page of them, newest change first, and how many there are in all.
+
+    A page past the last is an error a client can act on (the first page always exists, even when empty);
+    it is found from the count before any rows are asked for, so no page number reaches the database.
+    """
+    query = assessment_store.VisibleQuery(
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        queue_statuses=tuple(s.value for s in QUEUE_STATUSES) if user.role_enum is Role.REVIEWER else (),
+        training=training,
+        status=status,
+        search=search,
+    )
+    total = assessment_store.count_visible(query)
+    last = max(1, -(-total // per_page))
+    if page > last:
+        raise ServiceError(f"There is no page {page}: the last page is {last}.", field="page")
+    return assessment_store.list_visible(query, offset=(page - 1) * per_page, limit=per_page), total
 
 
 def _queue_row(assessment: Assessment) -> QueueRow:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
+from flask import url_for
 from werkzeug.datastructures import MultiDict
 
 from hia_service.domain.framework.validation import parse_date
@@ -38,3 +40,21 @@ def _date(args: MultiDict[str, str], name: str, what: str, errors: dict[str, str
         errors[name] = problem
         return None
     return date.fromisoformat(value) if value else None
+
+
+def requested_page(args: MultiDict[str, str]) -> int:
+    """The page asked for; not a whole number means the first (the service keeps it in range)."""
+    raw = args.get("page", "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else 1
+
+
+def page_links(args: MultiDict[str, str], page: int, pages: int) -> dict[str, str | None]:
+    """Addresses of the previous and next pages, keeping every filter (the query string is the form)."""
+    kept = [(key, value) for key, value in args.items(multi=True) if key != "page"]
+
+    def link(number: int) -> str | None:
+        if not 1 <= number <= pages:
+            return None
+        return f"{url_for('review.queue')}?{urlencode([*kept, ('page', str(number))])}"
+
+    return {"previous": link(page - 1), "next": link(page + 1)}

@@ -16,7 +16,7 @@ from hia_service.services.errors import ServiceError
 from hia_service.services.review import decisions as review
 from hia_service.services.review import record as review_record
 from hia_service.web.review.display import register_display_filters
-from hia_service.web.review.filters import queue_filters
+from hia_service.web.review.filters import page_links, queue_filters, requested_page
 from hia_service.web.review.forms import CommentForm, DecisionForm, LockForm, ReturnForm, lock_from
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -27,9 +27,13 @@ register_display_filters(bp)
 @requires_role(Role.REVIEWER)
 def queue() -> ResponseReturnValue:
     filters, errors = queue_filters(request.args)
-    result = review_record.review_queue(current_user, filters)
+    result = review_record.review_queue(current_user, filters, requested_page(request.args))
     status = 400 if errors else 200
-    return render_template("review/queue.html", queue=result, errors=errors, args=request.args), status
+    links = page_links(request.args, result.page, result.pages)
+    return (
+        render_template("review/queue.html", queue=result, errors=errors, args=request.args, links=links),
+        status,
+    )
 
 
 @bp.get("/<int:assessment_id>")

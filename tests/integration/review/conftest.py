@@ -8,12 +8,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from tests.conftest import TEST_PASSWORD, csrf_token_from
 
@@ -244,3 +245,48 @@ def login(client: FlaskClient) -> Callable[[dict[str, Any]], FlaskClient]:
 def form_token(client: FlaskClient, url: str) -> str:
     """A CSRF token from a page the signed-in person can see."""
     return csrf_token_from(client.get(url).get_data(as_text=True))
+
+
+BULK_STATUSES = ("draft", "submitted", "in_review", "returned", "approved", "decision_recorded")
+BULK_RATINGS = ("low", "medium", "high", None)
+BULK_DIRECTORATES = ("Community services", "Estates", "Mental health")
+
+
+def add_many_assessments(app: Flask, world: World, count: int) -> list[dict[str, Any]]:
+    """`count` assessments in one INSERT, spread over statuses, ratings, directorates and authors, with some
+    in training and some in the other organisation. Several share each change time, so paging must break
+    ties. Returns each row's fields with its id."""
+    from hia_service.data.accounts import get_organisation_by_code
+    from hia_service.data.assessments import add_assessments
+    from hia_service.data.models import Assessment
+    from hia_service.data.transaction import commit
+    from hia_service.extensions import db
+
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with app.app_context():
+        home, other = (get_organisation_by_code(code) for code in ("RXA", "RYB"))
+        assert home is not None and other is not None
+        rows = []
+        for i in range(count):
+            elsewhere = i % 23 == 0
+            author = world["other_manager" if elsewhere else ("manager", "reviewer")[i % 5 == 0]]
+            rows.append(
+                {
+                    "organisation_id": (other if elsewhere else home).id,
+                    "reference": f"HIA-2026-{i:05d}",
+                    "title": f"Bulk {'Sunday' if i % 4 == 0 else 'weekday'} change {i}",
+                    "author_id": author["id"],
+                    "status": BULK_STATUSES[i % 6],
+                    "is_training": i % 17 == 0,
+                    "rating": BULK_RATINGS[i % 4],
+                    "directorate": BULK_DIRECTORATES[i % 3],
+                    "decision_date": date(2026, 1, 1) + timedelta(days=i % 200),
+                    "framework_version": "1.0",
+                    "scoring_version": "1.0",
+                    "updated_at": start + timedelta(seconds=i // 7),  # seven rows per instant
+                }
+            )
+        add_assessments(rows)
+        commit()
+        ids = {ref: id_ for ref, id_ in db.session.execute(select(Assessment.reference, Assessment.id))}
+    return [{**row, "id": ids[row["reference"]]} for row in rows]

@@ -385,22 +385,17 @@ def test_approval_that_cannot_be_signed_is_not_recorded(
     assert snapshot(assessment_id)["status"] == "submitted"
 
 
-def test_a_very_long_queue_says_only_the_latest_are_shown(
+def test_a_long_queue_goes_on_to_further_pages_rather_than_stopping(
     app: Flask, world: Any, make_assessment: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from hia_service.data import review as review_store
+    from hia_service.services.review import record
     from hia_service.services.review.record import QueueFilters, review_queue
 
     for title in ("One", "Two", "Three"):
         make_assessment(world["manager"], title)
+    monkeypatch.setattr(record, "QUEUE_PAGE_SIZE", 2)
     with acting_as(app, world["reviewer"]) as user:
-        monkeypatch.setattr(review_store, "QueueQuery", _small_query(review_store.QueueQuery))
-        queue = review_queue(user, QueueFilters())
-    assert [row.assessment.title for row in queue.rows] == ["Three", "Two"] and queue.limit == 2
-
-
-def _small_query(query_type: Any) -> Any:
-    def make(**fields: Any) -> Any:
-        return query_type(**fields, limit=2)
-
-    return make
+        first, second = (review_queue(user, QueueFilters(), page) for page in (1, 2))
+        titles = [[row.assessment.title for row in queue.rows] for queue in (first, second)]
+    assert titles == [["Three", "Two"], ["One"]]
+    assert (first.total, first.pages, second.page) == (3, 2, 2)
