@@ -129,7 +129,8 @@ def sample(
 
 def signing_settings() -> tuple[Path, str] | None:
     """(PKCS#12 path, passphrase) from the app's config, or None when there is no app or no setting."""
-    app = flask.current_app._get_current_object() if flask.has_app_context() else _load_app()
+    # current_app is a proxy (Flask types it as the app itself); the real object outlives the context.
+    app = flask.current_app._get_current_object() if flask.has_app_context() else _load_app()  # type: ignore[attr-defined]
     if app is None or not app.config.get(P12_SETTING):
         return None
     return Path(app.config[P12_SETTING]), app.config.get(PASSPHRASE_SETTING) or ""
