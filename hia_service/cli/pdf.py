@@ -7,7 +7,6 @@ to pdf_cli with `@pdf_cli.command("export")`, reusing signing_settings() below.
 """
 
 import logging
-import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ import click
 import flask
 from flask.cli import ScriptInfo
 
+from hia_service.config import secret_from_environment
 from hia_service.documents import (
     DocumentError,
     build_docx,
@@ -187,7 +187,7 @@ def _quiet_pyhanko() -> Iterator[None]:
 def _passphrase(variable: str | None, *, confirm: bool) -> str:
     if variable is None:
         return click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
-    value = os.environ.get(variable)
+    value = secret_from_environment(variable)
     if not value:
         raise click.UsageError(f"The environment variable {variable} is not set or is empty.")
     return value
