@@ -64,9 +64,10 @@ test: install ## Run the whole suite (SQLite, and PostgreSQL when HIA_TEST_POSTG
 	HIA_ENV=testing $(BIN)/pytest -m browser
 
 .PHONY: lint
-lint: install ## ruff, formatting and the architecture's import contracts
+lint: install ## ruff, formatting, types (mypy) and the architecture's import contracts
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/lint-imports
 
 .PHONY: bench

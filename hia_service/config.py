@@ -1,10 +1,12 @@
-"""Typed settings read from HIA_* environment variables.
+"""Typed settings read from HIA_* environment variables: the only module that reads the environment
+(tests/architecture/test_configuration.py holds everything else to that).
 
 Defaults are safe to publish: debug off, and a secret key is required unless HIA_ENV=development or testing.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -18,6 +20,7 @@ from hia_service.domain.oidc_issuer import NEEDS_ALLOWED_TENANTS, TENANT_PLACEHO
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET = "development-only-secret-key-not-for-production"
 BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+RULES_DIR = PROJECT_ROOT / "rules"
 
 
 def parse_storage_url(url: str) -> tuple[str, str]:
@@ -59,7 +62,7 @@ class Settings(BaseSettings):
     )
     data_dir: Path = PROJECT_ROOT / "instance"
     reference_dir: Path = PROJECT_ROOT.parent / "shared" / "reference-data"
-    rules_dir: Path = PROJECT_ROOT / "rules"
+    rules_dir: Path = RULES_DIR
     port: int = 5000
     session_idle_minutes: int = 30
     session_max_hours: int = 12
@@ -89,6 +92,11 @@ class Settings(BaseSettings):
     sign_in_rate_limit: str | None = None
     # Training join-code attempts allowed per address, and per account (join codes must not be guessable).
     join_rate_limit: str | None = None
+    # API calls allowed per token (flask-limiter syntax).
+    api_rate_limit: str = "300/minute"
+    # Where rate limits are counted: unset is the service's Redis in production (so every app server
+    # counts against one allowance) and each process's memory elsewhere; any flask-limiter storage URI.
+    ratelimit_storage_uri: str | None = None
     # How many reverse proxies (load balancer, CDN) stand in front of the app and append to X-Forwarded-For.
     # 0: the headers are ignored, so a client cannot claim another address. See docs/deployment.md.
     trusted_proxies: int = Field(default=0, ge=0, le=10)
@@ -207,8 +215,29 @@ class Settings(BaseSettings):
             ),
             "HIA_SIGN_IN_RATE_LIMIT": self._sign_in_limit(),
             "HIA_JOIN_RATE_LIMIT": self._join_limit(),
+            "HIA_API_RATE_LIMIT": self.api_rate_limit,
+            "HIA_RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri or None,
             "HIA_TRUSTED_PROXIES": self.trusted_proxies,
             "HIA_STORAGE_URL": self.storage_url or None,
             "HIA_S3_ENDPOINT_URL": self.s3_endpoint_url or None,
             **self._oidc_config(),
         }
+
+
+class _RulesLocation(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="HIA_", extra="ignore")
+
+    rules_dir: Path = RULES_DIR
+
+
+def configured_rules_dir() -> Path:
+    """HIA_RULES_DIR on its own, for `hia rules check`: it must work where the full settings would not
+    validate (a governance team's machine has no HIA_SECRET_KEY)."""
+    return _RulesLocation().rules_dir
+
+
+def secret_from_environment(variable: str) -> str | None:
+    """The value of the environment variable a setting names, such as the one holding a signing
+    certificate's passphrase. Read each time it is needed, so the secret is never kept in the settings,
+    the database or a log; None when the variable is not set."""
+    return os.environ.get(variable)

@@ -120,8 +120,9 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError) -> tuple[str, int] | Response:
-        extra = {"errors": {error.field: [error.message]}} if error.field else {}
-        return render_error(error.status, error.message, **extra)
+        if error.field:
+            return render_error(error.status, error.message, errors={error.field: [error.message]})
+        return render_error(error.status, error.message)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int] | Response:

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
 import hashlib
+from typing import TYPE_CHECKING
 
 from flask import current_app, request
 from flask_limiter import Limiter
@@ -26,6 +27,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. db.Model is built at run time from Base (adding the bind key and table-name
+# defaults), so a type checker cannot see it; to mypy the models derive from Base, whose columns it reads.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -19,6 +19,7 @@ from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 
+from hia_service.config import configured_rules_dir
 from hia_service.documents import (
     build_docx,
     build_pdf,
@@ -54,7 +55,7 @@ def full_snapshot() -> dict[str, Any]:
     """The example assessment on the whole current framework (rules/), every group answered: the
     longest record the service makes today."""
     snapshot = example_snapshot()
-    framework = load_rules().framework()
+    framework = load_rules(configured_rules_dir()).framework()
     snapshot["framework"] = json.loads(json.dumps(dataclasses.asdict(framework), default=str))
     for question in framework.questions():
         if question.type == "impact":

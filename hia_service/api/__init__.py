@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from flask import Flask, Response, g, request
 from flask_smorest import Api as SmorestApi
 
@@ -70,7 +68,6 @@ def _configure(app: Flask) -> None:
             "security": [{"bearerAuth": []}],
         },
     )
-    app.config.setdefault("HIA_API_RATE_LIMIT", os.environ.get("HIA_API_RATE_LIMIT", "300/minute"))
     app.config.setdefault("RATELIMIT_STORAGE_URI", _rate_limit_storage(app))
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)  # Redis away: limit per process
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "hia")
@@ -79,8 +76,8 @@ def _configure(app: Flask) -> None:
 def _rate_limit_storage(app: Flask) -> str:
     """HIA_RATELIMIT_STORAGE_URI if set; in production the service's Redis, so every app server counts
     against one allowance; elsewhere each process counts its own."""
-    if os.environ.get("HIA_RATELIMIT_STORAGE_URI"):
-        return os.environ["HIA_RATELIMIT_STORAGE_URI"]
+    if app.config.get("HIA_RATELIMIT_STORAGE_URI"):
+        return str(app.config["HIA_RATELIMIT_STORAGE_URI"])
     return str(app.config["HIA_REDIS_URL"]) if app.config.get("HIA_ENV") == "production" else "memory://"
 
 

@@ -41,8 +41,9 @@ def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _operation(path: str, method: str, op: dict[str, Any], shared: list, schemas: dict) -> dict[str, Any]:
-    body = op.get("requestBody", {}).get("content", {})
-    media, content = next(iter(body.items()), (None, {}))
+    body: dict[str, dict[str, Any]] = op.get("requestBody", {}).get("content", {})
+    media = next(iter(body), None)  # the first media type documented, if any
+    content = body[media] if media is not None else {}
     return {
         "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
         "method": method.upper(),

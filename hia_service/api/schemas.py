@@ -11,7 +11,9 @@ from marshmallow import RAISE, Schema, fields, validate
 class UtcDateTime(fields.DateTime):
     """RFC 3339 with an offset always: SQLite hands back naive datetimes, which are UTC in this service."""
 
-    def _serialize(self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+    def _serialize(
+        self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any
+    ) -> str | float | None:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return super()._serialize(value, attr, obj, **kwargs)

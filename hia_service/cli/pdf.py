@@ -7,7 +7,6 @@ to pdf_cli with `@pdf_cli.command("export")`, reusing signing_settings() below.
 """
 
 import logging
-import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ import click
 import flask
 from flask.cli import ScriptInfo
 
+from hia_service.config import secret_from_environment
 from hia_service.documents import (
     DocumentError,
     build_docx,
@@ -129,7 +129,8 @@ def sample(
 
 def signing_settings() -> tuple[Path, str] | None:
     """(PKCS#12 path, passphrase) from the app's config, or None when there is no app or no setting."""
-    app = flask.current_app._get_current_object() if flask.has_app_context() else _load_app()
+    # current_app is a proxy (Flask types it as the app itself); the real object outlives the context.
+    app = flask.current_app._get_current_object() if flask.has_app_context() else _load_app()  # type: ignore[attr-defined]
     if app is None or not app.config.get(P12_SETTING):
         return None
     return Path(app.config[P12_SETTING]), app.config.get(PASSPHRASE_SETTING) or ""
@@ -186,7 +187,7 @@ def _quiet_pyhanko() -> Iterator[None]:
 def _passphrase(variable: str | None, *, confirm: bool) -> str:
     if variable is None:
         return click.prompt("Passphrase", hide_input=True, confirmation_prompt=confirm)
-    value = os.environ.get(variable)
+    value = secret_from_environment(variable)
     if not value:
         raise click.UsageError(f"The environment variable {variable} is not set or is empty.")
     return value

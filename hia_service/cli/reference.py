@@ -56,9 +56,8 @@ def load_command(source: Path | None, manifest_path: Path | None) -> None:
         commit()
         changed.append(before != {prepared.snapshot_id} or prepared.built)
 
-    with tqdm(
-        total=total_steps(manifest), desc="Loading reference data", unit="step", file=sys.stderr
-    ) as bar:
+    steps = total_steps(manifest)
+    with tqdm(total=steps, desc="Loading reference data", unit="step", file=sys.stderr) as bar:
 
         def progress(message: str) -> None:
             bar.set_postfix_str(message, refresh=False)
@@ -71,7 +70,7 @@ def load_command(source: Path | None, manifest_path: Path | None) -> None:
         except ReferenceDataError as error:
             bar.close()
             raise click.ClickException(str(error)) from None
-        bar.update(bar.total - bar.n)
+        bar.update(steps - bar.n)
     if changed and not changed[0]:
         click.echo(
             f"The reference data is already loaded (snapshot {prepared.snapshot_id}); nothing changed."

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import click
 
+from hia_service.config import configured_rules_dir
 from hia_service.domain.framework import RulesError
-from hia_service.domain.rules import RuleSet, default_rules_dir, load_rules
+from hia_service.domain.rules import RuleSet, load_rules
 from hia_service.domain.training import load_scenarios
 
 
@@ -29,7 +30,7 @@ def rules_cli() -> None:
     help="The rules folder (default: HIA_RULES_DIR, or the rules/ folder of this project).",
 )
 def check_command(rules_dir: Path | None) -> None:
-    rules_dir = rules_dir or default_rules_dir()
+    rules_dir = rules_dir or configured_rules_dir()
     try:
         ruleset = load_rules(rules_dir)
         scenarios = load_scenarios(rules_dir, dict(ruleset.frameworks))

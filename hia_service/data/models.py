@@ -21,14 +21,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hia_service.auth.roles import Role
 from hia_service.domain.geography.area_profile import AreaProfile
-from hia_service.extensions import db
+from hia_service.extensions import Model
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -39,7 +39,7 @@ class Organisation(db.Model):
     users: Mapped[list[User]] = relationship(back_populates="organisation")
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -75,7 +75,7 @@ class User(db.Model):
         return str(self.id)
 
 
-class UserIdentity(db.Model):
+class UserIdentity(Model):
     """An external sign-in (e.g. Microsoft Entra ID via OIDC) linked to a user: issuer + subject claim."""
 
     __tablename__ = "user_identities"
@@ -90,7 +90,7 @@ class UserIdentity(db.Model):
     user: Mapped[User] = relationship(back_populates="identities")
 
 
-class ReferenceDataset(db.Model):
+class ReferenceDataset(Model):
     """Provenance of one loaded reference file: which release, which bytes, when."""
 
     __tablename__ = "reference_datasets"
@@ -114,7 +114,7 @@ class ReferenceDataset(db.Model):
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """The live, editable assessment. Each submission freezes a copy as an AssessmentVersion."""
 
     __tablename__ = "assessments"
@@ -160,7 +160,7 @@ class Assessment(db.Model):
         return AreaProfile.from_json(self.profile) if self.profile else None
 
 
-class AssessmentVersion(db.Model):
+class AssessmentVersion(Model):
     """A frozen snapshot made at submission: what was assessed, under which rules and data."""
 
     __tablename__ = "assessment_versions"
@@ -219,7 +219,7 @@ class AssessmentVersion(db.Model):
         return AreaProfile.from_json(self.profile) if self.profile else None
 
 
-class AssessmentEvent(db.Model):
+class AssessmentEvent(Model):
     """The workflow history, append-only, in the past tense ("Returned to author")."""
 
     __tablename__ = "assessment_events"
@@ -236,7 +236,7 @@ class AssessmentEvent(db.Model):
     actor: Mapped[User] = relationship()
 
 
-class ReviewComment(db.Model):
+class ReviewComment(Model):
     __tablename__ = "review_comments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -250,7 +250,7 @@ class ReviewComment(db.Model):
     author: Mapped[User] = relationship()
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Append-only audit log; each entry carries the hash of the one before it."""
 
     __tablename__ = "audit_events"
@@ -271,7 +271,7 @@ class AuditEvent(db.Model):
     entry_hash: Mapped[str] = mapped_column(String(64), unique=True)
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal API token. Only its sha256 is stored; the token itself is shown once."""
 
     __tablename__ = "api_tokens"
@@ -289,7 +289,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship()
 
 
-class DecisionRecord(db.Model):
+class DecisionRecord(Model):
     """What was decided after approval: by which forum, when, and whether it followed the recommendation."""
 
     __tablename__ = "decision_records"
@@ -314,7 +314,7 @@ class DecisionRecord(db.Model):
     recorded_by: Mapped[User] = relationship()
 
 
-class ActionItem(db.Model):
+class ActionItem(Model):
     """One row of an approved action plan (kind "action") or the monitoring review (kind "review"),
     tracked until someone marks it done."""
 
@@ -344,7 +344,7 @@ class ActionItem(db.Model):
     __mapper_args__ = {"version_id_col": lock_version}
 
 
-class ReminderLog(db.Model):
+class ReminderLog(Model):
     """One reminder email per person per day at most: what was sent, to whom, when."""
 
     __tablename__ = "reminder_logs"
@@ -360,7 +360,7 @@ class ReminderLog(db.Model):
 # --- training ---
 
 
-class TrainingSession(db.Model):
+class TrainingSession(Model):
     """A cohort: a trainer's session on a date, the scenarios it practises and the code trainees join with."""
 
     __tablename__ = "training_sessions"
@@ -381,7 +381,7 @@ class TrainingSession(db.Model):
     )
 
 
-class TrainingMember(db.Model):
+class TrainingMember(Model):
     """A trainee in a session (added by the trainer or joined with the code)."""
 
     __tablename__ = "training_members"
@@ -396,7 +396,7 @@ class TrainingMember(db.Model):
     user: Mapped[User] = relationship()
 
 
-class TrainingPractice(db.Model):
+class TrainingPractice(Model):
     """One trainee's practice assessment of one scenario in one session."""
 
     __tablename__ = "training_practices"
@@ -420,7 +420,7 @@ class TrainingPractice(db.Model):
 # --- organisation settings ---
 
 
-class OrganisationSettings(db.Model):
+class OrganisationSettings(Model):
     """One organisation's own setup: the population it serves, its address, logo and signing certificate.
 
     The certificate's passphrase is never stored: only the name of the environment variable that holds it."""
@@ -443,7 +443,7 @@ class OrganisationSettings(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
-class OrganisationChoice(db.Model):
+class OrganisationChoice(Model):
     """An entry in one of the organisation's lists (directorates, decision forums, sites).
 
     Records keep the words they were saved with, so renaming or retiring an entry changes no old record."""
@@ -461,7 +461,7 @@ class OrganisationChoice(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class LocalFrameworkVersion(db.Model):
+class LocalFrameworkVersion(Model):
     """The organisation's additions to the national framework (guidance per section, local groups).
 
     Append-only: every change adds a version; assessments record the number they used in their answers."""

@@ -55,7 +55,7 @@ def register_transaction_boundary(app: Flask) -> None:
 AFTER_COMMIT = "hia_after_commit"
 
 
-def after_commit(callback: Callable[[], None]) -> None:
+def after_commit(callback: Callable[[], object]) -> None:
     """Run `callback` once the current transaction commits (never if it rolls back)."""
     db.session.info.setdefault(AFTER_COMMIT, []).append(callback)
 

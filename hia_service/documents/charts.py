@@ -18,6 +18,7 @@ from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
+from matplotlib.typing import RcKeyType
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
@@ -37,7 +38,7 @@ DECILE_COLOURS = (
     "#1F9E89", "#35B779", "#6ECE58", "#B5DE2B", "#FDE725",
 )  # fmt: skip
 _DPI = 200
-_FONT = {
+_FONT: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 8,
     "text.color": TEXT_COLOUR,

@@ -3,11 +3,13 @@
 import io
 from collections.abc import Callable, Iterable
 from functools import singledispatch
+from typing import Any
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -73,11 +75,12 @@ def _append(story: list, new: list) -> None:
     """Add flowables; a heading just before a kept-together block goes inside it. (reportlab's
     keepWithNext does not hold a heading to a KeepTogether, so the heading would be left behind.)"""
     if new and isinstance(new[0], KeepTogether):
-        headings = []
-        while story and getattr(getattr(story[-1], "style", None), "keepWithNext", 0):
+        headings: list[Flowable] = []
+        while story and getattr(getattr(story[-1], "style", None), "keepWithNext", False):
             headings.insert(0, story.pop())
         if headings:
-            new = [KeepTogether([*headings, *new[0]._content]), *new[1:]]
+            content = new[0]._content  # type: ignore[attr-defined]  # the kept flowables; unstubbed
+            new = [KeepTogether([*headings, *content]), *new[1:]]
     story += new
 
 
@@ -109,7 +112,7 @@ def _(block: PageBreak, width: float) -> list:
 def _(block: Callout, width: float) -> list:
     if block.kind == "headline":
         cells = [[_para(block.title, "headline_title")], [_para(block.text, "headline")]]
-        style = [("BACKGROUND", (0, 0), (-1, -1), NHS_BLUE)]
+        style: list[tuple[Any, ...]] = [("BACKGROUND", (0, 0), (-1, -1), NHS_BLUE)]
     else:
         cells = [[_para(block.title, "callout_title")], [_para(block.text, "body")]]
         edge = WARM_YELLOW if block.kind == "warning" else NHS_BLUE
@@ -123,7 +126,10 @@ def _(block: Callout, width: float) -> list:
 def _(block: RatingTag, width: float) -> list:
     text_colour, tint = RATING_COLOURS.get(block.rating, (TEXT, PALE_GREY))
     tag = Paragraph(markup(block.label.upper()), styles()["cell_bold"].clone("tag", textColor=text_colour))
-    cells = [[_para("Overall rating", "cell_bold"), tag], ["", _para(block.summary, "cell")]]
+    cells: list[list[Flowable | str]] = [
+        [_para("Overall rating", "cell_bold"), tag],
+        ["", _para(block.summary, "cell")],
+    ]
     table = RlTable(cells, colWidths=[0.25 * width, 0.75 * width])
     style = [("BACKGROUND", (1, 0), (1, 0), tint), ("VALIGN", (0, 0), (-1, -1), "TOP")]
     table.setStyle(TableStyle([*style, *_padding(6, 4)]))
@@ -134,7 +140,10 @@ def _(block: RatingTag, width: float) -> list:
 def _(block: Facts, width: float) -> list:
     rows = [[_para(key, "cell_bold"), _para(value, "cell")] for key, value in block.rows]
     table = RlTable(rows, colWidths=[0.3 * width, 0.7 * width], splitInRow=1)
-    style = [("LINEBELOW", (0, 0), (-1, -1), 0.5, BORDER), ("VALIGN", (0, 0), (-1, -1), "TOP")]
+    style: list[tuple[Any, ...]] = [
+        ("LINEBELOW", (0, 0), (-1, -1), 0.5, BORDER),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
     table.setStyle(TableStyle([*style, *_padding(0, 4)]))
     return [table, Spacer(1, _GAP)]
 
@@ -166,7 +175,12 @@ def _(block: Bullets, width: float) -> list:
     font = styles()["body"].fontName  # the bullet in the text font, so it is copied and read correctly
     return [
         ListFlowable(
-            items, bulletType="bullet", start="•", leftIndent=12, bulletColor=TEXT, bulletFontName=font
+            items,  # type: ignore[arg-type]  # reportlab documents ListItems here; its stubs do not
+            bulletType="bullet",
+            start="•",
+            leftIndent=12,
+            bulletColor=TEXT,
+            bulletFontName=font,
         )
     ]
 
@@ -208,7 +222,10 @@ def _(block: Verification, width: float) -> list:
         Paragraph(_link(block.url), styles()["cell"]),
     ]
     table = RlTable([[_qr(block.url, size), text]], colWidths=[size + 6 * mm, width - size - 6 * mm])
-    style = [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOX", (0, 0), (-1, -1), 0.75, BORDER)]
+    style: list[tuple[Any, ...]] = [
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("BOX", (0, 0), (-1, -1), 0.75, BORDER),
+    ]
     table.setStyle(TableStyle([*style, *_padding(6, 4)]))
     return [Spacer(1, _GAP), KeepTogether([table])]
 
@@ -237,11 +254,11 @@ class _SignatureArea(Flowable):
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
         return self.width, self.height
 
-    def drawOn(self, canvas, x: float, y: float, _sW: float = 0) -> None:
+    def drawOn(self, canvas: Canvas, x: float, y: float, _sW: float = 0) -> None:
         if self.block.will_be_signed:
             page = canvas.getPageNumber() - 1
             self._on_signature(SignatureBox(page, x, y, x + self.width, y + self.height))
-        super().drawOn(canvas, x, y, _sW)
+        super().drawOn(canvas, x, y, _sW)  # type: ignore[call-arg]  # reportlab takes _sW; its stubs omit it
 
     def draw(self) -> None:
         if self.block.will_be_signed:
@@ -259,7 +276,7 @@ class _SignatureArea(Flowable):
         canvas.restoreState()
 
 
-def _padding(horizontal: float, vertical: float) -> list[tuple]:
+def _padding(horizontal: float, vertical: float) -> list[tuple[Any, ...]]:
     return [
         ("LEFTPADDING", (0, 0), (-1, -1), horizontal),
         ("RIGHTPADDING", (0, 0), (-1, -1), horizontal),

@@ -8,6 +8,7 @@ import io
 import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
@@ -118,14 +119,14 @@ def draw_later_page(canvas: Canvas, furniture: PageFurniture) -> None:
 class FurnishedCanvas(Canvas):
     """A canvas that adds the footer, marks and metadata once it knows how many pages there are."""
 
-    def __init__(self, *args: object, furniture: PageFurniture, **kwargs: object) -> None:
+    def __init__(self, *args: Any, furniture: PageFurniture, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._furniture = furniture
-        self._pages: list[dict] = []
+        self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # reportlab's own page reset; not in its stubs
 
     def save(self) -> None:
         total = len(self._pages)

@@ -6,6 +6,7 @@ fallback) when Debian has it, and reportlab's built-in Helvetica otherwise. Colo
 
 from functools import cache
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib.colors import Color, HexColor, white
@@ -64,7 +65,7 @@ def styles() -> dict[str, ParagraphStyle]:
     regular, bold, italic = fonts()
     base = ParagraphStyle("body", fontName=regular, fontSize=10, leading=14, textColor=TEXT, spaceAfter=6)
 
-    def derive(name: str, **overrides: object) -> ParagraphStyle:
+    def derive(name: str, **overrides: Any) -> ParagraphStyle:
         return ParagraphStyle(name, parent=base, **overrides)
 
     return {

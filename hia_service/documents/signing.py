@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes as P
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.misc import PdfError, StringWithLanguage
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.stamp import TextStampStyle
@@ -30,7 +30,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from hia_service.documents.event_loops import outside_event_loop
 
 from .errors import CertificateError, NotAPdfError, SigningRefusedError
-from .metadata import DocumentInfo, read_document_info
+from .metadata import DocumentInfo, SignatureBox, read_document_info
 from .wording import STATUS_LABELS, long_date
 
 SIGNATURE_FIELD = "OrganisationSignature"
@@ -53,16 +53,15 @@ def sign_pdf(
     NotAPdfError when the bytes are not a PDF.
     """
     reader = _read(pdf_bytes)
-    info = _signable_info(reader)
+    info, box = _signable_info(reader)
     signer = load_signer(p12_path, passphrase, now=now)
     meta = signers.PdfSignatureMetadata(
         field_name=SIGNATURE_FIELD,
         reason=reason or f"Approved assessment {info.label}",
-        location=location or reader.document_meta_view.author or None,
+        location=location or _plain(reader.document_meta_view.author) or None,
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    box = info.signature_box
     field = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=box.page, box=box.as_tuple())
     stamp = TextStampStyle(
         stamp_text=f"Digitally signed by %(signer)s\nRecord {info.label}\nSigned %(ts)s",
@@ -157,7 +156,8 @@ def _read(pdf_bytes: bytes) -> PdfFileReader:
         raise NotAPdfError("This PDF is damaged and cannot be read, so it cannot be signed.") from error
 
 
-def _signable_info(reader: PdfFileReader) -> DocumentInfo:
+def _signable_info(reader: PdfFileReader) -> tuple[DocumentInfo, SignatureBox]:
+    """The document's record details and where its signature goes, or SigningRefusedError."""
     info = read_document_info(reader)
     if info is None:
         raise SigningRefusedError("This PDF was not made by the assessment service, so it cannot be signed.")
@@ -174,7 +174,12 @@ def _signable_info(reader: PdfFileReader) -> DocumentInfo:
         raise SigningRefusedError(f"{info.label} is already signed.")
     if info.signature_box is None:
         raise SigningRefusedError(f"{info.label} has no space for the signature. Produce the PDF again.")
-    return info
+    return info, info.signature_box
+
+
+def _plain(text: str | StringWithLanguage | None) -> str | None:
+    """A document-information string without its language tag (the signature's location is plain text)."""
+    return text.value if isinstance(text, StringWithLanguage) else text
 
 
 def _p12_bytes(p12_path: str | Path) -> bytes:

@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeAlias
 
 from asn1crypto import parser as asn1_parser
 from asn1crypto import pem
@@ -37,7 +38,7 @@ MAX_INFLATED_BYTES = 100 * 1024 * 1024  # all streams unpacked together; a recor
 _STREAM = re.compile(rb"stream\r?\n")
 _STEP = 1024 * 1024
 _PIECE = 64 * 1024
-TrustRoot = bytes | asn1_x509.Certificate | pyca_x509.Certificate
+TrustRoot: TypeAlias = bytes | asn1_x509.Certificate | pyca_x509.Certificate
 
 
 @dataclass(frozen=True)

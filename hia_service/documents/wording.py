@@ -31,13 +31,14 @@ _MULTIPLES = {
 
 def long_date(value: str | date | datetime | None) -> str:
     """'2026-11-20' -> '20 November 2026' (the NHS style: no leading zero, month in full)."""
-    if value in (None, ""):
+    if value is None or value == "":
         return "Not given"
     if isinstance(value, str):
+        typed = value
         try:
-            value = datetime.fromisoformat(value)
+            value = datetime.fromisoformat(typed)
         except ValueError:
-            return value  # shown as typed rather than lost
+            return typed  # shown as typed rather than lost
     return f"{value.day} {value:%B %Y}"
 
 
@@ -122,7 +123,9 @@ def rating_summary(rating: Mapping[str, Any]) -> str:
     summary = rating.get("summary")
     if not summary:
         reasons = rating.get("reasons") or ()
-        at_overall = [r for r in reasons if isinstance(r, Mapping) and r.get("rating") == rating["overall"]]
+        at_overall: list[str | Mapping[str, Any]] = [
+            r for r in reasons if isinstance(r, Mapping) and r.get("rating") == rating["overall"]
+        ]
         summary = reason_text((at_overall or list(reasons) or [""])[0])
     before = rating.get("before_mitigation")
     if rating.get("mitigation_applied") and before and before != rating["overall"]:

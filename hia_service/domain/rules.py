@@ -9,7 +9,6 @@ Layout of a rules folder:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -57,14 +56,10 @@ def _pick(versions: Mapping[str, T], version: str, kind: str) -> T:
         raise UnknownVersionError(f"there is no {kind} version {version} (versions: {have})") from None
 
 
-def default_rules_dir() -> Path:
-    """HIA_RULES_DIR if set, else the rules/ folder next to the package."""
-    return Path(os.environ.get("HIA_RULES_DIR") or DEFAULT_RULES_DIR)
-
-
-def load_rules(rules_dir: Path | None = None) -> RuleSet:
-    """Read, validate and build every rules file. Raises RulesError listing every problem found."""
-    rules_dir = Path(rules_dir or default_rules_dir())
+def load_rules(rules_dir: Path) -> RuleSet:
+    """Read, validate and build every rules file in `rules_dir` (the app passes HIA_RULES_DIR from its
+    settings). Raises RulesError listing every problem found."""
+    rules_dir = Path(rules_dir)
     problems: list[Problem] = []
     frameworks = _load_kind(rules_dir, "framework", problems, build_framework)
     broken = _versions_present(rules_dir, "framework") - set(frameworks)
@@ -154,8 +149,8 @@ def _cached(rules_dir: Path) -> RuleSet:
 
 
 def cached_rules(rules_dir: Path | None = None) -> RuleSet:
-    """The rules in `rules_dir`, loaded once per process."""
-    return _cached(Path(rules_dir or default_rules_dir()).resolve())
+    """The rules in `rules_dir` (default: the project's rules/ folder), loaded once per process."""
+    return _cached(Path(rules_dir or DEFAULT_RULES_DIR).resolve())
 
 
 def load_framework(version: str | None = None, rules_dir: Path | None = None) -> Framework:

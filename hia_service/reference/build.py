@@ -134,7 +134,8 @@ def _population_2011(
     share = np.asarray(pop21, dtype=np.float64)[row21] / parents
     row11 = pd.Series(np.arange(len(codes11)), index=codes11).reindex(lookup["lsoa11_code"]).to_numpy()
     ok = ~np.isnan(row11)
-    return np.bincount(row11[ok].astype(np.int64), weights=share[ok], minlength=len(codes11))
+    # numpy's stubs type every bincount as integers; with weights it is float64.
+    return np.bincount(row11[ok].astype(np.int64), weights=share[ok], minlength=len(codes11))  # type: ignore[return-value]
 
 
 def _postcodes(
@@ -248,8 +249,8 @@ def _group(table: pd.DataFrame, code: str, name: str, nhs: str | None, vintage: 
     first = pd.Series(np.arange(len(table))).groupby(index).first().to_numpy()
     names = table[name].fillna("").to_numpy(dtype=str)[first].tolist()
     nhs_codes = table[nhs].fillna("").to_numpy(dtype=str)[first].tolist() if nhs else []
-    index = np.where(codes_per_row == "", -1, index).astype(np.int32)
-    return GroupData(vintage, unique.tolist(), names, nhs_codes, index)
+    group_index = np.where(codes_per_row == "", -1, index).astype(np.int32)
+    return GroupData(vintage, unique.tolist(), names, nhs_codes, group_index)
 
 
 def _lsoa11_release(

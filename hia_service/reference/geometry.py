@@ -83,7 +83,9 @@ def assign_points(
     outside = np.flatnonzero(result[todo] < 0)
     if len(outside):
         near_point, near_poly = tree.query_nearest(
-            points[outside], max_distance=NEAREST_LIMIT_M, all_matches=False
+            points[outside],  # type: ignore[index]  # an array of Points; shapely's stubs allow one Point
+            max_distance=NEAREST_LIMIT_M,
+            all_matches=False,
         )
         result[todo[outside[near_point]]] = near_poly
     return result

@@ -6,6 +6,7 @@ import secrets
 from datetime import UTC, datetime
 
 from flask import Blueprint, Flask, flash, g, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.routing import IntegerConverter, Map
@@ -42,8 +43,15 @@ def register_templates(app: Flask) -> None:
 class DatabaseInteger(IntegerConverter):
     """<int:...> in every URL, capped at PostgreSQL's integer: a bigger id is a 404, not a database error."""
 
-    def __init__(self, map: Map, *args: object, max: int = 2_147_483_647, **kwargs: object) -> None:
-        super().__init__(map, *args, max=max, **kwargs)  # type: ignore[arg-type]
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = None,
+        max: int = 2_147_483_647,
+        signed: bool = False,
+    ) -> None:
+        super().__init__(map, fixed_digits, min, max, signed)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -105,7 +113,7 @@ def _register_session_hooks(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @app.before_request
-    def expire_idle_sessions() -> object | None:
+    def expire_idle_sessions() -> ResponseReturnValue | None:
         g.request_id = request.headers.get("X-Request-Id") or secrets.token_hex(8)
         if not current_user.is_authenticated:
             return None
@@ -125,7 +133,7 @@ def _register_session_hooks(app: Flask) -> None:
         return None
 
 
-def _expire(user: object, reason: str, message: str) -> object:
+def _expire(user: object, reason: str, message: str) -> ResponseReturnValue:
     record_session_expired(user._get_current_object(), reason)  # type: ignore[attr-defined]
     logout_user()
     session.clear()

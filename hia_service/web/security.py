@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 
 from flask import Flask, Request, Response, current_app, g, request
+from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -59,7 +60,7 @@ def security_headers(nonce: str, production: bool) -> dict[str, str]:
     return headers
 
 
-def refuse_deeply_nested_json() -> object | None:
+def refuse_deeply_nested_json() -> ResponseReturnValue | None:
     """JSON bodies are measured before Flask parses them: json.loads recurses once per level of nesting."""
     if not request.is_json:
         return None

@@ -1,7 +1,7 @@
 import pytest
 from pydantic import ValidationError
 
-from hia_service.config import DEV_SECRET, Settings
+from hia_service.config import DEV_SECRET, Settings, secret_from_environment
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -114,3 +114,40 @@ def test_how_long_to_wait_after_too_many_attempts(seconds: float, said: str) -> 
     from hia_service.errors import wait_before_retrying
 
     assert wait_before_retrying(seconds) == said
+
+
+def test_api_rate_limit_and_its_storage_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HIA_API_RATE_LIMIT", raising=False)
+    monkeypatch.delenv("HIA_RATELIMIT_STORAGE_URI", raising=False)
+    config = Settings(env="development").flask_config()
+    assert config["HIA_API_RATE_LIMIT"] == "300/minute"
+    assert config["HIA_RATELIMIT_STORAGE_URI"] is None
+    monkeypatch.setenv("HIA_API_RATE_LIMIT", "5/second")
+    monkeypatch.setenv("HIA_RATELIMIT_STORAGE_URI", "redis://cache:6379/2")
+    config = Settings(env="development").flask_config()
+    assert config["HIA_API_RATE_LIMIT"] == "5/second"
+    assert config["HIA_RATELIMIT_STORAGE_URI"] == "redis://cache:6379/2"
+
+
+def test_rate_limits_are_counted_where_the_setting_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    from flask import Flask
+
+    from hia_service.api import _rate_limit_storage
+
+    # A bare app: create_app() would re-point the one shared Flask-Limiter for every later test.
+    # The API reads the setting, not the environment: the value is given here, not set in os.environ.
+    monkeypatch.delenv("HIA_RATELIMIT_STORAGE_URI", raising=False)
+    app = Flask("bare")
+    app.config.update(
+        Settings(env="development", ratelimit_storage_uri="redis://cache:6379/2").flask_config()
+    )
+    assert _rate_limit_storage(app) == "redis://cache:6379/2"
+    app.config.update(Settings(env="development").flask_config())
+    assert _rate_limit_storage(app) == "memory://"  # not production: each process counts its own
+
+
+def test_a_secret_is_read_from_the_variable_a_setting_names(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIA_TEST_PASSPHRASE_FOR_CONFIG", "correct horse")
+    assert secret_from_environment("HIA_TEST_PASSPHRASE_FOR_CONFIG") == "correct horse"
+    monkeypatch.delenv("HIA_TEST_PASSPHRASE_FOR_CONFIG")
+    assert secret_from_environment("HIA_TEST_PASSPHRASE_FOR_CONFIG") is None

@@ -176,7 +176,9 @@ class Framework:
     intro: str = ""
     duties: tuple[Duty, ...] = ()
     screening: Screening | None = None
-    _by_id: dict[str, Question] = field(default=None, init=False, repr=False, compare=False, hash=False)  # type: ignore[assignment]
+    _by_id: dict[str, Question] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         index = {q.id: q for s in self.sections for q in s.questions}

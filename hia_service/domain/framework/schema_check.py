@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -46,41 +46,46 @@ def _to_problem(doc: SourceDoc, err: ValidationError) -> Problem:
     path: DocPath = tuple(err.absolute_path)
     where = _describe(path)
     if err.validator == "additionalProperties":
-        extra = sorted(set(err.instance) - set(err.schema.get("properties", {})))
+        known = err.schema.get("properties", {}) if isinstance(err.schema, Mapping) else {}
+        instance: Any = err.instance  # the offending object
+        extra = sorted(set(instance) - set(known))
         key = extra[0] if extra else ""
         return doc.problem((*path, key), f"{where}: unknown key '{key}' (check the spelling)")
     return doc.problem(path, f"{where}: {_message(err)}")
 
 
 def _message(err: ValidationError) -> str:
+    # What the failing keyword asked for: a list for required/enum, text for pattern, anything for const.
+    wanted: Any = err.validator_value
     if err.validator == "required":
-        missing = [k for k in err.validator_value if k not in err.instance]
+        instance: Any = err.instance  # the object missing keys
+        missing = [k for k in wanted if k not in instance]
         return f"'{missing[0]}' is missing" if missing else err.message
     if err.validator == "enum":
-        allowed = ", ".join(str(v) for v in err.validator_value)
+        allowed = ", ".join(str(v) for v in wanted)
         return f"{err.instance!r} is not allowed; use one of: {allowed}"
     if err.validator == "type":
-        return f"expected {_type_name(err.validator_value)}, found {err.instance!r}{_quote_hint(err)}"
+        return f"expected {_type_name(wanted)}, found {err.instance!r}{_quote_hint(wanted, err.instance)}"
     if err.validator == "pattern":
-        expected = err.schema.get("description", err.validator_value)
+        expected = err.schema.get("description", wanted) if isinstance(err.schema, Mapping) else wanted
         return f"{err.instance!r} is not in the expected form ({expected})"
     if err.validator == "const":
-        return f"must be {err.validator_value!r}"
+        return f"must be {wanted!r}"
     return err.message
 
 
-def _quote_hint(err: ValidationError) -> str:
+def _quote_hint(wanted_type: Any, instance: object) -> str:
     # `version: 1.0` reads as a number in YAML; the fix is quotes.
-    wants_text = err.validator_value == "string" or "string" in err.validator_value
-    return " (put it in quotes)" if wants_text and isinstance(err.instance, int | float) else ""
+    wants_text = wanted_type == "string" or "string" in wanted_type
+    return " (put it in quotes)" if wants_text and isinstance(instance, int | float) else ""
 
 
 def _type_name(value: Any) -> str:
     names = {"string": "text", "object": "a set of keys", "array": "a list", "integer": "a whole number",
              "number": "a number", "boolean": "true or false"}  # fmt: skip
     if isinstance(value, list):
-        return " or ".join(names.get(v, v) for v in value)
-    return names.get(value, value)
+        return " or ".join(names.get(str(v), str(v)) for v in value)
+    return names.get(str(value), str(value))
 
 
 def _describe(path: DocPath) -> str:

@@ -4,7 +4,6 @@ are never stored, logged or echoed; anything we report shows only the postcode s
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -53,10 +52,11 @@ class UnmatchedPostcodes:
     """Collects postcodes we could not use, keeping only masked sectors and counts."""
 
     def __init__(self) -> None:
-        self._counts: Counter[tuple[str, str]] = Counter()
+        self._counts: dict[tuple[str, str], float] = {}  # patient-list counts may be fractional
 
     def add(self, compact: str | None, reason: str, count: float = 1) -> None:
-        self._counts[(mask(compact), reason)] += count
+        key = (mask(compact), reason)
+        self._counts[key] = self._counts.get(key, 0) + count
 
     def entries(self) -> list[dict[str, object]]:
         rows = sorted(self._counts.items(), key=lambda item: (-item[1], item[0]))

@@ -136,7 +136,8 @@ def _weighted(
     unmatched: list[dict[str, Any]],
 ) -> Selection:
     """A patient list: each listed person (or count) is a weight on their small area."""
-    totals = np.bincount(rows, weights=counts, minlength=release.n_areas)
+    # numpy's stubs type every bincount as integers; with weights it is float64.
+    totals: NDArray[np.float64] = np.bincount(rows, weights=counts, minlength=release.n_areas)  # type: ignore[assignment]
     chosen = np.flatnonzero(totals > 0)
     if len(chosen) == 0:
         raise AreaDefinitionError(

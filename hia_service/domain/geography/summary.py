@@ -34,13 +34,15 @@ class Headline:
 
 def population_by_decile(deciles: IntArray, weights: FloatArray) -> FloatArray:
     """Sum of weights in each national decile; index 0 is decile 1 (most deprived)."""
-    return np.bincount(np.asarray(deciles, dtype=np.int64) - 1, weights=weights, minlength=10)[:10]
+    # numpy's stubs type every bincount as integers; with weights it is float64.
+    return np.bincount(np.asarray(deciles, dtype=np.int64) - 1, weights=weights, minlength=10)[:10]  # type: ignore[return-value]
 
 
 def share_by_quintile(by_decile: FloatArray) -> FloatArray:
     """Quintile q holds deciles 2q-1 and 2q; shares of the total weight."""
     total = by_decile.sum()
-    return by_decile.reshape(5, 2).sum(axis=1) / total
+    shares: FloatArray = by_decile.reshape(5, 2).sum(axis=1) / total
+    return shares
 
 
 def weighted_mean(values: FloatArray, weights: FloatArray) -> float | None:
@@ -106,6 +108,9 @@ def headline(
     """Headline figures for one selection of areas. All arrays are aligned to the selected areas."""
     by_decile = population_by_decile(deciles, weights)
     quintiles = share_by_quintile(by_decile)
+    mean_rank = weighted_mean(inverted_rank(ranks, n_areas), weights)
+    if mean_rank is None:  # every release publishes ranks (only scores may be missing)
+        raise ValueError("This release has no IMD ranks for the chosen areas")
     return Headline(
         lsoa_count=int(np.count_nonzero(fractions > 0)),
         population=float(weights.sum()),
@@ -113,7 +118,7 @@ def headline(
         share_by_quintile=tuple(float(v) for v in quintiles),
         core20_share=float(quintiles[0]),
         mean_imd_score=weighted_mean(scores, weights),
-        mean_imd_rank=float(weighted_mean(inverted_rank(ranks, n_areas), weights)),
+        mean_imd_rank=mean_rank,
         share_lsoas_most_deprived_10pct=share_in_decile_one(deciles, fractions),
         concentration_index=concentration_index(frac_rank, weights),
     )
@@ -144,7 +149,7 @@ def group_headlines(
     g, dec, w = group[keep], np.asarray(deciles)[keep].astype(np.int64), weights[keep]
 
     def total(values: FloatArray) -> FloatArray:
-        return np.bincount(g, weights=values, minlength=n_groups)
+        return np.bincount(g, weights=values, minlength=n_groups)  # type: ignore[return-value]  # float64, as above
 
     pop = total(w)
     counts = np.bincount(g, minlength=n_groups).astype(np.float64)

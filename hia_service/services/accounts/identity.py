@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypedDict
 
 from hia_service.data import accounts
 from hia_service.data.audit import record_audit_event
@@ -33,6 +33,16 @@ WRONG_TENANT = "Your organisation's account system is not one this service accep
 FAILED = "We could not sign you in with your organisation account. Try again, or sign in with your password."
 
 
+class _Where(TypedDict, total=False):
+    """Where a sign-in came from, added to its audit details when known."""
+
+    address: str
+
+
+def _where(address: str | None) -> _Where:
+    return {"address": address} if address else {}
+
+
 @dataclass(frozen=True)
 class ClaimPolicy:
     """What the deployment trusts in an id_token, from the HIA_OIDC_* settings."""
@@ -50,7 +60,7 @@ def sign_in_with_identity(
 ) -> User:
     """The user these verified id_token claims belong to, or SignInError (audited either way, with the
     client's address when known)."""
-    where = {"address": address} if address else {}
+    where = _where(address)
     subject = str(claims.get("sub") or "")
     if not subject:
         _refuse("no subject claim", claims, FAILED, **where)
@@ -74,7 +84,7 @@ def sign_in_with_identity(
     return user
 
 
-def _issuer_of(claims: Mapping[str, Any], policy: ClaimPolicy, where: dict[str, str]) -> str:
+def _issuer_of(claims: Mapping[str, Any], policy: ClaimPolicy, where: _Where) -> str:
     """The issuer an identity is kept under: the configured one, or (multi-tenant) the tenant's own, so the
     same subject in two tenants is two identities. The web layer has already checked `iss` against the
     template; checked again here so a policy can never link under an issuer that does not match `tid`."""
@@ -87,7 +97,7 @@ def _issuer_of(claims: Mapping[str, Any], policy: ClaimPolicy, where: dict[str, 
 
 
 def _first_sign_in(
-    claims: Mapping[str, Any], policy: ClaimPolicy, issuer: str, subject: str, where: dict[str, str]
+    claims: Mapping[str, Any], policy: ClaimPolicy, issuer: str, subject: str, where: _Where
 ) -> User:
     email = str(claims.get(policy.email_claim) or "").strip().lower()
     if "@" not in email:
@@ -109,7 +119,7 @@ def _first_sign_in(
 
 def record_identity_failure(reason: str, *, address: str | None = None) -> None:
     """A protocol failure (bad state, nonce, signature, audience, expiry...): audited, then refused."""
-    where = {"address": address} if address else {}
+    where = _where(address)
     record_audit_event(
         "sign_in_failed", actor=None, details={"method": "oidc", "reason": reason[:200], **where}
     )

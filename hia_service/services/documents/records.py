@@ -493,13 +493,13 @@ def public_records(reference: str, number: int, org_code: str | None) -> list[Pu
 
 
 def public_record(version: AssessmentVersion) -> PublicRecord:
-    approved = version.status == Status.APPROVED.value and version.reviewed_at is not None
+    approved_at = version.reviewed_at if version.status == Status.APPROVED.value else None
     return PublicRecord(
         organisation=version.assessment.organisation.name,
         reference=version.assessment.reference,
         version=version.number,
         title=version.title,
         status=VERSION_STATUS_LABELS.get(version.status, version.status),
-        approved_on=_uk_date(version.reviewed_at) if approved else None,
+        approved_on=_uk_date(approved_at) if approved_at is not None else None,
         sha256=version.pdf_sha256,
     )

@@ -6,7 +6,6 @@ one) that holds it, and signing reads it from there each time."""
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 
+from hia_service.config import secret_from_environment
 from hia_service.data import organisation_settings as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import OrganisationSettings, User
@@ -104,7 +104,7 @@ def save_certificate(user: User, data: bytes, passphrase_env: str, *, now: datet
             "HIA_SIGNING_PASSPHRASE",
             field="passphrase_env",
         )
-    passphrase = os.environ.get(env)
+    passphrase = secret_from_environment(env)
     if passphrase is None:
         raise ServiceError(
             f"The environment variable {env} is not set on the server, so the certificate cannot be opened. "
@@ -187,7 +187,7 @@ def uploaded_certificate(organisation_id: int) -> tuple[bytes, str] | None:
     if settings is None or settings.certificate is None:
         return None
     env = settings.certificate_passphrase_env or DEFAULT_PASSPHRASE_ENV
-    passphrase = os.environ.get(env)
+    passphrase = secret_from_environment(env)
     if passphrase is None:
         raise ServiceError(
             "The signing certificate's passphrase is not available: "

@@ -123,7 +123,7 @@ def _by_status(assessments: list[Assessment]) -> list[Count]:
 def _count(assessments: list[Assessment], key: Any, labels: dict[str, str]) -> list[Count]:
     counts = Counter(key(a) or None for a in assessments)
     total = len(assessments) or 1
-    order = [k for k in labels if k in counts] + sorted(k for k in counts if k and k not in labels)
+    order: list[str] = [k for k in labels if k in counts] + sorted(k for k in counts if k and k not in labels)
     rows = [Count(k, labels.get(k, k), counts[k], counts[k] / total) for k in order]
     if counts.get(None):
         rows.append(Count("", NOT_GIVEN, counts[None], counts[None] / total))

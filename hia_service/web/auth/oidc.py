@@ -12,7 +12,8 @@ from typing import Any
 import requests
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Flask, current_app
+from flask import current_app
+from flask.sansio.app import App
 from joserfc.errors import JoseError
 
 from hia_service.domain.oidc_issuer import (
@@ -31,7 +32,7 @@ LEEWAY_SECONDS = 60
 PROTOCOL_ERRORS = (OAuthError, JoseError, requests.RequestException, ValueError, KeyError)
 
 
-def init_oidc(app: Flask) -> None:
+def init_oidc(app: App) -> None:
     """Register the provider named by HIA_OIDC_* settings, if any (otherwise sign-in is by password only)."""
     issuer = app.config.get("HIA_OIDC_ISSUER")
     if not issuer:

@@ -21,7 +21,7 @@ def index() -> ResponseReturnValue:
     return _index_page()
 
 
-def _index_page(errors: dict[str, str] | None = None, name: str = "", days: int = 90) -> ResponseReturnValue:
+def _index_page(errors: dict[str, str] | None = None, name: str = "", days: int = 90) -> str:
     return render_template(
         "tokens/index.html",
         tokens=user_tokens(current_user),

@@ -95,13 +95,25 @@ def test_load_framework_is_cached_per_folder(rules_copy: Path) -> None:
 
 
 def test_default_folder_is_the_project_rules(monkeypatch: pytest.MonkeyPatch, rules_copy: Path) -> None:
-    monkeypatch.delenv("HIA_RULES_DIR", raising=False)
-    clear_cache()
-    assert load_framework().version == "1.1"  # the project's current version
+    # The domain reads no environment: HIA_RULES_DIR reaches it through the settings, as an argument.
     (rules_copy / "current.yaml").write_text('framework: "1.0"\nscoring: "1.0"\n')
     monkeypatch.setenv("HIA_RULES_DIR", str(rules_copy))
-    assert load_framework().version == "1.0"
     clear_cache()
+    assert load_framework().version == "1.1"  # the project's current version
+    assert load_framework(rules_dir=rules_copy).version == "1.0"
+    clear_cache()
+
+
+def test_cli_check_reads_the_rules_named_by_hia_rules_dir(
+    monkeypatch: pytest.MonkeyPatch, rules_copy: Path
+) -> None:
+    add_version_2_0(rules_copy)
+    monkeypatch.setenv("HIA_RULES_DIR", str(rules_copy))
+    monkeypatch.setenv("HIA_ENV", "production")  # the full settings would refuse (no secret key): not needed
+    monkeypatch.delenv("HIA_SECRET_KEY", raising=False)
+    result = CliRunner().invoke(rules_cli, ["check"])
+    assert result.exit_code == 0, result.output
+    assert "Scoring 2.0 (current) for framework 2.0: 5 dimensions" in result.output
 
 
 def test_cli_check_passes_on_the_project_rules() -> None:
