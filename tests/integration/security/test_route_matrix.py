@@ -116,6 +116,7 @@ RECORD_RULES: dict[str, RecordRule] = {
     "api_assessments.AssessmentItem": RecordRule(AUTHOR_AND_REVIEWERS),
     "api_assessments.SectionAnswers": RecordRule(AUTHOR),
     "api_assessments.Submit": RecordRule(AUTHOR),
+    "api_area.AssessmentArea": RecordRule(AUTHOR),
     "api_review.StartReview": RecordRule({"reviewer"}),
     "api_review.Comments": RecordRule({"reviewer"}),
     "api_review.Return": RecordRule({"reviewer"}),
@@ -153,6 +154,7 @@ WHEN_NOT_CONFIGURED = {"auth.oidc_start": NOT_FOUND, "auth.oidc_callback": NOT_F
 # nothing to say): so the matrix itself changes nothing that decides access.
 API_BODIES: dict[str, dict[str, Any]] = {
     "api_assessments.SectionAnswers": {"answers": {}, "lock_version": 0},
+    "api_area.AssessmentArea": {"area": {"type": "lsoa_codes", "codes": ["E01000001"]}},
     "api_review.StartReview": {"lock_version": 0},
     "api_review.Approve": {"lock_version": 0},
     "api_review.Return": {"comment": "Refused by its stale lock", "lock_version": 0},
