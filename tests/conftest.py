@@ -8,7 +8,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -17,6 +17,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from tests.fuzz_counts import pytest_terminal_summary  # noqa: F401 (a hook: prints how many fuzzed inputs ran)
+from tests.reference_cache import copy_of_reference
+
+if TYPE_CHECKING:  # the service is imported inside fixtures, after HIA_ENV is set below
+    from hia_service.domain.geography.engine import GeographyEngine
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = Path(os.environ.get("HIA_REFERENCE_DIR", REPO_ROOT.parent / "shared" / "reference-data"))
@@ -101,6 +105,23 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def reference_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the real reference snapshot, one per session (and xdist worker), defined here
+    once so that every directory shares it: a copy of the on-disk cache (tests/reference_cache.py)."""
+    return copy_of_reference(REFERENCE_DIR, tmp_path_factory.mktemp("reference-data-dir"))
+
+
+@pytest.fixture(scope="session")
+def real_engine(reference_data_dir: Path) -> GeographyEngine:
+    """The GeographyEngine over the real reference snapshot."""
+    from hia_service.reference.snapshot import load_engine
+
+    engine = load_engine(reference_data_dir)
+    assert engine is not None
+    return engine
 
 
 @pytest.fixture
