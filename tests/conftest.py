@@ -16,7 +16,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.fuzz_counts import pytest_terminal_summary  # noqa: F401 (a hook: prints how many fuzzed inputs ran)
+from tests.fuzz_counts import (  # noqa: F401 (hooks: print how many fuzzed inputs ran, adding up xdist workers')
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+)
 from tests.reference_cache import copy_of_reference
 
 if TYPE_CHECKING:  # the service is imported inside fixtures, after HIA_ENV is set below
