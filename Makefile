@@ -4,6 +4,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 HIA_PORT ?= 5000
+HIA_TEST_WORKERS ?= auto
 HIA_ENV ?= development
 export HIA_ENV
 export HIA_PORT
@@ -59,8 +60,9 @@ run: migrate reference seed ## Install, migrate, load data, seed the demo and se
 
 .PHONY: test
 test: install ## Run the whole suite (SQLite, and PostgreSQL when HIA_TEST_POSTGRES_URL is set)
-	@# Two runs: Playwright's event loop and pyHanko's asyncio.run() cannot share one process.
-	HIA_ENV=testing $(BIN)/pytest -m "not browser"
+	@# Two runs: Playwright's event loop and pyHanko's asyncio.run() cannot share one process. The first is
+	@# spread over HIA_TEST_WORKERS processes (pytest-xdist; tests/faults stay together on one, by xdist_group).
+	HIA_ENV=testing $(BIN)/pytest -m "not browser" -n $(HIA_TEST_WORKERS) --dist loadgroup
 	HIA_ENV=testing $(BIN)/pytest -m browser
 
 .PHONY: lint

@@ -8,7 +8,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from flask import Flask
@@ -16,7 +16,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.fuzz_counts import pytest_terminal_summary  # noqa: F401 (a hook: prints how many fuzzed inputs ran)
+from tests.fuzz_counts import (  # noqa: F401 (hooks: print how many fuzzed inputs ran, adding up xdist workers')
+    pytest_sessionfinish,
+    pytest_terminal_summary,
+    pytest_testnodedown,
+)
+from tests.reference_cache import copy_of_reference
+
+if TYPE_CHECKING:  # the service is imported inside fixtures, after HIA_ENV is set below
+    from hia_service.domain.geography.engine import GeographyEngine
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = Path(os.environ.get("HIA_REFERENCE_DIR", REPO_ROOT.parent / "shared" / "reference-data"))
@@ -88,19 +96,145 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
         db.engine.dispose()
 
 
+# --- keeping tests apart in the database -----------------------------------------------------------------
+# Most tests run inside one outer transaction on one connection that is rolled back afterwards; the code
+# under test commits through hia_service/data/transaction.py, and each of its commits only releases a
+# SAVEPOINT (SQLAlchemy's join_transaction_mode="create_savepoint"). That is much cheaper than deleting
+# every table after every test.
+#
+# It cannot work where something other than this connection must see the test's rows, or where the test
+# needs two connections of its own. Those tests commit for real and every table is emptied afterwards, as
+# before: tests marked `commits`, tests using the fixtures below, and the modules listed below.
+COMMITTING_FIXTURES = {
+    "another_app",  # a second app instance (its own engine) reading the same database
+    "live_server",  # a real server in another thread (browser tests)
+    "rq_mode",  # RQ jobs run by a worker that opens its own connections
+}
+COMMITTING_MODULES = {
+    "tests/integration/backup/",  # hia export/import, restore into other databases, a second app
+    "tests/integration/documents/test_doc_determinism.py",  # builds documents in fresh apps
+    "tests/integration/documents/test_doc_pdfsig.py",
+    "tests/integration/documents_wiring/test_approval_signing.py",  # a second app with other signing settings
+    "tests/integration/documents_wiring/test_bucket_storage.py",
+    "tests/integration/foundation/",  # migrations on new databases, fresh folders, second apps
+    "tests/integration/ops/",  # concurrent starts, stateless servers, the queue worker
+    "tests/integration/review/test_audit_trail.py",  # tampers with the log through a connection of its own
+    "tests/integration/review/test_concurrency.py",  # two people's sessions racing on two connections
+    "tests/integration/security/test_oidc.py",  # the mock identity provider runs in a thread
+    "tests/integration/security/test_oidc_multi_tenant.py",
+    "tests/integration/settings/test_branding.py",  # second apps with other settings
+    "tests/integration/training/test_join_limits.py",  # threads joining at once
+    "tests/integration/training/test_results.py",
+    "tests/integration/wizard/test_bad_input.py",  # a second app with other limits
+    "tests/faults/",  # its own PostgreSQL cluster, restarted and filled
+    "tests/browser/",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        path = str(item.path.relative_to(REPO_ROOT)).replace(os.sep, "/")
+        if any(path.startswith(prefix) for prefix in COMMITTING_MODULES):
+            item.add_marker(pytest.mark.commits)
+
+
 @pytest.fixture(autouse=True)
 def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
-    yield
+    """Roll the test's writes back, or empty every table after it (modules sharing one world for all their
+    tests override this fixture by name and clean up once at the end)."""
     if "app" not in request.fixturenames:
+        yield
         return
+    application: Flask = request.getfixturevalue("app")
+    if request.node.get_closest_marker("commits") or COMMITTING_FIXTURES & set(request.fixturenames):
+        yield
+        _delete_every_row(application)
+        return
+    yield from _rolled_back(application)
+
+
+def _rolled_back(application: Flask) -> Iterator[None]:
+    from flask_sqlalchemy.session import Session
+
     from hia_service.extensions import db
 
-    application: Flask = request.getfixturevalue("app")
+    class JoinedSession(Session):
+        """Flask-SQLAlchemy's session picks the app's engine itself; this one uses the test's connection."""
+
+        def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+            return self.bind
+
+    with application.app_context():
+        db.session.remove()
+        connection = db.engine.connect()
+    restore = _sqlite_savepoints(connection)
+    outer = connection.begin()
+    original = db.session
+    db.session = db._make_scoped_session(
+        {"bind": connection, "join_transaction_mode": "create_savepoint", "class_": JoinedSession}
+    )
+    try:
+        yield
+    finally:
+        with application.app_context():
+            db.session.remove()
+        db.session = original
+        outer.rollback()
+        restore()
+        connection.close()
+
+
+def _sqlite_savepoints(connection: Any) -> Callable[[], None]:
+    """pysqlite starts transactions late and mishandles SAVEPOINT, so on this one connection SQLAlchemy
+    emits BEGIN itself (SQLAlchemy docs: pysqlite, "Serializable isolation / Savepoints / Transactional
+    DDL"). Only here: on the engine it would change how two writers lock each other, which
+    tests/integration/review/test_concurrency.py checks. Returns what undoes it before the connection
+    goes back to the pool."""
+    from sqlalchemy import event
+
+    if connection.dialect.name != "sqlite":
+        return lambda: None
+    driver = connection.connection.driver_connection
+    level = driver.isolation_level
+    driver.isolation_level = None
+
+    def begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    event.listen(connection, "begin", begin)
+
+    def restore() -> None:
+        event.remove(connection, "begin", begin)
+        driver.isolation_level = level
+
+    return restore
+
+
+def _delete_every_row(application: Flask) -> None:
+    from hia_service.extensions import db
+
     with application.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+
+
+@pytest.fixture(scope="session")
+def reference_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory holding the real reference snapshot, one per session (and xdist worker), defined here
+    once so that every directory shares it: a copy of the on-disk cache (tests/reference_cache.py)."""
+    return copy_of_reference(REFERENCE_DIR, tmp_path_factory.mktemp("reference-data-dir"))
+
+
+@pytest.fixture(scope="session")
+def real_engine(reference_data_dir: Path) -> GeographyEngine:
+    """The GeographyEngine over the real reference snapshot."""
+    from hia_service.reference.snapshot import load_engine
+
+    engine = load_engine(reference_data_dir)
+    assert engine is not None
+    return engine
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 COUNTS: Counter[str] = Counter()
@@ -31,8 +32,21 @@ def fuzz_settings(examples: int) -> settings:
     )
 
 
+# Under pytest-xdist the fuzz tests run in worker processes: each worker hands its counts to the controller
+# (workeroutput), which adds them up before printing. The hooks are optional: plain pytest runs without xdist.
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    COUNTS.update(getattr(node, "workeroutput", {}).get("fuzz_counts", {}))
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # this process is an xdist worker
+        workeroutput["fuzz_counts"] = dict(COUNTS)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not COUNTS:
+    if not COUNTS or hasattr(terminalreporter.config, "workeroutput"):
         return
     total = sum(COUNTS.values())
     terminalreporter.section(f"fuzzed and malformed inputs tried: {total:,}")

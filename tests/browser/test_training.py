@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, axe_check, screenshot, sign_in_as
 from tests.conftest import REFERENCE_DIR
+from tests.reference_cache import copy_of_reference
 
 BANNER = "Training \u2013 practice only"
 FLEETWOOD = "Closing the minor injuries unit in Fleetwood"
@@ -23,12 +24,11 @@ FLEETWOOD = "Closing the minor injuries unit in Fleetwood"
 @pytest.fixture(scope="session")
 def training_reference(live_server: LiveServer) -> Iterator[Path]:
     """The real reference data in the live server's data directory (practice areas are profiled for real)."""
-    from hia_service.reference.loader import load_reference
     from hia_service.reference.snapshot import current_snapshot_id
 
     data_dir = Path(live_server.app.config["HIA_DATA_DIR"])
     if not current_snapshot_id(data_dir):  # the wizard's browser test may have loaded it already
-        load_reference(REFERENCE_DIR, data_dir)
+        copy_of_reference(REFERENCE_DIR, data_dir)
     yield data_dir
 
 

@@ -26,6 +26,7 @@ from tests.browser.wizard_filler import (
     tab_to,
 )
 from tests.conftest import REFERENCE_DIR
+from tests.reference_cache import copy_of_reference
 
 # Real Blackpool postcodes (Code-Point Open) for a patient list, and a square around Blackpool's centre.
 PATIENT_LIST = b"postcode\nFY1 1AN\nFY1 1AP\nFY1 1AQ\nFY1 1BA\nFY1 1BN\nFY1 1BP\n"
@@ -36,11 +37,9 @@ MAX_PAGES = 150  # a loop guard: the journey must reach "check your answers" wel
 
 @pytest.fixture(scope="session")
 def reference_loaded(live_server: LiveServer) -> Iterator[Path]:
-    """Load the real reference data once into the live server's data directory (about 15 seconds)."""
-    from hia_service.reference.loader import load_reference
-
+    """The real reference snapshot in the live server's data directory (a copy of the on-disk cache)."""
     data_dir = Path(live_server.app.config["HIA_DATA_DIR"])
-    load_reference(REFERENCE_DIR, data_dir)
+    copy_of_reference(REFERENCE_DIR, data_dir)
     yield data_dir
 
 

@@ -53,6 +53,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/faults/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.faults)
+            # One xdist worker runs them all, one after another (`--dist loadgroup`): they stop and fill
+            # a PostgreSQL cluster of their own and kill workers, and share that cluster for the session.
+            item.add_marker(pytest.mark.xdist_group("faults"))
 
 
 def postgres_version() -> str:

@@ -19,7 +19,6 @@ from hia_service.documents import verify_pdf
 from tests.integration.api.conftest import issue_token
 from tests.integration.documents_wiring.test_downloads_and_verify import audit_events
 from tests.integration.ops.conftest import job_status, run_worker, version_of
-from tests.integration.reference.conftest import real_engine, reference_data_dir  # noqa: F401
 from tests.integration.training.conftest import (  # noqa: F401
     answer_and_submit,
     client_for,

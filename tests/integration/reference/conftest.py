@@ -1,30 +1,11 @@
-"""One snapshot of the real reference data per test session (built once: it takes about 15 seconds)."""
+"""The raw reference tables (the snapshot fixtures, reference_data_dir and real_engine: tests/conftest.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from hia_service.domain.geography.engine import GeographyEngine
-from hia_service.reference.loader import load_reference
-from hia_service.reference.snapshot import load_engine
 from tests.conftest import REFERENCE_DIR
-
-
-@pytest.fixture(scope="session")
-def reference_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("reference-data-dir")
-    load_reference(REFERENCE_DIR, data_dir)
-    return data_dir
-
-
-@pytest.fixture(scope="session")
-def real_engine(reference_data_dir: Path) -> GeographyEngine:
-    engine = load_engine(reference_data_dir)
-    assert engine is not None
-    return engine
 
 
 @pytest.fixture(scope="session")

@@ -14,13 +14,12 @@ from flask.testing import FlaskClient
 
 from hia_service.services.assessments import authoring as assessments
 from hia_service.services.review import decisions as review
-from tests.integration.reference.conftest import reference_data_dir  # noqa: F401
 from tests.integration.review.conftest import AREA, PROFILE, answers_for, form_token
 from tests.integration.review.test_decisions import decision_form
 
 
 @pytest.fixture
-def with_engine(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:  # noqa: F811
+def with_engine(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:
     """The app reading the session's real reference snapshot, so areas resolve to their LSOAs."""
     original = app.config["HIA_DATA_DIR"]
     app.config["HIA_DATA_DIR"] = str(reference_data_dir)

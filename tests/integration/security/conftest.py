@@ -7,7 +7,6 @@ import pytest
 from flask import Flask
 
 from tests.conftest import make_test_app
-from tests.integration.reference.conftest import reference_data_dir  # noqa: F401 (session fixture)
 from tests.integration.wizard.test_area_bad_input import area_app, saved  # noqa: F401
 
 

@@ -14,11 +14,10 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
 from tests.conftest import csrf_token_from
-from tests.integration.reference.conftest import reference_data_dir  # noqa: F401 (session fixture)
 
 
 @pytest.fixture
-def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:  # noqa: F811
+def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:
     """The backend's app reading the session's real reference snapshot (restored afterwards)."""
     original = app.config["HIA_DATA_DIR"]
     app.config["HIA_DATA_DIR"] = str(reference_data_dir)

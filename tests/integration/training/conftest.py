@@ -13,7 +13,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import TEST_PASSWORD, csrf_token_from
-from tests.integration.reference.conftest import real_engine, reference_data_dir  # noqa: F401
 from tests.integration.review.conftest import act_as, add_people
 
 FLEETWOOD = "minor-injuries-fleetwood"
@@ -30,7 +29,7 @@ PEOPLE = {
 
 
 @pytest.fixture
-def training_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:  # noqa: F811
+def training_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:
     """The backend's app reading the session's real reference snapshot (restored afterwards)."""
     original = app.config["HIA_DATA_DIR"]
     app.config["HIA_DATA_DIR"] = str(reference_data_dir)

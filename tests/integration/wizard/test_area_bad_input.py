@@ -17,7 +17,6 @@ from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
 from tests.conftest import REFERENCE_DIR, csrf_token_from
-from tests.integration.reference.conftest import reference_data_dir  # noqa: F401 (session fixture)
 from tests.integration.wizard.test_wizard import PROPOSAL, _form, _start
 
 GOOD_CODES = "E01012681\nE01012682\nE01012683"
@@ -37,7 +36,7 @@ NORTH_SEA = {"type": "Polygon", "coordinates": [[[2.5, 53], [2.6, 53], [2.6, 53.
 
 
 @pytest.fixture
-def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:  # noqa: F811
+def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:
     """The backend's app reading the session's real reference snapshot (restored afterwards)."""
     original = app.config["HIA_DATA_DIR"]
     app.config["HIA_DATA_DIR"] = str(reference_data_dir)

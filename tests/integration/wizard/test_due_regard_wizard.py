@@ -16,7 +16,6 @@ from tests.integration.wizard.test_area_bad_input import (  # noqa: F401 (fixtur
     _stored,
     _upload,
     area_app,
-    reference_data_dir,
     saved,
 )
 
