@@ -10,11 +10,10 @@ import pytest
 from flask import Flask
 
 from tests.integration.api.conftest import Api
-from tests.integration.reference.conftest import reference_data_dir  # noqa: F401 (session fixture)
 
 
 @pytest.fixture
-def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:  # noqa: F811
+def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:
     original = app.config["HIA_DATA_DIR"]
     app.config["HIA_DATA_DIR"] = str(reference_data_dir)
     yield app
