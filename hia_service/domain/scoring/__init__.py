@@ -1,9 +1,11 @@
 """Scoring: answers + geography profile + versioned rules -> a Rating with reasons.
 
-Public API: score(answers, profile, ruleset, version=None) -> Rating; Rating, DimensionRating, Reason,
-ScoringRules, LEVELS, LEVEL_LABELS.
+Public API: score(answers, profile, ruleset, version=None, today=None) -> Rating; Rating, DimensionRating,
+Reason, ScoringRules, LEVELS, LEVEL_LABELS; paper_actions(answers, rules, today) -> [ActionCheck] (the
+actions that earn no mitigation credit and why, scoring 1.3 on).
 """
 
+from hia_service.domain.scoring.actions import ActionCheck, paper_actions
 from hia_service.domain.scoring.engine import score
 from hia_service.domain.scoring.model import (
     LEVEL_LABELS,
@@ -18,10 +20,12 @@ from hia_service.domain.scoring.model import (
 __all__ = [
     "LEVELS",
     "LEVEL_LABELS",
+    "ActionCheck",
     "DimensionRating",
     "Rating",
     "Reason",
     "ScoringRules",
     "Threshold",
+    "paper_actions",
     "score",
 ]
