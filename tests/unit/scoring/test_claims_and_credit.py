@@ -217,6 +217,10 @@ def test_credit_is_one_level_at_most_and_paper_earns_none(
     credited = [r for r in rows if _qualifies(r, [labels[g] for g in harmed])]
     if not credited:
         assert rating.residual == rating.inherent
+    # A harm no credited action answers keeps the rating it gives on its own.
+    answered = {g for g in harmed if any(r["answers"] == labels[g] for r in credited)}
+    alone = {**answers, "actions.plan": [], **{f"{g}.impact": "neutral" for g in answered}}
+    assert level_index(rating.residual) >= level_index(score(alone, area, rules, today=TODAY).inherent)
     papers = paper_actions(answers, rules, TODAY)
     assert len(papers) == len(rows) - len(credited)
     assert all(p.messages for p in papers)
