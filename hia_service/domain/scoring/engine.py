@@ -77,6 +77,20 @@ def score(
     )
 
 
+def not_assessed(
+    answers: Mapping[str, Any], profile: ProfileLike | None, rules: ScoringRules
+) -> dict[str, str]:
+    """The neutral or positive answers that `rules` count as not assessed: group id -> the answer given.
+
+    For the quality checks, so a warning names exactly the claims the rating treated as unknown. Empty for
+    scoring versions before 1.3.
+    """
+    if rules.claims is None:
+        return {}
+    facts = build_facts(visible_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
+    return unsupported_claims(facts, likely_affected(rules.claims, facts), rules.claims, rules.framework)
+
+
 def likely_affected(claims: ClaimRules, facts: Facts) -> frozenset[str]:
     """The groups the kind of proposal, its answers or its area mark as likely to be affected."""
     marked = (entry.groups for entry in claims.likely_affected if all_hold(entry.when, facts, ()))

@@ -18,7 +18,7 @@ from hia_service.domain.framework import Framework
 from hia_service.domain.framework.conditions import visible_answers
 from hia_service.domain.framework.screening import with_screening
 from hia_service.domain.rules import RuleSet
-from hia_service.domain.scoring import ScoringRules, paper_actions, score
+from hia_service.domain.scoring import ScoringRules, not_assessed, paper_actions, score
 from hia_service.domain.scoring.engine import likely_affected
 from hia_service.domain.scoring.facts import build_facts, evidenced
 from hia_service.domain.scoring.model import level_index
@@ -123,6 +123,22 @@ def test_an_unsupported_neutral_says_so_in_plain_english(rules: ScoringRules, fr
     assert f"{expected}, so it counts as not assessed." in texts
     # Groups nobody marked as likely affected keep their neutral answer.
     assert not any("sexual orientation" in t for t in texts)
+
+
+def test_not_assessed_names_the_claims_the_rating_treated_as_unknown(
+    rules: ScoringRules, framework: Framework
+) -> None:
+    answers = base(framework, {"proposal.kind": "digital", "proposal.changes_access": "no"}, "")
+    answers["pc.age.evidence"] = SPECIFIC
+    answers["pc.disability.impact"] = "positive"
+    answers = with_screening(framework, answers, profile(1.0))
+    assert not_assessed(answers, profile(1.0), rules) == {
+        "pc.disability": "positive",
+        "inclusion.digital_exclusion": "neutral",
+        "inclusion.communication": "neutral",
+        "inclusion.low_income": "neutral",
+        "ehia_groups.literacy": "neutral",
+    }
 
 
 def test_a_group_not_likely_affected_needs_no_evidence_for_neutral(
