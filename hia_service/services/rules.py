@@ -76,7 +76,7 @@ def rate(
 ) -> dict[str, Any]:
     """The rating with its reasons and the quality warnings, as plain JSON-ready values."""
     rules = ruleset()
-    rating = score(answers, profile, rules.scoring(scoring_version))
+    rating = score(answers, profile, rules.scoring(scoring_version), today=today)
     warnings = quality_checks(answers, profile, rules.framework(framework_version), today or date.today())
     return {
         "overall": rating.overall,

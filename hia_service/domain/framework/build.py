@@ -25,6 +25,7 @@ from hia_service.domain.framework.model import (
     Option,
     Question,
     Screening,
+    ScreeningTrigger,
     Section,
 )
 from hia_service.domain.framework.source import DocPath, Problem, SourceDoc
@@ -201,6 +202,15 @@ class _Builder:
             self.fail(where, f"screening names '{screening.not_required.question}', which is not a question")
         else:
             self._check_values(fw, "screening", screening.not_required, where)
+        for trigger in screening.full_answers:
+            qid = trigger.condition.question
+            if qid not in order:
+                self.fail(where, f"screening names '{qid}', which is not a question")
+            elif screening.question in order and order[qid] > order[screening.question]:
+                # Screening is worked out when its section is reached, so it can only read earlier answers.
+                self.fail(where, f"screening reads '{qid}', which must come before '{screening.question}'")
+            else:
+                self._check_values(fw, "screening", trigger.condition, where)
         for section_id in screening.short_skips:
             if not fw.section_present(section_id):
                 self.fail(where, f"screening skips section '{section_id}', which does not exist")
@@ -295,6 +305,12 @@ def _screening(raw: dict[str, Any]) -> Screening:
         core20_above_baseline=bool(full.get("core20_above_baseline", False)),
         not_required=_condition(raw["not_required_when"]),
         short_skips=tuple(raw.get("short_skips", ())),
+        full_answers=tuple(
+            ScreeningTrigger(_condition({"question": a["question"], "in": a["in"]}), a["reason"])
+            for a in full.get("answers", ())
+        ),
+        full_area_types=tuple(full.get("area_types", {}).get("types", ())),
+        full_area_reason=full.get("area_types", {}).get("reason", ""),
     )
 
 

@@ -156,6 +156,20 @@ class Screening:
     core20_above_baseline: bool  # full when the Core20 share is above the baseline
     not_required: Condition  # the answer that says no assessment is needed (only when not full)
     short_skips: tuple[str, ...]  # section ids a short assessment leaves out
+    # Framework 1.2 on: answers that need a full assessment whatever the area (a change to patients' access,
+    # a decision for a whole organisation, staff affected), each with the reason recorded when it applies.
+    full_answers: tuple[ScreeningTrigger, ...] = ()
+    # Kinds of area (the geography step's type, e.g. "icb") that reach everyone an organisation serves.
+    full_area_types: tuple[str, ...] = ()
+    full_area_reason: str = ""
+
+
+@dataclass(frozen=True)
+class ScreeningTrigger:
+    """An answer that needs a full assessment, and the reason screening records for it."""
+
+    condition: Condition
+    reason: str
 
 
 @dataclass(frozen=True)

@@ -72,6 +72,12 @@ def screen(
     if kind in rule.full_kinds:
         label = framework.question(rule.kind_question).option_label(str(kind)).lower()
         reasons.append(f"It is a {label}: this kind of proposal always needs a full assessment.")
+    # Framework 1.2 on: people, not only place. Access changes, organisation-wide decisions and staff
+    # effects need a full assessment wherever the people affected live.
+    reasons += [t.reason for t in rule.full_answers if condition_holds(t.condition, answers)]
+    area_type = str(profile.area.get("type") or "") if profile is not None else ""
+    if rule.full_area_types and area_type in rule.full_area_types:
+        reasons.append(rule.full_area_reason)
     share = _share(profile.core20_share) if profile else None
     baseline = baseline_of(profile)
     above = share is not None and baseline is not None and share > baseline.core20_share
@@ -91,6 +97,13 @@ def screen(
             ),
         )
     kind_text = "The kind of proposal does not call for a full assessment"
+    if rule.full_answers:
+        # Recorded so a reviewer can see why the short route was open: nothing that touches people applied.
+        kind_text = (
+            "No plausible effect on patients' access or on staff: the kind of proposal does not call for a "
+            "full assessment, patients will use every service as they do today, staff are not affected and "
+            "the decision is not for a whole organisation"
+        )
     if rule.core20_above_baseline and share is not None and baseline is not None:
         kind_text += (
             f", and {share:.0%} of the people affected live in Core20 areas, not more than "

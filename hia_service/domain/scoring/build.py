@@ -12,8 +12,11 @@ from hia_service.domain.scoring.model import (
     COMPARISONS,
     AnswerIn,
     AnyOf,
+    ClaimRules,
+    Credit,
     Dimension,
     ImpactCount,
+    LikelyAffected,
     Mitigation,
     Not,
     OverallRules,
@@ -32,7 +35,14 @@ OVERALL_FIELDS = {
     "no_actions": {"before"},
     "held": {"before", "after", "held_by"},
     "at_floor": {"before", "after"},
+    "no_harm_answered": {"before", "action_count"},
+    "unmitigated": {"before", "after", "unmitigated_groups", "unmitigated_count"},
+    "paper": {"number", "action", "failures"},
 }
+# 1.3 on: "applied" may also name the harms the actions answer.
+CREDIT_FIELDS = {"applied": {"mitigated_groups", "mitigated_count"}}
+FAILURE_FIELDS = {"owner", "due", "due_within"}
+CLAIM_FIELDS = {"answer", "groups"}
 
 
 class _Builder:
@@ -64,6 +74,32 @@ class _Builder:
             thresholds=tuple(self.thresholds.values()),
             dimensions=dimensions,
             overall=self.overall(data["overall"]),
+            claims=self.claims(data["claims"]) if "claims" in data else None,
+        )
+
+    def claims(self, raw: dict[str, Any]) -> ClaimRules:
+        group_ids = {g.id for _, g in self.framework.groups()}
+        likely = []
+        for i, entry in enumerate(raw["likely_affected"]):
+            path = ("claims", "likely_affected", i)
+            when = tuple(self.condition(c, (*path, "when", j)) for j, c in enumerate(entry["when"]))
+            for j, group_id in enumerate(entry["groups"]):
+                if group_id not in group_ids:
+                    message = f"'{group_id}' is not a group in framework {self.framework.version}"
+                    self.fail((*path, "groups", j), message)
+            likely.append(LikelyAffected(entry["about"], when, tuple(entry["groups"])))
+        for group_id in raw.get("names", {}):
+            if group_id not in group_ids:
+                message = f"'{group_id}' is not a group in framework {self.framework.version}"
+                self.fail(("claims", "names", group_id), message)
+        self.template(raw["reason"], ("claims", "reason"), CLAIM_FIELDS)
+        return ClaimRules(
+            min_words=self.threshold(raw["min_words"], ("claims", "min_words")),
+            likely_affected=tuple(likely),
+            generic_phrases=tuple(raw["generic_phrases"]),
+            source_words=tuple(raw["source_words"]),
+            names=dict(raw.get("names", {})),
+            reason=raw["reason"],
         )
 
     def dimension(self, raw: dict[str, Any], path: DocPath) -> Dimension:
@@ -148,16 +184,50 @@ class _Builder:
     def overall(self, raw: dict[str, Any]) -> OverallRules:
         self.template(raw["reason"], ("overall", "reason"), OVERALL_FIELDS["reason"])
         mit = raw["mitigation"]
+        credit_raw = mit.get("credit")
         for key in MITIGATION_TEXTS:
-            self.template(mit[key], ("overall", "mitigation", key), OVERALL_FIELDS[key])
+            extra = CREDIT_FIELDS.get(key, set()) if credit_raw else set()
+            self.template(mit[key], ("overall", "mitigation", key), OVERALL_FIELDS[key] | extra)
         question = mit["question"]
         if not self.framework.has_question(question) or self.framework.question(question).type != "actions":
             message = f"'{question}' is not an action plan question in framework {self.framework.version}"
             self.fail(("overall", "mitigation", "question"), message)
+        credit = self.credit(mit, question) if credit_raw else None
+        extra_texts = {k: mit.get(k, "") for k in ("no_harm_answered", "unmitigated", "paper")}
+        for key, text in extra_texts.items():
+            if text:
+                self.template(text, ("overall", "mitigation", key), OVERALL_FIELDS[key])
         mitigation = Mitigation(
-            question, mit["steps_down"], mit["floor"], **{k: mit[k] for k in MITIGATION_TEXTS}
+            question,
+            mit["steps_down"],
+            mit["floor"],
+            **{k: mit[k] for k in MITIGATION_TEXTS},
+            credit=credit,
+            **extra_texts,
         )
         return OverallRules(raw["reason"], mitigation)
+
+    def credit(self, mit: dict[str, Any], question: str) -> Credit:
+        raw = mit["credit"]
+        path = ("overall", "mitigation", "credit")
+        if self.framework.has_question(question):
+            fields = {f.id for f in self.framework.question(question).fields}
+            if raw["harm_field"] not in fields:
+                self.fail((*path, "harm_field"), f"'{raw['harm_field']}' is not a column of '{question}'")
+        group_ids = {g.id for _, g in self.framework.groups()}
+        for group_id in raw.get("harm_names", {}):
+            if group_id not in group_ids:
+                message = f"'{group_id}' is not a group in framework {self.framework.version}"
+                self.fail((*path, "harm_names", group_id), message)
+        for key, text in mit["failures"].items():
+            self.template(text, ("overall", "mitigation", "failures", key), FAILURE_FIELDS)
+        return Credit(
+            harm_field=raw["harm_field"],
+            due_within=self.threshold(raw["due_within"], (*path, "due_within")),
+            not_owners=tuple(raw["not_owners"]),
+            failures=dict(mit["failures"]),
+            harm_names={g: tuple(words) for g, words in raw.get("harm_names", {}).items()},
+        )
 
     def _unique(self, values: list[str], what: str, path_of: Any) -> None:
         seen: set[str] = set()

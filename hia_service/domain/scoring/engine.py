@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
 from typing import Any
 
 from hia_service.domain.framework.conditions import visible_answers
+from hia_service.domain.framework.model import IMPACT_LABELS
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.geography.area_profile import ProfileLike, as_area_profile
+from hia_service.domain.scoring.actions import (
+    DECISION_DATE,
+    check_actions,
+    harm_names,
+    parse_day,
+    plan_rows,
+)
 from hia_service.domain.scoring.conditions import all_hold
 from hia_service.domain.scoring.facts import (
     Facts,
@@ -15,9 +25,13 @@ from hia_service.domain.scoring.facts import (
     dimension_values,
     join_words,
     render,
+    unsupported_claims,
+    with_claims,
 )
 from hia_service.domain.scoring.model import (
     LEVELS,
+    ClaimRules,
+    Credit,
     DimensionRating,
     Mitigation,
     Rating,
@@ -35,18 +49,22 @@ def score(
     profile: ProfileLike | None,
     ruleset: Any,
     version: str | None = None,
+    today: date | None = None,
 ) -> Rating:
     """Rate the risk that a proposal widens health inequalities.
 
     `ruleset` is one ScoringRules version, or the RuleSet bundle from load_rules() (then `version`, or the
     current version, is used). `profile` is the area's AreaProfile (or its JSON form), or None if that
-    step is not done.
+    step is not done. `today` (default: today) decides which actions are due in time (scoring 1.3 on).
     """
     rules: ScoringRules = ruleset if isinstance(ruleset, ScoringRules) else ruleset.scoring(version)
     facts = build_facts(visible_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
+    if rules.claims is not None:
+        likely = likely_affected(rules.claims, facts)
+        facts = with_claims(facts, unsupported_claims(facts, likely, rules.claims, rules.framework))
     dimensions = tuple(_rate_dimension(d, facts, rules) for d in rules.dimensions)
     before = highest([d.rating for d in dimensions])
-    overall, reasons = _overall(before, dimensions, facts, rules)
+    overall, reasons = _overall(before, dimensions, facts, rules, today or date.today())
     return Rating(
         overall=overall,
         dimensions=dimensions,
@@ -57,6 +75,43 @@ def score(
         before_mitigation=before,
         mitigation_applied=level_index(overall) < level_index(before),
     )
+
+
+def not_assessed(
+    answers: Mapping[str, Any], profile: ProfileLike | None, rules: ScoringRules
+) -> dict[str, str]:
+    """The neutral or positive answers that `rules` count as not assessed: group id -> the answer given.
+
+    For the quality checks, so a warning names exactly the claims the rating treated as unknown. Empty for
+    scoring versions before 1.3.
+    """
+    if rules.claims is None:
+        return {}
+    facts = build_facts(visible_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
+    return unsupported_claims(facts, likely_affected(rules.claims, facts), rules.claims, rules.framework)
+
+
+def likely_affected(claims: ClaimRules, facts: Facts) -> frozenset[str]:
+    """The groups the kind of proposal, its answers or its area mark as likely to be affected."""
+    marked = (entry.groups for entry in claims.likely_affected if all_hold(entry.when, facts, ()))
+    return frozenset(g for groups in marked for g in groups)
+
+
+def _claim_reasons(dimension: Any, facts: Facts, rules: ScoringRules, rating: str) -> list[Reason]:
+    """One sentence per answer given ("Neutral for older people is not backed by evidence ...")."""
+    claims, claimed = rules.claims, facts.claimed or {}
+    if claims is None:
+        return []
+    # Said once, by the first dimension covering the group (the evidence dimension covers them all again).
+    earlier = {g for d in rules.dimensions[: rules.dimensions.index(dimension)] for g in d.group_ids}
+    reasons = []
+    for answer in ("neutral", "positive"):
+        ids = [g for g in dimension.group_ids if claimed.get(g) == answer and g not in earlier]
+        if ids:
+            names = [claims.names.get(g, facts.phrases[g]) for g in ids]
+            values = {"answer": (IMPACT_LABELS[answer], answer), "groups": (join_words(names), ids)}
+            reasons.append(Reason(f"{dimension.id}.not_assessed", rating, *render(claims.reason, values)))
+    return reasons
 
 
 def _rate_dimension(dimension: Any, facts: Facts, rules: ScoringRules) -> DimensionRating:
@@ -70,27 +125,102 @@ def _rate_dimension(dimension: Any, facts: Facts, rules: ScoringRules) -> Dimens
     if not fired:
         text, quoted = render(dimension.default_reason, values)
         reason = Reason(f"{dimension.id}.default", dimension.default_rating, text, quoted)
+        claimed = _claim_reasons(dimension, facts, rules, dimension.default_rating)
         return DimensionRating(
-            dimension.id, dimension.label, dimension.default_rating, (reason,), dimension.mitigable
+            dimension.id, dimension.label, dimension.default_rating, (reason, *claimed), dimension.mitigable
         )
     reasons = [Reason(r.id, r.rating, *render(r.reason, values), narrows=r.narrows) for r in fired]
     # Most serious first; rules of equal rating keep the order they are written in.
     reasons.sort(key=lambda r: -level_index(r.rating))
     rating = reasons[0].rating
+    reasons += _claim_reasons(dimension, facts, rules, rating)
     return DimensionRating(dimension.id, dimension.label, rating, tuple(reasons), dimension.mitigable)
 
 
 def _overall(
-    before: str, dimensions: tuple[DimensionRating, ...], facts: Facts, rules: ScoringRules
+    before: str, dimensions: tuple[DimensionRating, ...], facts: Facts, rules: ScoringRules, today: date
 ) -> tuple[str, tuple[Reason, ...]]:
     top = [d.label for d in dimensions if d.rating == before]
     summary = {"rating": (before, before), "dimensions": (join_words(top), top)}
     reasons = [Reason("overall.highest", before, *render(rules.overall.reason, summary))]
+    mitigation = rules.overall.mitigation
+    if mitigation.credit is not None:
+        # 1.3 on: paper actions are named whatever the rating, so nobody mistakes them for mitigation.
+        after, more = _earned_mitigation(before, dimensions, facts, rules, mitigation.credit, today)
+        return after, (*reasons, *more)
     if before == LEVELS[0]:
         return before, tuple(reasons)
-    after, mitigation_reason = _apply_mitigation(before, dimensions, facts, rules.overall.mitigation)
+    after, mitigation_reason = _apply_mitigation(before, dimensions, facts, mitigation)
     reasons.append(mitigation_reason)
     return after, tuple(reasons)
+
+
+def _earned_mitigation(
+    before: str,
+    dimensions: tuple[DimensionRating, ...],
+    facts: Facts,
+    rules: ScoringRules,
+    credit: Credit,
+    today: date,
+) -> tuple[str, list[Reason]]:
+    """Lower the rating (one level at most) for the harms that credited actions answer; a harm no credited
+    action answers keeps the rating it gives on its own."""
+    mitigation = rules.overall.mitigation
+    rows = plan_rows(facts.answers, mitigation.question)
+    values: dict[str, tuple[str, Any]] = {
+        "before": (before, before),
+        "action_count": (str(len(rows)), len(rows)),
+    }
+    harmed = [g for g, impact in facts.impacts.items() if impact == "negative"]
+    names = harm_names(rules.framework, credit, harmed)
+    checks = check_actions(rows, names, credit, parse_day(facts.answers.get(DECISION_DATE)), today)
+    reasons = []
+    for check in checks:
+        if not check.credited:
+            paper = {
+                "number": (str(check.number), check.number),
+                "action": (_short(check.action), check.action),
+                "failures": (join_words(list(check.messages)), list(check.failures)),
+            }
+            reasons.append(Reason("overall.mitigation.paper", before, *render(mitigation.paper, paper)))
+    if before == LEVELS[0]:
+        return before, reasons
+    if not rows:
+        text = render(mitigation.no_actions, values)
+        return before, [Reason("overall.mitigation.no_actions", before, *text)]
+    mitigated = [g for g in harmed if any(g in c.answers for c in checks if c.credited)]
+    if not mitigated:
+        text = render(mitigation.no_harm_answered, values)
+        return before, [Reason("overall.mitigation.no_harm_answered", before, *text), *reasons]
+    # What the harms left without a credited action rate on their own.
+    rest_facts = replace(facts, impacts={**facts.impacts, **{g: "neutral" for g in mitigated}})
+    rest = [_rate_dimension(d, rest_facts, rules).rating for d in rules.dimensions if d.mitigable]
+    held = [d for d in dimensions if not d.mitigable and level_index(d.rating) > 0]
+    lowered = LEVELS[max(level_index(before) - mitigation.steps_down, level_index(mitigation.floor))]
+    after = highest([lowered, *rest, *(d.rating for d in held)])
+    unmitigated = [g for g in harmed if g not in mitigated]
+    values["after"] = (after, after)
+    values["mitigated_groups"] = (join_words([facts.phrases[g] for g in mitigated]), mitigated)
+    values["mitigated_count"] = (str(len(mitigated)), len(mitigated))
+    values["unmitigated_groups"] = (join_words([facts.phrases[g] for g in unmitigated]), unmitigated)
+    values["unmitigated_count"] = (str(len(unmitigated)), len(unmitigated))
+    found: list[Reason] = []
+    if after != before:
+        found.append(Reason("overall.mitigation.applied", after, *render(mitigation.applied, values)))
+    else:
+        blockers = [d.label for d in held if d.rating == before]
+        if blockers:
+            values["held_by"] = (join_words(blockers), blockers)
+            found.append(Reason("overall.mitigation.held", before, *render(mitigation.held, values)))
+        elif not unmitigated or highest(rest) != before:
+            found.append(Reason("overall.mitigation.at_floor", before, *render(mitigation.at_floor, values)))
+    if unmitigated:
+        found.append(Reason("overall.mitigation.unmitigated", after, *render(mitigation.unmitigated, values)))
+    return after, [*found, *reasons]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _apply_mitigation(

@@ -5,15 +5,16 @@ Also turns those facts into the words and figures quoted in reasons, e.g. "41%" 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from string import Formatter
 from typing import Any
 
 from hia_service.domain.framework.conditions import section_visible
 from hia_service.domain.framework.model import IMPACT_VALUES, Framework
 from hia_service.domain.geography.area_profile import AreaProfile
-from hia_service.domain.scoring.model import IMPACT_STATES, Threshold
+from hia_service.domain.scoring.model import IMPACT_STATES, NOT_ASSESSED, ClaimRules, Threshold
 
 NOT_KNOWN = "not known"
 SKIPPED = "skipped"  # the group's section was not asked (a short assessment, or no assessment needed)
@@ -41,6 +42,10 @@ class Facts:
     impacts: Mapping[str, str]  # group id -> positive / neutral / negative / unknown / unanswered / skipped
     phrases: Mapping[str, str]  # group id -> how it reads in a sentence
     hidden_sections: frozenset[str] = frozenset()  # left out by screening or for another kind of proposal
+    # Scoring 1.3 on: groups whose neutral or positive answer is not backed by evidence though the proposal
+    # is likely to affect them. Their impact above is "unknown"; `claimed` keeps what was answered.
+    not_assessed: frozenset[str] = frozenset()
+    claimed: Mapping[str, str] | None = None
 
 
 def build_facts(answers: Mapping[str, Any], profile: AreaProfile | None, framework: Framework) -> Facts:
@@ -91,7 +96,62 @@ def _number(value: Any) -> float | None:
 
 
 def groups_in(facts: Facts, group_ids: tuple[str, ...], states: tuple[str, ...]) -> list[str]:
-    return [g for g in group_ids if facts.impacts.get(g, "unanswered") in states]
+    not_assessed = NOT_ASSESSED in states
+    return [
+        g
+        for g in group_ids
+        if facts.impacts.get(g, "unanswered") in states or (not_assessed and g in facts.not_assessed)
+    ]
+
+
+# --- claims that need evidence (scoring 1.3 on) ------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Lower case, words only: "N/A." and "n a" compare equal, and so do curly and straight quotes."""
+    return " ".join(re.sub(r"[^a-z0-9%]+", " ", str(text).lower()).split())
+
+
+def _contains(haystack: str, phrase: str) -> bool:
+    needle = normalise(phrase)
+    return bool(needle) and re.search(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", haystack) is not None
+
+
+def evidenced(text: Any, claims: ClaimRules) -> bool:
+    """Whether evidence text backs a claim: enough words once phrases that say nothing are taken out, and a
+    source (a figure, or a word such as data, survey or "told us")."""
+    if not isinstance(text, str):
+        return False
+    rest = normalise(text)
+    # Longest first, so "no impact expected" goes before "no impact" can leave "expected" behind.
+    for phrase in sorted(claims.generic_phrases, key=len, reverse=True):
+        needle = normalise(phrase)
+        if needle:
+            rest = re.sub(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", " ", rest)
+    rest = " ".join(rest.split())
+    if len(rest.split()) < claims.min_words.value:
+        return False
+    return any(ch.isdigit() for ch in rest) or any(_contains(rest, word) for word in claims.source_words)
+
+
+def unsupported_claims(
+    facts: Facts, likely: Iterable[str], claims: ClaimRules, framework: Framework
+) -> dict[str, str]:
+    """Likely-affected groups answered neutral or positive without evidence: group id -> the answer."""
+    wanted = set(likely)
+    found: dict[str, str] = {}
+    for _, group in framework.groups():
+        impact = facts.impacts.get(group.id)
+        claim = group.id in wanted and impact in ("neutral", "positive")
+        if claim and not evidenced(facts.answers.get(f"{group.id}.evidence"), claims):
+            found[group.id] = str(impact)
+    return found
+
+
+def with_claims(facts: Facts, unsupported: Mapping[str, str]) -> Facts:
+    """The facts with unsupported claims counted as not assessed: rated like "not known yet"."""
+    impacts = {**facts.impacts, **{g: "unknown" for g in unsupported}}
+    return replace(facts, impacts=impacts, not_assessed=frozenset(unsupported), claimed=dict(unsupported))
 
 
 def dimension_values(

@@ -6,6 +6,7 @@ wizard, the reviewer, the PDF and training feedback can all say exactly why.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ LEVEL_LABELS = {
     "medium": "Medium risk of widening inequalities",
     "high": "High risk of widening inequalities",
 }
-THRESHOLD_UNITS = ("ratio", "share", "count", "score")
+THRESHOLD_UNITS = ("ratio", "share", "count", "score", "months")
 COMPARISONS = {
     "at_least": lambda a, b: a >= b,
     "more_than": lambda a, b: a > b,
@@ -34,7 +35,10 @@ PROFILE_FIELDS = (
     "concentration_index",
     "population",
 )
-IMPACT_STATES = ("positive", "neutral", "negative", "unknown", "unanswered")
+IMPACT_STATES = ("positive", "neutral", "negative", "unknown", "unanswered", "not_assessed")
+# A neutral or positive answer without evidence for a group likely to be affected (scoring 1.3 on). Such a
+# group's impact is "unknown" for every rule, and it is also counted under this state.
+NOT_ASSESSED = "not_assessed"
 
 
 def level_index(level: str) -> int:
@@ -122,6 +126,38 @@ class Dimension:
 
 
 @dataclass(frozen=True)
+class LikelyAffected:
+    """Groups that a condition (the kind of proposal, the profile) marks as likely to be affected."""
+
+    about: str
+    when: tuple[Any, ...]  # all must hold
+    groups: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ClaimRules:
+    """When a neutral or positive answer needs evidence, and what counts as evidence (scoring 1.3 on)."""
+
+    min_words: Threshold
+    likely_affected: tuple[LikelyAffected, ...]
+    generic_phrases: tuple[str, ...]
+    source_words: tuple[str, ...]
+    names: Mapping[str, str]
+    reason: str  # "{answer} for {groups} is not backed by evidence, ..."
+
+
+@dataclass(frozen=True)
+class Credit:
+    """What an action needs to earn mitigation credit (scoring 1.3 on)."""
+
+    harm_field: str  # the action plan column naming the harm it answers
+    due_within: Threshold  # months after the decision date
+    not_owners: tuple[str, ...]  # "TBC", "someone": owners that name nobody
+    failures: Mapping[str, str]  # plain-English text for each test an action can fail
+    harm_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # extra words naming a group
+
+
+@dataclass(frozen=True)
 class Mitigation:
     question: str
     steps_down: int
@@ -131,6 +167,10 @@ class Mitigation:
     no_actions: str
     held: str
     at_floor: str
+    credit: Credit | None = None  # None before 1.3: any action with an owner and a due date counts
+    no_harm_answered: str = ""
+    unmitigated: str = ""
+    paper: str = ""
 
 
 @dataclass(frozen=True)
@@ -149,6 +189,7 @@ class ScoringRules:
     thresholds: tuple[Threshold, ...]
     dimensions: tuple[Dimension, ...]
     overall: OverallRules
+    claims: ClaimRules | None = None  # None before 1.3: any answer counts as given
 
     @property
     def framework_version(self) -> str:
@@ -212,6 +253,16 @@ class Rating:
     def label(self) -> str:
         return LEVEL_LABELS[self.overall]
 
+    @property
+    def inherent(self) -> str:
+        """The rating before mitigation: what the proposal would do without the action plan."""
+        return self.before_mitigation or self.overall
+
+    @property
+    def residual(self) -> str:
+        """The rating after mitigation (the overall rating)."""
+        return self.overall
+
     def dimension(self, dimension_id: str) -> DimensionRating:
         return next(d for d in self.dimensions if d.id == dimension_id)
 
@@ -221,6 +272,10 @@ class Rating:
             "label": self.label,
             "before_mitigation": self.before_mitigation,
             "mitigation_applied": self.mitigation_applied,
+            "inherent": self.inherent,
+            "inherent_label": LEVEL_LABELS[self.inherent],
+            "residual": self.residual,
+            "residual_label": LEVEL_LABELS[self.residual],
             "rules_version": self.rules_version,
             "framework_version": self.framework_version,
             "dimensions": [d.to_dict() for d in self.dimensions],

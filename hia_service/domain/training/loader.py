@@ -135,6 +135,7 @@ def _build(doc: SourceDoc) -> Scenario:
         model_rating=data["model_rating"],
         model_rating_reason=data["model_rating_reason"].strip(),
         source=doc.label,
+        scoring_version=str(data.get("scoring_version") or ""),
     )
 
 

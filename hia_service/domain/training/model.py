@@ -60,6 +60,12 @@ class Scenario:
     model_rating: str
     model_rating_reason: str
     source: str = ""  # the file it came from, for messages
+    # The scoring its model rating holds under; blank means the scoring numbered like the framework (1.0).
+    scoring_version: str = ""
+
+    @property
+    def scoring(self) -> str:
+        return self.scoring_version or self.framework_version
 
     def area_definition(self) -> dict[str, Any]:
         """A fresh copy of the area, safe to hand to the geography engine or store on an assessment."""

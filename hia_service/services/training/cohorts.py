@@ -324,8 +324,9 @@ def start_practice(user: User, session_id: int, scenario_id: str) -> Assessment:
     area = practice_area(chosen)  # before anything is stored: a bad area leaves nothing behind
     title = str(chosen.prefill.get(assessments.TITLE_QUESTION) or chosen.title)
     # The scenario's model answers and model rating were written for its framework version, and are checked
-    # against the scoring of the same number: the practice uses those, not whatever is current.
-    versions = rules.Versions(framework=chosen.framework_version, scoring=chosen.framework_version)
+    # against the scoring it names (by default the one numbered like the framework): the practice uses those,
+    # not whatever is current.
+    versions = rules.Versions(framework=chosen.framework_version, scoring=chosen.scoring)
     assessment = assessments.start_assessment(user, title, training=True, versions=versions)
     framework = rules.framework(assessment.framework_version)
     prefill = {q: v for q, v in chosen.prefill.items() if framework.has_question(q)}

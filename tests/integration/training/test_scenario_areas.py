@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from hia_service.domain.scoring.engine import score
 from hia_service.domain.training import Scenario, figure_holds, load_scenarios, profile_value
 
 RULES_DIR = Path(__file__).resolve().parents[3] / "rules"
+MODEL_ANSWERS_WRITTEN = date(2026, 12, 5)
 SCENARIOS = load_scenarios(RULES_DIR)
 
 
@@ -53,11 +55,12 @@ def test_cited_percentage_appears_in_the_text(scenario: Scenario) -> None:
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)
 def test_model_answers_earn_the_model_rating(scenario: Scenario, profiles: dict[str, dict]) -> None:
     """A trainee who gives the model answers gets the model rating from the real scoring rules."""
-    # The scenario names its framework version; it is scored by the scoring written for that version
-    # (framework 1.0 -> scoring 1.0), not whatever is current for new assessments.
-    scoring = load_scoring(scenario.framework_version, rules_dir=RULES_DIR)
+    # The scenario names its framework and scoring versions (framework 1.2 -> scoring 1.3), not whatever is
+    # current for new assessments. From scoring 1.3 an action counts only while it is due after today, so
+    # the model answers are rated on the day their action dates were written for.
+    scoring = load_scoring(scenario.scoring, rules_dir=RULES_DIR)
     assert scoring.framework_version == scenario.framework_version
-    rating = score(scenario.model_answers(), profiles[scenario.id], scoring)
+    rating = score(scenario.model_answers(), profiles[scenario.id], scoring, today=MODEL_ANSWERS_WRITTEN)
     assert rating.overall == scenario.model_rating
 
 

@@ -1,5 +1,6 @@
-"""The wizard under framework 1.1 (issue 12): a patient list's unknown shares reported on the area page
-and as quality warnings, and pages of sections screening leaves out stepped over."""
+"""The wizard under the current framework (1.1's due regard, issue 12; 1.2's screening, issue 19): a patient
+list's unknown shares reported on the area page and as quality warnings, and pages of sections screening
+leaves out stepped over."""
 
 from __future__ import annotations
 
@@ -59,8 +60,10 @@ def _save(client: FlaskClient, assessment_id: int, page_id: str, data: dict[str,
 @pytest.mark.parametrize(
     ("kind", "after_pc", "after_screening"),
     [
-        ("service_change", "ehia_groups.looked_after", "core20.access"),  # full: EHIA groups next
-        ("digital", "ehia_groups.looked_after", "core20.access"),
+        # full: EHIA groups next (framework 1.2 asks literacy first; the groups it shared with the inclusion
+        # health section are asked there only)
+        ("service_change", "ehia_groups.literacy", "core20.access"),
+        ("digital", "ehia_groups.literacy", "core20.access"),
     ],
 )
 def test_the_wizard_follows_screening(
@@ -92,8 +95,9 @@ def test_a_short_assessment_steps_over_the_sections_it_leaves_out(
 
     with area_app.app_context():
         row = db.session.get(Assessment, saved)
-        # A policy for people no more deprived than England: screening allows a short assessment.
-        row.answers = {**row.answers, "proposal.kind": "policy"}
+        # A local policy that changes nobody's access, for people no more deprived than England: screening
+        # allows a short assessment (framework 1.2 needs all three for the short route).
+        row.answers = {**row.answers, "proposal.kind": "policy", "proposal.changes_access": "no"}
         row.profile = {**row.profile, "core20_share": 0.1}
         commit()
     response = _save(client, saved, "pc.sexual_orientation", {"pc.sexual_orientation.impact": "neutral"})

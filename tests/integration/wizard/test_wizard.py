@@ -28,6 +28,8 @@ def _form(client: FlaskClient, url: str) -> dict[str, str]:
 PROPOSAL = {
     "proposal.title": "Move the clinic",
     "proposal.kind": "service_change",
+    "proposal.changes_access": "yes",
+    "proposal.scope": "local",
     "proposal.summary": "Move it",
     "proposal.outcomes": "Better access",
     "proposal.decision_forum": "Board",

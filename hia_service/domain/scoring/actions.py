@@ -1,0 +1,148 @@
+"""Which actions in the action plan earn mitigation credit (scoring 1.3 on), and why the others do not.
+
+A governance panel gives credit to an action only when it answers a harm the assessment recorded, has an
+owner who is a role, is due after today and soon enough after the decision to protect the people affected,
+and has a measure that will show whether it worked. Anything else is paperwork: it earns no credit, and
+`paper_actions` names the test each one fails so the quality checks can warn about it.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from hia_service.domain.framework.conditions import visible_answers
+from hia_service.domain.framework.model import Framework
+from hia_service.domain.framework.validation import parse_date
+from hia_service.domain.scoring.facts import normalise, render
+from hia_service.domain.scoring.model import Credit, ScoringRules
+
+DECISION_DATE = "proposal.decision_date"
+FAILURE_ORDER = ("no_harm", "no_owner", "owner", "no_due", "due_past", "due_late", "no_measure")
+
+
+@dataclass(frozen=True)
+class ActionCheck:
+    """One row of the action plan, judged for credit."""
+
+    number: int  # 1 for the first row, as people count
+    action: str
+    answers: tuple[str, ...]  # ids of the harmed groups it names
+    failures: tuple[str, ...]  # keys of the tests it fails, e.g. ("owner", "due_past")
+    messages: tuple[str, ...]  # the same in plain English, e.g. 'its owner "TBC" is not a role'
+
+    @property
+    def credited(self) -> bool:
+        return not self.failures
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "action": self.action,
+            "answers": list(self.answers),
+            "failures": list(self.failures),
+            "messages": list(self.messages),
+            "credited": self.credited,
+        }
+
+
+def harm_names(framework: Framework, credit: Credit, group_ids: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """Words that name each group in an action's "which harm" column: its label, how it reads in a
+    sentence, its id's last part ("low income") and the names the scoring rules add ("older", "disabled")."""
+    wanted = set(group_ids)
+    names: dict[str, tuple[str, ...]] = {}
+    for _, group in framework.groups():
+        if group.id in wanted:
+            own = (group.label, group.in_sentence, group.id.rsplit(".", 1)[-1].replace("_", " "))
+            names[group.id] = tuple(n for n in (*own, *credit.harm_names.get(group.id, ())) if normalise(n))
+    return names
+
+
+def named_groups(text: Any, names: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """The groups whose names appear in `text` as whole words."""
+    found = normalise(text) if isinstance(text, str) else ""
+    padded = f" {found} "
+    return tuple(g for g, words in names.items() if any(f" {normalise(w)} " in padded for w in words))
+
+
+def add_months(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def parse_day(raw: Any) -> date | None:
+    iso, error = parse_date(raw, "Date")
+    return date.fromisoformat(iso) if iso and not error else None
+
+
+def check_actions(
+    actions: Iterable[Mapping[str, Any]],
+    harmed: Mapping[str, tuple[str, ...]],
+    credit: Credit,
+    decision: date | None,
+    today: date,
+) -> list[ActionCheck]:
+    """Judge every action. `harmed` maps each group recorded as harmed to the words that name it."""
+    latest = add_months(decision or today, int(credit.due_within.value))
+    not_owners = {normalise(o) for o in credit.not_owners}
+    checks = []
+    for number, row in enumerate(actions, start=1):
+        answers = named_groups(row.get(credit.harm_field), harmed)
+        owner = str(row.get("owner") or "").strip()
+        due = parse_day(row.get("due"))
+        failed: dict[str, dict[str, tuple[str, Any]]] = {}
+        if not answers:
+            failed["no_harm"] = {}
+        if not normalise(owner):
+            failed["no_owner"] = {}
+        elif normalise(owner) in not_owners:
+            failed["owner"] = {"owner": (owner, owner)}
+        when = {"due": (_display(due), due.isoformat() if due else None)}
+        when["due_within"] = (credit.due_within.display(), credit.due_within.value)
+        if due is None:
+            failed["no_due"] = {}
+        elif due <= today:
+            failed["due_past"] = when
+        elif due > latest:
+            failed["due_late"] = when
+        measure = normalise(row.get("measure") or "")
+        if not measure or measure in not_owners:
+            failed["no_measure"] = {}
+        keys = tuple(k for k in FAILURE_ORDER if k in failed)
+        messages = tuple(render(credit.failures[k], failed[k])[0] for k in keys)
+        checks.append(ActionCheck(number, str(row.get("action") or "").strip(), answers, keys, messages))
+    return checks
+
+
+def plan_rows(answers: Mapping[str, Any], question: str) -> list[Mapping[str, Any]]:
+    return [a for a in answers.get(question) or [] if isinstance(a, Mapping)]
+
+
+def harmed_groups(answers: Mapping[str, Any], framework: Framework) -> list[str]:
+    return [g.id for _, g in framework.groups() if answers.get(f"{g.id}.impact") == "negative"]
+
+
+def paper_actions(answers: Mapping[str, Any], rules: ScoringRules, today: date) -> list[ActionCheck]:
+    """The actions that earn no mitigation credit under `rules`, each with the tests it fails.
+
+    For the quality checks: warn about each one. Empty for scoring versions before 1.3, which give credit
+    to any action with an owner and a due date.
+    """
+    mitigation = rules.overall.mitigation
+    credit = mitigation.credit
+    if credit is None:
+        return []
+    framework = rules.framework
+    visible = visible_answers(framework, answers)
+    harmed = harm_names(framework, credit, harmed_groups(visible, framework))
+    rows = plan_rows(visible, mitigation.question)
+    checks = check_actions(rows, harmed, credit, parse_day(visible.get(DECISION_DATE)), today)
+    return [c for c in checks if not c.credited]
+
+
+def _display(day: date | None) -> str:
+    return f"{day.day} {day:%B %Y}" if day else "none"
