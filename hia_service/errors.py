@@ -121,7 +121,7 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError) -> tuple[str, int] | Response:
         extra = {"errors": {error.field: [error.message]}} if error.field else {}
-        return render_error(error.status, error.message, **extra)
+        return render_error(error.status, error.message, title=error.title, **extra)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int] | Response:

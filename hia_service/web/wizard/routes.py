@@ -133,19 +133,13 @@ def check_answers(assessment_id: int) -> ResponseReturnValue:
         else:
             return redirect(url_for("training.feedback", assessment_id=assessment_id))
     elif request.method == "POST":
-        if incomplete:
-            errors["submit"] = "Complete every section before you submit: " + ", ".join(
-                t.section.title for t in incomplete
-            )
+        # The service applies the completeness gate, so the API's submit refuses exactly what this page does.
+        try:
+            version = assessments.submit_for_review(current_user, assessment_id)
+        except StateTransitionError as error:
+            errors["submit"] = error.message
         else:
-            try:
-                version = assessments.submit_for_review(current_user, assessment_id)
-            except StateTransitionError as error:
-                errors["submit"] = error.message
-            else:
-                return redirect(
-                    url_for("wizard.submitted", assessment_id=assessment_id, number=version.number)
-                )
+            return redirect(url_for("wizard.submitted", assessment_id=assessment_id, number=version.number))
     return render_template(
         "wizard/check.html",
         assessment=assessment,
