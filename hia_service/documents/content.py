@@ -35,6 +35,7 @@ def assessment_blocks(
     deprivation = deprivation_blocks(snapshot_profile(snapshot), chart_png=chart_png, map_png=map_png)
     blocks += deprivation[:-1] + data_gap_blocks(snapshot) + deprivation[-1:]  # before its page break
     blocks += rating_blocks(snapshot.get("rating"))
+    blocks += duty_blocks(snapshot)
     blocks += answer_blocks(snapshot)
     blocks += local_group_blocks(snapshot)
     blocks += quality_blocks(snapshot)
@@ -58,6 +59,23 @@ def data_gap_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
         Para(intro),
         Bullets(tuple(str(g.get("sentence") or g.get("id")) for g in gaps)),
     ]
+
+
+DUTIES_INTRO = (
+    "This assessment is the record that the organisation paid due regard to these duties before the "
+    "decision. Which of them apply depends on the kind of NHS body, as each one says."
+)
+
+
+def duty_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
+    """The legal duties the framework names, by title: what a reader of the record needs to know it answers.
+
+    All of them: the framework does not say which kinds of organisation each applies to, only in words."""
+    duties = snapshot["framework"].get("duties") or ()
+    if not duties:
+        return []
+    titles = tuple(str(d.get("title") or d.get("id")) for d in duties)
+    return [Heading("Duties this assessment answers", level=2), Para(DUTIES_INTRO), Bullets(titles)]
 
 
 def rating_blocks(rating: Mapping[str, Any] | None) -> list[Block]:
