@@ -148,6 +148,7 @@ def check_answers(assessment_id: int) -> ResponseReturnValue:
         incomplete=incomplete,
         errors=errors,
         editable=_is_editable(assessment),
+        rating=assessments.current_rating(assessment),
     ), (400 if errors else 200)
 
 
