@@ -26,6 +26,7 @@ from hia_service.web.wizard import area as area_form
 
 bp = Blueprint("wizard", __name__, url_prefix="/assessments")
 CHECK = "check-answers"
+NOT_YOURS_TO_SUBMIT = "Only the author can submit this assessment, while it is a draft or returned to them."
 
 
 @bp.app_context_processor
@@ -132,6 +133,9 @@ def check_answers(assessment_id: int) -> ResponseReturnValue:
             errors["submit"] = error.message
         else:
             return redirect(url_for("training.feedback", assessment_id=assessment_id))
+    elif request.method == "POST" and not _is_editable(assessment):
+        # A reviewer may read this page but never submit from it: say so, rather than "not found".
+        errors["submit"] = NOT_YOURS_TO_SUBMIT
     elif request.method == "POST":
         # The service applies the completeness gate, so the API's submit refuses exactly what this page does.
         try:
