@@ -121,8 +121,9 @@ def register_errors(app: Flask) -> None:
     @app.errorhandler(ServiceError)
     def service_error(error: ServiceError) -> tuple[str, int] | Response:
         if error.field:
-            return render_error(error.status, error.message, errors={error.field: [error.message]})
-        return render_error(error.status, error.message)
+            errors = {error.field: [error.message]}
+            return render_error(error.status, error.message, title=error.title, errors=errors)
+        return render_error(error.status, error.message, title=error.title)
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[str, int] | Response:

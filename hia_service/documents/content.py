@@ -3,6 +3,8 @@
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hia_service.domain.rating_explained import explain
+
 from .answers import NOT_ANSWERED, answer_text, is_rows, is_shown, questions, row_table
 from .blocks import Block, Bullets, Facts, Group, Heading, Para, SignatureSpace, Table, Verification
 from .deprivation import deprivation_blocks
@@ -34,7 +36,8 @@ def assessment_blocks(
     blocks = summary_blocks(snapshot)
     deprivation = deprivation_blocks(snapshot_profile(snapshot), chart_png=chart_png, map_png=map_png)
     blocks += deprivation[:-1] + data_gap_blocks(snapshot) + deprivation[-1:]  # before its page break
-    blocks += rating_blocks(snapshot.get("rating"))
+    blocks += rating_blocks(snapshot.get("rating"), snapshot.get("answers"))
+    blocks += duty_blocks(snapshot)
     blocks += answer_blocks(snapshot)
     blocks += local_group_blocks(snapshot)
     blocks += quality_blocks(snapshot)
@@ -60,7 +63,24 @@ def data_gap_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
     ]
 
 
-def rating_blocks(rating: Mapping[str, Any] | None) -> list[Block]:
+DUTIES_INTRO = (
+    "This assessment is the record that the organisation paid due regard to these duties before the "
+    "decision. Which of them apply depends on the kind of NHS body, as each one says."
+)
+
+
+def duty_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
+    """The legal duties the framework names, by title: what a reader of the record needs to know it answers.
+
+    All of them: the framework does not say which kinds of organisation each applies to, only in words."""
+    duties = snapshot["framework"].get("duties") or ()
+    if not duties:
+        return []
+    titles = tuple(str(d.get("title") or d.get("id")) for d in duties)
+    return [Heading("Duties this assessment answers", level=2), Para(DUTIES_INTRO), Bullets(titles)]
+
+
+def rating_blocks(rating: Mapping[str, Any] | None, answers: Mapping[str, Any] | None = None) -> list[Block]:
     if not rating or not rating.get("dimensions"):
         return []
     rows = tuple(
@@ -76,7 +96,20 @@ def rating_blocks(rating: Mapping[str, Any] | None) -> list[Block]:
         Heading("How the rating was worked out"),
         Para(f"Overall rating: {overall}. {rating_summary(rating)}".strip()),
         Table(("Area of impact", "Rating", "Why"), rows, widths=(0.28, 0.12, 0.60)),
+        *explanation_blocks(rating, answers),
     ]
+
+
+def explanation_blocks(rating: Mapping[str, Any], answers: Mapping[str, Any] | None) -> list[Block]:
+    """Which facts set the rating, under which rule, and what would change it (issue 19, item 8)."""
+    explanation = explain(rating, answers)
+    if explanation is None:
+        return []
+    blocks: list[Block] = [Heading("What led to the rating, and what would change it", level=2)]
+    if explanation.facts:
+        blocks.append(Bullets(tuple(f"{f.part}: {f.text} (rule {f.rule})" for f in explanation.facts)))
+    blocks += [Para(line) for line in explanation.change]
+    return blocks
 
 
 def answer_blocks(snapshot: Mapping[str, Any]) -> list[Block]:

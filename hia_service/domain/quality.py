@@ -6,17 +6,20 @@ questions named in framework/anchors.py, which the loader guarantees every frame
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from hia_service.domain import evidence_text
 from hia_service.domain.data_completeness import data_gaps
 from hia_service.domain.framework.anchors import PROTECTED_CHARACTERISTICS_SECTION
 from hia_service.domain.framework.conditions import is_answered, section_visible, visible_answers
 from hia_service.domain.framework.model import Framework, Group
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.geography.area_profile import AreaProfile, ProfileLike, as_area_profile
+from hia_service.domain.quality_messages import MESSAGES
 
 
 @dataclass(frozen=True)
@@ -39,67 +42,6 @@ INTERSECTION_QUESTION = "intersection.considered"  # framework 1.1 on
 INTERSECTION_ROWS = "intersection.impacts"
 INTERSECTION_NAMED = 4  # groups named in the warning; more would not be read
 DATA_GAP_WARN_SHARE = 0.05  # a patient list missing this share of a field is worth a warning
-
-# What each check says, in one place so the wording can be reviewed together.
-MESSAGES = {
-    "geography.incomplete": (
-        "Complete the geography step so the deprivation profile of the people affected can be used"
-    ),
-    "no_evidence": "Give the evidence for the {word} impact on {group}",
-    "no_mitigation.negative": "Say how you will reduce the impact on {group}, or why no action is needed",
-    "no_mitigation.unknown": "Say how you will find out the impact on {group}, or why that is not needed",
-    "pc.all_neutral_no_evidence": (
-        "Every protected characteristic is marked neutral with no evidence. Give the evidence for this, "
-        "starting with the characteristics most likely to be affected"
-    ),
-    "engagement.missing": "Say whether you involved people affected by the proposal",
-    "engagement.no_feedback": "Record what the people you involved told you",
-    "engagement.no_changes": "Record what changed as a result of what people told you",
-    "engagement.not_justified": "Explain why involving people affected was not proportionate",
-    "decision_date.missing": (
-        "Enter the decision date, so reviewers can see the assessment comes before the decision"
-    ),
-    "decision_date.passed": (
-        "The decision date, {date}, has passed. Due regard must be paid before a decision is taken, not after"
-    ),
-    "gaps.missing": "Say whether there are gaps in the evidence",
-    "gaps.unknown_impacts": (
-        "You said there are no gaps in the evidence, but the impact on {count} is not known yet. "
-        "Name those gaps and how you will close them"
-    ),
-    "gaps.none_named": "Name the gaps in the evidence and how you will close them",
-    "gaps.no_plan": "Give a plan to close gap {n}{quoted}",
-    "actions.none": (
-        "You found negative impacts but the action plan is empty. Add the actions that will reduce them, "
-        "each with an owner and a due date"
-    ),
-    "actions.no_owner": "Give an owner for action {n}{quoted}",
-    "actions.no_due_date": "Give a due date for action {n}{quoted}",
-    "no_mechanism": (
-        "Say whether the {word} impact on {group} is on their access to services, their experience of "
-        "care or their health outcomes"
-    ),
-    "intersection.missing": (
-        "Say whether people who belong to more than one group, such as older disabled people in deprived "
-        "rural areas, could be affected differently"
-    ),
-    "intersection.overlooked": (
-        "You found negative or unknown impacts on {groups}. People who belong to more than one of these "
-        "groups may be affected most: say how the proposal affects them together"
-    ),
-    "intersection.single_group": (
-        "Combination {n}{quoted} names only one group. Name each group it combines, for example "
-        "'older people, disabled people, people in rural areas'"
-    ),
-    "data_gap": (
-        "{gap}. NHS England's statement on information on health inequalities asks for this to be reported: "
-        "record it as a gap in the evidence, with a plan to close it"
-    ),
-    "review_date.missing": "Set a date to review this assessment",
-    "review_date.before_decision": (
-        "The review date must be after the decision date, when the effects of the change can be seen"
-    ),
-}
 
 
 class _Checks:
@@ -182,8 +124,19 @@ class _Checks:
             groups = _listed([phrase for _, phrase in concerns][:INTERSECTION_NAMED])
             yield self.warn("intersection.overlooked", INTERSECTION_QUESTION, groups=groups)
         if considered == "yes":
-            for n, row in enumerate(self.answers.get(INTERSECTION_ROWS) or [], start=1):
-                if isinstance(row, Mapping) and len(_group_names(row.get("groups"))) < 2:
+            rows = [r for r in self.answers.get(INTERSECTION_ROWS) or [] if isinstance(r, Mapping)]
+            if not rows and self.fw.has_question(INTERSECTION_ROWS):
+                yield self.warn("intersection.no_rows", INTERSECTION_ROWS)
+            for n, row in enumerate(rows, start=1):
+                if not all(is_answered(row.get(cell)) for cell in ("direction", "detail")):
+                    yield self.warn(
+                        f"intersection.{n}.row_unanswered",
+                        INTERSECTION_ROWS,
+                        "intersection.row_unanswered",
+                        n=n,
+                        quoted=_quoted(row.get("groups")),
+                    )
+                if len(_group_names(row.get("groups"))) < 2:
                     yield self.warn(
                         f"intersection.{n}.single_group",
                         INTERSECTION_ROWS,
@@ -258,14 +211,152 @@ class _Checks:
             yield self.warn("actions.none", "actions.plan")
         for n, row in enumerate(rows, start=1):
             quoted = _quoted(row.get("action"))
-            if not is_answered(row.get("owner")):
+            owner = row.get("owner")
+            if not is_answered(owner):
                 yield self.warn(
                     f"actions.{n}.no_owner", "actions.plan", "actions.no_owner", n=n, quoted=quoted
                 )
-            if parse_date(row.get("due"), "")[0] is None:
+            elif evidence_text.is_placeholder_owner(owner):
+                yield self.warn(
+                    f"actions.{n}.owner_placeholder",
+                    "actions.plan",
+                    "actions.owner_placeholder",
+                    n=n,
+                    quoted=quoted,
+                    owner=str(owner).strip(),
+                )
+            due, _ = parse_date(row.get("due"), "")
+            if due is None:
                 yield self.warn(
                     f"actions.{n}.no_due_date", "actions.plan", "actions.no_due_date", n=n, quoted=quoted
                 )
+            elif date.fromisoformat(due) < self.today:
+                yield self.warn(
+                    f"actions.{n}.due_passed",
+                    "actions.plan",
+                    "actions.due_passed",
+                    n=n,
+                    quoted=quoted,
+                    date=long_date(date.fromisoformat(due)),
+                )
+
+    def claims(self) -> Iterator[QualityWarning]:
+        """A neutral or positive answer is a claim: it needs evidence, and evidence that says something."""
+        for section in self.fw.sections:
+            claimed = [g for g in section.groups if self.impact(g) in ("neutral", "positive")]
+            bare = [g for g in claimed if not self.has(f"{g.id}.evidence")]
+            answered = [g for g in section.groups if self.impact(g)]
+            if section.id == PROTECTED_CHARACTERISTICS_SECTION:
+                bare = [g for g in bare if self.impact(g) == "positive" or not self._pc_all_neutral_bare()]
+            elif (
+                len(answered) > 1
+                and len(bare) == len(answered)
+                and all(self.impact(g) == "neutral" for g in answered)
+            ):
+                yield self.warn(
+                    f"{section.id}.all_neutral_no_evidence",
+                    f"{answered[0].id}.evidence",
+                    "section_all_neutral_no_evidence",
+                    section=section.title,
+                )
+                bare = []
+            for group in bare:
+                yield self.warn(
+                    f"{group.id}.claim_no_evidence",
+                    f"{group.id}.evidence",
+                    "claim_no_evidence",
+                    group=group.in_sentence,
+                    word=self.impact(group),
+                )
+            for group in section.groups:
+                text = self.answers.get(f"{group.id}.evidence")
+                if evidence_text.is_generic(text):
+                    yield self.warn(
+                        f"{group.id}.generic_evidence",
+                        f"{group.id}.evidence",
+                        "generic_evidence",
+                        group=group.in_sentence,
+                        text=_snippet(text),
+                    )
+
+    def _pc_all_neutral_bare(self) -> bool:
+        groups = self.fw.section(PROTECTED_CHARACTERISTICS_SECTION).groups
+        return bool(groups) and all(
+            self.impact(g) == "neutral" and not self.has(f"{g.id}.evidence") for g in groups
+        )
+
+    def pasted_evidence(self) -> Iterator[QualityWarning]:
+        names = {f"{g.id}.evidence": g.in_sentence for _, g in self.fw.groups()}
+        texts = {qid: self.answers.get(qid) for qid in names if self.has(qid)}
+        for keys in evidence_text.pasted(texts):
+            first = keys[0]
+            groups = _listed([names[k] for k in keys[:INTERSECTION_NAMED]] + _more(len(keys)))
+            yield self.warn(
+                f"{first.removesuffix('.evidence')}.evidence_pasted",
+                first,
+                "evidence_pasted",
+                count=len(keys),
+                groups=groups,
+            )
+
+    def recommendation(self) -> Iterator[QualityWarning]:
+        """Harms recorded and "proceed" recommended with nothing in the plan that answers them."""
+        recommended = str(self.answers.get("conclusion.recommendation") or "")
+        if not recommended.startswith("proceed"):
+            return
+        rows = [r for r in self.answers.get("actions.plan") or [] if isinstance(r, Mapping)]
+        harmed = [g for _, g in self.fw.groups() if self.impact(g) == "negative"]
+        unanswered = [
+            g
+            for g in harmed
+            if not any(_answers_harm(row, g, self.answers.get(f"{g.id}.mitigation")) for row in rows)
+        ]
+        if unanswered:
+            groups = _listed(
+                [g.in_sentence for g in unanswered[:INTERSECTION_NAMED]] + _more(len(unanswered))
+            )
+            yield self.warn(
+                "conclusion.proceed_despite_harm",
+                "conclusion.recommendation",
+                "proceed_despite_harm",
+                groups=groups,
+            )
+
+    def access_engagement(self) -> Iterator[QualityWarning]:
+        """A closure, relocation, digital route or change of hours needs the people affected involved."""
+        words = [self.answers.get("proposal.title"), self.answers.get("proposal.summary")]
+        if not evidence_text.changes_access(self.answers.get("proposal.kind"), words):
+            return
+        done = self.answers.get("engagement.done")
+        if done == "no":
+            yield self.warn("engagement.access_not_engaged", "engagement.done", "access_not_engaged")
+        elif done == "yes" and self.fw.has_question("engagement.who"):
+            who = self.answers.get("engagement.who") or []
+            if who and not set(who) & evidence_text.AFFECTED_PEOPLE:
+                labels = [self.fw.question("engagement.who").option_label(v).lower() for v in who]
+                yield self.warn(
+                    "engagement.access_not_engaged_affected",
+                    "engagement.who",
+                    "access_not_engaged_affected",
+                    who=_listed(labels),
+                )
+
+    def offline_route(self) -> Iterator[QualityWarning]:
+        if self._asked("digital.offline_route") and self.answers.get("digital.offline_route") == "no":
+            yield self.warn("digital.no_offline_route", "digital.offline_route")
+
+    def workforce_data(self) -> Iterator[QualityWarning]:
+        """A decision about staff needs the organisation's WRES, WDES and EDS 2022 data behind it."""
+        about_staff = (
+            self.answers.get("who.staff_affected") == "yes"
+            or self.answers.get("proposal.kind") == "workforce"
+        )
+        if not about_staff:
+            return
+        texts = [text for value in self.answers.values() for text in evidence_text.strings_in(value)]
+        if not evidence_text.mentions_workforce_data(texts):
+            target = "evidence.sources" if self.fw.has_question("evidence.sources") else "who.staff_affected"
+            yield self.warn("workforce.no_equality_data", target)
 
     def review_date(self) -> Iterator[QualityWarning]:
         review, decided = self.date_of("monitoring.review_date"), self.date_of("proposal.decision_date")
@@ -280,9 +371,15 @@ class _Checks:
             self.impacts,
             self.specificity,
             self.all_neutral,
+            self.claims,
+            self.pasted_evidence,
             self.intersection,
             self.data_completeness,
             self.engagement,
+            self.access_engagement,
+            self.offline_route,
+            self.workforce_data,
+            self.recommendation,
             self.decision_date,
             self.data_gaps,
             self.actions,
@@ -308,6 +405,30 @@ def _group_names(text: Any) -> list[str]:
     return [part.strip() for part in cleaned.replace("/", ",").split(",") if part.strip()]
 
 
+ACTION_LINK_FIELDS = ("group", "groups", "harm", "impact")  # a plan that names the harm each action answers
+SHARED_WORDS_FOR_A_MATCH = 2
+
+
+def _answers_harm(row: Mapping[str, Any], group: Group, mitigation: Any) -> bool:
+    """Whether an action is for this group: linked to it, where the plan links actions to harms; otherwise
+    naming the group, or carrying out the mitigation written for it (two longer words in common)."""
+    linked = [row.get(key) for key in ACTION_LINK_FIELDS if row.get(key)]
+    if linked:
+        return any(
+            group.id == value or group.id in value for value in linked if isinstance(value, str | list)
+        )
+    words = " ".join(str(row.get(key) or "") for key in ("action", "measure"))
+    names = {group.in_sentence.lower(), group.label.lower()}
+    if any(re.search(rf"\b{re.escape(name)}\b", words.lower()) for name in names if name):
+        return True
+    shared = evidence_text.content_words(words) & evidence_text.content_words(mitigation)
+    return len(shared) >= SHARED_WORDS_FOR_A_MATCH
+
+
+def _more(count: int) -> list[str]:
+    return [f"{count - INTERSECTION_NAMED} more"] if count > INTERSECTION_NAMED else []
+
+
 def _listed(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
@@ -317,8 +438,11 @@ def long_date(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _quoted(text: Any) -> str:
+def _snippet(text: Any) -> str:
     text = " ".join(str(text or "").split())
-    if not text:
-        return ""
-    return f" ('{text[:60]}…')" if len(text) > 60 else f" ('{text}')"
+    return f"{text[:60]}…" if len(text) > 60 else text
+
+
+def _quoted(text: Any) -> str:
+    snippet = _snippet(text)
+    return f" ('{snippet}')" if snippet else ""

@@ -7,6 +7,7 @@ class ServiceError(Exception):
     """A problem the user can act on. `message` is plain English, fit to show on the page."""
 
     status = 400
+    title: str | None = None  # the problem's title, when the status's usual one would mislead
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)

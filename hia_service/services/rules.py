@@ -13,6 +13,7 @@ from hia_service.domain.framework import Framework, Question, date_order_errors,
 from hia_service.domain.framework.screening import ScreeningResult, screen, with_screening
 from hia_service.domain.geography.area_profile import AreaProfile
 from hia_service.domain.quality import quality_checks
+from hia_service.domain.rating_explained import explain
 from hia_service.domain.rules import RuleSet, load_rules
 from hia_service.domain.scoring.engine import score
 
@@ -78,8 +79,12 @@ def rate(
     rules = ruleset()
     rating = score(answers, profile, rules.scoring(scoring_version), today=today)
     warnings = quality_checks(answers, profile, rules.framework(framework_version), today or date.today())
+    rated = rating.to_dict()
+    explanation = explain(rated, answers)
     return {
         "overall": rating.overall,
-        "rating": rating.to_dict(),
+        "rating": rated,
         "quality": [w.to_dict() for w in warnings],
+        # Not frozen with a version: worked out again from its rating and answers wherever it is shown.
+        "explanation": explanation.to_dict() if explanation else None,
     }

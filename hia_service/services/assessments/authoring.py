@@ -16,6 +16,7 @@ from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, app
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.areas.profiles import AreaRequest, ResolvedArea
+from hia_service.services.assessments.wizard import incomplete_tasks
 from hia_service.services.errors import (
     NotFoundError,
     PermissionDeniedError,
@@ -31,6 +32,29 @@ AREA_ONLY_BY_SET_AREA = (
     "The area is chosen in the geography step (in the API: PUT /api/v1/assessments/{id}/area), which works "
     "out its deprivation profile at the same time"
 )
+
+
+class IncompleteError(StateTransitionError):
+    """Some sections are unfinished: one rule for the web's check-answers page and the API's submit."""
+
+    title = "The assessment is not finished"
+
+
+def incomplete_sections(framework_version: str, answers: dict[str, Any]) -> list[str]:
+    """The titles of the sections still to finish; a section that is not needed never holds it up."""
+    return [t.section.title for t in incomplete_tasks(rules.framework(framework_version), answers)]
+
+
+SUBMIT_INCOMPLETE = "Complete every section before you submit"
+
+
+def require_complete(
+    framework_version: str, answers: dict[str, Any], refusal: str = SUBMIT_INCOMPLETE
+) -> None:
+    """Refuse (IncompleteError) unless every section needed is finished: the completeness gate."""
+    missing = incomplete_sections(framework_version, answers)
+    if missing:
+        raise IncompleteError(f"{refusal}: " + ", ".join(missing))
 
 
 @dataclass
@@ -204,6 +228,7 @@ def submit_for_review(user: User, assessment_id: int) -> AssessmentVersion:
     assessment = assessment_for(user, assessment_id, Action.SUBMIT)
     if assessment.is_training:
         raise StateTransitionError("A practice assessment is submitted for feedback, never for review.")
+    require_complete(assessment.framework_version, assessment.answers)
     return _submit(user, assessment, Event.SUBMIT, "submitted_for_review")
 
 

@@ -19,6 +19,7 @@ from hia_service.domain.framework.conditions import (
     is_visible,
     section_visible,
 )
+from hia_service.domain.framework.model import Duty, GuidanceLink
 from hia_service.services import rules
 from hia_service.services.errors import ServiceError
 
@@ -66,8 +67,43 @@ def _section_pages(section: Section) -> list[Page]:
     for number, group in enumerate(section.groups):
         questions = tuple(q for q in section.questions if q.group == group)
         # Questions outside any group (the Core20 profile) open the section's first page.
-        group_pages.append(Page(group.id, section, group.label, (plain if number == 0 else ()) + questions))
+        page_questions = (plain if number == 0 else ()) + questions
+        group_pages.append(Page(group.id, section, group.label, page_questions, group))
     return group_pages
+
+
+@dataclass(frozen=True)
+class PageHelp:
+    """What the framework says to help answer a page: the section's guidance, its reading, the duties."""
+
+    guidance: str
+    links: tuple[GuidanceLink, ...]
+    duties: tuple[Duty, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.guidance or self.links or self.duties)
+
+    @property
+    def summary(self) -> str:
+        """The guidance's first sentence, shown as it is; the rest waits behind "Help with this question"."""
+        first, _, _ = self.guidance.partition(". ")
+        return first if first.endswith(".") or first == self.guidance else first + "."
+
+    @property
+    def more(self) -> str:
+        return self.guidance[len(self.summary) :].strip()
+
+
+def page_help(framework: Framework, current: Page) -> PageHelp:
+    """The guidance and links of the page's section and questions, and every duty the framework names.
+
+    The framework does not say which kinds of organisation a duty applies to (each duty's text says so in
+    words), so all of them are shown rather than guessing."""
+    links: dict[str, GuidanceLink] = {}
+    for link in (*current.section.guidance_links, *(k for q in current.questions for k in q.guidance_links)):
+        links.setdefault(link.url, link)
+    return PageHelp(current.section.guidance, tuple(links.values()), framework.duties)
 
 
 def page(framework: Framework, page_id: str) -> Page:

@@ -23,7 +23,7 @@ from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, apply
 from hia_service.services import rules
-from hia_service.services.assessments.authoring import assessment_for
+from hia_service.services.assessments.authoring import assessment_for, require_complete
 from hia_service.services.documents.on_approval import on_approved
 from hia_service.services.errors import PermissionDeniedError, ServiceError, StateTransitionError
 from hia_service.services.review import followup
@@ -117,6 +117,9 @@ def approve(user: User, assessment_id: int, expected_lock: int | None) -> Assess
     before = _state(assessment)
     _allowed(assessment, Event.APPROVE)
     version = _version_under_review(assessment, None)
+    # A version frozen unfinished (the API submitted without the web's gate before it had one) is returned,
+    # never approved and signed.
+    require_complete(version.framework_version, version.answers, APPROVE_INCOMPLETE)
     _move(assessment, Event.APPROVE)
     review_store.save_version_review(version, status=Status.APPROVED.value, **_reviewed_by(user))
     items = followup.start_tracking(assessment, version)
@@ -195,6 +198,9 @@ def local_date(moment: datetime) -> date:
     return aware.astimezone(UK).date()
 
 
+APPROVE_INCOMPLETE = (
+    "This version cannot be approved until every section is finished. Return it to the author to finish"
+)
 OWN_WORK = "You wrote this assessment, so another reviewer in your organisation needs to review it."
 
 

@@ -26,6 +26,7 @@ from hia_service.web.wizard import area as area_form
 
 bp = Blueprint("wizard", __name__, url_prefix="/assessments")
 CHECK = "check-answers"
+NOT_YOURS_TO_SUBMIT = "Only the author can submit this assessment, while it is a draft or returned to them."
 
 
 @bp.app_context_processor
@@ -132,20 +133,17 @@ def check_answers(assessment_id: int) -> ResponseReturnValue:
             errors["submit"] = error.message
         else:
             return redirect(url_for("training.feedback", assessment_id=assessment_id))
+    elif request.method == "POST" and not _is_editable(assessment):
+        # A reviewer may read this page but never submit from it: say so, rather than "not found".
+        errors["submit"] = NOT_YOURS_TO_SUBMIT
     elif request.method == "POST":
-        if incomplete:
-            errors["submit"] = "Complete every section before you submit: " + ", ".join(
-                t.section.title for t in incomplete
-            )
+        # The service applies the completeness gate, so the API's submit refuses exactly what this page does.
+        try:
+            version = assessments.submit_for_review(current_user, assessment_id)
+        except StateTransitionError as error:
+            errors["submit"] = error.message
         else:
-            try:
-                version = assessments.submit_for_review(current_user, assessment_id)
-            except StateTransitionError as error:
-                errors["submit"] = error.message
-            else:
-                return redirect(
-                    url_for("wizard.submitted", assessment_id=assessment_id, number=version.number)
-                )
+            return redirect(url_for("wizard.submitted", assessment_id=assessment_id, number=version.number))
     return render_template(
         "wizard/check.html",
         assessment=assessment,
@@ -154,6 +152,7 @@ def check_answers(assessment_id: int) -> ResponseReturnValue:
         incomplete=incomplete,
         errors=errors,
         editable=_is_editable(assessment),
+        rating=assessments.current_rating(assessment),
     ), (400 if errors else 200)
 
 
@@ -236,6 +235,7 @@ def _render_step(
         assessment=assessment,
         page=current,
         questions=wizard.page_questions(current, values),
+        help=wizard.page_help(framework, current),
         follow_ups=wizard.follow_ups(current),
         anchors=wizard.error_anchors(current, values),
         values=values,
@@ -281,6 +281,7 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         "wizard/area.html",
         assessment=assessment,
         page=current,
+        help=wizard.page_help(framework, current),
         errors=errors,
         query=query,
         found=found,

@@ -174,7 +174,20 @@ def test_other_people_and_organisations_get_404_and_nothing_changes(app: Flask, 
     assert count_rows(app, "AssessmentVersion") == 0
 
 
-def test_submit_freezes_a_version_and_cannot_repeat(api: Api, draft: int) -> None:
+def test_submit_applies_the_webs_completeness_gate(app: Flask, api: Api) -> None:
+    made = api.post("/assessments", "manager", json={"title": "Nothing answered"}).json
+    refused = api.post(f"/assessments/{made['id']}/submit", "manager")
+    assert refused.status_code == 409 and refused.content_type == "application/problem+json"
+    assert refused.json["title"] == "The assessment is not finished"
+    assert refused.json["detail"].startswith("Complete every section before you submit: About the proposal")
+    assert api.get(f"/assessments/{made['id']}", "manager").json["status"] == "draft"
+    assert count_rows(app, "AssessmentVersion") == 0
+
+
+def test_submit_freezes_a_version_and_cannot_repeat(app: Flask, api: Api, draft: int) -> None:
+    unfinished = api.post(f"/assessments/{draft}/submit", "manager")
+    assert unfinished.status_code == 409 and "Complete every section" in unfinished.json["detail"]
+    _finish_through_the_api(app, api, draft)
     submitted = api.post(f"/assessments/{draft}/submit", "manager")
     assert submitted.status_code == 201, submitted.json
     assert submitted.json["number"] == 1 and len(submitted.json["content_hash"]) == 64
@@ -205,3 +218,24 @@ def test_missing_unknown_revoked_and_expired_tokens_get_401(app: Flask, api: Api
     before = count_rows(app, "Assessment")
     assert api.post("/assessments", "manager2", json={"title": "Should not exist"}).status_code == 401
     assert count_rows(app, "Assessment") == before
+
+
+def _finish_through_the_api(app: Flask, api: Api, assessment_id: int) -> None:
+    """Answer each section's unanswered required questions with PUT answers/{section}, as a client would."""
+    from hia_service.services import rules
+    from tests.integration.review.conftest import missing_required
+
+    with app.app_context():
+        from hia_service.data.assessments import get_assessment
+
+        assessment = get_assessment(assessment_id)
+        framework = rules.framework(assessment.framework_version)
+        rest = missing_required(assessment)
+        by_section: dict[str, dict[str, object]] = {}
+        for question_id, value in rest.items():
+            by_section.setdefault(framework.section_of(question_id).id, {})[question_id] = value
+    for section_id, answers in by_section.items():
+        lock = api.get(f"/assessments/{assessment_id}", "manager").json["lock_version"]
+        body = {"answers": answers, "lock_version": lock}
+        saved = api.put(f"/assessments/{assessment_id}/answers/{section_id}", "manager", json=body)
+        assert saved.status_code == 200, saved.json

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import re
+from typing import Any
 
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.conftest import csrf_token_from
 from tests.integration.api.conftest import Api, count_rows
-from tests.integration.review.conftest import World, create_assessment
+from tests.integration.review.conftest import World, acting_as, create_assessment
 
 
 def test_reviewer_starts_comments_returns_and_the_author_resubmits(api: Api, submitted: int) -> None:
@@ -35,6 +40,35 @@ def test_reviewer_approves(api: Api, submitted: int) -> None:
     approved = api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={})
     assert approved.status_code == 200 and approved.json["status"] == "approved"
     assert api.get(f"/assessments/{submitted}", "manager").json["status"] == "approved"
+
+
+def test_an_unfinished_version_is_refused_approval_through_the_api_and_the_web(
+    app: Flask, api: Api, client: FlaskClient, sign_in: Any, world: World
+) -> None:
+    """A version frozen unfinished (as the API allowed before it applied the completeness gate) is never
+    approved and signed, whichever door the reviewer uses."""
+    from hia_service.data.transaction import commit
+    from hia_service.domain.workflow import Event
+    from hia_service.services.assessments import authoring
+
+    submitted = create_assessment(app, world["manager"], "Frozen unfinished", submit=False)
+    with acting_as(app, world["manager"]) as user:  # the submit of old, without the gate
+        frozen = authoring.assessment_for(user, submitted)
+        authoring._submit(user, frozen, Event.SUBMIT, "submitted_for_review")
+        commit()
+    api.post(f"/assessments/{submitted}/review/start", "reviewer", json={})
+    refused = api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={})
+    assert refused.status_code == 409 and refused.json["detail"].startswith(
+        "This version cannot be approved until every section is finished"
+    )
+    sign_in(world["reviewer"])
+    page = client.get(f"/review/{submitted}").get_data(as_text=True)
+    lock = re.search(r'name="lock_version" value="(\d+)"', page).group(1)
+    form = {"csrf_token": csrf_token_from(page), "lock_version": lock}
+    web = client.post(f"/review/{submitted}/approve", data=form)
+    assert web.status_code == 409 and "cannot be approved until every section" in web.get_data(as_text=True)
+    assert api.get(f"/assessments/{submitted}", "manager").json["status"] == "in_review"
+    assert count_rows(app, "ActionItem") == 0
 
 
 def test_stale_lock_version_on_review_is_409_and_changes_nothing(

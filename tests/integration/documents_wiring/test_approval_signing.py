@@ -43,6 +43,12 @@ def test_approval_stores_a_signed_pdf_recorded_on_the_version(app: Flask, approv
     text = text_of(pdf)
     assert "DRAFT" not in text
     assert "Close the walk-in centre on Sundays" in text
+    # The duties the framework names reach the signed record (framework 1.1's first and last).
+    flat = " ".join(text.split())
+    assert "Duties this assessment answers" in flat
+    assert "Public sector equality duty (Equality Act 2010, section 149)" in flat
+    assert "Fair consultation (the Gunning principles)" in flat
+    assert "What led to the rating, and what would change it" in flat and "(rule " in flat
 
 
 def test_poppler_accepts_the_signature(app: Flask, approved: int, tmp_path: Path) -> None:

@@ -192,3 +192,24 @@ def _a_cell(column: Any) -> str:
     if column.type == "date":
         return "2027-06-01"
     return column.options[0].value if column.type == "choice" else "Something"
+
+
+def test_the_framework_speaks_on_each_page(client: FlaskClient, make_user: Any, sign_in: Any) -> None:
+    """Guidance in short, the rest and the duties behind "Help with this question" (framework 1.1)."""
+    _signed_in_manager(make_user, sign_in)
+    assessment_id = _start(client)
+    proposal = client.get(f"/assessments/{assessment_id}/proposal").get_data(as_text=True)
+    short = re.search(r'<p class="nhsuk-body" id="page-guidance">(.*?)</p>', proposal, re.S)
+    assert short and short.group(1) == "An assessment is only useful while the decision can still change."
+    assert "nhsuk-details" in proposal and "Help with this question" in proposal
+    assert "Start it as soon as the proposal is taking shape" in proposal
+    assert "The duties this assessment answers" in proposal
+    assert "Public sector equality duty (Equality Act 2010, section 149)" in proposal
+    age = client.get(f"/assessments/{assessment_id}/pc.age").get_data(as_text=True)
+    assert "Children and young people, working-age adults and older people" in age  # the group's prompt
+    assert "is a judgement and needs evidence like any other answer." in age
+    link = "https://www.equalityhumanrights.com/equality/equality-act-2010/protected-characteristics"
+    assert f'href="{link}"' in age
+    assert "Protected characteristics (Equality and Human Rights Commission)" in age
+    area = client.get(f"/assessments/{assessment_id}/area").get_data(as_text=True)
+    assert "Help with this question" in area and "Fair consultation (the Gunning principles)" in area

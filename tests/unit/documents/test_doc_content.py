@@ -241,3 +241,37 @@ def test_a_record_of_no_assessment_needed_says_so_on_the_cover(snapshot):
     cover = cover_facts(snapshot)
     assert cover["recommendation"] == "Screening found that an impact assessment is not required."
     assert cover["rationale"] == "An internal filing change that no patient or member of staff meets."
+
+
+def test_the_duties_the_framework_names_are_listed(snapshot):
+    snapshot["framework"]["duties"] = [
+        {
+            "id": "psed",
+            "title": "Public sector equality duty",
+            "text": "Due regard to ...",
+            "guidance_links": [],
+        },
+        {"id": "consultation", "title": "Fair consultation", "text": "Gunning ...", "guidance_links": []},
+    ]
+    blocks = _blocks(snapshot)
+    heading = blocks.index(Heading("Duties this assessment answers", level=2))
+    assert blocks[heading + 2] == Bullets(("Public sector equality duty", "Fair consultation"))
+    assert heading < blocks.index(Heading("Quality checks"))
+
+
+def test_no_duties_no_block(snapshot):
+    snapshot["framework"].pop("duties", None)
+    assert Heading("Duties this assessment answers", level=2) not in _blocks(snapshot)
+
+
+def test_the_rating_is_explained_after_its_table(snapshot):
+    blocks = _blocks(snapshot)
+    heading = blocks.index(Heading("What led to the rating, and what would change it", level=2))
+    assert isinstance(blocks[heading - 1], Table) and blocks[heading - 1].header[0] == "Area of impact"
+    facts = blocks[heading + 1]
+    assert isinstance(facts, Bullets) and facts.items[0].startswith("Deprivation (Core20): ")
+    # Deprivation is rated high and actions cannot lower it (the scoring marks it not mitigable).
+    assert blocks[heading + 2] == Para(
+        "Actions in the plan cannot lower it: it would be medium only if Deprivation (Core20) were no longer "
+        "rated high."
+    )

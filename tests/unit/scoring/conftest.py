@@ -65,7 +65,7 @@ def sound_answers(framework: Framework, **impacts: str) -> dict[str, Any]:
     }
     for _, group in framework.groups():
         answers[f"{group.id}.impact"] = "neutral"
-        answers[f"{group.id}.evidence"] = "Checked activity data split by this group"
+        answers[f"{group.id}.evidence"] = f"Checked activity data split by {group.in_sentence}"
     for key, value in impacts.items():
         answers[f"{key.replace('__', '.')}.impact"] = value
     return answers

@@ -78,6 +78,8 @@ def test_engagement_recorded_or_absence_justified(
 def test_engagement_not_proportionate_with_reason_is_fine(framework: Framework) -> None:
     answers = {
         **sound_answers(framework),
+        # Not a change to how anyone reaches a service: not involving people can be proportionate.
+        "proposal.title": "Update the lone working policy",
         "engagement.done": "no",
         "engagement.not_proportionate": "Internal only",
     }

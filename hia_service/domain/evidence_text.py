@@ -1,0 +1,191 @@
+"""Reading what people typed, for the quality checks: evidence that says nothing, the same text pasted for
+several groups, owners that are not yet anyone, proposals that change access, workforce equality data.
+
+Deliberately narrow: each test matches phrases a governance panel returns on sight ("we treat everyone the
+same", owner "TBC"), so a warning is a fair question to ask and never a guess about good writing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+# Whole answers that say nothing: "n/a", "none", "no impact" and the like (compared after normalising).
+EMPTY_EVIDENCE = frozenset(
+    {
+        "n/a",
+        "na",
+        "n a",
+        "none",
+        "nil",
+        "no",
+        "nothing",
+        "not applicable",
+        "no impact",
+        "no impacts",
+        "no impact expected",
+        "no impact identified",
+        "no known impact",
+        "no evidence",
+        "none known",
+        "none identified",
+        "not relevant",
+        "neutral",
+        "no change",
+        "no difference",
+        "same as above",
+        "as above",
+        "see above",
+        "-",
+        "tbc",
+    }
+)
+# "We treat everyone the same" in its usual forms: equal treatment offered as if it were evidence.
+SAME_TREATMENT = re.compile(
+    r"\b(treat(?:s|ed|ing)?|see(?:s|n)?|offer(?:ed|s)?|provide[sd]?|appl(?:y|ies)|available)\b[^.]{0,40}?"
+    r"\b(everyone|everybody|all(?: of)?(?: our| the)? (?:patients|people|service users|staff|users)|all)\b"
+    r"[^.]{0,20}?\b(the same|equally|alike|in the same way)\b"
+    r"|\b(everyone|everybody|all(?: our| the)? (?:patients|people|service users|staff|users))\b[^.]{0,30}?"
+    r"\b(the same|equally|alike|in the same way)\b"
+    r"|\b(same|equal) for (everyone|everybody|all)\b"
+    r"|\bapplies to (everyone|everybody|all) equally\b",
+    re.IGNORECASE,
+)
+# "We treat everyone the same" with a few words around it is still that; with data beside it, it is not.
+GENERIC_OTHER_WORDS_UP_TO = 6
+PASTED_MIN_CHARACTERS = 20  # "Activity data" twice is a coincidence; a pasted paragraph is not
+PASTED_MIN_GROUPS = 3
+
+# An owner that is no one yet.
+NO_OWNER = frozenset(
+    {
+        "tbc",
+        "tba",
+        "tbd",
+        "to be confirmed",
+        "to be agreed",
+        "to be decided",
+        "unknown",
+        "n/a",
+        "na",
+        "?",
+        "-",
+    }
+)
+
+# What in a proposal's kind or words says it changes people's access to a service.
+ACCESS_KINDS = frozenset({"service_change", "digital"})
+ACCESS_WORDS = re.compile(
+    r"\b(clos(?:e|es|ed|ing|ure)|relocat\w*|move[sd]? (?:to|the)|moving (?:to|the)|merg\w*|"
+    r"decommission\w*|(?:opening|clinic|service) (?:hours|times)|online[- ]only|digital[- ]first|app[- ]only|"
+    r"withdraw\w*|cease\w*|reduc\w* (?:the )?(?:service|clinic|sessions|beds))\b",
+    re.IGNORECASE,
+)
+AFFECTED_PEOPLE = frozenset({"patients", "carers", "communities", "vcse"})  # engagement.who values
+
+# Workforce equality data a panel expects for a decision about staff.
+WORKFORCE_DATA = re.compile(
+    r"\b(WRES|WDES|EDS(?: ?2022)?|workforce race equality|workforce disability equality|"
+    r"equality delivery system)\b",
+    re.IGNORECASE,
+)
+
+
+def normalised(text: Any) -> str:
+    """Lower case, single spaces, no closing full stop: how two answers are compared."""
+    return " ".join(str(text or "").lower().split()).strip(" .!")
+
+
+def is_generic(text: Any) -> bool:
+    """Evidence that says nothing about the group: "n/a", "no impact", "we treat all patients the same"."""
+    plain = normalised(text)
+    if not plain:
+        return False
+    if plain in EMPTY_EVIDENCE:
+        return True
+    found = SAME_TREATMENT.search(plain)
+    if found is None:
+        return False
+    rest = plain[: found.start()] + " " + plain[found.end() :]
+    return len(rest.split()) <= GENERIC_OTHER_WORDS_UP_TO
+
+
+def pasted(texts: Mapping[str, Any]) -> list[list[str]]:
+    """Keys that share one long-enough answer, word for word, in groups of PASTED_MIN_GROUPS or more."""
+    by_text: dict[str, list[str]] = {}
+    for key, text in texts.items():
+        plain = normalised(text)
+        if len(plain) >= PASTED_MIN_CHARACTERS and not is_generic(plain):
+            by_text.setdefault(plain, []).append(key)
+    return [keys for keys in by_text.values() if len(keys) >= PASTED_MIN_GROUPS]
+
+
+def is_placeholder_owner(owner: Any) -> bool:
+    return normalised(owner) in NO_OWNER
+
+
+def changes_access(kind: Any, texts: Iterable[Any]) -> bool:
+    """A closure, relocation, digital route or change of hours: from the kind of proposal or its words."""
+    return kind in ACCESS_KINDS or any(ACCESS_WORDS.search(str(t or "")) for t in texts)
+
+
+def mentions_workforce_data(texts: Iterable[Any]) -> bool:
+    return any(WORKFORCE_DATA.search(str(t or "")) for t in texts)
+
+
+def strings_in(value: Any) -> Iterable[str]:
+    """Every piece of text in an answer, including the cells of a table."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            yield from strings_in(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from strings_in(item)
+
+
+def content_words(text: Any) -> set[str]:
+    """The longer words of a text, for telling whether an action and a mitigation speak of the same thing."""
+    return {word for word in re.findall(r"[a-z]{4,}", normalised(text)) if word not in COMMON_WORDS}
+
+
+COMMON_WORDS = frozenset(
+    {
+        "will",
+        "with",
+        "that",
+        "this",
+        "from",
+        "have",
+        "they",
+        "their",
+        "them",
+        "there",
+        "which",
+        "when",
+        "where",
+        "what",
+        "into",
+        "more",
+        "than",
+        "some",
+        "been",
+        "also",
+        "each",
+        "such",
+        "other",
+        "people",
+        "patients",
+        "service",
+        "services",
+        "make",
+        "sure",
+        "work",
+        "team",
+        "about",
+        "after",
+        "before",
+    }
+)

@@ -1,0 +1,118 @@
+"""What each quality check says, in one place so the wording can be reviewed together (see quality.py).
+
+Each message says what to do in plain English; {placeholders} are filled in by the check that raises it.
+"""
+
+from __future__ import annotations
+
+MESSAGES = {
+    "geography.incomplete": (
+        "Complete the geography step so the deprivation profile of the people affected can be used"
+    ),
+    "no_evidence": "Give the evidence for the {word} impact on {group}",
+    "no_mitigation.negative": "Say how you will reduce the impact on {group}, or why no action is needed",
+    "no_mitigation.unknown": "Say how you will find out the impact on {group}, or why that is not needed",
+    "pc.all_neutral_no_evidence": (
+        "Every protected characteristic is marked neutral with no evidence. Give the evidence for this, "
+        "starting with the characteristics most likely to be affected"
+    ),
+    "engagement.missing": "Say whether you involved people affected by the proposal",
+    "engagement.no_feedback": "Record what the people you involved told you",
+    "engagement.no_changes": "Record what changed as a result of what people told you",
+    "engagement.not_justified": "Explain why involving people affected was not proportionate",
+    "decision_date.missing": (
+        "Enter the decision date, so reviewers can see the assessment comes before the decision"
+    ),
+    "decision_date.passed": (
+        "The decision date, {date}, has passed. Due regard must be paid before a decision is taken, not after"
+    ),
+    "gaps.missing": "Say whether there are gaps in the evidence",
+    "gaps.unknown_impacts": (
+        "You said there are no gaps in the evidence, but the impact on {count} is not known yet. "
+        "Name those gaps and how you will close them"
+    ),
+    "gaps.none_named": "Name the gaps in the evidence and how you will close them",
+    "gaps.no_plan": "Give a plan to close gap {n}{quoted}",
+    "actions.none": (
+        "You found negative impacts but the action plan is empty. Add the actions that will reduce them, "
+        "each with an owner and a due date"
+    ),
+    "actions.no_owner": "Give an owner for action {n}{quoted}",
+    "actions.no_due_date": "Give a due date for action {n}{quoted}",
+    "no_mechanism": (
+        "Say whether the {word} impact on {group} is on their access to services, their experience of "
+        "care or their health outcomes"
+    ),
+    "intersection.missing": (
+        "Say whether people who belong to more than one group, such as older disabled people in deprived "
+        "rural areas, could be affected differently"
+    ),
+    "intersection.overlooked": (
+        "You found negative or unknown impacts on {groups}. People who belong to more than one of these "
+        "groups may be affected most: say how the proposal affects them together"
+    ),
+    "intersection.single_group": (
+        "Combination {n}{quoted} names only one group. Name each group it combines, for example "
+        "'older people, disabled people, people in rural areas'"
+    ),
+    "data_gap": (
+        "{gap}. NHS England's statement on information on health inequalities asks for this to be reported: "
+        "record it as a gap in the evidence, with a plan to close it"
+    ),
+    "claim_no_evidence": (
+        "You said the impact on {group} is {word}. Give the evidence for this: without it the answer counts "
+        "as not assessed"
+    ),
+    "section_all_neutral_no_evidence": (
+        "Every group in '{section}' is marked neutral with no evidence. Give the evidence for this, starting "
+        "with the groups most likely to be affected"
+    ),
+    "generic_evidence": (
+        "The evidence for {group} ('{text}') does not say anything about {group}. Give the data, research or "
+        "what people told you"
+    ),
+    "evidence_pasted": (
+        "The same evidence is given word for word for {count} groups ({groups}). Say what the evidence shows "
+        "for each group"
+    ),
+    "proceed_despite_harm": (
+        "You found negative impacts on {groups} but recommend going ahead with no action for them in the "
+        "action plan. Add actions that reduce the harm, or explain why the harm is justified"
+    ),
+    "access_not_engaged": (
+        "This proposal changes how people get to the service, but the people affected were not involved. "
+        "Involve the patients, carers and communities who use it before the decision"
+    ),
+    "access_not_engaged_affected": (
+        "This proposal changes how people get to the service, but you only involved {who}. Involve the "
+        "patients, carers and communities who use it before the decision"
+    ),
+    "digital.no_offline_route": (
+        "People without the internet will not be able to use this service. Keep a route that does not need "
+        "the internet, or say why the harm is justified"
+    ),
+    "intersection.no_rows": (
+        "You said people in more than one group could be affected differently. Name each combination and "
+        "say how it is affected"
+    ),
+    "intersection.row_unanswered": (
+        "Say how combination {n}{quoted} is affected, and whether for better or worse"
+    ),
+    "workforce.no_equality_data": (
+        "This decision affects staff, but no workforce equality data is mentioned. Use your Workforce Race "
+        "Equality Standard (WRES), Workforce Disability Equality Standard (WDES) and Equality Delivery "
+        "System (EDS 2022) data"
+    ),
+    "actions.owner_placeholder": (
+        "Action {n}{quoted} is owned by '{owner}'. Name the role that will do it: an action without an owner "
+        "is not a mitigation"
+    ),
+    "actions.due_passed": (
+        "Action {n}{quoted} was due on {date}, before this assessment was finished. Give a date still to "
+        "come, or record it as done"
+    ),
+    "review_date.missing": "Set a date to review this assessment",
+    "review_date.before_decision": (
+        "The review date must be after the decision date, when the effects of the change can be seen"
+    ),
+}

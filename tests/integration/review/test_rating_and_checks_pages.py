@@ -1,0 +1,48 @@
+"""Issue 19 on the pages: the rating explained on check-answers, and every quality warning in front of the
+reviewer (through the real services and pages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+
+def _frozen_quality(app: Flask, assessment_id: int) -> list[dict[str, Any]]:
+    from hia_service.data.assessments import get_version
+
+    with app.app_context():
+        version = get_version(assessment_id, 1)
+        assert version is not None
+        return list(version.quality)
+
+
+def test_check_answers_says_what_led_to_the_rating_and_what_would_change_it(
+    client: FlaskClient, world: Any, make_assessment: Any, login: Any
+) -> None:
+    draft = make_assessment(world["manager"], "Close the walk-in centre on Sundays", submit=False)
+    login(world["manager"])
+    html = " ".join(client.get(f"/assessments/{draft}/check-answers").get_data(as_text=True).split())
+    assert "How the rating was reached" in html
+    # Older people harmed where the area is three times as deprived as England: high, lowered one level
+    # because every action has an owner and a due date (scoring 1.2's rules).
+    assert "Rated medium (high before the action plan)." in html
+    assert "Negative impact on age" in html and "(rule pc.negative_deprived)" in html
+    assert "It would be high without the action plan: it was lowered because of the plan." in html
+
+
+def test_the_reviewer_sees_every_quality_warning(
+    app: Flask, client: FlaskClient, world: Any, make_assessment: Any, login: Any
+) -> None:
+    submitted = make_assessment(world["manager"], "Close the walk-in centre on Sundays")
+    warnings = _frozen_quality(app, submitted)
+    ids = {w["id"] for w in warnings}
+    # The fixture's record: a closure with nobody affected involved, and an action dated in 2020.
+    assert {"engagement.access_not_engaged", "actions.1.due_passed"} <= ids
+    login(world["reviewer"])
+    html = client.get(f"/review/{submitted}").get_data(as_text=True)
+    from markupsafe import escape
+
+    missing = [w["message"] for w in warnings if str(escape(w["message"])) not in html]
+    assert not missing and len(warnings) >= 2

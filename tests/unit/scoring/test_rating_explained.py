@@ -1,0 +1,100 @@
+"""The rating in plain English (issue 19, item 8): the facts and rules that set it, and what would change it,
+from what the scoring actually returned (framework 1.1, scoring 1.2)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hia_service.domain.framework import Framework
+from hia_service.domain.rating_explained import explain
+from hia_service.domain.rules import RuleSet
+from hia_service.domain.scoring import ScoringRules, score
+from tests.unit.scoring.conftest import ACTION, profile, sound_answers
+
+
+@pytest.fixture(scope="module")
+def fw(ruleset: RuleSet) -> Framework:
+    return ruleset.framework("1.1")
+
+
+@pytest.fixture(scope="module")
+def scoring(ruleset: RuleSet) -> ScoringRules:
+    return ruleset.scoring("1.2")
+
+
+def harmed(fw: Framework, plan: list[dict[str, Any]]) -> dict[str, Any]:
+    answers = sound_answers(fw, pc__age="negative")
+    return answers | {
+        "proposal.kind": "service_change",
+        "screening.depth": "full",
+        "pc.age.mechanism": ["access"],
+        "pc.age.mitigation": "Community transport",
+        "actions.plan": plan,
+    }
+
+
+def explained(answers: dict[str, Any], scoring: ScoringRules, relative: float = 2.5) -> Any:
+    rating = score(answers, profile(relative), scoring).to_dict()
+    return rating, explain(rating, answers)
+
+
+def test_the_facts_and_rule_behind_a_high_rating(fw: Framework, scoring: ScoringRules) -> None:
+    rating, explanation = explained(harmed(fw, []), scoring)
+    assert rating["overall"] == explanation.rating == "high" and explanation.headline == "Rated high."
+    fact = next(f for f in explanation.facts if f.part == "Protected characteristics")
+    assert fact.rule == "pc.negative_deprived" and fact.text.startswith("Negative impact on age")
+    assert explanation.change == (
+        "This would be medium if the action plan had actions for these harms, each with an owner and a "
+        "due date.",
+    )
+
+
+def test_names_the_actions_that_would_earn_the_lower_rating(fw: Framework, scoring: ScoringRules) -> None:
+    plan = [ACTION, {**ACTION, "action": "Community transport for older people", "owner": ""}]
+    _, explanation = explained(harmed(fw, plan), scoring)
+    assert explanation.change == (
+        "This would be medium if action 2 ('Community transport for older people') had an owner and a "
+        "due date.",
+    )
+
+
+def test_a_lowered_rating_says_what_it_was_before(fw: Framework, scoring: ScoringRules) -> None:
+    rating, explanation = explained(harmed(fw, [ACTION]), scoring)
+    assert rating["overall"] == "medium" and rating["before_mitigation"] == "high"
+    assert explanation.headline == "Rated medium (high before the action plan)."
+    assert explanation.facts[0].text.startswith("Negative impact on age")  # the facts that set "high"
+    assert explanation.change == (
+        "It would be high without the action plan: it was lowered because of the plan.",
+    )
+
+
+def test_a_part_actions_cannot_lower_is_named() -> None:
+    rating = {
+        "overall": "high",
+        "before_mitigation": "high",
+        "dimensions": [
+            {"id": "d", "label": "Deprivation", "rating": "high", "mitigable": False, "reasons": []},
+            {
+                "id": "p",
+                "label": "Protected characteristics",
+                "rating": "medium",
+                "mitigable": True,
+                "reasons": [],
+            },
+        ],
+        "reasons": [{"rule": "overall.mitigation.no_actions", "rating": "high", "text": "No actions."}],
+    }
+    explanation = explain(rating)
+    assert explanation is not None
+    assert explanation.change == (
+        "Actions in the plan cannot lower it: it would be medium only if Deprivation were no longer rated "
+        "high.",
+    )
+
+
+def test_low_and_nothing_to_explain(fw: Framework, scoring: ScoringRules) -> None:
+    _, explanation = explained(sound_answers(fw), scoring, relative=0.5)
+    assert explanation.rating == "low" and explanation.change == ("It is already the lowest rating.",)
+    assert explain(None) is None and explain({"overall": "high", "dimensions": []}) is None
