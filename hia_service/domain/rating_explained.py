@@ -85,7 +85,7 @@ def _change(rating: Mapping[str, Any], overall: str, before: str, answers: Mappi
         ]
     if rule == "overall.mitigation.incomplete":
         named = _actions_missing_owner_or_date(answers)
-        count = (mitigation.get("values") or {}).get("incomplete_count")
+        count = ((mitigation or {}).get("values") or {}).get("incomplete_count")
         if named and count == len(named):
             return [f"This would be {lower} if {_listed(named)} had an owner and a due date."]
     if rule == "overall.mitigation.no_actions":

@@ -101,7 +101,7 @@ def check_actions(
             failed["no_owner"] = {}
         elif normalise(owner) in not_owners:
             failed["owner"] = {"owner": (owner, owner)}
-        when = {"due": (_display(due), due.isoformat() if due else None)}
+        when: dict[str, tuple[str, Any]] = {"due": (_display(due), due.isoformat() if due else None)}
         when["due_within"] = (credit.due_within.display(), credit.due_within.value)
         if due is None:
             failed["no_due"] = {}
