@@ -15,7 +15,7 @@ from hia_service.domain.geography.shapes import MAX_GEOJSON_BYTES
 from hia_service.geography import METHODS, RELEASES, AreaDefinitionError, GeographyError, area_from_file
 from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.areas.profiles import AreaRequest
-from hia_service.services.errors import ServiceError
+from hia_service.services.errors import ServiceError, ServiceUnavailableError
 
 
 @click.command("profile", help="Profile an area by deprivation. Give exactly one way of defining the area.")
@@ -72,6 +72,8 @@ def profile_cmd(
         profile = area_profiles.profile_of(request, release=release, method=method)
     except GeographyError as error:
         raise click.ClickException(error.message) from None
+    except ServiceUnavailableError:
+        raise click.ClickException("No reference data is loaded yet. Run: hia reference load") from None
     except ServiceError as error:
         raise click.ClickException(error.message) from None
     click.echo(_shown(profile, output, indent=2))

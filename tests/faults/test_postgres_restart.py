@@ -65,6 +65,8 @@ class Saver:
 
 PROPOSAL = {
     "proposal.kind": "service_change",
+    "proposal.changes_access": "yes",
+    "proposal.scope": "local",
     "proposal.outcomes": "Shorter journeys",
     "proposal.decision_forum": "Board",
     "proposal.decision_date-day": "1",

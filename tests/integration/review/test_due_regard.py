@@ -135,7 +135,12 @@ def test_screening_short_then_not_required_is_submitted_and_stored(
     app: Flask, client: FlaskClient, world: Any, act: Any, login: Any
 ) -> None:
     user = world["manager"]
-    policy = {"proposal.kind": "policy", "screening.relevance": "yes"}
+    policy = {
+        "proposal.kind": "policy",
+        "proposal.changes_access": "no",
+        "proposal.scope": "local",
+        "screening.relevance": "yes",
+    }
     assessment_id = act(user, lambda u, t: assessments.start_assessment(u, t).id, "Change the invoice filing")
     act(user, assessments.save_page, assessment_id, list(policy), policy, None)
     act(user, assessments.set_area, assessment_id, low_area())

@@ -25,11 +25,12 @@ def test_check_answers_says_what_led_to_the_rating_and_what_would_change_it(
     login(world["manager"])
     html = " ".join(client.get(f"/assessments/{draft}/check-answers").get_data(as_text=True).split())
     assert "How the rating was reached" in html
-    # Older people harmed where the area is three times as deprived as England: high, lowered one level
-    # because every action has an owner and a due date (scoring 1.2's rules).
-    assert "Rated medium (high before the action plan)." in html
+    # Older people harmed where the area is three times as deprived as England: high. The fixture's only
+    # action is dated in 2020, so under scoring 1.3 it earns no credit and the rating stays high.
+    assert "Rated high." in html
     assert "Negative impact on age" in html and "(rule pc.negative_deprived)" in html
-    assert "It would be high without the action plan: it was lowered because of the plan." in html
+    assert "no action answers a harm recorded as negative with an owner, a due date and a measure" in html
+    assert "Putting that right would make it medium" in html
 
 
 def test_the_reviewer_sees_every_quality_warning(

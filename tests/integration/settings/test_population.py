@@ -159,6 +159,7 @@ def test_submitted_versions_keep_the_baseline_they_were_rated_with(area_app: Fla
     from hia_service.data.models import AssessmentVersion
     from hia_service.data.transaction import commit
     from hia_service.extensions import db
+    from hia_service.services import rules
     from hia_service.services.areas import profiles as area_profiles
     from hia_service.services.areas.profiles import AreaRequest
     from hia_service.services.organisation import population
@@ -192,4 +193,4 @@ def test_submitted_versions_keep_the_baseline_they_were_rated_with(area_app: Fla
         version = db.session.query(AssessmentVersion).filter_by(assessment_id=assessment_id).one()
         assert (version.profile, version.rating, version.content_hash) == frozen
         assert version.profile["baseline"]["organisation"] == first["baseline"]["organisation"]
-        assert version.scoring_version == "1.2"
+        assert version.scoring_version == rules.ruleset().current_scoring_version
