@@ -59,7 +59,9 @@ def _facts(dimensions: Sequence[Mapping[str, Any]], top: str) -> tuple[Fact, ...
             continue
         for reason in dimension.get("reasons") or ():
             # A part screening left out says so on its own; it did not lead to the rating.
-            skipped = str(reason.get("rule", "")).endswith(".skipped") if isinstance(reason, Mapping) else True
+            skipped = (
+                str(reason.get("rule", "")).endswith(".skipped") if isinstance(reason, Mapping) else True
+            )
             if isinstance(reason, Mapping) and reason.get("rating") == top and not skipped:
                 found.append(
                     Fact(str(dimension.get("label")), str(reason.get("text")), str(reason.get("rule")))
