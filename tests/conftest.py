@@ -238,6 +238,15 @@ def real_engine(reference_data_dir: Path) -> GeographyEngine:
 
 
 @pytest.fixture
+def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:
+    """The backend's app reading the session's real reference snapshot (restored afterwards)."""
+    original = app.config["HIA_DATA_DIR"]
+    app.config["HIA_DATA_DIR"] = str(reference_data_dir)
+    yield app
+    app.config["HIA_DATA_DIR"] = original
+
+
+@pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
 

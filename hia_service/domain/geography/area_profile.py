@@ -17,17 +17,6 @@ from typing import Any
 from hia_service.domain.geography.profile import PROFILE_KEYS
 
 Json = dict[str, Any]
-HEADLINE_FIELDS = (
-    "lsoa_count",
-    "population",
-    "population_by_decile",
-    "share_by_quintile",
-    "core20_share",
-    "mean_imd_score",
-    "mean_imd_rank",
-    "share_lsoas_most_deprived_10pct",
-    "concentration_index",
-)
 
 
 def _number(value: Any) -> float | None:
@@ -91,6 +80,9 @@ class Figures:
 
     def headline(self) -> Json:
         return {key: _thawed(getattr(self, key)) for key in HEADLINE_FIELDS}
+
+
+HEADLINE_FIELDS = tuple(f.name for f in fields(Figures))
 
 
 @dataclass(frozen=True)

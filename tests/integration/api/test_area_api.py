@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 
 from tests.integration.api.conftest import Api
-
-
-@pytest.fixture
-def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:
-    original = app.config["HIA_DATA_DIR"]
-    app.config["HIA_DATA_DIR"] = str(reference_data_dir)
-    yield app
-    app.config["HIA_DATA_DIR"] = original
 
 
 def _answer_saves(app: Flask) -> int:

@@ -3,26 +3,13 @@ organisations, and a helper to post forms (multipart, with the page's CSRF token
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import encode_multipart
 
 from tests.conftest import csrf_token_from
-
-
-@pytest.fixture
-def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:
-    """The backend's app reading the session's real reference snapshot (restored afterwards)."""
-    original = app.config["HIA_DATA_DIR"]
-    app.config["HIA_DATA_DIR"] = str(reference_data_dir)
-    yield app
-    app.config["HIA_DATA_DIR"] = original
 
 
 def post_form(client: FlaskClient, url: str, data: dict[str, Any], page: str | None = None) -> Any:

@@ -3,9 +3,7 @@ every role in two organisations, and sessions made through the real services."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,12 +27,9 @@ PEOPLE = {
 
 
 @pytest.fixture
-def training_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:
-    """The backend's app reading the session's real reference snapshot (restored afterwards)."""
-    original = app.config["HIA_DATA_DIR"]
-    app.config["HIA_DATA_DIR"] = str(reference_data_dir)
-    yield app
-    app.config["HIA_DATA_DIR"] = original
+def training_app(area_app: Flask) -> Flask:
+    """The app reading the real reference snapshot: practice areas are profiled for real."""
+    return area_app
 
 
 @pytest.fixture

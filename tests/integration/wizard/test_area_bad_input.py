@@ -6,8 +6,6 @@ import gzip
 import io
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,15 +31,6 @@ IN_THE_SEA = {
 }
 
 NORTH_SEA = {"type": "Polygon", "coordinates": [[[2.5, 53], [2.6, 53], [2.6, 53.1], [2.5, 53]]]}
-
-
-@pytest.fixture
-def area_app(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:
-    """The backend's app reading the session's real reference snapshot (restored afterwards)."""
-    original = app.config["HIA_DATA_DIR"]
-    app.config["HIA_DATA_DIR"] = str(reference_data_dir)
-    yield app
-    app.config["HIA_DATA_DIR"] = original
 
 
 @pytest.fixture
