@@ -196,7 +196,13 @@ def test_return_revise_resubmit_then_compare_and_read_the_earlier_version(
     login(world["manager"])
     author_view = client.get(f"/review/{assessment_id}").get_data(as_text=True)
     assert "Returned to author" in author_view and "Add evidence on disability." in author_view
-    changes = {"pc.disability.impact": "negative", "proposal.directorate": "Estates"}
+    # A harm to disabled people brings framework 1.2's reasonable adjustments questions, to be answered.
+    changes = {
+        "pc.disability.impact": "negative",
+        "proposal.directorate": "Estates",
+        "adjustments.needed": "Home visits for people who cannot travel",
+        "adjustments.how": "Flagged on the record and checked monthly",
+    }
     with acting_as(app, world["manager"]) as user:
         assert assessments.save_page(user, assessment_id, list(changes), changes, None).saved
         assessments.submit_for_review(user, assessment_id)
@@ -211,7 +217,7 @@ def test_return_revise_resubmit_then_compare_and_read_the_earlier_version(
     assert (
         "Which directorate or team is it from?" in diff and "Community services" in diff and "Estates" in diff
     )
-    assert "2 answers changed" in diff
+    assert "4 answers changed" in diff
     first = client.get(f"/review/{assessment_id}/versions/1")
     assert first.status_code == 200
     first_html = first.get_data(as_text=True)

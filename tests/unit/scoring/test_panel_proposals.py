@@ -84,6 +84,7 @@ def case_answers(case: dict[str, Any], framework: Framework) -> dict[str, Any]:
          "due": a.get("due", "2027-06-01"), "measure": a.get("measure", "")}
         for a in case.get("actions", [])
     ]  # fmt: skip
+    answers.update(case.get("answers", {}))  # anything else the case records, e.g. the workforce data asked
     return answers
 
 
