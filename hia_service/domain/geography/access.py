@@ -28,6 +28,8 @@ RUC21_CLASSES: tuple[tuple[str, str, bool], ...] = (
 RUC21_SOURCE = "2021 Rural-Urban Classification of LSOAs (ONS)"
 # The domain that measures physical and financial distance from services, per release's domain keys.
 BARRIERS_DOMAINS = ("barriers_to_housing_and_services", "access_to_services")
+# Where an assessment keeps its travel change: in its answers, under a key that is no question.
+TRAVEL_ANSWER_KEY = "access.travel_change"
 FURTHER_KM = (1.0, 5.0)  # "travels further" thresholds the summary reports
 DEPRIVED_DECILES = (1, 2)
 
