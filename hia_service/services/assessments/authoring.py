@@ -167,10 +167,10 @@ def save_page(
         _store_answers(user, assessment, values, current_section)
     except ServiceError as error:
         # A site postcode that is well formed but cannot be placed (not in Code-Point Open, not in GB).
-        question_id = next((q for q, f in SITE_QUESTIONS.items() if f == error.field), None)
-        if question_id is None:
+        site_question = next((q for q, f in SITE_QUESTIONS.items() if f == error.field), None)
+        if site_question is None:
             raise
-        result.errors = {question_id: error.message}
+        result.errors = {site_question: error.message}
         return result
     result.lock_version = assessment.lock_version
     return result
