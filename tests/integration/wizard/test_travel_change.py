@@ -36,6 +36,9 @@ def test_site_postcodes_give_who_travels_further(area_app: Flask, client: FlaskC
     assert change["site_km_apart"] > 1  # the hospital is a few km from the town centre
     page = client.get(f"/assessments/{saved}/check-answers").get_data(as_text=True)
     assert "Who travels further" in page and "By deprivation decile of the neighbourhood" in page
+    rural = round(stored["profile"]["rurality"]["rural_share"] * 100)
+    assert f"{rural}% of the people affected live in rural neighbourhoods" in page
+    assert "People affected by rural-urban class" in page
     # A new area works the figures out again for its people.
     more = GOOD_CODES + "\nE01012684"
     assert _post_area(client, saved, {"method": "lsoa_codes", "lsoa_codes": more}).status_code == 302
