@@ -185,7 +185,13 @@ def _store_answers(
 ) -> None:
     before = dict(assessment.answers or {})
     answers = rules.screened(assessment.framework_version, {**before, **values}, assessment.area_profile)
-    answers = _with_travel_change(assessment.framework_version, answers, assessment.area, strict=True)
+    # Worked out again only when a site postcode changes: every page is saved through here, and resolving a
+    # drawn shape or a large area on each save would slow every page for nothing.
+    unchanged = all(values.get(q, before.get(q)) == before.get(q) for q in SITE_QUESTIONS)
+    kept = before.get(TRAVEL_KEY) if unchanged else None
+    answers = _with_travel_change(
+        assessment.framework_version, answers, assessment.area, strict=True, stored=kept
+    )
     changes: dict[str, Any] = {"answers": answers, **_indexed_fields(answers)}
     if current_section:
         changes["current_section"] = current_section
@@ -252,12 +258,13 @@ def _site_postcode(value: str) -> tuple[str, str | None]:
 
 
 def _with_travel_change(
-    framework_version: str, answers: dict[str, Any], area: Any, *, strict: bool
+    framework_version: str, answers: dict[str, Any], area: Any, *, strict: bool, stored: Any = None
 ) -> dict[str, Any]:
     """The answers with who travels further worked out afresh from the two site postcodes and the area,
     or without it where either is missing or the section is not asked. `strict`: a postcode that cannot be
     placed is an error for the person saving it (ServiceError naming the site); when the area changes it
-    just leaves the figures out. With no reference data loaded the figures are left out, never the answers."""
+    just leaves the figures out. With no reference data loaded the figures are left out, never the answers.
+    `stored`: figures worked out before from the same postcodes and area, kept as they are."""
     kept = {k: v for k, v in answers.items() if k != TRAVEL_KEY}
     framework = rules.framework(framework_version)
     if ACCESS_SECTION not in {s.id for s in framework.sections}:
@@ -266,6 +273,8 @@ def _with_travel_change(
     current, proposed = (visible.get(q) for q in SITE_QUESTIONS)
     if not area or not current or not proposed:
         return kept
+    if stored is not None:
+        return {**kept, TRAVEL_KEY: stored}
     try:
         change = area_profiles.travel_change(area, str(current), str(proposed))
     except ServiceUnavailableError:

@@ -39,6 +39,15 @@ def test_site_postcodes_give_who_travels_further(area_app: Flask, client: FlaskC
     rural = round(stored["profile"]["rurality"]["rural_share"] * 100)
     assert f"{rural}% of the people affected live in rural neighbourhoods" in page
     assert "People affected by rural-urban class" in page
+    # Another page leaves the figures as they are; a new site works them out again.
+    who = {"who.service_users": "About 3,000 patients a year", "who.staff_affected": "no"}
+    assert _save(client, saved, "who", who).status_code == 302
+    assert _stored(area_app, saved)["answers"]["access.travel_change"] == change
+    moved = _save(
+        client, saved, "access", {"access.current_site": "FY1 4AB", "access.proposed_site": VICTORIA}
+    )
+    assert moved.status_code == 302
+    assert _stored(area_app, saved)["answers"]["access.travel_change"]["current_site"] == "FY1 4AB"
     # A new area works the figures out again for its people.
     more = GOOD_CODES + "\nE01012684"
     assert _post_area(client, saved, {"method": "lsoa_codes", "lsoa_codes": more}).status_code == 302
