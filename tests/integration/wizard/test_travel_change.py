@@ -10,14 +10,21 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.conftest import csrf_token_from
 from tests.integration.wizard.test_area_bad_input import (  # noqa: F401 (fixtures)
     GOOD_CODES,
     _post_area,
     _stored,
-    area_app,
     saved,
 )
-from tests.integration.wizard.test_due_regard_wizard import _save
+
+
+def _save(client: FlaskClient, assessment_id: int, page_id: str, data: dict[str, Any]) -> Any:
+    url = f"/assessments/{assessment_id}/{page_id}"
+    html = client.get(url).get_data(as_text=True)
+    lock = html.split('name="lock_version" value="')[1].split('"')[0]
+    return client.post(url, data={"csrf_token": csrf_token_from(html), "lock_version": lock, **data})
+
 
 VICTORIA, TOWN_CENTRE = "FY3 8NR", "fy14aa"  # Blackpool Victoria Hospital's postcode; a town-centre one
 
@@ -61,7 +68,7 @@ def test_site_postcodes_give_who_travels_further(area_app: Flask, client: FlaskC
     [("ZZ9 9ZZ", "is not in Code-Point Open"), ("NOTAPC", "Enter a full UK postcode")],
 )
 def test_a_site_postcode_that_cannot_be_placed_is_refused(
-    area_app: Flask,  # noqa: F811
+    area_app: Flask,
     client: FlaskClient,
     saved: int,  # noqa: F811
     current: str,
