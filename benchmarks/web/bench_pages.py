@@ -250,6 +250,8 @@ def _answer(question: Any, dates: Iterator[date]) -> dict[str, str | list[str]]:
             else:  # a choice column takes its first option; any other column, its label as text
                 row[name] = column.options[0].value if getattr(column, "options", None) else column.label
         return row
+    if qid in SITE_POSTCODES:  # checked as postcodes: a label is not one
+        return {qid: SITE_POSTCODES[qid]}
     if kind in ("text", "long_text", "person"):
         return {
             qid: (PROPOSAL_TITLE if qid == "proposal.title" else question.label)[
@@ -257,6 +259,10 @@ def _answer(question: Any, dates: Iterator[date]) -> dict[str, str | list[str]]:
             ]
         }
     return {}  # geography (its own page), profile and screening (worked out, nothing to answer)
+
+
+# Framework 1.2's site postcodes (who travels further), a real Blackpool postcode each.
+SITE_POSTCODES = {"access.current_site": "FY1 4AA", "access.proposed_site": "FY3 8NR"}
 
 
 def _date_fields(name: str, when: date) -> dict[str, str | list[str]]:

@@ -7,6 +7,7 @@ indices, and scores for others, so every figure is optional.
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from hia_service.domain.geography.access import TravelChange, TravelRow
 from hia_service.domain.geography.area_profile import AreaProfile
 
 from .blocks import Block, Bullets, Facts, Figure, Heading, PageBreak, Para, Table
@@ -31,6 +32,7 @@ def deprivation_blocks(
     blocks.append(Facts(_facts(profile, nation)))
     blocks += _comparison_blocks(profile)
     blocks += _domain_blocks(profile)
+    blocks += _access_blocks(profile)
     if map_png:
         alt = "Map of the neighbourhoods (LSOAs) affected, shaded by deprivation decile."
         blocks.append(Figure(map_png, "Neighbourhoods affected, shaded by deprivation decile", alt, 0.8))
@@ -118,6 +120,101 @@ def _domain_blocks(profile: AreaProfile) -> list[Block]:
     )
     header = ("Domain of deprivation", "Average score", "People in the most deprived fifth")
     return [Heading("Domains of deprivation", level=2), Table(header, rows, widths=(0.5, 0.2, 0.3))]
+
+
+def _access_blocks(profile: AreaProfile) -> list[Block]:
+    """How rural the people affected are, and how far they already are from services (barriers domain)."""
+    blocks: list[Block] = []
+    if profile.rurality is not None and profile.rurality.classes:
+        rows = tuple((c.label, whole_number(c.people), percent(c.share)) for c in profile.rurality.classes)
+        blocks += [
+            Heading("Rural and urban neighbourhoods", level=2),
+            Para(
+                f"{percent(profile.rurality.rural_share)} of the people affected live in rural "
+                "neighbourhoods (2021 rural-urban classification, ONS)."
+            ),
+            Table(("Neighbourhood", "People affected", "Share"), rows, widths=(0.56, 0.24, 0.2)),
+        ]
+    barriers = profile.barriers
+    if barriers is not None and barriers.share_by_decile:
+        people = barriers.people_by_decile or (None,) * 10
+        rows = tuple(
+            (_decile_name(i + 1), whole_number(p), percent(s))
+            for i, (p, s) in enumerate(zip(people, barriers.share_by_decile, strict=False))
+        )
+        blocks += [
+            Heading(f"{barriers.label}: distance and access", level=2),
+            Para(
+                f"{percent(barriers.share_deciles_1_2)} of the people affected live in the 20% of "
+                "neighbourhoods furthest from services or with the least affordable housing "
+                f"({barriers.label.lower()} domain, deciles 1 and 2). Closing or moving a service weighs "
+                "most on them."
+            ),
+            Table(("Decile of the domain", "People affected", "Share"), rows, widths=(0.44, 0.3, 0.26)),
+        ]
+    return blocks
+
+
+def travel_blocks(change: TravelChange | None) -> list[Block]:
+    """Who travels further when the service closes or moves, by deprivation decile and rural-urban class."""
+    if change is None:
+        return []
+    overall = change.overall
+    intro = (
+        f"The service moves from {change.current_site} to {change.proposed_site} "
+        f"({_km(change.site_km_apart)} apart in a straight line). On average the people affected will be "
+        f"{_change(overall.change_km)}: "
+        f"{_km(overall.mean_km_before)} now and {_km(overall.mean_km_after)} after. "
+        f"{percent(overall.share_further_1km)} will be more than 1 km further away and "
+        f"{percent(overall.share_further_5km)} more than 5 km."
+    )
+    if change.deprived_further_share is not None:
+        intro += (
+            f" Of the people in the 20% most deprived neighbourhoods (deciles 1 and 2), "
+            f"{percent(change.deprived_further_share)} will be more than 1 km further away."
+        )
+    header = ("", "People", "Now", "After", "Change", "> 1 km further", "> 5 km further")
+    widths = (0.24, 0.12, 0.11, 0.11, 0.16, 0.13, 0.13)
+    blocks: list[Block] = [Heading("Who travels further", level=2), Para(intro)]
+    deciles = tuple(
+        _travel_row(r, _decile_name(int(r.key)) if r.key.isdigit() else r.label) for r in change.by_decile
+    )
+    blocks.append(Table(("Deprivation decile", *header[1:]), deciles, widths=widths))
+    if change.by_rurality:
+        rural = tuple(_travel_row(r, r.label) for r in change.by_rurality)
+        blocks.append(Table(("Neighbourhood", *header[1:]), rural, widths=widths))
+    blocks.append(
+        Para(
+            "Straight-line distance from the middle of each neighbourhood, where most of its people live "
+            "(the ONS population-weighted centre), to each site's postcode (Code-Point Open). Real journeys "
+            "are longer, most of all by bus and in the countryside."
+        )
+    )
+    return blocks
+
+
+def _travel_row(row: TravelRow, name: str) -> tuple[str, ...]:
+    return (
+        name,
+        whole_number(row.people),
+        _km(row.mean_km_before),
+        _km(row.mean_km_after),
+        _change(row.change_km),
+        percent(row.share_further_1km),
+        percent(row.share_further_5km),
+    )
+
+
+def _km(value: float | None) -> str:
+    return "Not known" if value is None else f"{value:.1f} km"
+
+
+def _change(value: float | None) -> str:
+    if value is None:
+        return "Not known"
+    if abs(value) < 0.05:
+        return "no further"
+    return f"{value:.1f} km further" if value > 0 else f"{-value:.1f} km nearer"
 
 
 def _score(value: float | None) -> str:

@@ -210,7 +210,9 @@ def _read_geography(folder: Path, key: str) -> Geography:
     if (folder / "map_wkb.npy").exists():
         maps = ShapeStore(_load(folder, "map_wkb", mmap=True), _load(folder, "map_wkb_offsets"), np.zeros(0))
     codes, rep_xy, bbox = (_load(folder, name) for name in ("codes", "rep_xy", "bbox"))
-    return Geography(key, GEOGRAPHY_LABELS[key], codes, rep_xy, bbox, shapes, pwc, maps)
+    # Snapshots built before the classification was stored simply have no rurality.
+    ruc = _load(folder, "ruc21_code") if (folder / "ruc21_code.npy").exists() else None
+    return Geography(key, GEOGRAPHY_LABELS[key], codes, rep_xy, bbox, shapes, pwc, maps, ruc)
 
 
 def _read_release(folder: Path, geographies: dict[str, Geography]) -> ReleaseTable:

@@ -163,6 +163,87 @@ class DomainFigures:
 
 
 @dataclass(frozen=True)
+class RuralClass:
+    code: str
+    label: str
+    rural: bool
+    people: float | None
+    share: float | None
+
+
+@dataclass(frozen=True)
+class Rurality:
+    """The people affected by 2021 rural-urban class (every class, most urban first)."""
+
+    classification: str
+    classes: tuple[RuralClass, ...]
+    rural_share: float | None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Rurality | None:
+        if not isinstance(data, Mapping):
+            return None
+        return cls(
+            classification=str(data.get("classification") or ""),
+            classes=tuple(
+                RuralClass(
+                    str(c.get("code") or ""),
+                    str(c.get("label") or ""),
+                    bool(c.get("rural")),
+                    _number(c.get("people")),
+                    _number(c.get("share")),
+                )
+                for c in data.get("classes") or ()
+                if isinstance(c, Mapping)
+            ),
+            rural_share=_number(data.get("rural_share")),
+        )
+
+    def to_json(self) -> Json:
+        return {
+            "classification": self.classification,
+            "classes": [
+                {"code": c.code, "label": c.label, "rural": c.rural, "people": c.people, "share": c.share}
+                for c in self.classes
+            ],
+            "rural_share": self.rural_share,
+        }
+
+
+@dataclass(frozen=True)
+class Barriers:
+    """The people affected by national decile of the barriers to housing and services (or access to
+    services) domain; index 0 is decile 1, the most deprived."""
+
+    domain: str
+    label: str
+    people_by_decile: tuple[float | None, ...] | None
+    share_by_decile: tuple[float | None, ...] | None
+    share_deciles_1_2: float | None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Barriers | None:
+        if not isinstance(data, Mapping):
+            return None
+        return cls(
+            domain=str(data.get("domain") or ""),
+            label=str(data.get("label") or ""),
+            people_by_decile=_numbers(data.get("people_by_decile")),
+            share_by_decile=_numbers(data.get("share_by_decile")),
+            share_deciles_1_2=_number(data.get("share_deciles_1_2")),
+        )
+
+    def to_json(self) -> Json:
+        return {
+            "domain": self.domain,
+            "label": self.label,
+            "people_by_decile": _thawed(self.people_by_decile),
+            "share_by_decile": _thawed(self.share_by_decile),
+            "share_deciles_1_2": self.share_deciles_1_2,
+        }
+
+
+@dataclass(frozen=True)
 class Provenance:
     """Where a profile came from: the release and reference snapshot it was worked out with, how the person
     chose the area (`method`: "named", "lsoa_codes", "point_radius", "geojson", "patient_list"...), and what
@@ -212,6 +293,9 @@ class AreaProfile(Figures):
     notes: tuple[str, ...] = ()
     completeness: Mapping[str, Any] | None = None  # what a patient list leaves unknown
     provenance: Provenance | None = None  # None only on profiles stored before it was recorded
+    # None where the release has no rural-urban classification or barriers domain, and on older profiles.
+    rurality: Rurality | None = None
+    barriers: Barriers | None = None
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AreaProfile:
@@ -239,11 +323,14 @@ class AreaProfile(Figures):
             notes=tuple(str(n) for n in data.get("notes") or ()),
             completeness=_frozen(completeness) if isinstance(completeness, Mapping) else None,
             provenance=Provenance.from_json(data.get("provenance")),
+            rurality=Rurality.from_json(data.get("rurality")),
+            barriers=Barriers.from_json(data.get("barriers")),
             **Figures.headline_json(data),
         )
 
     def to_json(self) -> Json:
-        """The stored and API form: the engine's keys in its order, then completeness and provenance."""
+        """The stored and API form: the engine's keys in its order (its optional rurality and barriers
+        last), then completeness and provenance."""
         out: Json = {
             "release": self.release,
             "geography": self.geography,
@@ -261,6 +348,10 @@ class AreaProfile(Figures):
             "notes": list(self.notes),
         }
         assert tuple(out) == PROFILE_KEYS
+        if self.rurality is not None:
+            out["rurality"] = self.rurality.to_json()
+        if self.barriers is not None:
+            out["barriers"] = self.barriers.to_json()
         if self.completeness is not None:
             out["completeness"] = _thawed(self.completeness)
         if self.provenance is not None:

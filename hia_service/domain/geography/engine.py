@@ -8,6 +8,8 @@ from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
+from hia_service.domain.geography import postcodes as pc
+from hia_service.domain.geography.access import TravelChange, travel_change
 from hia_service.domain.geography.definitions import parse_area
 from hia_service.domain.geography.errors import AreaDefinitionError, ReleaseNotAvailableError
 from hia_service.domain.geography.profile import Baselines, build_profile
@@ -71,6 +73,45 @@ class GeographyEngine:
     def postcode_location(self, postcode: str) -> tuple[float, float]:
         """A postcode's Code-Point Open point as British National Grid (easting, northing)."""
         return postcode_point(postcode, self)
+
+    def travel_change(
+        self,
+        area: Mapping[str, Any],
+        current_postcode: str,
+        proposed_postcode: str,
+        *,
+        release: str | None = None,
+    ) -> TravelChange:
+        """Who travels further when a service moves from one postcode to another: straight-line distance
+        from each small area's population-weighted centroid (its point-on-surface where the geography has
+        no centroids), by IMD decile and rural-urban class. Raises AreaDefinitionError for a postcode it
+        cannot place (field "current_site" or "proposed_site")."""
+        table = self.release(release)
+        if table.geography is None:
+            raise AreaDefinitionError(
+                f"{table.info.id} has no small-area locations here, so distances cannot be measured.", "area"
+            )
+        sites = []
+        for postcode, name in ((current_postcode, "current_site"), (proposed_postcode, "proposed_site")):
+            try:
+                sites.append(postcode_point(postcode, self))
+            except AreaDefinitionError as error:
+                raise AreaDefinitionError(
+                    str(error).replace("The centre postcode", "The postcode"), name
+                ) from None
+        chosen = resolve(parse_area(area), table, self)
+        points = table.pwc_xy if table.pwc_xy is not None else table.rep_xy
+        return travel_change(
+            points=points[chosen.rows],
+            weights=chosen.weights,
+            imd_decile=table.imd_decile[chosen.rows],
+            ruc=None if table.ruc21 is None else table.ruc21[chosen.rows],
+            current=sites[0],
+            proposed=sites[1],
+            current_site=_formatted(current_postcode),
+            proposed_site=_formatted(proposed_postcode),
+            release=table.info.id,
+        )
 
     def area_map(
         self, area: Mapping[str, Any], *, release: str | None = None, method: str | None = None
@@ -153,6 +194,11 @@ _DESCRIPTIONS = {
     "postcodes": "Each postcode is placed in the small area whose boundary contains its Code-Point Open grid "
     "point; the postcodes themselves are not kept.",
 }
+
+
+def _formatted(postcode: str) -> str:
+    compact = pc.normalise(postcode)
+    return f"{compact[:-3]} {compact[-3:]}" if compact else postcode.strip()
 
 
 def _method(table: ReleaseTable, selection: Selection) -> dict[str, str]:

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from hia_service.domain.geography.access import BARRIERS_DOMAINS, barriers, rurality
 from hia_service.domain.geography.selection import Selection
 from hia_service.domain.geography.summary import Headline, domain_summary, group_headlines, headline
 from hia_service.domain.geography.tables import ReleaseTable
@@ -30,6 +31,9 @@ PROFILE_KEYS = (
     "method",
     "notes",
 )
+# Parts after PROFILE_KEYS, present only where the release has the data (profiles stored before them lack
+# them): the people by rural-urban class, and by decile of the barriers (access to services) domain.
+OPTIONAL_KEYS = ("rurality", "barriers")
 BASELINE_KINDS = (("lad", "local_authorities"), ("icb", "icbs"))
 
 
@@ -157,6 +161,13 @@ def build_profile(
         "notes": selection.notes + notes,
     }
     assert tuple(profile) == PROFILE_KEYS
+    if release.ruc21 is not None:
+        profile["rurality"] = rurality(release.ruc21[rows], weights, people)
+    for i, domain in enumerate(release.info.domains):
+        if domain.key in BARRIERS_DOMAINS:
+            profile["barriers"] = barriers(
+                domain.key, domain.label, release.domain_decile[rows, i], weights, people
+            )
     return profile
 
 

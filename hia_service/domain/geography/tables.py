@@ -43,6 +43,7 @@ class Geography:
     shapes: ShapeStore
     pwc_xy: NDArray[np.float64] | None = None  # ONS population-weighted centroids (LSOA 2021 only)
     map_shapes: ShapeStore | None = None  # lighter polygons for drawing maps; else `shapes` are used
+    ruc21: NDArray[np.str_] | None = None  # 2021 Rural-Urban Classification code (LSOA 2021 only)
 
     @cached_property
     def row_of(self) -> dict[str, int]:
@@ -120,6 +121,13 @@ class ReleaseTable:
     @cached_property
     def pwc_xy(self) -> NDArray[np.float64] | None:
         return None if self.geography is None or self.geography.pwc_xy is None else self._gather("pwc_xy")
+
+    @cached_property
+    def ruc21(self) -> NDArray[np.str_] | None:
+        """Each row's rural-urban class code, where the geography has them."""
+        if self.geography is None or self.geography.ruc21 is None or self.geo_row is None:
+            return None
+        return np.asarray(self.geography.ruc21[self.geo_row])
 
     @cached_property
     def bbox(self) -> NDArray[np.float64]:

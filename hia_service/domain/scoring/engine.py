@@ -7,7 +7,6 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from hia_service.domain.framework.conditions import visible_answers
 from hia_service.domain.framework.model import IMPACT_LABELS
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.geography.area_profile import ProfileLike, as_area_profile
@@ -25,6 +24,7 @@ from hia_service.domain.scoring.facts import (
     dimension_values,
     join_words,
     render,
+    scored_answers,
     unsupported_claims,
     with_claims,
 )
@@ -58,7 +58,7 @@ def score(
     step is not done. `today` (default: today) decides which actions are due in time (scoring 1.3 on).
     """
     rules: ScoringRules = ruleset if isinstance(ruleset, ScoringRules) else ruleset.scoring(version)
-    facts = build_facts(visible_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
+    facts = build_facts(scored_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
     if rules.claims is not None:
         likely = likely_affected(rules.claims, facts)
         facts = with_claims(facts, unsupported_claims(facts, likely, rules.claims, rules.framework))
@@ -87,7 +87,7 @@ def not_assessed(
     """
     if rules.claims is None:
         return {}
-    facts = build_facts(visible_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
+    facts = build_facts(scored_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
     return unsupported_claims(facts, likely_affected(rules.claims, facts), rules.claims, rules.framework)
 
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass, replace
 from string import Formatter
 from typing import Any
 
-from hia_service.domain.framework.conditions import section_visible
+from hia_service.domain.framework.conditions import section_visible, visible_answers
 from hia_service.domain.framework.model import IMPACT_VALUES, Framework
+from hia_service.domain.geography.access import TRAVEL_ANSWER_KEY, TravelChange
 from hia_service.domain.geography.area_profile import AreaProfile
 from hia_service.domain.scoring.model import IMPACT_STATES, NOT_ASSESSED, ClaimRules, Threshold
 
@@ -29,6 +30,11 @@ PROFILE_DISPLAY = {
     "mean_imd_score": "score",
     "concentration_index": "index",
     "population": "people",
+    # access and rurality (scoring 1.3): closures and moves
+    "rural_share": "share",
+    "barriers_deciles_1_2_share": "share",
+    "travel_further_share": "share",
+    "travel_further_deprived_share": "share",
 }
 DIMENSION_FIELDS = frozenset((*GROUP_FIELDS, *PROFILE_DISPLAY, "nation"))
 
@@ -57,9 +63,19 @@ def build_facts(answers: Mapping[str, Any], profile: AreaProfile | None, framewo
             impacts[group.id] = SKIPPED
         phrases[group.id] = group.in_sentence
     present = profile is not None
-    numbers = profile_numbers(profile) if profile is not None else {}
+    numbers = {**(profile_numbers(profile) if profile is not None else {}), **travel_numbers(answers)}
     hidden = frozenset(s.id for s in framework.sections if not section_visible(s, answers))
     return Facts(answers, present, nation_name(profile), numbers, impacts, phrases, hidden)
+
+
+def scored_answers(framework: Framework, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers scoring sees: those to questions still asked, and who travels further while both site
+    postcodes it was worked out from are among them (it is kept with the answers, under no question)."""
+    visible = visible_answers(framework, answers)
+    sites = ("access.current_site", "access.proposed_site")
+    if TRAVEL_ANSWER_KEY in answers and all(visible.get(q) for q in sites):
+        visible[TRAVEL_ANSWER_KEY] = answers[TRAVEL_ANSWER_KEY]
+    return visible
 
 
 def profile_numbers(profile: AreaProfile) -> dict[str, float | None]:
@@ -80,7 +96,25 @@ def profile_numbers(profile: AreaProfile) -> dict[str, float | None]:
     served = numbers["organisation_core20_share"]
     # None without the organisation's population, so rules on it never hold and ratings stay as nationally.
     numbers["relative_core20_served"] = _number(share / served) if share is not None and served else None
+    # Shares of the people affected: living in rural neighbourhoods (2021 rural-urban classification), and in
+    # the 20% of neighbourhoods furthest from services (barriers domain deciles 1-2). None on profiles
+    # stored before they were recorded, so rules on them never hold there.
+    numbers["rural_share"] = profile.rurality.rural_share if profile.rurality else None
+    numbers["barriers_deciles_1_2_share"] = profile.barriers.share_deciles_1_2 if profile.barriers else None
     return numbers
+
+
+def travel_numbers(answers: Mapping[str, Any]) -> dict[str, float | None]:
+    """Who travels further when a service closes or moves (worked out from the site postcodes and the area,
+    kept with the answers): the share of everyone, and of the people in the most deprived fifth of
+    neighbourhoods, who will be more than 1 km further away. None without the site postcodes."""
+    change = TravelChange.from_json(answers.get(TRAVEL_ANSWER_KEY))
+    if change is None:
+        return {"travel_further_share": None, "travel_further_deprived_share": None}
+    return {
+        "travel_further_share": change.overall.share_further_1km,
+        "travel_further_deprived_share": change.deprived_further_share,
+    }
 
 
 def nation_name(profile: AreaProfile | None) -> str:

@@ -20,6 +20,7 @@ from typing import Any
 from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.domain.data_completeness import DataGap, list_completeness
 from hia_service.domain.data_completeness import data_gaps as gap_list
+from hia_service.domain.geography.access import TravelChange
 from hia_service.domain.geography.area_profile import AreaProfile, Provenance
 from hia_service.geography import GeographyError, ReferenceDataNotLoadedError
 from hia_service.services.areas import engine as geography
@@ -81,6 +82,29 @@ def resolve(request: AreaRequest, *, release: str | None = None, method: str | N
 def profile_of(request: AreaRequest, *, release: str | None = None, method: str | None = None) -> AreaProfile:
     """Just the profile (the API's area-profiles and the command line store nothing)."""
     return resolve(request, release=release, method=method).profile
+
+
+def travel_change(
+    area: Mapping[str, Any], current_postcode: str, proposed_postcode: str, *, release: str | None = None
+) -> TravelChange:
+    """Who travels further when a service moves from the current to the proposed site (postcodes), for the
+    people of a stored area: straight-line distance from each neighbourhood's population-weighted centre,
+    by deprivation decile and rural-urban class. ServiceError naming the site whose postcode cannot be
+    placed; ServiceUnavailableError when no reference data is loaded."""
+    definition = {key: value for key, value in dict(area).items() if key not in CARRIED}
+    try:
+        return geography.loaded_engine().travel_change(
+            definition, current_postcode, proposed_postcode, release=release
+        )
+    except ReferenceDataNotLoadedError as error:
+        raise ServiceUnavailableError(str(error)) from None
+    except GeographyError as error:
+        raise ServiceError(str(error), field=getattr(error, "field", None)) from None
+
+
+def stored_travel_change(data: Any) -> TravelChange | None:
+    """A travel change stored with an assessment (JSON), as the value; None when there is none."""
+    return TravelChange.from_json(data)
 
 
 def each_profile(kind: str, *, release: str | None = None) -> Iterator[AreaProfile]:

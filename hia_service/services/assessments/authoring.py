@@ -12,6 +12,9 @@ from hia_service.data import assessments as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Assessment, AssessmentVersion, User
 from hia_service.domain.audit_chain import content_hash
+from hia_service.domain.framework import visible_answers
+from hia_service.domain.geography import postcodes
+from hia_service.domain.geography.access import TRAVEL_ANSWER_KEY, TravelChange
 from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, apply
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
@@ -21,6 +24,7 @@ from hia_service.services.errors import (
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
+    ServiceUnavailableError,
     StateTransitionError,
 )
 from hia_service.services.organisation import local_framework, population
@@ -32,6 +36,16 @@ AREA_ONLY_BY_SET_AREA = (
     "The area is chosen in the geography step (in the API: PUT /api/v1/assessments/{id}/area), which works "
     "out its deprivation profile at the same time"
 )
+
+
+# Who travels further when a service closes or moves (issue 19 item 4). Kept in the answers under a key that
+# is no question: it is derived from two answers and the area, so it belongs with them. Stored there, it is
+# frozen with each submitted version, hashed, shown in the review record and the PDF, and seen by scoring,
+# with no new column or migration; and save_page refuses any key that is not a question, so only this
+# service writes it.
+TRAVEL_KEY = TRAVEL_ANSWER_KEY
+SITE_QUESTIONS = {"access.current_site": "current_site", "access.proposed_site": "proposed_site"}
+ACCESS_SECTION = "access"
 
 
 class IncompleteError(StateTransitionError):
@@ -137,6 +151,8 @@ def save_page(
             errors[question_id] = AREA_ONLY_BY_SET_AREA
             continue
         value, error = rules.validate(question, raw.get(question_id))
+        if question_id in SITE_QUESTIONS and not error and value:
+            value, error = _site_postcode(value)
         values[question_id] = value
         if error:
             errors[question_id] = error
@@ -147,7 +163,15 @@ def save_page(
         result.conflicts = _conflicts(assessment.answers, values)
         if result.conflicts:
             return result
-    _store_answers(user, assessment, values, current_section)
+    try:
+        _store_answers(user, assessment, values, current_section)
+    except ServiceError as error:
+        # A site postcode that is well formed but cannot be placed (not in Code-Point Open, not in GB).
+        site_question = next((q for q, f in SITE_QUESTIONS.items() if f == error.field), None)
+        if site_question is None:
+            raise
+        result.errors = {site_question: error.message}
+        return result
     result.lock_version = assessment.lock_version
     return result
 
@@ -161,6 +185,13 @@ def _store_answers(
 ) -> None:
     before = dict(assessment.answers or {})
     answers = rules.screened(assessment.framework_version, {**before, **values}, assessment.area_profile)
+    # Worked out again only when a site postcode changes: every page is saved through here, and resolving a
+    # drawn shape or a large area on each save would slow every page for nothing.
+    unchanged = all(values.get(q, before.get(q)) == before.get(q) for q in SITE_QUESTIONS)
+    kept = before.get(TRAVEL_KEY) if unchanged else None
+    answers = _with_travel_change(
+        assessment.framework_version, answers, assessment.area, strict=True, stored=kept
+    )
     changes: dict[str, Any] = {"answers": answers, **_indexed_fields(answers)}
     if current_section:
         changes["current_section"] = current_section
@@ -207,6 +238,7 @@ def set_area(
     answers = rules.screened(
         assessment.framework_version, {**assessment.answers, "who.geography": definition}, profile
     )
+    answers = _with_travel_change(assessment.framework_version, answers, definition, strict=False)
     store.save_assessment(
         assessment,
         area=definition,
@@ -216,6 +248,47 @@ def set_area(
     )
     _audit("area_chosen", user, assessment, before=before, after={"area": definition, "profile": stored})
     return assessment
+
+
+def _site_postcode(value: str) -> tuple[str, str | None]:
+    compact = postcodes.normalise(value)
+    if compact is None:
+        return value, "Enter a full UK postcode, like FY1 1AA"
+    return f"{compact[:-3]} {compact[-3:]}", None
+
+
+def _with_travel_change(
+    framework_version: str, answers: dict[str, Any], area: Any, *, strict: bool, stored: Any = None
+) -> dict[str, Any]:
+    """The answers with who travels further worked out afresh from the two site postcodes and the area,
+    or without it where either is missing or the section is not asked. `strict`: a postcode that cannot be
+    placed is an error for the person saving it (ServiceError naming the site); when the area changes it
+    just leaves the figures out. With no reference data loaded the figures are left out, never the answers.
+    `stored`: figures worked out before from the same postcodes and area, kept as they are."""
+    kept = {k: v for k, v in answers.items() if k != TRAVEL_KEY}
+    framework = rules.framework(framework_version)
+    if ACCESS_SECTION not in {s.id for s in framework.sections}:
+        return kept
+    visible = visible_answers(framework, kept)
+    current, proposed = (visible.get(q) for q in SITE_QUESTIONS)
+    if not area or not current or not proposed:
+        return kept
+    if stored is not None:
+        return {**kept, TRAVEL_KEY: stored}
+    try:
+        change = area_profiles.travel_change(area, str(current), str(proposed))
+    except ServiceUnavailableError:
+        return kept
+    except ServiceError:
+        if strict:
+            raise
+        return kept
+    return {**kept, TRAVEL_KEY: change.to_json()}
+
+
+def travel_change_of(answers: dict[str, Any] | None) -> TravelChange | None:
+    """Who travels further, as stored with an assessment's or a version's answers."""
+    return area_profiles.stored_travel_change((answers or {}).get(TRAVEL_KEY))
 
 
 def current_rating(assessment: Assessment) -> dict[str, Any]:

@@ -153,6 +153,7 @@ def check_answers(assessment_id: int) -> ResponseReturnValue:
         errors=errors,
         editable=_is_editable(assessment),
         rating=assessments.current_rating(assessment),
+        travel=assessments.travel_change_of(assessment.answers),
     ), (400 if errors else 200)
 
 

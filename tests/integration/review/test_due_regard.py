@@ -146,7 +146,8 @@ def test_screening_short_then_not_required_is_submitted_and_stored(
     act(user, assessments.set_area, assessment_id, low_area())
     login(user)
     tasks = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
-    assert tasks.count("Not needed") == 7  # not required, 3 left out of a short one, 3 packs (staff too)
+    # not required, 3 left out of a short one, 3 packs (staff too), and the distance to the service
+    assert tasks.count("Not needed") == 8
     screening = client.get(f"/assessments/{assessment_id}/screening").get_data(as_text=True)
     assert "What screening found: Short assessment" in screening
     assert "not more than 20% for England" in screening

@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import make_test_app
-from tests.integration.wizard.test_area_bad_input import area_app, saved  # noqa: F401
+from tests.integration.wizard.test_area_bad_input import saved  # noqa: F401
 
 
 def dispose(app: Flask) -> None:

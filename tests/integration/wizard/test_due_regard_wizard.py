@@ -16,13 +16,12 @@ from tests.integration.wizard.test_area_bad_input import (  # noqa: F401 (fixtur
     _real_postcodes,
     _stored,
     _upload,
-    area_app,
     saved,
 )
 
 
 def test_patient_list_unknown_shares_are_reported(
-    area_app: Flask,  # noqa: F811
+    area_app: Flask,
     client: FlaskClient,
     saved: int,  # noqa: F811
 ) -> None:
@@ -67,7 +66,7 @@ def _save(client: FlaskClient, assessment_id: int, page_id: str, data: dict[str,
     ],
 )
 def test_the_wizard_follows_screening(
-    area_app: Flask,  # noqa: F811
+    area_app: Flask,
     client: FlaskClient,
     saved: int,  # noqa: F811
     kind: str,
@@ -85,7 +84,7 @@ def test_the_wizard_follows_screening(
 
 
 def test_a_short_assessment_steps_over_the_sections_it_leaves_out(
-    area_app: Flask,  # noqa: F811
+    area_app: Flask,
     client: FlaskClient,
     saved: int,  # noqa: F811
 ) -> None:

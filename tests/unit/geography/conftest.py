@@ -4,7 +4,9 @@ Nine English LSOAs are 1 km squares in a 3 x 3 grid (British National Grid, sout
 square i (0-8) is column i % 3, row i // 3, code E0100000{i+1}, rank and decile i + 1, IMD score 50 - 5i and
 100(i + 1) residents. Columns 0-1 are local authority E06000001, column 2 is E06000002; all nine are ICB
 E54000001 (NHS code QAA). A tenth square east of the grid is a Welsh LSOA (W01000001), outside IoD2025.
-For LSOA 2011 the ninth square had the code E01090009 (it became E01000009 in 2021).
+For LSOA 2011 the ninth square had the code E01090009 (it became E01000009 in 2021). The top row of squares
+(6-8) is rural in the 2021 rural-urban classification (RUC21 below), the rest urban. Population-weighted
+centroids are the squares' centres moved 100 m north-east.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from hia_service.reference.snapshot import install, read_engine
 X0, Y0, SIDE = 400_000.0, 300_000.0, 1_000.0
 CODES21 = [f"E0100000{i + 1}" for i in range(9)] + ["W01000001"]
 CODES11 = [*CODES21[:8], "E01090009", "W01000001"]
+# 2021 rural-urban class of each square: the top row (squares 6-8) is rural, the rest urban.
+RUC21 = ["UN1", "UN1", "UF1", "UN1", "UF1", "UF1", "RLN1", "RSF1", "RSF1", "UN1"]
 POSTCODES = {  # compact postcode -> (x, y, nation, square or -1)
     "AA11AA": (X0 + 500, Y0 + 500, 1, 0),
     "AA11AB": (X0 + 1500, Y0 + 1500, 1, 4),
@@ -97,7 +101,7 @@ def tiny_built() -> Built:
         postcodes=postcodes,
         vintage={"lsoa11": np.array(CODES11, dtype="U9"), "lsoa21": np.array(CODES21, dtype="U9")},
         releases={"IoD2025": _release("IoD2025", CODES21, "lsoa21"), "IoD2019": iod2019, "SIMD2020": simd},
-        extras={},
+        extras={"ruc21_code": np.array(RUC21, dtype="U4")},
     )
 
 

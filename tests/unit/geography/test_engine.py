@@ -10,7 +10,7 @@ import shapely
 
 from hia_service.domain.geography.engine import GeographyEngine
 from hia_service.domain.geography.errors import AreaDefinitionError, ReleaseNotAvailableError
-from hia_service.domain.geography.profile import PROFILE_KEYS
+from hia_service.domain.geography.profile import OPTIONAL_KEYS, PROFILE_KEYS
 from hia_service.domain.geography.shapes import to_wgs84
 from tests.unit.geography.conftest import SIDE, X0, Y0, bng_geojson, square
 
@@ -19,7 +19,7 @@ NATION_POPULATION = 100 * sum(range(1, 10))  # 4,500 residents in the nine Engli
 
 def test_profile_has_exactly_the_agreed_keys(engine: GeographyEngine) -> None:
     profile = engine.profile({"type": "lsoa_codes", "codes": ["E01000001"]})
-    assert tuple(profile) == PROFILE_KEYS
+    assert tuple(profile) == (*PROFILE_KEYS, *OPTIONAL_KEYS)
     assert profile["release"] == "IoD2025"
     assert profile["geography"] == "LSOA 2021 (England)"
 

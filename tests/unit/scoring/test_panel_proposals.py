@@ -46,6 +46,16 @@ def case_profile(case: dict[str, Any]) -> dict[str, Any]:
     result = profile(given["relative"])
     if "area_type" in given:
         result["area"] = {"type": given["area_type"], "codes": ["E54000000"]}
+    # Access and rurality (issue 19 item 4): the share living in rural neighbourhoods, and in barriers-domain
+    # deciles 1-2 (the 20% of neighbourhoods furthest from services).
+    if "rural" in given:
+        result["rurality"] = {"classification": "RUC21", "classes": [], "rural_share": given["rural"]}
+    if "barriers" in given:
+        result["barriers"] = {
+            "domain": "barriers_to_housing_and_services",
+            "label": "Barriers to housing and services",
+            "share_deciles_1_2": given["barriers"],
+        }
     return result
 
 
