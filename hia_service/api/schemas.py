@@ -78,6 +78,12 @@ class AreaProfileSchema(Schema):
     method = fields.Dict(allow_none=True)
     notes = fields.List(fields.String())
     completeness = fields.Dict(allow_none=True)
+    rurality = fields.Dict(
+        metadata={"description": "People in each 2021 rural-urban class, and the share in rural areas."}
+    )
+    barriers = fields.Dict(
+        metadata={"description": "People by national decile of the barriers to housing and services domain."}
+    )
     provenance = fields.Dict(
         metadata={
             "description": "Where the profile came from: release, the reference data's checksum, how the "

@@ -73,3 +73,12 @@ def test_other_organisations_cannot_set_the_area(area_app: Flask, api: Api, draf
     response = api.call("PUT", f"/assessments/{draft}/area", "other_manager", json=body)
     assert response.status_code == 404
     assert _read(api, draft)["profile"] == before["profile"]
+
+
+def test_area_profiles_give_the_rural_mix_and_barriers_with_the_provenance(area_app: Flask, api: Api) -> None:
+    body = {"area": {"type": "point_radius", "postcode": "TS1 2AA", "radius_km": 2}}
+    response = api.post("/area-profiles", "manager", json=body)
+    assert response.status_code == 200, response.get_json()
+    profile = response.get_json()
+    assert profile["rurality"]["classes"] and profile["barriers"]
+    assert profile["provenance"]["method"] == "api" and profile["provenance"]["release"] == profile["release"]
