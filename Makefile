@@ -61,8 +61,8 @@ run: migrate reference seed ## Install, migrate, load data, seed the demo and se
 .PHONY: test
 test: install ## Run the whole suite (SQLite, and PostgreSQL when HIA_TEST_POSTGRES_URL is set)
 	@# Two runs: Playwright's event loop and pyHanko's asyncio.run() cannot share one process. The first is
-	@# spread over HIA_TEST_WORKERS processes (pytest-xdist; tests/faults stay together on one, by xdist_group).
-	HIA_ENV=testing $(BIN)/pytest -m "not browser" -n $(HIA_TEST_WORKERS) --dist loadgroup
+	@# spread over HIA_TEST_WORKERS processes (pytest-xdist; idle workers take queued tests from busy ones).
+	HIA_ENV=testing $(BIN)/pytest -m "not browser" -n $(HIA_TEST_WORKERS) --dist worksteal
 	HIA_ENV=testing $(BIN)/pytest -m browser
 
 .PHONY: lint

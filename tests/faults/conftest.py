@@ -32,17 +32,26 @@ REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 
-def _free_postgres_port(start: int = 5499) -> int:
+def _free_postgres_port(pid: int) -> int:
+    """A port no other cluster has: xdist workers import this module at the same moment, so each starts
+    looking from a place of its own (by pid) and the configured clusters' ports are skipped as well as
+    the listening ones."""
+    taken = set()
+    for conf in Path("/etc/postgresql").glob("*/*/postgresql.conf"):
+        found = re.search(r"^\s*port\s*=\s*(\d+)", conf.read_text(errors="replace"), re.MULTILINE)
+        if found:
+            taken.add(int(found.group(1)))
+    start = 5499 + pid % 300
     for port in range(start, start + 100):
         with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
+            if port not in taken and probe.connect_ex(("127.0.0.1", port)) != 0:
                 return port
     raise RuntimeError("no free port for the fault-test PostgreSQL cluster")
 
 
 # A cluster per test process (pid in the name), so two runs on one machine never stop each other's database.
 CLUSTER_PREFIX = "hiafaults"
-CLUSTER, PORT = f"{CLUSTER_PREFIX}{os.getpid()}", _free_postgres_port()
+CLUSTER, PORT = f"{CLUSTER_PREFIX}{os.getpid()}", _free_postgres_port(os.getpid())
 DATABASE = "hia_faults"
 MANAGER = ("manager@demo.hia.nhs.example", "demo-password-2026")
 CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
@@ -53,9 +62,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/faults/" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.faults)
-            # One xdist worker runs them all, one after another (`--dist loadgroup`): they stop and fill
-            # a PostgreSQL cluster of their own and kill workers, and share that cluster for the session.
-            item.add_marker(pytest.mark.xdist_group("faults"))
 
 
 def postgres_version() -> str:
@@ -70,7 +76,9 @@ def ctl(action: str) -> None:
     command = ["pg_ctlcluster", "--skip-systemctl-redirect", postgres_version(), CLUSTER, action]
     if action in ("stop", "restart"):
         command += ["-m", "fast"]
-    subprocess.run(command, check=True, capture_output=True, timeout=60)
+    done = subprocess.run(command, check=False, capture_output=True, text=True, timeout=60)
+    if done.returncode:
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.strip() or done.stdout.strip()}")
     if action in ("start", "restart"):
         wait_for_postgres()
 
