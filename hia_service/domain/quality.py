@@ -42,6 +42,8 @@ INTERSECTION_QUESTION = "intersection.considered"  # framework 1.1 on
 INTERSECTION_ROWS = "intersection.impacts"
 INTERSECTION_NAMED = 4  # groups named in the warning; more would not be read
 DATA_GAP_WARN_SHARE = 0.05  # a patient list missing this share of a field is worth a warning
+MOVES = ("closure", "relocation")  # proposal kinds where people go to another site
+CURRENT_SITE, PROPOSED_SITE = "access.current_site", "access.proposed_site"  # framework 1.2 on
 
 
 class _Checks:
@@ -341,6 +343,14 @@ class _Checks:
                     who=_listed(labels),
                 )
 
+    def sites(self) -> Iterator[QualityWarning]:
+        """A closure or a move without both postcodes cannot show who travels further."""
+        if self.answers.get("proposal.kind") not in MOVES or not self._asked(CURRENT_SITE):
+            return
+        missing = [q for q in (CURRENT_SITE, PROPOSED_SITE) if not self.has(q)]
+        if missing:
+            yield self.warn("access.no_sites", missing[0])
+
     def offline_route(self) -> Iterator[QualityWarning]:
         if self._asked("digital.offline_route") and self.answers.get("digital.offline_route") == "no":
             yield self.warn("digital.no_offline_route", "digital.offline_route")
@@ -377,6 +387,7 @@ class _Checks:
             self.data_completeness,
             self.engagement,
             self.access_engagement,
+            self.sites,
             self.offline_route,
             self.workforce_data,
             self.recommendation,

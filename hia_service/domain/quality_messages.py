@@ -87,6 +87,10 @@ MESSAGES = {
         "This proposal changes how people get to the service, but you only involved {who}. Involve the "
         "patients, carers and communities who use it before the decision"
     ),
+    "access.no_sites": (
+        "The service is closing or moving, but the postcodes of the site people use now and the site they "
+        "will use instead are not both given. Add them so the assessment shows who will travel further"
+    ),
     "digital.no_offline_route": (
         "People without the internet will not be able to use this service. Keep a route that does not need "
         "the internet, or say why the harm is justified"

@@ -143,3 +143,17 @@ def test_the_facts_carry_the_access_numbers(framework: Framework) -> None:
     assert facts.numbers["rural_share"] == 0.4 and facts.numbers["barriers_deciles_1_2_share"] == 0.25
     older = build_facts(closure(framework), AreaProfile.from_json(area()), framework)
     assert older.numbers["rural_share"] is None and older.numbers["travel_further_share"] is None
+
+
+@pytest.mark.parametrize("kind", ["closure", "relocation"])
+def test_a_closure_or_move_without_both_sites_is_questioned(framework: Framework, kind: str) -> None:
+    from hia_service.domain.quality import quality_checks
+
+    def warnings(answers: dict[str, Any]) -> dict[str, Any]:
+        return {w.id: w for w in quality_checks(answers, area(), framework, TODAY)}
+
+    found = warnings(closure(framework, kind) | {"access.current_site": "FY1 4AA"})["access.no_sites"]
+    assert found.question_id == "access.proposed_site"
+    assert "who will travel further" in found.message
+    assert "access.no_sites" not in warnings(closure(framework, kind) | SITES)
+    assert "access.no_sites" not in warnings(closure(framework, "hours"))
