@@ -51,12 +51,19 @@ seed: install ## Create the demo organisation and users (safe to repeat)
 
 .PHONY: run
 run: migrate reference seed ## Install, migrate, load data, seed the demo and serve on 127.0.0.1:$HIA_PORT
-	@echo "Serving on http://127.0.0.1:$(HIA_PORT), with a background worker for PDFs"
-	@# The queue is named after the port: other copies of the service may share this Redis. Rate limits
-	@# are counted there too, so both gunicorn workers share one allowance, as app servers do in production.
-	HIA_QUEUE=rq HIA_QUEUE_NAME=hia-documents-$(HIA_PORT) \
-	  HIA_RATELIMIT_STORAGE_URI=$${HIA_RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379/0} bash -c '$(BIN)/hia worker & trap "kill $$!" EXIT; \
-	  $(BIN)/gunicorn --bind 127.0.0.1:$(HIA_PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - wsgi:app'
+	@# With Redis: documents on an rq queue with a worker, rate limits shared by both gunicorn workers (the
+	@# queue is named after the port, as other copies of the service may share this Redis). Without it: the
+	@# embedded default, documents drawn in the web process and limits counted in memory by one process.
+	@if $(BIN)/python -c 'import os, redis; redis.Redis.from_url(os.environ.get("HIA_REDIS_URL") or "redis://127.0.0.1:6379/0", socket_connect_timeout=1).ping()' 2>/dev/null; then \
+	  echo "Serving on http://127.0.0.1:$(HIA_PORT), with Redis for the document queue and rate limits"; \
+	  HIA_QUEUE=rq HIA_QUEUE_NAME=hia-documents-$(HIA_PORT) \
+	    HIA_RATELIMIT_STORAGE_URI=$${HIA_RATELIMIT_STORAGE_URI:-$${HIA_REDIS_URL:-redis://127.0.0.1:6379/0}} bash -c '$(BIN)/hia worker & trap "kill $$!" EXIT; \
+	    $(BIN)/gunicorn --bind 127.0.0.1:$(HIA_PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - wsgi:app'; \
+	else \
+	  echo "Serving on http://127.0.0.1:$(HIA_PORT). Redis is not reachable, so documents are drawn and signed in the web process and rate limits are counted in memory"; \
+	  HIA_QUEUE=sync HIA_RATELIMIT_STORAGE_URI=memory:// \
+	    $(BIN)/gunicorn --bind 127.0.0.1:$(HIA_PORT) --workers 1 --threads 8 --timeout 120 --access-logfile - wsgi:app; \
+	fi
 
 .PHONY: test
 test: install ## Run the whole suite (SQLite, and PostgreSQL when HIA_TEST_POSTGRES_URL is set)

@@ -160,3 +160,22 @@ def failed_jobs() -> list[JobState]:
         if job is not None:
             states.append(JobState(job_id, "failed", _attempts(job) + 1, _last_error(job)))
     return states
+
+
+def health() -> dict[str, Any]:
+    """The queue's part of /healthz: its kind, and for rq whether Redis answers, how many jobs wait and
+    whether any worker is there to run them. Short timeouts: the health check must answer within a second."""
+    if not queued():
+        return {"status": "ok", "kind": "in-process", "depth": 0, "workers": None}
+    report: dict[str, Any] = {"kind": "rq", "name": current_app.config["HIA_QUEUE_NAME"]}
+    url = current_app.config["HIA_REDIS_URL"]
+    client = Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+    try:
+        work = Queue(current_app.config["HIA_QUEUE_NAME"], connection=client)
+        report |= {"depth": work.count, "workers": SimpleWorker.count(queue=work)}
+    except RedisError:
+        return report | {"status": "unreachable", "depth": None, "workers": None}
+    finally:
+        client.close()
+    # With no worker, documents wait; the rest of the service still works.
+    return report | {"status": "ok" if report["workers"] else "no worker"}

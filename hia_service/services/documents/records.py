@@ -304,6 +304,18 @@ def signing_credentials(organisation: Organisation) -> tuple[Path, str]:
     return _dev_certificate(organisation)
 
 
+def signing_health() -> dict[str, str]:
+    """The service-wide certificate's part of /healthz (organisations may also upload their own)."""
+    config = current_app.config
+    configured = config.get("HIA_SIGNING_P12")
+    if configured:
+        readable = Path(configured).is_file() and os.access(configured, os.R_OK)
+        return {"status": "ok" if readable else "missing", "certificate": "configured"}
+    if config.get("HIA_ENV", "production") == "production":
+        return {"status": "ok", "certificate": "uploaded by each organisation"}
+    return {"status": "ok", "certificate": "development (not for live use)"}
+
+
 def _uploaded_certificate_file(organisation: Organisation, p12: bytes) -> Path:
     # The signer reads a file; one per certificate (named by its hash), readable only by the service.
     path = _dev_folder() / "uploaded" / f"{organisation.code}-{hashlib.sha256(p12).hexdigest()[:16]}.p12"

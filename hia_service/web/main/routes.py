@@ -30,4 +30,4 @@ def home() -> ResponseReturnValue:
 @public
 def healthz() -> ResponseReturnValue:
     report = health()
-    return jsonify(report), 200 if report["status"] == "ok" else 503
+    return jsonify(report), 503 if report["status"] == "error" else 200

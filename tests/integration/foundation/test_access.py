@@ -69,10 +69,50 @@ def test_health_check_reports_database_and_reference_data(client: FlaskClient) -
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.get_json()
-    assert body["status"] == "ok"
+    assert body["status"] == "degraded"  # reachable, but no reference data to profile areas with
     assert body["database"] == "reachable"
-    assert body["reference_data"] == {"loaded": False, "releases": []}
+    assert body["reference_data"] == {"loaded": False, "releases": [], "checksum": None}
     assert body["version"]
+
+
+def test_health_check_says_what_is_degraded_without_failing(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = client.get("/healthz").get_json()
+    assert body["status"] == "degraded" and body["degraded"] == ["reference_data"]  # no release loaded here
+    assert body["queue"] == {"status": "ok", "kind": "in-process", "depth": 0, "workers": None}
+    assert body["signing"]["certificate"] == "development (not for live use)"
+
+    monkeypatch.setitem(app.config, "HIA_QUEUE", "rq")
+    monkeypatch.setitem(app.config, "HIA_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    response = client.get("/healthz")
+    assert response.status_code == 200  # pages and saves still work; documents wait
+    body = response.get_json()
+    assert body["queue"]["status"] == "unreachable" and body["queue"]["kind"] == "rq"
+    assert "queue" in body["degraded"]
+
+    monkeypatch.setitem(app.config, "HIA_SIGNING_P12", "/nonexistent/signing.p12")
+    assert client.get("/healthz").get_json()["signing"] == {"status": "missing", "certificate": "configured"}
+
+
+def test_health_check_counts_the_queue_and_its_workers(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from redis import Redis
+    from rq import Queue
+
+    redis = Redis.from_url("redis://127.0.0.1:6379/0")
+    name = f"hia-health-{id(app)}"
+    monkeypatch.setitem(app.config, "HIA_QUEUE", "rq")
+    monkeypatch.setitem(app.config, "HIA_QUEUE_NAME", name)
+    waiting = Queue(name, connection=redis)
+    waiting.enqueue("builtins.print", "queued by a health test")
+    try:
+        body = client.get("/healthz").get_json()
+        assert body["queue"] == {"kind": "rq", "name": name, "depth": 1, "workers": 0, "status": "no worker"}
+    finally:
+        waiting.empty()
+        waiting.delete()
 
 
 def test_unknown_pages_are_nhs_404s_and_json_routes_get_problem_details(client: FlaskClient) -> None:

@@ -206,3 +206,30 @@ def test_a_signing_download_and_the_queued_job_sign_once(
     assert version_of(app, assessment_id)["pdf_sha256"] == hashlib.sha256(signed).hexdigest()
     login(world["manager"])
     assert client.get(f"/documents/{assessment_id}/v1.pdf").data == signed
+
+
+def test_without_redis_the_whole_pdf_path_works_in_process(
+    app: Flask, client: FlaskClient, world: Any, make_assessment: Any, act: Any, login: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The embedded default (`make run` when Redis does not answer): approval signs in the web process."""
+    from hia_service.cli.worker import worker_cmd
+
+    monkeypatch.setitem(app.config, "HIA_QUEUE", "sync")
+    monkeypatch.setitem(app.config, "HIA_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
+    assessment_id = approve(act, world, make_assessment)
+    login(world["manager"])
+    pdf = client.get(f"/documents/{assessment_id}/v1.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    result = verify_pdf(pdf.data, trust(app))
+    assert result.genuine, result.reason
+    health = client.get("/healthz").get_json()["queue"]
+    assert (health["kind"], health["status"]) == ("in-process", "ok")
+
+    idle = app.test_cli_runner().invoke(worker_cmd, [])
+    assert idle.exit_code == 1 and "nothing for a worker to do" in idle.output
+    monkeypatch.setitem(app.config, "HIA_QUEUE", "rq")
+    unreachable = app.test_cli_runner().invoke(worker_cmd, ["--burst"])
+    assert unreachable.exit_code == 1
+    assert "Cannot reach Redis at redis://127.0.0.1:1/0" in unreachable.output
+    assert "Traceback" not in unreachable.output
