@@ -77,6 +77,10 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     base_url: str | None = None  # e.g. https://hia.example.nhs.uk, for links in emails and on signed PDFs
+    # Where browsers fetch the NHS.UK web font (Frutiger) from: the design system's own host by default.
+    # Empty on an offline or locked-down network: pages then use the design system's fallback fonts
+    # (Arial) and fetch nothing from anywhere but this service.
+    font_host: str = "https://assets.nhs.uk"
     # The organisation's signing certificate (PKCS#12) for approved assessment PDFs. Without one,
     # development and testing make their own; production refuses to approve.
     signing_p12: Path | None = None
@@ -136,6 +140,12 @@ class Settings(BaseSettings):
         endpoint = urlsplit(self.s3_endpoint_url or "")
         if self.s3_endpoint_url and (endpoint.scheme not in ("http", "https") or not endpoint.hostname):
             raise ValueError(f"HIA_S3_ENDPOINT_URL must be an http(s) address, not {self.s3_endpoint_url!r}")
+        font = urlsplit(self.font_host.strip())
+        if self.font_host.strip() and (font.scheme != "https" or not font.hostname or font.path.strip("/")):
+            raise ValueError(
+                f"HIA_FONT_HOST must be an https address with no path, such as https://assets.nhs.uk, or "
+                f"empty for no web font, not {self.font_host!r}"
+            )
         return self
 
     def _check_multi_tenant_oidc(self) -> None:
@@ -205,6 +215,7 @@ class Settings(BaseSettings):
             "HIA_SMTP_USERNAME": self.smtp_username,
             "HIA_SMTP_PASSWORD": self.smtp_password,
             "HIA_BASE_URL": self.base_url,
+            "HIA_FONT_HOST": self.font_host.strip().rstrip("/") or None,
             "HIA_SIGNING_P12": str(self.signing_p12) if self.signing_p12 else None,
             "HIA_SIGNING_PASSPHRASE": self.signing_passphrase,
             "HIA_QUEUE": self.queue,

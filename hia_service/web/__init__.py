@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 
-from flask import Blueprint, Flask, flash, g, redirect, request, session, url_for
+from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from werkzeug.routing import IntegerConverter, Map
 
 from hia_service import __version__
+from hia_service.auth.decorators import public
 from hia_service.config import PROJECT_ROOT
 from hia_service.extensions import login_manager
 from hia_service.services.accounts.people import record_session_expired
@@ -69,6 +71,9 @@ def register_blueprints(app: Flask) -> None:
     from hia_service.web.verify.routes import bp as verify_bp
     from hia_service.web.wizard.routes import bp as wizard_bp
 
+    # The design system's stylesheet names the NHS font host in its @font-face rules; served through
+    # this route so HIA_FONT_HOST decides where (or whether) browsers fetch the font.
+    app.add_url_rule("/nhsuk/nhsuk-frontend.min.css", "nhsuk_stylesheet", nhsuk_stylesheet)
     # The design system's compiled CSS/JS and images, straight from the npm package (never copied here).
     app.register_blueprint(
         Blueprint("nhsuk", __name__, static_folder=str(NHSUK_DIST), static_url_path="/nhsuk")
@@ -100,6 +105,31 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(bp)
     _register_session_hooks(app)
+
+
+DESIGN_SYSTEM_FONT_HOST = "https://assets.nhs.uk"
+FONT_FACE = re.compile(r"@font-face\s*\{[^}]*\}")
+
+
+@public
+def nhsuk_stylesheet() -> ResponseReturnValue:
+    font_host = current_app.config.get("HIA_FONT_HOST")
+    css = current_app.extensions.get("hia_nhsuk_css", {}).get(font_host)
+    if css is None:
+        css = stylesheet_for((NHSUK_DIST / "nhsuk-frontend.min.css").read_text(encoding="utf-8"), font_host)
+        current_app.extensions.setdefault("hia_nhsuk_css", {})[font_host] = css
+    response = Response(css, mimetype="text/css")
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+def stylesheet_for(css: str, font_host: str | None) -> str:
+    """The design system's CSS with its web font fetched from font_host, or with no web font at all (its
+    font stack then falls back to Arial)."""
+    if not font_host:
+        return FONT_FACE.sub("", css)
+    return css.replace(DESIGN_SYSTEM_FONT_HOST, font_host)
 
 
 @login_manager.user_loader

@@ -16,9 +16,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from hia_service.domain.untrusted_json import MAX_DEPTH, too_deep
 from hia_service.errors import render_error
 
-# The NHS.UK design system loads the Frutiger web font from the NHS's own asset host.
-NHS_FONT_HOST = "https://assets.nhs.uk"
-
 # Features this service never uses, switched off so no page (or injected script) can ask for them.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 HSTS = "max-age=31536000; includeSubDomains"
@@ -31,13 +28,14 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(nonce: str) -> str:
+def content_security_policy(nonce: str, font_host: str | None) -> str:
+    """`self` only, but for the web font's host when HIA_FONT_HOST names one."""
     directives = {
         "default-src": "'self'",
         "script-src": f"'self' 'nonce-{nonce}'",
         "style-src": "'self'",
         "img-src": "'self' data:",
-        "font-src": f"'self' {NHS_FONT_HOST}",
+        "font-src": f"'self' {font_host}" if font_host else "'self'",
         "connect-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'none'",
@@ -47,9 +45,9 @@ def content_security_policy(nonce: str) -> str:
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
-def security_headers(nonce: str, production: bool) -> dict[str, str]:
+def security_headers(nonce: str, production: bool, font_host: str | None) -> dict[str, str]:
     headers = {
-        "Content-Security-Policy": content_security_policy(nonce),
+        "Content-Security-Policy": content_security_policy(nonce, font_host),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
         "Permissions-Policy": PERMISSIONS_POLICY,
@@ -111,6 +109,7 @@ def register_security(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response: Response) -> Response:
         production = current_app.config.get("HIA_ENV") == "production"
-        for name, value in security_headers(csp_nonce(), production).items():
+        font_host = current_app.config.get("HIA_FONT_HOST")
+        for name, value in security_headers(csp_nonce(), production, font_host).items():
             response.headers.setdefault(name, value)  # a view may set a stricter header of its own
         return response
