@@ -11,7 +11,13 @@ hia_service.domain.geography.definitions.
 
 from __future__ import annotations
 
-from hia_service.domain.geography.definitions import AREA_TYPES, DEFAULT_METHOD, METHODS, parse_area
+from hia_service.domain.geography.definitions import (
+    AREA_TYPES,
+    DEFAULT_METHOD,
+    METHODS,
+    parse_area,
+    parse_distance_km,
+)
 from hia_service.domain.geography.engine import GeographyEngine
 from hia_service.domain.geography.errors import (
     AreaDefinitionError,
@@ -42,6 +48,7 @@ __all__ = [
     "current_snapshot_id",
     "load_engine",
     "parse_area",
+    "parse_distance_km",
     "parse_geojson",
     "read_engine",
 ]

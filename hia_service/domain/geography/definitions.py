@@ -13,6 +13,7 @@ Lists may also be given as objects: "codes": [{"code": "E01000001", "count": 12}
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -202,3 +203,25 @@ def _point_radius(area: Mapping[str, Any], method: str) -> PointRadius:
         )
     lat, lon = _number(area, "latitude"), _number(area, "longitude")
     return PointRadius(None, lat, lon, radius, method)
+
+
+KM_PER_MILE = 1.609344
+_DISTANCE = re.compile(
+    r"^\s*(?P<number>\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>km|kms|kilometres?|kilometers?|k|mi|miles?)?\s*\.?\s*$",
+    re.IGNORECASE,
+)
+
+
+def parse_distance_km(text: str) -> float:
+    """A distance as people type it ("5", "5 km", "5km", "2.5 kilometres", "3 miles") in kilometres.
+
+    A bare number is kilometres, as the question asks for. Raises AreaDefinitionError saying what to type.
+    """
+    found = _DISTANCE.match(str(text).replace(",", ""))
+    if not found:
+        raise AreaDefinitionError(
+            "Enter the distance as a number of kilometres or miles, like 5, 5 km or 3 miles", "area.radius_km"
+        )
+    number = float(found["number"])
+    unit = (found["unit"] or "km").lower()
+    return number * KM_PER_MILE if unit.startswith("mi") else number

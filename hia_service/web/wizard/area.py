@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage, MultiDict
 
-from hia_service.geography import GeographyError, area_from_file
+from hia_service.geography import AreaDefinitionError, GeographyError, area_from_file, parse_distance_km
 from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.areas.profiles import AreaRequest
 from hia_service.services.errors import ServiceError
@@ -73,11 +73,9 @@ def _point_radius(postcode: str, radius: str) -> dict[str, Any]:
     if not postcode.strip():
         raise ServiceError("Enter a postcode", field="postcode")
     try:
-        radius_km = float(radius)
-    except ValueError:
-        raise ServiceError(
-            "Distance must be a number of kilometres, like 2 or 2.5", field="radius_km"
-        ) from None
+        radius_km = parse_distance_km(radius)
+    except AreaDefinitionError as error:
+        raise ServiceError(error.message, field="radius_km") from None
     return {"type": "point_radius", "postcode": postcode.strip(), "radius_km": radius_km}
 
 

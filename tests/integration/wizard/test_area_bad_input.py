@@ -243,3 +243,18 @@ def test_a_radius_keeps_what_was_typed_in_the_profiles_provenance(
     assert provenance["inputs"] == {"postcode": postcode, "radius": "3"}
     assert provenance["release"] == stored["profile"]["release"] and provenance["checksum"]
     assert stored["answers"]["who.geography"] == stored["area"]  # the answer and the profile agree
+
+
+def test_a_radius_in_miles_is_stored_in_kilometres_and_kept_as_typed(
+    area_app: Flask, client: FlaskClient, saved: int
+) -> None:
+    postcode = _real_postcodes(1)[0]
+    data = {"method": "point_radius", "postcode": postcode, "radius_km": "3 miles"}
+    response = _post_area(client, saved, data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    stored = _stored(area_app, saved)
+    assert stored["area"]["radius_km"] == pytest.approx(4.828032)
+    assert stored["profile"]["provenance"]["inputs"]["radius"] == "3 miles"
+    refused = _post_area(client, saved, {"method": "point_radius", "postcode": postcode, "radius_km": "far"})
+    assert refused.status_code == 400
+    assert "like 5, 5 km or 3 miles" in refused.get_data(as_text=True)

@@ -68,3 +68,26 @@ def test_conflicting_methods_are_refused() -> None:
 def test_too_many_codes_are_refused() -> None:
     with pytest.raises(AreaDefinitionError, match="100,000"):
         parse_area({"type": "lsoa_codes", "codes": ["E01000001"] * 100_001})
+
+
+@pytest.mark.parametrize(
+    ("typed", "km"),
+    [
+        ("5", 5.0), ("5 km", 5.0), ("5km", 5.0), ("5 KM", 5.0), (" 2.5 kilometres ", 2.5),
+        ("1 kilometer", 1.0),
+        ("3 miles", 3 * 1.609344), ("1 mile", 1.609344), ("10mi", 16.09344), (".5 km", 0.5), ("5 km.", 5.0),
+    ],
+)  # fmt: skip
+def test_distances_are_read_as_people_type_them(typed: str, km: float) -> None:
+    from hia_service.domain.geography.definitions import parse_distance_km
+
+    assert parse_distance_km(typed) == pytest.approx(km)
+
+
+@pytest.mark.parametrize("typed", ["", "five", "5 feet", "-5 km", "5 km 3", "km"])
+def test_a_distance_that_cannot_be_read_says_what_to_type(typed: str) -> None:
+    from hia_service.domain.geography.definitions import parse_distance_km
+    from hia_service.domain.geography.errors import AreaDefinitionError
+
+    with pytest.raises(AreaDefinitionError, match="like 5, 5 km or 3 miles"):
+        parse_distance_km(typed)
