@@ -23,10 +23,7 @@ RATING_LONG_LABELS = {
 }
 DRAFT_MARK = "DRAFT — NOT APPROVED"
 TRAINING_MARK = "TRAINING — NOT FOR DECISION"
-_MULTIPLES = {
-    1.5: "one and a half times", 2: "twice", 2.5: "two and a half times", 3: "three times",
-    3.5: "three and a half times", 4: "four times", 5: "five times",
-}  # fmt: skip
+_WHOLE_MULTIPLES = {"2.0": "twice", "3.0": "three times", "4.0": "four times", "5.0": "five times"}
 
 
 def long_date(value: str | date | datetime | None) -> str:
@@ -76,9 +73,9 @@ def national_baseline(profile: AreaProfile) -> tuple[str, Place]:
 
 
 def core20_headline(given: ProfileLike) -> str:
-    """'41% of the people affected live in the most deprived fifth of England, twice the national share', or
-    with the organisation's population: '41% ... live in Core20 areas, against 29% of the people we serve and
-    20% in England'."""
+    """'About 4 in 10 of the people affected (41%) live in the most deprived fifth of neighbourhoods in
+    England: 2.1 times the England share (20%)', or with the organisation's population: '... against 29% of
+    the people we serve and 20% in England'. NHS content style: proportions in words, the figure beside."""
     profile = as_area_profile(given)
     share = profile.core20_share if profile is not None else None
     if profile is None or share is None:
@@ -86,27 +83,42 @@ def core20_headline(given: ProfileLike) -> str:
     nation, figures = national_baseline(profile)
     national = figures.core20_share
     served = profile.baseline.organisation.core20_share if profile.baseline.organisation else None
+    sentence = (
+        f"{in_ten(share)} of the people affected ({percent(share)}) live in the most deprived fifth of "
+        f"neighbourhoods in {nation}"
+    )
     if served is not None and national is not None:
         # With the organisation's own population set up, compare with it first, then the nation.
         return (
-            f"{percent(share)} of the people affected live in Core20 areas, against {percent(served)} of the "
-            f"people we serve and {percent(national)} in {nation}"
+            f"{sentence}, against {percent(served)} of the people we serve and {percent(national)} in "
+            f"{nation}"
         )
-    sentence = f"{percent(share)} of the people affected live in the most deprived fifth of {nation}"
     if not national:
         return sentence
-    return f"{sentence}, {_compared_with_national(share / national, national)}"
+    return f"{sentence}: {compared_with_nation(share / national, national, nation)}"
 
 
-def _compared_with_national(ratio: float, national: float) -> str:
-    if 0.9 <= ratio < 1.1:
-        return f"about the same as the national share ({percent(national)})"
-    if ratio < 0.9:
-        return f"less than the national share ({percent(national)})"
-    rounded = round(ratio * 2) / 2  # halves read naturally: "two and a half times"
-    if abs(ratio - rounded) <= 0.15 and rounded in _MULTIPLES:
-        return f"{_MULTIPLES[rounded]} the national share"
-    return f"{ratio:.1f} times the national share"
+def in_ten(share: float) -> str:
+    """0.41 -> 'About 4 in 10'; 0.3 -> '3 in 10'; 0.03 -> 'Fewer than 1 in 20'; 1.0 -> 'All'."""
+    if share >= 0.995:
+        return "All"
+    if share < 0.05:
+        return "None" if share == 0 else "Fewer than 1 in 20"
+    tenths = max(1, round(share * 10))
+    if tenths == 10:
+        return "Almost all"
+    return f"{tenths} in 10" if abs(share * 10 - tenths) < 0.05 else f"About {tenths} in 10"
+
+
+def compared_with_nation(ratio: float, national: float | None, nation: str = "England") -> str:
+    """'1.9 times the England share (20%)': the multiple as it is, never rounded up to 'twice'."""
+    of = f"the {nation} share" + (f" ({percent(national)})" if national is not None else "")
+    if 0.95 <= ratio < 1.05:
+        return f"about the same as {of}"
+    if ratio < 0.95:
+        return f"less than {of}"
+    multiple = f"{ratio:.1f}"
+    return f"{_WHOLE_MULTIPLES.get(multiple, f'{multiple} times')} {of}"
 
 
 def rating_label(rating: Mapping[str, Any]) -> str:

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Blueprint
 
+from hia_service.documents.wording import compared_with_nation
+from hia_service.geography import RELEASES
 from hia_service.services.review.answers import long_date
 from hia_service.services.review.decisions import local_time
 
@@ -23,6 +25,21 @@ def percent(share: Any) -> str:
     return "" if share is None else f"{float(share) * 100:.0f}%"
 
 
+def release_title(release: str | None) -> str:
+    """'IoD2025' -> 'English Indices of Deprivation 2025': the data set named in full with its year."""
+    info = RELEASES.get(release or "")
+    return info.title if info is not None else (release or "")
+
+
+def times_share(ratio: Any, national: Any = None, nation: str | None = None) -> str:
+    """'1.9 times the England share (20%)', with a capital letter to start a table cell."""
+    if ratio is None:
+        return ""
+    share = float(national) if national is not None else None
+    text = compared_with_nation(float(ratio), share, nation or "England")
+    return text[:1].upper() + text[1:]
+
+
 def short_hash(value: str | None) -> str:
     return value[:12] if value else ""
 
@@ -32,3 +49,5 @@ def register_display_filters(bp: Blueprint) -> None:
     bp.add_app_template_filter(day, "hia_day")
     bp.add_app_template_filter(percent, "hia_percent")
     bp.add_app_template_filter(short_hash, "hia_hash")
+    bp.add_app_template_filter(release_title, "hia_release")
+    bp.add_app_template_filter(times_share, "hia_times_share")

@@ -35,7 +35,10 @@ def test_it_says_the_same_things_as_the_pdf(word):
     text = _all_text(_word(word))
     for expected in (
         "Close the minor injuries unit at Eastfield Community Hospital",
-        "41% of the people affected live in the most deprived fifth of England, twice the national share",
+        (
+            "About 4 in 10 of the people affected (41%) live in the most deprived fifth of neighbourhoods in "
+            "England: 2.1 times the England share (20%)"
+        ),
         "HIGH RISK OF WIDENING INEQUALITIES",
         "People experiencing homelessness",
         "No record of disability for 70% of attendances",

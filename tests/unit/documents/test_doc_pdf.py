@@ -44,7 +44,10 @@ def test_page_one_is_the_board_cover_sheet(approved, page_texts):
         "Recommendation Proceed with mitigations. Approve the closure on condition that the shuttle bus",
         "HIGH RISK OF WIDENING INEQUALITIES",
         "the main barrier (evening transport) falls hardest on them",
-        "41% of the people affected live in the most deprived fifth of England, twice the national share",
+        (
+            "About 4 in 10 of the people affected (41%) live in the most deprived fifth of neighbourhoods in "
+            "England: 2.1 times the England share (20%)"
+        ),
         "Key impacts and what we will do about them",
         "Age Negative Extend community nursing visits for minor wounds to people over 75",
         "Disability Not known yet The shuttle bus will be wheelchair accessible",
@@ -203,7 +206,7 @@ def test_an_index_without_population_figures_renders_without_the_chart(snapshot,
     profile["baseline"]["nation"]["name"] = "Wales"
     pdf = build_pdf(snapshot)
     text = " ".join(page_texts(pdf))
-    assert "most deprived fifth of Wales" in text
+    assert "most deprived fifth of neighbourhoods in Wales" in text
     assert "People affected by deprivation decile" not in text
     assert not any(page.images for page in _reader(pdf).pages)
 

@@ -10,40 +10,43 @@ def _profile(share: float, national: float = 0.2, nation: str = "England") -> di
 
 
 @pytest.mark.parametrize(
-    ("share", "ending"),
+    ("share", "start", "ending"),
     [
-        (0.41, "twice the national share"),
-        (0.50, "two and a half times the national share"),
-        (0.30, "one and a half times the national share"),
-        (0.26, "1.3 times the national share"),
-        (0.61, "three times the national share"),
-        (0.21, "about the same as the national share (20%)"),
-        (0.08, "less than the national share (20%)"),
+        (0.41, "About 4 in 10", "twice the England share (20%)"),  # 2.05
+        (0.38, "About 4 in 10", "1.9 times the England share (20%)"),  # never "twice" for 1.9
+        (0.40, "4 in 10", "twice the England share (20%)"),
+        (0.50, "5 in 10", "2.5 times the England share (20%)"),
+        (0.61, "About 6 in 10", "three times the England share (20%)"),
+        (0.26, "About 3 in 10", "1.3 times the England share (20%)"),
+        (0.199, "2 in 10", "about the same as the England share (20%)"),
+        (0.08, "About 1 in 10", "less than the England share (20%)"),
+        (0.03, "Fewer than 1 in 20", "less than the England share (20%)"),
+        (1.0, "All", "five times the England share (20%)"),
     ],
 )
-def test_core20_headline_compares_with_england_in_words(share, ending):
-    headline = core20_headline(_profile(share))
-    assert (
-        headline
-        == f"{share * 100:.0f}% of the people affected live in the most deprived fifth of England, {ending}"
+def test_core20_headline_says_the_proportion_in_words_and_the_multiple_as_it_is(share, start, ending):
+    assert core20_headline(_profile(share)) == (
+        f"{start} of the people affected ({share * 100:.0f}%) live in the most deprived fifth of "
+        f"neighbourhoods in England: {ending}"
     )
 
 
 def test_core20_headline_from_the_brief():
     assert core20_headline(_profile(0.41, 0.195)) == (
-        "41% of the people affected live in the most deprived fifth of England, twice the national share"
+        "About 4 in 10 of the people affected (41%) live in the most deprived fifth of neighbourhoods in "
+        "England: 2.1 times the England share (20%)"
     )
 
 
 def test_core20_headline_names_the_nation_whose_index_is_used():
-    assert core20_headline(_profile(0.3, 0.2, "Wales")).startswith(
-        "30% of the people affected live in the most deprived fifth of Wales"
-    )
+    headline = core20_headline(_profile(0.3, 0.2, "Wales"))
+    assert headline.startswith("3 in 10 of the people affected (30%) live in the most deprived fifth of ")
+    assert "neighbourhoods in Wales: 1.5 times the Wales share (20%)" in headline
 
 
 def test_core20_headline_accepts_the_england_baseline_of_the_brief():
     profile = {"core20_share": 0.4, "baseline": {"england": {"core20_share": 0.2}}}
-    assert core20_headline(profile).endswith("fifth of England, twice the national share")
+    assert core20_headline(profile).endswith("neighbourhoods in England: twice the England share (20%)")
 
 
 def test_core20_headline_without_a_share_says_so():
