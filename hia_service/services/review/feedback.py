@@ -12,8 +12,8 @@ from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersi
 from hia_service.domain.workflow import Event, Status
 from hia_service.services import rules
 from hia_service.services.assessments import wizard
-from hia_service.services.review.decisions import GENERAL_SECTION
 
+GENERAL_SECTION = "general"  # a comment on the assessment as a whole, not on one section
 GENERAL_TITLE = "The assessment as a whole"
 
 
@@ -71,7 +71,7 @@ def return_feedback(user: User, assessment: Assessment) -> ReturnFeedback | None
         returned_by=_name(returned.actor),
         returned_at=returned.at,
         reason=returned.comment or "",
-        comments=_comments(assessment, version),
+        comments=reviewer_comments(assessment, version),
     )
 
 
@@ -82,7 +82,8 @@ def _return_of(events: list[AssessmentEvent], version: AssessmentVersion | None)
     return returns[-1] if returns else None
 
 
-def _comments(assessment: Assessment, version: AssessmentVersion) -> tuple[ReviewerComment, ...]:
+def reviewer_comments(assessment: Assessment, version: AssessmentVersion) -> tuple[ReviewerComment, ...]:
+    """The comments on one version: general ones first, then by section in the framework's order."""
     # Pages are the assessment's (the wizard the author edits in); titles are the version's, as commented on.
     pages = rules.framework(assessment.framework_version)
     sections = rules.framework(version.framework_version).sections

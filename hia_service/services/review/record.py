@@ -28,12 +28,12 @@ from hia_service.services.organisation import choices
 from hia_service.services.review import followup
 from hia_service.services.review.answers import Difference, SectionAnswers, answer_sections, compare
 from hia_service.services.review.decisions import (
-    GENERAL_SECTION,
     OUTCOMES,
     can_review,
     first_submitted_on,
     why_not_reviewer,
 )
+from hia_service.services.review.feedback import GENERAL_SECTION
 
 QUEUE_STATUSES = (
     Status.SUBMITTED,

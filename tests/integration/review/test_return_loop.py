@@ -5,6 +5,7 @@ the reviewer sees what changed since the return."""
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask
@@ -12,7 +13,7 @@ from flask.testing import FlaskClient
 
 from hia_service.services.assessments import authoring as assessments
 from hia_service.services.review import decisions as review
-from tests.integration.review.conftest import acting_as
+from tests.integration.review.conftest import Sink, acting_as, form_token, free_port
 
 REASON = "The impact on disabled people is not assessed.\nSay how people who cannot travel will be seen."
 ON_PC = "Disability is marked neutral with no evidence."
@@ -141,3 +142,201 @@ def test_a_second_return_shows_only_the_comments_on_the_version_last_returned(
     assert "nhsuk-notification-banner" not in client.get(f"/assessments/{assessment_id}/pc.age").get_data(
         as_text=True
     )
+
+
+# --- emails ---------------------------------------------------------------------------------------------
+
+
+def reference_of(app: Flask, assessment_id: int) -> str:
+    from hia_service.data.assessments import get_assessment
+
+    with app.app_context():
+        assessment = get_assessment(assessment_id)
+        assert assessment is not None
+        return f"{assessment.reference} {assessment.title}"
+
+
+def subject(email: Any) -> str:
+    # A long subject is folded onto the line after "Subject:"; mail programs drop the space that leaves.
+    return str(email["Subject"]).strip()
+
+
+def post_as_reviewer(client: FlaskClient, assessment_id: int, action: str, lock: int, **data: str) -> None:
+    token = form_token(client, f"/review/{assessment_id}")
+    response = client.post(
+        f"/review/{assessment_id}/{action}", data={"csrf_token": token, "lock_version": lock, **data}
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+
+
+def test_submitting_emails_each_reviewer_of_the_organisation_but_not_the_author_or_anyone_else(
+    app: Flask, world: Any, make_assessment: Any, smtp: Sink
+) -> None:
+    assessment_id = make_assessment(world["manager"])
+    heading = reference_of(app, assessment_id)
+    recipients = sorted(address for rcpt, _ in smtp.received() for address in rcpt)
+    assert recipients == sorted([world["reviewer"]["email"], world["reviewer2"]["email"]])
+    email = smtp.to(world["reviewer"]["email"])[0]
+    assert subject(email) == f"Ready for review: {heading}"
+    assert email["From"] == "hia@rxa.nhs.uk"
+    body = email.get_content()
+    assert f"Dear {world['reviewer']['name']}," in body
+    assert f"{world['manager']['name']} has submitted a health inequalities impact assessment" in body
+    assert heading in body and "Version 1" in body
+    assert f"Review it at https://hia.rxa.nhs.uk/review/{assessment_id}" in body
+    assert "governance reviewer at Trust RXA" in body
+
+
+def test_a_reviewer_who_wrote_the_assessment_is_not_asked_to_review_it(
+    world: Any, make_assessment: Any, smtp: Sink
+) -> None:
+    make_assessment(world["reviewer"])
+    assert [rcpt for rcpt, _ in smtp.received()] == [[world["reviewer2"]["email"]]]
+
+
+def test_returning_emails_the_author_the_reason_and_each_comment_by_section(
+    app: Flask,
+    client: FlaskClient,
+    world: Any,
+    make_assessment: Any,
+    act: Any,
+    lock_of: Any,
+    login: Any,
+    smtp: Sink,
+) -> None:
+    assessment_id = make_assessment(world["manager"])
+    comment(act, world["reviewer"], assessment_id, "pc", ON_PC, 1)
+    comment(act, world["reviewer"], assessment_id, "general", GENERAL, 1)
+    smtp.messages.clear()  # the emails about the submission
+    login(world["reviewer"])
+    post_as_reviewer(client, assessment_id, "return", lock_of(assessment_id), comment=REASON)
+    assert [rcpt for rcpt, _ in smtp.received()] == [[world["manager"]["email"]]]
+    email = smtp.to(world["manager"]["email"])[0]
+    assert subject(email) == f"Returned for changes: {reference_of(app, assessment_id)}"
+    body = email.get_content()
+    assert f"{world['reviewer']['name']} has returned your health inequalities impact assessment" in body
+    assert f"Why it was returned:\n\n{REASON}\n" in body
+    assert f"- The assessment as a whole:\n  {GENERAL}" in body
+    assert f"- Protected characteristics:\n  {ON_PC}" in body
+    assert f"submit it again at https://hia.rxa.nhs.uk/assessments/{assessment_id}" in body
+
+
+def test_approving_emails_the_author_and_resubmitting_tells_the_reviewers_it_changed(
+    app: Flask,
+    client: FlaskClient,
+    world: Any,
+    make_assessment: Any,
+    act: Any,
+    lock_of: Any,
+    login: Any,
+    smtp: Sink,
+) -> None:
+    assessment_id = returned_with_comments(world, make_assessment, act, lock_of)
+    smtp.messages.clear()
+    resubmit(app, world["manager"], assessment_id, {"pc.disability.evidence": "Home visits offered."})
+    again = smtp.to(world["reviewer2"]["email"])
+    assert len(again) == 1 and len(smtp.messages) == 2
+    assert subject(again[0]) == f"Changed and submitted again: {reference_of(app, assessment_id)}"
+    assert "shows what changed since version 1" in again[0].get_content()
+    smtp.messages.clear()
+    login(world["reviewer2"])
+    post_as_reviewer(client, assessment_id, "approve", lock_of(assessment_id))
+    assert [rcpt for rcpt, _ in smtp.received()] == [[world["manager"]["email"]]]
+    email = smtp.to(world["manager"]["email"])[0]
+    assert subject(email) == f"Approved: {reference_of(app, assessment_id)}"
+    body = email.get_content()
+    assert f"{world['reviewer2']['name']} has approved your health inequalities impact assessment" in body
+    assert "Version 2" in body and f"https://hia.rxa.nhs.uk/review/{assessment_id}" in body
+
+
+def test_a_mail_server_that_is_down_is_logged_and_the_return_still_stands(
+    app: Flask,
+    client: FlaskClient,
+    world: Any,
+    make_assessment: Any,
+    lock_of: Any,
+    login: Any,
+    snapshot: Any,
+    monkeypatch: Any,
+    caplog: Any,
+) -> None:
+    monkeypatch.setitem(app.config, "HIA_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "HIA_SMTP_PORT", free_port())  # nothing listens there
+    assessment_id = make_assessment(
+        world["manager"]
+    )  # the reviewers' emails fail too: submitted all the same
+    assert snapshot(assessment_id)["status"] == "submitted"
+    login(world["reviewer"])
+    post_as_reviewer(client, assessment_id, "return", lock_of(assessment_id), comment=REASON)
+    assert snapshot(assessment_id)["status"] == "returned"
+    login(world["manager"])
+    assert "Returned to you for changes" in client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
+    failures = [r for r in caplog.records if r.name == "hia_service.notifications"]
+    assert [(r.getMessage(), r.fields["to"]) for r in failures] == [
+        ("email not sent", world["reviewer"]["email"]),
+        ("email not sent", world["reviewer2"]["email"]),
+        ("email not sent", world["manager"]["email"]),
+    ]
+    assert failures[-1].fields["subject"].startswith("Returned for changes: ")
+
+
+class Refusing(Sink):
+    """A mail server that will not take mail for one address."""
+
+    def __init__(self, refused: str) -> None:
+        super().__init__()
+        self.refused = refused
+
+    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if address == self.refused:
+            return "550 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_an_address_the_mail_server_refuses_is_logged_and_the_others_are_still_sent(
+    app: Flask, world: Any, make_assessment: Any, monkeypatch: Any, caplog: Any
+) -> None:
+    from aiosmtpd.controller import Controller
+
+    sink = Refusing(world["reviewer"]["email"])
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        monkeypatch.setitem(app.config, "HIA_SMTP_HOST", "127.0.0.1")
+        monkeypatch.setitem(app.config, "HIA_SMTP_PORT", port)
+        make_assessment(world["manager"])  # the refused address comes first: the other is sent after it
+    finally:
+        controller.stop()
+    assert [rcpt for rcpt, _ in sink.received()] == [[world["reviewer2"]["email"]]]
+    failures = [r for r in caplog.records if r.name == "hia_service.notifications"]
+    assert [r.fields["to"] for r in failures] == [world["reviewer"]["email"]]
+    assert "No such mailbox" in failures[0].fields["reason"]
+
+
+def test_practice_assessments_send_no_email(app: Flask, world: Any, make_assessment: Any, smtp: Sink) -> None:
+    from hia_service.data.assessments import get_assessment
+    from hia_service.data.transaction import commit
+    from hia_service.services.assessments import notices
+
+    practice = make_assessment(world["manager"], "Practice: close a clinic", training=True)
+    assert smtp.messages == []  # handed in for feedback, which tells no reviewer
+    live = make_assessment(world["manager"], submit=False)
+    with acting_as(app, world["reviewer"]) as reviewer:
+        for assessment_id in (practice, live):
+            assessment = get_assessment(assessment_id)
+            assert assessment is not None
+            version = assessment.versions[-1] if assessment.versions else SimpleNamespace(number=1)
+            notices.tell_reviewers_submitted(assessment, version, assessment.author)
+            notices.tell_author_returned(assessment, version, reviewer, "Why", [])
+            notices.tell_author_approved(assessment, version, reviewer)
+        commit()
+    subjects = sorted(subject(email).split(":")[0] for _, email in smtp.received())
+    assert subjects == [
+        "Approved",
+        "Ready for review",
+        "Ready for review",
+        "Returned for changes",
+    ]  # live only
+    assert all("Practice" not in subject(email) for _, email in smtp.received())
