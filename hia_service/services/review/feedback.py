@@ -1,6 +1,7 @@
 """What the reviewer asked the author to change: the reason given when the assessment was returned, and the
 comments on each section of the version returned. The author sees them on the task list and beside the
-questions of each section commented on, for as long as the assessment is returned to them."""
+questions of each section commented on, for as long as the assessment is returned to them; once it is
+submitted again, the reviewer sees what changed since and which comments' sections changed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersi
 from hia_service.domain.workflow import Event, Status
 from hia_service.services import rules
 from hia_service.services.assessments import wizard
+from hia_service.services.review.changes import ChangesSince, changes_since
 
 GENERAL_SECTION = "general"  # a comment on the assessment as a whole, not on one section
 GENERAL_TITLE = "The assessment as a whole"
@@ -62,7 +64,40 @@ def return_feedback(user: User, assessment: Assessment) -> ReturnFeedback | None
     else and at any other time (once resubmitted, the comments are no longer outstanding)."""
     if assessment.author_id != user.id or assessment.status != Status.RETURNED.value:
         return None
-    version = review_store.latest_version(assessment.id)
+    return _feedback(assessment, review_store.latest_version(assessment.id))
+
+
+@dataclass(frozen=True)
+class SinceReturn:
+    """For the reviewer of a version submitted after a return: the return, and what changed since."""
+
+    returned: ReturnFeedback
+    number: int  # the version submitted after it
+    changes: ChangesSince[ReviewerComment]
+
+
+UNDER_REVIEW = (Status.SUBMITTED.value, Status.IN_REVIEW.value)
+
+
+def since_return(assessment: Assessment) -> SinceReturn | None:
+    """What changed between the version last returned and the one now waiting for review; None unless the
+    version under review was submitted straight after a return."""
+    versions = list(assessment.versions)
+    if assessment.status not in UNDER_REVIEW or len(versions) < 2:
+        return None
+    returned, current = versions[-2], versions[-1]
+    feedback = _feedback(assessment, returned)
+    if feedback is None:
+        return None
+    changes = changes_since(
+        (rules.framework(returned.framework_version), returned.answers),
+        (rules.framework(current.framework_version), current.answers),
+        feedback.comments,
+    )
+    return SinceReturn(feedback, current.number, changes)
+
+
+def _feedback(assessment: Assessment, version: AssessmentVersion | None) -> ReturnFeedback | None:
     returned = _return_of(assessment.events, version)
     if version is None or returned is None:
         return None

@@ -27,12 +27,17 @@ def comment(
     act(reviewer, review.add_comment, assessment_id, section, body, number)
 
 
-def returned_with_comments(world: Any, make_assessment: Any, act: Any, lock_of: Any) -> int:
-    """Submitted by the manager; commented on (two sections and in general) and returned by the reviewer."""
+def returned_with_comments(
+    world: Any, make_assessment: Any, act: Any, lock_of: Any, *more: tuple[str, str]
+) -> int:
+    """Submitted by the manager; commented on (two sections, in general, and `more` (section, comment)) and
+    returned by the reviewer."""
     assessment_id = make_assessment(world["manager"])
     comment(act, world["reviewer"], assessment_id, "pc", ON_PC, 1)
     comment(act, world["reviewer"], assessment_id, "actions", ON_ACTIONS, 1)
     comment(act, world["reviewer"], assessment_id, "general", GENERAL, 1)
+    for section, body in more:
+        comment(act, world["reviewer"], assessment_id, section, body, 1)
     act(world["reviewer"], review.return_to_author, assessment_id, REASON, lock_of(assessment_id))
     return assessment_id
 
@@ -142,6 +147,90 @@ def test_a_second_return_shows_only_the_comments_on_the_version_last_returned(
     assert "nhsuk-notification-banner" not in client.get(f"/assessments/{assessment_id}/pc.age").get_data(
         as_text=True
     )
+
+
+# --- what the reviewer sees after the author submits again ---------------------------------------------
+
+
+def table_rows(html: str, table_id: str) -> list[list[str]]:
+    """The text of each cell of each body row of the table with this id."""
+    match = re.search(rf'<table[^>]*id="{table_id}".*?<tbody[^>]*>(.*?)</tbody>', html, re.S)
+    assert match, f"no table #{table_id} on the page"
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", match.group(1), re.S)
+    cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S) for row in rows]
+    return [[" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in row] for row in cells]
+
+
+def test_after_resubmission_the_reviewer_sees_what_changed_and_which_comments_it_touched(
+    app: Flask, client: FlaskClient, world: Any, make_assessment: Any, act: Any, lock_of: Any, login: Any
+) -> None:
+    assessment_id = returned_with_comments(
+        world, make_assessment, act, lock_of, ("engagement", "Who did you ask?")
+    )
+    with acting_as(app, world["manager"]) as user:
+        plan = list(assessments.assessment_for(user, assessment_id).answers["actions.plan"])
+    home_visits = {
+        "action": "Offer home visits",
+        "owner": "C Jones",
+        "due": "2099-07-01",
+        "measure": "Visits",
+    }
+    resubmit(
+        app,
+        world["manager"],
+        assessment_id,
+        {"pc.disability.evidence": "Home visits offered.", "actions.plan": [*plan, home_visits]},
+    )
+    login(world["reviewer2"])  # any reviewer, not only the one who returned it
+    html = client.get(f"/review/{assessment_id}").get_data(as_text=True)
+    assert "What changed since version 1 was returned</h2>" in html
+    assert 'href="#since-return"' in html
+    assert f"{world['reviewer']['name']} returned version 1 to the author at " in html
+    assert "<p>Say how people who cannot travel will be seen.</p>" in html
+    assert table_rows(html, "comments-since-return") == [
+        ["The assessment as a whole", f"{GENERAL} {world['reviewer']['name']}", "Changed since your comment"],
+        ["Protected characteristics", f"{ON_PC} {world['reviewer']['name']}", "Changed since your comment"],
+        ["Engagement and co-production", f"Who did you ask? {world['reviewer']['name']}", "Not changed"],
+        [
+            "Mitigations and action plan",
+            f"{ON_ACTIONS} {world['reviewer']['name']}",
+            "Changed since your comment",
+        ],
+    ]
+    assert "Comments on version 1: 1 on a section that has not changed" in html
+    answers = table_rows(html, "answers-since-return")
+    assert answers[0] == [
+        "Protected characteristics Disability: what evidence supports this? Added",
+        "Not answered",
+        "Home visits offered.",
+    ]
+    assert answers[1] == [
+        "Mitigations and action plan Action plan Changed",
+        "No rows removed.",
+        "1 row added: Action: Offer home visits Owner: C Jones Due date: 1 July 2099"
+        " Measure of success: Visits 2 rows the same in both versions.",
+    ]
+    assert len(answers) == 2
+    assert "2 answers changed since version 1 was returned" in html
+
+
+def test_the_changes_since_the_return_are_for_reviewers_while_the_new_version_is_under_review(
+    app: Flask, client: FlaskClient, world: Any, make_assessment: Any, act: Any, lock_of: Any, login: Any
+) -> None:
+    first_time = make_assessment(world["manager"], "Never returned")
+    assessment_id = returned_with_comments(world, make_assessment, act, lock_of)
+    resubmit(app, world["manager"], assessment_id, {"pc.disability.evidence": "Home visits offered."})
+    login(world["reviewer"])
+    assert "since-return" not in client.get(f"/review/{first_time}").get_data(as_text=True)
+    act(world["reviewer"], review.start_review, assessment_id, lock_of(assessment_id))
+    assert "What changed since version 1 was returned" in client.get(f"/review/{assessment_id}").get_data(
+        as_text=True
+    )
+    login(world["manager"])  # the author reads the record, but the comments were not theirs to judge
+    assert "since-return" not in client.get(f"/review/{assessment_id}").get_data(as_text=True)
+    act(world["reviewer"], review.approve, assessment_id, lock_of(assessment_id))
+    login(world["reviewer"])
+    assert "since-return" not in client.get(f"/review/{assessment_id}").get_data(as_text=True)
 
 
 # --- emails ---------------------------------------------------------------------------------------------
