@@ -11,8 +11,8 @@ from flask.cli import with_appcontext
 
 from hia_service.data.transaction import commit
 from hia_service.notifications.email import smtp_settings
-from hia_service.notifications.reminders import send_due_reminders
 from hia_service.services.review.followup import today_uk
+from hia_service.services.review.reminders import send_due_reminders
 
 
 @click.group("reminders", help="Email reminders about follow-up actions and review dates.")

@@ -47,6 +47,15 @@ def list_users(organisation_id: int) -> list[User]:
     return list(db.session.scalars(query))
 
 
+def list_active_users_with_role(organisation_id: int, role: str) -> list[User]:
+    query = (
+        select(User)
+        .where(User.organisation_id == organisation_id, User.role == role, User.is_active.is_(True))
+        .order_by(User.email)
+    )
+    return list(db.session.scalars(query))
+
+
 def record_sign_in_attempt(user: User, *, succeeded: bool, at: datetime, lock_until: datetime | None) -> None:
     if succeeded:
         user.failed_sign_ins = 0

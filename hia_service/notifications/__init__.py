@@ -1,5 +1,5 @@
-"""Email notifications: reminders about follow-up actions and review dates.
+"""Email: sending plain-text messages through the configured SMTP server (off unless HIA_SMTP_HOST is set).
 
-Off unless HIA_SMTP_HOST is set. `hia reminders send` (cron, once a day) sends each person at most one email a
-day listing their overdue actions and those due soon.
+What the emails say, and to whom, is decided by the services that send them: the daily reminders about
+follow-up (services/review/reminders.py, `hia reminders send`) and the notices of review decisions.
 """

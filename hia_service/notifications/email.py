@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
@@ -47,9 +48,30 @@ def message(settings: SmtpSettings, to: str, subject: str, body: str) -> EmailMe
 
 def send(settings: SmtpSettings, email: EmailMessage) -> None:
     """Send or raise OSError / smtplib.SMTPException."""
+    with _connected(settings) as server:
+        server.send_message(email)
+
+
+def send_all(settings: SmtpSettings, emails: Sequence[EmailMessage]) -> list[tuple[str, str]]:
+    """Send several over one connection, so a server that does not answer costs one timeout, not one each.
+
+    Returns (recipient, reason) for each email the server refused; raises OSError / smtplib.SMTPException
+    when the server cannot be reached or drops the connection (the rest are then not sent)."""
+    refused = []
+    with _connected(settings) as server:
+        for email in emails:
+            try:
+                server.send_message(email)
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
+                refused.append((str(email["To"]), str(error) or error.__class__.__name__))
+    return refused
+
+
+@contextmanager
+def _connected(settings: SmtpSettings) -> Iterator[smtplib.SMTP]:
     with smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS) as server:
         if settings.starttls:
             server.starttls()
         if settings.username:
             server.login(settings.username, settings.password or "")
-        server.send_message(email)
+        yield server

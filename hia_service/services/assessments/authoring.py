@@ -19,6 +19,7 @@ from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, app
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.areas.profiles import AreaRequest, ResolvedArea
+from hia_service.services.assessments import notices
 from hia_service.services.assessments.wizard import incomplete_tasks
 from hia_service.services.errors import (
     NotFoundError,
@@ -302,7 +303,9 @@ def submit_for_review(user: User, assessment_id: int) -> AssessmentVersion:
     if assessment.is_training:
         raise StateTransitionError("A practice assessment is submitted for feedback, never for review.")
     require_complete(assessment.framework_version, assessment.answers)
-    return _submit(user, assessment, Event.SUBMIT, "submitted_for_review")
+    version = _submit(user, assessment, Event.SUBMIT, "submitted_for_review")
+    notices.tell_reviewers_submitted(assessment, version, user)
+    return version
 
 
 def submit_for_feedback(user: User, assessment_id: int) -> AssessmentVersion:

@@ -59,6 +59,7 @@ class Difference:
     section_title: str
     before: AnswerRow | None
     after: AnswerRow | None
+    section_id: str = ""
 
     @property
     def kind(self) -> str:
@@ -67,6 +68,40 @@ class Difference:
         if self.after is None:
             return "Removed"
         return "Changed"
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The table's column names; empty for a question with one answer."""
+        side = self.after or self.before
+        return side.columns if side else ()
+
+    @property
+    def removed_rows(self) -> tuple[tuple[str, ...], ...]:
+        """For a table (the action plan): rows in the earlier version that the later one no longer has."""
+        return _only_in(self.before, self.after)
+
+    @property
+    def added_rows(self) -> tuple[tuple[str, ...], ...]:
+        """For a table: rows the later version has that the earlier one did not."""
+        return _only_in(self.after, self.before)
+
+    @property
+    def unchanged_rows(self) -> int:
+        return len(self.before.rows) - len(self.removed_rows) if self.before else 0
+
+
+def _only_in(side: AnswerRow | None, other: AnswerRow | None) -> tuple[tuple[str, ...], ...]:
+    """Rows of `side` not matched by a row of `other`, each match used once (two identical rows are two)."""
+    if side is None:
+        return ()
+    unmatched = list(other.rows) if other else []
+    found = []
+    for row in side.rows:
+        if row in unmatched:
+            unmatched.remove(row)
+        else:
+            found.append(row)
+    return tuple(found)
 
 
 def answer_sections(framework: Framework, answers: Mapping[str, Any]) -> list[SectionAnswers]:
@@ -161,13 +196,15 @@ def compare(
             continue
         framework = new_fw if new_fw.has_question(question_id) else old_fw
         question = framework.question(question_id)
+        section = framework.section_of(question_id)
         differences.append(
             Difference(
                 question_id,
                 question.label,
-                framework.section_of(question_id).title,
+                section.title,
                 _side(old_fw, question_id, old_value),
                 _side(new_fw, question_id, new_value),
+                section.id,
             )
         )
     return differences

@@ -23,14 +23,15 @@ from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, apply
 from hia_service.services import rules
+from hia_service.services.assessments import notices
 from hia_service.services.assessments.authoring import assessment_for, require_complete
 from hia_service.services.documents.on_approval import on_approved
 from hia_service.services.errors import PermissionDeniedError, ServiceError, StateTransitionError
 from hia_service.services.review import followup
+from hia_service.services.review.feedback import GENERAL_SECTION, reviewer_comments
 
 UK = ZoneInfo("Europe/London")
 COMMENT_MAX = 5000
-GENERAL_SECTION = "general"
 OUTCOMES = {
     "proceed": "Go ahead as proposed",
     "proceed_with_mitigations": "Go ahead with the mitigations in the action plan",
@@ -108,6 +109,8 @@ def return_to_author(user: User, assessment_id: int, comment: str, expected_lock
     _move(assessment, Event.RETURN)
     review_store.save_version_review(version, status=Status.RETURNED.value, **_reviewed_by(user))
     _record(user, assessment, Event.RETURN, before, version=version, comment=comment)
+    notes = [notices.SectionNote(c.section_title, c.body) for c in reviewer_comments(assessment, version)]
+    notices.tell_author_returned(assessment, version, user, comment, notes)
     return assessment
 
 
@@ -125,6 +128,7 @@ def approve(user: User, assessment_id: int, expected_lock: int | None) -> Assess
     items = followup.start_tracking(assessment, version)
     _record(user, assessment, Event.APPROVE, before, version=version, details={"follow_up_items": len(items)})
     on_approved(version)
+    notices.tell_author_approved(assessment, version, user)
     return version
 
 

@@ -28,12 +28,12 @@ from hia_service.services.organisation import choices
 from hia_service.services.review import followup
 from hia_service.services.review.answers import Difference, SectionAnswers, answer_sections, compare
 from hia_service.services.review.decisions import (
-    GENERAL_SECTION,
     OUTCOMES,
     can_review,
     first_submitted_on,
     why_not_reviewer,
 )
+from hia_service.services.review.feedback import GENERAL_SECTION, SinceReturn, since_return
 
 QUEUE_STATUSES = (
     Status.SUBMITTED,
@@ -190,6 +190,7 @@ class RecordPage:
     return_comment: str | None = None
     review_refused: str | None = None  # why this reviewer may not review it (they wrote it)
     section_titles: dict[str, str] = field(default_factory=dict)
+    since_return: SinceReturn | None = None  # for reviewers, when the version follows a return
 
     @property
     def versions(self) -> list[AssessmentVersion]:
@@ -236,6 +237,7 @@ def record_page(user: User, assessment_id: int) -> RecordPage:
         first_submitted_on=first_submitted_on(assessment) if assessment.versions else None,
         return_comment=_last_return_comment(assessment.events),
         section_titles={s.id: s.title for s in framework.sections} | {GENERAL_SECTION: "General"},
+        since_return=since_return(assessment) if can_review(user, assessment) else None,
     )
 
 

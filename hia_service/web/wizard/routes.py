@@ -21,6 +21,7 @@ from hia_service.services.assessments import cumulative, local_answers, wizard
 from hia_service.services.errors import ServiceError, ServiceUnavailableError, StateTransitionError
 from hia_service.services.organisation import choices, local_framework
 from hia_service.services.review.answers import answer_sections, format_answer
+from hia_service.services.review.feedback import return_feedback
 from hia_service.services.training import cohorts as training
 from hia_service.web.wizard import area as area_form
 
@@ -76,6 +77,7 @@ def tasks(assessment_id: int) -> ResponseReturnValue:
         rating=rating,
         warnings=warnings,
         editable=_is_editable(assessment),
+        feedback=return_feedback(current_user, assessment),
     )
 
 
@@ -249,6 +251,7 @@ def _render_step(
         core20=_core20_sentence(assessment.area_profile),
         return_to=request.args.get("return_to"),
         screening=rules.screening(assessment.framework_version, assessment.answers, assessment.area_profile),
+        feedback=return_feedback(current_user, assessment),
     )
 
 
@@ -293,6 +296,7 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         core20=_core20_sentence(assessment.area_profile),
         cumulative=cumulative.cumulative_for(current_user, assessment),
         gaps=area_profiles.data_gaps(assessment.area_profile),
+        feedback=return_feedback(current_user, assessment),
     ), (400 if errors else 200)
 
 

@@ -4,14 +4,18 @@ through the real services (start, answer, choose the area, submit)."""
 from __future__ import annotations
 
 import functools
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -340,3 +344,53 @@ def add_many_assessments(app: Flask, world: World, count: int) -> list[dict[str,
         commit()
         ids = {ref: id_ for ref, id_ in db.session.execute(select(Assessment.reference, Assessment.id))}
     return [{**row, "id": ids[row["reference"]]} for row in rows]
+
+
+# --- a local mail server --------------------------------------------------------------------------------
+
+
+class Sink:
+    """A local SMTP server's handler that keeps every message."""
+
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def received(self) -> list[tuple[list[str], EmailMessage]]:
+        """Each message as (envelope recipients, parsed email), in the order they arrived; lines end in
+        "\\n" as in the text that was sent (SMTP carries them as CRLF)."""
+        return [
+            (list(e.rcpt_tos), message_from_bytes(_lf(e.content), _class=EmailMessage, policy=policy.default))
+            for e in self.messages
+        ]
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [email for rcpt, email in self.received() if address in rcpt]
+
+
+def _lf(content: bytes) -> bytes:
+    return content.replace(b"\r\n", b"\n")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sink]:
+    """Email switched on, sent to a mail server on this machine that keeps what it is sent."""
+    sink = Sink()
+    port = free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(app.config, "HIA_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "HIA_SMTP_PORT", port)
+    monkeypatch.setitem(app.config, "HIA_SMTP_FROM", "hia@rxa.nhs.uk")
+    monkeypatch.setitem(app.config, "HIA_BASE_URL", "https://hia.rxa.nhs.uk")
+    yield sink
+    controller.stop()

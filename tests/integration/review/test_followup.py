@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from hia_service.cli.reminders import reminders_cli
 from hia_service.services.review import decisions as review
-from tests.integration.review.conftest import answers_for, form_token
+from tests.integration.review.conftest import Sink, answers_for, form_token, free_port
 
 
 @pytest.fixture
@@ -141,37 +138,6 @@ def test_a_reviewer_can_see_but_not_complete_someone_elses_action(
     assert "Only the action&#39;s owner or the assessment&#39;s author" in response.get_data(as_text=True)
     login(world["other_reviewer"])
     assert client.get(f"/follow-up/actions/{action}").status_code == 404
-
-
-class Sink:
-    """A local SMTP server's handler that keeps every message."""
-
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sink]:
-    sink = Sink()
-    port = free_port()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "HIA_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setitem(app.config, "HIA_SMTP_PORT", port)
-    monkeypatch.setitem(app.config, "HIA_SMTP_FROM", "hia@rxa.nhs.uk")
-    monkeypatch.setitem(app.config, "HIA_BASE_URL", "https://hia.rxa.nhs.uk")
-    yield sink
-    controller.stop()
 
 
 def test_reminders_are_off_unless_a_mail_server_is_set(app: Flask, world: Any, approved: int) -> None:

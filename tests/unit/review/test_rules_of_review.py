@@ -8,10 +8,10 @@ from types import SimpleNamespace
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from hia_service.notifications.reminders import reminder_text
 from hia_service.services.review.dashboard import Count, more_deprived_than_organisation
 from hia_service.services.review.decisions import DecisionInput, InvalidInput, check_decision
 from hia_service.services.review.register import safe_cell
+from hia_service.services.review.reminders import reminder_text
 from hia_service.web.dashboard.charts import bar_chart_png
 from hia_service.web.review.filters import queue_filters
 
