@@ -104,7 +104,7 @@ def test_the_review_page_shows_answers_profile_rating_reasons_and_quality_warnin
     assert "Age: what is the likely impact?" in html and "Negative" in html
     assert "Keep a morning walk-in session" in html  # the action plan as a table
     assert "15 January 2020" in html  # dates in words
-    assert "60%" in html and "(England: 20%)" in html and "3.0 times the national share" in html
+    assert "60%" in html and "(England: 20%)" in html and "Three times the England share (20%)" in html
     assert "Rating for each part of the assessment" in html
     assert "Quality checks" in html
     assert "Framework 1.2" in html  # the current framework (rules/current.yaml)
