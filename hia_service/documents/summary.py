@@ -98,8 +98,11 @@ def _fact_rows(snapshot: Mapping[str, Any], cover: Mapping[str, str]) -> tuple[t
     return (
         ("Reference", document_label(snapshot)),
         ("Status", STATUS_LABELS[snapshot["status"]]),
-        ("Decision made by", cover["forum"] or "Not given"),
-        ("Date of decision", cover["decision_date"] or "Not given"),
+        # The record is signed at approval, before the decision: it says who will decide and when, and
+        # that the decision itself is recorded afterwards (on the assessment's record page).
+        ("Decision to be made by", cover["forum"] or "Not given"),
+        ("Planned date of decision", cover["decision_date"] or "Not given"),
+        ("Decision", "To be recorded after the decision"),
         ("Sign-off", signoff_line(snapshot["signoff"], snapshot["status"])),
         ("Document produced", long_date(generated_at(snapshot))),
     )
