@@ -64,8 +64,8 @@ def _expect_profile(page: Page) -> None:
     # has set that up (the settings browser test does, for the demo organisation this session shares).
     expect(page.locator("#core20-headline")).to_contain_text(
         re.compile(
-            r"\d+% of the people affected live in "
-            r"(the most deprived|Core20 areas, against \d+% of the people we serve)"
+            r"of the people affected \(\d+%\) live in the most deprived fifth of neighbourhoods in England"
+            r"(: |, against \d+% of the people we serve)"
         )
     )
     expect(page.locator("img.hia-chart")).to_have_count(2)

@@ -17,6 +17,8 @@ from typing import Any
 from flask import Flask
 from playwright.sync_api import Locator, Page
 
+# Real postcodes (not on any patient list here) for "Distance to the service": the site now, and the next.
+SITE_POSTCODES = {"access.current_site": "FY1 4AA", "access.proposed_site": "FY3 8NR"}
 HOSTILE = '<script>window.hiaPwned = true</script><b>Riverside</b> & "friends"'
 
 
@@ -36,6 +38,8 @@ class Answers:
         if self.hostile_in is None and question.type == "long_text":
             self.hostile_in = question.id
             return HOSTILE
+        if "postcode" in question.label.lower():  # a site's postcode (Code-Point Open, Blackpool)
+            return SITE_POSTCODES.get(question.id, "FY1 4AA")
         text = f"{question.label.rstrip('?')}: example answer{suffix}"
         return text[: question.max_length] if question.max_length else text
 

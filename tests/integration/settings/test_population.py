@@ -100,8 +100,9 @@ def test_new_profiles_compare_with_the_people_we_serve(
     assert organisation == served
     share, england = stored["core20_share"], stored["baseline"]["nation"]["core20_share"]
     expected = (
-        f"{share * 100:.0f}% of the people affected live in Core20 areas, against "
-        f"{served['core20_share'] * 100:.0f}% of the people we serve and {england * 100:.0f}% in England."
+        f"of the people affected ({share * 100:.0f}%) live in the most deprived fifth of neighbourhoods in "
+        f"England, against {served['core20_share'] * 100:.0f}% of the people we serve and "
+        f"{england * 100:.0f}% in England."
     )
     assert expected in page
 
@@ -115,7 +116,8 @@ def test_without_a_population_served_the_sentence_compares_with_england_only(
     post_form(client, area_url, {"method": "lsoa_codes", "lsoa_codes": THREE_BLACKPOOL_LSOAS})
     assert "organisation" not in _profile(area_app, assessment_id)["baseline"]
     page = client.get(area_url).get_data(as_text=True)
-    assert "live in the most deprived fifth of England" in page and "people we serve" not in page
+    assert "live in the most deprived fifth of neighbourhoods in England: " in page
+    assert "people we serve" not in page
 
 
 def _profile(app: Flask, assessment_id: int) -> dict[str, Any]:
