@@ -9,6 +9,7 @@ from flask import Blueprint
 
 from hia_service.documents.wording import compared_with_nation
 from hia_service.geography import RELEASES
+from hia_service.services.assessments.authoring import travel_change_of
 from hia_service.services.review.answers import long_date
 from hia_service.services.review.decisions import local_time
 
@@ -40,6 +41,11 @@ def times_share(ratio: Any, national: Any = None, nation: str | None = None) -> 
     return text[:1].upper() + text[1:]
 
 
+def travel(answers: Any) -> Any:
+    """Who travels further, as frozen with a version's answers (None if the sites were not given)."""
+    return travel_change_of(answers if isinstance(answers, dict) else None)
+
+
 def short_hash(value: str | None) -> str:
     return value[:12] if value else ""
 
@@ -51,3 +57,4 @@ def register_display_filters(bp: Blueprint) -> None:
     bp.add_app_template_filter(short_hash, "hia_hash")
     bp.add_app_template_filter(release_title, "hia_release")
     bp.add_app_template_filter(times_share, "hia_times_share")
+    bp.add_app_template_filter(travel, "hia_travel")

@@ -88,3 +88,36 @@ def test_only_one_postcode_stores_no_figures(area_app: Flask, client: FlaskClien
     assert response.status_code == 302
     answers: dict[str, Any] = _stored(area_app, saved)["answers"]
     assert answers["access.current_site"] == VICTORIA and "access.travel_change" not in answers
+
+
+def test_the_reviewer_sees_who_travels_further(
+    area_app: Flask,
+    client: FlaskClient,
+    saved: int,  # noqa: F811
+    make_user: Any,
+    sign_in: Any,
+) -> None:
+    from hia_service.data.models import Assessment
+    from hia_service.data.transaction import commit
+    from hia_service.extensions import db
+    from hia_service.services import rules
+    from hia_service.services.assessments import authoring
+    from tests.integration.review.conftest import missing_required, plain_answer
+
+    sites = {"access.current_site": TOWN_CENTRE, "access.proposed_site": VICTORIA}
+    assert _save(client, saved, "access", sites).status_code == 302
+    with area_app.app_context():
+        author = db.session.get(Assessment, saved).author
+        assessment = authoring.assessment_for(author, saved)
+        plan = plain_answer(rules.framework(assessment.framework_version).question("actions.plan"))
+        assert authoring.save_page(author, saved, ["actions.plan"], {"actions.plan": plan}, None).saved
+        rest = missing_required(authoring.assessment_for(author, saved))
+        assert authoring.save_page(author, saved, list(rest), rest, None).saved
+        authoring.submit_for_review(author, saved)
+        commit()
+    sign_in(make_user("reviewer"))
+    for url in (f"/review/{saved}", f"/review/{saved}/versions/1"):
+        page = client.get(url).get_data(as_text=True)
+        assert "Who travels further" in page and "By deprivation decile of the neighbourhood" in page, url
+        assert "From FY1 4AA to FY3 8NR" in page
+        assert "How far the people affected live from services" in page
