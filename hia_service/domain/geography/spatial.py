@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,6 +22,13 @@ from hia_service.domain.geography.tables import ReleaseTable
 # Slivers under 0.1% of an LSOA's area are boundary noise (generalised boundaries, float rounding), not
 # people.
 AREA_TOLERANCE = 1e-3
+CLIP_ABOVE_POINTS = 2_000  # smaller shapes overlay whole, as they always have: cheap, and exactly as before
+AREA_BUDGET_SECONDS = 3.0  # sharing out by area: with parsing, pages and the API answer within 5 s or say why
+TOO_COMPLEX = (
+    "The boundary is too detailed to share its neighbourhoods out by area within {seconds:g} seconds. "
+    "Simplify it in your mapping software (fewer points, smoother edges) and try again, or use method "
+    "'centroid', which counts the neighbourhoods whose centre is inside it."
+)
 
 
 @dataclass(frozen=True)
@@ -77,13 +85,36 @@ def _by_area(release: ReleaseTable, shape: BaseGeometry) -> Covered:
     fractions[within] = 1.0
     partial = np.flatnonzero(touching & ~within)
     if len(partial):
-        overlap = shapely.area(shapely.intersection(geometries[partial], shape))
-        fractions[partial] = overlap / release.geography.shapes.area_m2[geo_rows[partial]]
+        areas = _overlap_areas(shape, geometries[partial], time.monotonic() + AREA_BUDGET_SECONDS)
+        fractions[partial] = areas / release.geography.shapes.area_m2[geo_rows[partial]]
     fractions = np.clip(fractions, 0.0, 1.0)
     fractions[fractions < AREA_TOLERANCE] = 0.0
     fractions[fractions > 1 - AREA_TOLERANCE] = 1.0
     keep = fractions > 0
     return Covered(candidates[keep], fractions[keep])
+
+
+def _overlap_areas(
+    shape: BaseGeometry, neighbourhoods: NDArray[np.object_], deadline: float
+) -> NDArray[np.float64]:
+    """The area each neighbourhood shares with the shape.
+
+    Overlaying a neighbourhood with the whole shape costs O(the shape's points), so a long, spiky boundary
+    would grow as n² over the neighbourhoods it crosses; the shape is first clipped to each neighbourhood's
+    box (one linear pass in C), leaving only the local piece to overlay. A shape that still takes longer
+    than the budget is refused with what to do, rather than holding a worker for minutes.
+    """
+    if shapely.get_num_coordinates(shape) <= CLIP_ABOVE_POINTS:
+        return np.asarray(shapely.area(shapely.intersection(neighbourhoods, shape)), dtype=np.float64)
+    areas = np.zeros(len(neighbourhoods))
+    boxes = shapely.bounds(neighbourhoods)
+    for i, (neighbourhood, box) in enumerate(zip(neighbourhoods, boxes, strict=True)):
+        if time.monotonic() > deadline:
+            raise AreaDefinitionError(TOO_COMPLEX.format(seconds=AREA_BUDGET_SECONDS), "method")
+        # clip_by_rect is fast but may leave an invalid piece where the shape runs along the box's edge.
+        piece = shapely.make_valid(shapely.clip_by_rect(shape, *box))
+        areas[i] = shapely.area(shapely.intersection(neighbourhood, piece))
+    return areas
 
 
 def outside_release(release: ReleaseTable, shape: BaseGeometry) -> int:

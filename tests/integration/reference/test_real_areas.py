@@ -172,3 +172,22 @@ def test_area_map_uses_the_light_boundaries(real_engine: GeographyEngine) -> Non
     rows = np.flatnonzero(table.group_of["lad"] == table.groups["lad"].find("E06000009"))
     full = shapely.get_num_coordinates(table.geography.shapes.geometries(table.geo_row[rows])).sum()
     assert light < full / 2
+
+
+@pytest.mark.parametrize("code", ["E06000009", "E07000117"])
+def test_clipping_a_detailed_shape_first_gives_the_same_area_answer(
+    real_engine: GeographyEngine, code: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The path a shape of more than CLIP_ABOVE_POINTS points takes, on real boundaries."""
+    from hia_service.domain.geography import spatial
+
+    shape = {"type": "geojson", "geojson": lad_outline_bng(real_engine, code), "method": "area"}
+    whole = real_engine.profile(shape)
+    monkeypatch.setattr(spatial, "CLIP_ABOVE_POINTS", 0)
+    clips = []
+    clip_by_rect = spatial.shapely.clip_by_rect
+    monkeypatch.setattr(spatial.shapely, "clip_by_rect", lambda *a: clips.append(a) or clip_by_rect(*a))
+    clipped = real_engine.profile(shape)
+    assert clips  # the neighbourhoods along the edge were worked out from clipped pieces
+    assert clipped["lsoa_count"] == whole["lsoa_count"]
+    assert clipped["population_by_decile"] == pytest.approx(whole["population_by_decile"], rel=1e-9)
