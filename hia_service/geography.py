@@ -11,6 +11,7 @@ hia_service.domain.geography.definitions.
 
 from __future__ import annotations
 
+from hia_service.domain.geography.area_profile import PROFILE_KEYS
 from hia_service.domain.geography.definitions import AREA_TYPES, DEFAULT_METHOD, METHODS, parse_area
 from hia_service.domain.geography.engine import GeographyEngine
 from hia_service.domain.geography.errors import (
@@ -20,7 +21,6 @@ from hia_service.domain.geography.errors import (
     ReleaseNotAvailableError,
 )
 from hia_service.domain.geography.files import area_from_file
-from hia_service.domain.geography.profile import PROFILE_KEYS
 from hia_service.domain.geography.releases import DEFAULT_RELEASE, RELEASES, ReleaseInfo
 from hia_service.domain.geography.shapes import parse_geojson
 from hia_service.reference.snapshot import current_snapshot_id, load_engine, read_engine
