@@ -31,6 +31,21 @@ HEAVY = {
     "shapely",
     "sqlalchemy",
 }
+# Libraries that only drawing, signing, maps, single sign-on or the job queue need: building the app (as every
+# command that uses it does) must not import them.
+ONLY_SOME_PAGES_NEED = {
+    "authlib",
+    "docx",
+    "geopandas",
+    "matplotlib",
+    "pyhanko",
+    "pyproj",
+    "redis",
+    "reportlab",
+    "requests",
+    "rq",
+    "shapely",
+}
 # Asks for help the way the `hia` script does, then reports what that imported.
 HELP_AND_IMPORTS = """
 import json, sys
@@ -38,18 +53,29 @@ from hia_service.cli import main
 main(["--help"], prog_name="hia", standalone_mode=False)
 print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {"hia_service", *%r})))
 """
+APP_AND_IMPORTS = """
+import json, sys
+from hia_service import create_app
+create_app()
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & %r)))
+"""
 
 
-def test_help_imports_no_command_and_none_of_the_heavy_libraries() -> None:
+def _run(code: str, **settings: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("HIA_")}
-    result = subprocess.run(
-        [sys.executable, "-c", HELP_AND_IMPORTS % sorted(HEAVY)],
+    return subprocess.run(
+        [sys.executable, "-c", code],
         cwd=REPO,  # this checkout's hia_service, not an installed one
-        env={**env, "HIA_ENV": "production"},  # and no HIA_SECRET_KEY: help needs no valid settings
+        env={**env, **settings},
         capture_output=True,
         text=True,
         check=True,
     )
+
+
+def test_help_imports_no_command_and_none_of_the_heavy_libraries() -> None:
+    # In production without HIA_SECRET_KEY: help needs no valid settings.
+    result = _run(HELP_AND_IMPORTS % sorted(HEAVY), HIA_ENV="production")
     *help_text, imported = result.stdout.splitlines()
     assert json.loads(imported) == ["hia_service", "hia_service.cli", "hia_service.cli.group"]
     assert "  tokens     Personal API tokens." in help_text
@@ -64,6 +90,16 @@ def test_help_in_production_without_settings_lists_the_commands(monkeypatch: pyt
     assert "not valid" not in result.output
     listed = [line.split()[0] for line in result.output.split("Commands:\n")[1].splitlines()]
     assert listed == sorted([*COMMANDS, *FROM_EXTENSIONS, "routes", "run", "shell"])
+
+
+def test_building_the_app_imports_none_of_the_libraries_only_some_pages_need(tmp_path: Path) -> None:
+    result = _run(
+        APP_AND_IMPORTS % ONLY_SOME_PAGES_NEED,
+        HIA_ENV="testing",
+        HIA_DATA_DIR=str(tmp_path),
+        HIA_DATABASE_URL=f"sqlite:///{tmp_path / 'hia.sqlite3'}",
+    )
+    assert json.loads(result.stdout.splitlines()[-1]) == []
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
