@@ -88,6 +88,36 @@ def test_profile_a_local_authority_as_json_and_table(runner: FlaskCliRunner) -> 
     )
 
 
+@pytest.mark.parametrize(
+    ("option", "given", "suggested"),
+    [
+        ("--lad", "E060000009", "E06000009 (Blackpool)"),  # a 0 too many
+        ("--lad", "blackpool", "E06000009 (Blackpool)"),  # the name for the code
+        ("--lad", "Hartlepol", "E06000001 (Hartlepool)"),  # the name, misspelt
+        ("--icb", "e5400048", "E54000048 (NHS Lancashire and South Cumbria Integrated Care Board)"),
+    ],
+)
+def test_a_wrong_area_code_suggests_the_nearest(
+    runner: FlaskCliRunner, option: str, given: str, suggested: str
+) -> None:
+    result = runner.invoke(profile_cmd, [option, given])
+    assert result.exit_code == 1
+    assert f"Did you mean {suggested}?" in result.output
+
+
+def test_no_guess_when_several_codes_are_as_near(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(profile_cmd, ["--lad", "E0600009"])  # a digit missing: E06000009? E06000019?
+    assert result.exit_code == 1
+    assert "E0600009 is not a local authority district code" in result.output
+    assert "Did you mean" not in result.output
+
+
+def test_another_kind_of_code_is_named_not_guessed_at(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(profile_cmd, ["--lad", "e54000048"])
+    assert result.exit_code == 1
+    assert "use area type 'icb'" in result.output and "Did you mean" not in result.output
+
+
 def test_profile_each_local_authority_one_json_per_line(runner: FlaskCliRunner) -> None:
     result = runner.invoke(profile_cmd, ["--each", "lad"])
     assert result.exit_code == 0
