@@ -88,6 +88,26 @@ def test_profile_a_local_authority_as_json_and_table(runner: FlaskCliRunner) -> 
     )
 
 
+def test_profile_takes_codes_and_names_of_choices_in_any_case(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(profile_cmd, ["--lad", " e06000009", "--release", "iod2025", "--format", "JSON"])
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.output)
+    assert profile["release"] == "IoD2025" and profile["area"]["codes"] == ["E06000009"]
+    assert profile["provenance"]["inputs"]["lads"] == "E06000009"
+    assert runner.invoke(profile_cmd, ["--icb", "qe1", "--format", "Table"]).exit_code == 0
+    each = runner.invoke(profile_cmd, ["--each", "ICB", "--release", "IOD2025"])
+    assert each.exit_code == 0, each.output
+    assert len(each.output.strip().splitlines()) == 42
+
+
+def test_a_wrong_release_lists_the_releases(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(profile_cmd, ["--lad", "E06000009", "--release", "iod2030"])
+    assert result.exit_code == 2
+    assert (
+        "'iod2030' is not one of 'IoD2019', 'IoD2025', 'NIMDM2017', 'SIMD2020', 'WIMD2019'" in result.output
+    )
+
+
 @pytest.mark.parametrize(
     ("option", "given", "suggested"),
     [
