@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import click
+from click.shell_completion import CompletionItem
 
 
 class ForgivingChoice(click.Choice[str]):
@@ -25,6 +26,11 @@ class ForgivingChoice(click.Choice[str]):
         if isinstance(value, str):
             value = next((choice for choice in self.choices if _folded(choice) == _folded(value)), value)
         return super().convert(value, param, ctx)
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        return [CompletionItem(c) for c in self.choices if _folded(c).startswith(_folded(incomplete))]
 
 
 def _folded(text: str) -> str:

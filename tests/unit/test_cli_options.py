@@ -44,3 +44,10 @@ def test_help_shows_the_choices_as_written() -> None:
 def test_choices_that_only_case_tells_apart_are_refused() -> None:
     with pytest.raises(ValueError, match="differ only in case"):
         ForgivingChoice(["IoD2025", "iod2025"])
+
+
+def test_tab_completion_matches_any_case() -> None:
+    choices = ForgivingChoice(["IoD2019", "IoD2025", "WIMD2019"])
+    context = click.Context(command)
+    option = command.params[0]
+    assert [item.value for item in choices.shell_complete(context, option, "iod")] == ["IoD2019", "IoD2025"]
