@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 12
 _hasher = PasswordHasher()
-# Verifying against this keeps the time for an unknown email the same as for a known one.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
+# Verifying against this keeps the time for an unknown email the same as for a known one. It is written out
+# (a throwaway password hashed with the hasher's parameters) because hashing it on import slowed every start.
+DUMMY_HASH = (
+    "$argon2id$v=19$m=65536,t=3,p=4$oF/vZX31DUy3M1yDF2YwVw$r4yMVvQmEC3V/9JXYdH5dJEVQqvhLabA0gKtfJWzCf4"
+)
 
 
 def hash_password(password: str) -> str:
@@ -17,9 +22,17 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+@cache
+def _dummy_hash() -> str:
+    """DUMMY_HASH, or a fresh one should a new argon2 release change the parameters (so times still match)."""
+    if _hasher.check_needs_rehash(DUMMY_HASH):
+        return _hasher.hash("not-a-real-password-used-for-timing")
+    return DUMMY_HASH
 
 
 def password_problem(password: str, email: str = "") -> str | None:

@@ -1,28 +1,30 @@
-"""The `hia` command: Flask's CLI (db, run, routes) plus the service's own commands."""
+"""The `hia` command: Flask's CLI (db, run, routes, shell) plus the service's own commands.
+
+Each command is imported only when it runs, and the app is built only by a command that needs it: `hia
+--help` lists the commands from the tables below, so it is quick and works even when the settings are not
+valid. A test checks the tables against the commands themselves.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
-from flask.cli import FlaskGroup, NoAppException
-from pydantic import ValidationError
+from typing import TYPE_CHECKING
 
-from hia_service import create_app
-from hia_service.cli.accounts import demo_cli, users_cli
-from hia_service.cli.audit import audit_cli
-from hia_service.cli.backup import export_command, import_command
-from hia_service.cli.pdf import certs_cli, pdf_cli
-from hia_service.cli.profile import profile_cmd
-from hia_service.cli.reference import reference_cli
-from hia_service.cli.reminders import reminders_cli
-from hia_service.cli.rules import rules_cli
-from hia_service.cli.storage import storage_cli
-from hia_service.cli.tokens import tokens_cli
-from hia_service.cli.worker import worker_cmd
+from flask.cli import NoAppException
+
+from hia_service.cli.group import LazyCommand, LazyFlaskGroup
+
+if TYPE_CHECKING:
+    import click
+    from flask import Flask
 
 
 def _app_or_clear_error() -> Flask:
     """Settings that do not validate (no HIA_SECRET_KEY in production, say) are one clear line, not a
     traceback: Flask's CLI prints a NoAppException's message alone."""
+    from pydantic import ValidationError
+
+    from hia_service import create_app
+
     try:
         return create_app()
     except ValidationError as error:
@@ -30,31 +32,131 @@ def _app_or_clear_error() -> Flask:
         raise NoAppException(f"The service's settings are not valid: {reasons}") from None
 
 
-def _build_group() -> FlaskGroup:
-    group = FlaskGroup(
-        create_app=_app_or_clear_error,
-        help="Health inequalities impact assessment: manage the service from the command line.",
-        load_dotenv=False,
-        set_debug_flag=False,
-    )
-    for command in (
-        users_cli,
-        demo_cli,
-        rules_cli,
-        certs_cli,
-        pdf_cli,
-        tokens_cli,
-        reference_cli,
-        profile_cmd,
-        audit_cli,
-        reminders_cli,
-        export_command,
-        import_command,
-        worker_cmd,
-        storage_cli,
-    ):
-        group.add_command(command)
-    return group
+# Each loader imports its command's module, which imports what the command needs.
+def _users() -> click.Command:
+    from hia_service.cli.accounts import users_cli
+
+    return users_cli
 
 
-main = _build_group()
+def _demo() -> click.Command:
+    from hia_service.cli.accounts import demo_cli
+
+    return demo_cli
+
+
+def _rules() -> click.Command:
+    from hia_service.cli.rules import rules_cli
+
+    return rules_cli
+
+
+def _certs() -> click.Command:
+    from hia_service.cli.pdf import certs_cli
+
+    return certs_cli
+
+
+def _pdf() -> click.Command:
+    from hia_service.cli.pdf import pdf_cli
+
+    return pdf_cli
+
+
+def _tokens() -> click.Command:
+    from hia_service.cli.tokens import tokens_cli
+
+    return tokens_cli
+
+
+def _reference() -> click.Command:
+    from hia_service.cli.reference import reference_cli
+
+    return reference_cli
+
+
+def _profile() -> click.Command:
+    from hia_service.cli.profile import profile_cmd
+
+    return profile_cmd
+
+
+def _audit() -> click.Command:
+    from hia_service.cli.audit import audit_cli
+
+    return audit_cli
+
+
+def _reminders() -> click.Command:
+    from hia_service.cli.reminders import reminders_cli
+
+    return reminders_cli
+
+
+def _export() -> click.Command:
+    from hia_service.cli.backup import export_command
+
+    return export_command
+
+
+def _import() -> click.Command:
+    from hia_service.cli.backup import import_command
+
+    return import_command
+
+
+def _worker() -> click.Command:
+    from hia_service.cli.worker import worker_cmd
+
+    return worker_cmd
+
+
+def _storage() -> click.Command:
+    from hia_service.cli.storage import storage_cli
+
+    return storage_cli
+
+
+# The first sentence of each command's help, as `hia --help` shows it.
+COMMANDS = {
+    "users": LazyCommand("Manage user accounts.", _users),
+    "demo": LazyCommand("The demonstration organisation.", _demo),
+    "rules": LazyCommand("Check the assessment framework and scoring rules.", _rules),
+    "certs": LazyCommand("Signing certificates for assessment records.", _certs),
+    "pdf": LazyCommand("Signed assessment PDFs: check one, or make a sample to look at.", _pdf),
+    "tokens": LazyCommand("Personal API tokens.", _tokens),
+    "reference": LazyCommand(
+        "Load the reference data (deprivation indices, boundaries, postcodes) and check it.", _reference
+    ),
+    "profile": LazyCommand("Profile an area by deprivation.", _profile),
+    "audit": LazyCommand("The append-only audit log.", _audit),
+    "reminders": LazyCommand("Email reminders about follow-up actions and review dates.", _reminders),
+    "export": LazyCommand(
+        "Write one organisation's records, audit log and signed PDFs to an archive, its manifest signed "
+        "with the organisation's document-signing certificate (the one its PDFs are signed with).",
+        _export,
+    ),
+    "import": LazyCommand(
+        "Check an archive made by `hia export` end to end, then restore it in one go.", _import
+    ),
+    "worker": LazyCommand(
+        "Run the background worker that draws PDFs and Word copies and signs records (HIA_QUEUE=rq).", _worker
+    ),
+    "storage": LazyCommand("Where signed and drawn PDFs are kept (HIA_STORAGE_URL).", _storage),
+}
+
+# Commands Flask extensions add: Flask-Migrate and flask-smorest to the app, Flask-Limiter as a plugin.
+FROM_EXTENSIONS = {
+    "db": "Perform database migrations.",
+    "openapi": "OpenAPI commands.",
+    "limiter": "Flask-Limiter maintenance & utility commands",
+}
+
+main = LazyFlaskGroup(
+    COMMANDS,
+    FROM_EXTENSIONS,
+    create_app=_app_or_clear_error,
+    help="Health inequalities impact assessment: manage the service from the command line.",
+    load_dotenv=False,
+    set_debug_flag=False,
+)

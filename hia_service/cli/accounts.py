@@ -9,6 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from hia_service.auth.roles import Role
+from hia_service.cli.options import ForgivingChoice, organisation_code
 from hia_service.data.transaction import commit
 from hia_service.services.accounts.demo import DEMO_ORG_NAME, seed_demo
 from hia_service.services.accounts.people import create_organisation, create_user
@@ -23,9 +24,18 @@ def users_cli() -> None:
 @users_cli.command("create", help="Create a user. The password is read from standard input or a prompt.")
 @click.argument("email")
 @click.option(
-    "--role", required=True, type=click.Choice([r.value for r in Role]), help="What the user may do."
+    "--role",
+    required=True,
+    type=ForgivingChoice([r.value for r in Role]),
+    help="What the user may do.",
 )
-@click.option("--org", "org_code", required=True, help="The organisation's code (for example its ODS code).")
+@click.option(
+    "--org",
+    "org_code",
+    required=True,
+    callback=organisation_code,
+    help="The organisation's code (for example its ODS code).",
+)
 @click.option("--name", default="", help="The user's full name (defaults to the part of the email before @).")
 @click.option("--org-name", default=None, help="Create the organisation with this name if it does not exist.")
 @with_appcontext

@@ -18,6 +18,7 @@ import click
 import flask
 from flask.cli import ScriptInfo
 
+from hia_service.cli.options import ForgivingChoice, organisation_code
 from hia_service.config import secret_from_environment
 from hia_service.documents import (
     DocumentError,
@@ -97,7 +98,7 @@ def verify(file: Path, trust: tuple[Path, ...]) -> None:
     "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The PDF to write."
 )
 @click.option("--sign", is_flag=True, help="Sign it (with the app's certificate, --p12, or a throwaway one).")
-@click.option("--status", type=click.Choice(STATUSES), default="approved", show_default=True)
+@click.option("--status", type=ForgivingChoice(STATUSES), default="approved", show_default=True)
 @click.option("--training", is_flag=True, help="Mark it as a training document.")
 @click.option(
     "--docx", "docx_out", type=click.Path(dir_okay=False, path_type=Path), help="Also write the Word copy."
@@ -203,7 +204,13 @@ def _documents_call(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs)
 
 @pdf_cli.command("export")
 @click.argument("reference")
-@click.option("--org", "org_code", required=True, help="The organisation's code (ODS code), e.g. RXA.")
+@click.option(
+    "--org",
+    "org_code",
+    required=True,
+    callback=organisation_code,
+    help="The organisation's code (ODS code), e.g. RXA.",
+)
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write."
 )

@@ -10,6 +10,7 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from hia_service.cli.options import ForgivingChoice, area_codes
 from hia_service.domain.geography.area_profile import AreaProfile, Place
 from hia_service.domain.geography.shapes import MAX_GEOJSON_BYTES
 from hia_service.geography import METHODS, RELEASES, AreaDefinitionError, GeographyError, area_from_file
@@ -19,20 +20,42 @@ from hia_service.services.errors import ServiceError, ServiceUnavailableError
 
 
 @click.command("profile", help="Profile an area by deprivation. Give exactly one way of defining the area.")
-@click.option("--lsoa", "lsoas", multiple=True, metavar="CODE", help="An LSOA code (repeat for more).")
+@click.option(
+    "--lsoa",
+    "lsoas",
+    multiple=True,
+    metavar="CODE",
+    callback=area_codes,
+    help="An LSOA code (repeat for more).",
+)
 @click.option(
     "--lsoa-file",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help="CSV of LSOA codes, optionally with a count column.",
 )
 @click.option(
-    "--lad", "lads", multiple=True, metavar="CODE", help="A local authority district code (repeatable)."
+    "--lad",
+    "lads",
+    multiple=True,
+    metavar="CODE",
+    callback=area_codes,
+    help="A local authority district code (repeatable).",
 )
 @click.option(
-    "--icb", "icbs", multiple=True, metavar="CODE", help="An ICB code, E54… or NHS code (repeatable)."
+    "--icb",
+    "icbs",
+    multiple=True,
+    metavar="CODE",
+    callback=area_codes,
+    help="An ICB code, E54… or NHS code (repeatable).",
 )
 @click.option(
-    "--sub-icb", "sub_icbs", multiple=True, metavar="CODE", help="A Sub-ICB location code (repeatable)."
+    "--sub-icb",
+    "sub_icbs",
+    multiple=True,
+    metavar="CODE",
+    callback=area_codes,
+    help="A Sub-ICB location code (repeatable).",
 )
 @click.option(
     "--geojson",
@@ -51,14 +74,28 @@ from hia_service.services.errors import ServiceError, ServiceUnavailableError
 )
 @click.option(
     "--each",
-    type=click.Choice(["lad", "icb", "sub_icb"]),
+    type=ForgivingChoice(["lad", "icb", "sub_icb"]),
     help="Profile every area of this kind, one JSON object per line.",
 )
 @click.option(
-    "--release", type=click.Choice(sorted(RELEASES)), default=None, help="Deprivation index (IoD2025)."
+    "--release",
+    type=ForgivingChoice(sorted(RELEASES)),
+    default=None,
+    help="Deprivation index (IoD2025).",
 )
-@click.option("--method", type=click.Choice(METHODS), default=None, help="How shapes pick LSOAs (centroid).")
-@click.option("--format", "output", type=click.Choice(["json", "table"]), default="json", show_default=True)
+@click.option(
+    "--method",
+    type=ForgivingChoice(METHODS),
+    default=None,
+    help="How shapes pick LSOAs (centroid).",
+)
+@click.option(
+    "--format",
+    "output",
+    type=ForgivingChoice(["json", "table"]),
+    default="json",
+    show_default=True,
+)
 @with_appcontext
 def profile_cmd(
     release: str | None, method: str | None, output: str, each: str | None, **options: Any

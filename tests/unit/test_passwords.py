@@ -1,6 +1,7 @@
 import pytest
+from argon2 import PasswordHasher
 
-from hia_service.auth.passwords import hash_password, password_problem, verify_password
+from hia_service.auth.passwords import DUMMY_HASH, hash_password, password_problem, verify_password
 from hia_service.auth.roles import Role
 
 
@@ -9,6 +10,12 @@ def test_hashes_are_argon2id_and_verify() -> None:
     assert hashed.startswith("$argon2id$")
     assert verify_password(hashed, "a long enough passphrase")
     assert not verify_password(hashed, "a long enough passphrasE")
+
+
+def test_the_stand_in_hash_for_unknown_emails_has_the_hashers_parameters() -> None:
+    # Otherwise checking an unknown email would take a different time from checking a known one.
+    assert DUMMY_HASH.startswith("$argon2id$")
+    assert not PasswordHasher().check_needs_rehash(DUMMY_HASH)
 
 
 def test_missing_or_corrupt_hash_never_verifies() -> None:

@@ -14,9 +14,29 @@ from dataclasses import dataclass, field, fields, replace
 from types import MappingProxyType
 from typing import Any
 
-from hia_service.domain.geography.profile import PROFILE_KEYS
-
 Json = dict[str, Any]
+# The parts of a profile's JSON, in order (here, not beside the numpy code that works them out, so that
+# reading a stored profile needs no numpy or shapely).
+PROFILE_KEYS = (
+    "release",
+    "geography",
+    "area",
+    "lsoa_count",
+    "population",
+    "population_by_decile",
+    "share_by_quintile",
+    "core20_share",
+    "mean_imd_score",
+    "mean_imd_rank",
+    "share_lsoas_most_deprived_10pct",
+    "domains",
+    "baseline",
+    "relative_core20",
+    "concentration_index",
+    "unmatched",
+    "method",
+    "notes",
+)
 
 
 def _number(value: Any) -> float | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from hia_service.domain.geography.releases import RELEASE_FOR_NATION, ReleaseInfo
-from hia_service.domain.geography.tables import Geography, VintageLookup
+from hia_service.domain.geography.tables import Geography, GroupTable, VintageLookup
 
 _NATION_BY_PATTERN = (
     (re.compile(r"^E01\d{6}$"), "England", "LSOA"),
@@ -70,6 +71,33 @@ def explain_unknown_group(code: str, kind: str, vintage: str, known_kinds: dict[
         if found and other != kind:
             return f"not a {label} code; it is a {GROUP_LABELS[other]} code (use area type '{other}')"
     return f"not a {label} code in the {vintage} lookup"
+
+
+def nearest_group(given: str, table: GroupTable) -> str | None:
+    """The one area whose code or name is clearly nearest to `given` (a slip of the keyboard, or a name typed
+    for a code), as "E06000009 (Blackpool)"; None when none is near or several are equally near."""
+    text = given.strip()
+    candidates = [(code, i) for i, code in enumerate(table.codes)]
+    candidates += [(code, i) for i, code in enumerate(table.nhs_codes) if code]
+    by_code = _nearest(text.upper(), [(code.upper(), (code, i)) for code, i in candidates])
+    by_name = _nearest(
+        text.casefold(), [(name.casefold(), (table.codes[i], i)) for i, name in enumerate(table.names)]
+    )
+    found = by_code or by_name
+    return f"{found[0]} ({table.names[found[1]]})" if found else None
+
+
+def _nearest(text: str, options: list[tuple[str, tuple[str, int]]]) -> tuple[str, int] | None:
+    """The option nearest `text`, if it is near (difflib's ratio of 0.8 or more) and nearer than any other."""
+    matcher = SequenceMatcher(b=text)
+    scored = []
+    for key, value in options:
+        matcher.set_seq1(key)
+        scored.append((matcher.ratio(), value))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    if not scored or scored[0][0] < 0.8 or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    return scored[0][1]
 
 
 GROUP_LABELS = {

@@ -7,30 +7,11 @@ from typing import Any
 import numpy as np
 
 from hia_service.domain.geography.access import BARRIERS_DOMAINS, barriers, rurality
+from hia_service.domain.geography.area_profile import PROFILE_KEYS
 from hia_service.domain.geography.selection import Selection
 from hia_service.domain.geography.summary import Headline, domain_summary, group_headlines, headline
 from hia_service.domain.geography.tables import ReleaseTable
 
-PROFILE_KEYS = (
-    "release",
-    "geography",
-    "area",
-    "lsoa_count",
-    "population",
-    "population_by_decile",
-    "share_by_quintile",
-    "core20_share",
-    "mean_imd_score",
-    "mean_imd_rank",
-    "share_lsoas_most_deprived_10pct",
-    "domains",
-    "baseline",
-    "relative_core20",
-    "concentration_index",
-    "unmatched",
-    "method",
-    "notes",
-)
 # Parts after PROFILE_KEYS, present only where the release has the data (profiles stored before them lack
 # them): the people by rural-urban class, and by decile of the barriers (access to services) domain.
 OPTIONAL_KEYS = ("rurality", "barriers")

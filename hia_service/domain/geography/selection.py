@@ -12,7 +12,12 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from hia_service.domain.geography import postcodes as pc
-from hia_service.domain.geography.codes import GROUP_LABELS, explain_unknown_code, explain_unknown_group
+from hia_service.domain.geography.codes import (
+    GROUP_LABELS,
+    explain_unknown_code,
+    explain_unknown_group,
+    nearest_group,
+)
 from hia_service.domain.geography.definitions import (
     AreaDefinition,
     CodeList,
@@ -24,7 +29,13 @@ from hia_service.domain.geography.definitions import (
 from hia_service.domain.geography.errors import AreaDefinitionError
 from hia_service.domain.geography.shapes import check_lat_long, circle, parse_geojson
 from hia_service.domain.geography.spatial import cover, outside_release
-from hia_service.domain.geography.tables import Geography, PostcodeIndex, ReleaseTable, VintageLookup
+from hia_service.domain.geography.tables import (
+    Geography,
+    GroupTable,
+    PostcodeIndex,
+    ReleaseTable,
+    VintageLookup,
+)
 
 
 class Context(Protocol):
@@ -162,7 +173,9 @@ def _group(definition: GroupArea, release: ReleaseTable) -> Selection:
         else:
             indices.append(index)
     if not indices:
-        raise AreaDefinitionError(f"{unmatched[0]['code']} is {unmatched[0]['reason']}.", "area.codes")
+        raise AreaDefinitionError(
+            _not_found(definition.codes[0], unmatched[0]["reason"], release, table), "area.codes"
+        )
     indices = list(dict.fromkeys(indices))
     rows = np.flatnonzero(np.isin(release.group_of[definition.kind], indices))
     echo = {
@@ -174,6 +187,14 @@ def _group(definition: GroupArea, release: ReleaseTable) -> Selection:
     return Selection(
         rows, release.population[rows], np.ones(len(rows)), echo, definition.kind, False, unmatched
     )
+
+
+def _not_found(code: str, reason: str, release: ReleaseTable, table: GroupTable) -> str:
+    """Why the code is not there and, unless it is another kind of area's code, the nearest ones that are."""
+    another_kind = any(other.find(code) is not None for other in release.groups.values())
+    nearest = None if another_kind else nearest_group(code, table)
+    suggestion = f" Did you mean {nearest}?" if nearest else ""
+    return f"{_shown(code)} is {reason}.{suggestion}"
 
 
 def _spatial(release: ReleaseTable, polygon: BaseGeometry, method: str, echo: dict[str, Any]) -> Selection:

@@ -5,18 +5,16 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
 from hia_service.data.status import current_reference_checksum
-from hia_service.geography import (
-    GeographyEngine,
-    ReferenceDataNotLoadedError,
-    current_snapshot_id,
-    load_engine,
-)
+from hia_service.geography import ReferenceDataNotLoadedError, current_snapshot_id, load_engine
 from hia_service.services.errors import ServiceUnavailableError
+
+if TYPE_CHECKING:
+    from hia_service.domain.geography.engine import GeographyEngine
 
 RECHECK_SECONDS = 5.0
 _lock = threading.Lock()

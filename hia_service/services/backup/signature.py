@@ -24,7 +24,6 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.padding import PKCS1v15
 
 from hia_service.documents.errors import CertificateError
-from hia_service.documents.signing import open_p12
 from hia_service.domain.backup import (
     MAX_CERTIFICATES,
     SIGNATURE,
@@ -68,6 +67,8 @@ def describe(certificate: x509.Certificate, *, trusted: bool = True) -> Signer:
 
 def sign_manifest(manifest: bytes, p12_path: Path, passphrase: str) -> tuple[bytes, Signer]:
     """manifest.sig.json for these manifest bytes; CertificateError when the certificate cannot sign."""
+    from hia_service.documents.signing import open_p12  # pyHanko and its kin: only when signing
+
     key, certificate, chain = open_p12(p12_path, passphrase)
     if isinstance(key, rsa.RSAPrivateKey):
         algorithm, signature = "rsa-pkcs1v15-sha256", key.sign(manifest, PKCS1v15(), hashes.SHA256())

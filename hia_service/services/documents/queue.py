@@ -15,23 +15,23 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from redis import Redis
-from redis.exceptions import RedisError
-from rq import Queue, Retry, SimpleWorker
-from rq.exceptions import NoSuchJobError
-from rq.job import Job, JobStatus
-from rq.registry import FailedJobRegistry
 
 from hia_service.data.transaction import after_commit
 from hia_service.services.errors import ServiceError
 
+# redis and rq are imported by the functions that use them: only HIA_QUEUE=rq needs them, and importing them
+# slowed every start of the service and of each `hia` command.
+if TYPE_CHECKING:
+    from redis import Redis
+    from rq import Queue, Retry
+    from rq.job import Job
+
 log = logging.getLogger("hia_service.jobs")
 DEFAULT_RETRY_SECONDS = (10, 60, 300)
 JOB_TIMEOUT_SECONDS = 300
-WAITING = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
 UNAVAILABLE = (
     "Documents cannot be prepared just now because part of the service is not working. Try again in a few "
     "minutes. Nothing you saved has been lost."
@@ -59,6 +59,8 @@ def queued() -> bool:
 
 def connection() -> Redis:
     """One Redis client per app (it holds a connection pool)."""
+    from redis import Redis
+
     client = current_app.extensions.get("hia_redis")
     if client is None:
         client = Redis.from_url(
@@ -69,10 +71,14 @@ def connection() -> Redis:
 
 
 def queue() -> Queue:
+    from rq import Queue
+
     return Queue(current_app.config["HIA_QUEUE_NAME"], connection=connection())
 
 
 def retry_policy() -> Retry:
+    from rq import Retry
+
     seconds: Sequence[int] = current_app.config.get("HIA_QUEUE_RETRY_SECONDS") or DEFAULT_RETRY_SECONDS
     return Retry(max=len(seconds), interval=list(seconds))
 
@@ -88,11 +94,15 @@ def enqueue_after_commit(name: str, function: str, *args: Any) -> None:
 
 def ensure(name: str, function: str, *args: Any, again: bool = False) -> JobState:
     """The job's state, queueing it if it is not queued already (or, with again=True, if it failed)."""
+    from redis.exceptions import RedisError
+    from rq.job import JobStatus
+
+    waiting = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
     job_id = job_id_for(name)
     try:
         job = _fetch(job_id)
         status = job.get_status() if job else None
-        if job is not None and status in WAITING:
+        if job is not None and status in waiting:
             return JobState(job_id, "waiting", _attempts(job))
         if job is not None and status == JobStatus.FAILED and not again:
             return JobState(job_id, "failed", _attempts(job) + 1, _last_error(job))
@@ -120,6 +130,9 @@ def job_id_for(name: str) -> str:
 
 
 def _fetch(job_id: str) -> Job | None:
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
     try:
         return Job.fetch(job_id, connection=connection())
     except NoSuchJobError:
@@ -143,6 +156,8 @@ def _last_error(job: Job) -> str | None:
 def run_worker(*, burst: bool = False) -> bool:
     """Process jobs until stopped (or, with burst, until the queue is empty). Runs in this process and app,
     so the reference data and database pool are loaded once, not per job."""
+    from rq import SimpleWorker
+
     worker = SimpleWorker([queue()], connection=connection())
     log.info(
         "Worker started",
@@ -153,6 +168,8 @@ def run_worker(*, burst: bool = False) -> bool:
 
 def failed_jobs() -> list[JobState]:
     """Jobs that failed after every retry, newest last."""
+    from rq.registry import FailedJobRegistry
+
     registry = FailedJobRegistry(queue=queue())
     states = []
     for job_id in registry.get_job_ids():
@@ -167,6 +184,10 @@ def health() -> dict[str, Any]:
     whether any worker is there to run them. Short timeouts: the health check must answer within a second."""
     if not queued():
         return {"status": "ok", "kind": "in-process", "depth": 0, "workers": None}
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq import Queue, SimpleWorker
+
     report: dict[str, Any] = {"kind": "rq", "name": current_app.config["HIA_QUEUE_NAME"]}
     url = current_app.config["HIA_REDIS_URL"]
     client = Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)

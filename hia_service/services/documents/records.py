@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -32,7 +32,6 @@ from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Assessment, AssessmentVersion, Organisation, User
 from hia_service.documents import (
     DocumentError,
-    VerificationResult,
     build_docx,
     build_pdf,
     create_dev_certificate,
@@ -50,6 +49,9 @@ from hia_service.services.assessments.authoring import assessment_for, current_r
 from hia_service.services.documents import storage
 from hia_service.services.errors import NotFoundError, ServiceError
 from hia_service.services.organisation import branding, local_framework
+
+if TYPE_CHECKING:
+    from hia_service.documents.verification import VerificationResult
 
 log = logging.getLogger("hia_service.documents")
 ORGANISATION_CODE = re.compile(r"[A-Za-z0-9-]{1,20}")

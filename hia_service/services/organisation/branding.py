@@ -9,12 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
-
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import NameOID
+from typing import TYPE_CHECKING, Any
 
 from hia_service.config import secret_from_environment
 from hia_service.data import organisation_settings as store
@@ -22,6 +17,9 @@ from hia_service.data.audit import record_audit_event
 from hia_service.data.models import OrganisationSettings, User
 from hia_service.domain.branding import LogoError, check_logo
 from hia_service.services.errors import ServiceError
+
+if TYPE_CHECKING:  # cryptography is imported where a certificate is read: only on upload
+    from cryptography import x509
 
 NAME_MAX = 200
 ADDRESS_MAX = 300
@@ -97,6 +95,8 @@ def remove_logo(user: User) -> None:
 
 def save_certificate(user: User, data: bytes, passphrase_env: str, *, now: datetime | None = None) -> None:
     """Check the PKCS#12 opens with the named variable's passphrase and is in date; store it and its facts."""
+    from cryptography.hazmat.primitives import serialization
+
     env = (passphrase_env or "").strip() or DEFAULT_PASSPHRASE_ENV
     if not _ENV_NAME.match(env):
         raise ServiceError(
@@ -135,6 +135,8 @@ def save_certificate(user: User, data: bytes, passphrase_env: str, *, now: datet
 
 
 def _open_certificate(data: bytes, passphrase: str, env: str) -> x509.Certificate:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     if not data:
         raise ServiceError("The selected file is empty", field="certificate")
     if len(data) > MAX_CERTIFICATE_BYTES:
@@ -165,6 +167,8 @@ def _open_certificate(data: bytes, passphrase: str, env: str) -> x509.Certificat
 
 
 def _subject(certificate: x509.Certificate) -> str:
+    from cryptography.x509.oid import NameOID
+
     names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     return str(names[0].value) if names else certificate.subject.rfc4514_string()
 

@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import current_app
 from flask.sansio.app import App
-from joserfc.errors import JoseError
 
 from hia_service.domain.oidc_issuer import (
     NEEDS_ALLOWED_TENANTS,
@@ -28,8 +24,6 @@ EXTENSION = "hia_oidc"
 CLIENT = "organisation"
 # A little clock skew between us and the provider; Authlib's default is two minutes.
 LEEWAY_SECONDS = 60
-# What can go wrong in the protocol: provider errors, bad state, bad tokens, an unreachable provider.
-PROTOCOL_ERRORS = (OAuthError, JoseError, requests.RequestException, ValueError, KeyError)
 
 
 def init_oidc(app: App) -> None:
@@ -39,6 +33,8 @@ def init_oidc(app: App) -> None:
         return
     if is_multi_tenant(issuer) and not app.config.get("HIA_OIDC_ALLOWED_TENANTS"):
         raise ValueError(NEEDS_ALLOWED_TENANTS.format(issuer=issuer))  # also checked by Settings
+    from authlib.integrations.flask_client import OAuth  # Authlib and requests: only when OIDC is set up
+
     oauth = OAuth(app)
     oauth.register(
         CLIENT,
@@ -52,6 +48,15 @@ def init_oidc(app: App) -> None:
         },
     )
     app.extensions[EXTENSION] = oauth
+
+
+def protocol_errors() -> tuple[type[Exception], ...]:
+    """What can go wrong in the protocol: provider errors, bad state, bad tokens, an unreachable provider."""
+    import requests
+    from authlib.integrations.base_client import OAuthError
+    from joserfc.errors import JoseError
+
+    return (OAuthError, JoseError, requests.RequestException, ValueError, KeyError)
 
 
 def oidc_enabled() -> bool:
@@ -83,7 +88,7 @@ def claim_policy() -> ClaimPolicy:
 def verified_claims() -> dict[str, Any]:
     """Finish the code flow for this callback request: the id_token's checked claims.
 
-    Raises one of PROTOCOL_ERRORS when the provider's answer is refused."""
+    Raises one of protocol_errors() when the provider's answer is refused."""
     config = current_app.config
     template = _issuer_template()
     if template and not config["HIA_OIDC_ALLOWED_TENANTS"]:

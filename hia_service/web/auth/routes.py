@@ -70,7 +70,7 @@ def oidc_start() -> ResponseReturnValue:
     redirect_uri = url_for("auth.oidc_callback", _external=True)
     try:
         response = oidc.client().authorize_redirect(redirect_uri)
-    except oidc.PROTOCOL_ERRORS as error:  # the provider's discovery document could not be read
+    except oidc.protocol_errors() as error:  # the provider's discovery document could not be read
         record_identity_failure(f"provider unavailable: {type(error).__name__}", address=client_address())
         return _sign_in_page(SignInForm(), 503, FAILED)
     session[OIDC_NEXT] = next_path
@@ -86,7 +86,7 @@ def oidc_callback() -> ResponseReturnValue:
     next_path = session.pop(OIDC_NEXT, None)
     try:
         claims = oidc.verified_claims()
-    except oidc.PROTOCOL_ERRORS as error:
+    except oidc.protocol_errors() as error:
         record_identity_failure(f"{type(error).__name__}: {error}", address=client_address())
         return _sign_in_page(SignInForm(), 401, FAILED)
     try:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 
-from matplotlib.figure import Figure
-
 from hia_service.services.review.dashboard import Count
 
 NHS_BLUE = "#005eb8"
@@ -15,6 +13,8 @@ TEXT = "#212b32"
 
 def bar_chart_png(title: str, counts: list[Count]) -> bytes:
     """A horizontal bar chart, one bar per category, labelled with its count."""
+    from matplotlib.figure import Figure  # matplotlib takes a while to import: only when a chart is drawn
+
     height = 1.0 + 0.45 * max(len(counts), 1)
     figure = Figure(figsize=(7.5, height), dpi=110)
     axes = figure.add_subplot()

@@ -88,6 +88,56 @@ def test_profile_a_local_authority_as_json_and_table(runner: FlaskCliRunner) -> 
     )
 
 
+def test_profile_takes_codes_and_names_of_choices_in_any_case(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(profile_cmd, ["--lad", " e06000009", "--release", "iod2025", "--format", "JSON"])
+    assert result.exit_code == 0, result.output
+    profile = json.loads(result.output)
+    assert profile["release"] == "IoD2025" and profile["area"]["codes"] == ["E06000009"]
+    assert profile["provenance"]["inputs"]["lads"] == "E06000009"
+    assert runner.invoke(profile_cmd, ["--icb", "qe1", "--format", "Table"]).exit_code == 0
+    each = runner.invoke(profile_cmd, ["--each", "ICB", "--release", "IOD2025"])
+    assert each.exit_code == 0, each.output
+    assert len(each.output.strip().splitlines()) == 42
+
+
+def test_a_wrong_release_lists_the_releases(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(profile_cmd, ["--lad", "E06000009", "--release", "iod2030"])
+    assert result.exit_code == 2
+    assert (
+        "'iod2030' is not one of 'IoD2019', 'IoD2025', 'NIMDM2017', 'SIMD2020', 'WIMD2019'" in result.output
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "given", "suggested"),
+    [
+        ("--lad", "E060000009", "E06000009 (Blackpool)"),  # a 0 too many
+        ("--lad", "blackpool", "E06000009 (Blackpool)"),  # the name for the code
+        ("--lad", "Hartlepol", "E06000001 (Hartlepool)"),  # the name, misspelt
+        ("--icb", "e5400048", "E54000048 (NHS Lancashire and South Cumbria Integrated Care Board)"),
+    ],
+)
+def test_a_wrong_area_code_suggests_the_nearest(
+    runner: FlaskCliRunner, option: str, given: str, suggested: str
+) -> None:
+    result = runner.invoke(profile_cmd, [option, given])
+    assert result.exit_code == 1
+    assert f"Did you mean {suggested}?" in result.output
+
+
+def test_no_guess_when_several_codes_are_as_near(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(profile_cmd, ["--lad", "E0600009"])  # a digit missing: E06000009? E06000019?
+    assert result.exit_code == 1
+    assert "E0600009 is not a local authority district code" in result.output
+    assert "Did you mean" not in result.output
+
+
+def test_another_kind_of_code_is_named_not_guessed_at(runner: FlaskCliRunner) -> None:
+    result = runner.invoke(profile_cmd, ["--lad", "e54000048"])
+    assert result.exit_code == 1
+    assert "use area type 'icb'" in result.output and "Did you mean" not in result.output
+
+
 def test_profile_each_local_authority_one_json_per_line(runner: FlaskCliRunner) -> None:
     result = runner.invoke(profile_cmd, ["--each", "lad"])
     assert result.exit_code == 0

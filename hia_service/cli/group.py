@@ -1,0 +1,59 @@
+"""A FlaskGroup that imports a command only when it runs, and lists commands without building the app.
+
+Flask's own group builds the app to list the commands extensions add to it, and each of our command modules
+imports the services it calls (and they the PDF, chart and map libraries). Both are wanted when a command
+runs, not when someone asks `hia --help`: here the listing comes from a table of names and one-line help.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import click
+from flask.cli import FlaskGroup
+
+
+@dataclass(frozen=True)
+class LazyCommand:
+    """A command `hia --help` lists by its one line of help, imported by `load` only when it runs."""
+
+    help: str
+    load: Callable[[], click.Command]
+
+
+class LazyFlaskGroup(FlaskGroup):
+    """Flask's group (run, shell, routes, plugins, the app's commands) plus commands imported on use.
+
+    `lazy` are our own commands. `elsewhere` names the commands Flask extensions add, with their help, so
+    they are listed without building the app; Flask itself finds them when one runs.
+    """
+
+    def __init__(self, lazy: Mapping[str, LazyCommand], elsewhere: Mapping[str, str], **options: Any) -> None:
+        super().__init__(**options)
+        self.lazy = dict(lazy)
+        self.elsewhere = dict(elsewhere)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        entry = self.lazy.get(name)
+        if entry is not None:
+            return entry.load()
+        return super().get_command(ctx, name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy, *self.elsewhere})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """As click lists commands (name and the start of its help), but from the tables: nothing imported."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = [(name, self._short_help(name, limit)) for name in names]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def _short_help(self, name: str, limit: int) -> str:
+        listed = self.lazy[name].help if name in self.lazy else self.elsewhere.get(name)
+        if listed is not None:  # a stand-in, so click shortens the help exactly as it would the command's
+            return click.Command(name, help=listed).get_short_help_str(limit)
+        return self.commands[name].get_short_help_str(limit)

@@ -1,0 +1,128 @@
+"""`hia --help` lists every command without importing them or building the app; each command is imported,
+and the app built, only when one runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from flask import Flask
+
+from hia_service.cli import COMMANDS, FROM_EXTENSIONS, main
+
+REPO = Path(__file__).resolve().parents[3]
+HEAVY = {
+    "alembic",
+    "geopandas",
+    "matplotlib",
+    "numpy",
+    "pandas",
+    "pyhanko",
+    "redis",
+    "reportlab",
+    "rq",
+    "shapely",
+    "sqlalchemy",
+}
+# Libraries that only drawing, signing, maps, single sign-on or the job queue need: building the app (as every
+# command that uses it does) must not import them.
+ONLY_SOME_PAGES_NEED = {
+    "authlib",
+    "docx",
+    "geopandas",
+    "matplotlib",
+    "pyhanko",
+    "pyproj",
+    "redis",
+    "reportlab",
+    "requests",
+    "rq",
+    "shapely",
+}
+# Asks for help the way the `hia` script does, then reports what that imported.
+HELP_AND_IMPORTS = """
+import json, sys
+from hia_service.cli import main
+main(["--help"], prog_name="hia", standalone_mode=False)
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in {"hia_service", *%r})))
+"""
+APP_AND_IMPORTS = """
+import json, sys
+from hia_service import create_app
+create_app()
+print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & %r)))
+"""
+
+
+def _run(code: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIA_")}
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO,  # this checkout's hia_service, not an installed one
+        env={**env, **settings},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
+def test_help_imports_no_command_and_none_of_the_heavy_libraries() -> None:
+    # In production without HIA_SECRET_KEY: help needs no valid settings.
+    result = _run(HELP_AND_IMPORTS % sorted(HEAVY), HIA_ENV="production")
+    *help_text, imported = result.stdout.splitlines()
+    assert json.loads(imported) == ["hia_service", "hia_service.cli", "hia_service.cli.group"]
+    assert "  tokens     Personal API tokens." in help_text
+    assert result.stderr == ""
+
+
+def test_help_in_production_without_settings_lists_the_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIA_ENV", "production")
+    monkeypatch.delenv("HIA_SECRET_KEY", raising=False)
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    assert "not valid" not in result.output
+    listed = [line.split()[0] for line in result.output.split("Commands:\n")[1].splitlines()]
+    assert listed == sorted([*COMMANDS, *FROM_EXTENSIONS, "routes", "run", "shell"])
+
+
+def test_building_the_app_imports_none_of_the_libraries_only_some_pages_need(tmp_path: Path) -> None:
+    result = _run(
+        APP_AND_IMPORTS % ONLY_SOME_PAGES_NEED,
+        HIA_ENV="testing",
+        HIA_DATA_DIR=str(tmp_path),
+        HIA_DATABASE_URL=f"sqlite:///{tmp_path / 'hia.sqlite3'}",
+    )
+    assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_each_command_is_the_one_listed_with_its_own_help(name: str) -> None:
+    command = COMMANDS[name].load()
+    assert isinstance(command, click.Command)
+    assert command.name == name
+    assert command.get_short_help_str(limit=1000) == COMMANDS[name].help
+
+
+def test_the_extensions_commands_are_the_ones_flask_would_list(app: Flask) -> None:
+    plugins = {entry.name: entry.load() for entry in metadata.entry_points(group="flask.commands")}
+    found = {**plugins, **app.cli.commands}
+    assert set(found) == set(FROM_EXTENSIONS)
+    for name, command in found.items():
+        assert command.get_short_help_str(limit=1000) == FROM_EXTENSIONS[name]
+
+
+def test_commands_from_the_app_and_our_own_still_run(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    openapi = runner.invoke(main, ["openapi", "print"])
+    assert openapi.exit_code == 0, openapi.output
+    assert json.loads(openapi.output)["info"]["title"]
+    tokens = runner.invoke(main, ["tokens", "list", "nobody@example.org"])
+    assert tokens.exit_code == 1
+    assert "No user has the email address nobody@example.org" in tokens.output
