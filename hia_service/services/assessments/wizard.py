@@ -120,6 +120,26 @@ class NotFoundPage(ServiceError):
         super().__init__("We could not find that page of the assessment.")
 
 
+@dataclass(frozen=True)
+class Progress:
+    """Where a page sits: 'Section 6 of 18', and 'page 2 of 9' within its section."""
+
+    section: int
+    sections: int
+    page: int
+    pages: int
+
+
+def progress(framework: Framework, page_id: str, answers: Mapping[str, Any]) -> Progress:
+    """Counted over the sections this assessment asks (screening and packs leave some out)."""
+    shown = [p for p in pages(framework) if p.id == page_id or section_visible(p.section, answers)]
+    current = next(p for p in shown if p.id == page_id)
+    section_ids = list(dict.fromkeys(p.section.id for p in shown))
+    in_section = [p.id for p in shown if p.section.id == current.section.id]
+    section = section_ids.index(current.section.id) + 1
+    return Progress(section, len(section_ids), in_section.index(page_id) + 1, len(in_section))
+
+
 def neighbours(
     framework: Framework, page_id: str, answers: Mapping[str, Any] | None = None
 ) -> tuple[str | None, str | None]:

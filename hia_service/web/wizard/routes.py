@@ -252,6 +252,7 @@ def _render_step(
         return_to=request.args.get("return_to"),
         screening=rules.screening(assessment.framework_version, assessment.answers, assessment.area_profile),
         feedback=return_feedback(current_user, assessment),
+        progress=wizard.progress(framework, current.id, assessment.answers),
     )
 
 

@@ -58,6 +58,10 @@ def test_start_lists_it_and_saves_a_page(client: FlaskClient, make_user: Any, si
     assert response.headers["Location"].endswith(f"/assessments/{assessment_id}/area")
     tasks = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
     assert "Completed" in tasks
+    first = client.get(url).get_data(as_text=True)
+    assert re.search(
+        r"About the proposal<span class=\"hia-progress\"> &ndash; section 1 of \d+</span>", first
+    )
     resume = client.get(f"/assessments/{assessment_id}/resume")
     assert resume.headers["Location"].endswith("/proposal")
 
