@@ -1,12 +1,16 @@
 """The organisation's name, address and logo on its documents, and the certificate
 its records are signed with.
 
-The certificate's passphrase is never stored: the admin names the environment variable (or secret mounted as
-one) that holds it, and signing reads it from there each time."""
+The admin types the certificate's passphrase once, at upload. It is never stored: the private key is kept
+re-encrypted with a passphrase derived from the service's secret key (HIA_SECRET_KEY) for that organisation,
+so the database alone cannot sign, and no setting names an environment variable. Changing HIA_SECRET_KEY
+means uploading certificates again. Certificates uploaded before this (whose rows name an environment
+variable) are still read from that variable until they are replaced."""
 
 from __future__ import annotations
 
-import re
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -25,8 +29,7 @@ NAME_MAX = 200
 ADDRESS_MAX = 300
 MAX_CERTIFICATE_BYTES = 100_000
 EXPIRY_WARNING_DAYS = 30
-DEFAULT_PASSPHRASE_ENV = "HIA_SIGNING_PASSPHRASE"
-_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]{1,99}$")
+PASSPHRASE_MAX = 500
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ class Branding:
 class CertificateStatus:
     subject: str
     expires_at: datetime
-    passphrase_env: str
+    passphrase_env: str  # "" unless uploaded before passphrases were typed at upload
     days_left: int
 
     @property
@@ -93,25 +96,19 @@ def remove_logo(user: User) -> None:
     _audit(user, "organisation_logo_removed", {})
 
 
-def save_certificate(user: User, data: bytes, passphrase_env: str, *, now: datetime | None = None) -> None:
-    """Check the PKCS#12 opens with the named variable's passphrase and is in date; store it and its facts."""
+def save_certificate(user: User, data: bytes, passphrase: str, *, now: datetime | None = None) -> None:
+    """Check the PKCS#12 opens with the passphrase typed and is in date; store it re-encrypted with the
+    service's key, and its facts."""
     from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
 
-    env = (passphrase_env or "").strip() or DEFAULT_PASSPHRASE_ENV
-    if not _ENV_NAME.match(env):
-        raise ServiceError(
-            "The environment variable name must be capital letters, digits and underscores, like "
-            "HIA_SIGNING_PASSPHRASE",
-            field="passphrase_env",
-        )
-    passphrase = secret_from_environment(env)
-    if passphrase is None:
-        raise ServiceError(
-            f"The environment variable {env} is not set on the server, so the certificate cannot be opened. "
-            "Ask your system administrator to set it, then upload the certificate again",
-            field="passphrase_env",
-        )
-    certificate = _open_certificate(data, passphrase, env)
+    if not passphrase:
+        raise ServiceError("Enter the certificate's passphrase", field="passphrase")
+    if "\x00" in passphrase:  # the PKCS#12 reader cannot take one (it panics rather than refusing)
+        raise ServiceError("The passphrase cannot contain a null character", field="passphrase")
+    if len(passphrase) > PASSPHRASE_MAX:
+        raise ServiceError(f"The passphrase must be {PASSPHRASE_MAX} characters or fewer", field="passphrase")
+    key, certificate, others = _open_certificate(data, passphrase)
     moment = now or datetime.now(UTC)
     if certificate.not_valid_after_utc <= moment:
         raise ServiceError(
@@ -123,18 +120,34 @@ def save_certificate(user: User, data: bytes, passphrase_env: str, *, now: datet
             f"This certificate is not valid until {certificate.not_valid_before_utc:%d %B %Y}",
             field="certificate",
         )
+    kept = pkcs12.serialize_key_and_certificates(
+        None,
+        key,
+        certificate,
+        others or None,
+        serialization.BestAvailableEncryption(_service_passphrase(user.organisation_id).encode()),
+    )
     store.save_settings(
         user.organisation_id,
-        certificate=data,
-        certificate_passphrase_env=env,
+        certificate=kept,
+        certificate_passphrase_env=None,
         certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
         certificate_subject=_subject(certificate),
         certificate_expires_at=certificate.not_valid_after_utc,
     )
-    _audit(user, "organisation_certificate_changed", {"subject": _subject(certificate), "env": env})
+    _audit(user, "organisation_certificate_changed", {"subject": _subject(certificate)})
 
 
-def _open_certificate(data: bytes, passphrase: str, env: str) -> x509.Certificate:
+def _service_passphrase(organisation_id: int) -> str:
+    """The passphrase an organisation's stored key is encrypted with: the service's secret key, made
+    specific to the organisation (HMAC), never written anywhere."""
+    from flask import current_app
+
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, f"hia-signing-certificate:{organisation_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def _open_certificate(data: bytes, passphrase: str) -> tuple[Any, x509.Certificate, list[x509.Certificate]]:
     from cryptography.hazmat.primitives.serialization import pkcs12
 
     if not data:
@@ -151,19 +164,19 @@ def _open_certificate(data: bytes, passphrase: str, env: str) -> x509.Certificat
             field="certificate",
         )
     try:
-        key, certificate, _ = pkcs12.load_key_and_certificates(data, passphrase.encode())
+        key, certificate, others = pkcs12.load_key_and_certificates(data, passphrase.encode())
     except ValueError:
         raise ServiceError(
-            f"The certificate could not be opened with the passphrase in {env}: "
-            "the passphrase is wrong or the file is damaged",
-            field="certificate",
+            "The certificate could not be opened with this passphrase: the passphrase is wrong or the file "
+            "is damaged",
+            field="passphrase",
         ) from None
     if key is None or certificate is None:
         raise ServiceError(
             "The certificate file has no private key and certificate pair, so it cannot sign",
             field="certificate",
         )
-    return certificate
+    return key, certificate, list(others)
 
 
 def _subject(certificate: x509.Certificate) -> str:
@@ -190,14 +203,30 @@ def uploaded_certificate(organisation_id: int) -> tuple[bytes, str] | None:
     settings = store.get_settings(organisation_id)
     if settings is None or settings.certificate is None:
         return None
-    env = settings.certificate_passphrase_env or DEFAULT_PASSPHRASE_ENV
-    passphrase = secret_from_environment(env)
+    env = settings.certificate_passphrase_env
+    if not env:
+        return settings.certificate, _opened_with_service_key(settings.certificate, organisation_id)
+    passphrase = secret_from_environment(env)  # uploaded before passphrases were typed at upload
     if passphrase is None:
         raise ServiceError(
             "The signing certificate's passphrase is not available: "
-            f"the environment variable {env} is not set on the server. Tell your system administrator."
+            f"the environment variable {env} is not set on the server. Upload the certificate again."
         )
     return settings.certificate, passphrase
+
+
+def _opened_with_service_key(p12: bytes, organisation_id: int) -> str:
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    passphrase = _service_passphrase(organisation_id)
+    try:
+        pkcs12.load_key_and_certificates(p12, passphrase.encode())
+    except ValueError:
+        raise ServiceError(
+            "The signing certificate cannot be opened: the service's secret key (HIA_SECRET_KEY) has changed "
+            "since it was uploaded. An admin must upload the signing certificate again."
+        ) from None
+    return passphrase
 
 
 def uploaded_certificate_pems(organisation_code: str | None = None) -> list[bytes]:

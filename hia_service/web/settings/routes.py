@@ -151,11 +151,10 @@ def logo_image() -> ResponseReturnValue:
 @requires_role(ADMIN)
 def certificate() -> ResponseReturnValue:
     errors: dict[str, str] = {}
-    env = request.form.get("passphrase_env", branding.DEFAULT_PASSPHRASE_ENV)
     if request.method == "POST":
         try:
             data = _upload("certificate", (".p12", ".pfx"), MAX_CERTIFICATE_UPLOAD)
-            branding.save_certificate(current_user, data, env)
+            branding.save_certificate(current_user, data, request.form.get("passphrase", ""))
         except ServiceError as error:
             errors[error.field or "certificate"] = error.message
         else:
@@ -166,7 +165,6 @@ def certificate() -> ResponseReturnValue:
     return render_template(
         "settings/certificate.html",
         errors=errors,
-        env=env,
         status=branding.certificate_status(current_user.organisation_id),
     ), (400 if errors else 200)
 

@@ -33,7 +33,6 @@ make_assessment = review_fixtures.make_assessment
 world = review_fixtures.world
 
 
-CERTIFICATE_ENV = "HIA_TEST_BACKUP_SIGNING_PASSPHRASE"
 CERTIFICATE_PASSPHRASE = "backup test passphrase"
 
 
@@ -187,8 +186,7 @@ def _settings(
     act(admin, branding.save_logo, png_logo())
     act(admin, choices.add_choice, "directorate", "Community services")
     act(admin, local_framework.add_group, "people living in former coalfield communities")
-    monkeypatch.setenv(CERTIFICATE_ENV, CERTIFICATE_PASSPHRASE)
-    act(admin, branding.save_certificate, p12, CERTIFICATE_ENV)
+    act(admin, branding.save_certificate, p12, CERTIFICATE_PASSPHRASE)
 
 
 def _first_item(app: Flask, assessment_id: int) -> int:
@@ -274,7 +272,6 @@ REFERENCES = {
 }
 CERTIFICATE_COLUMNS = [
     "certificate",
-    "certificate_passphrase_env",
     "certificate_pem",
     "certificate_subject",
     "certificate_expires_at",

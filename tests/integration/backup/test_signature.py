@@ -21,7 +21,6 @@ from hia_service.cli.backup import export_command, import_command
 from tests.fuzz_counts import tried
 from tests.integration.backup.conftest import (
     CERTIFICATE_COLUMNS,
-    CERTIFICATE_ENV,
     CERTIFICATE_PASSPHRASE,
     archive_files,
     comparable,
@@ -261,8 +260,7 @@ def test_another_organisations_certificate_cannot_vouch_for_this_ones_archive(
     from hia_service.services.documents import records as documents
     from hia_service.services.organisation import branding
 
-    monkeypatch.setenv(CERTIFICATE_ENV, CERTIFICATE_PASSPHRASE)
-    act(world["other_admin"], branding.save_certificate, forger_p12.read_bytes(), CERTIFICATE_ENV)
+    act(world["other_admin"], branding.save_certificate, forger_p12.read_bytes(), CERTIFICATE_PASSPHRASE)
     forger = pem_of(forger_p12, tmp_path / "forger.pem").read_bytes()
     with app.app_context():
         assert forger in documents.trust_roots("RYB")
@@ -421,11 +419,12 @@ def test_a_damaged_signature_member_gets_a_clear_error_and_changes_nothing(
 def test_export_refuses_when_the_manifest_cannot_be_signed(
     app: Flask, organisation: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv(CERTIFICATE_ENV)  # the uploaded certificate's passphrase is gone from the server
+    # The service's secret key changed since the upload: the stored key can no longer be opened.
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a new secret key for this service, 32+ characters")
     out = tmp_path / "rxa.tar.gz"
     result = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(out)])
     refused(result, "The archive's manifest could not be signed, so the organisation was not exported.")
-    assert f"the environment variable {CERTIFICATE_ENV} is not set on the server" in result.output
+    assert "HIA_SECRET_KEY) has changed since it was uploaded" in result.output
     assert "--unsigned" in result.output
     assert not out.exists()
     assert org_rows(app, "RXA")["audit_events"][-1]["event_type"] != "organisation_exported"

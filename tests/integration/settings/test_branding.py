@@ -46,9 +46,11 @@ def png(width: int = 240, height: int = 80) -> bytes:
     return buffer.getvalue()
 
 
-def upload_certificate(client: FlaskClient, data: bytes, env: str = ENV, name: str = "org.p12") -> Any:
+def upload_certificate(
+    client: FlaskClient, data: bytes, passphrase: str = PASSPHRASE, name: str = "org.p12"
+) -> Any:
     return post_form(
-        client, "/settings/certificate", {"certificate": file(data, name), "passphrase_env": env}
+        client, "/settings/certificate", {"certificate": file(data, name), "passphrase": passphrase}
     )
 
 
@@ -70,14 +72,14 @@ def test_certificate_problems_are_refused_each_with_its_reason(
     past = datetime.now(UTC) - timedelta(days=400)
     expired = certificate(tmp_path, "Old", days=30, now=past)
     pem = cert.public_bytes(serialization.Encoding.PEM)
-    monkeypatch.setenv("HIA_WRONG_PASSPHRASE", "not it")
     cases = [
         (upload_certificate(client, b"", name="org.p12"), "The selected file is empty"),
         (upload_certificate(client, good, name="org.pem"), "The selected file must be a .p12 or .pfx file"),
         (upload_certificate(client, pem, name="org.p12"), "is not a PKCS#12 certificate"),
-        (upload_certificate(client, good, env="HIA_WRONG_PASSPHRASE"), "the passphrase is wrong"),
-        (upload_certificate(client, good, env="HIA_NOT_SET_ANYWHERE"), "HIA_NOT_SET_ANYWHERE is not set"),
-        (upload_certificate(client, good, env="lower-case"), "capital letters, digits and underscores"),
+        (upload_certificate(client, good, passphrase="not it"), "the passphrase is wrong"),
+        (upload_certificate(client, good, passphrase=""), "Enter the certificate&#39;s passphrase"),
+        # A secret of the server's, named as environment variables once were, is just a wrong passphrase.
+        (upload_certificate(client, good, passphrase="HIA_SECRET_KEY"), "the passphrase is wrong"),
         (upload_certificate(client, expired), "This certificate expired on"),
         (upload_certificate(client, no_key), "has no private key"),
     ]
@@ -100,7 +102,7 @@ def test_expiry_is_shown_and_warned_about_from_30_days_before(
     assert "The signing certificate expires soon" in page and "in 19 days" in page
     page = client.get("/settings/certificate").get_data(as_text=True)
     assert "This certificate expires in 19 days" in page
-    assert PASSPHRASE not in page and ENV in page
+    assert PASSPHRASE not in page and "Passphrase read from" not in page
 
 
 def test_the_passphrase_is_never_stored(
@@ -160,21 +162,52 @@ def test_records_are_signed_with_the_uploaded_certificate_and_pdfsig_accepts_the
         assert len(first.images) >= 1  # the logo
 
 
-def test_without_the_passphrase_signing_says_what_is_missing(
-    app: Flask, client: FlaskClient, world: Any, login: Any, passphrase: str, tmp_path: Path, monkeypatch: Any
+def test_the_stored_key_opens_only_with_the_services_key(
+    app: Flask, client: FlaskClient, world: Any, login: Any, tmp_path: Path, monkeypatch: Any
 ) -> None:
+    from hia_service.data.models import Organisation, OrganisationSettings
+    from hia_service.extensions import db
+    from hia_service.services.documents import records as documents
+
+    login(world["admin"])
+    assert upload_certificate(client, certificate(tmp_path)).status_code == 302
+    with app.app_context():
+        row = db.session.query(OrganisationSettings).one()
+        stored, env = bytes(row.certificate or b""), row.certificate_passphrase_env
+        organisation = db.session.query(Organisation).filter_by(code="RXA").one()
+        p12, passphrase = documents.signing_credentials(organisation)
+        db.session.remove()
+    assert env is None  # no environment variable is named anywhere
+    with pytest.raises(ValueError):
+        pkcs12.load_key_and_certificates(stored, PASSPHRASE.encode())  # re-encrypted: the typed one is gone
+    key, _, _ = pkcs12.load_key_and_certificates(p12.read_bytes(), passphrase.encode())
+    assert key is not None
+    monkeypatch.setitem(app.config, "SECRET_KEY", "another service's secret key, 32 characters long")
+    with app.app_context(), pytest.raises(ValueError):
+        from hia_service.services.organisation import branding
+
+        pkcs12.load_key_and_certificates(stored, branding._service_passphrase(organisation.id).encode())
+
+
+def test_a_certificate_uploaded_before_still_reads_its_named_variable(
+    app: Flask, world: Any, passphrase: str, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from hia_service.data import organisation_settings as store
     from hia_service.data.models import Organisation
     from hia_service.extensions import db
     from hia_service.services.documents import records as documents
     from hia_service.services.errors import ServiceError
 
-    login(world["admin"])
-    assert upload_certificate(client, certificate(tmp_path)).status_code == 302
-    monkeypatch.delenv(ENV)
     with app.app_context():
         organisation = db.session.query(Organisation).filter_by(code="RXA").one()
+        store.save_settings(
+            organisation.id, certificate=certificate(tmp_path), certificate_passphrase_env=ENV
+        )
+        assert documents.signing_credentials(organisation)[1] == PASSPHRASE
+        monkeypatch.delenv(ENV)
         with pytest.raises(ServiceError, match=f"the environment variable {ENV} is not set"):
             documents.signing_credentials(organisation)
+        db.session.rollback()
 
 
 def test_logo_problems_are_refused_with_a_reason_and_the_old_logo_kept(

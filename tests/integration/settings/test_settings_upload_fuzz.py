@@ -23,7 +23,7 @@ from tests.conftest import csrf_token_from
 from tests.fuzz_counts import fuzz_settings, tried
 from tests.integration.review import conftest as review_fixtures
 from tests.integration.settings.conftest import file
-from tests.integration.settings.test_branding import ENV, PASSPHRASE, certificate, png
+from tests.integration.settings.test_branding import PASSPHRASE, certificate, png
 from tests.unit.test_parsers_fuzz import geojson_documents, patient_files
 from tests.unit.test_upload_parsers_fuzz import pngs, svgs
 
@@ -81,8 +81,6 @@ def admin(
     from hia_service.data import organisation_settings as settings_store
     from hia_service.services.organisation import branding, local_framework
 
-    monkeypatch.setenv(ENV, PASSPHRASE)
-    monkeypatch.setenv("HIA_TEST_WRONG_PASSPHRASE", "not the passphrase")
     served = {
         "catchment_area": {"type": "lad", "codes": ["E06000009"]},
         "catchment_baseline": {"population": 141000, "core20_share": 0.57, "lsoa_count": 94},
@@ -93,7 +91,7 @@ def admin(
         area_app, world["admin"], lambda u: settings_store.save_settings(u.organisation_id, **served)
     )
     review_fixtures.act_as(area_app, world["admin"], branding.save_logo, png())
-    review_fixtures.act_as(area_app, world["admin"], branding.save_certificate, p12, ENV)
+    review_fixtures.act_as(area_app, world["admin"], branding.save_certificate, p12, PASSPHRASE)
     review_fixtures.act_as(area_app, world["admin"], local_framework.add_group, "people in former coalfields")
     login(world["admin"])
     return csrf_token_from(client.get("/settings/logo").get_data(as_text=True))
@@ -142,17 +140,16 @@ def test_fuzzed_certificates_are_saved_or_refused_keeping_the_old_one(
         | st.binary(max_size=300).map(lambda b: b"\x30" + b)
         | st.sampled_from([b"", b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n", p12])
     )
-    env = data.draw(
-        st.sampled_from(
-            [ENV, "HIA_TEST_WRONG_PASSPHRASE", "HIA_NOT_SET_ANYWHERE", "", "lower", "A" * 200, "A;B"]
-        )
+    passphrase = data.draw(
+        st.sampled_from([PASSPHRASE, "not the passphrase", "HIA_SECRET_KEY", "", "A" * 600, "A;B\x00"])
     )
     name = data.draw(st.sampled_from(["org.p12", "org.pfx", "org.pem"]))
     before = settings_row(area_app)
     response = post(
-        client, "/settings/certificate", admin, {"certificate": file(content, name), "passphrase_env": env}
+        client, "/settings/certificate", admin, {"certificate": file(content, name), "passphrase": passphrase}
     )
-    checked(area_app, response, "certificate", before, lambda after: after["certificate"][0] == content)
+    fuzzed = "Riverside Fuzzed Signing"  # stored re-encrypted, so known by its subject, not its bytes
+    checked(area_app, response, "certificate", before, lambda after: after["certificate"][2] == fuzzed)
 
 
 _P12: list[bytes] = []
