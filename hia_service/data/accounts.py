@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from hia_service.data.models import Organisation, User, UserIdentity
+from hia_service.data.models import Organisation, User, UserIdentity, new_session_key
 from hia_service.extensions import db
 
 
@@ -56,6 +56,12 @@ def record_sign_in_attempt(user: User, *, succeeded: bool, at: datetime, lock_un
         user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
         user.locked_until = lock_until
     db.session.flush()
+
+
+def replace_session_key(user: User) -> str:
+    user.session_key = new_session_key()
+    db.session.flush()
+    return user.session_key
 
 
 def database_reachable() -> bool:

@@ -100,7 +100,13 @@ CERTIFICATE_COLUMNS = (
 # Parents before children: import inserts in this order.
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("organisations", Organisation, lambda org: Organisation.id == org),
-    TableSpec("users", User, lambda org: User.organisation_id == org, {"organisation_id": "organisations"}),
+    TableSpec(
+        "users",
+        User,
+        lambda org: User.organisation_id == org,
+        {"organisation_id": "organisations"},
+        withheld=("session_key",),  # a session secret: people sign in again after an import
+    ),
     TableSpec(
         "user_identities",
         UserIdentity,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -26,6 +27,10 @@ from hia_service.extensions import Model
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_session_key() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Organisation(Model):
@@ -54,6 +59,9 @@ class User(Model):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Copied into each session at sign-in and checked on every request; signing out replaces it, so a
+    # session cookie from before (a copy, a shared computer) is refused. Null until the first sign-in.
+    session_key: Mapped[str | None] = mapped_column(String(64), nullable=True, default=new_session_key)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
     identities: Mapped[list[UserIdentity]] = relationship(back_populates="user", cascade="all, delete-orphan")

@@ -58,7 +58,15 @@ def _audit_sign_in(event: str, user: User | None, email: str, **details: object)
     commit()
 
 
+def session_key_for(user: User) -> str:
+    """The key a new session of this person carries (one is made for accounts from before keys existed)."""
+    return user.session_key or accounts.replace_session_key(user)
+
+
 def record_sign_out(user: User) -> None:
+    """A new session key, so every session cookie issued before (a copy too) is refused from now on.
+    This signs the person out on their other devices as well: the safer side when a cookie may be stolen."""
+    accounts.replace_session_key(user)
     record_audit_event("signed_out", actor=user, subject=("user", user.id))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -12,8 +13,9 @@ from flask_login import current_user, login_user, logout_user
 from hia_service.auth.decorators import public, signed_in
 from hia_service.extensions import client_address, limiter
 from hia_service.services.accounts.identity import FAILED, record_identity_failure, sign_in_with_identity
-from hia_service.services.accounts.people import authenticate, record_sign_out
+from hia_service.services.accounts.people import authenticate, record_sign_out, session_key_for
 from hia_service.services.errors import SignInError
+from hia_service.web import SESSION_KEY
 from hia_service.web.auth import oidc
 from hia_service.web.auth.forms import SignInForm
 
@@ -107,10 +109,12 @@ def sign_out() -> ResponseReturnValue:
     return redirect(url_for("auth.sign_in"))
 
 
-def start_session(user: object) -> None:
-    """A fresh session (defeats session fixation) with the times the expiry checks read."""
+def start_session(user: Any) -> None:  # a User (views do not import the data layer)
+    """A fresh session (defeats session fixation) with the times the expiry checks read, and the key that
+    signing out replaces."""
     session.clear()
     login_user(user)
+    session[SESSION_KEY] = session_key_for(user)
     session.permanent = True
     session["signed_in_at"] = session["last_seen"] = datetime.now(UTC).timestamp()
 
