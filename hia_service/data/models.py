@@ -448,6 +448,8 @@ class OrganisationSettings(Model):
     certificate_pem: Mapped[str | None] = mapped_column(Text, nullable=True)  # public part, to verify with
     certificate_subject: Mapped[str | None] = mapped_column(String(300), nullable=True)
     certificate_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The longest an API token of its people may last, in days (unset: the service's 90).
+    api_token_max_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
