@@ -82,7 +82,8 @@ def _rate_limit_storage(app: Flask) -> str:
 
 
 def _register_rate_limits(app: Flask) -> None:
-    from hia_service.extensions import limiter
+    from hia_service.api.auth import caller_rate_limit_key
+    from hia_service.extensions import CALLER_KEY, limiter
 
     # Registered before the limiter's own hook, so Flask runs it after: the limiter sets Retry-After on
     # every API answer to when its window resets (up to a minute). Only a 429 means that; an answer that
@@ -93,6 +94,7 @@ def _register_rate_limits(app: Flask) -> None:
             response.headers["Retry-After"] = str(g.retry_after)
         return response
 
+    app.extensions[CALLER_KEY] = caller_rate_limit_key
     limiter.init_app(app)
 
 

@@ -129,6 +129,15 @@ def user_for_token(plaintext: str) -> User:
     return token.user
 
 
+def live_token_key(plaintext: str) -> str | None:
+    """ "token:<hash>" when this is a token that would be let in (for its own rate-limit allowance),
+    else None. Unlike user_for_token it records nothing."""
+    token = store.find_token(_digest(plaintext.strip())) if plaintext.strip() else None
+    if token is None or token.revoked_at is not None or not token.user.is_active:
+        return None
+    return "token:" + token.token_hash if _expires_at(token) > datetime.now(UTC) else None
+
+
 def _expires_at(token: ApiToken) -> datetime:
     """A token made before its organisation shortened the limit (or before the 90-day limit) ends when a
     token made under today's limit would."""

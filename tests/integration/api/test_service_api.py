@@ -47,6 +47,24 @@ def test_rate_limit_per_token_gives_429_with_retry_after(app: Flask, api: Api) -
     assert limited.json["title"] == "Too many requests"
 
 
+def test_made_up_tokens_share_the_address_allowance(app: Flask, token_of: Any) -> None:
+    """Only a token the service issued has an allowance of its own: a new made-up token each call is
+    still counted against the caller's address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.21.0.2"
+    app.config["HIA_API_RATE_LIMIT"] = "3/minute"
+    try:
+        made_up = [
+            client.get("/api/v1/rules", headers={"Authorization": f"Bearer hia_madeup{n}"}).status_code
+            for n in range(4)
+        ]
+        real = client.get("/api/v1/rules", headers={"Authorization": f"Bearer {token_of('manager')}"})
+    finally:
+        app.config["HIA_API_RATE_LIMIT"] = "300/minute"
+    assert made_up == [401, 401, 401, 429]
+    assert real.status_code == 200
+
+
 def test_every_api_call_is_audited_including_refusals(app: Flask, api: Api, world: World) -> None:
     api.get("/rules", "manager")
     api.get("/assessments/12345", "manager")
