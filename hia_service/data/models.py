@@ -33,6 +33,10 @@ def new_session_key() -> str:
     return secrets.token_urlsafe(32)
 
 
+def new_verify_key() -> str:
+    return secrets.token_urlsafe(16)  # 128 random bits: too many to guess
+
+
 class Organisation(Model):
     __tablename__ = "organisations"
 
@@ -195,6 +199,11 @@ class AssessmentVersion(Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The random part of the public link printed on the version's record, so links cannot be found by
+    # counting through references. Null only for versions imported from archives made before it existed.
+    verify_key: Mapped[str | None] = mapped_column(
+        String(32), nullable=True, index=True, default=new_verify_key
+    )
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     assessment: Mapped[Assessment] = relationship(back_populates="versions")
