@@ -11,6 +11,7 @@ from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Organisation, User
 from hia_service.data.transaction import commit
 from hia_service.domain.audit_chain import content_hash
+from hia_service.domain.email_address import WRONG_FORMAT, is_email_address
 from hia_service.services.errors import DuplicateValueError, NotFoundError, ServiceError, SignInError
 
 MAX_FAILED_SIGN_INS = 5
@@ -88,8 +89,9 @@ def create_user(email: str, name: str, role: str, org_code: str, password: str |
     org = accounts.get_organisation_by_code(org_code)
     if org is None:
         raise NotFoundError(f"No organisation has the code {org_code}", field="org")
-    if "@" not in email or len(email) > 254:
-        raise ServiceError("Enter an email address in the correct format, like name@nhs.net", field="email")
+    email = email.strip()
+    if not is_email_address(email):
+        raise ServiceError(WRONG_FORMAT, field="email")
     if accounts.get_user_by_email(email):
         raise DuplicateValueError(f"A user with email {email.lower()} already exists", field="email")
     password_hash = None
