@@ -205,7 +205,8 @@ TABLES: tuple[TableSpec, ...] = (
 SPECS = {spec.name: spec for spec in TABLES}
 # Tables that belong to the whole service, not to one organisation.
 SERVICE_WIDE = {
-    "reference_datasets": "reference data is loaded from the published files (`hia reference load`)"
+    "reference_datasets": "reference data is loaded from the published files (`hia reference load`)",
+    "sign_in_throttles": "wrong passwords slow down sign-in on this server only; they are no one's record",
 }
 
 

@@ -87,6 +87,19 @@ class User(Model):
         return str(self.id)
 
 
+class SignInThrottle(Model):
+    """Wrong passwords for one email address from one client: each one past the first few makes that
+    client wait twice as long before its next try. The account itself is never locked, so someone
+    guessing cannot keep its owner out. Keyed by a hash, so an unknown address typed here is not kept."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of email and client address
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    wait_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
 class UserIdentity(Model):
     """An external sign-in (e.g. Microsoft Entra ID via OIDC) linked to a user: issuer + subject claim."""
 
