@@ -137,8 +137,11 @@ def create_user(email: str, name: str, role: str, org_code: str, password: str |
     email = email.strip()
     if not is_email_address(email):
         raise ServiceError(WRONG_FORMAT, field="email")
-    if accounts.get_user_by_email(email):
-        raise DuplicateValueError(f"A user with email {email.lower()} already exists", field="email")
+    existing = accounts.get_user_by_email(email)
+    if existing is not None:
+        raise DuplicateValueError(
+            _ONE_ACCOUNT.format(email=email.lower(), org=existing.organisation.name), "email"
+        )
     password_hash = None
     if password is not None:
         problem = password_problem(password, email)
@@ -146,6 +149,15 @@ def create_user(email: str, name: str, role: str, org_code: str, password: str |
             raise ServiceError(problem, field="password")
         password_hash = hash_password(password)
     return accounts.add_user(org, email, name or email.split("@")[0], role_value, password_hash)
+
+
+# An email address belongs to one account in the whole service, not one per organisation: one person
+# cannot then be two people, and an address signed in with through an organisation account (OIDC) always
+# finds the same account. Someone who moves organisation has their account moved, not a second made.
+_ONE_ACCOUNT = (
+    "There is already an account for {email}, in {org}. Each person has one account in the service, "
+    "whichever organisation they work for. If they have moved organisation, move their account instead."
+)
 
 
 def _parse_role(role: str) -> str:

@@ -274,3 +274,19 @@ def test_accounts_with_a_malformed_email_address_are_refused(training_app: Flask
         create_organisation("RMF", "Malformed addresses trust")
         with pytest.raises(ServiceError, match="correct format"):
             create_user(email, "Someone", "manager", "RMF", None)
+
+
+def test_an_address_already_used_in_another_organisation_is_refused_plainly(training_app: Flask) -> None:
+    """One account per email address in the whole service, said in words that tell the admin what to do."""
+    from hia_service.services.accounts.people import create_organisation, create_user
+
+    with training_app.app_context():
+        create_organisation("RDA", "Dale trust")
+        create_organisation("RDB", "Brook trust")
+        create_user("sam.jones@nhs.net", "Sam Jones", "manager", "RDA", None)
+        with pytest.raises(ServiceError) as refused:
+            create_user("Sam.Jones@NHS.net", "Sam Jones", "manager", "RDB", None)
+    assert refused.value.message.startswith(
+        "There is already an account for sam.jones@nhs.net, in Dale trust."
+    )
+    assert "Each person has one account in the service" in refused.value.message
