@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from hia_service.addresses import public_url
 from hia_service.auth.permissions import Action
 from hia_service.data import assessments as assessment_store
 from hia_service.data import documents as store
@@ -230,13 +231,11 @@ def _provenance(content: Any) -> dict[str, Any]:
 def verify_url(version: AssessmentVersion | None) -> str:
     """The public link printed (and in the QR code) on a version's record: its reference, number and
     random key. A draft, or a version from an archive made before keys, links to the upload check."""
-    base = (
-        current_app.config.get("HIA_BASE_URL")
-        or f"http://localhost:{current_app.config.get('HIA_PORT', 5000)}"
-    ).rstrip("/")
-    if version is None or not version.verify_key:
-        return f"{base}/verify"
-    return f"{base}/verify/{version.assessment.reference}/{version.number}/{version.verify_key}"
+    path = "/verify"
+    if version is not None and version.verify_key:
+        path = f"/verify/{version.assessment.reference}/{version.number}/{version.verify_key}"
+    # Without HIA_BASE_URL (a developer's machine), the address the development server listens on.
+    return public_url(path) or f"http://localhost:{current_app.config.get('HIA_PORT', 5000)}{path}"
 
 
 def _aware(moment: datetime) -> datetime:

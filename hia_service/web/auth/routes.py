@@ -21,6 +21,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
+from hia_service.addresses import public_url
 from hia_service.auth.decorators import public, signed_in
 from hia_service.extensions import client_address, limiter
 from hia_service.services.accounts.identity import FAILED, record_identity_failure, sign_in_with_identity
@@ -85,7 +86,8 @@ def oidc_start() -> ResponseReturnValue:
     if not oidc.oidc_enabled():
         abort(404)
     next_path = _safe_next(request.args.get("next"))
-    redirect_uri = url_for("auth.oidc_callback", _external=True)
+    # From HIA_BASE_URL (required with OIDC in production); the request's host only on a developer's machine.
+    redirect_uri = public_url(url_for("auth.oidc_callback")) or url_for("auth.oidc_callback", _external=True)
     try:
         response = oidc.client().authorize_redirect(redirect_uri)
     except oidc.PROTOCOL_ERRORS as error:  # the provider's discovery document could not be read

@@ -119,3 +119,19 @@ def test_the_scheme_comes_from_a_trusted_proxy_and_the_host_is_never_forwarded(
         assert _callback_address(behind, {}) == f"http://{callback}"
         # With no trusted proxy, a client cannot make the app believe it came over https.
         assert _callback_address(direct, forwarded) == f"http://{callback}"
+
+
+def test_with_a_base_address_the_callback_ignores_the_host_and_scheme_sent(
+    app: Flask, database_url: str, tmp_path: Path, another_app: Any
+) -> None:
+    with running_provider() as provider:
+        oidc = {
+            "HIA_OIDC_ISSUER": provider.issuer,
+            "HIA_OIDC_DISCOVERY_URL": f"{provider.issuer}/.well-known/openid-configuration",
+            "HIA_OIDC_CLIENT_ID": CLIENT_ID,
+            "HIA_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        }
+        based = another_app(database_url, tmp_path, HIA_BASE_URL="https://hia.rxa.nhs.uk", **oidc)
+        forged = {"Host": "evil.example", "X-Forwarded-Proto": "http", "X-Forwarded-Host": "evil.example"}
+        expected = "https://hia.rxa.nhs.uk/sign-in/organisation-account/callback"
+        assert _callback_address(based, forged) == expected
