@@ -64,8 +64,12 @@ def get_throttle(key: str) -> SignInThrottle | None:
     return db.session.get(SignInThrottle, key)
 
 
-def record_failed_sign_in(key: str, wait_until: Callable[[int], datetime | None]) -> SignInThrottle:
-    """One more failure for this key; `wait_until` turns the count of failures into the next try's time."""
+def record_failed_sign_in(
+    key: str, wait_until: Callable[[int], datetime | None], *, forget_before: datetime
+) -> SignInThrottle:
+    """One more failure for this key; `wait_until` turns the count of failures into the next try's time.
+    Counts not added to since `forget_before` are dropped, so guessing cannot grow the table for ever."""
+    db.session.execute(delete(SignInThrottle).where(SignInThrottle.updated_at < forget_before))
     throttle = get_throttle(key) or SignInThrottle(key=key, failures=0)
     throttle.failures = (throttle.failures or 0) + 1
     throttle.wait_until = wait_until(throttle.failures)

@@ -97,7 +97,9 @@ class SignInThrottle(Model):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of email and client address
     failures: Mapped[int] = mapped_column(Integer, default=0)
     wait_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
+    )
 
 
 class UserIdentity(Model):

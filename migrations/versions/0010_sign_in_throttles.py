@@ -24,6 +24,9 @@ def upgrade():
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_sign_in_throttles")),
     )
+    op.create_index(
+        op.f("ix_sign_in_throttles_updated_at"), "sign_in_throttles", ["updated_at"], unique=False
+    )
     # Accounts locked under the old rule are unlocked: locking is per client now.
     op.execute("UPDATE users SET locked_until = NULL")
 

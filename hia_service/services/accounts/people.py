@@ -23,6 +23,7 @@ from hia_service.services.errors import (
 
 FREE_TRIES = 4  # wrong passwords a client may make for one address before it has to wait
 LONGEST_WAIT = timedelta(minutes=15)
+FORGET_FAILURES_AFTER = timedelta(days=1)  # a client's count of wrong passwords starts again after this
 BAD_CREDENTIALS = "Enter a correct email address and password"
 
 
@@ -76,7 +77,9 @@ def _refuse_while_waiting(
 
 def _record_failure(key: str, now: datetime) -> bool:
     """Count the failure; True when the client must now wait before trying again."""
-    throttle = accounts.record_failed_sign_in(key, lambda failures: now + wait_after(failures))
+    throttle = accounts.record_failed_sign_in(
+        key, lambda failures: now + wait_after(failures), forget_before=now - FORGET_FAILURES_AFTER
+    )
     return throttle.failures > FREE_TRIES
 
 

@@ -76,3 +76,23 @@ def test_guessing_at_unknown_addresses_is_slowed_the_same_way(app: Flask) -> Non
     for _ in range(5):
         assert _post_sign_in(guesser, "nobody@rxa.nhs.uk", WRONG).status_code == 401
     assert _post_sign_in(guesser, "nobody@rxa.nhs.uk", WRONG).status_code == 429
+
+
+def test_counts_not_added_to_for_a_day_are_forgotten(app: Flask, make_user: Any) -> None:
+    """Guessing at many addresses cannot grow the table for ever: old counts go when new ones are made."""
+    from sqlalchemy import func, select, update
+
+    from hia_service.data.models import SignInThrottle
+    from hia_service.data.transaction import commit
+    from hia_service.extensions import db
+
+    guesser = _client(app, "203.0.113.69")
+    for n in range(3):
+        _post_sign_in(guesser, f"nobody{n}@rxa.nhs.uk", WRONG)
+    with app.app_context():
+        yesterday = datetime.now(UTC) - timedelta(days=1, minutes=1)
+        db.session.execute(update(SignInThrottle).values(updated_at=yesterday))
+        commit()
+    _post_sign_in(guesser, "somebody@rxa.nhs.uk", WRONG)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(SignInThrottle)) == 1
