@@ -131,6 +131,18 @@ class Settings(BaseSettings):
             raise ValueError("HIA_SECRET_KEY must be a random value of 32 characters or more in production")
         if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
             raise ValueError("HIA_OIDC_ISSUER needs HIA_OIDC_CLIENT_ID and HIA_OIDC_CLIENT_SECRET too")
+        if self.oidc_issuer and self.env == "production" and not self.base_url:
+            # The address the provider sends people back to is never taken from the request's Host header.
+            raise ValueError(
+                "HIA_OIDC_ISSUER needs HIA_BASE_URL in production, e.g. https://hia.example.nhs.uk: the "
+                "sign-in callback address is made from it"
+            )
+        base = urlsplit(self.base_url or "")
+        if self.base_url and (base.scheme not in ("http", "https") or not base.hostname or base.query):
+            raise ValueError(
+                "HIA_BASE_URL must be an http(s) address like https://hia.example.nhs.uk, "
+                f"not {self.base_url!r}"
+            )
         self._check_multi_tenant_oidc()
         for name, limit in (("SIGN_IN", self.sign_in_rate_limit), ("JOIN", self.join_rate_limit)):
             if limit and not _is_rate_limit(limit):

@@ -1,6 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app()."""
 
-import hashlib
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from flask import current_app, request
@@ -45,12 +45,18 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+# Where the API puts its answer to "which live token is calling?" (api/__init__.py registers it): a hook,
+# because this module is below the services that look tokens up.
+CALLER_KEY = "hia_rate_limit_caller"
+CallerKey = Callable[[], str | None]
+
+
 def rate_limit_key() -> str:
-    """Each API token has its own allowance (by its hash, never the token); without one, the address."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return "token:" + hashlib.sha256(token.strip().encode()).hexdigest()
-    return "addr:" + client_address()
+    """A token the service issued, and that still works, has its own allowance; every other call (a
+    made-up or expired token too) counts against the client's address, so a new made-up token is never a
+    new allowance."""
+    caller: CallerKey | None = current_app.extensions.get(CALLER_KEY)
+    return (caller() if caller else None) or "addr:" + client_address()
 
 
 def _api_rate_limit() -> str:

@@ -271,6 +271,17 @@ def make_user(app: Flask) -> Callable[..., Any]:
     return factory
 
 
+def session_key_of(app: Flask, user_id: int) -> str:
+    """The key a session of this user must carry, for tests that put a user in the session directly."""
+    from hia_service.data.accounts import get_user
+    from hia_service.services.accounts.people import session_key_for
+
+    with app.app_context():
+        user = get_user(user_id)
+        assert user is not None
+        return session_key_for(user)
+
+
 CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 

@@ -82,17 +82,20 @@ def _rate_limit_storage(app: Flask) -> str:
 
 
 def _register_rate_limits(app: Flask) -> None:
-    from hia_service.extensions import limiter
+    from hia_service.api.auth import caller_rate_limit_key
+    from hia_service.extensions import CALLER_KEY, limiter
 
     # Registered before the limiter's own hook, so Flask runs it after: the limiter sets Retry-After on
-    # every API answer to when its window resets (up to a minute). Only a 429 means that; an answer that
-    # asks to be polled sooner (a document being prepared, g.retry_after) keeps its own wait.
+    # every limited answer to when its window resets (up to a minute). An answer with a wait of its own
+    # (g.retry_after: a document being prepared, a client slowed after wrong passwords) keeps it; a view
+    # that ran was not refused by the limiter, so its wait is the true one.
     @app.after_request
     def own_retry_after(response: Response) -> Response:
-        if g.get("retry_after") is not None and response.status_code != 429:
+        if g.get("retry_after") is not None:
             response.headers["Retry-After"] = str(g.retry_after)
         return response
 
+    app.extensions[CALLER_KEY] = caller_rate_limit_key
     limiter.init_app(app)
 
 

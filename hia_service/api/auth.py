@@ -9,10 +9,24 @@ from typing import Any, TypeVar
 from flask import g, request
 
 from hia_service.auth.roles import Role
-from hia_service.services.accounts.tokens import user_for_token
+from hia_service.services.accounts.tokens import live_token_key, user_for_token
 from hia_service.services.errors import PermissionDeniedError, SignInError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _bearer_token() -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def caller_rate_limit_key() -> str | None:
+    """The rate-limit key of the live token calling, looked up once a request (the limiter asks for each
+    limit); None for everyone else, who are counted by address."""
+    if "rate_limit_caller" not in g:
+        token = _bearer_token()
+        g.rate_limit_caller = live_token_key(token) if token else None
+    return g.rate_limit_caller
 
 
 def token_required(*roles: Role) -> Callable[[F], F]:
@@ -21,9 +35,8 @@ def token_required(*roles: Role) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            header = request.headers.get("Authorization", "")
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
+            token = _bearer_token()
+            if token is None:
                 raise SignInError("Send your API token in the header 'Authorization: Bearer <token>'")
             user = user_for_token(token)
             if user.role_enum not in allowed:

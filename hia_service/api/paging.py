@@ -9,6 +9,8 @@ from urllib.parse import urlencode
 from flask import request
 from flask_smorest import Blueprint as SmorestBlueprint
 
+from hia_service.addresses import public_url
+
 LINK_HEADER_DOC = {
     "description": 'RFC 8288 links to the other pages: rel="next", "prev", "first" and "last"',
     "schema": {"type": "string"},
@@ -35,6 +37,8 @@ class Blueprint(SmorestBlueprint):
 
 
 def _page_url(page: int) -> str:
-    """This request's address with another page number; every other query parameter kept as it was."""
+    """This request's address with another page number; every other query parameter kept as it was.
+    Whole with HIA_BASE_URL, else relative (RFC 8288 allows it): never from the Host header."""
     query = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
-    return f"{request.base_url}?{urlencode([*query, ('page', page)])}"
+    path = f"{request.script_root}{request.path}?{urlencode([*query, ('page', page)])}"
+    return public_url(path) or path

@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from hia_service.data.transaction import commit
 from hia_service.notifications.email import smtp_settings
 from hia_service.services.review.followup import today_uk
-from hia_service.services.review.reminders import send_due_reminders
+from hia_service.services.review.reminders import NOT_AN_ADDRESS, send_due_reminders
 
 
 @click.group("reminders", help="Email reminders about follow-up actions and review dates.")
@@ -39,6 +39,8 @@ def send_command(dry_run: bool, today_text: str | None) -> None:
     click.echo(f"{verb} {len(run.sent)} people; {len(run.skipped)} already had today's reminder.")
     for address in run.sent:
         click.echo(f"  {address}")
+    for address in run.unusable:
+        click.echo(f"Skipped {address!r}: {NOT_AN_ADDRESS}. Correct it in the person's account.", err=True)
     for address, reason in run.failed:
         click.echo(f"Could not email {address}: {reason}", err=True)
     if run.failed:

@@ -19,7 +19,13 @@ def tokens_cli() -> None:
 @tokens_cli.command("create", help="Create an API token for a user. The token is shown once: keep it safe.")
 @click.argument("email")
 @click.option("--name", required=True, help="What the token is for, e.g. 'Board paper system'.")
-@click.option("--days", default=90, show_default=True, type=int, help="Days until it expires (at most 365).")
+@click.option(
+    "--days",
+    default=90,
+    show_default=True,
+    type=int,
+    help="Days until it expires (at most 90, or the organisation's own limit).",
+)
 @with_appcontext
 def create_command(email: str, name: str, days: int) -> None:
     try:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from hia_service.data.models import Organisation, User, UserIdentity
+from hia_service.data.models import Organisation, SignInThrottle, User, UserIdentity, new_session_key
 from hia_service.extensions import db
 
 
@@ -56,15 +57,44 @@ def list_active_users_with_role(organisation_id: int, role: str) -> list[User]:
     return list(db.session.scalars(query))
 
 
-def record_sign_in_attempt(user: User, *, succeeded: bool, at: datetime, lock_until: datetime | None) -> None:
+def record_sign_in_attempt(user: User, *, succeeded: bool, at: datetime) -> None:
+    """Counts failures since the last sign-in (shown to nobody yet; locking is per client, see
+    SignInThrottle). locked_until is no longer set: accounts are not locked."""
     if succeeded:
         user.failed_sign_ins = 0
         user.locked_until = None
         user.last_sign_in_at = at
     else:
         user.failed_sign_ins = (user.failed_sign_ins or 0) + 1
-        user.locked_until = lock_until
     db.session.flush()
+
+
+def get_throttle(key: str) -> SignInThrottle | None:
+    return db.session.get(SignInThrottle, key)
+
+
+def record_failed_sign_in(
+    key: str, wait_until: Callable[[int], datetime | None], *, forget_before: datetime
+) -> SignInThrottle:
+    """One more failure for this key; `wait_until` turns the count of failures into the next try's time.
+    Counts not added to since `forget_before` are dropped, so guessing cannot grow the table for ever."""
+    db.session.execute(delete(SignInThrottle).where(SignInThrottle.updated_at < forget_before))
+    throttle = get_throttle(key) or SignInThrottle(key=key, failures=0)
+    throttle.failures = (throttle.failures or 0) + 1
+    throttle.wait_until = wait_until(throttle.failures)
+    db.session.add(throttle)
+    db.session.flush()
+    return throttle
+
+
+def forget_failed_sign_ins(key: str) -> None:
+    db.session.execute(delete(SignInThrottle).where(SignInThrottle.key == key))
+
+
+def replace_session_key(user: User) -> str:
+    user.session_key = new_session_key()
+    db.session.flush()
+    return user.session_key
 
 
 def database_reachable() -> bool:

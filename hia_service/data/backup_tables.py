@@ -100,7 +100,13 @@ CERTIFICATE_COLUMNS = (
 # Parents before children: import inserts in this order.
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("organisations", Organisation, lambda org: Organisation.id == org),
-    TableSpec("users", User, lambda org: User.organisation_id == org, {"organisation_id": "organisations"}),
+    TableSpec(
+        "users",
+        User,
+        lambda org: User.organisation_id == org,
+        {"organisation_id": "organisations"},
+        withheld=("session_key",),  # a session secret: people sign in again after an import
+    ),
     TableSpec(
         "user_identities",
         UserIdentity,
@@ -199,7 +205,8 @@ TABLES: tuple[TableSpec, ...] = (
 SPECS = {spec.name: spec for spec in TABLES}
 # Tables that belong to the whole service, not to one organisation.
 SERVICE_WIDE = {
-    "reference_datasets": "reference data is loaded from the published files (`hia reference load`)"
+    "reference_datasets": "reference data is loaded from the published files (`hia reference load`)",
+    "sign_in_throttles": "wrong passwords slow down sign-in on this server only; they are no one's record",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersion, Organisation
+from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersion
 from hia_service.extensions import db
 
 
@@ -32,24 +32,19 @@ def versions_with_pdf_hash(sha256: str) -> list[AssessmentVersion]:
     return list(db.session.scalars(query))
 
 
-def versions_by_reference(
-    reference: str, number: int, organisation_code: str | None
-) -> list[AssessmentVersion]:
-    """Live (non-training) versions with this reference and number; references repeat across organisations."""
+def version_by_link(reference: str, number: int, key: str) -> AssessmentVersion | None:
+    """The live (non-training) version a public link names: its reference, number and random key."""
     query = (
         select(AssessmentVersion)
         .join(Assessment, AssessmentVersion.assessment_id == Assessment.id)
-        .join(Organisation, Assessment.organisation_id == Organisation.id)
         .where(
             Assessment.reference == reference.strip().upper(),
             AssessmentVersion.number == number,
+            AssessmentVersion.verify_key == key,
             Assessment.is_training.is_(False),
         )
-        .order_by(Organisation.code)
     )
-    if organisation_code:
-        query = query.where(Organisation.code == organisation_code.strip().upper())
-    return list(db.session.scalars(query))
+    return db.session.scalar(query)
 
 
 def rollback() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 
 from sqlalchemy import (
@@ -26,6 +27,14 @@ from hia_service.extensions import Model
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_session_key() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def new_verify_key() -> str:
+    return secrets.token_urlsafe(16)  # 128 random bits: too many to guess
 
 
 class Organisation(Model):
@@ -54,6 +63,9 @@ class User(Model):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Copied into each session at sign-in and checked on every request; signing out replaces it, so a
+    # session cookie from before (a copy, a shared computer) is refused. Null until the first sign-in.
+    session_key: Mapped[str | None] = mapped_column(String(64), nullable=True, default=new_session_key)
 
     organisation: Mapped[Organisation] = relationship(back_populates="users")
     identities: Mapped[list[UserIdentity]] = relationship(back_populates="user", cascade="all, delete-orphan")
@@ -73,6 +85,21 @@ class User(Model):
 
     def get_id(self) -> str:
         return str(self.id)
+
+
+class SignInThrottle(Model):
+    """Wrong passwords for one email address from one client: each one past the first few makes that
+    client wait twice as long before its next try. The account itself is never locked, so someone
+    guessing cannot keep its owner out. Keyed by a hash, so an unknown address typed here is not kept."""
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of email and client address
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    wait_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow, index=True
+    )
 
 
 class UserIdentity(Model):
@@ -187,6 +214,11 @@ class AssessmentVersion(Model):
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # The random part of the public link printed on the version's record, so links cannot be found by
+    # counting through references. Null only for versions imported from archives made before it existed.
+    verify_key: Mapped[str | None] = mapped_column(
+        String(32), nullable=True, index=True, default=new_verify_key
+    )
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     assessment: Mapped[Assessment] = relationship(back_populates="versions")
@@ -440,6 +472,8 @@ class OrganisationSettings(Model):
     certificate_pem: Mapped[str | None] = mapped_column(Text, nullable=True)  # public part, to verify with
     certificate_subject: Mapped[str | None] = mapped_column(String(300), nullable=True)
     certificate_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # The longest an API token of its people may last, in days (unset: the service's 90).
+    api_token_max_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 

@@ -19,6 +19,8 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from hia_service.domain.safe_text import cleaned_everywhere
+
 from .blocks import (
     Block,
     Bullets,
@@ -51,6 +53,8 @@ def build_docx(
 ) -> bytes:
     """Render a frozen assessment version as a Word copy (unsigned). Raises SnapshotError when incomplete."""
     check_snapshot(snapshot)
+    # Text stored before the service refused control characters must not make the copy fail for good.
+    snapshot = cleaned_everywhere(snapshot)
     profile = snapshot_profile(snapshot)
     if chart_png is None and profile is not None and profile.population_by_decile:
         chart_png = decile_chart_png(profile)

@@ -19,6 +19,16 @@ class SignInError(ServiceError):
     status = 401
 
 
+class SignInThrottledError(SignInError):
+    """Too many wrong passwords from this client for this address: try again after `wait_seconds`."""
+
+    status = 429
+
+    def __init__(self, message: str, wait_seconds: int) -> None:
+        super().__init__(message)
+        self.wait_seconds = wait_seconds
+
+
 class NotFoundError(ServiceError):
     status = 404
 

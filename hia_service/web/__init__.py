@@ -19,6 +19,7 @@ from hia_service.extensions import login_manager
 from hia_service.services.accounts.people import record_session_expired
 from hia_service.services.accounts.users import active_user
 
+SESSION_KEY = "session_key"  # the user's session key at sign-in (services/accounts/people.py)
 NHSUK_DIST = PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
 IDLE_MESSAGE = (
     "You were signed out because you had not done anything for {minutes} minutes. Sign in again to carry on."
@@ -134,7 +135,7 @@ def stylesheet_for(css: str, font_host: str | None) -> str:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> object | None:
-    return active_user(user_id)
+    return active_user(user_id, session.get(SESSION_KEY))
 
 
 def _register_session_hooks(app: Flask) -> None:

@@ -6,13 +6,17 @@ script carries the request's nonce (templates/base.html passes `csp_nonce()` to 
 
 from __future__ import annotations
 
+import json
 import secrets
+from typing import Any
 
 from flask import Flask, Request, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.utils import cached_property
 
+from hia_service.domain.safe_text import any_unstorable, cleaned, has_unstorable
 from hia_service.domain.untrusted_json import MAX_DEPTH, too_deep
 from hia_service.errors import render_error
 
@@ -69,9 +73,53 @@ def refuse_deeply_nested_json() -> ResponseReturnValue | None:
     return None
 
 
+UNSTORABLE_TEXT = (
+    "The text you sent has a character the service cannot store: a control character (such as a NUL "
+    "byte) or half of a character pair. Remove it and send the text again."
+)
+NUMBER_TOO_LONG = "The JSON has a number more than 4,300 digits long. Send numbers of a sensible size."
+NOT_UTF8 = "The JSON is not UTF-8 text. Send it encoded as UTF-8."
+
+
+def refuse_unstorable_json() -> ResponseReturnValue | None:
+    """JSON the API could not store or even read is refused here with the reason, before the API's parser
+    (which would fail on a number over Python's 4,300-digit limit) or the database (a NUL byte) sees it."""
+    if not request.is_json:
+        return None
+    data = request.get_data(cache=True)
+    try:
+        body = json.loads(data) if data.strip() else None
+    except json.JSONDecodeError:
+        return None  # not JSON at all: the API's own parser says so, as before
+    except UnicodeDecodeError:
+        return render_error(400, NOT_UTF8)
+    except ValueError:  # an integer longer than Python will read
+        return render_error(400, NUMBER_TOO_LONG)
+    return render_error(400, UNSTORABLE_TEXT) if any_unstorable(body) else None
+
+
+def refuse_unstorable_paths() -> ResponseReturnValue | None:
+    """No address of the service has a control character in it (a NUL would reach a database query)."""
+    return render_error(404) if has_unstorable(request.path) else None
+
+
+def _cleaned_fields(fields: MultiDict[str, Any]) -> MultiDict[str, Any]:
+    pairs = [
+        (key, cleaned(value) if isinstance(value, str) else value) for key, value in fields.items(multi=True)
+    ]
+    return type(fields)(pairs)
+
+
 class FormRequest(Request):
-    """Drops multipart parts that have no name. Werkzeug keeps them under the key None, which Flask-WTF's
+    """Form fields and query strings without the characters no text may hold (domain/safe_text.py), so
+    pasted control characters never reach the database or a Word file.
+
+    Also drops multipart parts that have no name. Werkzeug keeps them under the key None, which Flask-WTF's
     CSRF check cannot read (a 500 for anyone who sends one, found by fuzzing the forms)."""
+
+    @cached_property
+    def args(self) -> MultiDict[str, str]:
+        return _cleaned_fields(super().args)
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
@@ -84,6 +132,9 @@ class FormRequest(Request):
                     dropped.close()  # a nameless file part: Request.close() would never see it
             kept = [(key, value) for key, value in fields.items(multi=True) if key is not None]
             self.__dict__[name] = type(fields)(kept) if isinstance(fields, MultiDict) else fields
+        form = self.__dict__.get("form")
+        if isinstance(form, MultiDict):
+            self.__dict__["form"] = _cleaned_fields(form)
 
 
 def trust_proxies(app: Flask) -> None:
@@ -104,7 +155,9 @@ def register_security(app: Flask) -> None:
     trust_proxies(app)
     app.add_template_global(csp_nonce)
     app.request_class = FormRequest
+    app.before_request(refuse_unstorable_paths)
     app.before_request(refuse_deeply_nested_json)
+    app.before_request(refuse_unstorable_json)  # after the depth check: json.loads recurses
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

@@ -54,4 +54,4 @@ def test_an_unsigned_pdf_cannot_be_confirmed(page: Page, tmp_path: Path) -> None
 def test_an_unknown_record_link_says_so(page: Page) -> None:
     response = page.goto("/verify/HIA-1999-0001/1")
     assert response is not None and response.status == 404
-    expect(page.locator("main")).to_contain_text("We have no record of HIA-1999-0001 version 1")
+    expect(page.locator("main")).to_contain_text("This link is not complete")

@@ -151,3 +151,16 @@ def test_a_secret_is_read_from_the_variable_a_setting_names(monkeypatch: pytest.
     assert secret_from_environment("HIA_TEST_PASSPHRASE_FOR_CONFIG") == "correct horse"
     monkeypatch.delenv("HIA_TEST_PASSPHRASE_FOR_CONFIG")
     assert secret_from_environment("HIA_TEST_PASSPHRASE_FOR_CONFIG") is None
+
+
+def test_production_sign_in_through_an_organisation_account_needs_the_base_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The provider's callback address is made from HIA_BASE_URL, never from the request's Host header."""
+    monkeypatch.setenv("HIA_SECRET_KEY", "x" * 40)
+    oidc = {"oidc_issuer": "https://login.example", "oidc_client_id": "c", "oidc_client_secret": "s"}
+    with pytest.raises(ValidationError, match="needs HIA_BASE_URL in production"):
+        Settings(env="production", **oidc)
+    assert Settings(env="production", base_url="https://hia.rxa.nhs.uk", **oidc).base_url
+    with pytest.raises(ValidationError, match="HIA_BASE_URL must be an http"):
+        Settings(env="development", base_url="hia.rxa.nhs.uk")

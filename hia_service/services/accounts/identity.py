@@ -74,7 +74,7 @@ def sign_in_with_identity(
         user = _first_sign_in(claims, policy, issuer, subject, where)
     if not user.is_active:
         _refuse("inactive account", claims, NO_ACCOUNT, user=user, **where)
-    accounts.record_sign_in_attempt(user, succeeded=True, at=datetime.now(UTC), lock_until=None)
+    accounts.record_sign_in_attempt(user, succeeded=True, at=datetime.now(UTC))
     record_audit_event(
         "signed_in",
         actor=user,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 from hia_service.auth.passwords import hash_password, password_problem, verify_password
@@ -11,10 +12,18 @@ from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Organisation, User
 from hia_service.data.transaction import commit
 from hia_service.domain.audit_chain import content_hash
-from hia_service.services.errors import DuplicateValueError, NotFoundError, ServiceError, SignInError
+from hia_service.domain.email_address import WRONG_FORMAT, is_email_address
+from hia_service.services.errors import (
+    DuplicateValueError,
+    NotFoundError,
+    ServiceError,
+    SignInError,
+    SignInThrottledError,
+)
 
-MAX_FAILED_SIGN_INS = 5
-LOCKOUT = timedelta(minutes=15)
+FREE_TRIES = 4  # wrong passwords a client may make for one address before it has to wait
+LONGEST_WAIT = timedelta(minutes=15)
+FORGET_FAILURES_AFTER = timedelta(days=1)  # a client's count of wrong passwords starts again after this
 BAD_CREDENTIALS = "Enter a correct email address and password"
 
 
@@ -22,30 +31,70 @@ def authenticate(
     email: str, password: str, *, now: datetime | None = None, address: str | None = None
 ) -> User:
     """The user for these credentials, or SignInError; the message never says which part was wrong.
-    Every attempt, successful or not, goes into the audit log, with the client's address when known."""
+    Every attempt, successful or not, goes into the audit log, with the client's address when known.
+
+    Wrong passwords slow down the client that sends them (for that email address) twice as much each time,
+    rather than locking the account: someone guessing from elsewhere cannot keep its owner out."""
     now = now or datetime.now(UTC)
     where = {"address": address} if address else {}
+    key = _throttle_key(email, address)
     user = accounts.get_user_by_email(email)
+    _refuse_while_waiting(key, now, user, email, where)
     if user is None or not user.is_active:
         verify_password(None, password)  # same work as a real check, so timing does not reveal accounts
+        _record_failure(key, now)
         _audit_sign_in("sign_in_failed", user, email, reason="unknown or inactive account", **where)
         raise SignInError(BAD_CREDENTIALS)
-    if user.locked_until and _aware(user.locked_until) > now:
-        _audit_sign_in("sign_in_failed", user, email, reason="account locked", **where)
-        raise SignInError(
-            "This account is locked for 15 minutes after too many failed attempts. Try again later."
-        )
     if not verify_password(user.password_hash, password):
-        failures = (user.failed_sign_ins or 0) + 1
-        lock = now + LOCKOUT if failures >= MAX_FAILED_SIGN_INS else None
-        accounts.record_sign_in_attempt(user, succeeded=False, at=now, lock_until=lock)
-        _audit_sign_in(
-            "sign_in_failed", user, email, reason="wrong password", locked=lock is not None, **where
-        )
+        accounts.record_sign_in_attempt(user, succeeded=False, at=now)
+        waits = _record_failure(key, now)
+        _audit_sign_in("sign_in_failed", user, email, reason="wrong password", slowed=waits, **where)
         raise SignInError(BAD_CREDENTIALS)
-    accounts.record_sign_in_attempt(user, succeeded=True, at=now, lock_until=None)
+    accounts.forget_failed_sign_ins(key)
+    accounts.record_sign_in_attempt(user, succeeded=True, at=now)
     record_audit_event("signed_in", actor=user, subject=("user", user.id), details=where)
     return user
+
+
+def _throttle_key(email: str, address: str | None) -> str:
+    return content_hash(f"{email.strip().lower()}|{address or ''}")
+
+
+def _refuse_while_waiting(
+    key: str, now: datetime, user: User | None, email: str, where: dict[str, str]
+) -> None:
+    throttle = accounts.get_throttle(key)
+    if throttle is None or throttle.wait_until is None or _aware(throttle.wait_until) <= now:
+        return
+    seconds = math.ceil((_aware(throttle.wait_until) - now).total_seconds())
+    _audit_sign_in("sign_in_failed", user, email, reason="waiting after wrong passwords", **where)
+    raise SignInThrottledError(
+        f"You have entered a wrong password too many times. {_wait(seconds)} If you have forgotten your "
+        "password, ask your organisation's administrator to reset it.",
+        seconds,
+    )
+
+
+def _record_failure(key: str, now: datetime) -> bool:
+    """Count the failure; True when the client must now wait before trying again."""
+    throttle = accounts.record_failed_sign_in(
+        key, lambda failures: now + wait_after(failures), forget_before=now - FORGET_FAILURES_AFTER
+    )
+    return throttle.failures > FREE_TRIES
+
+
+def wait_after(failures: int) -> timedelta:
+    """2 seconds after the 5th wrong password, then twice as long each time, up to 15 minutes."""
+    if failures <= FREE_TRIES:
+        return timedelta(0)
+    return min(timedelta(seconds=2 ** min(failures - FREE_TRIES, 20)), LONGEST_WAIT)
+
+
+def _wait(seconds: int) -> str:
+    if seconds < 60:
+        return f"Wait {seconds} second{'s' if seconds != 1 else ''}, then try again."
+    minutes = math.ceil(seconds / 60)
+    return f"Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again."
 
 
 def _audit_sign_in(event: str, user: User | None, email: str, **details: object) -> None:
@@ -58,7 +107,15 @@ def _audit_sign_in(event: str, user: User | None, email: str, **details: object)
     commit()
 
 
+def session_key_for(user: User) -> str:
+    """The key a new session of this person carries (one is made for accounts from before keys existed)."""
+    return user.session_key or accounts.replace_session_key(user)
+
+
 def record_sign_out(user: User) -> None:
+    """A new session key, so every session cookie issued before (a copy too) is refused from now on.
+    This signs the person out on their other devices as well: the safer side when a cookie may be stolen."""
+    accounts.replace_session_key(user)
     record_audit_event("signed_out", actor=user, subject=("user", user.id))
 
 
@@ -80,10 +137,14 @@ def create_user(email: str, name: str, role: str, org_code: str, password: str |
     org = accounts.get_organisation_by_code(org_code)
     if org is None:
         raise NotFoundError(f"No organisation has the code {org_code}", field="org")
-    if "@" not in email or len(email) > 254:
-        raise ServiceError("Enter an email address in the correct format, like name@nhs.net", field="email")
-    if accounts.get_user_by_email(email):
-        raise DuplicateValueError(f"A user with email {email.lower()} already exists", field="email")
+    email = email.strip()
+    if not is_email_address(email):
+        raise ServiceError(WRONG_FORMAT, field="email")
+    existing = accounts.get_user_by_email(email)
+    if existing is not None:
+        raise DuplicateValueError(
+            _ONE_ACCOUNT.format(email=email.lower(), org=existing.organisation.name), "email"
+        )
     password_hash = None
     if password is not None:
         problem = password_problem(password, email)
@@ -91,6 +152,15 @@ def create_user(email: str, name: str, role: str, org_code: str, password: str |
             raise ServiceError(problem, field="password")
         password_hash = hash_password(password)
     return accounts.add_user(org, email, name or email.split("@")[0], role_value, password_hash)
+
+
+# An email address belongs to one account in the whole service, not one per organisation: one person
+# cannot then be two people, and an address signed in with through an organisation account (OIDC) always
+# finds the same account. Someone who moves organisation has their account moved, not a second made.
+_ONE_ACCOUNT = (
+    "There is already an account for {email}, in {org}. Each person has one account in the service, "
+    "whichever organisation they work for. If they have moved organisation, move their account instead."
+)
 
 
 def _parse_role(role: str) -> str:

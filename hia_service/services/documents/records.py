@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from hia_service.addresses import public_url
 from hia_service.auth.permissions import Action
 from hia_service.data import assessments as assessment_store
 from hia_service.data import documents as store
@@ -104,6 +105,7 @@ def snapshot_for(version: AssessmentVersion) -> dict[str, Any]:
     return _snapshot(
         assessment,
         number=version.number,
+        link=verify_url(version),
         status=_document_status(assessment, version),
         content=version,
         moment=moment or version.submitted_at,
@@ -117,7 +119,13 @@ def draft_snapshot(assessment: Assessment) -> dict[str, Any]:
     content = _DraftContent(assessment, rated["rating"], rated["quality"])
     number = len(assessment.versions) + 1
     return _snapshot(
-        assessment, number=number, status="draft", content=content, moment=assessment.updated_at, signoff=[]
+        assessment,
+        number=number,
+        link=verify_url(None),
+        status="draft",
+        content=content,
+        moment=assessment.updated_at,
+        signoff=[],
     )
 
 
@@ -136,7 +144,14 @@ class _DraftContent:
 
 
 def _snapshot(
-    assessment: Assessment, *, number: int, status: str, content: Any, moment: datetime, signoff: list
+    assessment: Assessment,
+    *,
+    number: int,
+    link: str,
+    status: str,
+    content: Any,
+    moment: datetime,
+    signoff: list,
 ) -> dict[str, Any]:
     # JSON round trip: the framework's tuples become the lists the documents expect, and nothing shared
     # with the database row can be changed by drawing.
@@ -157,7 +172,7 @@ def _snapshot(
         "quality": content.quality or [],
         "signoff": signoff,
         "provenance": _provenance(content),
-        "verify_url": verify_url(assessment, number),
+        "verify_url": link,
         # What a profiled patient list leaves unknown (NHS England's s13SA statement asks for it).
         "data_gaps": [{**g.to_dict(), "sentence": g.sentence()} for g in data_gaps(content.area_profile)],
     }
@@ -215,13 +230,14 @@ def _provenance(content: Any) -> dict[str, Any]:
     }
 
 
-def verify_url(assessment: Assessment, number: int) -> str:
-    base = (
-        current_app.config.get("HIA_BASE_URL")
-        or f"http://localhost:{current_app.config.get('HIA_PORT', 5000)}"
-    )
-    code = assessment.organisation.code
-    return f"{base.rstrip('/')}/verify/{assessment.reference}/{number}?org={code}"
+def verify_url(version: AssessmentVersion | None) -> str:
+    """The public link printed (and in the QR code) on a version's record: its reference, number and
+    random key. A draft, or a version from an archive made before keys, links to the upload check."""
+    path = "/verify"
+    if version is not None and version.verify_key:
+        path = f"/verify/{version.assessment.reference}/{version.number}/{version.verify_key}"
+    # Without HIA_BASE_URL (a developer's machine), the address the development server listens on.
+    return public_url(path) or f"http://localhost:{current_app.config.get('HIA_PORT', 5000)}{path}"
 
 
 def _aware(moment: datetime) -> datetime:
@@ -499,11 +515,13 @@ def check_upload(data: bytes) -> UploadCheck:
     )
 
 
-def public_records(reference: str, number: int, org_code: str | None) -> list[PublicRecord]:
-    records = [public_record(v) for v in store.versions_by_reference(reference, number, org_code)]
-    if not records:
-        raise NotFoundError(f"We have no record of {reference.upper()} version {number}.")
-    return records
+def linked_record(reference: str, number: int, key: str) -> PublicRecord:
+    """The approved, signed record a public link names; anything else (a draft, a version in review,
+    another organisation's work, a wrong or guessed key) is not found, and says nothing about it."""
+    version = store.version_by_link(reference, number, key)
+    if version is None or version.status != Status.APPROVED.value or not version.pdf_sha256:
+        raise NotFoundError("We have no approved, signed record for this link.")
+    return public_record(version)
 
 
 def public_record(version: AssessmentVersion) -> PublicRecord:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from hia_service.domain.email_address import is_email_address
 from hia_service.notifications.email import SmtpSettings, message, send
 from hia_service.services.review.answers import long_date
 from hia_service.services.review.followup import Reminder, already_reminded, note_reminder_sent, reminders_due
+
+log = logging.getLogger("hia_service.notifications")
+NOT_AN_ADDRESS = "not a valid email address"
 
 
 @dataclass
@@ -17,6 +22,8 @@ class ReminderRun:
     sent: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # already reminded today
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Addresses stored before they were checked, which no email can go to: someone must correct them.
+    unusable: list[str] = field(default_factory=list)
 
 
 def reminder_text(reminder: Reminder, today: date, base_url: str | None) -> tuple[str, str]:
@@ -58,6 +65,10 @@ def send_due_reminders(
         raise ValueError("Email is switched off: set HIA_SMTP_HOST")
     run = ReminderRun()
     for reminder in reminders_due(today):
+        if not is_email_address(reminder.recipient):
+            log.warning(NOT_AN_ADDRESS, extra={"fields": {"recipient": reminder.recipient}})
+            run.unusable.append(reminder.recipient)
+            continue
         if already_reminded(reminder.recipient, today):
             run.skipped.append(reminder.recipient)
             continue

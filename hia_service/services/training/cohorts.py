@@ -21,6 +21,7 @@ from hia_service.data import training as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Assessment, TrainingPractice, TrainingSession, User
 from hia_service.data.transaction import commit
+from hia_service.domain.email_address import WRONG_FORMAT, is_email_address
 from hia_service.domain.training import Scenario, load_scenarios
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
@@ -255,8 +256,8 @@ def add_trainee(trainer: User, session_id: int, email: str, name: str = "") -> A
     """Add someone by email: an existing account in the organisation, or a new training-only account."""
     session = session_for_trainer(trainer, session_id)
     email = (email or "").strip().lower()
-    if "@" not in email or len(email) > 254 or email.startswith("@") or email.endswith("@"):
-        raise ServiceError("Enter an email address in the correct format, like name@nhs.net", field="email")
+    if not is_email_address(email):
+        raise ServiceError(WRONG_FORMAT, field="email")
     existing = accounts.get_user_by_email(email)
     if existing is not None:
         if existing.organisation_id != trainer.organisation_id or not existing.is_active:

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
+from hia_service.addresses import public_url
 from hia_service.auth.decorators import public, signed_in
 from hia_service.extensions import client_address, limiter
 from hia_service.services.accounts.identity import FAILED, record_identity_failure, sign_in_with_identity
-from hia_service.services.accounts.people import authenticate, record_sign_out
-from hia_service.services.errors import SignInError
+from hia_service.services.accounts.people import authenticate, record_sign_out, session_key_for
+from hia_service.services.errors import SignInError, SignInThrottledError
+from hia_service.web import SESSION_KEY
 from hia_service.web.auth import oidc
 from hia_service.web.auth.forms import SignInForm
 
@@ -46,16 +60,21 @@ def sign_in() -> ResponseReturnValue:
             user = authenticate(form.email.data or "", form.password.data or "", address=client_address())
         except SignInError as error:
             form.email.errors = [*form.email.errors, error.message]
-            return _sign_in_page(form, 401)
+            wait = error.wait_seconds if isinstance(error, SignInThrottledError) else None
+            return _sign_in_page(form, error.status, retry_after=wait)
         start_session(user)
         return redirect(_safe_next(request.args.get("next")) or url_for("main.home"))
     return _sign_in_page(form, 400 if form.errors else 200)
 
 
-def _sign_in_page(form: SignInForm, status: int, account_error: str | None = None) -> ResponseReturnValue:
+def _sign_in_page(
+    form: SignInForm, status: int, account_error: str | None = None, *, retry_after: int | None = None
+) -> ResponseReturnValue:
     page = render_template(
         "auth/sign_in.html", form=form, oidc_enabled=oidc.oidc_enabled(), account_error=account_error
     )
+    if retry_after is not None:
+        g.retry_after = retry_after  # set on the answer after the rate limiter (api/__init__.py)
     return page, status
 
 
@@ -67,7 +86,8 @@ def oidc_start() -> ResponseReturnValue:
     if not oidc.oidc_enabled():
         abort(404)
     next_path = _safe_next(request.args.get("next"))
-    redirect_uri = url_for("auth.oidc_callback", _external=True)
+    # From HIA_BASE_URL (required with OIDC in production); the request's host only on a developer's machine.
+    redirect_uri = public_url(url_for("auth.oidc_callback")) or url_for("auth.oidc_callback", _external=True)
     try:
         response = oidc.client().authorize_redirect(redirect_uri)
     except oidc.protocol_errors() as error:  # the provider's discovery document could not be read
@@ -107,10 +127,12 @@ def sign_out() -> ResponseReturnValue:
     return redirect(url_for("auth.sign_in"))
 
 
-def start_session(user: object) -> None:
-    """A fresh session (defeats session fixation) with the times the expiry checks read."""
+def start_session(user: Any) -> None:  # a User (views do not import the data layer)
+    """A fresh session (defeats session fixation) with the times the expiry checks read, and the key that
+    signing out replaces."""
     session.clear()
     login_user(user)
+    session[SESSION_KEY] = session_key_for(user)
     session.permanent = True
     session["signed_in_at"] = session["last_seen"] = datetime.now(UTC).timestamp()
 

@@ -15,6 +15,7 @@ from hia_service.auth.decorators import requires_role
 from hia_service.auth.roles import Role
 from hia_service.documents.wording import percent, whole_number
 from hia_service.services import rules
+from hia_service.services.accounts import tokens
 from hia_service.services.areas.profiles import AreaRequest
 from hia_service.services.errors import NotFoundError, ServiceError
 from hia_service.services.organisation import branding, choices, local_framework, population
@@ -43,6 +44,7 @@ def index() -> ResponseReturnValue:
         lists=choices.all_choices(organisation_id),
         kinds=choices.KINDS,
         local=local_framework.current(organisation_id),
+        token_max_days=tokens.token_max_days(organisation_id),
         percent=percent,
         whole_number=whole_number,
     )
@@ -107,6 +109,28 @@ def details() -> ResponseReturnValue:
             flash("Your organisation's details have been saved.", "success")
             return redirect(url_for("settings.index"))
     return render_template("settings/details.html", errors=errors, values=values), (400 if errors else 200)
+
+
+@bp.route("/api-tokens", methods=["GET", "POST"])
+@requires_role(ADMIN)
+def api_tokens() -> ResponseReturnValue:
+    """How long the organisation's people may make API tokens last (never more than the service's 90 days)."""
+    errors: dict[str, str] = {}
+    chosen = tokens.token_max_days(current_user.organisation_id)
+    if request.method == "POST":
+        raw = request.form.get("days", "")
+        chosen = int(raw) if raw.isdigit() and len(raw) < 4 else 0
+        try:
+            tokens.set_token_max_days(current_user, chosen)
+        except ServiceError as error:
+            errors[error.field or "days"] = error.message
+        else:
+            flash(f"API tokens made from now on last at most {chosen} days.", "success")
+            return redirect(url_for("settings.index"))
+    page = render_template(
+        "settings/api_tokens.html", errors=errors, chosen=chosen, choices=tokens.DAY_CHOICES
+    )
+    return page, (400 if errors else 200)
 
 
 @bp.route("/logo", methods=["GET", "POST"])

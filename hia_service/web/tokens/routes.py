@@ -3,16 +3,41 @@ that created it, and never stored (only its hash is)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from hia_service.auth.decorators import signed_in
-from hia_service.services.accounts.tokens import MAX_DAYS, create_token, revoke_token, user_tokens
+from hia_service.extensions import client_address, limiter
+from hia_service.services.accounts.tokens import (
+    MAX_DAYS,
+    create_confirmed_token,
+    day_choices,
+    needs_password,
+    revoke_token,
+    token_max_days,
+    user_tokens,
+)
 from hia_service.services.errors import ServiceError
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/api-tokens")
-DAY_CHOICES = (30, 90, 180, 365)
+TOO_MANY_PASSWORDS = "You have entered your password too many times. {wait}"
+
+
+def _password_limit() -> str:
+    return str(current_app.config["HIA_SIGN_IN_RATE_LIMIT"])
 
 
 @bp.get("")
@@ -21,24 +46,36 @@ def index() -> ResponseReturnValue:
     return _index_page()
 
 
-def _index_page(errors: dict[str, str] | None = None, name: str = "", days: int = 90) -> str:
+def _index_page(errors: dict[str, str] | None = None, name: str = "", days: int | None = None) -> str:
+    longest = token_max_days(current_user.organisation_id)
     return render_template(
         "tokens/index.html",
         tokens=user_tokens(current_user),
         errors=errors or {},
         name=name,
-        days=days,
-        day_choices=DAY_CHOICES,
+        days=days or longest,
+        day_choices=day_choices(current_user.organisation_id),
+        longest=longest,
+        needs_password=needs_password(current_user),
     )
 
 
 @bp.post("")
 @signed_in
+# The password box is a way to guess passwords too, so it shares the sign-in allowance of the address.
+@limiter.limit(_password_limit, key_func=client_address, scope="sign-in", error_message=TOO_MANY_PASSWORDS)
 def create() -> ResponseReturnValue:
     name = request.form.get("name", "")
     days = _days(request.form.get("days"))
+    signed_in_at = session.get("signed_in_at")
     try:
-        token, plaintext = create_token(current_user, name, days)
+        token, plaintext = create_confirmed_token(
+            current_user,
+            name,
+            days,
+            password=request.form.get("password", ""),
+            signed_in_at=datetime.fromtimestamp(signed_in_at, UTC) if signed_in_at else None,
+        )
     except ServiceError as error:
         return _index_page({error.field or "name": error.message}, name, days), 400
     response = make_response(render_template("tokens/created.html", token=token, plaintext=plaintext))
@@ -48,7 +85,7 @@ def create() -> ResponseReturnValue:
 
 def _days(raw: str | None) -> int:
     try:
-        return int(raw or 90)
+        return int(raw or MAX_DAYS)
     except ValueError:
         return MAX_DAYS + 1  # refused by the service with its own message
 

@@ -42,9 +42,16 @@ def check() -> ResponseReturnValue:
 
 @bp.get("/<reference>/<int:number>")
 @public
-def record(reference: str, number: int) -> ResponseReturnValue:
-    records = documents.public_records(reference, number, request.args.get("org"))
-    return render_template("verify/record.html", records=records, reference=reference.upper(), number=number)
+def incomplete_link(reference: str, number: int) -> ResponseReturnValue:
+    """Links without the record's key: printed on records made before keys, or cut short. They show
+    nothing, so counting through references finds nothing."""
+    return render_template("verify/incomplete_link.html"), 404
+
+
+@bp.get("/<reference>/<int:number>/<key>")
+@public
+def record(reference: str, number: int, key: str) -> ResponseReturnValue:
+    return render_template("verify/record.html", record=documents.linked_record(reference, number, key))
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.conftest import csrf_token_from
+from tests.conftest import TEST_PASSWORD, csrf_token_from
 from tests.integration.api.conftest import Api, audit_calls
 from tests.integration.review.conftest import World
 
@@ -47,6 +47,24 @@ def test_rate_limit_per_token_gives_429_with_retry_after(app: Flask, api: Api) -
     assert limited.json["title"] == "Too many requests"
 
 
+def test_made_up_tokens_share_the_address_allowance(app: Flask, token_of: Any) -> None:
+    """Only a token the service issued has an allowance of its own: a new made-up token each call is
+    still counted against the caller's address."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.21.0.2"
+    app.config["HIA_API_RATE_LIMIT"] = "3/minute"
+    try:
+        made_up = [
+            client.get("/api/v1/rules", headers={"Authorization": f"Bearer hia_madeup{n}"}).status_code
+            for n in range(4)
+        ]
+        real = client.get("/api/v1/rules", headers={"Authorization": f"Bearer {token_of('manager')}"})
+    finally:
+        app.config["HIA_API_RATE_LIMIT"] = "300/minute"
+    assert made_up == [401, 401, 401, 429]
+    assert real.status_code == 200
+
+
 def test_every_api_call_is_audited_including_refusals(app: Flask, api: Api, world: World) -> None:
     api.get("/rules", "manager")
     api.get("/assessments/12345", "manager")
@@ -66,8 +84,6 @@ def test_every_api_call_is_audited_including_refusals(app: Flask, api: Api, worl
 
 
 def _sign_in(client: FlaskClient, person: dict[str, Any]) -> None:
-    from tests.conftest import TEST_PASSWORD
-
     token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
     client.post("/sign-in", data={"email": person["email"], "password": TEST_PASSWORD, "csrf_token": token})
 
@@ -78,7 +94,8 @@ def test_token_pages_create_show_once_list_and_revoke(app: Flask, client: FlaskC
     assert page.status_code == 200 and "You have no API tokens" in page.get_data(as_text=True)
     csrf = csrf_token_from(page.get_data(as_text=True))
     created = client.post(
-        "/account/api-tokens", data={"name": "Board papers", "days": "30", "csrf_token": csrf}
+        "/account/api-tokens",
+        data={"name": "Board papers", "days": "30", "password": TEST_PASSWORD, "csrf_token": csrf},
     )
     assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
     token = re.search(r"(hia_[A-Za-z0-9_-]{20,})", created.get_data(as_text=True)).group(1)
@@ -97,7 +114,7 @@ def test_token_pages_validate_and_keep_tokens_private(app: Flask, client: FlaskC
     blank = client.post("/account/api-tokens", data={"name": " ", "days": "30", "csrf_token": csrf})
     assert blank.status_code == 400 and "Enter a name for the token" in blank.get_data(as_text=True)
     long = client.post("/account/api-tokens", data={"name": "x", "days": "9999", "csrf_token": csrf})
-    assert long.status_code == 400 and "within 1 to 365 days" in long.get_data(as_text=True)
+    assert long.status_code == 400 and "within 1 to 90 days" in long.get_data(as_text=True)
     from tests.integration.api.conftest import issue_token
 
     issue_token(app, world["reviewer"])

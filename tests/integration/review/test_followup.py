@@ -192,6 +192,33 @@ def test_a_mail_server_that_cannot_be_reached_is_reported(
     assert "Would email 1 people; 0 already had" in rerun.output  # a failed email is not counted as sent
 
 
+def test_a_malformed_address_already_stored_is_skipped_and_logged_not_a_crash(
+    app: Flask, world: Any, approved: int, smtp: Sink, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Addresses stored before they were checked (a trainer once could add 'name@'): that person is
+    skipped and named in the log; everyone else still gets their email."""
+    from hia_service.data.accounts import get_user
+    from hia_service.data.models import ActionItem
+    from hia_service.data.transaction import commit
+    from hia_service.extensions import db
+
+    with app.app_context():
+        reviewer = get_user(world["reviewer"]["id"])
+        reviewer.email = "reviewer@rxa.nhs.uk\nBcc: everyone@rxa.nhs.uk"
+        first = select(ActionItem).where(ActionItem.kind == "action").order_by(ActionItem.position).limit(1)
+        item = db.session.scalar(first)
+        item.owner_id = reviewer.id  # the reviewer now owns an overdue action too
+        commit()
+    result = app.test_cli_runner().invoke(reminders_cli, ["send", "--today", "2098-12-25"])
+    assert result.exit_code == 0, result.output
+    assert "Emailed 1 people" in result.output
+    assert (
+        "Skipped 'reviewer@rxa.nhs.uk\\nBcc: everyone@rxa.nhs.uk': not a valid email address" in result.output
+    )
+    assert [m.rcpt_tos for m in smtp.messages] == [[world["manager"]["email"]]]
+    assert "not a valid email address" in caplog.text
+
+
 def test_a_bad_date_for_today_is_explained(app: Flask) -> None:
     result = app.test_cli_runner().invoke(reminders_cli, ["send", "--dry-run", "--today", "25/12/2098"])
     assert result.exit_code == 2 and "Give the date as YYYY-MM-DD" in result.output

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from hia_service.services.assessments import authoring as assessments
 from hia_service.services.review import decisions as review
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, session_key_of
 from tests.integration.review.conftest import act_as, add_people, create_assessment
 
 ROLES = ("manager", "reviewer", "trainer", "admin")
@@ -164,6 +164,7 @@ def sign_in_quickly(client: FlaskClient, person: dict[str, Any] | None) -> str:
             session["_user_id"] = str(person["id"])
             session["_fresh"] = True
             session["last_seen"] = time.time()
+            session["session_key"] = session_key_of(client.application, person["id"])
     page = client.get("/home" if person else "/sign-in")
     return csrf_token_from(page.get_data(as_text=True))
 

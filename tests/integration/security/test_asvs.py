@@ -103,14 +103,14 @@ def test_every_sign_in_event_is_audited_and_the_chain_holds(
     assert _post_sign_in(client, "nobody@nowhere.nhs.uk", TEST_PASSWORD).status_code == 401
     for _ in range(5):
         _post_sign_in(client, user["email"], "wrong-password-123")
-    assert _post_sign_in(client, user["email"], TEST_PASSWORD).status_code == 401  # locked
-    kinds = [(kind, details.get("reason"), details.get("locked")) for kind, details in _events(app)]
+    assert _post_sign_in(client, user["email"], TEST_PASSWORD).status_code == 429  # this client must wait
+    kinds = [(kind, details.get("reason"), details.get("slowed")) for kind, details in _events(app)]
     assert kinds[0] == ("sign_in_failed", "unknown or inactive account", None)
     assert kinds[1:5] == [("sign_in_failed", "wrong password", False)] * 4
-    assert kinds[5] == ("sign_in_failed", "wrong password", True)  # the fifth failure locks the account
-    assert kinds[6] == ("sign_in_failed", "account locked", None)
+    assert kinds[5] == ("sign_in_failed", "wrong password", True)  # the fifth failure makes the client wait
+    assert kinds[6] == ("sign_in_failed", "waiting after wrong passwords", None)
     assert "nobody@nowhere" not in str(_events(app))  # an unknown address is kept only as a hash
-    _unlock(app, user["id"])
+    _end_the_wait(app)
     assert _post_sign_in(client, user["email"], TEST_PASSWORD).status_code == 302
     token = csrf_token_from(client.get("/home").get_data(as_text=True))
     assert client.post("/sign-out", data={"csrf_token": token}).status_code == 302
@@ -118,14 +118,15 @@ def test_every_sign_in_event_is_audited_and_the_chain_holds(
     assert _chain_intact(app)
 
 
-def _unlock(app: Flask, user_id: int) -> None:
-    from hia_service.data.accounts import get_user
+def _end_the_wait(app: Flask) -> None:
+    from sqlalchemy import delete
+
+    from hia_service.data.models import SignInThrottle
     from hia_service.data.transaction import commit
+    from hia_service.extensions import db
 
     with app.app_context():
-        found = get_user(user_id)
-        assert found is not None
-        found.locked_until = None
+        db.session.execute(delete(SignInThrottle))
         commit()
 
 

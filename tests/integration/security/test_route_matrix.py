@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from hia_service import create_app
 from hia_service.auth.roles import Role
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, session_key_of
 from tests.fuzz_counts import tried
 from tests.integration.api.conftest import issue_token
 from tests.integration.review.conftest import act_as, add_people, create_assessment
@@ -150,6 +150,8 @@ ORG_RECORDS: dict[str, RecordRule] = {"settings.logo_image": RecordRule({"admin"
 PRACTICE_ENDPOINTS = {"training.feedback", "training.pdf"}
 # Routes that exist only when a feature is configured (the matrix's app has no OIDC provider).
 WHEN_NOT_CONFIGURED = {"auth.oidc_start": NOT_FOUND, "auth.oidc_callback": NOT_FOUND}
+# A verify link without the record's key shows nothing, to anyone.
+NEVER_FOUND = {"verify.incomplete_link"}
 # Bodies that get an allowed person past every guard to the service, which refuses them (a stale lock,
 # nothing to say): so the matrix itself changes nothing that decides access.
 API_BODIES: dict[str, dict[str, Any]] = {
@@ -173,6 +175,8 @@ def expected(access: dict[str, Any], endpoint: str, rule: str, persona: str, met
     roles = access["roles"]
     if endpoint in WHEN_NOT_CONFIGURED:
         return WHEN_NOT_CONFIGURED[endpoint]
+    if endpoint in NEVER_FOUND:
+        return NOT_FOUND
     if roles is None:
         return ALLOW
     org, role = _org_role(persona)
@@ -225,7 +229,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(app: Flask, reference_data_dir: Path) -> Iterator[World]:
-    from hia_service.data.models import ActionItem, ApiToken, Assessment
+    from hia_service.data.models import ActionItem, ApiToken, Assessment, AssessmentVersion
     from hia_service.extensions import db
     from hia_service.services.assessments import authoring as assessments
     from hia_service.services.organisation import choices
@@ -258,7 +262,11 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[World]:
     with app.app_context():
         item = db.session.scalar(select(ActionItem.id).where(ActionItem.assessment_id == approved))
         token_id = db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == author["id"]))
-        reference = db.session.scalar(select(Assessment.reference).where(Assessment.id == submitted))
+        # The public verify link is for an approved, signed record: the approved one's, with its key.
+        reference = db.session.scalar(select(Assessment.reference).where(Assessment.id == approved))
+        key = db.session.scalar(
+            select(AssessmentVersion.verify_key).where(AssessmentVersion.assessment_id == approved)
+        )
     values = {
         "assessment_id": submitted,
         "number": 1,
@@ -269,6 +277,7 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[World]:
         "user_id": author["id"],
         "name": "rating",
         "reference": reference,
+        "key": key,
         "session_id": session["id"],
         "scenario_id": FLEETWOOD,
         "practice_id": practice,
@@ -348,6 +357,7 @@ def as_persona(client: FlaskClient, world: World, persona: str) -> str:
             session["_user_id"] = str(person["id"])
             session["_fresh"] = True
             session["signed_in_at"] = session["last_seen"] = time.time()
+            session["session_key"] = session_key_of(client.application, person["id"])
     token = csrf_token_from(client.get("/home" if person else "/sign-in").get_data(as_text=True))
     if persona.startswith("token_"):
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {world.tokens[persona]}"

@@ -77,7 +77,7 @@ def test_an_address_the_client_prepends_does_not_escape_the_limit(
         assert _sign_in(client, user["email"], WRONG, f"6.6.6.{n}, 203.0.113.20").status_code == 401
     assert _sign_in(client, user["email"], TEST_PASSWORD, "6.6.6.99, 203.0.113.20").status_code == 429
     # Two proxies trusted: the second from the right is believed, and still not the client's invention.
-    user = make_user("manager")  # the first one is locked now (five wrong passwords)
+    user = make_user("manager")  # a fresh account, so the sign-ins above do not slow this one down
     two = _limited(another_app, database_url, tmp_path, 2)
     behind_cdn = _balanced(two)
     for n in range(3):
@@ -119,3 +119,19 @@ def test_the_scheme_comes_from_a_trusted_proxy_and_the_host_is_never_forwarded(
         assert _callback_address(behind, {}) == f"http://{callback}"
         # With no trusted proxy, a client cannot make the app believe it came over https.
         assert _callback_address(direct, forwarded) == f"http://{callback}"
+
+
+def test_with_a_base_address_the_callback_ignores_the_host_and_scheme_sent(
+    app: Flask, database_url: str, tmp_path: Path, another_app: Any
+) -> None:
+    with running_provider() as provider:
+        oidc = {
+            "HIA_OIDC_ISSUER": provider.issuer,
+            "HIA_OIDC_DISCOVERY_URL": f"{provider.issuer}/.well-known/openid-configuration",
+            "HIA_OIDC_CLIENT_ID": CLIENT_ID,
+            "HIA_OIDC_CLIENT_SECRET": CLIENT_SECRET,
+        }
+        based = another_app(database_url, tmp_path, HIA_BASE_URL="https://hia.rxa.nhs.uk", **oidc)
+        forged = {"Host": "evil.example", "X-Forwarded-Proto": "http", "X-Forwarded-Host": "evil.example"}
+        expected = "https://hia.rxa.nhs.uk/sign-in/organisation-account/callback"
+        assert _callback_address(based, forged) == expected

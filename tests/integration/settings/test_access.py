@@ -17,6 +17,8 @@ ROUTES = [
     ("POST", "/settings/population"),
     ("GET", "/settings/details"),
     ("POST", "/settings/details"),
+    ("GET", "/settings/api-tokens"),
+    ("POST", "/settings/api-tokens"),
     ("GET", "/settings/logo"),
     ("POST", "/settings/logo"),
     ("POST", "/settings/logo/remove"),

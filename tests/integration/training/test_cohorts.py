@@ -249,3 +249,44 @@ def test_code_expiry_is_the_end_of_the_fourteenth_day_after_the_session() -> Non
     expiry = training.code_expiry(date(2027, 3, 1))
     assert expiry.date() == date(2027, 3, 15) and expiry.tzinfo is UTC
     assert expiry > datetime(2027, 3, 15, 23, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["new.starter@partner.example\nBcc: everyone@partner.example", "new starter@partner.example",
+     "new@starter@partner.example", "new.starter@partner", "new.starter@,partner.example"],
+)  # fmt: skip
+def test_a_trainee_with_a_malformed_email_address_is_refused(
+    training_app: Flask, people: dict, email: str
+) -> None:
+    """An address that is not one plain mailbox would break every reminder email later."""
+    session = make_session(training_app, people["trainer"])
+    with pytest.raises(ServiceError, match="correct format"):
+        act_as(training_app, people["trainer"], training.add_trainee, session["id"], email, "New Starter")
+    assert _members(training_app, session["id"]) == []
+
+
+@pytest.mark.parametrize("email", ["a b@rxa.nhs.uk", "a@b@rxa.nhs.uk", "name@rxa"])
+def test_accounts_with_a_malformed_email_address_are_refused(training_app: Flask, email: str) -> None:
+    from hia_service.services.accounts.people import create_organisation, create_user
+
+    with training_app.app_context():
+        create_organisation("RMF", "Malformed addresses trust")
+        with pytest.raises(ServiceError, match="correct format"):
+            create_user(email, "Someone", "manager", "RMF", None)
+
+
+def test_an_address_already_used_in_another_organisation_is_refused_plainly(training_app: Flask) -> None:
+    """One account per email address in the whole service, said in words that tell the admin what to do."""
+    from hia_service.services.accounts.people import create_organisation, create_user
+
+    with training_app.app_context():
+        create_organisation("RDA", "Dale trust")
+        create_organisation("RDB", "Brook trust")
+        create_user("sam.jones@nhs.net", "Sam Jones", "manager", "RDA", None)
+        with pytest.raises(ServiceError) as refused:
+            create_user("Sam.Jones@NHS.net", "Sam Jones", "manager", "RDB", None)
+    assert refused.value.message.startswith(
+        "There is already an account for sam.jones@nhs.net, in Dale trust."
+    )
+    assert "Each person has one account in the service" in refused.value.message

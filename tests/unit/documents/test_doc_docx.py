@@ -85,3 +85,13 @@ def test_a_broken_snapshot_is_refused(snapshot):
     snapshot["signoff"] = "Dr Marsh"
     with pytest.raises(SnapshotError, match="'signoff' should be a list"):
         build_docx(snapshot)
+
+
+def test_characters_word_cannot_hold_are_left_out_not_a_failure(snapshot):
+    """Stored text from before the service refused them (NUL, bell, escape, a lone surrogate) must not
+    make the Word copy fail for good: they are left out, and a pasted vertical tab becomes a line break."""
+    snapshot["title"] = "Close the\x00 minor injuries unit\x07"
+    snapshot["answers"]["who.service_users"] = "Night\x1b workers\ud800 and\x0bcarers"
+    text = _all_text(_word(build_docx(snapshot)))
+    assert "Night workers and carers" in text
+    assert _word(build_docx(snapshot)).core_properties.title == "Close the minor injuries unit"
