@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from hia_service.api.auth import token_required
+from hia_service.api.auth import api_caller, token_required
 from hia_service.api.schemas import AreaProfileRequestSchema, AreaProfileSchema, ProblemSchema
 from hia_service.services.areas.profiles import AreaRequest
 from hia_service.services.organisation.population import profile_for_organisation
@@ -18,7 +17,7 @@ blp = Blueprint("api_profiles", __name__, url_prefix="/api/v1", description="Dep
 
 @blp.route("/area-profiles")
 class AreaProfiles(MethodView):
-    @token_required()
+    @token_required(reads_only=True)
     @blp.arguments(AreaProfileRequestSchema)
     @blp.response(200, AreaProfileSchema)
     @blp.alt_response(
@@ -37,7 +36,7 @@ class AreaProfiles(MethodView):
         """
         # Compared with the population the token's organisation serves too, when it has set one up.
         profile = profile_for_organisation(
-            g.api_user.organisation_id,
+            api_caller().organisation_id,
             AreaRequest(body["area"], method="api"),
             release=body.get("release"),
             method=body.get("method"),

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import joinedload
 
 from hia_service.data.models import ApiToken, User
 from hia_service.extensions import db
@@ -18,7 +20,9 @@ def add_token(user: User, name: str, token_hash: str, prefix: str, expires_at: d
 
 
 def find_token(token_hash: str) -> ApiToken | None:
-    return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+    """The token with its user, in one query."""
+    query = select(ApiToken).options(joinedload(ApiToken.user)).where(ApiToken.token_hash == token_hash)
+    return db.session.scalar(query)
 
 
 def list_tokens(user: User) -> list[ApiToken]:
@@ -33,3 +37,14 @@ def mark_token(token: ApiToken, **changes: datetime) -> None:
     for key, value in changes.items():
         setattr(token, key, value)
     db.session.flush()
+
+
+def record_last_used(times: Mapping[int, datetime]) -> None:
+    """Each token's last-used time, by token id; a later time already stored is kept."""
+    for token_id, at in sorted(times.items()):
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < at))
+            .values(last_used_at=at)
+            .execution_options(synchronize_session=False)
+        )
