@@ -86,9 +86,8 @@ def _rate_limit_storage(app: Flask) -> str:
 def _register_rate_limits(app: Flask) -> None:
     from hia_service.extensions import limiter
 
-    # Registered before the limiter's own hook, so Flask runs it after: the limiter sets Retry-After on
-    # every API answer to when its window resets (up to a minute). Only a 429 means that; an answer that
-    # asks to be polled sooner (a document being prepared, g.retry_after) keeps its own wait.
+    # An answer that asks to be polled again (a document being prepared, g.retry_after) says when; a 429
+    # gets the limiter's own Retry-After (errors.py), which this leaves alone.
     @app.after_request
     def own_retry_after(response: Response) -> Response:
         if g.get("retry_after") is not None and response.status_code != 429:

@@ -224,3 +224,16 @@ def test_views_that_act_as_the_person_load_them_and_refuse_a_deactivated_one(
     refused = api.get("/assessments", "manager")
     assert refused.status_code == 401 and "not active" in refused.json["detail"]
 
+
+def test_rate_limit_headers_come_with_a_refusal_only(app: Flask, api: Api) -> None:
+    app.config["HIA_API_RATE_LIMIT"] = "2/minute"
+    try:
+        allowed = api.get("/rules", "manager")
+        api.get("/rules", "manager")
+        refused = api.get("/rules", "manager")
+    finally:
+        app.config["HIA_API_RATE_LIMIT"] = "300/minute"
+    assert allowed.status_code == 200 and "X-RateLimit-Remaining" not in allowed.headers
+    assert refused.status_code == 429
+    assert refused.headers["X-RateLimit-Limit"] == "2" and refused.headers["X-RateLimit-Remaining"] == "0"
+    assert 0 < int(refused.headers["Retry-After"]) <= 60
