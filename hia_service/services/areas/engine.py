@@ -1,4 +1,5 @@
-"""The geography engine for this process: loaded lazily from the current snapshot, reloaded on change."""
+"""The geography engine for this process: loaded from the current snapshot (by a server before its first
+request, see hia_service/server.py; otherwise on first use) and reloaded when the snapshot changes."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from flask import current_app
 
 from hia_service.data.status import current_reference_checksum
+from hia_service.domain.geography.shapes import prepare_transformers
 from hia_service.geography import (
     GeographyEngine,
     ReferenceDataNotLoadedError,
@@ -52,3 +54,21 @@ def loaded_engine() -> GeographyEngine:
 
 def reference_checksum() -> str | None:
     return current_reference_checksum()
+
+
+def prepare() -> bool:
+    """Load the engine now and build what its first profiles would otherwise build on the way, in this
+    thread; False when no reference data is loaded yet (then the first profile will say so, as ever)."""
+    try:
+        loaded = engine()
+    except ReferenceDataNotLoadedError:
+        prepare_transformers()
+        return False
+    loaded.prepare()
+    return True
+
+
+def prepare_thread() -> None:
+    """What each thread that serves requests would otherwise build on its first profile: its own PROJ
+    objects for the grid transformations (the engine itself is shared by every thread, read-only)."""
+    prepare_transformers()
