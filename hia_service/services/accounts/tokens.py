@@ -114,22 +114,23 @@ def user_of(caller: ApiCaller) -> User:
 
 def prepare() -> None:
     """Compile the look-up of every API call's first check (a server's warm-up); no token hashes to this."""
-    store.find_token("0" * 64)
+    store.find_token_holder("0" * 64)
 
 
 def _check(digest: str, now: datetime) -> tuple[ApiCaller, datetime | None]:
-    token = store.find_token(digest)
-    if token is None:
+    holder = store.find_token_holder(digest)
+    if holder is None:
         raise SignInError("The API token is not recognised")
-    if token.revoked_at is not None:
+    if holder.revoked_at is not None:
         raise SignInError("The API token has been revoked")
-    if _aware(token.expires_at) <= now:
+    if _aware(holder.expires_at) <= now:
         raise SignInError("The API token has expired")
-    if not token.user.is_active:
+    if not holder.is_active:
         raise SignInError("The account this API token belongs to is not active")
-    user = token.user
-    caller = ApiCaller(user.id, user.organisation_id, user.role_enum, token.id, _aware(token.expires_at))
-    return caller, _aware(token.last_used_at) if token.last_used_at else None
+    caller = ApiCaller(
+        holder.user_id, holder.organisation_id, Role(holder.role), holder.token_id, _aware(holder.expires_at)
+    )
+    return caller, _aware(holder.last_used_at) if holder.last_used_at else None
 
 
 def _aware(moment: datetime) -> datetime:
