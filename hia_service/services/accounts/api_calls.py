@@ -30,6 +30,7 @@ from hia_service.data.transaction import commit, finish
 log = logging.getLogger("hia_service.api")
 EXTENSION = "hia_api_calls"
 MAX_WAITING = 50_000
+FALLEN_BEHIND = 10  # batch times
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class WaitingWrites:
         self._calls: list[ApiCall] = []
         self._last_used: dict[int, datetime] = {}
         self._since: float | None = None  # when the oldest waiting write was added (time.monotonic)
+        self.writer_running = False  # a BatchWriter writes them: a request steps in only if it falls behind
 
     def add_call(self, call: ApiCall) -> None:
         with self._lock:
@@ -109,7 +111,9 @@ def record_api_call(call: ApiCall, *, batched: bool) -> None:
     waiting = waiting_writes()
     if batched and seconds > 0:
         waiting.add_call(call)
-        if waiting.due(seconds):  # no background writer here, or it has fallen behind
+        # No background writer here (flask run): this call writes the batch once it is due. With one, only
+        # if it has fallen well behind (the database slow), so calls do not race it for every batch.
+        if waiting.due(seconds * FALLEN_BEHIND if waiting.writer_running else seconds):
             write_waiting()
         return
     calls, last_used = waiting.take()  # anything waiting goes in the same transaction, in order
@@ -163,6 +167,7 @@ class BatchWriter:
         self._thread = threading.Thread(target=self._run, name="hia-api-audit-writer", daemon=True)
 
     def start(self) -> BatchWriter:
+        waiting_writes(self.app).writer_running = True
         self._thread.start()
         return self
 
@@ -170,6 +175,7 @@ class BatchWriter:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=30)
+        waiting_writes(self.app).writer_running = False
         self._write()
 
     def _run(self) -> None:
