@@ -24,6 +24,7 @@ from hia_service.extensions import db, limiter
 from hia_service.services.accounts import tokens
 from hia_service.services.accounts.api_calls import BatchWriter
 from hia_service.services.areas import engine as geography
+from hia_service.services.organisation.population import organisation_baseline
 
 log = logging.getLogger("hia_service.server")
 WRITER = "hia_batch_writer"
@@ -36,8 +37,9 @@ def prepare_worker(app: Flask, pool: Executor | None = None, threads: int = 1) -
     first request, as before: the worker still starts."""
     started = time.perf_counter()
     with app.app_context():
-        for step in (configure_mappers, _open_a_connection, tokens.prepare):
+        for step in (configure_mappers, _open_a_connection, _compile_first_queries):
             _attempt(step)
+        _attempt(lambda: app.url_map.bind("localhost").match("/healthz"))  # builds the URL matcher
         engine_loaded = _attempt(geography.prepare) is True
         _reach_rate_limit_storage()
         finish()
@@ -55,6 +57,14 @@ def _attempt(step: Callable[[], object]) -> object:
     except Exception:
         log.exception("warm-up step failed; the first request that needs it will try again")
         return None
+
+
+def _compile_first_queries() -> None:
+    """Compile the look-ups that most API calls make, which SQLAlchemy otherwise compiles on first use (a
+    few ms each): the token check and the population the caller's organisation serves (area profiles are
+    compared with it). Neither finds anything here."""
+    tokens.prepare()
+    organisation_baseline(0)
 
 
 def _open_a_connection() -> None:
