@@ -13,8 +13,9 @@ run` without Redis), and makes a personal API token for the demo manager. Then:
 2. Then, on one kept-alive connection, rounds of GET /healthz (the baseline: a request that does no work),
    authenticated GET /api/v1/rules (a read whose work is nothing: all it costs is the API's overhead) and
    POST /api/v1/area-profiles, interleaved so that noise from other processes falls on all three alike.
-3. The same two calls with a second token, on new connections, once the rounds are done: what the first
-   call of any token costs on a warm server. A first call after the start no slower than this is not cold.
+3. The same two calls with a second token, on new connections, once the rounds are done and the server has
+   been idle two seconds again: what the first call of any token costs on a warm server. A first call after
+   the start no slower than this is not cold.
 
 Prints p50/p95 per call, each p50's excess over /healthz, the first calls beside their p50 and beside a
 warm server's first call of a new token, and the size of each answer. Targets (issue 23): GET /rules p50 at
@@ -71,10 +72,12 @@ def main() -> int:
             calls = Calls(base, token)
             first = {label: calls.once(label) for label in FIRST}
             rows = calls.rounds(args.rounds)
-            # The same first calls with a token no worker has seen yet, once everything else is warm: what
-            # any new token's first call costs (a check in the database, on a new connection).
-            fresh = {label: Calls(base, later).once(label) for label in FIRST}
             sizes = {label: calls.size(label) for label in calls.REQUESTS}
+            # The same first calls with a token no worker has seen yet, once everything else is warm and
+            # after the same two idle seconds as the first: what any new token's first call costs (a check
+            # in the database, on a new connection, to a server that was idle).
+            time.sleep(2.0)
+            fresh = {label: Calls(base, later).once(label) for label in FIRST}
     return _print(rows, first, fresh, sizes, args.limits)
 
 
