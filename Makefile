@@ -58,11 +58,11 @@ run: migrate reference seed ## Install, migrate, load data, seed the demo and se
 	  echo "Serving on http://127.0.0.1:$(HIA_PORT), with Redis for the document queue and rate limits"; \
 	  HIA_QUEUE=rq HIA_QUEUE_NAME=hia-documents-$(HIA_PORT) \
 	    HIA_RATELIMIT_STORAGE_URI=$${HIA_RATELIMIT_STORAGE_URI:-$${HIA_REDIS_URL:-redis://127.0.0.1:6379/0}} bash -c '$(BIN)/hia worker & trap "kill $$!" EXIT; \
-	    $(BIN)/gunicorn --bind 127.0.0.1:$(HIA_PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - wsgi:app'; \
+	    $(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(HIA_PORT) --workers 2 --threads 4 --timeout 120 --access-logfile - wsgi:app'; \
 	else \
 	  echo "Serving on http://127.0.0.1:$(HIA_PORT). Redis is not reachable, so documents are drawn and signed in the web process and rate limits are counted in memory"; \
 	  HIA_QUEUE=sync HIA_RATELIMIT_STORAGE_URI=memory:// \
-	    $(BIN)/gunicorn --bind 127.0.0.1:$(HIA_PORT) --workers 1 --threads 8 --timeout 120 --access-logfile - wsgi:app; \
+	    $(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(HIA_PORT) --workers 1 --threads 8 --timeout 120 --access-logfile - wsgi:app; \
 	fi
 
 .PHONY: test

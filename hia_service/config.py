@@ -98,6 +98,13 @@ class Settings(BaseSettings):
     join_rate_limit: str | None = None
     # API calls allowed per token (flask-limiter syntax).
     api_rate_limit: str = "300/minute"
+    # How long each server process trusts a token it has checked: a token revoked elsewhere (another
+    # process or server, `hia tokens revoke`) still works for up to this long; revoked here, at once. 0: every
+    # call checks the database.
+    api_token_cache_seconds: float = Field(default=5.0, ge=0, le=60)
+    # API calls that only read (no document downloads) are audited in batches, written at most this many
+    # seconds after the call, instead of committing an audit entry with each one. 0: each at once.
+    api_audit_batch_seconds: float = Field(default=1.0, ge=0, le=60)
     # Where rate limits are counted: unset is the service's Redis in production (so every app server
     # counts against one allowance) and each process's memory elsewhere; any flask-limiter storage URI.
     ratelimit_storage_uri: str | None = None
@@ -239,6 +246,8 @@ class Settings(BaseSettings):
             "HIA_SIGN_IN_RATE_LIMIT": self._sign_in_limit(),
             "HIA_JOIN_RATE_LIMIT": self._join_limit(),
             "HIA_API_RATE_LIMIT": self.api_rate_limit,
+            "HIA_API_TOKEN_CACHE_SECONDS": self.api_token_cache_seconds,
+            "HIA_API_AUDIT_BATCH_SECONDS": self.api_audit_batch_seconds,
             "HIA_RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri or None,
             "HIA_TRUSTED_PROXIES": self.trusted_proxies,
             "HIA_STORAGE_URL": self.storage_url or None,

@@ -6,8 +6,8 @@ import logging
 import math
 import time
 
-from flask import Flask, Response, jsonify, render_template, request
-from flask_limiter import RateLimitExceeded
+from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask_limiter import Limiter, RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -50,14 +50,33 @@ def wait_before_retrying(seconds: float) -> str:
     return f"Wait {hours} hours, then try again."
 
 
-def _too_many_attempts(error: RateLimitExceeded) -> tuple[str, int] | Response:
-    """A person refused by a rate limit (sign-in, join codes) is told what happened and how long to wait;
-    the limiter adds the Retry-After header. API clients get problem details as before."""
+def _too_many_attempts(error: RateLimitExceeded) -> Response:
+    """A refusal by a rate limit, with when to try again (Retry-After) and the limit's X-RateLimit-*
+    headers. Only a refusal carries them: the limiter does not look its counts up again for every answer
+    (extensions.py), so an allowed call costs one count and nothing more."""
+    response = make_response(_refusal(error))
+    current = _limiter().current_limit
+    if current is not None:
+        reset_at = current.reset_at
+        response.headers["Retry-After"] = str(max(1, int(reset_at - time.time())))
+        response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
+        response.headers["X-RateLimit-Remaining"] = str(current.remaining)
+        response.headers["X-RateLimit-Reset"] = str(reset_at)
+    return response
+
+
+def _limiter() -> Limiter:
     from hia_service.extensions import limiter
 
+    return limiter
+
+
+def _refusal(error: RateLimitExceeded) -> tuple[str, int] | Response:
+    """A person refused by a rate limit (sign-in, join codes) is told what happened and how long to wait.
+    API clients get problem details as before."""
     if wants_json():
         return render_error(429)
-    current = limiter.current_limit
+    current = _limiter().current_limit
     # reset_at is rounded up a second by the limiter: a 1-minute window must read "Wait 1 minute".
     wait = (
         wait_before_retrying(current.reset_at - 1 - time.time())

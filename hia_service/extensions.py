@@ -63,10 +63,11 @@ def _api_rate_limit() -> str:
     return str(current_app.config.get("HIA_API_RATE_LIMIT", "300/minute"))
 
 
-# Only the API is limited: the web pages are used by people, not scripts.
+# Only the API is limited: the web pages are used by people, not scripts. Headers only on a refusal
+# (errors.py): on every allowed answer they would cost a second and third look-up in Redis for each call.
 limiter = Limiter(
     key_func=rate_limit_key,
     default_limits=[_api_rate_limit],
     default_limits_exempt_when=lambda: not request.path.startswith("/api/"),
-    headers_enabled=True,
+    headers_enabled=False,
 )

@@ -148,9 +148,22 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     application: Flask = request.getfixturevalue("app")
     if request.node.get_closest_marker("commits") or COMMITTING_FIXTURES & set(request.fixturenames):
         yield
+        _forget_what_the_process_holds(application)
         _delete_every_row(application)
         return
     yield from _rolled_back(application)
+    _forget_what_the_process_holds(application)
+
+
+def _forget_what_the_process_holds(application: Flask) -> None:
+    """API reads waiting for their audit batch, and tokens the process remembers, came from this test's
+    rows, which are now gone: the next test must neither write nor trust them."""
+    from hia_service.services.accounts.api_calls import waiting_writes
+    from hia_service.services.accounts.tokens import recent_tokens
+
+    with application.app_context():
+        waiting_writes().take()
+        recent_tokens().forget()
 
 
 def _rolled_back(application: Flask) -> Iterator[None]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Flask, Response, g, request
 from flask_smorest import Api as SmorestApi
 
@@ -100,12 +102,16 @@ def _register_rate_limits(app: Flask) -> None:
 
 
 def _register_call_audit(app: Flask) -> None:
-    from hia_service.services.accounts.api_calls import record_api_call
+    from hia_service.services.accounts.api_calls import ApiCall, record_api_call
 
     # Registered before the transaction boundary, so Flask runs it after the request's commit or
-    # rollback: a refused or failed call is recorded too, in a transaction of its own.
+    # rollback: a refused or failed call is recorded too, in a transaction of its own (or, for a view
+    # that only reads, in the next batch: token_required(reads_only=True)).
     @app.after_request
     def audit_api_call(response: Response) -> Response:
         if request.path.startswith(API_PREFIX + "/") and request.endpoint not in UNAUDITED:
-            record_api_call(g.get("api_user"), request.method, request.path, response.status_code)
+            call = ApiCall(
+                g.get("api_caller"), request.method, request.path, response.status_code, datetime.now(UTC)
+            )
+            record_api_call(call, batched=bool(g.get("api_reads_only")))
         return response

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields, validate
 
 from hia_service.api.assessment_schemas import AssessmentSchema
-from hia_service.api.auth import token_required
+from hia_service.api.auth import api_user, token_required
 from hia_service.api.schemas import ProblemSchema, StrictSchema
 from hia_service.services.areas.profiles import AreaRequest
 from hia_service.services.assessments.authoring import set_area
@@ -62,4 +61,4 @@ class AssessmentArea(MethodView):
         screening is worked out again (a more deprived area can move an assessment to the full route).
         """
         inputs = {"given as": "API area definition", **body["inputs"]}
-        return set_area(g.api_user, assessment_id, AreaRequest(body["area"], "api", inputs))
+        return set_area(api_user(), assessment_id, AreaRequest(body["area"], "api", inputs))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
 from flask.views import MethodView
 from flask_smorest.pagination import PaginationParameters
 
@@ -18,7 +17,7 @@ from hia_service.api.assessment_schemas import (
     ConflictSchema,
     VersionSchema,
 )
-from hia_service.api.auth import token_required
+from hia_service.api.auth import api_user, token_required
 from hia_service.api.paging import Blueprint
 from hia_service.api.schemas import ProblemSchema
 from hia_service.auth.permissions import Action
@@ -43,7 +42,7 @@ INVALID = {"schema": ProblemSchema, "description": "The request is not valid; 'e
 
 @blp.route("/assessments")
 class Assessments(MethodView):
-    @token_required()
+    @token_required(reads_only=True)
     @blp.arguments(AssessmentQuerySchema, location="query")
     @blp.response(200, AssessmentSummarySchema(many=True))
     @blp.paginate(page=1, page_size=20, max_page_size=100)
@@ -57,7 +56,7 @@ class Assessments(MethodView):
         gives the total and page numbers, and the Link header the addresses of the other pages.
         """
         rows, total = visible_assessments(
-            g.api_user,
+            api_user(),
             training=query["training"],
             status=query["status"],
             search=query["search"],
@@ -74,19 +73,19 @@ class Assessments(MethodView):
     @blp.alt_response(422, **INVALID)
     def post(self, body: dict[str, Any]) -> Any:
         """Start an assessment. Trainers can only start training assessments."""
-        training = body["training"] or g.api_user.role_enum is Role.TRAINER
-        return start_assessment(g.api_user, body["title"], training=training)
+        training = body["training"] or api_user().role_enum is Role.TRAINER
+        return start_assessment(api_user(), body["title"], training=training)
 
 
 @blp.route("/assessments/<int(max=2147483647):assessment_id>")
 class AssessmentItem(MethodView):
-    @token_required()
+    @token_required(reads_only=True)
     @blp.response(200, AssessmentSchema)
     @blp.alt_response(401, **NO_TOKEN)
     @blp.alt_response(404, **NOT_FOUND)
     def get(self, assessment_id: int) -> Any:
         """One assessment with its current answers, area, profile and lock_version."""
-        return assessment_for(g.api_user, assessment_id, Action.VIEW)
+        return assessment_for(api_user(), assessment_id, Action.VIEW)
 
 
 @blp.route("/assessments/<int(max=2147483647):assessment_id>/answers/<section_id>")
@@ -104,7 +103,7 @@ class SectionAnswers(MethodView):
         Send the lock_version you last read. If someone else changed the same questions since, nothing
         is saved and the answer is 409 with each conflicting question's stored and sent value.
         """
-        assessment = assessment_for(g.api_user, assessment_id, Action.EDIT)
+        assessment = assessment_for(api_user(), assessment_id, Action.EDIT)
         section_questions = _section_questions(assessment, section_id)
         unknown = sorted(set(body["answers"]) - section_questions)
         if unknown:
@@ -112,7 +111,7 @@ class SectionAnswers(MethodView):
                 {qid: [f"'{qid}' is not a question in section '{section_id}'"] for qid in unknown}
             )
         result = save_page(
-            g.api_user, assessment_id, sorted(body["answers"]), body["answers"], body["lock_version"]
+            api_user(), assessment_id, sorted(body["answers"]), body["answers"], body["lock_version"]
         )
         if result.errors:
             return _invalid({qid: [message] for qid, message in result.errors.items()})
@@ -159,4 +158,4 @@ class Submit(MethodView):
     @blp.alt_response(409, schema=ProblemSchema, description="It cannot be submitted in its current state")
     def post(self, assessment_id: int) -> Any:
         """Submit the assessment for governance review. The answers are frozen as a new version."""
-        return submit_for_review(g.api_user, assessment_id)
+        return submit_for_review(api_user(), assessment_id)

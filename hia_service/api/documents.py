@@ -13,7 +13,7 @@ from flask_smorest import Blueprint
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields
 
-from hia_service.api.auth import token_required
+from hia_service.api.auth import api_user, token_required
 from hia_service.api.schemas import ProblemSchema, StrictSchema, UtcDateTime
 from hia_service.errors import problem
 from hia_service.services.documents.jobs import RETRY_AFTER_SECONDS, DocumentNotReadyError, download
@@ -134,7 +134,7 @@ class VersionDocx(MethodView):
 
 def _document(assessment_id: int, number: int, kind: str, again: bool) -> Response:
     try:
-        document = download(g.api_user, assessment_id, number, kind, again=again)
+        document = download(api_user(), assessment_id, number, kind, again=again)
     except DocumentNotReadyError as not_ready:
         return _not_ready(not_ready)
     return send_file(BytesIO(document.data), mimetype=document.mimetype, download_name=document.filename)
@@ -170,7 +170,7 @@ def _not_ready(not_ready: DocumentNotReadyError) -> Response:
 
 @blp.route("/documents/verify")
 class VerifyPdf(MethodView):
-    @token_required()
+    @token_required(reads_only=True)
     @blp.arguments(UploadSchema, location="files")
     @blp.response(200, VerificationSchema)
     @blp.alt_response(401, schema=ProblemSchema, description="No valid API token")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -16,7 +15,7 @@ from hia_service.api.assessment_schemas import (
     ReturnSchema,
     VersionSchema,
 )
-from hia_service.api.auth import token_required
+from hia_service.api.auth import api_user, token_required
 from hia_service.api.schemas import ProblemSchema
 from hia_service.auth.roles import Role
 from hia_service.services.review.decisions import add_comment, approve, return_to_author, start_review
@@ -48,7 +47,7 @@ class StartReview(MethodView):
     @_errors
     def post(self, body: dict[str, Any], assessment_id: int) -> Any:
         """Start reviewing a submitted assessment."""
-        return start_review(g.api_user, assessment_id, body["lock_version"])
+        return start_review(api_user(), assessment_id, body["lock_version"])
 
 
 @blp.route("/assessments/<int(max=2147483647):assessment_id>/review/comments")
@@ -59,7 +58,7 @@ class Comments(MethodView):
     @_errors
     def post(self, body: dict[str, Any], assessment_id: int) -> Any:
         """Comment on one section (or 'general') of the version under review."""
-        return add_comment(g.api_user, assessment_id, body["section"], body["body"], body["version"])
+        return add_comment(api_user(), assessment_id, body["section"], body["body"], body["version"])
 
 
 @blp.route("/assessments/<int(max=2147483647):assessment_id>/review/return")
@@ -70,7 +69,7 @@ class Return(MethodView):
     @_errors
     def post(self, body: dict[str, Any], assessment_id: int) -> Any:
         """Return the assessment to its author with a comment saying what to change."""
-        return return_to_author(g.api_user, assessment_id, body["comment"], body["lock_version"])
+        return return_to_author(api_user(), assessment_id, body["comment"], body["lock_version"])
 
 
 @blp.route("/assessments/<int(max=2147483647):assessment_id>/review/approve")
@@ -81,4 +80,4 @@ class Approve(MethodView):
     @_errors
     def post(self, body: dict[str, Any], assessment_id: int) -> Any:
         """Approve the version under review; its action plan starts being tracked."""
-        return approve(g.api_user, assessment_id, body["lock_version"])
+        return approve(api_user(), assessment_id, body["lock_version"])

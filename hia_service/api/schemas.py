@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import EXCLUDE, RAISE, Schema, fields, validate
 
 
 class UtcDateTime(fields.DateTime):
@@ -56,6 +56,23 @@ class AreaProfileRequestSchema(StrictSchema):
     )
 
 
+class AreaProfileDetailSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE  # other query parameters were always ignored here
+
+    detail = fields.String(
+        load_default="summary",
+        validate=validate.OneOf(["summary", "full"]),
+        metadata={
+            "description": "How much of the comparison with places to send. `summary` (the default): the "
+            "nation and your organisation's population in full, and each local authority and ICB the area "
+            "touches with its code, name, population and core20_share only. `full`: every place's full "
+            "figures too (deciles, quintiles, scores and the lookup used), as this endpoint answered before "
+            "the parameter was added: several times larger for a large area."
+        },
+    )
+
+
 class AreaProfileSchema(Schema):
     """The area profile. Keys are fixed so that other tools can rely on them."""
 
@@ -71,7 +88,12 @@ class AreaProfileSchema(Schema):
     mean_imd_rank = fields.Float(allow_none=True)
     share_lsoas_most_deprived_10pct = fields.Float(allow_none=True)
     domains = fields.Dict()
-    baseline = fields.Dict()
+    baseline = fields.Dict(
+        metadata={
+            "description": "The places the area is compared with: `nation`, `organisation` (when set up), "
+            "`local_authorities` and `icbs` (headline figures only unless `?detail=full`)."
+        }
+    )
     relative_core20 = fields.Float(allow_none=True)
     concentration_index = fields.Float(allow_none=True)
     unmatched = fields.List(fields.Dict())

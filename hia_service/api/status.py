@@ -17,7 +17,7 @@ blp = Blueprint("api_status", __name__, url_prefix="/api/v1", description="Refer
 
 @blp.route("/reference-data")
 class ReferenceData(MethodView):
-    @token_required()
+    @token_required(reads_only=True)
     @blp.response(200, ReferenceDatasetSchema(many=True))
     def get(self) -> Any:
         """The reference datasets loaded now, with their release, checksum and when they were loaded."""
@@ -26,7 +26,7 @@ class ReferenceData(MethodView):
 
 @blp.route("/rules")
 class RulesVersions(MethodView):
-    @token_required()
+    @token_required(reads_only=True)
     @blp.response(200, RulesVersionsSchema)
     def get(self) -> Any:
         """Which framework and scoring versions new assessments use, and every version the service keeps."""

@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, text
 
-from hia_service.data.models import AuditEvent, User
+from hia_service.data.models import AuditEvent
 from hia_service.domain.audit_chain import GENESIS, ChainProblem, entry_hash, timestamp, verify_chain
 from hia_service.extensions import db
 
 log = logging.getLogger("hia_service.audit")
+
+
+class Actor(Protocol):
+    """Who did it: a User, or anything that knows their id and organisation (an API call's caller, whom
+    the API does not load to audit a read)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def organisation_id(self) -> int: ...
 
 
 def _fields(event: AuditEvent) -> dict[str, Any]:
@@ -32,7 +43,7 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
 def record_audit_event(
     event_type: str,
     *,
-    actor: User | None,
+    actor: Actor | None,
     organisation_id: int | None = None,
     subject: tuple[str, object] | None = None,
     details: dict[str, Any] | None = None,
@@ -40,10 +51,33 @@ def record_audit_event(
     after_hash: str | None = None,
 ) -> AuditEvent:
     """Append an entry chained to the last one. Flushes; the request or command commits."""
-    _serialise_writers()
-    last = db.session.scalar(select(AuditEvent.entry_hash).order_by(AuditEvent.id.desc()).limit(1))
-    event = AuditEvent(
-        at=datetime.now(UTC),
+    event = audit_event(
+        event_type,
+        actor=actor,
+        organisation_id=organisation_id,
+        subject=subject,
+        details=details,
+        before_hash=before_hash,
+        after_hash=after_hash,
+    )
+    return append_audit_events([event])[0]
+
+
+def audit_event(
+    event_type: str,
+    *,
+    actor: Actor | None,
+    organisation_id: int | None = None,
+    subject: tuple[str, object] | None = None,
+    details: dict[str, Any] | None = None,
+    before_hash: str | None = None,
+    after_hash: str | None = None,
+    at: datetime | None = None,
+) -> AuditEvent:
+    """An entry not yet chained or stored (append_audit_events does both). `at`: when it happened, if
+    before now (an API read audited with its batch a moment later)."""
+    return AuditEvent(
+        at=at or datetime.now(UTC),
         organisation_id=organisation_id
         if organisation_id is not None
         else getattr(actor, "organisation_id", None),
@@ -54,19 +88,33 @@ def record_audit_event(
         details=details or {},
         before_hash=before_hash,
         after_hash=after_hash,
-        prev_hash=last or GENESIS,
+        prev_hash="",
         entry_hash="",
     )
-    event.entry_hash = entry_hash(event.prev_hash, _fields(event))
-    db.session.add(event)
+
+
+def append_audit_events(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Chain entries to the last one, in order, and store them with one look-up and one flush however
+    many there are. Flushes; the request or command commits."""
+    _serialise_writers()
+    last = db.session.scalar(select(AuditEvent.entry_hash).order_by(AuditEvent.id.desc()).limit(1))
+    for event in events:
+        event.prev_hash = last or GENESIS
+        event.entry_hash = last = entry_hash(event.prev_hash, _fields(event))
+        db.session.add(event)
     db.session.flush()
-    log.info(
-        "audit",
-        extra={
-            "fields": {"audit_event": event_type, "subject": event.subject_id, "actor_id": event.actor_id}
-        },
-    )
-    return event
+    for event in events:
+        log.info(
+            "audit",
+            extra={
+                "fields": {
+                    "audit_event": event.event_type,
+                    "subject": event.subject_id,
+                    "actor_id": event.actor_id,
+                }
+            },
+        )
+    return events
 
 
 def _serialise_writers() -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 
 from hia_service.data.models import ApiToken, User
 from hia_service.extensions import db
@@ -17,8 +19,41 @@ def add_token(user: User, name: str, token_hash: str, prefix: str, expires_at: d
     return token
 
 
-def find_token(token_hash: str) -> ApiToken | None:
-    return db.session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash))
+@dataclass(frozen=True)
+class TokenHolder:
+    """What checking a token needs to know about it and the person it belongs to."""
+
+    token_id: int
+    expires_at: datetime
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    user_id: int
+    organisation_id: int
+    role: str
+    is_active: bool
+    created_at: datetime
+
+
+def find_token_holder(token_hash: str) -> TokenHolder | None:
+    """The token with that hash and its holder, in one query of plain values (every API call's first
+    check of a token makes it)."""
+    query = (
+        select(
+            ApiToken.id,
+            ApiToken.expires_at,
+            ApiToken.revoked_at,
+            ApiToken.last_used_at,
+            User.id,
+            User.organisation_id,
+            User.role,
+            User.is_active,
+            ApiToken.created_at,
+        )
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == token_hash)
+    )
+    row = db.session.execute(query).one_or_none()
+    return TokenHolder(*row) if row is not None else None
 
 
 def list_tokens(user: User) -> list[ApiToken]:
@@ -33,3 +68,14 @@ def mark_token(token: ApiToken, **changes: datetime) -> None:
     for key, value in changes.items():
         setattr(token, key, value)
     db.session.flush()
+
+
+def record_last_used(times: Mapping[int, datetime]) -> None:
+    """Each token's last-used time, by token id; a later time already stored is kept."""
+    for token_id, at in sorted(times.items()):
+        db.session.execute(
+            update(ApiToken)
+            .where(ApiToken.id == token_id, or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < at))
+            .values(last_used_at=at)
+            .execution_options(synchronize_session=False)
+        )

@@ -15,6 +15,7 @@ from hia_service.domain.geography.errors import AreaDefinitionError, ReleaseNotA
 from hia_service.domain.geography.profile import Baselines, build_profile
 from hia_service.domain.geography.releases import DEFAULT_RELEASE, RELEASES
 from hia_service.domain.geography.selection import Selection, postcode_point, resolve
+from hia_service.domain.geography.shapes import prepare_transformers, to_wgs84
 from hia_service.domain.geography.tables import Geography, PostcodeIndex, ReleaseTable, VintageLookup
 
 EACH_KINDS = ("lad", "icb", "sub_icb")
@@ -127,6 +128,26 @@ class GeographyEngine:
         store = geography.map_shapes or geography.shapes
         shapes = store.geometries(table.geo_row[selection.rows])
         return list(zip(shapes.tolist(), table.imd_decile[selection.rows].tolist(), strict=True))
+
+    def prepare(self) -> None:
+        """Build now what the first profiles would otherwise build on the way (lookups, ranks, the places
+        areas are compared with, this thread's grid transformations), for the default release: a server
+        calls this before it takes requests, so no one's first request waits for it."""
+        prepare_transformers()
+        if not self.releases:
+            return
+        table = self.releases.get(DEFAULT_RELEASE) or next(iter(self.releases.values()))
+        areas: list[dict[str, Any]] = [{"type": "lsoa_codes", "codes": [str(table.codes[0])]}]
+        for kind in EACH_KINDS:
+            group = table.groups.get(kind)
+            if group is not None and group.codes:
+                areas.append({"type": kind, "codes": [group.codes[0]]})
+        if table.geography is not None and table.n_areas:
+            longitude, latitude = to_wgs84(table.rep_xy[:1, 0], table.rep_xy[:1, 1])
+            centre = {"latitude": float(latitude[0]), "longitude": float(longitude[0])}
+            areas.append({"type": "point_radius", **centre, "radius_km": 2})
+        for area in areas:
+            self.profile(area, release=table.info.id)
 
     def baselines(self, table: ReleaseTable) -> Baselines:
         if table.info.id not in self._baselines:

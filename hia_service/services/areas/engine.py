@@ -1,4 +1,5 @@
-"""The geography engine for this process: loaded lazily from the current snapshot, reloaded on change."""
+"""The geography engine for this process: loaded from the current snapshot (by a server before its first
+request, see hia_service/server.py; otherwise on first use) and reloaded when the snapshot changes."""
 
 from __future__ import annotations
 
@@ -50,3 +51,25 @@ def loaded_engine() -> GeographyEngine:
 
 def reference_checksum() -> str | None:
     return current_reference_checksum()
+
+
+def prepare() -> bool:
+    """Load the engine now and build what its first profiles would otherwise build on the way, in this
+    thread; False when no reference data is loaded yet (then the first profile will say so, as ever)."""
+    from hia_service.domain.geography.shapes import prepare_transformers  # pyproj: only when warming up
+
+    try:
+        loaded = engine()
+    except ReferenceDataNotLoadedError:
+        prepare_transformers()
+        return False
+    loaded.prepare()
+    return True
+
+
+def prepare_thread() -> None:
+    """What each thread that serves requests would otherwise build on its first profile: its own PROJ
+    objects for the grid transformations (the engine itself is shared by every thread, read-only)."""
+    from hia_service.domain.geography.shapes import prepare_transformers
+
+    prepare_transformers()

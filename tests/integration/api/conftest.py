@@ -89,20 +89,33 @@ def draft(app: Flask, world: World) -> int:
 
 
 def expire_tokens(app: Flask) -> None:
-    """Make every token expired yesterday, as if time had passed."""
+    """Make every token expired yesterday, as if time had passed (longer than a checked token is
+    remembered, too: services/accounts/tokens.py)."""
     from hia_service.data.models import ApiToken
     from hia_service.extensions import db
+    from hia_service.services.accounts.tokens import recent_tokens
 
     with app.app_context():
         for token in db.session.scalars(db.select(ApiToken)):
             token.expires_at = datetime.now(UTC) - timedelta(days=1)
         db.session.commit()
+        recent_tokens().forget()
+
+
+def write_waiting_audit(app: Flask) -> None:
+    """Write the API reads waiting for their audit batch now, as the server's batch writer would have
+    within a second (services/accounts/api_calls.py)."""
+    from hia_service.services.accounts.api_calls import write_waiting
+
+    with app.app_context():
+        write_waiting()
 
 
 def count_rows(app: Flask, model_name: str) -> int:
     from hia_service.data import models
     from hia_service.extensions import db
 
+    write_waiting_audit(app)
     with app.app_context():
         return db.session.scalar(db.select(db.func.count()).select_from(getattr(models, model_name)))
 
@@ -111,8 +124,11 @@ def audit_calls(app: Flask) -> list[dict[str, Any]]:
     from hia_service.data.models import AuditEvent
     from hia_service.extensions import db
 
+    write_waiting_audit(app)
     with app.app_context():
-        rows = db.session.scalars(db.select(AuditEvent).where(AuditEvent.event_type == "api_call"))
+        rows = db.session.scalars(
+            db.select(AuditEvent).where(AuditEvent.event_type == "api_call").order_by(AuditEvent.id)
+        )
         return [{"actor_id": r.actor_id, **r.details} for r in rows]
 
 

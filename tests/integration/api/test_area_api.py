@@ -82,3 +82,32 @@ def test_area_profiles_give_the_rural_mix_and_barriers_with_the_provenance(area_
     profile = response.get_json()
     assert profile["rurality"]["classes"] and profile["barriers"]
     assert profile["provenance"]["method"] == "api" and profile["provenance"]["release"] == profile["release"]
+
+
+def test_area_profiles_summarise_the_places_touched_unless_asked_for_full_detail(
+    area_app: Flask, api: Api
+) -> None:
+    body = {"area": {"type": "point_radius", "postcode": "TS1 2AA", "radius_km": 10}}
+    summary = api.post("/area-profiles", "manager", json=body)
+    full = api.post("/area-profiles?detail=full", "manager", json=body)
+    assert summary.status_code == full.status_code == 200
+    brief, whole = summary.get_json(), full.get_json()
+    assert set(brief) == set(whole)  # every key is still there
+    assert brief["baseline"]["nation"] == whole["baseline"]["nation"]
+    for kind in ("local_authorities", "icbs"):
+        assert [p["code"] for p in brief["baseline"][kind]] == [p["code"] for p in whole["baseline"][kind]]
+        assert all(set(p) == {"code", "name", "population", "core20_share"} for p in brief["baseline"][kind])
+        assert all("population_by_decile" in p for p in whole["baseline"][kind])
+    assert {k: v for k, v in brief.items() if k != "baseline"} == {
+        k: v for k, v in whole.items() if k != "baseline"
+    }
+    assert len(summary.data) < len(full.data)
+    assert api.post("/area-profiles?detail=everything", "manager", json=body).status_code == 422
+
+
+def test_the_detail_parameter_is_in_the_openapi_description(app: Flask) -> None:
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    parameters = spec["paths"]["/api/v1/area-profiles"]["post"]["parameters"]
+    detail = next(p for p in parameters if p["name"] == "detail")
+    assert detail["in"] == "query" and detail["schema"]["enum"] == ["summary", "full"]
+    assert "full" in detail["description"]

@@ -1,0 +1,103 @@
+"""A server process's life around its requests: warmed up before the first, and finished after the last.
+
+gunicorn.conf.py calls these from gunicorn's hooks: prepare_worker once a worker has loaded the app and before
+it accepts a connection, so no one's first request pays for loading the reference data (about 200 ms), for
+pyproj's per-thread set-up (25-80 ms in each thread) or for opening a database connection; finish_worker
+when the worker stops, so the API reads waiting to be audited are written. Without gunicorn (`flask run`,
+tests) all of this happens lazily on first use, as it always did.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.orm import configure_mappers
+
+from hia_service.data.transaction import finish
+from hia_service.extensions import db, limiter
+from hia_service.services.accounts import tokens
+from hia_service.services.accounts.api_calls import BatchWriter
+from hia_service.services.areas import engine as geography
+from hia_service.services.organisation.population import organisation_baseline
+
+log = logging.getLogger("hia_service.server")
+WRITER = "hia_batch_writer"
+
+
+def prepare_worker(app: Flask, pool: Executor | None = None, threads: int = 1) -> None:
+    """Do before the first request what the first requests would otherwise do, and start the writer of
+    batched audit entries. `pool`: the worker's request threads (gunicorn's gthread worker), each of which
+    makes its own pyproj objects. A step that fails (the database not up yet) is logged and left to the
+    first request, as before: the worker still starts."""
+    started = time.perf_counter()
+    with app.app_context():
+        for step in (configure_mappers, _open_a_connection, _compile_first_queries):
+            _attempt(step)
+        _attempt(lambda: app.url_map.bind("localhost").match("/healthz"))  # builds the URL matcher
+        engine_loaded = _attempt(geography.prepare) is True
+        _reach_rate_limit_storage()
+        finish()
+    if pool is not None and threads > 1:
+        _attempt(lambda: in_every_thread(pool, threads, geography.prepare_thread))
+    app.extensions[WRITER] = BatchWriter(app).start()
+    elapsed = round((time.perf_counter() - started) * 1000)
+    fields = {"warm_up_ms": elapsed, "engine_loaded": engine_loaded, "threads": threads}
+    log.info("worker ready", extra={"fields": fields})
+
+
+def _attempt(step: Callable[[], object]) -> object:
+    try:
+        return step()
+    except Exception:
+        log.exception("warm-up step failed; the first request that needs it will try again")
+        return None
+
+
+def _compile_first_queries() -> None:
+    """Compile the look-ups that most API calls make, which SQLAlchemy otherwise compiles on first use (a
+    few ms each): the token check and the population the caller's organisation serves (area profiles are
+    compared with it). Neither finds anything here."""
+    tokens.prepare()
+    organisation_baseline(0)
+
+
+def _open_a_connection() -> None:
+    with db.engine.connect() as connection:  # kept open in the pool for the first request
+        connection.execute(text("SELECT 1"))
+
+
+def finish_worker(app: Flask) -> None:
+    """Write what is waiting (audit entries of API reads, tokens' last-used times) before the process ends."""
+    writer = app.extensions.pop(WRITER, None)
+    if writer is not None:
+        writer.stop()
+
+
+def in_every_thread(pool: Executor, threads: int, work: Callable[[], None]) -> None:
+    """Run `work` once in each of the pool's `threads` threads. Each task waits for all the others, so no
+    thread can take two and the pool starts every thread it has (a ThreadPoolExecutor starts a new thread
+    for a task whenever none is idle)."""
+    everyone = threading.Barrier(threads, timeout=60)
+
+    def once() -> None:
+        try:
+            work()
+        finally:
+            everyone.wait()
+
+    for task in [pool.submit(once) for _ in range(threads)]:
+        task.result(timeout=120)  # a thread that could not be prepared raises here; it warms on first use
+
+
+def _reach_rate_limit_storage() -> None:
+    """Open the connection to where rate limits are counted (Redis) now, not on the first API call."""
+    try:
+        limiter.storage.check()
+    except Exception:  # a limiter without storage, or Redis away: the first call finds out, as before
+        log.warning("rate-limit storage not reachable at start")
