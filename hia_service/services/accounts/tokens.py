@@ -68,6 +68,9 @@ def set_token_max_days(admin: User, days: int) -> None:
     if days not in DAY_CHOICES:
         raise ServiceError("Choose how long API tokens may last", field="days")
     organisation_settings.save_settings(admin.organisation_id, api_token_max_days=days)
+    # Remembered checks carry each token's end: forget them, so older tokens obey the new limit at once.
+    recent_tokens().forget()
+    after_commit(lambda: recent_tokens().forget())
     organisation = ("organisation", admin.organisation_id)
     record_audit_event(
         "api_token_lifetime_changed", actor=admin, subject=organisation, details={"days": days}
