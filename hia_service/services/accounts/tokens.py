@@ -199,12 +199,15 @@ def _check(digest: str, now: datetime) -> tuple[ApiCaller, datetime | None]:
 
 
 def live_token_key(plaintext: str) -> str | None:
-    """ "token:<id>" when this is a token that would be let in (for its own rate-limit allowance), else
+    """ "token:<hash>" when this is a token that would be let in (for its own rate-limit allowance), else
     None. Uses the same remembered check as the call itself, so it costs no query of its own."""
+    if not plaintext.strip():
+        return None
     try:
-        return f"token:{caller_for_token(plaintext).token_id}" if plaintext.strip() else None
+        caller_for_token(plaintext)
     except SignInError:
         return None
+    return "token:" + _digest(plaintext.strip())
 
 
 def _aware(moment: datetime) -> datetime:
