@@ -65,6 +65,7 @@ def test_admin_sets_up_the_organisation(
     p12 = tmp_path / "org.p12"
     create_dev_certificate(p12, PASSPHRASE, "Demo Trust signing", days=20)
     page.get_by_label("Certificate file (PKCS#12: .p12 or .pfx)").set_input_files(str(p12))
+    page.get_by_label("Passphrase of the certificate file").fill(PASSPHRASE)
     page.get_by_role("button", name="Upload the certificate").click()
     expect(page.locator("#certificate-warning")).to_contain_text("expires soon")
 

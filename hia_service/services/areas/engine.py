@@ -27,7 +27,9 @@ def engine() -> GeographyEngine:
     data_dir = Path(current_app.config["HIA_DATA_DIR"])
     now = time.monotonic()
     with _lock:
-        stale = _state["dir"] != data_dir or now - _state["checked"] > RECHECK_SECONDS
+        # Nothing loaded yet: look every time (a cheap file read), so data just loaded is used at once.
+        recheck = _state["engine"] is None or now - _state["checked"] > RECHECK_SECONDS
+        stale = _state["dir"] != data_dir or recheck
         if stale:
             snapshot = current_snapshot_id(data_dir)
             if snapshot != _state["snapshot"] or _state["dir"] != data_dir:
