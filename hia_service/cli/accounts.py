@@ -9,7 +9,7 @@ import click
 from flask.cli import with_appcontext
 
 from hia_service.auth.roles import Role
-from hia_service.cli.options import ForgivingChoice, organisation_code
+from hia_service.cli.options import ForgivingChoice, organisation_option
 from hia_service.data.transaction import commit
 from hia_service.services.accounts.demo import DEMO_ORG_NAME, seed_demo
 from hia_service.services.accounts.people import create_organisation, create_user
@@ -29,13 +29,7 @@ def users_cli() -> None:
     type=ForgivingChoice([r.value for r in Role]),
     help="What the user may do.",
 )
-@click.option(
-    "--org",
-    "org_code",
-    required=True,
-    callback=organisation_code,
-    help="The organisation's code (for example its ODS code).",
-)
+@organisation_option
 @click.option("--name", default="", help="The user's full name (defaults to the part of the email before @).")
 @click.option("--org-name", default=None, help="Create the organisation with this name if it does not exist.")
 @with_appcontext

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from hia_service.cli.options import organisation_code
+from hia_service.cli.options import organisation_option
 from hia_service.data.transaction import commit
 from hia_service.services.backup import archive as backup
 from hia_service.services.errors import ServiceError
@@ -18,13 +18,7 @@ from hia_service.services.errors import ServiceError
     help="Write one organisation's records, audit log and signed PDFs to an archive, its manifest signed "
     "with the organisation's document-signing certificate (the one its PDFs are signed with).",
 )
-@click.option(
-    "--org",
-    "org_code",
-    required=True,
-    callback=organisation_code,
-    help="The organisation's code (ODS code), e.g. RXA.",
-)
+@organisation_option
 @click.option(
     "--to",
     "out",

@@ -46,3 +46,13 @@ def area_codes(_context: click.Context, _option: click.Parameter, given: tuple[s
     """Area codes as the reference data writes them (e06000009 is E06000009): every one is capitals and
     digits, ONS codes (E06000009, E54000048) and NHS codes (QE1) alike."""
     return tuple(code.strip().upper() for code in given)
+
+
+# --org, as every command that acts for one organisation takes it.
+organisation_option = click.option(
+    "--org",
+    "org_code",
+    required=True,
+    callback=organisation_code,
+    help="The organisation's code (ODS code), e.g. RXA.",
+)

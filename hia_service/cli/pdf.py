@@ -18,7 +18,7 @@ import click
 import flask
 from flask.cli import ScriptInfo
 
-from hia_service.cli.options import ForgivingChoice, organisation_code
+from hia_service.cli.options import ForgivingChoice, organisation_option
 from hia_service.config import secret_from_environment
 from hia_service.documents import (
     DocumentError,
@@ -204,13 +204,7 @@ def _documents_call(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs)
 
 @pdf_cli.command("export")
 @click.argument("reference")
-@click.option(
-    "--org",
-    "org_code",
-    required=True,
-    callback=organisation_code,
-    help="The organisation's code (ODS code), e.g. RXA.",
-)
+@organisation_option
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write."
 )
