@@ -6,10 +6,18 @@ import logging
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, text
+from flask import current_app
+from sqlalchemy import select, text, update
 
 from hia_service.data.models import AuditEvent
-from hia_service.domain.audit_chain import GENESIS, ChainProblem, entry_hash, timestamp, verify_chain
+from hia_service.domain.audit_chain import (
+    GENESIS,
+    ChainProblem,
+    chain_key,
+    entry_hash,
+    timestamp,
+    verify_chain,
+)
 from hia_service.extensions import db
 
 log = logging.getLogger("hia_service.audit")
@@ -96,11 +104,12 @@ def audit_event(
 def append_audit_events(events: list[AuditEvent]) -> list[AuditEvent]:
     """Chain entries to the last one, in order, and store them with one look-up and one flush however
     many there are. Flushes; the request or command commits."""
-    _serialise_writers()
+    serialise_writers()
+    key = audit_key()
     last = db.session.scalar(select(AuditEvent.entry_hash).order_by(AuditEvent.id.desc()).limit(1))
     for event in events:
         event.prev_hash = last or GENESIS
-        event.entry_hash = last = entry_hash(event.prev_hash, _fields(event))
+        event.entry_hash = last = entry_hash(event.prev_hash, _fields(event), key)
         db.session.add(event)
     db.session.flush()
     for event in events:
@@ -117,16 +126,35 @@ def append_audit_events(events: list[AuditEvent]) -> list[AuditEvent]:
     return events
 
 
-def _serialise_writers() -> None:
-    # Two writers reading the same "last hash" would fork the chain; on PostgreSQL take a transaction lock.
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(724119)"))
+def audit_key() -> bytes:
+    """The chain's HMAC key, derived from HIA_SECRET_KEY (never stored in the database)."""
+    return chain_key(str(current_app.config["SECRET_KEY"]))
+
+
+AUDIT_LOCK = 724119
+
+
+def serialise_writers() -> None:
+    """Hold the audit chain's write lock until this transaction ends, before reading the last hash: two
+    writers that both read the same "last hash" would fork the chain. There is one chain for the whole
+    service (backups prove an organisation's entries sit in it), so the lock is the chain's, which also
+    serialises each organisation's writers.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: pysqlite runs a SELECT outside any transaction
+    until the first write, so the last hash could be read by two writers at once; a write statement (that
+    changes nothing) first takes SQLite's single write lock, which other writers wait for (busy timeout)."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": AUDIT_LOCK})
+    elif dialect == "sqlite":
+        nothing = update(AuditEvent).where(AuditEvent.id == -1).values(id=AuditEvent.id)
+        db.session.execute(nothing.execution_options(synchronize_session=False))
 
 
 def verify_audit_log() -> tuple[int, list[ChainProblem]]:
     rows = list(db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)))
     entries = [(row.id, row.prev_hash, row.entry_hash, _fields(row)) for row in rows]
-    return len(rows), verify_chain(entries)
+    return len(rows), verify_chain(entries, audit_key())
 
 
 def audit_history(subject_type: str, subject_id: object) -> list[AuditEvent]:

@@ -23,7 +23,7 @@ from sqlalchemy import (
     update,
 )
 
-from hia_service.data.audit import _fields, _serialise_writers
+from hia_service.data.audit import _fields, audit_key, serialise_writers
 
 # The specs are part of this module's interface too (services read store.TABLES, store.not_exported()...).
 from hia_service.data.backup_tables import SPECS as SPECS
@@ -43,7 +43,7 @@ from hia_service.data.models import (
     User,
     UserIdentity,
 )
-from hia_service.domain.audit_chain import GENESIS, entry_hash
+from hia_service.domain.audit_chain import GENESIS, entry_hash, unkeyed_entry_hash
 from hia_service.domain.backup import (
     ArchiveError,
     ChainLink,
@@ -103,9 +103,18 @@ def chain_links_between(first_id: int, last_id: int, own_ids: Iterable[int]) -> 
 def audit_problems(rows: list[dict[str, Any]]) -> list[str]:
     """Entries of an archive whose stored hash does not match their content and the hash they follow."""
     problems = []
+    key = audit_key()
     for row in rows:
-        if entry_hash(row["prev_hash"], audit_fields(row)) != row["entry_hash"]:
-            problems.append(f"Audit entry {row['id']}: its content does not match its hash: it was altered.")
+        fields = audit_fields(row)
+        if row["entry_hash"] not in (
+            entry_hash(row["prev_hash"], fields, key),
+            # Archives exported before chains were keyed; the archive's signature vouches for them.
+            unkeyed_entry_hash(row["prev_hash"], fields),
+        ):
+            problems.append(
+                f"Audit entry {row['id']}: its content does not match its hash: it was altered (or the "
+                "archive comes from a service with a different HIA_SECRET_KEY)."
+            )
     return problems
 
 
@@ -210,11 +219,12 @@ def insert_rows(spec: TableSpec, rows: list[dict[str, Any]]) -> dict[int, int]:
 
 def append_audit_entries(rows: list[dict[str, Any]]) -> dict[int, int]:
     """Add remapped entries to the end of this database's chain, each re-chained to the one before."""
-    _serialise_writers()  # the same lock record_audit_event() takes, held until the import commits
+    serialise_writers()  # the same lock record_audit_event() takes, held until the import commits
+    key = audit_key()
     head = db.session.scalar(select(AuditEvent.entry_hash).order_by(AuditEvent.id.desc()).limit(1)) or GENESIS
     chained = []
     for row in rows:
-        digest = entry_hash(head, audit_fields(row))
+        digest = entry_hash(head, audit_fields(row), key)
         chained.append({**row, "prev_hash": head, "entry_hash": digest})
         head = digest
     return insert_rows(SPECS["audit_events"], chained)

@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from hia_service.cli.audit import audit_cli
 from hia_service.data.models import AuditEvent
-from hia_service.domain.audit_chain import GENESIS, entry_hash
+from hia_service.domain.audit_chain import GENESIS, chain_key, entry_hash
 from hia_service.extensions import db
 from hia_service.services.review import decisions as review
 from tests.conftest import csrf_token_from
@@ -170,7 +170,7 @@ def test_verify_names_the_entry_after_an_inserted_one(app: Flask, chain: list[in
         at="2026-01-01 00:00:00",
         org=rows[0].organisation_id,
         prev=GENESIS,
-        hash=entry_hash(GENESIS, fields),
+        hash=entry_hash(GENESIS, fields, chain_key(app.config["SECRET_KEY"])),
     )
     result = verify(app)
     assert result.exit_code == 1
