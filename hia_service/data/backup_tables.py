@@ -94,6 +94,7 @@ CERTIFICATE_COLUMNS = (
     "certificate_pem",
     "certificate_subject",
     "certificate_expires_at",
+    "certificate_sha256",
 )
 
 

@@ -455,7 +455,7 @@ class TrainingPractice(Model):
 class OrganisationSettings(Model):
     """One organisation's own setup: the population it serves, its address, logo and signing certificate.
 
-    The certificate's passphrase is never stored: only the name of the environment variable that holds it."""
+    The certificate's passphrase is never stored (branding.py says how its key is kept)."""
 
     __tablename__ = "organisation_settings"
 
@@ -467,10 +467,14 @@ class OrganisationSettings(Model):
     catchment_set_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     logo_type: Mapped[str | None] = mapped_column(String(20), nullable=True)  # png | svg
+    # What documents draw: the logo as a PNG, made once at upload (an SVG is rasterised under strict limits).
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     certificate: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)  # PKCS#12
     certificate_passphrase_env: Mapped[str | None] = mapped_column(String(100), nullable=True)
     certificate_pem: Mapped[str | None] = mapped_column(Text, nullable=True)  # public part, to verify with
     certificate_subject: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # The registered certificate: a record is "signed by" this organisation only with this exact certificate.
+    certificate_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     certificate_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     # The longest an API token of its people may last, in days (unset: the service's 90).
     api_token_max_days: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -100,6 +101,23 @@ def add_local_version(
     db.session.add(version)
     db.session.flush()
     return version
+
+
+@dataclass(frozen=True)
+class RegisteredCertificate:
+    """A certificate an organisation registered (uploaded) to sign its records with."""
+
+    sha256: str
+    organisation_code: str
+    organisation_name: str
+
+
+def registered_certificates() -> list[RegisteredCertificate]:
+    query = select(OrganisationSettings.certificate_sha256, Organisation.code, Organisation.name).join(
+        Organisation, Organisation.id == OrganisationSettings.organisation_id
+    )
+    query = query.where(OrganisationSettings.certificate_sha256.is_not(None))
+    return [RegisteredCertificate(row[0] or "", row[1], row[2]) for row in db.session.execute(query)]
 
 
 def certificate_pems(organisation_code: str | None = None) -> list[str]:

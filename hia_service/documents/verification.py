@@ -11,7 +11,7 @@ import hashlib
 import io
 import re
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TypeAlias
@@ -51,7 +51,10 @@ class VerificationResult:
     version: int | None
     sha256: str
     code: str = "genuine"  # machine-readable: genuine, too_large, not_pdf, truncated, damaged, unsigned,
-    #  altered, added_after_signing, signed_again, untrusted, invalid_signature, certificate_not_valid
+    #  altered, added_after_signing, signed_again, untrusted, invalid_signature, certificate_not_valid,
+    #  unknown_certificate
+    certificate_sha256: str | None = None  # of the signing certificate (DER), lower-case hex
+    certificate_subject: str | None = None  # the signing certificate's own name for itself
 
 
 class _Failure(Exception):
@@ -60,23 +63,75 @@ class _Failure(Exception):
         self.code, self.reason, self.signer, self.signed_at = code, reason, signer, signed_at
 
 
+Namer: TypeAlias = Callable[[EmbeddedPdfSignature], str]
+
+
 def verify_pdf(
-    data: bytes, trust_roots: Iterable[TrustRoot] = (), *, max_bytes: int = MAX_BYTES
+    data: bytes,
+    trust_roots: Iterable[TrustRoot] = (),
+    *,
+    registered: Mapping[str, str] | None = None,
+    max_bytes: int = MAX_BYTES,
 ) -> VerificationResult:
-    """Check a PDF against the organisation's certificates (trust_roots: PEM/DER bytes or cert objects)."""
+    """Check a PDF against the organisation's certificates (trust_roots: PEM/DER bytes or cert objects).
+
+    `registered` maps the SHA-256 fingerprint of each certificate an organisation registered to that
+    organisation's name. Given it, a record is "signed by" an organisation only when its certificate is
+    the one registered for it; any other is "an unknown certificate", named by its subject, and not
+    genuine: a certificate's subject is whatever its maker typed. Without it (a trust file given by
+    the operator), the trusted certificate is named by its subject."""
     roots = load_trust_roots(trust_roots)
     digest = hashlib.sha256(data).hexdigest()
     info: DocumentInfo | None = None
+    facts: tuple[str | None, str | None] = (None, None)
     try:
         _screen(data, max_bytes)
         reader = _open(data)
         info = read_document_info(reader)
-        signer, signed_at = _check_signatures(data, reader, roots)
+        facts = _certificate_facts(reader)
+        name_of = _registered_namer(registered) if registered is not None else _signer_name
+        signer, signed_at = _check_signatures(data, reader, roots, name_of)
+        if registered is not None and facts[0] not in registered:
+            raise _Failure("unknown_certificate", _unknown_reason(signer), signer, signed_at)
     except _Failure as failure:
-        return _result(False, failure.reason, failure.signer, failure.signed_at, info, digest, failure.code)
+        return _result(
+            False, failure.reason, failure.signer, failure.signed_at, info, digest, failure.code, facts
+        )
     when = long_datetime(signed_at) if signed_at else "an unrecorded date"
     reason = f"This is a genuine record: signed by {signer} on {when}, and nothing in it has changed since."
-    return _result(True, reason, signer, signed_at, info, digest, "genuine")
+    return _result(True, reason, signer, signed_at, info, digest, "genuine", facts)
+
+
+def _certificate_facts(reader: PdfFileReader) -> tuple[str | None, str | None]:
+    """(SHA-256 fingerprint, subject) of the first signature's certificate, when it can be read."""
+    try:
+        certificate = reader.embedded_signatures[0].signer_cert
+        return hashlib.sha256(certificate.dump()).hexdigest(), _subject(certificate)
+    except Exception:  # unsigned, or a damaged certificate: the checks below say which
+        return None, None
+
+
+def _registered_namer(registered: Mapping[str, str]) -> Namer:
+    def name_of(signature: EmbeddedPdfSignature) -> str:
+        try:
+            certificate = signature.signer_cert
+            owner = registered.get(hashlib.sha256(certificate.dump()).hexdigest())
+            return owner or f"an unknown certificate ({_subject(certificate)})"
+        except Exception:  # a damaged certificate still deserves an answer, not a crash
+            return "an unknown signer"
+
+    return name_of
+
+
+def _subject(certificate: asn1_x509.Certificate) -> str:
+    return str(certificate.subject.human_friendly or "no name")
+
+
+def _unknown_reason(signer: str) -> str:
+    return (
+        f"It was signed by {signer}, not with the certificate an organisation registered on this service, "
+        "so it cannot be confirmed as an organisation's record."
+    )
 
 
 def load_trust_roots(trust_roots: Iterable[TrustRoot]) -> list[asn1_x509.Certificate]:
@@ -154,7 +209,7 @@ def _open(data: bytes) -> PdfFileReader:
 
 
 def _check_signatures(
-    data: bytes, reader: PdfFileReader, roots: list[asn1_x509.Certificate]
+    data: bytes, reader: PdfFileReader, roots: list[asn1_x509.Certificate], name_of: Namer
 ) -> tuple[str, datetime | None]:
     signatures = reader.embedded_signatures
     if not signatures:
@@ -165,18 +220,18 @@ def _check_signatures(
     if len(signatures) > 1:
         raise _Failure(
             "signed_again",
-            f"The file was signed again after its first signature, by {_signer_name(last)}. "
+            f"The file was signed again after its first signature, by {name_of(last)}. "
             "A signed record is signed once, so this is not the record as issued.",
-            signer=_signer_name(last),
+            signer=name_of(last),
         )
-    return _check_one(data, first, roots)
+    return _check_one(data, first, roots, name_of)
 
 
 def _check_one(
-    data: bytes, signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]
+    data: bytes, signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], name_of: Namer
 ) -> tuple[str, datetime | None]:
-    signer = _signer_name(signature)
-    status = _validate(signature, roots)
+    signer = name_of(signature)
+    status = _validate(signature, roots, signer)
     signed_at = status.signer_reported_dt
     if not status.intact:
         raise _Failure("altered", "The document has been changed since it was signed.", signer, signed_at)
@@ -211,7 +266,9 @@ def _check_certificate_dates(
         raise _Failure("certificate_not_valid", reason, signer, signed_at)
 
 
-def _validate(signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate]) -> PdfSignatureStatus:
+def _validate(
+    signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate], signer: str
+) -> PdfSignatureStatus:
     # B-B has no trusted timestamp, so the certificate is checked at the time the signer recorded: a
     # record signed while the certificate was valid stays genuine after the certificate expires.
     reported = signature.self_reported_timestamp
@@ -221,7 +278,7 @@ def _validate(signature: EmbeddedPdfSignature, roots: list[asn1_x509.Certificate
         return outside_event_loop(lambda: validate_pdf_signature(signature, context, skip_diff=True))
     except Exception as error:  # fail closed, as in _open
         reason = "The signature is damaged and cannot be checked."
-        raise _Failure("invalid_signature", reason, _signer_name(signature)) from error
+        raise _Failure("invalid_signature", reason, signer) from error
 
 
 def _signature_bytes_untouched(data: bytes, signature: EmbeddedPdfSignature) -> bool:
@@ -261,6 +318,7 @@ def _result(
     info: DocumentInfo | None,
     digest: str,
     code: str,
+    facts: tuple[str | None, str | None] = (None, None),
 ) -> VerificationResult:
     return VerificationResult(
         genuine=genuine,
@@ -271,4 +329,6 @@ def _result(
         version=info.version if info else None,
         sha256=digest,
         code=code,
+        certificate_sha256=facts[0],
+        certificate_subject=facts[1],
     )

@@ -1,7 +1,10 @@
 """Checks on an organisation's logo before it goes on documents. Pure: bytes in, facts or a reason out.
 
 The type is sniffed from the bytes, never taken from the file name. An SVG is accepted only when it can do
-nothing but draw: no scripts, no event handlers, no references outside the file, no DTD (entity tricks)."""
+nothing but draw: no scripts, no event handlers, no references outside the file, no DTD (entity tricks),
+and little enough to draw: at most MAX_SVG_ELEMENTS elements, and with every <use> copied out (a <use> of a
+group of <use>s of ... multiplies, the SVG form of "billion laughs") at most MAX_DRAWN_ELEMENTS, nested at
+most MAX_USE_DEPTH deep."""
 
 from __future__ import annotations
 
@@ -14,6 +17,14 @@ from dataclasses import dataclass
 MAX_LOGO_BYTES = 500_000
 MAX_LOGO_PIXELS = 2000  # each side
 MIN_LOGO_PIXELS = 16
+MAX_SVG_ELEMENTS = 3000  # a detailed crest is a few hundred
+MAX_DRAWN_ELEMENTS = 10_000  # elements once every <use> is copied out
+MAX_USE_DEPTH = 4  # a <use> of something that itself holds a <use>, and so on
+MAX_NESTING = 100  # elements inside elements
+TOO_COMPLEX = (
+    "The SVG logo is too complicated to draw on documents. Save it as a simpler SVG (for example with "
+    "'outline text' and without repeated copies of copies), or as a PNG, and upload it again"
+)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _FORBIDDEN_ELEMENTS = {"script", "foreignobject", "iframe", "object", "embed", "audio", "video"}
 _URL_IN_CSS = re.compile(r"url\(\s*['\"]?\s*(?!#)", re.IGNORECASE)
@@ -70,9 +81,56 @@ def _svg(data: bytes) -> Logo:
         raise LogoError("The SVG logo is not well-formed XML, so it cannot be read") from None
     if _local(root.tag) != "svg":
         raise LogoError("The SVG file does not start with an <svg> element")
-    for element in root.iter():
+    elements = list(root.iter())
+    if len(elements) > MAX_SVG_ELEMENTS:
+        raise LogoError(TOO_COMPLEX)
+    for element in elements:
         _check_element(element)
+    _check_drawn_size(root, elements)
     return Logo("svg", *_svg_size(root))
+
+
+def _check_drawn_size(root: ET.Element, elements: list[ET.Element]) -> None:
+    """Count the elements a renderer would draw with every <use> replaced by what it points at, without
+    copying anything: refused when too many, nested too deep, or a <use> that (in the end) uses itself."""
+    stack = [(root, 1)]
+    while stack:  # nesting first (without recursion), so the count below cannot recurse too deep
+        element, level = stack.pop()
+        if level > MAX_NESTING:
+            raise LogoError(TOO_COMPLEX)
+        stack.extend((child, level + 1) for child in element)
+    by_id = {element.get("id"): element for element in elements if element.get("id")}
+    memo: dict[int, tuple[int, int]] = {}  # id(element) -> (elements drawn, <use> depth below it)
+    visiting: set[int] = set()
+
+    def drawn(element: ET.Element, uses_above: int) -> tuple[int, int]:
+        # uses_above bounds the recursion: at most (MAX_USE_DEPTH + 1) * MAX_NESTING calls deep
+        key = id(element)
+        if key in visiting or uses_above > MAX_USE_DEPTH:
+            raise LogoError(TOO_COMPLEX)  # a reference loop, or copies of copies nested too deep
+        if key not in memo:
+            visiting.add(key)
+            count, depth = 1, 0
+            if _local(str(element.tag)) == "use":
+                target = by_id.get(_href(element).lstrip("#"))
+                if target is not None:
+                    inner, inner_depth = drawn(target, uses_above + 1)
+                    count, depth = count + inner, inner_depth + 1
+            for child in element:
+                inner, inner_depth = drawn(child, uses_above)
+                count, depth = count + inner, max(depth, inner_depth)
+            visiting.discard(key)
+            memo[key] = (count, depth)
+        count, depth = memo[key]
+        if count > MAX_DRAWN_ELEMENTS or uses_above + depth > MAX_USE_DEPTH:
+            raise LogoError(TOO_COMPLEX)
+        return count, depth
+
+    drawn(root, 0)
+
+
+def _href(element: ET.Element) -> str:
+    return next((value for name, value in element.attrib.items() if _local(name) == "href"), "").strip()
 
 
 def _local(tag: str) -> str:

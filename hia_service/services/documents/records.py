@@ -180,14 +180,14 @@ def _snapshot(
 
 
 def _organisation(organisation_id: int) -> dict[str, Any]:
-    """Name, address and logo (PNG or SVG, base64) as the organisation's admins set them."""
+    """Name, address and logo as the organisation's admins set them. The logo is always a PNG (base64): an
+    SVG was rasterised once at upload, so no document job ever draws an SVG."""
     brand = branding.branding(organisation_id)
-    logo = base64.b64encode(brand.logo).decode() if brand.logo else None
     return {
         "name": brand.name,
         "address": brand.address,
-        "logo_png": logo if brand.logo_type == "png" else None,
-        "logo_svg": logo if brand.logo_type == "svg" else None,
+        "logo_png": base64.b64encode(brand.logo_png).decode() if brand.logo_png else None,
+        "logo_svg": None,
     }
 
 
@@ -496,11 +496,15 @@ class UploadCheck:
 
 
 def check_upload(data: bytes) -> UploadCheck:
-    """Is this the organisation's signed record, unchanged, and one this service issued?"""
-    result: VerificationResult = verify_pdf(data, trust_roots())
+    """Is this the organisation's signed record, unchanged, signed with the certificate that organisation
+    registered, and one this service issued?"""
     digest = hashlib.sha256(data).hexdigest()
-    matches = [public_record(v) for v in store.versions_with_pdf_hash(digest)] if data else []
-    record = matches[0] if matches else None
+    versions = store.versions_with_pdf_hash(digest) if data else []
+    owner = versions[0].assessment.organisation if versions else None
+    signers = signing_certificates(owner)
+    names = {fingerprint: name for fingerprint, (name, _) in signers.items()}
+    result: VerificationResult = verify_pdf(data, trust_roots(), registered=names)
+    record = public_record(versions[0]) if versions else None
     genuine, reason, code = result.genuine, result.reason, result.code
     if genuine and (
         record is None or (record.reference, record.version) != (result.reference, result.version)
@@ -510,9 +514,51 @@ def check_upload(data: bytes) -> UploadCheck:
             "The signature is in order, but this service has no record of issuing this exact file, so we "
             "cannot confirm it is the approved record. Ask the organisation for a fresh copy."
         )
+    elif (
+        genuine
+        and owner is not None
+        and _signs_for(signers, result.certificate_sha256) not in (None, owner.code)
+    ):
+        genuine, code = False, "unknown_certificate"
+        reason = (
+            f"It was signed by {result.signer}, not with the certificate {owner.name} registered, so it "
+            f"cannot be confirmed as {owner.name}'s record."
+        )
     return UploadCheck(
         genuine, reason, result.signer, result.signed_at, record if genuine else None, digest, code
     )
+
+
+def signing_certificates(owner: Organisation | None = None) -> dict[str, tuple[str, str | None]]:
+    """Every certificate a genuine record can be signed with, by SHA-256 fingerprint: (who it signs for
+    as shown, the code of the one organisation it signs for, or None for the service's own certificate,
+    which signs for organisations that have not registered one). `owner`: the organisation whose record is
+    being checked, named for the service's own certificate."""
+    found: dict[str, tuple[str, str | None]] = {}
+    config = current_app.config
+    if config.get("HIA_SIGNING_P12"):
+        p12, passphrase = Path(config["HIA_SIGNING_P12"]), config.get("HIA_SIGNING_PASSPHRASE") or ""
+        pem = _documents_call(signing_certificate_pem, p12, passphrase)
+        found[_pem_fingerprint(pem)] = (owner.name if owner else "this service's own certificate", None)
+    elif config.get("HIA_ENV", "production") != "production":
+        for path in sorted(_dev_folder().glob("*.pem")):
+            organisation = get_organisation_by_code(path.stem)
+            if organisation is not None:
+                found[_pem_fingerprint(path.read_bytes())] = (organisation.name, organisation.code)
+    for registered in branding.registered_certificates().values():
+        found[registered.sha256] = (registered.organisation_name, registered.organisation_code)
+    return found
+
+
+def _signs_for(signers: dict[str, tuple[str, str | None]], fingerprint: str | None) -> str | None:
+    return signers.get(fingerprint or "", ("", ""))[1]
+
+
+def _pem_fingerprint(pem: bytes) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    return x509.load_pem_x509_certificate(pem).fingerprint(hashes.SHA256()).hex()
 
 
 def linked_record(reference: str, number: int, key: str) -> PublicRecord:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -25,6 +26,7 @@ from hia_service.services.errors import ServiceError
 if TYPE_CHECKING:  # cryptography is imported where a certificate is read: only on upload
     from cryptography import x509
 
+log = logging.getLogger("hia_service.organisation")
 NAME_MAX = 200
 ADDRESS_MAX = 300
 MAX_CERTIFICATE_BYTES = 100_000
@@ -38,8 +40,9 @@ class Branding:
 
     name: str
     address: str | None
-    logo: bytes | None
+    logo: bytes | None  # as uploaded (shown in settings)
     logo_type: str | None
+    logo_png: bytes | None = None  # what documents draw: the PNG, or the SVG rasterised at upload
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,31 @@ def branding(organisation_id: int) -> Branding:
     settings = store.get_settings(organisation_id)
     if settings is None:
         return Branding(organisation.name, None, None, None)
-    return Branding(organisation.name, settings.address, settings.logo, settings.logo_type)
+    return Branding(
+        organisation.name, settings.address, settings.logo, settings.logo_type, _logo_png(settings)
+    )
+
+
+def _logo_png(settings: OrganisationSettings) -> bytes | None:
+    """The PNG documents draw. An SVG uploaded before logos were rasterised at upload (or brought in by an
+    import, which leaves the PNG out) is rasterised now, under the same limits, and kept; one that fails
+    them is left off documents (logged), never holding them up."""
+    if settings.logo is None or settings.logo_type == "png":
+        return settings.logo
+    if settings.logo_png is None:
+        try:
+            png = _rasterised(settings.logo)
+        except LogoError as error:
+            log.warning("SVG logo left off documents: %s", error)
+            return None
+        store.save_settings(settings.organisation_id, logo_png=png)
+    return settings.logo_png
+
+
+def _rasterised(svg: bytes) -> bytes:
+    from hia_service.documents.svg_logo import rasterise_svg_logo  # reportlab and svglib: only here
+
+    return rasterise_svg_logo(svg)
 
 
 def save_details(user: User, name: str, address: str) -> None:
@@ -87,12 +114,16 @@ def save_logo(user: User, data: bytes) -> None:
         logo = check_logo(data)
     except LogoError as error:
         raise ServiceError(str(error), field="logo") from None
-    store.save_settings(user.organisation_id, logo=data, logo_type=logo.kind)
+    try:  # an SVG is drawn once, here, under strict limits: documents only ever draw the PNG
+        png = _rasterised(data) if logo.kind == "svg" else data
+    except LogoError as error:
+        raise ServiceError(str(error), field="logo") from None
+    store.save_settings(user.organisation_id, logo=data, logo_type=logo.kind, logo_png=png)
     _audit(user, "organisation_logo_changed", {"type": logo.kind, "width": logo.width, "height": logo.height})
 
 
 def remove_logo(user: User) -> None:
-    store.save_settings(user.organisation_id, logo=None, logo_type=None)
+    store.save_settings(user.organisation_id, logo=None, logo_type=None, logo_png=None)
     _audit(user, "organisation_logo_removed", {})
 
 
@@ -134,8 +165,20 @@ def save_certificate(user: User, data: bytes, passphrase: str, *, now: datetime 
         certificate_pem=certificate.public_bytes(serialization.Encoding.PEM).decode(),
         certificate_subject=_subject(certificate),
         certificate_expires_at=certificate.not_valid_after_utc,
+        certificate_sha256=fingerprint(certificate),
     )
-    _audit(user, "organisation_certificate_changed", {"subject": _subject(certificate)})
+    _audit(
+        user,
+        "organisation_certificate_changed",
+        {"subject": _subject(certificate), "sha256": fingerprint(certificate)},
+    )
+
+
+def fingerprint(certificate: x509.Certificate) -> str:
+    """The certificate's SHA-256 fingerprint (of its DER bytes), as lower-case hex."""
+    from cryptography.hazmat.primitives import hashes
+
+    return certificate.fingerprint(hashes.SHA256()).hex()
 
 
 def _service_passphrase(organisation_id: int) -> str:
@@ -231,6 +274,11 @@ def _opened_with_service_key(p12: bytes, organisation_id: int) -> str:
 
 def uploaded_certificate_pems(organisation_code: str | None = None) -> list[bytes]:
     return [pem.encode() for pem in store.certificate_pems(organisation_code)]
+
+
+def registered_certificates() -> dict[str, store.RegisteredCertificate]:
+    """Each organisation's registered signing certificate, by SHA-256 fingerprint."""
+    return {found.sha256: found for found in store.registered_certificates()}
 
 
 def settings_of(organisation_id: int) -> OrganisationSettings | None:

@@ -275,6 +275,7 @@ CERTIFICATE_COLUMNS = [
     "certificate_pem",
     "certificate_subject",
     "certificate_expires_at",
+    "certificate_sha256",
 ]
 
 

@@ -419,8 +419,13 @@ def test_a_damaged_signature_member_gets_a_clear_error_and_changes_nothing(
 def test_export_refuses_when_the_manifest_cannot_be_signed(
     app: Flask, organisation: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The service's secret key changed since the upload: the stored key can no longer be opened.
-    monkeypatch.setitem(app.config, "SECRET_KEY", "a new secret key for this service, 32+ characters")
+    # The stored key can no longer be opened, as when the service's secret key changed since the upload
+    # (changing HIA_SECRET_KEY itself also breaks the keyed audit chain, which export checks first).
+    from hia_service.services.organisation import branding
+
+    monkeypatch.setattr(
+        branding, "_service_passphrase", lambda organisation_id: "not the key it was kept with"
+    )
     out = tmp_path / "rxa.tar.gz"
     result = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(out)])
     refused(result, "The archive's manifest could not be signed, so the organisation was not exported.")
@@ -430,3 +435,22 @@ def test_export_refuses_when_the_manifest_cannot_be_signed(
     assert org_rows(app, "RXA")["audit_events"][-1]["event_type"] != "organisation_exported"
     export(app, out, "--unsigned")
     assert SIGNATURE not in archive_files(out)
+
+
+def test_a_forged_archive_re_signed_with_a_lookalike_of_the_registered_certificate_is_refused(
+    app: Flask, archive: Path, tmp_path: Path
+) -> None:
+    # A certificate made to look like the one RXA registered (same name), carried in the archive itself:
+    # only the registered certificate (or a trust file the operator gives) vouches for an archive.
+    from hia_service.documents.signing import create_dev_certificate
+
+    lookalike = tmp_path / "lookalike.p12"
+    create_dev_certificate(lookalike, CERTIFICATE_PASSPHRASE, "Riverside Uploaded Signing")
+    resigned = rewrite(
+        archive, tmp_path / "resigned.tar.gz", edit_title, fix_manifest=True, sign_with=lookalike
+    )
+    before = org_rows(app, "RXA")
+    result = import_(app, resigned, "--replace")
+    refused(result, "The archive is signed by CN=Riverside Uploaded Signing")
+    assert "a certificate this service does not trust" in result.output
+    assert org_rows(app, "RXA") == before

@@ -205,3 +205,43 @@ def test_a_100_mb_upload_is_refused_without_parsing(org_cert):
 def test_an_unreadable_trusted_certificate_is_a_configuration_error(signed_pdf):
     with pytest.raises(CertificateError, match="trusted certificate could not be read"):
         verify_pdf(signed_pdf, [b"-----BEGIN CERTIFICATE-----\nbm9wZQ==\n-----END CERTIFICATE-----\n"])
+
+
+def _fingerprint(pem: bytes) -> str:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+
+    return x509.load_pem_x509_certificate(pem).fingerprint(hashes.SHA256()).hex()
+
+
+def test_a_registered_certificate_is_named_by_the_organisation_that_registered_it(signed_pdf, org_cert):
+    registered = {_fingerprint(org_cert.pem): "Riverside NHS Trust"}
+    result = verify_pdf(signed_pdf, [org_cert.pem], registered=registered)
+    assert (result.genuine, result.signer) == (True, "Riverside NHS Trust")
+    assert result.reason.startswith("This is a genuine record: signed by Riverside NHS Trust on ")
+    assert result.certificate_sha256 == _fingerprint(org_cert.pem)
+
+
+def test_a_self_signed_certificate_carrying_a_trusts_name_is_an_unknown_certificate(
+    unsigned_pdf, org_cert, tmp_path
+):
+    # Anyone can make a certificate that calls itself "Northshire NHS Foundation Trust"; even one that made
+    # it into the trusted list is not the certificate the trust registered.
+    from hia_service.documents import create_dev_certificate
+
+    lookalike_p12 = tmp_path / "lookalike.p12"
+    lookalike_pem = create_dev_certificate(lookalike_p12, "pass", "Northshire NHS Foundation Trust")
+    forged = sign_pdf(unsigned_pdf, lookalike_p12, "pass")
+    registered = {_fingerprint(org_cert.pem): "Northshire NHS Foundation Trust"}
+    result = verify_pdf(forged, [org_cert.pem, lookalike_pem], registered=registered)
+    assert (result.genuine, result.code) == (False, "unknown_certificate")
+    subject = "Organization: Northshire NHS Foundation Trust, Common Name: Northshire NHS Foundation Trust"
+    assert result.signer == f"an unknown certificate ({subject})"
+    assert result.reason.startswith(
+        f"It was signed by an unknown certificate ({subject}), not with the certificate an organisation "
+        "registered"
+    )
+    assert "genuine record" not in result.reason
+    untrusted = verify_pdf(forged, [org_cert.pem], registered=registered)
+    assert untrusted.code == "untrusted"
+    assert f"signed by an unknown certificate ({subject})" in untrusted.reason

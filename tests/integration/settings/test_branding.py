@@ -263,8 +263,12 @@ def purple_pixels_in_band(pdf_path: Path, tmp_path: Path) -> int:
     )
     image = Image.open(tmp_path / "page.png").convert("RGB")
     band = image.crop((image.width // 2, 0, image.width, 85))
+    # Drawn from the PNG made at upload, so within a shade or two of the SVG's purple.
     return sum(
-        1 for x in range(band.width) for y in range(band.height) if band.getpixel((x, y)) == SVG_PURPLE
+        1
+        for x in range(band.width)
+        for y in range(band.height)
+        if max(abs(a - b) for a, b in zip(band.getpixel((x, y)), SVG_PURPLE, strict=True)) <= 4
     )
 
 
@@ -282,7 +286,7 @@ def test_an_approved_record_draws_the_uploaded_svg_logo(
     login(world["admin"])
     assert post_form(client, "/settings/logo", {"logo": file(svg_logo(), "logo.svg")}).status_code == 302
     page = client.get("/settings/logo").get_data(as_text=True)
-    assert "PNG logos only" not in page and "If an SVG logo cannot be drawn" in page
+    assert "PNG logos only" not in page and "An SVG is drawn once, when you upload it" in page
     assessment_id = make_assessment(world["manager"])
     act(world["reviewer"], review.start_review, assessment_id, None)
     act(world["reviewer"], review.approve, assessment_id, None)
@@ -290,31 +294,67 @@ def test_an_approved_record_draws_the_uploaded_svg_logo(
     assert purple_pixels_in_band(path, tmp_path) > 4500  # the 48 mm x 16 mm logo box, filled
 
 
-def test_an_accepted_svg_that_cannot_be_drawn_still_gives_a_record_with_the_name(
+def nested_uses(levels: int, fan: int = 10) -> bytes:
+    """Each level a group of `fan` copies of the level below: fan ** levels rectangles to draw."""
+    parts = ['<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><defs>']
+    parts.append('<rect id="l0" width="1" height="1" fill="#990099"/>')
+    for level in range(1, levels + 1):
+        parts.append(f'<g id="l{level}">' + f'<use href="#l{level - 1}"/>' * fan + "</g>")
+    parts.append(f'</defs><use href="#l{levels}"/></svg>')
+    return "".join(parts).encode()
+
+
+def test_an_svg_logo_that_cannot_be_drawn_or_is_too_complicated_is_refused_at_upload(
+    app: Flask, client: FlaskClient, world: Any, login: Any
+) -> None:
+    login(world["admin"])
+    cases = [
+        (svg_logo(width="abc"), "The SVG logo could not be drawn"),  # svglib cannot read the width
+        (nested_uses(9), "The SVG logo is too complicated to draw on documents"),  # a billion rectangles
+    ]
+    for svg, reason in cases:
+        response = post_form(client, "/settings/logo", {"logo": file(svg, "logo.svg")})
+        assert response.status_code == 400 and reason in response.get_data(as_text=True), reason
+    assert client.get("/settings/logo/image").status_code == 404
+
+
+def test_an_svg_logo_kept_from_before_is_drawn_once_and_one_that_cannot_be_is_left_off(
     app: Flask,
-    client: FlaskClient,
     world: Any,
-    login: Any,
     tmp_path: Path,
     make_assessment: Callable[..., int],
     act: Callable[..., Any],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    # Stored before logos were rasterised at upload (or brought in by an import): no PNG yet.
     import logging
 
+    from hia_service.data import organisation_settings as store
+    from hia_service.data.accounts import get_organisation_by_code
+    from hia_service.data.transaction import commit
     from hia_service.services.review import decisions as review
 
-    login(world["admin"])
-    broken = svg_logo(width="abc")  # passes the upload check; svglib cannot read the rectangle's width
-    assert post_form(client, "/settings/logo", {"logo": file(broken, "logo.svg")}).status_code == 302
-    assessment_id = make_assessment(world["manager"])
-    act(world["reviewer"], review.start_review, assessment_id, None)
-    with caplog.at_level(logging.WARNING, logger="hia_service.documents.svg_logo"):
+    def keep(svg: bytes) -> None:
+        with app.app_context():
+            organisation = get_organisation_by_code("RXA")
+            assert organisation is not None
+            store.save_settings(organisation.id, logo=svg, logo_type="svg", logo_png=None)
+            commit()
+
+    def approved_record() -> Path:
+        assessment_id = make_assessment(world["manager"])
+        act(world["reviewer"], review.start_review, assessment_id, None)
         act(world["reviewer"], review.approve, assessment_id, None)
-    version = version_of(app, assessment_id)
-    assert version["status"] == "approved" and version["pdf_sha256"]
-    assert "SVG logo left off the PDF: it could not be drawn" in caplog.text
-    path = pdf_file(version, tmp_path)
+        version = version_of(app, assessment_id)
+        assert version["status"] == "approved" and version["pdf_sha256"]
+        return pdf_file(version, tmp_path)
+
+    keep(svg_logo())
+    assert purple_pixels_in_band(approved_record(), tmp_path) > 4500
+    keep(nested_uses(9))
+    with caplog.at_level(logging.WARNING, logger="hia_service.organisation"):
+        path = approved_record()
+    assert "SVG logo left off documents: The SVG logo is too complicated" in caplog.text
     assert purple_pixels_in_band(path, tmp_path) == 0
     with pdfplumber.open(path) as pdf:
         first = pdf.pages[0]
@@ -327,3 +367,28 @@ def world_name(app: Flask) -> str:
 
     with app.app_context():
         return db.session.query(Organisation).filter_by(code="RXA").one().name
+
+
+def test_verification_names_the_organisation_that_registered_the_certificate_not_its_subject(
+    app: Flask,
+    client: FlaskClient,
+    world: Any,
+    login: Any,
+    tmp_path: Path,
+    make_assessment: Callable[..., int],
+    act: Callable[..., Any],
+) -> None:
+    # RYB's admin uploads a certificate that calls itself "Trust RXA" (another trust's name).
+    from hia_service.services.review import decisions as review
+    from tests.integration.documents_wiring.test_downloads_and_verify import upload
+
+    login(world["other_admin"])
+    assert upload_certificate(client, certificate(tmp_path, "Trust RXA")).status_code == 302
+    assessment_id = make_assessment(world["other_manager"])
+    act(world["other_reviewer"], review.start_review, assessment_id, None)
+    act(world["other_reviewer"], review.approve, assessment_id, None)
+    client.post("/sign-out", data={"csrf_token": review_fixtures.form_token(client, "/home")})
+
+    page = upload(client, version_of(app, assessment_id)["pdf"]).get_data(as_text=True)
+    assert "This is a genuine record: signed by Trust RYB on" in page
+    assert "signed by Trust RXA" not in page
