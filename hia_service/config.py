@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     queue_name: str = "hia-documents"
     queue_retry_seconds: str = "10,60,300"  # waits before each retry of a failed job
+    # Fairness: at most this many of one organisation's jobs wait on the queue at once; the rest wait
+    # behind them, joining the end of the queue as each finishes, so one organisation's burst of PDFs
+    # cannot hold up another's.
+    queue_jobs_per_organisation: int = Field(default=2, ge=1, le=100)
     # Sign-in attempts allowed per address (flask-limiter syntax); testing gets a loose default so the
     # suite's many sign-ins from 127.0.0.1 are not refused.
     sign_in_rate_limit: str | None = None
@@ -243,6 +247,7 @@ class Settings(BaseSettings):
             "HIA_QUEUE_RETRY_SECONDS": tuple(
                 int(s) for s in self.queue_retry_seconds.split(",") if s.strip()
             ),
+            "HIA_QUEUE_JOBS_PER_ORGANISATION": self.queue_jobs_per_organisation,
             "HIA_SIGN_IN_RATE_LIMIT": self._sign_in_limit(),
             "HIA_JOIN_RATE_LIMIT": self._join_limit(),
             "HIA_API_RATE_LIMIT": self.api_rate_limit,

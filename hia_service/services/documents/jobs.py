@@ -51,7 +51,9 @@ def queue_signing(version: AssessmentVersion) -> None:
     """After the approval commits, sign the record in the background. Refuses now (rolling the approval
     back) if signing is not set up, rather than approving something that can never be signed."""
     documents.signing_credentials(version.assessment.organisation)
-    jobs.enqueue_after_commit(_sign_id(version), SIGN_JOB, version.assessment_id, version.number)
+    jobs.enqueue_after_commit(
+        _sign_id(version), SIGN_JOB, version.assessment_id, version.number, lane=_lane(version)
+    )
 
 
 def document_for_download(version: AssessmentVersion, kind: str, *, again: bool = False) -> bytes:
@@ -62,13 +64,28 @@ def document_for_download(version: AssessmentVersion, kind: str, *, again: bool 
     if kind == "pdf" and _is_signed_record(version):
         if version.pdf_sha256 is not None:
             return documents.version_pdf(version)
-        state = jobs.ensure(_sign_id(version), SIGN_JOB, version.assessment_id, version.number, again=again)
+        state = jobs.ensure(
+            _sign_id(version),
+            SIGN_JOB,
+            version.assessment_id,
+            version.number,
+            again=again,
+            lane=_lane(version),
+        )
         raise DocumentNotReadyError(state, kind, version.number)
     key = render_key(version, kind)
     stored = storage.document_storage().read(key)
     if stored is not None:
         return stored
-    state = jobs.ensure(_render_id(key), RENDER_JOB, version.assessment_id, version.number, kind, again=again)
+    state = jobs.ensure(
+        _render_id(key),
+        RENDER_JOB,
+        version.assessment_id,
+        version.number,
+        kind,
+        again=again,
+        lane=_lane(version),
+    )
     raise DocumentNotReadyError(state, kind, version.number)
 
 
@@ -83,6 +100,11 @@ def render_key(version: AssessmentVersion, kind: str = "pdf") -> str:
     return (
         f"drawn/{assessment.organisation.code}/{assessment.reference}-v{version.number}-{fingerprint}.{kind}"
     )
+
+
+def _lane(version: AssessmentVersion) -> str:
+    """Whose turn it is on the queue: the organisation's (queue.py keeps it fair between them)."""
+    return version.assessment.organisation.code
 
 
 def _is_signed_record(version: AssessmentVersion) -> bool:

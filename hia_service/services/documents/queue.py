@@ -7,6 +7,12 @@ stays in RQ's failed registry (`hia worker --failed` lists them) and the page th
 HIA_QUEUE=sync (tests, the embedded default) has no queue: callers do the work in the request instead.
 
 Jobs are named by the work they do (e.g. "sign-12"), so asking twice for the same work queues it once.
+
+Fair to every organisation: each organisation's jobs form a lane (`lane=` its code). At most
+HIA_QUEUE_JOBS_PER_ORGANISATION of a lane's jobs are on the queue at once; each further job waits (RQ
+"deferred") until the one that many places before it in its lane has finished, then joins the END of the
+queue. So an organisation that asks for a hundred PDFs holds two places in the queue, not a hundred, and
+another organisation's PDF waits behind at most those two.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("hia_service.jobs")
 DEFAULT_RETRY_SECONDS = (10, 60, 300)
 JOB_TIMEOUT_SECONDS = 300
+LANE_MEMORY = 200  # job ids remembered per organisation's lane
 UNAVAILABLE = (
     "Documents cannot be prepared just now because part of the service is not working. Try again in a few "
     "minutes. Nothing you saved has been lost."
@@ -83,21 +90,22 @@ def retry_policy() -> Retry:
     return Retry(max=len(seconds), interval=list(seconds))
 
 
-def enqueue_after_commit(name: str, function: str, *args: Any) -> None:
+def enqueue_after_commit(name: str, function: str, *args: Any, lane: str | None = None) -> None:
     """Queue the job once this request's transaction has committed (never if it rolls back).
 
     If Redis is down at that moment the commit still stands; the page that waits for the result queues
     the job again (see ensure()).
     """
-    after_commit(lambda: ensure(name, function, *args))
+    after_commit(lambda: ensure(name, function, *args, lane=lane))
 
 
-def ensure(name: str, function: str, *args: Any, again: bool = False) -> JobState:
-    """The job's state, queueing it if it is not queued already (or, with again=True, if it failed)."""
+def ensure(name: str, function: str, *args: Any, again: bool = False, lane: str | None = None) -> JobState:
+    """The job's state, queueing it if it is not queued already (or, with again=True, if it failed).
+    `lane`: whose work it is (an organisation's code), so that one organisation's burst waits its turn."""
     from redis.exceptions import RedisError
     from rq.job import JobStatus
 
-    waiting = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+    waiting = _waiting_statuses()
     job_id = job_id_for(name)
     try:
         job = _fetch(job_id)
@@ -116,12 +124,54 @@ def ensure(name: str, function: str, *args: Any, again: bool = False) -> JobStat
             job_timeout=JOB_TIMEOUT_SECONDS,
             result_ttl=3600,
             failure_ttl=7 * 24 * 3600,
+            depends_on=_turn_in_lane(lane),
         )
+        if lane is not None:
+            _join_lane(lane, job_id)
         log.info("Queued a background job", extra={"fields": {"job": job_id, "function": function}})
         return JobState(job_id, "waiting", 0)
     except RedisError as error:
         log.error("The job queue is unreachable", extra={"fields": {"job": job_id, "error": str(error)}})
         raise QueueUnavailableError(UNAVAILABLE) from None
+
+
+def _waiting_statuses() -> set[Any]:
+    from rq.job import JobStatus
+
+    return {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+
+
+def _lane_key(lane: str) -> str:
+    return f"rq:hia-lane:{job_id_for(lane)}"  # rq: with the queue name, as RQ names its own keys
+
+
+def _turn_in_lane(lane: str | None) -> Any:
+    """What a new job in this lane waits for: nothing while fewer than the limit of the lane's jobs wait,
+    else the job that many places back (finished or failed: either way it is the new job's turn)."""
+    if lane is None:
+        return None
+    from rq.job import Dependency, Job
+
+    limit = int(current_app.config.get("HIA_QUEUE_JOBS_PER_ORGANISATION") or 2)
+    ids = [
+        raw.decode() if isinstance(raw, bytes) else raw for raw in connection().lrange(_lane_key(lane), 0, -1)
+    ]
+    waiting = _waiting_statuses()
+    live = [
+        job for job in Job.fetch_many(ids, connection=connection()) if job and job.get_status() in waiting
+    ]
+    if len(live) < limit:
+        return None
+    return Dependency(jobs=[live[-limit]], allow_failure=True)
+
+
+def _join_lane(lane: str, job_id: str) -> None:
+    key = _lane_key(lane)
+    pipe = connection().pipeline()
+    pipe.rpush(key, job_id)
+    pipe.ltrim(key, -LANE_MEMORY, -1)  # only the newest matter: at most the limit of them still wait
+    pipe.expire(key, 7 * 24 * 3600)
+    pipe.execute()
 
 
 def job_id_for(name: str) -> str:

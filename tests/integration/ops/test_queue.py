@@ -233,3 +233,40 @@ def test_without_redis_the_whole_pdf_path_works_in_process(
     assert unreachable.exit_code == 1
     assert "Cannot reach Redis at redis://127.0.0.1:1/0" in unreachable.output
     assert "Traceback" not in unreachable.output
+
+
+def test_one_organisations_burst_of_pdfs_does_not_hold_up_anothers(
+    app: Flask,
+    client: FlaskClient,
+    rq_mode: Any,
+    world: Any,
+    make_assessment: Any,
+    login: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hia_service.services.documents import jobs as document_jobs
+    from hia_service.services.documents import queue as jobs
+
+    burst = [make_assessment(world["manager"]) for _ in range(5)]
+    other = make_assessment(world["other_manager"])
+    login(world["manager"])
+    for assessment_id in burst:
+        assert client.get(f"/documents/{assessment_id}/v1.pdf").status_code == 202
+    login(world["other_manager"])
+    assert client.get(f"/documents/{other}/v1.pdf").status_code == 202  # asked for last
+
+    with app.app_context():
+        assert jobs.queue().count == 3  # two of RXA's (HIA_QUEUE_JOBS_PER_ORGANISATION), then RYB's
+    real_render, order = document_jobs.render_job, []
+
+    def noting(assessment_id: int, number: int, kind: str = "pdf") -> str:
+        order.append(assessment_id)
+        return real_render(assessment_id, number, kind)
+
+    monkeypatch.setattr(document_jobs, "render_job", noting)
+    run_worker(app)
+    assert order.index(other) == 2  # third, not sixth: behind two of RXA's, ahead of RXA's other three
+    assert sorted(order) == sorted([*burst, other])  # the rest of the burst still ran
+    login(world["manager"])
+    for assessment_id in burst:
+        assert client.get(f"/documents/{assessment_id}/v1.pdf").status_code == 200
