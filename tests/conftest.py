@@ -121,6 +121,7 @@ COMMITTING_MODULES = {
     "tests/integration/review/test_audit_trail.py",  # tampers with the log through a connection of its own
     "tests/integration/review/test_concurrency.py",  # two people's sessions racing on two connections
     "tests/integration/review/test_audit_concurrency.py",  # many writers racing on the audit log
+    "tests/integration/api/test_slow_area.py",  # a slow request in a thread while others save
     "tests/integration/security/test_oidc.py",  # the mock identity provider runs in a thread
     "tests/integration/security/test_oidc_multi_tenant.py",
     "tests/integration/settings/test_branding.py",  # second apps with other settings
