@@ -95,6 +95,8 @@ class Settings(BaseSettings):
     # behind them, joining the end of the queue as each finishes, so one organisation's burst of PDFs
     # cannot hold up another's.
     queue_jobs_per_organisation: int = Field(default=2, ge=1, le=100)
+    # A job still running after this long is stopped (and retried, then reported as failed).
+    queue_job_timeout_seconds: int = Field(default=300, ge=1, le=3600)
     # Sign-in attempts allowed per address (flask-limiter syntax); testing gets a loose default so the
     # suite's many sign-ins from 127.0.0.1 are not refused.
     sign_in_rate_limit: str | None = None
@@ -248,6 +250,7 @@ class Settings(BaseSettings):
                 int(s) for s in self.queue_retry_seconds.split(",") if s.strip()
             ),
             "HIA_QUEUE_JOBS_PER_ORGANISATION": self.queue_jobs_per_organisation,
+            "HIA_QUEUE_JOB_TIMEOUT_SECONDS": self.queue_job_timeout_seconds,
             "HIA_SIGN_IN_RATE_LIMIT": self._sign_in_limit(),
             "HIA_JOIN_RATE_LIMIT": self._join_limit(),
             "HIA_API_RATE_LIMIT": self.api_rate_limit,

@@ -121,7 +121,8 @@ def ensure(name: str, function: str, *args: Any, again: bool = False, lane: str 
             *args,
             job_id=job_id,
             retry=retry_policy(),
-            job_timeout=JOB_TIMEOUT_SECONDS,
+            # `hia worker` runs jobs in its main thread, where RQ stops one at this limit (SIGALRM).
+            job_timeout=int(current_app.config.get("HIA_QUEUE_JOB_TIMEOUT_SECONDS") or JOB_TIMEOUT_SECONDS),
             result_ttl=3600,
             failure_ttl=7 * 24 * 3600,
             depends_on=_turn_in_lane(lane),

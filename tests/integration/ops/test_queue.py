@@ -270,3 +270,37 @@ def test_one_organisations_burst_of_pdfs_does_not_hold_up_anothers(
     login(world["manager"])
     for assessment_id in burst:
         assert client.get(f"/documents/{assessment_id}/v1.pdf").status_code == 200
+
+
+def test_a_job_that_runs_past_its_time_limit_is_stopped_and_reported(
+    app: Flask,
+    client: FlaskClient,
+    rq_mode: Any,
+    world: Any,
+    make_assessment: Any,
+    login: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import time
+
+    from hia_service.services.documents import jobs as document_jobs
+
+    stopped: list[str] = []
+
+    def endless(assessment_id: int, number: int, kind: str = "pdf") -> str:
+        try:
+            while True:  # work that never ends by itself
+                time.sleep(0.05)
+        except BaseException as error:
+            stopped.append(type(error).__name__)
+            raise
+
+    monkeypatch.setitem(app.config, "HIA_QUEUE_JOB_TIMEOUT_SECONDS", 1)
+    monkeypatch.setattr(document_jobs, "render_job", endless)
+    assessment_id = make_assessment(world["manager"])
+    login(world["manager"])
+    assert client.get(f"/documents/{assessment_id}/v1.pdf").status_code == 202
+    run_worker(app)  # returns: every try was stopped
+    assert stopped == ["JobTimeoutException"] * 3  # the first try and both retries
+    page = client.get(f"/documents/{assessment_id}/v1.pdf").get_data(as_text=True)
+    assert "The PDF could not be prepared" in page
