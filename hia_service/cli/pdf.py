@@ -78,8 +78,17 @@ def dev_certificate(out: Path, org_name: str, passphrase_env: str | None, days: 
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Trusted certificate (PEM or DER). Defaults to the app's signing certificate.",
 )
-def verify(file: Path, trust: tuple[Path, ...]) -> None:
+@click.option(
+    "--registered",
+    is_flag=True,
+    help="Check it as the verification page does: signed with the certificate its organisation registered "
+    "on this service, and issued by this service.",
+)
+def verify(file: Path, trust: tuple[Path, ...], registered: bool) -> None:
     """Check FILE is a genuine, unaltered signed record. Exit 0 if genuine, 1 if not."""
+    if registered:
+        _verify_registered(file)
+        return
     roots = [path.read_bytes() for path in trust] or [_configured_certificate()]
     with _quiet_pyhanko():
         result = _documents_call(verify_pdf, file.read_bytes(), roots)
@@ -200,6 +209,23 @@ def _documents_call(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs)
         return function(*args, **kwargs)
     except DocumentError as error:
         raise click.ClickException(str(error)) from error
+
+
+@flask.cli.with_appcontext
+def _verify_registered(file: Path) -> None:
+    from hia_service.services.documents import records as documents  # the other checks need no app
+
+    with _quiet_pyhanko():
+        check = documents.check_upload(file.read_bytes())
+    click.echo(("GENUINE: " if check.genuine else "NOT GENUINE: ") + check.reason)
+    if check.record:
+        record = check.record
+        click.echo(f"Assessment: {record.reference} v{record.version} ({record.organisation})")
+    if check.signer:
+        when = f" at {check.signed_at.isoformat()}" if check.signed_at else ""
+        click.echo(f"Signed by: {check.signer}{when}")
+    click.echo(f"SHA-256: {check.sha256}")
+    sys.exit(0 if check.genuine else 1)
 
 
 @pdf_cli.command("export")

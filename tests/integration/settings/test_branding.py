@@ -392,3 +392,11 @@ def test_verification_names_the_organisation_that_registered_the_certificate_not
     page = upload(client, version_of(app, assessment_id)["pdf"]).get_data(as_text=True)
     assert "This is a genuine record: signed by Trust RYB on" in page
     assert "signed by Trust RXA" not in page
+
+    from hia_service.cli.pdf import pdf_cli
+
+    path = pdf_file(version_of(app, assessment_id), tmp_path)
+    checked = app.test_cli_runner().invoke(pdf_cli, ["verify", str(path), "--registered"])
+    assert checked.exit_code == 0, checked.output
+    assert "GENUINE: This is a genuine record: signed by Trust RYB on" in checked.output
+    assert "Signed by: Trust RYB" in checked.output and "Trust RXA" not in checked.output
