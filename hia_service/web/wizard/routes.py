@@ -20,7 +20,7 @@ from hia_service.services.assessments import authoring as assessments
 from hia_service.services.assessments import cumulative, local_answers, wizard
 from hia_service.services.errors import ServiceError, ServiceUnavailableError, StateTransitionError
 from hia_service.services.organisation import choices, local_framework
-from hia_service.services.review.answers import answer_sections, format_answer
+from hia_service.services.review.answers import answer_sections, describe_area, format_answer
 from hia_service.services.review.feedback import return_feedback
 from hia_service.services.training import cohorts as training
 from hia_service.web.wizard import area as area_form
@@ -298,6 +298,8 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         cumulative=cumulative.cumulative_for(current_user, assessment),
         gaps=area_profiles.data_gaps(assessment.area_profile),
         feedback=return_feedback(current_user, assessment),
+        area_text=describe_area(assessment.area) if assessment.area else None,
+        not_used=assessment.area_profile.unmatched if assessment.area_profile else (),
     ), (400 if errors else 200)
 
 
