@@ -47,7 +47,7 @@ def test_unknown_question_id_in_a_match(rules_dir: Path, frameworks: dict[str, F
     text = GOOD.replace("- question: conclusion.recommendation", "- question: conclusion.verdict", 1)
     (problem,) = problems_for(rules_dir, text, frameworks)
     assert problem.startswith(f"{_label(rules_dir)}:{line_of(text, 'conclusion.verdict')}:")
-    assert "there is no question 'conclusion.verdict' in framework 1.2" in problem
+    assert "there is no question 'conclusion.verdict' in framework 1.3" in problem
 
 
 def test_unknown_question_id_in_model_answers(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
@@ -102,7 +102,7 @@ def test_an_answer_the_form_would_refuse(rules_dir: Path, frameworks: dict[str, 
 def test_unknown_section_and_framework_version(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
     text = GOOD.replace("  - id: conclusion\n", "  - id: conclusions\n", 1)
     assert any("there is no section 'conclusions'" in p for p in problems_for(rules_dir, text, frameworks))
-    text = GOOD.replace('framework_version: "1.2"', 'framework_version: "9.9"', 1)
+    text = GOOD.replace('framework_version: "1.3"', 'framework_version: "9.9"', 1)
     (problem,) = problems_for(rules_dir, text, frameworks)
     assert "there is no framework version 9.9" in problem
 
