@@ -1,5 +1,6 @@
-"""The record names people properly (issue 20, item 7): the author's job title, the senior responsible owner,
-the decision-maker and the forum, on the cover and in the sign-off, as the approved, signed PDF prints them."""
+"""The record names people properly (issue 20, item 7): the author's job title, the senior responsible
+owner, the decision-maker and the forum, on the cover and in the sign-off, as the approved, signed PDF prints
+them."""
 
 from __future__ import annotations
 
