@@ -23,7 +23,7 @@ from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.domain.data_completeness import DataGap, list_completeness
 from hia_service.domain.data_completeness import data_gaps as gap_list
 from hia_service.domain.geography.access import TravelChange
-from hia_service.domain.geography.area_profile import AreaProfile, Provenance
+from hia_service.domain.geography.area_profile import AreaProfile, Place, Provenance
 from hia_service.geography import GeographyError, ReferenceDataNotLoadedError
 from hia_service.services.areas import engine as geography
 from hia_service.services.errors import ServiceError, ServiceUnavailableError
@@ -85,6 +85,12 @@ def resolve(request: AreaRequest, *, release: str | None = None, method: str | N
 def profile_of(request: AreaRequest, *, release: str | None = None, method: str | None = None) -> AreaProfile:
     """Just the profile (the API's area-profiles and the command line store nothing)."""
     return resolve(request, release=release, method=method).profile
+
+
+def people_figures(request: AreaRequest, name: str) -> Place:
+    """The headline figures of a set of people (a patient list: counts by decile, no postcode), named to be
+    shown beside another set, with the release they were worked out with."""
+    return resolve(request).profile.as_place(name)
 
 
 def travel_change(
