@@ -317,3 +317,22 @@ def _without_people(snapshot):
         q for q in section["questions"] if q["id"] not in ("proposal.sro", "proposal.decision_maker")
     ]
     return snapshot
+
+
+def test_the_services_users_are_set_beside_the_area(snapshot):
+    from hia_service.domain.geography.users import USERS_ANSWER_KEY
+
+    snapshot["answers"][USERS_ANSWER_KEY] = {
+        "name": "the service's users",
+        "population_by_decile": [5, 5, 10, 10, 10, 10, 10, 10, 15, 15],
+    }
+    blocks = _blocks(snapshot)
+    heading = blocks.index(Heading("The people who use the service", level=2))
+    sentence, table = blocks[heading + 1], blocks[heading + 2]
+    assert sentence.text.startswith("10% of the service's users live in the most deprived fifth")
+    assert table.header[1:] == ("People in the area affected", "The service's users")
+    assert table.rows[0][0] == "Most deprived fifth (Core20)" and table.rows[0][2] == "10%"
+
+
+def test_no_users_list_no_users_section(snapshot):
+    assert Heading("The people who use the service", level=2) not in _blocks(snapshot)
