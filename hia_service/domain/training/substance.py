@@ -74,6 +74,11 @@ class GroupFeedback:
     def missed(self) -> tuple[Point, ...]:
         return tuple(p for p in self.points if not p.made)
 
+    @property
+    def named(self) -> bool:
+        """Whether the trainee named the group as affected at all (if not, every other point is missed)."""
+        return self.given_impact in CONCERNS
+
 
 @dataclass(frozen=True)
 class Marking:
@@ -157,7 +162,7 @@ class _GroupJudge:
         self.given = answers.get(f"{group.id}.impact")
         self.wanted = model[f"{group.id}.impact"]
 
-    def point(self, aspect: str, text: str, made: bool, detail: str) -> Point:
+    def point(self, aspect: str, text: str, made: bool, detail: str = "") -> Point:
         return Point(f"{self.group.id}:{aspect}", text, made, detail, WHY[aspect])
 
     def points(self, *, with_actions: bool) -> tuple[Point, ...]:
@@ -169,7 +174,7 @@ class _GroupJudge:
     def named(self) -> Point:
         text = f"{self.label}: named as affected"
         if self.given in CONCERNS:
-            return self.point("named", text, True, "You named this group as affected.")
+            return self.point("named", text, True)
         said = f"answered {_impact_word(self.given)}" if self.given else "left this group unanswered"
         return self.point("named", text, False, f"You {said}. The model answer names this group as affected.")
 
@@ -197,13 +202,12 @@ class _GroupJudge:
         text = f"{self.label}: says what changes ({words(wanted)})"
         if wanted <= given:
             return self.point("mechanism", text, True, f"You said it changes {words(given)}.")
-        missing = wanted - given
-        return self.point(
-            "mechanism",
-            text,
-            False,
-            f"You said it changes {words(given)}; the model answer also sees a change to {words(missing)}.",
-        )
+        if not given:
+            said = f"You did not say what it changes; the model answer sees a change to {words(wanted)}."
+        else:
+            also = words(wanted - given)
+            said = f"You said it changes {words(given)}; the model answer also sees a change to {also}."
+        return self.point("mechanism", text, False, said)
 
     def evidence(self) -> Point:
         question_id = f"{self.group.id}.evidence"
