@@ -11,6 +11,7 @@ from wtforms import HiddenField, TextAreaField
 from hia_service.auth.decorators import requires_role
 from hia_service.auth.roles import Role
 from hia_service.services.assessments import service_users
+from hia_service.services.assessments.authoring import assessment_for
 from hia_service.services.errors import ServiceError
 from hia_service.services.review import followup
 from hia_service.web.review.forms import lock_from
@@ -61,7 +62,7 @@ def users(assessment_id: int) -> ResponseReturnValue:
             comparison = service_users.followup_comparison(current_user, assessment_id, listed)
         except ServiceError as error:
             errors["users_file"] = error.message
-    assessment = service_users.assessment_for(current_user, assessment_id)
+    assessment = assessment_for(current_user, assessment_id)
     page = render_template(
         "followup/users.html", assessment=assessment, before=before, comparison=comparison, errors=errors
     )
