@@ -125,6 +125,8 @@ def _cell(field: Mapping[str, Any], value: Any) -> str:
 
 
 def _mapping_text(value: Mapping[str, Any]) -> str:
+    if value.get("type") and value.get("label"):  # an area, as the person described it
+        return str(value["label"])
     if value.get("name") and set(value) <= {"name", "job_title", "role", "email"}:
         return ", ".join(str(value[k]) for k in ("name", "job_title", "role") if value.get(k))  # a person
     lines = []

@@ -4,11 +4,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hia_service.domain.geography.access import TRAVEL_ANSWER_KEY, TravelChange
+from hia_service.domain.geography.users import stored_users
 from hia_service.domain.rating_explained import explain
 
 from .answers import NOT_ANSWERED, answer_text, is_rows, is_shown, questions, row_table
 from .blocks import Block, Bullets, Facts, Group, Heading, Para, SignatureSpace, Table, Verification
-from .deprivation import deprivation_blocks, travel_blocks
+from .deprivation import deprivation_blocks, travel_blocks, users_blocks
 from .snapshot import snapshot_profile
 from .summary import summary_blocks
 from .wording import RATING_LABELS, document_label, long_date, rating_summary, reason_text
@@ -37,8 +38,9 @@ def assessment_blocks(
     blocks = summary_blocks(snapshot)
     deprivation = deprivation_blocks(snapshot_profile(snapshot), chart_png=chart_png, map_png=map_png)
     travel = travel_blocks(TravelChange.from_json((snapshot.get("answers") or {}).get(TRAVEL_ANSWER_KEY)))
+    users = users_blocks(snapshot_profile(snapshot), stored_users(snapshot.get("answers") or {}))
     blocks += (
-        deprivation[:-1] + data_gap_blocks(snapshot) + travel + deprivation[-1:]
+        deprivation[:-1] + data_gap_blocks(snapshot) + users + travel + deprivation[-1:]
     )  # before its page break
     blocks += rating_blocks(snapshot.get("rating"), snapshot.get("answers"))
     blocks += duty_blocks(snapshot)

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from hia_service.domain.geography.access import TravelChange, TravelRow
-from hia_service.domain.geography.area_profile import AreaProfile
+from hia_service.domain.geography.area_profile import AreaProfile, Place
+from hia_service.domain.geography.users import compare_people
 
 from .blocks import Block, Bullets, Facts, Figure, Heading, PageBreak, Para, Table
 from .wording import national_baseline, percent, whole_number
@@ -153,6 +154,20 @@ def _access_blocks(profile: AreaProfile) -> list[Block]:
             Table(("Decile of the domain", "People affected", "Share"), rows, widths=(0.44, 0.3, 0.26)),
         ]
     return blocks
+
+
+def users_blocks(profile: AreaProfile | None, users: Place | None) -> list[Block]:
+    """The service's users beside the people in the area affected, by fifth of deprivation."""
+    if profile is None or users is None:
+        return []
+    comparison = compare_people(profile.as_place("the people in the area affected"), users)
+    rows = tuple((r.label, percent(r.first), percent(r.second)) for r in comparison.rows)
+    header = ("Neighbourhoods in England", "People in the area affected", "The service's users")
+    return [
+        Heading("The people who use the service", level=2),
+        Para(comparison.users_sentence()),
+        Table(header, rows, widths=(0.46, 0.27, 0.27)),
+    ]
 
 
 def travel_blocks(change: TravelChange | None) -> list[Block]:

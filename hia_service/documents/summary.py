@@ -21,6 +21,8 @@ from .wording import (
 COVER_QUESTIONS: dict[str, tuple[str, ...]] = {
     "summary": ("proposal.summary", "proposal.description"),
     "forum": ("proposal.decision_forum",),
+    "decision_maker": ("proposal.decision_maker",),
+    "sro": ("proposal.sro",),
     "decision_date": ("proposal.decision_date",),
     "recommendation": ("conclusion.recommendation", "proposal.recommendation"),
     "rationale": ("conclusion.rationale",),
@@ -94,10 +96,26 @@ def _impact_answers(snapshot: Mapping[str, Any]) -> Iterator[tuple[str, str, str
         yield answers[qid], who(question), answer_text(question, answers[qid]), str(mitigation)
 
 
+# The people the record names (framework 1.3 on): shown when the framework asks for them, so a record made
+# under an earlier framework reads as it always did.
+PEOPLE_ROWS = (
+    ("Senior responsible owner", "sro", "proposal.sro"),
+    ("Decision-maker", "decision_maker", "proposal.decision_maker"),
+)
+
+
 def _fact_rows(snapshot: Mapping[str, Any], cover: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    people = tuple(
+        (label, cover[key] or "Not given")
+        for label, key, question_id in PEOPLE_ROWS
+        if find_question(snapshot, question_id).get("label")
+    )
+    author = author_line(snapshot)
     return (
         ("Reference", document_label(snapshot)),
         ("Status", STATUS_LABELS[snapshot["status"]]),
+        *((("Prepared by", author),) if author else ()),
+        *people,
         # The record is signed at approval, before the decision: it says who will decide and when, and
         # that the decision itself is recorded afterwards (on the assessment's record page).
         ("Decision to be made by", cover["forum"] or "Not given"),
@@ -106,6 +124,14 @@ def _fact_rows(snapshot: Mapping[str, Any], cover: Mapping[str, str]) -> tuple[t
         ("Sign-off", signoff_line(snapshot["signoff"], snapshot["status"])),
         ("Document produced", long_date(generated_at(snapshot))),
     )
+
+
+def author_line(snapshot: Mapping[str, Any]) -> str:
+    """'Sam Patel, Service manager': who wrote the assessment, with the job title they gave ('' if not
+    known)."""
+    author = snapshot.get("author") or {}
+    parts = [str(author.get(key) or "").strip() for key in ("name", "job_title")]
+    return ", ".join(part for part in parts if part)
 
 
 def _impact_blocks(snapshot: Mapping[str, Any]) -> list[Block]:

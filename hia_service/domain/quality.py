@@ -29,6 +29,11 @@ class QualityWarning:
     section_id: str
     question_id: str | None = None
 
+    @classmethod
+    def from_dict(cls, raw: Mapping[str, Any]) -> QualityWarning:
+        """The warning as stored with a version (to_dict), for reading the checks it was frozen with."""
+        return cls(str(raw["id"]), str(raw["message"]), str(raw["section_id"]), raw.get("question_id"))
+
     def to_dict(self) -> dict[str, str | None]:
         return {
             "id": self.id,

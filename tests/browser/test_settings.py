@@ -38,11 +38,13 @@ def test_admin_sets_up_the_organisation(
     screenshot(page, "settings-index-empty")
 
     page.get_by_role("link", name="Change the population served").click()
+    page.get_by_label("Names of the areas you serve").fill("blackpool, WYRE")
+    page.get_by_role("button", name="Search").click()
     page.get_by_role("button", name="Use these areas").click()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter at least one local authority")
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select at least one area")
     axe_check(page)
     screenshot(page, "settings-population-error")
-    page.get_by_label("Codes").fill("E06000009")
+    page.get_by_label("Blackpool (Local authority, E06000009)").check()
     page.get_by_role("button", name="Use these areas").click()
     expect(page.locator(".nhsuk-summary-list").first).to_contain_text("live in Core20 areas")
 

@@ -119,10 +119,10 @@ def test_a_trainee_joins_practises_and_reads_feedback(
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Feedback on your practice")
     expect(page.locator("#training-banner")).to_be_visible()
-    expect(page.locator("body")).to_contain_text(
-        "Older people are more likely to rely on the unit and less able to travel to Blackpool."
-    )
-    expect(page.get_by_role("heading", name="Key points you missed").first).to_be_visible()
+    # Age named, rated negative and evidenced in the trainee's own words; what it changes was not said.
+    expect(page.locator("#group-pc-age")).to_contain_text("Age: named as affected")
+    expect(page.locator("#group-pc-age")).to_contain_text("Age: says what changes (access)")
+    expect(page.get_by_role("heading", name="What you missed").first).to_be_visible()
     expect(page.locator("#rating-comparison")).to_contain_text("Model rating")
     page.get_by_text("Model answer: Evidence and data gaps").click()
     expect(page.locator("body")).to_contain_text("IoD2025 deprivation profile at neighbourhood (LSOA) level")

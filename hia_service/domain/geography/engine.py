@@ -75,6 +75,17 @@ class GeographyEngine:
         """A postcode's Code-Point Open point as British National Grid (easting, northing)."""
         return postcode_point(postcode, self)
 
+    def place_of(self, postcode: str, *, release: str | None = None) -> str | None:
+        """The name of the local authority a postcode is in ("Blackpool"), to say where a distance is
+        measured from; None where the postcode is in no neighbourhood of the release's nation."""
+        table = self.release(release)
+        lad = table.groups.get("lad")
+        counted = self.small_area_counts({"type": "postcodes", "postcodes": [postcode]}, release=release)
+        if lad is None or not counted["codes"]:
+            return None
+        index = int(table.group_of["lad"][table.row_of[counted["codes"][0]]])
+        return lad.names[index] if index >= 0 else None
+
     def travel_change(
         self,
         area: Mapping[str, Any],

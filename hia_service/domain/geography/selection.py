@@ -102,11 +102,9 @@ def _code_list(definition: CodeList, release: ReleaseTable, context: Context) ->
     ]
     ok = found >= 0
     if not ok.any():
-        raise AreaDefinitionError(
-            f"None of the codes could be used with {release.info.id}: "
-            f"{unmatched[0]['code']} is {unmatched[0]['reason']}.",
-            "area.codes",
-        )
+        reasons = _each_reason(unmatched)
+        message = f"None of the codes could be used with {release.info.id}: {reasons}."
+        raise AreaDefinitionError(message, "area.codes")
     echo: dict[str, Any] = {"type": "lsoa_codes", "codes": list(dict.fromkeys(map(_shown, definition.codes)))}
     blanks = (
         [f"{definition.blank_lines} blank lines in the file were skipped."] if definition.blank_lines else []
@@ -130,6 +128,16 @@ def _code_list(definition: CodeList, release: ReleaseTable, context: Context) ->
     selection = _weighted(found[ok], counts[ok], release, echo, "codes", unmatched)
     selection.notes.extend(blanks)
     return selection
+
+
+REASONS_LISTED = 10  # in an error message; the area page lists every entry left out of a profile
+
+
+def _each_reason(unmatched: list[dict[str, Any]]) -> str:
+    """'E01999999 is not a known LSOA 2021 code; E01000010 is ...', and how many more."""
+    listed = "; ".join(f"{u['code']} is {u['reason']}" for u in unmatched[:REASONS_LISTED])
+    more = len(unmatched) - REASONS_LISTED
+    return listed + (f"; and {more} more" if more > 0 else "")
 
 
 def _shown(code: str) -> str:

@@ -2,7 +2,7 @@
 
 Public API:
     load_scenarios(rules_dir, frameworks=None) -> tuple[Scenario, ...]   raises RulesError (file:line)
-    feedback(scenario, answers, rating_overall) -> Feedback                key points covered/missed
+    feedback(scenario, answers, rating_overall, marking) -> Feedback   matched and missed, against the model
     profile_value(profile, field) -> float; figure_holds(figure, profile)  checking a cited figure
 """
 
@@ -18,13 +18,17 @@ from hia_service.domain.training.feedback import (
 from hia_service.domain.training.figures import figure_holds, profile_value
 from hia_service.domain.training.loader import load_scenario, load_scenarios, scenario_files
 from hia_service.domain.training.model import RATINGS, Figure, KeyPoint, Match, Scenario, SectionGuide
+from hia_service.domain.training.substance import GroupFeedback, Marking, Point
 
 __all__ = [
     "RATINGS",
     "Feedback",
     "Figure",
+    "GroupFeedback",
     "KeyPoint",
+    "Marking",
     "Match",
+    "Point",
     "RatingFeedback",
     "Scenario",
     "SectionFeedback",

@@ -1,6 +1,9 @@
-"""Feedback on a practice assessment: which key points it made, which it missed, and how its rating compares.
+"""Feedback on a practice assessment: what it matched in the model answer, what it missed, and why that
+matters; and how its rating compares.
 
-Pure: takes the scenario, the trainee's answers and their overall rating; returns plain data for a page.
+Pure: takes the scenario, the trainee's answers, their overall rating and the real record's checks (Marking);
+returns plain data for a page. Groups are compared by the structured answers (domain.training.substance);
+the scenario's other key points compare chosen answers (a recommendation, who was involved), never words.
 """
 
 from __future__ import annotations
@@ -10,14 +13,27 @@ from dataclasses import dataclass
 from typing import Any
 
 from hia_service.domain.training.model import RATINGS, KeyPoint, Match, Scenario, SectionGuide
+from hia_service.domain.training.substance import GroupFeedback, Marking, Point, also_named, group_feedback
 
 
 @dataclass(frozen=True)
 class SectionFeedback:
     section_id: str
-    covered: tuple[KeyPoint, ...]
-    missed: tuple[KeyPoint, ...]
+    groups: tuple[GroupFeedback, ...]
+    other: tuple[Point, ...]  # the scenario's key points for this section
     model_answers: Mapping[str, Any]
+
+    @property
+    def points(self) -> tuple[Point, ...]:
+        return (*(p for g in self.groups for p in g.points), *self.other)
+
+    @property
+    def covered(self) -> tuple[Point, ...]:
+        return tuple(p for p in self.points if p.made)
+
+    @property
+    def missed(self) -> tuple[Point, ...]:
+        return tuple(p for p in self.points if not p.made)
 
 
 @dataclass(frozen=True)
@@ -34,25 +50,39 @@ class Feedback:
     scenario_id: str
     sections: tuple[SectionFeedback, ...]
     rating: RatingFeedback
+    also_named: tuple[str, ...] = ()  # groups the trainee named that the model answer does not
+
+    @property
+    def points(self) -> tuple[Point, ...]:
+        return tuple(p for s in self.sections for p in s.points)
 
     @property
     def covered_count(self) -> int:
-        return sum(len(s.covered) for s in self.sections)
+        return sum(1 for p in self.points if p.made)
 
     @property
     def total_count(self) -> int:
-        return sum(len(s.covered) + len(s.missed) for s in self.sections)
+        return len(self.points)
 
 
-def feedback(scenario: Scenario, answers: Mapping[str, Any], rating_overall: str | None) -> Feedback:
-    sections = tuple(_section_feedback(guide, answers) for guide in scenario.sections)
-    return Feedback(scenario.id, sections, compare_rating(rating_overall, scenario))
+def feedback(
+    scenario: Scenario, answers: Mapping[str, Any], rating_overall: str | None, marking: Marking
+) -> Feedback:
+    model = scenario.model_answers()
+    sections = tuple(_section_feedback(guide, model, answers, marking) for guide in scenario.sections)
+    extra = also_named(model, answers, marking.framework)
+    return Feedback(scenario.id, sections, compare_rating(rating_overall, scenario), extra)
 
 
-def _section_feedback(guide: SectionGuide, answers: Mapping[str, Any]) -> SectionFeedback:
-    covered = tuple(p for p in guide.key_points if is_covered(p, answers))
-    missed = tuple(p for p in guide.key_points if p not in covered)
-    return SectionFeedback(guide.section_id, covered, missed, guide.model_answers)
+def _section_feedback(
+    guide: SectionGuide, model: Mapping[str, Any], answers: Mapping[str, Any], marking: Marking
+) -> SectionFeedback:
+    framework = marking.framework
+    groups: tuple[GroupFeedback, ...] = ()
+    if framework.section_present(guide.section_id):
+        groups = group_feedback(framework.section(guide.section_id), model, answers, marking)
+    other = tuple(Point(p.id, p.text, is_covered(p, answers)) for p in guide.key_points)
+    return SectionFeedback(guide.section_id, groups, other, guide.model_answers)
 
 
 def is_covered(point: KeyPoint, answers: Mapping[str, Any]) -> bool:
@@ -60,24 +90,12 @@ def is_covered(point: KeyPoint, answers: Mapping[str, Any]) -> bool:
 
 
 def matches(match: Match, answer: Any) -> bool:
+    """A chosen answer is one of the wanted values; a multiple choice includes one of them."""
     if answer is None or answer == "" or answer == []:
         return False
-    if match.any_of:
-        text = _flat_text(answer).casefold()
-        return any(phrase.casefold() in text for phrase in match.any_of)
     wanted = match.one_of or (match.equals,)
-    # A multiple-choice answer is a list: it matches when it includes a wanted value.
     values = answer if isinstance(answer, list | tuple) else [answer]
     return any(v in wanted for v in values)
-
-
-def _flat_text(answer: Any) -> str:
-    """Every piece of text in an answer, so phrases are found in table rows and action plans too."""
-    if isinstance(answer, Mapping):
-        return " ".join(_flat_text(v) for v in answer.values())
-    if isinstance(answer, list | tuple):
-        return " ".join(_flat_text(v) for v in answer)
-    return str(answer)
 
 
 def compare_rating(given: str | None, scenario: Scenario) -> RatingFeedback:

@@ -65,14 +65,28 @@ def _check_against_framework(doc: SourceDoc, frameworks: dict[str, Framework]) -
     for i, guide in enumerate(doc.data["sections"]):
         if guide["id"] not in section_ids:
             problems.append(doc.problem(("sections", i, "id"), f"there is no section '{guide['id']}'"))
+        else:
+            problems.extend(_misplaced_answers(doc, i, framework))
     return sorted(problems, key=lambda p: p.line or 0)
+
+
+def _misplaced_answers(doc: SourceDoc, index: int, framework: Framework) -> list[Problem]:
+    """A model answer sits under its own section, where the feedback on that section looks for it."""
+    guide = doc.data["sections"][index]
+    problems = []
+    for qid in guide["model_answers"]:
+        if framework.has_question(qid) and (home := framework.section_of(qid).id) != guide["id"]:
+            path = ("sections", index, "model_answers", qid)
+            message = f"'{qid}' is a question in section '{home}', not '{guide['id']}'"
+            problems.append(doc.problem(path, message))
+    return problems
 
 
 def _repeated_key_points(doc: SourceDoc) -> list[Problem]:
     seen: set[str] = set()
     problems = []
     for i, guide in enumerate(doc.data["sections"]):
-        for k, point in enumerate(guide["key_points"]):
+        for k, point in enumerate(guide.get("key_points", [])):
             if point["id"] in seen:
                 problems.append(
                     doc.problem(
@@ -103,7 +117,7 @@ def _question_refs(data: dict[str, Any]) -> Iterable[tuple[DocPath, str]]:
     for i, guide in enumerate(data["sections"]):
         for qid in guide["model_answers"]:
             yield ("sections", i, "model_answers", qid), qid
-        for k, point in enumerate(guide["key_points"]):
+        for k, point in enumerate(guide.get("key_points", [])):
             for m, match in enumerate(point["match"]):
                 yield ("sections", i, "key_points", k, "match", m), match["question"]
 
@@ -141,12 +155,11 @@ def _build(doc: SourceDoc) -> Scenario:
 
 def _section(raw: dict[str, Any]) -> SectionGuide:
     points = tuple(
-        KeyPoint(p["id"], p["text"].strip(), tuple(_match(m) for m in p["match"])) for p in raw["key_points"]
+        KeyPoint(p["id"], p["text"].strip(), tuple(_match(m) for m in p["match"]))
+        for p in raw.get("key_points", [])
     )
     return SectionGuide(raw["id"], points, MappingProxyType(dict(raw["model_answers"])))
 
 
 def _match(raw: dict[str, Any]) -> Match:
-    return Match(
-        raw["question"], raw.get("equals"), tuple(raw.get("one_of", ())), tuple(raw.get("any_of", ()))
-    )
+    return Match(raw["question"], raw.get("equals"), tuple(raw.get("one_of", ())))

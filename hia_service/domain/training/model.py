@@ -1,4 +1,4 @@
-"""Training scenarios: practice proposals with the key points a good assessment should make."""
+"""Training scenarios: practice proposals with a model answer, and the choices a good assessment makes."""
 
 from __future__ import annotations
 
@@ -12,17 +12,18 @@ RATINGS = ("low", "medium", "high")
 
 @dataclass(frozen=True)
 class Match:
-    """One test on one answer: `equals` a value, is `one_of` several, or mentions `any_of` some phrases."""
+    """One test on one chosen answer: it `equals` a value, or is `one_of` several. Never words in free text:
+    what a trainee writes is judged by the quality checks (domain.training.substance)."""
 
     question: str
     equals: Any = None
     one_of: tuple[Any, ...] = ()
-    any_of: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class KeyPoint:
-    """Something a good assessment of this scenario says. Covered when every match holds."""
+    """A choice a good assessment of this scenario makes (its recommendation, who it involved). Covered when
+    every match holds. Groups need no key points: they are compared with the model answer directly."""
 
     id: str
     text: str

@@ -23,7 +23,7 @@ from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.domain.data_completeness import DataGap, list_completeness
 from hia_service.domain.data_completeness import data_gaps as gap_list
 from hia_service.domain.geography.access import TravelChange
-from hia_service.domain.geography.area_profile import AreaProfile, Provenance
+from hia_service.domain.geography.area_profile import AreaProfile, Place, Provenance
 from hia_service.geography import GeographyError, ReferenceDataNotLoadedError
 from hia_service.services.areas import engine as geography
 from hia_service.services.errors import ServiceError, ServiceUnavailableError
@@ -57,7 +57,7 @@ class ResolvedArea:
 def resolve(request: AreaRequest, *, release: str | None = None, method: str | None = None) -> ResolvedArea:
     """The area's stored definition and profile; ServiceError with a plain-English reason if it is unusable,
     ServiceUnavailableError when no reference data is loaded."""
-    area = _without_postcode(_lsoa_area_from_postcodes(dict(request.definition)))
+    area = _without_postcode(_lsoa_area_from_postcodes(dict(request.definition)), request.inputs)
     definition = {key: value for key, value in area.items() if key not in CARRIED}
     engine = geography.loaded_engine()
     try:
@@ -66,6 +66,7 @@ def resolve(request: AreaRequest, *, release: str | None = None, method: str | N
         raise ServiceUnavailableError(str(error)) from None
     except GeographyError as error:
         raise ServiceError(str(error), field=getattr(error, "field", None)) from None
+    definition = _named(definition, figures.get("area") or {})
     figures["unmatched"] = [*area.get("unmatched", []), *figures.get("unmatched", [])]
     figures["notes"] = [*figures.get("notes", []), *area.get("notes", [])]
     completeness = request.completeness or area.get("completeness")
@@ -84,6 +85,12 @@ def resolve(request: AreaRequest, *, release: str | None = None, method: str | N
 def profile_of(request: AreaRequest, *, release: str | None = None, method: str | None = None) -> AreaProfile:
     """Just the profile (the API's area-profiles and the command line store nothing)."""
     return resolve(request, release=release, method=method).profile
+
+
+def people_figures(request: AreaRequest, name: str) -> Place:
+    """The headline figures of a set of people (a patient list: counts by decile, no postcode), named to be
+    shown beside another set, with the release they were worked out with."""
+    return resolve(request).profile.as_place(name)
 
 
 def travel_change(
@@ -183,9 +190,10 @@ def patient_list_completeness(data: bytes) -> dict[str, Any]:
     return {"source": "patient list", **(list_completeness(data) or {})}
 
 
-def _without_postcode(area: dict[str, Any]) -> dict[str, Any]:
+def _without_postcode(area: dict[str, Any], inputs: Mapping[str, str]) -> dict[str, Any]:
     """A distance around a postcode is stored as latitude and longitude and the postcode sector (the
-    postcode itself is in the profile's provenance, as typed)."""
+    postcode itself is in the profile's provenance, as typed), with a label in the person's own words and
+    the place it is in: "3 miles around FY1 4AA (Blackpool)"."""
     if area.get("type") != "point_radius" or not area.get("postcode"):
         return area
     from hia_service.domain.geography import postcodes as pc
@@ -198,14 +206,46 @@ def _without_postcode(area: dict[str, Any]) -> dict[str, Any]:
     # The transformation made once per process (not one per call: building it takes 25-80 ms).
     longitudes, latitudes = to_wgs84(np.array([x]), np.array([y]))
     longitude, latitude = float(longitudes[0]), float(latitudes[0])
-    sector = pc.mask(pc.normalise(str(area["postcode"])))
+    compact = pc.normalise(str(area["postcode"])) or ""
+    place = _place_of(str(area["postcode"]))
+    distance = (inputs.get("radius") or "").strip() or f"{float(area['radius_km']):g} km"
+    typed = f"{compact[:-3]} {compact[-3:]}" if compact else str(area["postcode"]).strip()
     return {
         "type": "point_radius",
         "latitude": round(latitude, 6),
         "longitude": round(longitude, 6),
         "radius_km": area["radius_km"],
-        "centre": sector,
+        "centre": pc.mask(compact),
+        **({"place": place} if place else {}),
+        "label": f"{distance} around {typed}" + (f" ({place})" if place else ""),
     }
+
+
+GROUP_WORDS = {
+    "lad": ("local authority", "local authorities"),
+    "icb": ("integrated care board", "integrated care boards"),
+    "sub_icb": ("sub-ICB location", "sub-ICB locations"),
+}
+
+
+def _named(definition: dict[str, Any], found: Mapping[str, Any]) -> dict[str, Any]:
+    """Local authorities, ICBs and Sub-ICB locations are labelled by name ("Blackpool and Wyre (local
+    authorities)"), so the record says where, not which codes."""
+    words = GROUP_WORDS.get(str(definition.get("type")))
+    names = [str(n) for n in found.get("names") or ()]
+    if words is None or not names:
+        return definition
+    listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+    return {**definition, "label": f"{listed} ({words[0] if len(names) == 1 else words[1]})"}
+
+
+def _place_of(postcode: str) -> str | None:
+    """The local authority a postcode is in, by name; None where it cannot be told (outside England and
+    Wales, or no lookup loaded): the label then says the postcode only."""
+    try:
+        return geography.loaded_engine().place_of(postcode)
+    except GeographyError:
+        return None
 
 
 # The area page's chart and map take 100 ms or more to draw (matplotlib) and are asked for on every visit:

@@ -15,7 +15,7 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -109,7 +109,7 @@ def snapshot_for(version: AssessmentVersion) -> dict[str, Any]:
         status=_document_status(assessment, version),
         content=version,
         moment=moment or version.submitted_at,
-        signoff=_signoff(assessment, version.number),
+        signoff=_signoff(assessment, version.number, version.answers or {}),
     )
 
 
@@ -171,6 +171,7 @@ def _snapshot(
         "rating": content.rating,
         "quality": content.quality or [],
         "signoff": signoff,
+        "author": _author(assessment, content.answers or {}),
         "provenance": _provenance(content),
         "verify_url": link,
         # What a profiled patient list leaves unknown (NHS England's s13SA statement asks for it).
@@ -201,21 +202,32 @@ def _document_status(assessment: Assessment, version: AssessmentVersion) -> str:
     return "returned" if version.status == Status.RETURNED.value else "draft"
 
 
-def _signoff(assessment: Assessment, number: int) -> list[dict[str, Any]]:
-    """Who submitted, started the review of and approved this version, from its workflow history."""
+AUTHOR_JOB_TITLE = "proposal.author_job_title"  # framework 1.3 on
+
+
+def _signoff(assessment: Assessment, number: int, answers: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Who submitted, started the review of and approved this version, from its workflow history. The
+    author's job title is the one they gave in the assessment (reviewers are not asked for theirs yet)."""
     rows = []
     for event in store.version_events(assessment.id, number):
         if event.event in SIGNOFF_ROLES:
             name = event.actor.name or event.actor.email
+            authored = event.event == "submit" and event.actor.id == assessment.author_id
             rows.append(
                 {
                     "role": SIGNOFF_ROLES[event.event],
                     "name": name,
-                    "job_title": "",
+                    "job_title": str(answers.get(AUTHOR_JOB_TITLE) or "") if authored else "",
                     "date": _uk_date(event.at),
                 }
             )
     return rows
+
+
+def _author(assessment: Assessment, answers: Mapping[str, Any]) -> dict[str, str]:
+    """Who wrote the assessment and the job title they gave, for the record's cover."""
+    name = assessment.author.name or assessment.author.email
+    return {"name": name, "job_title": str(answers.get(AUTHOR_JOB_TITLE) or "")}
 
 
 def _provenance(content: Any) -> dict[str, Any]:

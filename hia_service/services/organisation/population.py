@@ -27,6 +27,36 @@ CODE_KINDS = {
 }
 
 
+SERVED_KINDS = {"lad": "Local authority", "icb": "Integrated care board", "sub_icb": "Sub-ICB location"}
+SEARCH_RESULTS = 30
+
+
+def search_served(query: str) -> list[dict[str, str]]:
+    """Local authorities, ICBs and Sub-ICB locations whose name contains any of the comma-separated
+    words in `query` (any case), or whose code is one of them: "Blackpool, Wyre, Fylde"."""
+    found: dict[str, dict[str, str]] = {}
+    for term in (t.strip() for t in query.split(",")):
+        for area in area_profiles.search_areas(term, SERVED_KINDS, SEARCH_RESULTS):
+            found.setdefault(f"{area['kind']}:{area['code']}", area)
+    return list(found.values())[:SEARCH_RESULTS]
+
+
+def area_from_choices(chosen: list[str], query: str = "") -> AreaRequest:
+    """The areas ticked in the search results ("lad:E06000009"), all of one kind."""
+    picked = [c.partition(":") for c in chosen if c.strip()]
+    if not picked or any(kind not in SERVED_KINDS or not code for kind, _, code in picked):
+        raise ServiceError("Select at least one area from the search results", field="area_choice")
+    kinds = {kind for kind, _, _ in picked}
+    if len(kinds) > 1:
+        raise ServiceError(
+            "Select areas of one kind only: local authorities, or ICBs, or Sub-ICB locations",
+            field="area_choice",
+        )
+    codes = list(dict.fromkeys(code for _, _, code in picked))
+    inputs = {"areas": ", ".join(codes), "search": query.strip()}
+    return AreaRequest({"type": kinds.pop(), "codes": codes}, "named", inputs)
+
+
 def area_from_codes(text: str) -> AreaRequest:
     """Local authority, ICB or Sub-ICB codes, one kind at a time, e.g. 'E06000009 E07000117'."""
     codes = [c.strip().upper() for c in text.replace(",", " ").split() if c.strip()]

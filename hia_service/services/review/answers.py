@@ -171,10 +171,12 @@ def long_date(value: Any) -> str:
 def describe_area(area: Any) -> str:
     if not isinstance(area, dict):
         return str(area)
+    if area.get("label"):  # in the person's own words, with the place: "3 miles around FY1 4AA (Blackpool)"
+        return str(area["label"])
     kind = AREA_KINDS.get(str(area.get("type")), "an area")
     codes = area.get("codes") or ([area["code"]] if area.get("code") else [])
     if area.get("type") == "point_radius":
-        place = area.get("postcode") or "a point"
+        place = area.get("postcode") or area.get("centre") or "a point"
         return f"Within {area.get('radius_km')} km of {place}"
     if area.get("type") in ("lsoa_codes", "postcodes"):
         count = len(codes or area.get("postcodes") or [])

@@ -12,9 +12,10 @@ from typing import Any
 from hia_service.auth.permissions import Action
 from hia_service.data import training as store
 from hia_service.data.audit import record_audit_event
-from hia_service.data.models import Assessment, TrainingPractice, TrainingSession, User
+from hia_service.data.models import Assessment, AssessmentVersion, TrainingPractice, TrainingSession, User
 from hia_service.domain.audit_chain import content_hash
-from hia_service.domain.training import Feedback, KeyPoint, Scenario, feedback
+from hia_service.domain.quality import QualityWarning
+from hia_service.domain.training import Feedback, Marking, Point, Scenario, SectionFeedback, feedback
 from hia_service.domain.workflow import Status
 from hia_service.services import rules
 from hia_service.services.assessments.authoring import assessment_for
@@ -35,8 +36,7 @@ class NotSubmittedError(StateTransitionError):
 @dataclass(frozen=True)
 class SectionResult:
     title: str
-    covered: tuple[KeyPoint, ...]
-    missed: tuple[KeyPoint, ...]
+    result: SectionFeedback
     model_answers: tuple[AnswerRow, ...]
 
 
@@ -61,15 +61,13 @@ def practice_feedback(user: User, assessment_id: int) -> PracticeFeedback:
     version = assessment.versions[-1]
     chosen = scenario(practice.scenario_id)
     framework = rules.framework(version.framework_version)
-    overall = (version.rating or {}).get("overall")
-    result = feedback(chosen, version.answers, overall)
+    result = _feedback(chosen, version)
     # A later framework version may rename sections; the scenario still names them by id.
     titles = {section.id: section.title for section in framework.sections}
     sections = tuple(
         SectionResult(
             titles.get(s.section_id, s.section_id),
-            s.covered,
-            s.missed,
+            s,
             tuple(
                 format_answer(framework.question(q), v)
                 for q, v in s.model_answers.items()
@@ -79,6 +77,17 @@ def practice_feedback(user: User, assessment_id: int) -> PracticeFeedback:
         for s in result.sections
     )
     return PracticeFeedback(assessment, chosen, result, sections, list(version.quality or []), version.number)
+
+
+def _feedback(chosen: Scenario, version: AssessmentVersion) -> Feedback:
+    """The practice compared with the model answer by the checks its version was frozen with: the same
+    quality warnings and scoring rules as a real record, on the day it was handed in."""
+    marking = Marking(
+        rules.ruleset().scoring(version.scoring_version),
+        tuple(QualityWarning.from_dict(w) for w in version.quality or []),
+        version.submitted_at.date(),
+    )
+    return feedback(chosen, version.answers, (version.rating or {}).get("overall"), marking)
 
 
 def practice_pdf(user: User, assessment_id: int, *, again: bool = False) -> documents.Download:
@@ -117,7 +126,7 @@ class ProgressRow:
 @dataclass(frozen=True)
 class MissedPoint:
     scenario: Scenario
-    point: KeyPoint
+    point: Point
     missed_by: int
     submitted: int
 
@@ -153,24 +162,25 @@ def cohort_progress(trainer: User, session_id: int) -> CohortProgress:
 def _row(trainee: User, chosen: Scenario, practice: TrainingPractice | None) -> ProgressRow:
     if practice is None or practice.submitted_at is None or not practice.assessment.versions:
         return ProgressRow(trainee, chosen, practice, None)
-    version = practice.assessment.versions[-1]
-    result = feedback(chosen, version.answers, (version.rating or {}).get("overall"))
+    result = _feedback(chosen, practice.assessment.versions[-1])
     return ProgressRow(trainee, chosen, practice, result)
 
 
 def _most_missed(rows: tuple[ProgressRow, ...], limit: int = 10) -> tuple[MissedPoint, ...]:
     missed: Counter[tuple[str, str]] = Counter()
     submitted: Counter[str] = Counter()
-    points: dict[tuple[str, str], tuple[Scenario, KeyPoint]] = {}
+    points: dict[tuple[str, str], tuple[Scenario, Point]] = {}
+    order: dict[tuple[str, str], int] = {}  # ties in the order the feedback lists them: groups first
     for row in rows:
         if row.result is None:
             continue
         submitted[row.scenario.id] += 1
-        for section in row.result.sections:
-            for point in section.missed:
+        for n, point in enumerate(row.result.points):
+            order.setdefault((row.scenario.id, point.id), n)
+            if not point.made:
                 missed[(row.scenario.id, point.id)] += 1
                 points[(row.scenario.id, point.id)] = (row.scenario, point)
-    ranked = sorted(missed.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    ranked = sorted(missed.items(), key=lambda item: (-item[1], item[0][0], order[item[0]]))[:limit]
     return tuple(
         MissedPoint(points[key][0], points[key][1], count, submitted[key[0]]) for key, count in ranked
     )
@@ -186,9 +196,9 @@ CSV_COLUMNS = (
     "Rating given",
     "Model rating",
     "Rating compared with the model",
-    "Key points covered",
-    "Key points in the scenario",
-    "Key points missed",
+    "Points matched",
+    "Points in the model answer",
+    "Points missed",
 )
 
 
@@ -214,7 +224,7 @@ def results_csv(trainer: User, session_id: int) -> tuple[TrainingSession, str]:
 
 def _csv_row(row: ProgressRow) -> list[Any]:
     result = row.result
-    missed = [p.text for s in result.sections for p in s.missed] if result else []
+    missed = [p.text for p in result.points if not p.made] if result else []
     return [
         row.trainee.name,
         row.trainee.email,

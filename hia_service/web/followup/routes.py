@@ -10,9 +10,12 @@ from wtforms import HiddenField, TextAreaField
 
 from hia_service.auth.decorators import requires_role
 from hia_service.auth.roles import Role
+from hia_service.services.assessments import service_users
+from hia_service.services.assessments.authoring import assessment_for
 from hia_service.services.errors import ServiceError
 from hia_service.services.review import followup
 from hia_service.web.review.forms import lock_from
+from hia_service.web.wizard import area as area_form
 
 bp = Blueprint("followup", __name__, url_prefix="/follow-up")
 
@@ -45,3 +48,22 @@ def item(item_id: int) -> ResponseReturnValue:
         return render_template("followup/item.html", entry=entry, form=form, errors=errors), error.status
     flash("Action marked as done", "success")
     return redirect(url_for("followup.items"))
+
+
+@bp.route("/assessments/<int:assessment_id>/users", methods=["GET", "POST"])
+@requires_role(Role.MANAGER, Role.REVIEWER)
+def users(assessment_id: int) -> ResponseReturnValue:
+    """The service's users now beside those recorded with the approved assessment: shown, not stored."""
+    before = service_users.recorded_users(current_user, assessment_id)
+    comparison, errors = None, {}
+    if request.method == "POST":
+        try:
+            listed = area_form.users_from_form(request.files)
+            comparison = service_users.followup_comparison(current_user, assessment_id, listed)
+        except ServiceError as error:
+            errors["users_file"] = error.message
+    assessment = assessment_for(current_user, assessment_id)
+    page = render_template(
+        "followup/users.html", assessment=assessment, before=before, comparison=comparison, errors=errors
+    )
+    return page, (400 if errors else 200)

@@ -24,7 +24,8 @@ from hia_service.web.wizard import area as area_form
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 ADMIN = Role.ADMIN
 METHODS = {
-    "area_codes": "Local authority, ICB or Sub-ICB location codes",
+    "named": "Search for local authorities, ICBs or Sub-ICB locations by name",
+    "area_codes": "Enter local authority, ICB or Sub-ICB location codes instead",
     "geojson": "Upload a boundary (GeoJSON)",
     "patient_list": "Upload a patient list (CSV of LSOA codes with counts, or postcodes)",
 }
@@ -54,6 +55,13 @@ def index() -> ResponseReturnValue:
 @requires_role(ADMIN)
 def population_served() -> ResponseReturnValue:
     errors: dict[str, str] = {}
+    query = request.values.get("q", "")
+    found: list[dict[str, str]] = []
+    if query.strip():
+        try:
+            found = population.search_served(query)
+        except ServiceError as error:
+            errors["q"] = error.message
     if request.method == "POST":
         try:
             population.set_catchment(current_user, _catchment_from_form())
@@ -69,6 +77,9 @@ def population_served() -> ResponseReturnValue:
         errors=errors,
         form=request.form,
         methods=METHODS,
+        query=query,
+        found=found,
+        chosen=request.form.getlist("area_choice"),
         baseline=population.organisation_baseline(current_user.organisation_id),
         percent=percent,
         whole_number=whole_number,
@@ -77,6 +88,8 @@ def population_served() -> ResponseReturnValue:
 
 def _catchment_from_form() -> AreaRequest:
     method = request.form.get("method", "")
+    if method == "named":
+        return population.area_from_choices(request.form.getlist("area_choice"), request.form.get("q", ""))
     if method == "area_codes":
         return population.area_from_codes(request.form.get("area_codes", ""))
     if method in ("geojson", "patient_list"):
@@ -85,12 +98,11 @@ def _catchment_from_form() -> AreaRequest:
 
 
 def _population_field(field: str | None) -> str:
-    if field in ("method", "area_codes", "geojson_file", "patient_file"):
+    if field in ("method", "area_codes", "area_choice", "geojson_file", "patient_file"):
         return field
     method = request.form.get("method", "")
-    return {"geojson": "geojson_file", "patient_list": "patient_file", "area_codes": "area_codes"}.get(
-        method, "method"
-    )
+    fields = {"geojson": "geojson_file", "patient_list": "patient_file", "area_codes": "area_codes"}
+    return {**fields, "named": "area_choice"}.get(method, "method")
 
 
 @bp.route("/details", methods=["GET", "POST"])

@@ -57,6 +57,18 @@ def area_from_form(form: MultiDict[str, str], files: MultiDict[str, FileStorage]
     raise ServiceError("Select how you want to choose the area", field="method")
 
 
+def users_from_form(files: MultiDict[str, FileStorage], name: str = "users_file") -> AreaRequest:
+    """A list of the service's users (postcodes or LSOA codes, with counts or not), to set beside an area."""
+    data = _upload(files, name, (".csv", ".txt"))
+    completeness = area_profiles.patient_list_completeness(data)
+    try:
+        area = area_from_file(data)
+    except GeographyError as error:
+        raise ServiceError(str(error), field=name) from None
+    area.pop("blank_lines", None)
+    return AreaRequest(area, "patient_list", {"file": _filename(files, name)}, completeness)
+
+
 def _filename(files: MultiDict[str, FileStorage], name: str) -> str:
     upload = files.get(name)
     return str(upload.filename or "") if upload is not None else ""

@@ -17,10 +17,10 @@ from hia_service.domain.workflow import Status
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.assessments import authoring as assessments
-from hia_service.services.assessments import cumulative, local_answers, wizard
+from hia_service.services.assessments import cumulative, local_answers, service_users, wizard
 from hia_service.services.errors import ServiceError, ServiceUnavailableError, StateTransitionError
 from hia_service.services.organisation import choices, local_framework
-from hia_service.services.review.answers import answer_sections, format_answer
+from hia_service.services.review.answers import answer_sections, describe_area, format_answer
 from hia_service.services.review.feedback import return_feedback
 from hia_service.services.training import cohorts as training
 from hia_service.web.wizard import area as area_form
@@ -272,7 +272,19 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         found = area_form.search_areas(query)
     except ServiceUnavailableError as error:
         found, errors["method"] = [], error.message
-    if request.method == "POST":
+    if request.method == "POST" and request.form.get("method") == "service_users":
+        try:
+            service_users.set_service_users(
+                current_user, assessment.id, area_form.users_from_form(request.files)
+            )
+        except ServiceError as error:
+            errors["users_file"] = error.message
+        else:
+            flash("The service's users are now shown beside the area.", "success")
+            return redirect(
+                url_for("wizard.step", assessment_id=assessment.id, page_id=current.id) + "#users"
+            )
+    elif request.method == "POST":
         try:
             chosen = area_form.area_from_form(request.form, request.files)
             assessments.set_area(current_user, assessment.id, chosen)
@@ -298,6 +310,9 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         cumulative=cumulative.cumulative_for(current_user, assessment),
         gaps=area_profiles.data_gaps(assessment.area_profile),
         feedback=return_feedback(current_user, assessment),
+        area_text=describe_area(assessment.area) if assessment.area else None,
+        not_used=assessment.area_profile.unmatched if assessment.area_profile else (),
+        users=service_users.users_comparison(assessment),
     ), (400 if errors else 200)
 
 

@@ -182,7 +182,7 @@ def test_screening_short_then_not_required_is_submitted_and_stored(
         stored = get_assessment(assessment_id)
         version = stored.versions[-1]
         assert version.answers["screening.depth"] == "not_required"
-        assert version.framework_version == "1.2" and version.rating["overall"] == "low"
+        assert version.framework_version == "1.3" and version.rating["overall"] == "low"
         assert version.quality == []  # nothing to fix in sections that were not asked
     login(world["reviewer"])
     record = client.get(f"/review/{assessment_id}").get_data(as_text=True)

@@ -107,7 +107,7 @@ def test_the_review_page_shows_answers_profile_rating_reasons_and_quality_warnin
     assert "60%" in html and "(England: 20%)" in html and "Three times the England share (20%)" in html
     assert "Rating for each part of the assessment" in html
     assert "Quality checks" in html
-    assert "Framework 1.2" in html  # the current framework (rules/current.yaml)
+    assert "Framework 1.3" in html  # the current framework (rules/current.yaml)
     assert "Start review" in html and "Return to author" in html and "Approve version 1" in html
 
 

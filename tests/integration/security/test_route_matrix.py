@@ -109,6 +109,7 @@ RECORD_RULES: dict[str, RecordRule] = {
     "documents.docx": RecordRule(AUTHOR_AND_REVIEWERS),
     "followup.item": RecordRule(AUTHOR_AND_REVIEWERS),
     "followup.item POST": RecordRule(AUTHOR, {"reviewer": FORBIDDEN}),  # reviewers see, owners complete
+    "followup.users": RecordRule(AUTHOR_AND_REVIEWERS),  # the users now, beside those recorded before
     # A person's API token is theirs alone; an organisation's users are its admins' business.
     "tokens.revoke": RecordRule(AUTHOR),
     "admin.user": RecordRule({"admin"}),

@@ -42,6 +42,53 @@ def test_admin_sets_the_population_served_from_local_authority_codes(
     assert f"{served['core20_share'] * 100:.0f}% live in Core20 areas (IoD2025)" in page
 
 
+WYRE = "E07000128"
+
+
+def test_admin_finds_the_areas_served_by_name_in_any_case_without_javascript(
+    area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    sign_in(make_user("admin", org="RXA"))
+    page = client.get("/settings/population?q=BLACKPOOL,  wyre").get_data(as_text=True)
+    assert f'value="lad:{BLACKPOOL}"' in page and f'value="lad:{WYRE}"' in page
+    assert "Blackpool" in page and "(Local authority, E06000009)" in page
+    icbs = client.get("/settings/population?q=lancashire and south").get_data(as_text=True)
+    assert 'value="icb:E54000048"' in icbs and 'value="sub_icb:E38000015"' in icbs
+    nothing = client.get("/settings/population?q=Atlantis").get_data(as_text=True)
+    assert "No local authority, ICB or Sub-ICB location has a name like that" in nothing
+
+
+def test_admin_sets_the_population_served_from_the_names_found(
+    area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    sign_in(make_user("admin", org="RXA"))
+    page = "/settings/population?q=blackpool"
+    one = {"method": "named", "q": "blackpool", "area_choice": [f"lad:{BLACKPOOL}"]}
+    assert post_form(client, "/settings/population", one, page).status_code == 302
+    blackpool = _served(area_app)
+    both = {"method": "named", "q": "blackpool, wyre", "area_choice": [f"lad:{BLACKPOOL}", f"lad:{WYRE}"]}
+    assert post_form(client, "/settings/population", both, page).status_code == 302
+    assert _served(area_app)["population"] > blackpool["population"]
+
+
+def test_names_of_mixed_kinds_or_none_are_refused(
+    area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    sign_in(make_user("admin", org="RXA"))
+    cases = [
+        ({"area_choice": [f"lad:{BLACKPOOL}", "icb:E54000048"]}, "Select areas of one kind only"),
+        ({}, "Select at least one area from the search results"),
+        ({"area_choice": ["nowhere:E0"]}, "Select at least one area from the search results"),
+    ]
+    for data, reason in cases:
+        response = post_form(client, "/settings/population", {"method": "named", "q": "blackpool", **data})
+        html = response.get_data(as_text=True)
+        assert response.status_code == 400, data
+        assert reason in html and "There is a problem" in html
+        assert f'value="lad:{BLACKPOOL}"' in html  # the results are still there to choose from
+    assert _served(area_app) is None
+
+
 def test_a_patient_list_of_lsoa_counts_describes_the_population(
     area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
 ) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
@@ -93,6 +94,32 @@ def test_unknown_lsoa_code(area_app: Flask, client: FlaskClient, saved: int) -> 
     response = _post_area(client, saved, {"method": "lsoa_codes", "lsoa_codes": "E01999999"})
     _assert_rejected(response, "E01999999 is not a known LSOA 2021 code")
     _assert_kept(area_app, saved)
+
+
+def test_every_unusable_code_is_named_with_its_reason(
+    area_app: Flask, client: FlaskClient, saved: int
+) -> None:
+    codes = "E01999999, E01999998\nFY14AA"
+    response = _post_area(client, saved, {"method": "lsoa_codes", "lsoa_codes": codes})
+    html = _assert_rejected(response, "E01999999 is not a known LSOA 2021 code")
+    assert "E01999998 is not a known LSOA 2021 code" in html
+    assert "FY1 4** is a postcode, not a small-area code" in html
+    _assert_kept(area_app, saved)
+
+
+def test_codes_left_out_of_a_profile_are_listed_on_the_area_page(
+    area_app: Flask, client: FlaskClient, saved: int
+) -> None:
+    codes = f"{GOOD_CODES}\nE01999999\nW01999999"
+    response = _post_area(client, saved, {"method": "lsoa_codes", "lsoa_codes": codes})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    html = client.get(f"/assessments/{saved}/area").get_data(as_text=True)
+    callout = re.search(r'id="not-used".*?</div>', html, re.S)
+    assert callout, "the entries left out are not listed"
+    assert "2 entries were not used" in callout.group(0)
+    assert "E01999999 is not a known LSOA 2021 code" in callout.group(0)
+    assert "W01999999 is " in callout.group(0)
+    assert _stored(area_app, saved)["profile"]["lsoa_count"] == 3
 
 
 def test_lsoa_2011_code_names_its_2021_successors(area_app: Flask, client: FlaskClient, saved: int) -> None:
@@ -243,6 +270,19 @@ def test_a_radius_keeps_what_was_typed_in_the_profiles_provenance(
     assert provenance["inputs"] == {"postcode": postcode, "radius": "3"}
     assert provenance["release"] == stored["profile"]["release"] and provenance["checksum"]
     assert stored["answers"]["who.geography"] == stored["area"]  # the answer and the profile agree
+    # Shown back in the person's words, with the place the postcode is in (not a latitude and longitude).
+    place = stored["area"]["place"]
+    assert place and stored["area"]["label"] == f"3 around {postcode} ({place})"
+    page = client.get(f"/assessments/{saved}/area").get_data(as_text=True)
+    assert f"The area:</span> 3 around {postcode} ({escape(place)})" in page
+
+
+def test_a_named_area_is_labelled_by_its_name(area_app: Flask, client: FlaskClient, saved: int) -> None:
+    response = _post_area(client, saved, {"method": "named", "area_code": "lad:E06000009"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    assert _stored(area_app, saved)["area"]["label"] == "Blackpool (local authority)"
+    page = client.get(f"/assessments/{saved}/area").get_data(as_text=True)
+    assert "Blackpool (local authority)" in page
 
 
 def test_a_radius_in_miles_is_stored_in_kilometres_and_kept_as_typed(
@@ -255,6 +295,7 @@ def test_a_radius_in_miles_is_stored_in_kilometres_and_kept_as_typed(
     stored = _stored(area_app, saved)
     assert stored["area"]["radius_km"] == pytest.approx(4.828032)
     assert stored["profile"]["provenance"]["inputs"]["radius"] == "3 miles"
+    assert stored["area"]["label"].startswith(f"3 miles around {postcode} (")
     refused = _post_area(client, saved, {"method": "point_radius", "postcode": postcode, "radius_km": "far"})
     assert refused.status_code == 400
     assert "like 5, 5 km or 3 miles" in refused.get_data(as_text=True)

@@ -76,3 +76,17 @@ def test_who_an_impact_is_about():
 )
 def test_questions_are_shown_only_when_the_wizard_asked_them(condition, answers, shown):
     assert is_shown({"id": "m", "condition": condition}, answers) is shown
+
+
+def test_an_area_is_printed_as_the_person_described_it() -> None:
+    from hia_service.documents.answers import answer_text
+
+    area = {
+        "type": "point_radius",
+        "latitude": 53.8,
+        "longitude": -3.05,
+        "radius_km": 4.828032,
+        "centre": "FY1 4**",
+        "label": "3 miles around FY1 4AA (Blackpool)",
+    }
+    assert answer_text({"type": "geography"}, area) == "3 miles around FY1 4AA (Blackpool)"

@@ -275,3 +275,64 @@ def test_the_rating_is_explained_after_its_table(snapshot):
         "Actions in the plan cannot lower it: it would be medium only if Deprivation (Core20) were no longer "
         "rated high."
     )
+
+
+def _ask_for_people(snapshot):
+    """The snapshot's framework as framework 1.3 has it: the proposal page asks who is responsible."""
+    section = snapshot["framework"]["sections"][0]
+    section["questions"] += [
+        {"id": "proposal.sro", "type": "person", "label": "Who is the senior responsible owner?"},
+        {"id": "proposal.decision_maker", "type": "person", "label": "Who will make the decision?"},
+    ]
+    snapshot["answers"]["proposal.sro"] = "Dr Amir Khan, Medical Director"
+    snapshot["answers"]["proposal.decision_maker"] = "Jane Smith, Chief Executive"
+    snapshot["author"] = {"name": "Sam Patel", "job_title": "Service manager, urgent care"}
+    return snapshot
+
+
+def test_the_cover_names_the_people_responsible(snapshot):
+    cover = next(b for b in _blocks(_ask_for_people(snapshot)) if isinstance(b, CoverFacts))
+    rows = dict(cover.rows)
+    assert rows["Prepared by"] == "Sam Patel, Service manager, urgent care"
+    assert rows["Senior responsible owner"] == "Dr Amir Khan, Medical Director"
+    assert rows["Decision-maker"] == "Jane Smith, Chief Executive"
+    assert rows["Decision to be made by"] == "Board of Directors (meeting in public)"
+    assert rows["Decision"] == "To be recorded after the decision"
+    labels = [label for label, _ in cover.rows]
+    assert labels.index("Prepared by") < labels.index("Senior responsible owner") < labels.index("Decision")
+
+
+def test_a_person_not_given_says_so_and_earlier_frameworks_print_no_people_rows(snapshot):
+    asked = _ask_for_people(snapshot)
+    del asked["answers"]["proposal.decision_maker"]
+    rows = dict(next(b for b in _blocks(asked) if isinstance(b, CoverFacts)).rows)
+    assert rows["Decision-maker"] == "Not given"
+    older = next(b for b in _blocks(_without_people(asked)) if isinstance(b, CoverFacts))
+    assert not {"Senior responsible owner", "Decision-maker"} & {label for label, _ in older.rows}
+
+
+def _without_people(snapshot):
+    section = snapshot["framework"]["sections"][0]
+    section["questions"] = [
+        q for q in section["questions"] if q["id"] not in ("proposal.sro", "proposal.decision_maker")
+    ]
+    return snapshot
+
+
+def test_the_services_users_are_set_beside_the_area(snapshot):
+    from hia_service.domain.geography.users import USERS_ANSWER_KEY
+
+    snapshot["answers"][USERS_ANSWER_KEY] = {
+        "name": "the service's users",
+        "population_by_decile": [5, 5, 10, 10, 10, 10, 10, 10, 15, 15],
+    }
+    blocks = _blocks(snapshot)
+    heading = blocks.index(Heading("The people who use the service", level=2))
+    sentence, table = blocks[heading + 1], blocks[heading + 2]
+    assert sentence.text.startswith("10% of the service's users live in the most deprived fifth")
+    assert table.header[1:] == ("People in the area affected", "The service's users")
+    assert table.rows[0][0] == "Most deprived fifth (Core20)" and table.rows[0][2] == "10%"
+
+
+def test_no_users_list_no_users_section(snapshot):
+    assert Heading("The people who use the service", level=2) not in _blocks(snapshot)

@@ -62,9 +62,8 @@ def test_an_old_assessment_scores_under_its_own_version(two_versions: RuleSet) -
 
 
 def test_unknown_version_is_a_clear_error(two_versions: RuleSet) -> None:
-    with pytest.raises(
-        UnknownVersionError, match=r"there is no framework version 9\.9 \(versions: 1\.0, 1\.1, 1\.2, 2\.0\)"
-    ):
+    expected = r"there is no framework version 9\.9 \(versions: 1\.0, 1\.1, 1\.2, 1\.3, 2\.0\)"
+    with pytest.raises(UnknownVersionError, match=expected):
         two_versions.framework("9.9")
     with pytest.raises(UnknownVersionError):
         two_versions.scoring("0.1")
@@ -99,7 +98,7 @@ def test_default_folder_is_the_project_rules(monkeypatch: pytest.MonkeyPatch, ru
     (rules_copy / "current.yaml").write_text('framework: "1.0"\nscoring: "1.0"\n')
     monkeypatch.setenv("HIA_RULES_DIR", str(rules_copy))
     clear_cache()
-    assert load_framework().version == "1.2"  # the project's current version
+    assert load_framework().version == "1.3"  # the project's current version
     assert load_framework(rules_dir=rules_copy).version == "1.0"
     clear_cache()
 
@@ -119,11 +118,12 @@ def test_cli_check_reads_the_rules_named_by_hia_rules_dir(
 def test_cli_check_passes_on_the_project_rules() -> None:
     result = CliRunner().invoke(rules_cli, ["check"])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[:4] == [
+    assert result.stdout.splitlines()[:5] == [
         "The rules are valid.",
         "Framework 1.0: 11 sections, 147 questions",
         "Framework 1.1: 18 sections, 255 questions",
-        "Framework 1.2 (current): 22 sections, 281 questions",
+        "Framework 1.2: 22 sections, 281 questions",
+        "Framework 1.3 (current): 22 sections, 284 questions",
     ]
 
 

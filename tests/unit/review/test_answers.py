@@ -97,6 +97,32 @@ def test_compare_ignores_answers_that_are_the_same_or_blank_on_both_sides() -> N
         ({"type": "point_radius", "postcode": "FY1 1AA", "radius_km": 2}, "Within 2 km of FY1 1AA"),
         ({"type": "icb", "code": "E54000048"}, "Integrated care board area: E54000048"),
         ({"type": "geojson", "geojson": {}}, "An uploaded or drawn boundary"),
+        # As stored: the person's own words and the place, never a latitude and longitude.
+        (
+            {
+                "type": "point_radius",
+                "latitude": 53.8,
+                "longitude": -3.05,
+                "radius_km": 4.828032,
+                "centre": "FY1 4**",
+                "label": "3 miles around FY1 4AA (Blackpool)",
+            },
+            "3 miles around FY1 4AA (Blackpool)",
+        ),
+        (
+            {"type": "lad", "codes": ["E06000009"], "label": "Blackpool (local authority)"},
+            "Blackpool (local authority)",
+        ),
+        (
+            {
+                "type": "point_radius",
+                "latitude": 53.8,
+                "longitude": -3.05,
+                "radius_km": 2,
+                "centre": "FY1 4**",
+            },
+            "Within 2 km of FY1 4**",
+        ),
     ],
 )
 def test_areas_are_described_without_listing_every_neighbourhood(area: dict, text: str) -> None:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from hia_service.domain.framework import Framework
-from hia_service.domain.rules import load_rules
+from hia_service.domain.rules import RuleSet, load_rules
 from hia_service.domain.training import Scenario, load_scenarios
 
 RULES_DIR = Path(__file__).resolve().parents[3] / "rules"
@@ -20,3 +20,8 @@ def frameworks() -> dict[str, Framework]:
 @pytest.fixture(scope="session")
 def scenarios(frameworks: dict[str, Framework]) -> tuple[Scenario, ...]:
     return load_scenarios(RULES_DIR, frameworks)
+
+
+@pytest.fixture(scope="session")
+def ruleset() -> RuleSet:
+    return load_rules(RULES_DIR)

@@ -44,13 +44,10 @@ def test_bad_yaml(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
 
 
 def test_unknown_question_id_in_a_match(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
-    text = GOOD.replace(
-        "{question: pc.disability.impact, equals: negative}",
-        "{question: pc.ability.impact, equals: negative}",
-    )
+    text = GOOD.replace("- question: conclusion.recommendation", "- question: conclusion.verdict", 1)
     (problem,) = problems_for(rules_dir, text, frameworks)
-    assert problem.startswith(f"{_label(rules_dir)}:{line_of(text, 'pc.ability.impact')}:")
-    assert "there is no question 'pc.ability.impact' in framework 1.2" in problem
+    assert problem.startswith(f"{_label(rules_dir)}:{line_of(text, 'conclusion.verdict')}:")
+    assert "there is no question 'conclusion.verdict' in framework 1.3" in problem
 
 
 def test_unknown_question_id_in_model_answers(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
@@ -59,13 +56,32 @@ def test_unknown_question_id_in_model_answers(rules_dir: Path, frameworks: dict[
     assert f":{line_of(text, 'pc.ages.mitigation')}:" in problem and "'pc.ages.mitigation'" in problem
 
 
-def test_missing_key_points(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
-    start = GOOD.index("  - id: conclusion\n    key_points:")
+def test_a_section_needs_no_key_points(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
+    """Groups are compared with the model answer itself; key points are only for other choices."""
+    start = GOOD.index("    key_points:\n      - id: do-not-proceed")
     end = GOOD.index("    model_answers:\n      conclusion.recommendation")
-    text = GOOD[:start] + "  - id: conclusion\n" + GOOD[end:]
+    (rules_dir / "training" / "good.yaml").write_text(GOOD[:start] + GOOD[end:], encoding="utf-8")
+    (scenario,) = load_scenarios(rules_dir, frameworks)
+    assert all(guide.key_points == () for guide in scenario.sections)
+
+
+def test_a_key_point_cannot_match_words(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
+    """Keyword matching is gone for good: free text is judged by the quality checks, not by words."""
+    text = GOOD.replace(
+        "            one_of: [pause, proceed_with_mitigations, do_not_proceed]",
+        "            any_of: [pause]",
+        1,
+    )
+    problems = problems_for(rules_dir, text, frameworks)
+    assert any(f":{line_of(text, 'any_of: [pause]')}:" in p and "any_of" in p for p in problems)
+
+
+def test_a_model_answer_in_the_wrong_section(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
+    text = GOOD.replace("      conclusion.recommendation: pause\n", "      conclusion.recommendation: pause\n"
+                        "      pc.sex.impact: negative\n", 1)  # fmt: skip
     (problem,) = problems_for(rules_dir, text, frameworks)
-    assert f":{line_of(text, '- id: conclusion')}:" in problem
-    assert "'key_points' is missing" in problem
+    assert f":{line_of(text, 'pc.sex.impact: negative')}:" in problem
+    assert "'pc.sex.impact' is a question in section 'pc', not 'conclusion'" in problem
 
 
 def test_empty_key_points(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
@@ -86,7 +102,7 @@ def test_an_answer_the_form_would_refuse(rules_dir: Path, frameworks: dict[str, 
 def test_unknown_section_and_framework_version(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
     text = GOOD.replace("  - id: conclusion\n", "  - id: conclusions\n", 1)
     assert any("there is no section 'conclusions'" in p for p in problems_for(rules_dir, text, frameworks))
-    text = GOOD.replace('framework_version: "1.2"', 'framework_version: "9.9"', 1)
+    text = GOOD.replace('framework_version: "1.3"', 'framework_version: "9.9"', 1)
     (problem,) = problems_for(rules_dir, text, frameworks)
     assert "there is no framework version 9.9" in problem
 
@@ -99,10 +115,15 @@ def test_unknown_key_and_bad_rating(rules_dir: Path, frameworks: dict[str, Frame
 
 
 def test_repeated_key_point_id(rules_dir: Path, frameworks: dict[str, Framework]) -> None:
-    text = GOOD.replace("- id: children", "- id: older-people", 1)
+    point = (
+        "      - id: do-not-proceed-unmitigated\n        text: Again.\n        match:\n"
+        "          - {question: conclusion.recommendation, equals: pause}\n"
+    )
+    text = GOOD.replace("    model_answers:\n      conclusion.recommendation", point + "    model_answers:\n"
+                        "      conclusion.recommendation", 1)  # fmt: skip
     (problem,) = problems_for(rules_dir, text, frameworks)
-    lines = [i for i, t in enumerate(text.splitlines(), start=1) if "- id: older-people" in t]
-    assert f":{lines[1]}: key point 'older-people' appears twice" in problem
+    lines = [i for i, t in enumerate(text.splitlines(), start=1) if "- id: do-not-proceed-unmitigated" in t]
+    assert f":{lines[1]}: key point 'do-not-proceed-unmitigated' appears twice" in problem
 
 
 def test_duplicate_ids_across_files(rules_dir: Path, frameworks: dict[str, Framework]) -> None:

@@ -27,6 +27,6 @@ def test_check_reports_a_broken_scenario_with_file_and_line(tmp_path: Path) -> N
     assert result.exit_code == 1
     line = next(i for i, t in enumerate(text.splitlines(), start=1) if "pc.ageing.evidence" in t)
     assert result.stdout.strip() == (
-        f"{path}:{line}: there is no question 'pc.ageing.evidence' in framework 1.2"
+        f"{path}:{line}: there is no question 'pc.ageing.evidence' in framework 1.3"
     )
     assert result.stderr == f"1 problem found in {rules}\n"

@@ -35,3 +35,10 @@ def test_key_point_ids_are_unique_within_a_scenario(path: Path, scenarios) -> No
     scenario = next(s for s in scenarios if s.id == path.stem)
     ids = [p.id for g in scenario.sections for p in g.key_points]
     assert len(ids) == len(set(ids))
+
+
+def test_every_scenario_is_on_the_current_framework_and_scoring(scenarios, ruleset) -> None:
+    """Practice is on the framework people use for real: when current.yaml moves on, so must the scenarios."""
+    for scenario in scenarios:
+        assert scenario.framework_version == ruleset.current_framework_version, scenario.id
+        assert scenario.scoring == ruleset.current_scoring_version, scenario.id
