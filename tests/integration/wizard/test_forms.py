@@ -185,3 +185,18 @@ def test_every_page_offers_save_and_come_back_later(
         assert 'name="action" value="later">Save and come back later</button>' in html, page_id
         saved = _post(client, f"/assessments/{assessment_id}/{page_id}", {"action": "later"})
         assert saved.status_code == 302, (page_id, _html(saved)[:2000])
+
+
+def test_check_answers_by_section_with_long_answers_folded_and_exact_change_links(
+    client: FlaskClient, app: Flask, assessment_id: int
+) -> None:
+    long_summary = " ".join(f"word{n}" for n in range(120))
+    _post(client, f"/assessments/{assessment_id}/proposal", {**PROPOSAL, "proposal.summary": long_summary})
+    html = _html(client.get(f"/assessments/{assessment_id}/check-answers"))
+    assert 'class="nhsuk-contents-list"' in html and 'href="#section-proposal"' in html
+    folded = re.search(r"<details class=\"nhsuk-details[^>]*>.*?</details>", html, re.S)
+    assert folded and "Show all 120 words" in folded.group(0) and "word119" in folded.group(0)
+    assert "word0 word1" in html.split("<details")[0]  # the first words stay in view
+    assert "Better access" in html and "Show all 2 words" not in html  # short answers are not folded
+    change = f"/assessments/{assessment_id}/proposal?return_to=check-answers#proposal.summary"
+    assert f'href="{change}"' in html
