@@ -101,9 +101,10 @@ def local_groups(assessment_id: int) -> ResponseReturnValue:
     errors: dict[str, str] = {}
     values = dict(assessment.answers)
     if request.method == "POST":
-        errors = local_answers.save_local_answers(current_user, assessment_id, request.form)
+        later = request.form.get("action") == LATER
+        errors = local_answers.save_local_answers(current_user, assessment_id, request.form, draft=later)
         if not errors:
-            flash("Your answers about local groups have been saved.", "success")
+            flash(SAVED_FOR_LATER if later else "Your answers about local groups have been saved.", "success")
             return redirect(url_for("wizard.tasks", assessment_id=assessment_id))
         values = {**values, **request.form.to_dict()}
     return render_template(
