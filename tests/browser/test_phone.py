@@ -27,7 +27,11 @@ def complete_draft(live_server: LiveServer, title: str) -> int:
     assessment_id = create_assessment(live_server.app, manager, title, submit=False)
 
     def finish(user: Any, found: int) -> Any:
-        rest = missing_required(assessments.assessment_for(user, found))
+        # A review date after the decision date, so the proposal page can be saved as it stands.
+        rest = {
+            **missing_required(assessments.assessment_for(user, found)),
+            "monitoring.review_date": "2031-01-01",
+        }
         return assessments.save_page(user, found, list(rest), rest, None)
 
     act_as(live_server.app, manager, finish, assessment_id)
