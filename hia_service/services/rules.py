@@ -9,7 +9,13 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from hia_service.domain.framework import Framework, Question, date_order_errors, validate_answer
+from hia_service.domain.framework import (
+    Framework,
+    Question,
+    date_order_errors,
+    draft_answer,
+    validate_answer,
+)
 from hia_service.domain.framework.screening import ScreeningResult, screen, with_screening
 from hia_service.domain.geography.area_profile import AreaProfile
 from hia_service.domain.quality import quality_checks
@@ -59,6 +65,11 @@ def screening(
 
 def validate(question: Question, raw: Any) -> tuple[Any, str | None]:
     return validate_answer(question, raw)
+
+
+def validate_draft(question: Question, raw: Any) -> tuple[Any, str | None]:
+    """For "save and come back later": nothing is required yet; (value, why it cannot be kept)."""
+    return draft_answer(question, raw)
 
 
 def order_errors(framework_version: str, answers: dict[str, Any], saving: list[str]) -> dict[str, str]:

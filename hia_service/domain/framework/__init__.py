@@ -5,6 +5,7 @@ Public API (import from here; loading every version of the rules is hia_service.
     visible_answers(framework, answers)             answers with those to hidden questions dropped
     section_status(section, answers)                "not started" | "in progress" | "completed"
     validate_answer(question, raw)                   (value, error message or None)
+    draft_answer(question, raw)                      (value kept to finish later, problem or None)
 """
 
 from hia_service.domain.framework.conditions import is_answered, visible_answers, visible_questions
@@ -23,7 +24,12 @@ from hia_service.domain.framework.model import (
     Section,
 )
 from hia_service.domain.framework.source import Problem, RulesError
-from hia_service.domain.framework.validation import date_order_errors, section_status, validate_answer
+from hia_service.domain.framework.validation import (
+    date_order_errors,
+    draft_answer,
+    section_status,
+    validate_answer,
+)
 
 __all__ = [
     "IMPACT_LABELS",
@@ -41,6 +47,7 @@ __all__ = [
     "RulesError",
     "Section",
     "date_order_errors",
+    "draft_answer",
     "is_answered",
     "section_status",
     "validate_answer",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -57,6 +58,42 @@ def validate_answer(question: Question, raw: Any) -> Result:
     if question.required and not is_answered(value):
         return None, required_message(question)
     return value, None
+
+
+def draft_answer(question: Question, raw: Any) -> Result:
+    """What "Save and come back later" keeps of `raw`: the answer as far as it goes, with no error for what is
+    still to do. A blank required answer, a row with a cell still to fill and text over its limit are kept
+    (the section stays "in progress", and "Save and continue" or submitting asks for them); only what
+    cannot be stored as its type (a date that does not exist, an option not offered) is left out, with why.
+    """
+    if not question.answerable:
+        return None, None
+    if question.type in ("actions", "table"):
+        return _draft_rows(question, raw)
+    value, error = _VALIDATORS[question.type](question, raw)
+    if error and question.type in ("text", "long_text", "person") and value:
+        return value, None
+    if error:
+        return None, question.error_text("invalid") or error
+    return value, None
+
+
+def _draft_rows(question: Question, raw: Any) -> Result:
+    rows, error = _rows(question, raw)
+    if not error:
+        return rows, None
+    if not isinstance(raw, list | tuple):
+        return [], error
+    kept, problem = [], None
+    for number, row in enumerate(rows, start=1):
+        where = f"{question.row_label or 'row'} {number}"
+        clean = {}
+        for column in question.fields:
+            value, cell_error = _cell(replace(column, required=False), row.get(column.id), where)
+            clean[column.id] = value
+            problem = problem or (cell_error if value is None else None)
+        kept.append(clean)
+    return kept, problem
 
 
 def section_status(section: Section, answers: Answers) -> str:

@@ -80,6 +80,7 @@ class SaveResult:
     errors: dict[str, str] = field(default_factory=dict)
     conflicts: dict[str, tuple[Any, Any]] = field(default_factory=dict)  # question -> (theirs, yours)
     lock_version: int = 0
+    unsaved: dict[str, str] = field(default_factory=dict)  # a draft's answers that could not be kept, and why
 
     @property
     def saved(self) -> bool:
@@ -137,26 +138,33 @@ def save_page(
     expected_lock: int | None,
     *,
     current_section: str | None = None,
+    draft: bool = False,
 ) -> SaveResult:
     """Validate and store the answers to one page. Nothing is stored if any answer is invalid.
 
     `current_section` (the wizard's page id) is remembered so "resume" returns to where the person left off.
+    `draft` ("save and come back later"): nothing is required yet; what is typed is stored as far as it
+    goes, and only answers that cannot be stored as their type are left out (`SaveResult.unsaved`).
     """
     assessment = _editable(user, assessment_id)
     framework = rules.framework(assessment.framework_version)
     values, errors = {}, {}
+    check = rules.validate_draft if draft else rules.validate
     for question_id in question_ids:
         question = framework.question(question_id)
         if question.type == "geography":
             # Only set_area writes the area, so it is never stored without the profile worked out from it.
             errors[question_id] = AREA_ONLY_BY_SET_AREA
             continue
-        value, error = rules.validate(question, raw.get(question_id))
+        value, error = check(question, raw.get(question_id))
         if question_id in SITE_QUESTIONS and not error and value:
             value, error = _site_postcode(value)
         values[question_id] = value
         if error:
             errors[question_id] = error
+    if draft:  # the rest is kept; these wait on the page, as typed, for the person to correct
+        values = {q: v for q, v in values.items() if q not in errors}
+        return _save_draft(user, assessment, values, errors, expected_lock, current_section)
     result = SaveResult(values=values, errors=errors, lock_version=assessment.lock_version)
     if errors:
         return result
@@ -173,6 +181,33 @@ def save_page(
             raise
         result.errors = {site_question: error.message}
         return result
+    result.lock_version = assessment.lock_version
+    return result
+
+
+def _save_draft(
+    user: User,
+    assessment: Assessment,
+    values: dict[str, Any],
+    unsaved: dict[str, str],
+    expected_lock: int | None,
+    current_section: str | None,
+) -> SaveResult:
+    result = SaveResult(values=values, lock_version=assessment.lock_version, unsaved=unsaved)
+    if expected_lock is not None and expected_lock != assessment.lock_version:
+        result.conflicts = _conflicts(assessment.answers, values)
+        if result.conflicts:
+            return result
+    try:
+        _store_answers(user, assessment, values, current_section)
+    except ServiceError as error:
+        site_question = next((q for q, f in SITE_QUESTIONS.items() if f == error.field), None)
+        if site_question is None:
+            raise
+        # A postcode that cannot be placed waits on the page like any other; the rest is still kept.
+        result.unsaved[site_question] = error.message
+        values.pop(site_question, None)
+        _store_answers(user, assessment, values, current_section)
     result.lock_version = assessment.lock_version
     return result
 

@@ -15,13 +15,21 @@ from hia_service.services.errors import StateTransitionError
 from hia_service.services.organisation import local_framework
 
 
-def save_local_answers(user: User, assessment_id: int, form: Any) -> dict[str, str]:
-    """Store the impact on each local group; returns errors (nothing is saved when there are any)."""
+def save_local_answers(user: User, assessment_id: int, form: Any, *, draft: bool = False) -> dict[str, str]:
+    """Store the impact on each local group; returns errors (nothing is saved when there are any).
+
+    `draft` ("save and come back later"): nothing is required yet and long notes are kept as typed (the
+    section stays unfinished until every group has an impact); an impact that is not one offered is left out.
+    """
     assessment = assessment_for(user, assessment_id, Action.EDIT)
     if not Status(assessment.status).editable_by_author:
         raise StateTransitionError("This assessment cannot be changed now.")
     local = local_framework.for_answers(assessment.organisation_id, assessment.answers)
     values, errors = local_framework.local_answers(local, form)
+    if draft:  # an impact not offered is left out; everything else is kept as typed
+        impacts = {group.impact_key for group in local.active_groups}
+        values = {k: (None if k in impacts and k in errors else v) for k, v in values.items()}
+        errors = {}
     if errors:
         return errors
     assessment_store.save_assessment(assessment, answers={**assessment.answers, **values})

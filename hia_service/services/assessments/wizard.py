@@ -24,7 +24,7 @@ from hia_service.services import rules
 from hia_service.services.errors import ServiceError
 
 AREA_PAGE = "area"
-MAX_ROWS_SHOWN = 3  # empty rows offered for the action plan and other tables
+MAX_ROWS = 200  # rows read from one table on a page; "Add another" stops there
 LONG_TEXT_WORDS_FROM = 1000  # long answers get a character count
 
 
@@ -314,7 +314,7 @@ def _raw(question: Question, form: Any) -> Any:
 def _rows(question: Question, form: Any) -> list[dict[str, Any]]:
     count = _row_count(question, form)
     rows = []
-    for number in range(min(count, 200)):
+    for number in range(min(count, MAX_ROWS)):
         rows.append({f.id: _cell(question, f, number, form) for f in question.fields})
     return rows
 
@@ -334,3 +334,56 @@ def _cell(question: Question, column: Any, number: int, form: Any) -> Any:
     if column.type == "date":
         return {part: form.get(f"{name}-{part}", "") for part in ("day", "month", "year")}
     return form.get(name, "")
+
+
+TABLE_TYPES = ("actions", "table")
+
+
+@dataclass(frozen=True)
+class RowChange:
+    """A table's "Add another" or "Remove" button, pressed without JavaScript: the page comes back with one
+    row more or less and everything typed kept."""
+
+    question_id: str
+    remove: int | None = None  # the row to take out (from 0); None adds an empty row at the end
+
+
+def row_change(form: Any) -> RowChange | None:
+    """The row button pressed, if any: `add_row=<question>` or `remove_row=<question>:<row>`."""
+    added = form.get("add_row")
+    if added:
+        return RowChange(str(added))
+    question_id, _, number = str(form.get("remove_row") or "").rpartition(":")
+    if question_id and number.isascii() and number.isdigit():
+        return RowChange(question_id, int(number))
+    return None
+
+
+def change_rows(raw: Mapping[str, Any], change: RowChange) -> dict[str, Any]:
+    """`raw` with the row added or removed (a button for a table not on the page changes nothing)."""
+    changed = dict(raw)
+    rows = raw.get(change.question_id)
+    if not isinstance(rows, list):
+        return changed
+    rows = list(rows)
+    if change.remove is None and len(rows) < MAX_ROWS:
+        rows.append({})
+    elif change.remove is not None and change.remove < len(rows):
+        del rows[change.remove]
+    changed[change.question_id] = rows
+    return changed
+
+
+def table_rows(current: Page, values: Mapping[str, Any], *, typed: bool) -> dict[str, list[dict[str, Any]]]:
+    """The rows each table on the page shows: the saved rows and one empty row to add to, or (`typed`: the
+    page coming back after a button or an error) exactly the rows posted; never none."""
+    tables: dict[str, list[dict[str, Any]]] = {}
+    for question in current.questions:
+        if question.type not in TABLE_TYPES:
+            continue
+        value = values.get(question.id)
+        rows = [r for r in value if isinstance(r, dict)] if isinstance(value, list) else []
+        if not typed or not rows:
+            rows.append({})
+        tables[question.id] = rows
+    return tables

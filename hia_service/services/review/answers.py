@@ -14,6 +14,8 @@ from hia_service.domain.framework.model import Field
 from hia_service.domain.framework.screening import RESULT_LABELS
 
 NOT_ANSWERED = "Not answered"
+LONG_ANSWER_WORDS = 40  # answers longer than this are folded away on "check your answers"
+PREVIEW_WORDS = 20
 AREA_KINDS = {
     "lsoa_codes": "neighbourhoods (LSOAs) listed",
     "lad": "local authority area",
@@ -34,6 +36,23 @@ class AnswerRow:
     text: str
     columns: tuple[str, ...] = ()
     rows: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def words(self) -> int:
+        return len(self.plain.split())
+
+    @property
+    def is_long(self) -> bool:
+        """Long enough to fold away on "check your answers", behind its first few words."""
+        return self.words > LONG_ANSWER_WORDS
+
+    @property
+    def preview(self) -> str:
+        """The first few words, to recognise the answer by (a table says how many rows it has)."""
+        if self.columns:
+            return self.text
+        first = self.text.split()[:PREVIEW_WORDS]
+        return " ".join(first) + ("…" if self.words > PREVIEW_WORDS else "")
 
     @property
     def plain(self) -> str:

@@ -27,6 +27,8 @@ from hia_service.web.wizard import area as area_form
 
 bp = Blueprint("wizard", __name__, url_prefix="/assessments")
 CHECK = "check-answers"
+LATER = "later"  # the value of the "Save and come back later" button
+SAVED_FOR_LATER = "Your answers have been saved. You can come back to this page from the task list."
 NOT_YOURS_TO_SUBMIT = "Only the author can submit this assessment, while it is a draft or returned to them."
 
 
@@ -99,9 +101,10 @@ def local_groups(assessment_id: int) -> ResponseReturnValue:
     errors: dict[str, str] = {}
     values = dict(assessment.answers)
     if request.method == "POST":
-        errors = local_answers.save_local_answers(current_user, assessment_id, request.form)
+        later = request.form.get("action") == LATER
+        errors = local_answers.save_local_answers(current_user, assessment_id, request.form, draft=later)
         if not errors:
-            flash("Your answers about local groups have been saved.", "success")
+            flash(SAVED_FOR_LATER if later else "Your answers about local groups have been saved.", "success")
             return redirect(url_for("wizard.tasks", assessment_id=assessment_id))
         values = {**values, **request.form.to_dict()}
     return render_template(
@@ -191,6 +194,12 @@ def _save_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         current, {**assessment.answers, **wizard.submitted_choices(current, request.form)}
     )
     raw = wizard.raw_answers(shown, request.form, wizard.follow_ups(current))
+    row_change = wizard.row_change(request.form)
+    if row_change is not None:  # "Add another" or "Remove": the page again, as typed, nothing saved yet
+        typed = {**assessment.answers, **wizard.change_rows(raw, row_change)}
+        return _render_step(assessment, framework, current, typed, {}, {}, _lock(), typed_rows=True)
+    if request.form.get("action") == LATER:
+        return _save_for_later(assessment, framework, current, raw)
     values, errors = wizard.page_errors(assessment.framework_version, assessment.answers, raw)
     if errors:  # refused before saving: nothing stored changes, and what was typed goes back on the page
         typed = {**assessment.answers, **values, **{q: raw[q] for q in errors}}
@@ -207,6 +216,27 @@ def _save_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
             assessment, framework, current, typed, result.errors, result.conflicts, result.lock_version
         ), status
     return redirect(_after_save(assessment.id, framework, current.id))
+
+
+def _save_for_later(
+    assessment: Any, framework: Any, current: wizard.Page, raw: dict[str, Any]
+) -> ResponseReturnValue:
+    """Keep what is typed, finished or not: no errors now; "Save and continue" and submitting ask later."""
+    result = assessments.save_page(
+        current_user, assessment.id, list(raw), raw, _lock(), current_section=current.id, draft=True
+    )
+    if result.conflicts:
+        typed = {**assessment.answers, **raw}
+        return _render_step(
+            assessment, framework, current, typed, {}, result.conflicts, result.lock_version, typed_rows=True
+        ), 409
+    if result.unsaved:  # saved apart from these: shown as typed, with why, to correct now or later
+        typed = {**assessment.answers, **result.values, **{q: raw[q] for q in result.unsaved}}
+        return _render_step(
+            assessment, framework, current, typed, {}, {}, result.lock_version, unsaved=result.unsaved
+        )
+    flash(SAVED_FOR_LATER, "success")
+    return redirect(url_for("wizard.tasks", assessment_id=assessment.id))
 
 
 def _after_save(assessment_id: int, framework: Any, page_id: str) -> str:
@@ -227,8 +257,13 @@ def _render_step(
     errors: dict[str, str],
     conflicts: dict[str, tuple[Any, Any]],
     lock_version: int | None = None,
+    *,
+    typed_rows: bool = False,
+    unsaved: dict[str, str] | None = None,
 ) -> str:
+    """The page with `values`; `typed_rows`: tables show the rows as posted (no blank row added)."""
     previous, _ = wizard.neighbours(framework, current.id, assessment.answers)
+    typed_rows = typed_rows or bool(errors) or bool(unsaved)
     conflict_rows = [
         (format_answer(framework.question(q), theirs), format_answer(framework.question(q), yours))
         for q, (theirs, yours) in conflicts.items()
@@ -253,6 +288,8 @@ def _render_step(
         screening=rules.screening(assessment.framework_version, assessment.answers, assessment.area_profile),
         feedback=return_feedback(current_user, assessment),
         progress=wizard.progress(framework, current.id, assessment.answers),
+        tables=wizard.table_rows(current, values, typed=typed_rows),
+        unsaved=unsaved or {},
     )
 
 

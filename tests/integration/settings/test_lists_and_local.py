@@ -202,3 +202,31 @@ def test_local_groups_appear_in_the_pdf(app: Flask, world: Any, login: Any, clie
     # (The diagonal DRAFT mark splits some words when text is extracted, so look for short pieces.)
     assert "(local version 1)" in words and "Likely impact Notes" in words
     assert "former coalfield" in words and "Two bus routes fewer" in words
+
+
+def test_local_groups_can_be_saved_unfinished_for_later(
+    app: Flask, world: Any, login: Any, client: FlaskClient
+) -> None:
+    from hia_service.data.models import Assessment
+    from hia_service.data.transaction import commit
+    from hia_service.extensions import db
+    from hia_service.services.organisation import local_framework
+    from tests.integration.review.conftest import acting_as
+
+    with acting_as(app, world["admin"]) as admin:
+        local_framework.add_group(admin, "people living in former coalfield communities")
+        commit()
+    login(world["manager"])
+    assessment_id = _start(client, "Close the Grimethorpe clinic")
+    key = "local.people-living-in-former-coalfield-communities"
+    url = f"/assessments/{assessment_id}/local-groups"
+    assert 'value="later">Save and come back later</button>' in client.get(url).get_data(as_text=True)
+    saved = post_form(client, url, {f"{key}.notes": "Two bus routes fewer", "action": "later"})
+    assert saved.status_code == 302
+    with app.app_context():
+        answers = db.session.get(Assessment, assessment_id).answers
+        db.session.remove()
+    assert answers[f"{key}.notes"] == "Two bus routes fewer" and answers.get(f"{key}.impact") is None
+    tasks = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
+    assert "You can come back to this page from the task list" in tasks
+    assert post_form(client, url, {f"{key}.notes": "Two bus routes fewer"}).status_code == 400
