@@ -17,11 +17,12 @@ ICB by its code. For each, the p50 (milliseconds) of:
 - the API end to end: POST /api/v1/area-profiles with a token, on a kept-alive connection, under gunicorn
   as `make run` serves it (2 workers of 4 threads, HIA_ENV=production, PostgreSQL), as a client sees it.
 
-Every timing is interleaved round by round with the others, so noise from other processes falls on all
-alike. Then the ratios against PostGIS, the targets (engine figures at most half PostGIS's time for circles
-and no slower for a code-defined area; the API within max(2x, +3 ms) of PostGIS), and the resident memory
-of each gunicorn worker after its warm-up and after the rounds. Without PostgreSQL or PostGIS the PostGIS
-column says "not available" and the rest still runs. A missed target is marked MISSED and does not fail the
+Every timing is interleaved round by round with the others, in a new order each round, so noise from other
+processes (and what each call leaves in the processor's caches for the next) falls on all alike. Then the
+ratios against PostGIS, the targets (engine figures at most half PostGIS's time for circles and no slower
+for a code-defined area; the API within max(2x, +3 ms) of PostGIS), and the resident memory of each
+gunicorn worker after its warm-up and after the rounds. Without PostgreSQL or PostGIS the PostGIS column
+says "not available" and the rest still runs. A missed target is marked MISSED and does not fail the
 run; different answers from PostGIS and the engine do.
 """
 
@@ -32,6 +33,7 @@ import http.client
 import json
 import math
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -193,8 +195,11 @@ def _rounds(calls: Calls, rounds: int) -> dict[tuple[str, str], list[float]]:
         for call in calls.values():
             call()
     times: dict[tuple[str, str], list[float]] = {key: [] for key in calls}
+    order = list(calls.items())
+    shuffle = random.Random(23).shuffle
     for _ in range(rounds):
-        for key, call in calls.items():
+        shuffle(order)  # each call follows a different one each round: what ran before warms or cools caches
+        for key, call in order:
             started = time.perf_counter()
             call()
             times[key].append((time.perf_counter() - started) * 1000)
