@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from hia_service.domain.geography.access import RUC21_CLASSES
 from hia_service.domain.geography.releases import ReleaseInfo
 from hia_service.domain.geography.summary import fractional_rank
 
@@ -188,6 +189,25 @@ class ReleaseTable:
     @cached_property
     def bbox(self) -> NDArray[np.float64]:
         return self._gather("bbox")
+
+    @cached_property
+    def domain_scores_by_domain(self) -> NDArray[np.float64]:
+        """domain_score transposed, so one domain's scores for chosen rows come out contiguous."""
+        return np.ascontiguousarray(self.domain_score.T)
+
+    @cached_property
+    def domain_deciles_by_domain(self) -> NDArray[np.int8]:
+        return np.ascontiguousarray(self.domain_decile.T)
+
+    @cached_property
+    def ruc_class(self) -> NDArray[np.int8] | None:
+        """Each row's rural-urban class as its place in RUC21_CLASSES (-1: none): quicker to compare."""
+        if self.ruc21 is None:
+            return None
+        classes = np.full(len(self.ruc21), -1, dtype=np.int8)
+        for i, (code, _, _) in enumerate(RUC21_CLASSES):
+            classes[self.ruc21 == code] = i
+        return classes
 
     @cached_property
     def rep_index(self) -> PointIndex:
