@@ -80,7 +80,8 @@ lint: install ## ruff, formatting, types (mypy) and the architecture's import co
 	$(BIN)/lint-imports
 
 .PHONY: bench
-bench: install $(VENV)/.bench-installed ## Install .[bench] on top, run the benchmarks and print their figures
+bench: install $(VENV)/.bench-installed ## Install .[bench] (and PostGIS, where apt can) on top, run the benchmarks and print their figures
+	benchmarks/install_postgis.sh
 	HIA_ENV=testing $(BIN)/python benchmarks/run.py
 
 .PHONY: lock

@@ -16,7 +16,12 @@ SUITES = [
     [sys.executable, str(HERE / "documents" / "bench_pdf.py")],
 ]
 # Later benchmarks (wizard pages, load tests) add themselves here.
-OPTIONAL = [HERE / "web" / "bench_pages.py", HERE / "web" / "bench_api.py", HERE / "load" / "run_load.py"]
+OPTIONAL = [
+    HERE / "web" / "bench_pages.py",
+    HERE / "web" / "bench_api.py",
+    HERE / "web" / "bench_postgis.py",
+    HERE / "load" / "run_load.py",
+]
 
 
 def main() -> int:

@@ -1,4 +1,5 @@
-"""Flask extensions, created unbound and initialised in create_app()."""
+"""Flask extensions, created unbound and initialised in create_app() (Flask-Migrate there too, as it is
+only wanted by `hia db`)."""
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -6,7 +7,6 @@ from typing import TYPE_CHECKING
 from flask import current_app, request
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     Model = Base
 else:
     Model = db.Model
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 

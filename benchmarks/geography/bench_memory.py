@@ -1,10 +1,12 @@
-"""Memory of the service with the reference data loaded (resident set size).
+"""Memory of the geography engine alone with the reference data loaded (resident set size).
 
 Run: .venv/bin/python benchmarks/geography/bench_memory.py
 Starts a fresh Python process that loads the engine for the current snapshot and profiles a local authority,
 an ICB-sized shape by both methods and a list of postcodes (so lazy caches and memory maps are touched), then
 reports its RSS. Beside it, in the same run, a process holding the same data the naive way: geopandas
 boundaries plus pandas index, population, lookup and Code-Point tables. Target (issue 3): under 600 MB RSS.
+A real gunicorn worker holds more (Flask, SQLAlchemy, the rules, the PDF libraries): benchmarks/web/
+bench_postgis.py reports each worker's RSS after its warm-up.
 """
 
 from __future__ import annotations
@@ -53,8 +55,10 @@ def main() -> None:
     ours, ours_peak = measure(OURS.format(data_dir=str(data_dir())))
     naive, naive_peak = measure(NAIVE.format(reference=str(REFERENCE_DIR)))
     verdict = "met" if ours < 600 else "MISSED"
+    # The engine alone in a bare Python process: a gunicorn worker also holds Flask, SQLAlchemy, the rules
+    # and the PDF libraries (benchmarks/web/bench_postgis.py measures real workers).
     print(
-        f"Service RSS with all releases loaded and used: {ours:6.0f} MB (peak {ours_peak:.0f})   "
+        f"Engine alone, all releases loaded and used: {ours:6.0f} MB (peak {ours_peak:.0f})   "
         f"naive {naive:6.0f} MB "
         f"(peak {naive_peak:.0f})   naive/ours {naive / ours:4.1f}  (target < 600 MB: {verdict})"
     )

@@ -96,9 +96,13 @@ class NaiveTables:
             "share_lsoas_most_deprived_10pct": float((joined["decile"] == 1).mean()),
         }
 
-    def by_centroid(self, shape: Any) -> dict[str, Any]:
+    def select_by_centroid(self, shape: Any) -> pd.DataFrame:
+        """The LSOAs whose point is inside the shape, and nothing more (to compare with selecting alone)."""
         frame = gpd.GeoDataFrame(geometry=[shape], crs=27700)
-        joined = gpd.sjoin(self.points, frame, predicate="within")
+        return gpd.sjoin(self.points, frame, predicate="within")
+
+    def by_centroid(self, shape: Any) -> dict[str, Any]:
+        joined = self.select_by_centroid(shape)
         return self.profile(joined, joined["population"])
 
     def by_area(self, shape: Any) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 Flask's own group builds the app to list the commands extensions add to it, and each of our command modules
 imports the services it calls (and they the PDF, chart and map libraries). Both are wanted when a command
 runs, not when someone asks `hia --help`: here the listing comes from a table of names and one-line help.
+Likewise a command that needs neither pages, the API nor migrations (most of them) runs with a lean app.
 """
 
 from __future__ import annotations
@@ -12,34 +13,58 @@ from dataclasses import dataclass
 from typing import Any
 
 import click
-from flask.cli import FlaskGroup
+from flask import Flask
+from flask.cli import FlaskGroup, ScriptInfo
 
 
 @dataclass(frozen=True)
 class LazyCommand:
-    """A command `hia --help` lists by its one line of help, imported by `load` only when it runs."""
+    """A command `hia --help` lists by its one line of help, imported by `load` only when it runs.
+
+    `lean`: it needs none of the app's pages, templates or API (which drawing PDFs and emails does), so it
+    runs with an app built without them, in a fraction of the time.
+    """
 
     help: str
     load: Callable[[], click.Command]
+    lean: bool = False
 
 
 class LazyFlaskGroup(FlaskGroup):
     """Flask's group (run, shell, routes, plugins, the app's commands) plus commands imported on use.
 
     `lazy` are our own commands. `elsewhere` names the commands Flask extensions add, with their help, so
-    they are listed without building the app; Flask itself finds them when one runs.
+    they are listed without building the app; Flask itself finds them when one runs. `create_lean_app`
+    builds the app for the `lazy` commands marked lean.
     """
 
-    def __init__(self, lazy: Mapping[str, LazyCommand], elsewhere: Mapping[str, str], **options: Any) -> None:
+    def __init__(
+        self,
+        lazy: Mapping[str, LazyCommand],
+        elsewhere: Mapping[str, str],
+        *,
+        create_lean_app: Callable[[], Flask],
+        **options: Any,
+    ) -> None:
         super().__init__(**options)
         self.lazy = dict(lazy)
         self.elsewhere = dict(elsewhere)
+        self.create_lean_app = create_lean_app
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         entry = self.lazy.get(name)
-        if entry is not None:
-            return entry.load()
-        return super().get_command(ctx, name)
+        if entry is None:
+            return super().get_command(ctx, name)
+        if entry.lean:
+            self._build_lean(ctx)
+        return entry.load()
+
+    def _build_lean(self, ctx: click.Context) -> None:
+        """Have the command's app built lean, unless the caller brought its own way of building it (a
+        test's runner brings the app under test)."""
+        info = ctx.find_object(ScriptInfo)
+        if info is not None and info.create_app is self.create_app:
+            info.create_app = self.create_lean_app
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *self.lazy, *self.elsewhere})

@@ -17,6 +17,7 @@ from hia_service.reference.geometry import Polygons, assign_points, sorted_polyg
 
 ICB_VINTAGE = "April 2024 (ONS LSOA 2021 to Sub-ICB location, ICB and local authority lookup)"
 NATION_OF_ADMIN = {"E": 1, "W": 2, "S": 3}
+POSTCODES_PER_BATCH = 200_000
 
 
 @dataclass(eq=False)
@@ -56,6 +57,8 @@ class Built:
 
 
 def build(files: dict[str, CheckedFile], progress: Callable[[str], None] | None = None) -> Built:
+    """The snapshot's arrays. Uses up the boundary files' geometry and Code-Point Open's rows as it goes (let
+    go once used, so the load's peak memory stays low)."""
     say = progress or (lambda _message: None)
     say("Projecting LSOA 2021 boundaries")
     lsoa21 = _polygons(files["boundaries_lsoa21_bgc"], "LSOA21CD")
@@ -65,7 +68,9 @@ def build(files: dict[str, CheckedFile], progress: Callable[[str], None] | None 
     pop21 = _aligned(files["population_lsoa21"], "lsoa21_code", lsoa21.codes, "total_usual_residents")
     pop11 = _population_2011(lookup, lsoa21.codes, pop21, lsoa11.codes)
     say("Placing every postcode in its LSOA")
-    postcodes = _postcodes(files["codepoint_open"].table, lsoa21, lsoa11, lookup)
+    codepoint = files["codepoint_open"]
+    postcodes = _postcodes(codepoint.table, lsoa21, lsoa11, lookup)
+    codepoint.table = codepoint.table.iloc[:0]  # its 1.7 million rows are not needed again
     say("Building the deprivation tables")
     releases = {
         "IoD2025": _iod2025(files, lsoa21, pop21),
@@ -104,8 +109,12 @@ def build(files: dict[str, CheckedFile], progress: Callable[[str], None] | None 
 
 
 def _polygons(checked: CheckedFile, code_column: str) -> Polygons:
+    """The file's polygons in British National Grid. The file's own (WGS84) copy is let go once projected, so
+    two copies of every boundary file are never held at once."""
     assert checked.geometry is not None
-    return sorted_polygons(checked.table[code_column].to_numpy(dtype=str), checked.geometry)
+    polygons = sorted_polygons(checked.table[code_column].to_numpy(dtype=str), checked.geometry)
+    checked.geometry = None
+    return polygons
 
 
 def _aligned(checked: CheckedFile, key: str, codes: NDArray[np.str_], column: str) -> NDArray[Any]:
@@ -141,7 +150,7 @@ def _population_2011(
 def _postcodes(
     table: pd.DataFrame, lsoa21: Polygons, lsoa11: Polygons, lookup: pd.DataFrame
 ) -> dict[str, NDArray[Any]]:
-    keys = table["postcode"].str.replace(" ", "", regex=False).to_numpy(dtype="S7")
+    keys = _compact_postcodes(table["postcode"])
     order = np.argsort(keys, kind="stable")
     x = table["easting"].to_numpy(dtype=np.float64)[order]
     y = table["northing"].to_numpy(dtype=np.float64)[order]
@@ -160,6 +169,16 @@ def _postcodes(
         "lsoa21": row21,
         "lsoa11": row11,
     }
+
+
+def _compact_postcodes(postcodes: pd.Series) -> NDArray[np.bytes_]:
+    """Postcodes without their space, as 7-byte strings; a batch at a time, so the 1.7 million Python strings
+    of the spaceless copy (about 100 MB) are never all made at once."""
+    keys = np.empty(len(postcodes), dtype="S7")
+    for start in range(0, len(postcodes), POSTCODES_PER_BATCH):
+        batch = postcodes.iloc[start : start + POSTCODES_PER_BATCH]
+        keys[start : start + len(batch)] = batch.str.replace(" ", "", regex=False).to_numpy(dtype="S7")
+    return keys
 
 
 def _postcodes_2011(

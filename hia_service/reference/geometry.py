@@ -13,6 +13,7 @@ from numpy.typing import NDArray
 # Coastal postcodes can sit just outside generalised clipped (BGC) boundaries; within this distance of an LSOA
 # of their own nation we take the nearest one, as ONS's postcode directories do for such points.
 NEAREST_LIMIT_M = 1_000.0
+POINTS_PER_BATCH = 100_000
 
 
 @dataclass(eq=False)
@@ -75,6 +76,20 @@ def assign_points(
     if len(todo) == 0:
         return result
     tree = shapely.STRtree(polygons.geometry)
+    # A batch at a time: a point object for each of Code-Point Open's 1.7 million postcodes at once would
+    # take about 500 MB. Each point's answer depends only on the point, so the batches change nothing.
+    for start in range(0, len(todo), POINTS_PER_BATCH):
+        _assign(tree, x, y, todo[start : start + POINTS_PER_BATCH], result)
+    return result
+
+
+def _assign(
+    tree: shapely.STRtree,
+    x: NDArray[np.float64],
+    y: NDArray[np.float64],
+    todo: NDArray[np.intp],
+    result: NDArray[np.int32],
+) -> None:
     points = shapely.points(x[todo], y[todo])
     point_i, poly_i = tree.query(points, predicate="intersects")
     # a point on a shared edge touches two polygons: keep the first so each point has exactly one
@@ -88,4 +103,3 @@ def assign_points(
             all_matches=False,
         )
         result[todo[outside[near_point]]] = near_poly
-    return result

@@ -39,7 +39,13 @@ def init_rules(app: Flask) -> None:
 
 
 def ruleset() -> RuleSet:
-    return current_app.extensions[EXTENSION_KEY]
+    """The rules, loaded at start-up; an app built for a command-line tool (create_app(web=False)) reads
+    them the first time a command asks, so commands that never need them do not pay for reading them."""
+    rules: RuleSet | None = current_app.extensions.get(EXTENSION_KEY)
+    if rules is None:
+        init_rules(current_app)
+        rules = current_app.extensions[EXTENSION_KEY]
+    return rules
 
 
 def current_versions() -> Versions:

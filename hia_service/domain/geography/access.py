@@ -43,13 +43,14 @@ def _people(value: float) -> int | float:
     return int(value) if value.is_integer() else round(value, 1)
 
 
-def rurality(ruc: NDArray[np.str_], weights: NDArray[np.float64], people: bool) -> dict[str, Any]:
-    """People by rural-urban class (every class listed, in order) and the share living in rural areas."""
+def rurality(ruc_class: NDArray[np.integer], weights: NDArray[np.float64], people: bool) -> dict[str, Any]:
+    """People by rural-urban class (every class listed, in order) and the share living in rural areas.
+    `ruc_class`: each area's class as its place in RUC21_CLASSES (ReleaseTable.ruc_class)."""
     total = float(weights.sum())
     classes = []
     rural = 0.0
-    for code, label, is_rural in RUC21_CLASSES:
-        count = float(weights[ruc == code].sum())
+    for i, (code, label, is_rural) in enumerate(RUC21_CLASSES):
+        count = float(weights[ruc_class == i].sum())
         rural += count if is_rural else 0.0
         classes.append(
             {

@@ -24,7 +24,7 @@ METHODS = ("centroid", "area", "pwc")
 DEFAULT_METHOD = "centroid"
 MAX_CODES = 100_000
 MAX_POSTCODES = 2_000_000
-MAX_RADIUS_KM = 50.0
+MAX_RADIUS_KM = 100.0  # a regional service (a trust, an ambulance service) reaches this far
 AREA_TYPES = ("lsoa_codes", "lad", "icb", "sub_icb", "geojson", "point_radius", "postcodes")
 
 

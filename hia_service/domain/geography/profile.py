@@ -9,13 +9,14 @@ import numpy as np
 from hia_service.domain.geography.access import BARRIERS_DOMAINS, barriers, rurality
 from hia_service.domain.geography.area_profile import PROFILE_KEYS
 from hia_service.domain.geography.selection import Selection
-from hia_service.domain.geography.summary import Headline, domain_summary, group_headlines, headline
+from hia_service.domain.geography.summary import Headline, domain_summaries, group_headlines, headline
 from hia_service.domain.geography.tables import ReleaseTable
 
 # Parts after PROFILE_KEYS, present only where the release has the data (profiles stored before them lack
 # them): the people by rural-urban class, and by decile of the barriers (access to services) domain.
 OPTIONAL_KEYS = ("rurality", "barriers")
 BASELINE_KINDS = (("lad", "local_authorities"), ("icb", "icbs"))
+LIST_FIGURES = ("population_by_decile", "share_by_quintile")  # the lists in headline_dict
 
 
 def number(value: float | None, digits: int = 6) -> int | float | None:
@@ -49,6 +50,9 @@ class Baselines:
         everyone = np.arange(release.n_areas)
         self.nation = _headline(release, everyone, release.population, np.ones(release.n_areas))
         self._groups: dict[str, list[Headline]] = {}
+        # Each place's figures as JSON, made the first time a profile touches it (a 60 km circle touches
+        # dozens); every profile gets its own copy.
+        self._json: dict[tuple[str, int], dict[str, Any]] = {}
 
     def group(self, kind: str) -> list[Headline]:
         if kind not in self._groups:
@@ -66,27 +70,40 @@ class Baselines:
         return self._groups[kind]
 
     def for_rows(self, rows: np.ndarray) -> dict[str, Any]:
-        info, people = self.release.info, self.release.has_population
-        out: dict[str, Any] = {
-            "nation": {"code": info.nation_code, "name": info.nation, **headline_dict(self.nation, people)}
-        }
+        out: dict[str, Any] = {"nation": self._place("nation", 0)}
         for kind, key in BASELINE_KINDS:
-            out[key] = [] if kind not in self.release.groups else self._entries(kind, rows, people)
+            out[key] = [] if kind not in self.release.groups else self._entries(kind, rows)
         return out
 
-    def _entries(self, kind: str, rows: np.ndarray, people: bool) -> list[dict[str, Any]]:
-        table, figures = self.release.groups[kind], self.group(kind)
-        touched = np.unique(self.release.group_of[kind][rows])
-        return [
-            {
-                "code": table.codes[i],
-                "name": table.names[i],
-                "vintage": table.vintage,
-                **headline_dict(figures[i], people),
-            }
-            for i in touched.tolist()
-            if i >= 0
-        ]
+    def _entries(self, kind: str, rows: np.ndarray) -> list[dict[str, Any]]:
+        # The places the rows fall in, in order (a count per place, rather than sorting the rows' places).
+        counts = np.bincount(
+            self.release.group_of[kind][rows] + 1, minlength=len(self.release.groups[kind].codes) + 1
+        )
+        return [self._place(kind, i) for i in np.flatnonzero(counts[1:]).tolist()]
+
+    def _place(self, kind: str, index: int) -> dict[str, Any]:
+        """The nation's, or one local authority's or ICB's, figures as JSON: a copy of the one kept."""
+        kept = self._json.get((kind, index))
+        if kept is None:
+            kept = self._json[(kind, index)] = self._place_json(kind, index)
+        place = dict(kept)
+        for key in LIST_FIGURES:
+            if place[key] is not None:
+                place[key] = list(place[key])
+        return place
+
+    def _place_json(self, kind: str, index: int) -> dict[str, Any]:
+        info, people = self.release.info, self.release.has_population
+        if kind == "nation":
+            return {"code": info.nation_code, "name": info.nation, **headline_dict(self.nation, people)}
+        table = self.release.groups[kind]
+        return {
+            "code": table.codes[index],
+            "name": table.names[index],
+            "vintage": table.vintage,
+            **headline_dict(self.group(kind)[index], people),
+        }
 
 
 def _headline(
@@ -142,8 +159,8 @@ def build_profile(
         "notes": selection.notes + notes,
     }
     assert tuple(profile) == PROFILE_KEYS
-    if release.ruc21 is not None:
-        profile["rurality"] = rurality(release.ruc21[rows], weights, people)
+    if release.ruc_class is not None:
+        profile["rurality"] = rurality(release.ruc_class[rows], weights, people)
     for i, domain in enumerate(release.info.domains):
         if domain.key in BARRIERS_DOMAINS:
             profile["barriers"] = barriers(
@@ -154,8 +171,12 @@ def build_profile(
 
 def _domains(release: ReleaseTable, rows: np.ndarray, weights: np.ndarray) -> dict[str, Any]:
     out = {}
-    for i, domain in enumerate(release.info.domains):
-        summary = domain_summary(release.domain_score[rows, i], release.domain_decile[rows, i], weights)
+    summaries = domain_summaries(
+        np.take(release.domain_scores_by_domain, rows, axis=1),
+        np.take(release.domain_deciles_by_domain, rows, axis=1),
+        weights,
+    )
+    for domain, summary in zip(release.info.domains, summaries, strict=True):
         out[domain.key] = {
             "label": domain.label,
             "mean_score": number(summary["mean_score"], 4),

@@ -27,7 +27,7 @@ from hia_service.domain.geography.definitions import (
     ShapeArea,
 )
 from hia_service.domain.geography.errors import AreaDefinitionError
-from hia_service.domain.geography.shapes import check_lat_long, circle, parse_geojson
+from hia_service.domain.geography.shapes import Circle, check_lat_long, parse_geojson
 from hia_service.domain.geography.spatial import cover, outside_release
 from hia_service.domain.geography.tables import (
     Geography,
@@ -185,7 +185,7 @@ def _group(definition: GroupArea, release: ReleaseTable) -> Selection:
             _not_found(definition.codes[0], unmatched[0]["reason"], release, table), "area.codes"
         )
     indices = list(dict.fromkeys(indices))
-    rows = np.flatnonzero(np.isin(release.group_of[definition.kind], indices))
+    rows = release.members[definition.kind].rows(indices)
     echo = {
         "type": definition.kind,
         "codes": [table.codes[i] for i in indices],
@@ -205,7 +205,9 @@ def _not_found(code: str, reason: str, release: ReleaseTable, table: GroupTable)
     return f"{_shown(code)} is {reason}.{suggestion}"
 
 
-def _spatial(release: ReleaseTable, polygon: BaseGeometry, method: str, echo: dict[str, Any]) -> Selection:
+def _spatial(
+    release: ReleaseTable, polygon: BaseGeometry | Circle, method: str, echo: dict[str, Any]
+) -> Selection:
     covered = cover(release, polygon, method)
     others = outside_release(release, polygon)
     info = release.info
@@ -250,7 +252,7 @@ def _point_radius(definition: PointRadius, release: ReleaseTable, context: Conte
         assert definition.latitude is not None and definition.longitude is not None
         x, y = check_lat_long(definition.latitude, definition.longitude)
         echo["centre"] = {"latitude": definition.latitude, "longitude": definition.longitude}
-    return _spatial(release, circle(x, y, definition.radius_km), definition.method, echo)
+    return _spatial(release, Circle(x, y, definition.radius_km), definition.method, echo)
 
 
 def postcode_point(postcode: str, context: Context) -> tuple[float, float]:

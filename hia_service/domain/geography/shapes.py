@@ -7,7 +7,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -81,9 +81,30 @@ def parse_geojson(source: Any) -> Shape:
     return Shape(shape, _echo(shape, crs, len(parts), vertices))
 
 
+CIRCLE_QUAD_SEGS = 32  # segments per quarter: 128 sides
+
+
 def circle(x: float, y: float, radius_km: float) -> BaseGeometry:
     """A circle in British National Grid (a 128-sided polygon: well within 0.1% of a true circle's area)."""
-    return shapely.Point(x, y).buffer(radius_km * 1000.0, quad_segs=32)
+    return shapely.Point(x, y).buffer(radius_km * 1000.0, quad_segs=CIRCLE_QUAD_SEGS)
+
+
+@dataclass(frozen=True)
+class Circle:
+    """A circle round a grid point, as `circle()` draws it. Its centre and radius say of most points whether
+    they are inside without drawing it (spatial.py); `polygon` draws it when needed."""
+
+    x: float
+    y: float
+    radius_km: float
+
+    @property
+    def radius_m(self) -> float:
+        return self.radius_km * 1000.0
+
+    @cached_property
+    def polygon(self) -> BaseGeometry:
+        return circle(self.x, self.y, self.radius_km)
 
 
 def check_lat_long(latitude: float, longitude: float) -> tuple[float, float]:

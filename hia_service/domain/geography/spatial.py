@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -17,7 +18,8 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from hia_service.domain.geography.errors import AreaDefinitionError
-from hia_service.domain.geography.tables import ReleaseTable
+from hia_service.domain.geography.shapes import CIRCLE_QUAD_SEGS, Circle
+from hia_service.domain.geography.tables import PointIndex, ReleaseTable
 
 # Slivers under 0.1% of an LSOA's area are boundary noise (generalised boundaries, float rounding), not
 # people.
@@ -31,39 +33,71 @@ TOO_COMPLEX = (
 )
 
 
+# A circle's polygon has its corners on the circle, so it holds every point nearer its centre than its sides
+# (radius x cos(pi / sides)) and none further out than the radius: only the points between the two, in a
+# ring a few metres wide, need testing against the polygon itself. The margin is far more than the rounding
+# in the polygon's corners (about 1e-10 m).
+INSCRIBED = math.cos(math.pi / (4 * CIRCLE_QUAD_SEGS))
+EDGE_MARGIN_M = 1e-3
+
+Area = BaseGeometry | Circle
+
+
 @dataclass(frozen=True)
 class Covered:
-    rows: NDArray[np.int64]
+    rows: NDArray[np.intp]
     fractions: NDArray[np.float64]
 
 
-def points_inside(shape: BaseGeometry, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.int64]:
-    """Indices of the points inside the shape: a bounding-box filter, then one vectorised test."""
-    minx, miny, maxx, maxy = shape.bounds
-    candidates = np.flatnonzero((x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy))
+def points_inside(shape: Area, points: NDArray[np.float64], index: PointIndex) -> NDArray[np.intp]:
+    """Indices, ascending, of the points inside the shape: the points in its box (from the index), then one
+    vectorised test, then put in the order a test of every point would give."""
+    if isinstance(shape, Circle):
+        return _inside_circle(shape, points, index)
+    candidates = index.in_box(*shape.bounds)
     if len(candidates) == 0:
         return candidates
     shapely.prepare(shape)
-    inside = shapely.contains_xy(shape, x[candidates], y[candidates])
-    return candidates[inside]
+    inside: NDArray[np.bool_] = shapely.contains_xy(shape, points[candidates, 0], points[candidates, 1])
+    return index.ascending(candidates[inside])
 
 
-def cover(release: ReleaseTable, shape: BaseGeometry, method: str) -> Covered:
+def _inside_circle(shape: Circle, points: NDArray[np.float64], index: PointIndex) -> NDArray[np.intp]:
+    """As points_inside(shape.polygon, ...), drawing the polygon only if a point lies near its edge."""
+    reach = shape.radius_m + EDGE_MARGIN_M
+    candidates = index.in_box(shape.x - reach, shape.y - reach, shape.x + reach, shape.y + reach)
+    dx, dy = points[candidates, 0] - shape.x, points[candidates, 1] - shape.y
+    distance2 = dx * dx + dy * dy
+    surely = max(shape.radius_m * INSCRIBED - EDGE_MARGIN_M, 0.0)
+    inside: NDArray[np.bool_] = distance2 < surely * surely
+    edge = np.flatnonzero(~inside & (distance2 <= reach * reach))
+    if len(edge):
+        polygon = shape.polygon
+        shapely.prepare(polygon)
+        near = candidates[edge]
+        inside[edge] = shapely.contains_xy(polygon, points[near, 0], points[near, 1])
+    return index.ascending(candidates[inside])
+
+
+def cover(release: ReleaseTable, shape: Area, method: str) -> Covered:
     if release.geography is None:
         raise AreaDefinitionError(
             f"{release.info.id} has no boundaries in the reference data, so shapes cannot be used with it.",
             "area.type",
         )
     if method == "area":
-        return _by_area(release, shape)
-    points = release.rep_xy if method == "centroid" else release.pwc_xy
-    if points is None:
+        return _by_area(release, shape.polygon if isinstance(shape, Circle) else shape)
+    if method == "centroid":
+        points, index = release.rep_xy, release.rep_index
+    else:
+        points, index = release.pwc_xy, release.pwc_index  # type: ignore[assignment]
+    if points is None or index is None:
         raise AreaDefinitionError(
             f"Population-weighted centroids are only available for LSOA 2021, not {release.info.geography}. "
             "Use method 'centroid' or 'area'.",
             "method",
         )
-    rows = points_inside(shape, points[:, 0], points[:, 1])
+    rows = points_inside(shape, points, index)
     return Covered(rows, np.ones(len(rows)))
 
 
@@ -117,9 +151,8 @@ def _overlap_areas(
     return areas
 
 
-def outside_release(release: ReleaseTable, shape: BaseGeometry) -> int:
+def outside_release(release: ReleaseTable, shape: Area) -> int:
     """How many small areas of the same geography but another nation (e.g. Welsh LSOAs) the shape takes in."""
     if release.geography is None:
         return 0
-    points = release.outside_xy
-    return len(points_inside(shape, points[:, 0], points[:, 1]))
+    return len(points_inside(shape, release.outside_xy, release.outside_index))

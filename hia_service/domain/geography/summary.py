@@ -124,10 +124,23 @@ def headline(
     )
 
 
-def domain_summary(scores: FloatArray, deciles: IntArray, weights: FloatArray) -> dict[str, float | None]:
-    """One domain: population-weighted mean score and the share of the population in domain deciles 1-2."""
-    share = float(np.dot(weights, np.asarray(deciles) <= 2) / weights.sum())
-    return {"mean_score": weighted_mean(scores, weights), "share_deciles_1_2": share}
+def domain_summaries(
+    scores: FloatArray, deciles: IntArray, weights: FloatArray
+) -> list[dict[str, float | None]]:
+    """Each domain's population-weighted mean score and share of the population in domain deciles 1-2.
+
+    One row of `scores` and `deciles` per domain, each row contiguous, one column per area. Each domain's
+    sums are the dot products (with its own row) that weighted_mean would take, in the same order."""
+    total = weights.sum()
+    missing = np.asarray(np.isnan(scores).any(axis=1), dtype=bool)
+    deprived = (np.asarray(deciles) <= 2).astype(np.float64)
+    return [
+        {
+            "mean_score": None if bool(missing[i]) else float(np.dot(scores[i], weights) / total),
+            "share_deciles_1_2": float(np.dot(weights, deprived[i]) / total),
+        }
+        for i in range(len(scores))
+    ]
 
 
 def group_headlines(

@@ -13,6 +13,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+from hia_service.domain.geography.access import RUC21_CLASSES
 from hia_service.domain.geography.releases import ReleaseInfo
 from hia_service.domain.geography.summary import fractional_rank
 
@@ -29,6 +30,62 @@ class ShapeStore:
         blob, offsets = self.wkb, self.offsets
         chunks = [blob[offsets[i] : offsets[i + 1]].tobytes() for i in rows]
         return shapely.from_wkb(np.array(chunks, dtype=object)) if chunks else np.array([], dtype=object)
+
+
+SORT_AT_MOST = 500  # PointIndex.ascending: beyond this, marking is quicker than sorting
+
+
+@dataclass(frozen=True, eq=False)
+class PointIndex:
+    """Points sorted by easting: those in a box are one slice found by two binary searches, then a test of
+    northing over that slice, instead of a test of every point in the nation."""
+
+    order: NDArray[np.intp]  # the points' indices, by easting
+    x: NDArray[np.float64]  # eastings, ascending
+    y: NDArray[np.float64]  # northings, in the same order
+
+    @classmethod
+    def of(cls, xy: NDArray[np.float64]) -> PointIndex:
+        order = np.argsort(xy[:, 0], kind="stable")
+        return cls(order, np.ascontiguousarray(xy[order, 0]), np.ascontiguousarray(xy[order, 1]))
+
+    def in_box(self, minx: float, miny: float, maxx: float, maxy: float) -> NDArray[np.intp]:
+        """Indices, in no particular order, of the points with minx <= x <= maxx and miny <= y <= maxy."""
+        start = int(np.searchsorted(self.x, minx, side="left"))
+        end = int(np.searchsorted(self.x, maxx, side="right"))
+        northings = self.y[start:end]
+        found: NDArray[np.intp] = self.order[start:end][(northings >= miny) & (northings <= maxy)]
+        return found
+
+    def ascending(self, indices: NDArray[np.intp]) -> NDArray[np.intp]:
+        """The indices in ascending order, as a test of every point would find them (so sums over them add in
+        the same order): sorted when few, else marked and read off, which is quicker for thousands."""
+        if len(indices) <= SORT_AT_MOST:
+            return np.sort(indices)
+        marked = np.zeros(len(self.order), dtype=bool)
+        marked[indices] = True
+        return np.flatnonzero(marked)
+
+
+@dataclass(frozen=True, eq=False)
+class GroupMembers:
+    """Rows of each local authority, ICB or Sub-ICB location: found by slicing, not by testing every row."""
+
+    order: NDArray[np.intp]  # rows by group, ascending within each
+    bounds: NDArray[np.intp]  # group i's rows are order[bounds[i]:bounds[i + 1]]
+
+    @classmethod
+    def of(cls, group_of: NDArray[np.int32], n_groups: int) -> GroupMembers:
+        order = np.argsort(group_of, kind="stable")
+        bounds = np.searchsorted(group_of[order], np.arange(n_groups + 1), side="left")
+        return cls(order, bounds)
+
+    def rows(self, groups: list[int]) -> NDArray[np.intp]:
+        """The rows of these (distinct) groups, ascending (as np.flatnonzero(np.isin(group_of, groups)))."""
+        parts = [self.order[self.bounds[i] : self.bounds[i + 1]] for i in groups]
+        rows = np.concatenate(parts) if len(parts) > 1 else parts[0].copy()
+        rows.sort()
+        return rows
 
 
 @dataclass(eq=False)
@@ -132,6 +189,46 @@ class ReleaseTable:
     @cached_property
     def bbox(self) -> NDArray[np.float64]:
         return self._gather("bbox")
+
+    @cached_property
+    def domain_scores_by_domain(self) -> NDArray[np.float64]:
+        """domain_score transposed, so one domain's scores for chosen rows come out contiguous."""
+        return np.ascontiguousarray(self.domain_score.T)
+
+    @cached_property
+    def domain_deciles_by_domain(self) -> NDArray[np.int8]:
+        return np.ascontiguousarray(self.domain_decile.T)
+
+    @cached_property
+    def ruc_class(self) -> NDArray[np.int8] | None:
+        """Each row's rural-urban class as its place in RUC21_CLASSES (-1: none): quicker to compare."""
+        if self.ruc21 is None:
+            return None
+        classes = np.full(len(self.ruc21), -1, dtype=np.int8)
+        for i, (code, _, _) in enumerate(RUC21_CLASSES):
+            classes[self.ruc21 == code] = i
+        return classes
+
+    @cached_property
+    def rep_index(self) -> PointIndex:
+        return PointIndex.of(self.rep_xy)
+
+    @cached_property
+    def pwc_index(self) -> PointIndex | None:
+        return None if self.pwc_xy is None else PointIndex.of(self.pwc_xy)
+
+    @cached_property
+    def outside_index(self) -> PointIndex:
+        return PointIndex.of(self.outside_xy)
+
+    @cached_property
+    def members(self) -> dict[str, GroupMembers]:
+        """Each kind of group's rows, for profiling a local authority, ICB or Sub-ICB location by slicing."""
+        return {
+            kind: GroupMembers.of(self.group_of[kind], len(table.codes))
+            for kind, table in self.groups.items()
+            if kind in self.group_of
+        }
 
     def _gather(self, name: str) -> NDArray[np.float64]:
         assert self.geography is not None and self.geo_row is not None

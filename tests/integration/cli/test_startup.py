@@ -59,6 +59,16 @@ from hia_service import create_app
 create_app()
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules} & %r)))
 """
+# Runs one `hia` command as the script does, then reports which of the modules it names were imported.
+COMMAND_AND_IMPORTS = """
+import json, sys
+from hia_service.cli import main
+main(%r, prog_name="hia", standalone_mode=False)
+print(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in %r or m.startswith(%r))))
+"""
+# What only pages, the API, migrations or the rules need: a lean command imports none of it.
+NOT_FOR_LEAN_COMMANDS = ("alembic", "flask_migrate", "jsonschema", "yaml", "flask_smorest", "marshmallow")
+NOT_FOR_LEAN_MODULES = ("hia_service.web", "hia_service.api", "hia_service.services.rules")
 
 
 def _run(code: str, **settings: str) -> subprocess.CompletedProcess[str]:
@@ -126,3 +136,34 @@ def test_commands_from_the_app_and_our_own_still_run(app: Flask) -> None:
     tokens = runner.invoke(main, ["tokens", "list", "nobody@example.org"])
     assert tokens.exit_code == 1
     assert "No user has the email address nobody@example.org" in tokens.output
+
+
+def test_a_lean_command_builds_the_app_without_pages_api_migrations_or_rules(tmp_path: Path) -> None:
+    settings = {
+        "HIA_ENV": "testing",
+        "HIA_DATA_DIR": str(tmp_path),
+        "HIA_DATABASE_URL": f"sqlite:///{tmp_path / 'hia.sqlite3'}",
+    }
+    for command in (["db", "upgrade"], ["demo", "seed"]):
+        _run(COMMAND_AND_IMPORTS % (command, (), ()), **settings)
+    command = ["tokens", "list", "manager@demo.hia.nhs.example"]
+    result = _run(COMMAND_AND_IMPORTS % (command, NOT_FOR_LEAN_COMMANDS, NOT_FOR_LEAN_MODULES), **settings)
+    assert json.loads(result.stdout.splitlines()[-1]) == []
+    services = _run(COMMAND_AND_IMPORTS % (command, (), ("hia_service.services.accounts",)), **settings)
+    assert "hia_service.services.accounts.tokens" in services.stdout  # the check sees what was imported
+
+
+def test_a_lean_app_reads_the_rules_when_first_asked(tmp_path: Path) -> None:
+    from hia_service import create_app
+    from hia_service.services.rules import EXTENSION_KEY, current_versions
+
+    app = create_app(
+        {"HIA_DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'lean.sqlite3'}"},
+        lean=True,
+    )
+    assert EXTENSION_KEY not in app.extensions
+    assert "migrate" not in app.extensions
+    assert not app.blueprints
+    with app.app_context():
+        versions = current_versions()
+    assert app.extensions[EXTENSION_KEY].current_framework_version == versions.framework

@@ -52,6 +52,23 @@ def test_shape_following_lsoa_boundaries_gives_the_lad_answer_by_both_methods(
     assert pwc["lsoa_count"] == pytest.approx(lad["lsoa_count"], abs=2)  # PWCs may sit just over the edge
 
 
+@pytest.mark.parametrize("radius_km", [60, 100])
+def test_a_circle_may_reach_100_km(real_engine: GeographyEngine, radius_km: float) -> None:
+    """Round Doncaster Royal Infirmary: the LSOAs whose point lies within the radius (the circle is a
+    128-sided polygon, so those between its edge and the true circle may be left out)."""
+    profile = real_engine.profile({"type": "point_radius", "postcode": "DN2 5LT", "radius_km": radius_km})
+    table = real_engine.release("IoD2025")
+    x, y = real_engine.postcode_location("DN2 5LT")
+    distance = np.hypot(table.rep_xy[:, 0] - x, table.rep_xy[:, 1] - y)
+    radius = radius_km * 1000
+    assert (
+        (distance <= radius * np.cos(np.pi / 128)).sum()
+        <= profile["lsoa_count"]
+        <= (distance <= radius).sum()
+    )
+    assert profile["lsoa_count"] > 3_000
+
+
 def test_a_circle_by_postcode(real_engine: GeographyEngine) -> None:
     profile = real_engine.profile({"type": "point_radius", "postcode": "TS1 2AA", "radius_km": 2})
     assert profile["area"]["centre"] == {"postcode_sector": "TS1 2**"}

@@ -45,7 +45,8 @@ def test_each_type_parses() -> None:
         ({"type": "geojson", "geojson": {}, "method": "hexagons"}, "method", "Unknown method"),
         ({"type": "point_radius", "postcode": "FY1 1AA"}, "area.radius_km", "number"),
         ({"type": "point_radius", "postcode": "FY1 1AA", "radius_km": 0}, "area.radius_km", "more than 0"),
-        ({"type": "point_radius", "postcode": "FY1 1AA", "radius_km": 500}, "area.radius_km", "at most"),
+        ({"type": "point_radius", "postcode": "FY1 1AA", "radius_km": 500}, "area.radius_km", "at most 100"),
+        ({"type": "point_radius", "postcode": "FY1 1AA", "radius_km": 100.5}, "area.radius_km", "most 100"),
         ({"type": "point_radius", "radius_km": 1}, "area.postcode", "latitude"),
         (
             {"type": "point_radius", "latitude": "x", "longitude": 1, "radius_km": 1},
@@ -58,6 +59,13 @@ def test_bad_definitions_name_the_field(area: Any, field: str, words: str) -> No
     with pytest.raises(AreaDefinitionError, match=words) as raised:
         parse_area(area)
     assert raised.value.field == field
+
+
+@pytest.mark.parametrize("radius_km", [50.5, 60, 100])
+def test_a_radius_may_be_up_to_100_km(radius_km: float) -> None:
+    point = parse_area({"type": "point_radius", "postcode": "DN2 5LT", "radius_km": radius_km})
+    assert isinstance(point, PointRadius)
+    assert point.radius_km == radius_km
 
 
 def test_conflicting_methods_are_refused() -> None:
