@@ -225,12 +225,17 @@ def _score(value: float | None) -> str:
 
 
 def _chart_alt(profile: AreaProfile) -> str:
+    """Every figure the chart shows, in words: a screen reader gets what a sighted reader sees."""
     shares = decile_shares([v or 0 for v in profile.population_by_decile or [0] * 10])
-    nation, _ = national_baseline(profile)
+    nation, place = national_baseline(profile)
+    national = decile_shares([v or 0 for v in place.population_by_decile or [0] * 10])
+    bars = "; ".join(
+        f"decile {_decile_name(i + 1)}: {percent(share)} against {percent(base)}"
+        for i, (share, base) in enumerate(zip(shares, national, strict=True))
+    )
     return (
-        "Bar chart of the share of people affected in each deprivation decile, with the share for "
-        f"{nation} for comparison. Decile 1 (most deprived): {percent(shares[0])}; "
-        f"decile 10: {percent(shares[-1])}."
+        f"Bar chart of the share of people affected in each deprivation decile, against the share for {nation}. "
+        f"{bars[0].upper()}{bars[1:]}."
     )
 
 

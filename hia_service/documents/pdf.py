@@ -29,7 +29,7 @@ from .charts import decile_chart_png
 from .content import assessment_blocks
 from .errors import SnapshotError
 from .metadata import DocumentInfo, SignatureBox
-from .pdf_html import PAGE_HEIGHT_PT, Page, data_uri, record_html
+from .pdf_html import PAGE_HEIGHT_PT, Logo, Page, data_uri, record_html
 from .pdf_tagging import finish
 from .snapshot import check_snapshot, document_info, generated_at, snapshot_profile
 from .wording import marks
@@ -91,7 +91,7 @@ def _page(snapshot: Mapping[str, Any], info: DocumentInfo) -> Page:
         organisation=organisation["name"],
         label=info.label,
         marks=marks(training=info.training, approved=info.approved),
-        logo_src=_logo(organisation.get("logo_png")) or _svg_logo(organisation.get("logo_svg")),
+        logo=_logo(organisation.get("logo_png")) or _svg_logo(organisation.get("logo_svg")),
         address=organisation.get("address") or None,
     )
 
@@ -103,29 +103,31 @@ def _decoded(value: bytes | str, what: str) -> bytes:
         raise SnapshotError(f"The organisation's {what} should be base64 text in JSON.") from error
 
 
-def _logo(value: bytes | str | None) -> str | None:
-    """The organisation's PNG logo as a data: URI, checked to be a readable image."""
+def _logo(value: bytes | str | None) -> Logo | None:
+    """The organisation's PNG logo, checked to be a readable image."""
     if not value:
         return None
     data = _decoded(value, "logo")
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
+            width, height = image.size
     except (UnidentifiedImageError, OSError, ValueError) as error:
         raise SnapshotError("The organisation's logo should be a PNG image (base64 text in JSON).") from error
-    return data_uri(data, "image/png")
+    return Logo.fitted(data_uri(data, "image/png"), width, height)
 
 
-def _svg_logo(value: bytes | str | None) -> str | None:
-    """The SVG logo as a data: URI, only when it passes the same check as an upload (no scripts, no
+def _svg_logo(value: bytes | str | None) -> Logo | None:
+    """The SVG logo, only when it passes the same check as an upload (no scripts, no
     references outside the file); otherwise the record goes without it and the log says why."""
     if not value:
         return None
     data = _decoded(value, "SVG logo")
     try:
-        if check_logo(data).kind != "svg":
+        checked = check_logo(data)
+        if checked.kind != "svg":
             raise LogoError("it is not an SVG")
     except LogoError as error:
         log.warning("SVG logo left off the PDF: it fails the logo check (%s)", error)
         return None
-    return data_uri(data, "image/svg+xml")
+    return Logo.fitted(data_uri(data, "image/svg+xml"), checked.width, checked.height)

@@ -25,6 +25,21 @@ BANNER_MM = 9
 
 
 @dataclass(frozen=True)
+class Logo:
+    """The organisation's logo as a data: URI, with the size it is drawn at in the band (mm)."""
+
+    src: str
+    width_mm: float
+    height_mm: float
+
+    @classmethod
+    def fitted(cls, src: str, width: float, height: float) -> "Logo":
+        """At most 16 mm high and 50 mm wide, keeping its shape."""
+        scale = min(16 / height, 50 / width) if width > 0 and height > 0 else 0.0
+        return cls(src, round(width * scale, 2), round(height * scale, 2))
+
+
+@dataclass(frozen=True)
 class Page:
     """What the page furniture says: the running header and footer, marks, logo."""
 
@@ -32,7 +47,7 @@ class Page:
     organisation: str
     label: str  # "HIA-2026-0042 v3"
     marks: tuple[str, ...]
-    logo_src: str | None = None  # a data: URI
+    logo: Logo | None = None
     address: str | None = None
 
     @property
