@@ -234,8 +234,8 @@ def _chart_alt(profile: AreaProfile) -> str:
         for i, (share, base) in enumerate(zip(shares, national, strict=True))
     )
     return (
-        f"Bar chart of the share of people affected in each deprivation decile, against the share for {nation}. "
-        f"{bars[0].upper()}{bars[1:]}."
+        "Bar chart of the share of people affected in each deprivation decile, against the share for "
+        f"{nation}. {bars[0].upper()}{bars[1:]}."
     )
 
 

@@ -2,11 +2,11 @@
 read back with pikepdf and poppler, after signing, because signing must not undo any of it."""
 
 import io
-from itertools import pairwise
 import re
 import shutil
 import subprocess
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pikepdf
