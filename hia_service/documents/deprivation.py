@@ -67,7 +67,7 @@ def map_blocks(map_png: bytes, lsoa_deciles: Mapping[str, int], nation: str) -> 
         if count
     )
     table = Table(
-        ("Deprivation decile", "Neighbourhoods on the map", "Share of neighbourhoods"),
+        ("Decile of the neighbourhood", "Neighbourhoods on the map", "Share of neighbourhoods"),
         rows,
         widths=(0.46, 0.27, 0.27),
         caption="The neighbourhoods on the map, by deprivation decile",
