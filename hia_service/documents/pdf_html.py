@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from reportlab.graphics.barcode import qrencoder
 
-from .blocks import Block, CoverFacts, Figure, Group, Heading, Verification
+from .blocks import Block, CoverFacts, Figure, Group, Heading, Verification, outline_levels
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "documents"
 PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 595.2756, 841.8898  # A4
@@ -99,7 +99,8 @@ def record_html(blocks: Sequence[Block], page: Page) -> str:
     """The whole record as one HTML document with its stylesheet inside."""
     environment = _environment()
     css = environment.get_template("record_pdf.css").render(page=page)
-    items = _items(blocks, [0])
+    levels = {id(block): level for block, level in outline_levels(blocks) if level}
+    items = _items(blocks, levels)
     return environment.get_template("record_pdf.html").render(page=page, items=items, css=Markup(css))
 
 
@@ -164,18 +165,15 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _items(blocks: Iterable[Block], last_level: list[int]) -> tuple[Item, ...]:
-    return tuple(_item(block, last_level) for block in blocks)
+def _items(blocks: Iterable[Block], levels: dict[int, int]) -> tuple[Item, ...]:
+    return tuple(_item(block, levels) for block in blocks)
 
 
-def _item(block: Block, last_level: list[int]) -> Item:
-    """last_level (a one-item list, shared along the document) keeps heading tags from skipping a level:
-    a question straight under a section is an H2 in the structure, though it looks like a question."""
+def _item(block: Block, levels: dict[int, int]) -> Item:
+    """levels: each heading's level in the outline (blocks.outline_levels), its H1 to H6 tag."""
     kind = type(block).__name__
     if isinstance(block, Heading):
-        level = max(1, min(block.level, last_level[0] + 1))
-        last_level[0] = level
-        return Item(kind, block, tag_level=level)
+        return Item(kind, block, tag_level=levels[id(block)])
     if isinstance(block, Figure):
         return Item(kind, block, image_src=data_uri(block.png, "image/png"))
     if isinstance(block, CoverFacts):
@@ -183,7 +181,7 @@ def _item(block: Block, last_level: list[int]) -> Item:
     if isinstance(block, Verification):
         return Item(kind, block, qr_src=data_uri(qr_svg(block.url), "image/svg+xml"))
     if isinstance(block, Group):
-        return Item(kind, block, children=_items(block.blocks, last_level))
+        return Item(kind, block, children=_items(block.blocks, levels))
     return Item(kind, block)
 
 
