@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     # development and testing make their own; production refuses to approve.
     signing_p12: Path | None = None
     signing_passphrase: str | None = None
+    # An RFC 3161 timestamp authority for the signatures (PAdES B-T): proof of when a record was signed
+    # that outlives the certificate. Unset: signatures carry the signer's own clock only (B-B).
+    signing_tsa_url: str | None = None
     # Background jobs (PDF drawing and signing): "sync" runs them inside the request (tests, the embedded
     # default); "rq" puts them on a Redis queue that `hia worker` processes, so no page waits on them.
     queue: Literal["sync", "rq"] = "sync"
@@ -243,6 +246,7 @@ class Settings(BaseSettings):
             "HIA_FONT_HOST": self.font_host.strip().rstrip("/") or None,
             "HIA_SIGNING_P12": str(self.signing_p12) if self.signing_p12 else None,
             "HIA_SIGNING_PASSPHRASE": self.signing_passphrase,
+            "HIA_SIGNING_TSA_URL": self.signing_tsa_url or None,
             "HIA_QUEUE": self.queue,
             "HIA_REDIS_URL": self.redis_url,
             "HIA_QUEUE_NAME": self.queue_name,

@@ -1,14 +1,14 @@
 """How long a signed assessment record takes to make, and how big it is.
 
 Run: .venv/bin/python benchmarks/documents/bench_pdf.py [--repeat N]
-Prints the median of N runs for each step beside two baselines measured in the same run: a one-page
-reportlab canvas (the floor for any PDF) and the record without its chart and map (the cost of layout).
-Targets from issue 7: render and sign a full assessment in under 2 s; the PDF under 1 MB.
+Prints the median of N runs for each step beside two baselines measured in the same run: a one-page tagged
+WeasyPrint document (the floor for any PDF from HTML) and the record without its chart and map (the cost
+of layout). Targets from issue 22: render and sign a full assessment in under 500 ms (at most 1 s, the
+issue 7 target was 2 s); the PDF under 1 MB.
 """
 
 import argparse
 import dataclasses
-import io
 import json
 import statistics
 import tempfile
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reportlab.pdfgen.canvas import Canvas
+from weasyprint import HTML
 
 from hia_service.config import configured_rules_dir
 from hia_service.documents import (
@@ -32,7 +32,7 @@ from hia_service.documents import (
 from hia_service.documents.sample import example_geometries, example_snapshot
 from hia_service.domain.rules import load_rules
 
-TARGET_MS, TARGET_BYTES = 2000.0, 1024 * 1024
+TARGET_MS, LIMIT_MS, TARGET_BYTES = 500.0, 1000.0, 1024 * 1024
 
 
 def main() -> None:
@@ -74,7 +74,7 @@ def _measure(snapshot: dict[str, Any], geometries: list, p12: Path, pem: bytes, 
     unsigned = build_pdf(snapshot, map_png=map_png)
     signed = sign_pdf(unsigned, p12, "bench")
     steps: list[tuple[str, Callable[[], bytes | None]]] = [
-        ("baseline: one-page reportlab canvas", _minimal_pdf),
+        ("baseline: one-page tagged HTML page", _minimal_pdf),
         ("baseline: record without chart or map", lambda: build_pdf(snapshot, chart_png=b"")),
         ("deprivation chart (matplotlib)", lambda: decile_chart_png(snapshot["profile"])),
         (
@@ -91,12 +91,10 @@ def _measure(snapshot: dict[str, Any], geometries: list, p12: Path, pem: bytes, 
 
 
 def _minimal_pdf() -> bytes:
-    buffer = io.BytesIO()
-    canvas = Canvas(buffer, invariant=1)
-    canvas.drawString(72, 770, "Health inequalities impact assessment HIA-2026-0042 v3")
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+    html = (
+        '<html lang="en-GB"><title>HIA</title><p>Health inequalities impact assessment HIA-2026-0042 v3</p>'
+    )
+    return bytes(HTML(string=html).write_pdf(pdf_tags=True, pdf_version="1.7"))
 
 
 def _time(step: Callable[[], bytes | None], repeat: int) -> tuple[float, int]:
@@ -113,15 +111,16 @@ def _print(rows: list[tuple[str, float, int]], repeat: int) -> None:
     floor_ms, floor_bytes = rows[0][1], rows[0][2]
     layout_ms = rows[1][1]
     print(f"median of {repeat} runs")
-    print(f"{'step':46} {'ms':>8} {'KB':>8} {'x canvas':>9} {'x no-figs':>9}")
+    print(f"{'step':46} {'ms':>8} {'KB':>8} {'x 1-page':>9} {'x no-figs':>9}")
     for name, ms, size in rows:
         print(f"{name:46} {ms:8.1f} {size / 1024:8.1f} {ms / floor_ms:9.1f} {ms / layout_ms:9.2f}")
     full_ms, full_bytes = next((ms, size) for name, ms, size in rows if name.startswith("RENDER + SIGN"))
     print()
     verdict = {True: "OK", False: "OVER"}
-    print(f"render + sign: {full_ms:.0f} ms (target < {TARGET_MS:.0f} ms): {verdict[full_ms < TARGET_MS]}")
+    within = "OK" if full_ms < TARGET_MS else ("WITHIN LIMIT" if full_ms < LIMIT_MS else "OVER")
+    print(f"render + sign: {full_ms:.0f} ms (target < {TARGET_MS:.0f} ms, limit {LIMIT_MS:.0f} ms): {within}")
     print(f"signed PDF: {full_bytes / 1024:.0f} KB (target < 1024 KB): {verdict[full_bytes < TARGET_BYTES]}")
-    print(f"size against the one-page canvas: {full_bytes / floor_bytes:.0f}x")
+    print(f"size against the one-page document: {full_bytes / floor_bytes:.0f}x")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ signed = sign_pdf(pdf, p12_path, passphrase)          # approved, non-training v
 result = verify_pdf(signed, trust_roots=[cert_pem])   # result.genuine, result.reason, ...
 word = build_docx(snapshot)
 
-Each function imports its module (and so matplotlib, reportlab, python-docx or pyHanko) when first called,
+Each function imports its module (and so matplotlib, WeasyPrint, python-docx or pyHanko) when first called,
 not when the service starts: most requests and commands never draw or sign a document.
 """
 

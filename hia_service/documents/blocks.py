@@ -4,6 +4,7 @@ Building the content once keeps the signed PDF and the Word copy saying exactly 
 All text here is plain text: each renderer escapes it for its own format.
 """
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -114,3 +115,24 @@ Block = (
     | PageBreak
     | Group
 )
+
+
+def outline_levels(blocks: "Iterable[Block]") -> "Iterator[tuple[Block, int]]":
+    """Each block with its heading level in the document outline (0 for blocks that are not headings).
+
+    A heading is never more than one level below the one before it, as PDF/UA and Word's navigation pane
+    expect: a question straight under a section is level 2 in the outline, though it looks like a
+    question. The title (level 0) is level 1. Headings inside groups count in document order."""
+    last = [0]
+
+    def walk(items: "Iterable[Block]") -> "Iterator[tuple[Block, int]]":
+        for block in items:
+            if isinstance(block, Heading):
+                last[0] = max(1, min(block.level, last[0] + 1))
+                yield block, last[0]
+            else:
+                yield block, 0
+                if isinstance(block, Group):
+                    yield from walk(block.blocks)
+
+    return walk(blocks)

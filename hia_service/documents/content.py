@@ -36,7 +36,12 @@ def assessment_blocks(
 ) -> list[Block]:
     """Everything the PDF and the Word copy say, in order."""
     blocks = summary_blocks(snapshot)
-    deprivation = deprivation_blocks(snapshot_profile(snapshot), chart_png=chart_png, map_png=map_png)
+    deprivation = deprivation_blocks(
+        snapshot_profile(snapshot),
+        chart_png=chart_png,
+        map_png=map_png,
+        lsoa_deciles=snapshot.get("lsoa_deciles"),
+    )
     travel = travel_blocks(TravelChange.from_json((snapshot.get("answers") or {}).get(TRAVEL_ANSWER_KEY)))
     users = users_blocks(snapshot_profile(snapshot), stored_users(snapshot.get("answers") or {}))
     blocks += (

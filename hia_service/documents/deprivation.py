@@ -18,7 +18,11 @@ _COMPARISON_ROWS = 10
 
 
 def deprivation_blocks(
-    profile: AreaProfile | None, *, chart_png: bytes | None, map_png: bytes | None
+    profile: AreaProfile | None,
+    *,
+    chart_png: bytes | None,
+    map_png: bytes | None,
+    lsoa_deciles: Mapping[str, int] | None = None,
 ) -> list[Block]:
     blocks: list[Block] = [Heading("How deprived are the areas affected?")]
     if profile is None:
@@ -35,12 +39,50 @@ def deprivation_blocks(
     blocks += _domain_blocks(profile)
     blocks += _access_blocks(profile)
     if map_png:
-        alt = "Map of the neighbourhoods (LSOAs) affected, shaded by deprivation decile."
-        blocks.append(Figure(map_png, "Neighbourhoods affected, shaded by deprivation decile", alt, 0.8))
+        blocks += map_blocks(map_png, lsoa_deciles or {}, nation)
     notes = [*profile.notes, *_unmatched_notes(profile.unmatched)]
     if notes:
         blocks += [Heading("Notes on the figures", level=2), Bullets(tuple(notes))]
     return [*blocks, PageBreak()]
+
+
+def map_blocks(map_png: bytes, lsoa_deciles: Mapping[str, int], nation: str) -> list[Block]:
+    """The map, with a text alternative that says in words how deprived the mapped neighbourhoods are,
+    followed by the same facts as a table (what a screen reader, or a black-and-white print, needs)."""
+    counts = [sum(1 for d in lsoa_deciles.values() if d == decile) for decile in range(1, 11)]
+    total = sum(counts)
+    caption = "Neighbourhoods affected, shaded by deprivation decile"
+    if not total:
+        alt = "Map of the neighbourhoods (LSOAs) affected, shaded by deprivation decile."
+        return [Figure(map_png, caption, alt, 0.8)]
+    alt = (
+        f"Map of the {whole_number(total)} neighbourhoods (LSOAs) affected, shaded by deprivation decile. "
+        f"{whole_number(counts[0])} of them are among the most deprived 10% of neighbourhoods in {nation}, "
+        f"{whole_number(counts[0] + counts[1])} among the most deprived 20%, and "
+        f"{whole_number(counts[8] + counts[9])} among the least deprived 20%. "
+        "The table after the map lists them by decile."
+    )
+    rows = tuple(
+        (_decile_words(decile), whole_number(count), percent(count / total))
+        for decile, count in enumerate(counts, start=1)
+        if count
+    )
+    table = Table(
+        ("Decile of the neighbourhood", "Neighbourhoods on the map", "Share of neighbourhoods"),
+        rows,
+        widths=(0.46, 0.27, 0.27),
+        caption="The neighbourhoods on the map, by deprivation decile",
+    )
+    return [Figure(map_png, caption, alt, 0.8), table]
+
+
+def _decile_words(decile: int) -> str:
+    """A decile as a board member would say it: "1 (most deprived 10%)"."""
+    if decile == 1:
+        return "1 (most deprived 10%)"
+    if decile == 10:
+        return "10 (least deprived 10%)"
+    return f"{decile} ({(decile - 1) * 10}% to {decile * 10}% most deprived)"
 
 
 def decile_shares(counts: Sequence[float]) -> list[float]:
@@ -240,12 +282,17 @@ def _score(value: float | None) -> str:
 
 
 def _chart_alt(profile: AreaProfile) -> str:
+    """Every figure the chart shows, in words: a screen reader gets what a sighted reader sees."""
     shares = decile_shares([v or 0 for v in profile.population_by_decile or [0] * 10])
-    nation, _ = national_baseline(profile)
+    nation, place = national_baseline(profile)
+    national = decile_shares([v or 0 for v in place.population_by_decile or [0] * 10])
+    bars = "; ".join(
+        f"decile {_decile_name(i + 1)}: {percent(share)} against {percent(base)}"
+        for i, (share, base) in enumerate(zip(shares, national, strict=True))
+    )
     return (
-        "Bar chart of the share of people affected in each deprivation decile, with the share for "
-        f"{nation} for comparison. Decile 1 (most deprived): {percent(shares[0])}; "
-        f"decile 10: {percent(shares[-1])}."
+        "Bar chart of the share of people affected in each deprivation decile, against the share for "
+        f"{nation}. {bars[0].upper()}{bars[1:]}."
     )
 
 

@@ -36,6 +36,7 @@ from .blocks import (
     SignatureSpace,
     Table,
     Verification,
+    outline_levels,
 )
 from .charts import decile_chart_png
 from .content import assessment_blocks
@@ -62,8 +63,12 @@ def build_docx(
     _set_up(document, snapshot)
     notice = document.add_paragraph()
     _run(notice, copy_notice(snapshot) + ".", bold=True, colour=NHS_BLUE)
-    for block in assessment_blocks(snapshot, chart_png=chart_png, map_png=map_png):
-        _render(block, document)
+    blocks = assessment_blocks(snapshot, chart_png=chart_png, map_png=map_png)
+    for block, level in outline_levels(blocks):
+        if isinstance(block, Heading):  # Word's heading styles, never skipping a level (as in the PDF)
+            document.add_heading(block.text, level=0 if block.level == 0 else level)
+        elif not isinstance(block, Group):  # a group's blocks come next, one by one
+            _render(block, document)
     buffer = io.BytesIO()
     document.save(buffer)
     return _fixed_zip_dates(buffer.getvalue(), generated_at(snapshot))
@@ -214,13 +219,23 @@ def _table(
     rows = list(rows)
     table = document.add_table(rows=0, cols=len(widths))
     table.style = "Table Grid"
+    if header:
+        _header_row(table.add_row())
     for index, values in enumerate([header, *rows] if header else rows):
-        cells = table.add_row().cells
+        cells = table.rows[0].cells if header and index == 0 else table.add_row().cells
         for column, (cell, value) in enumerate(zip(cells, values, strict=True)):
             cell.width = Cm(TEXT_WIDTH_CM * widths[column])
             bold = (header is not None and index == 0) or (bold_first_column and column == 0)
             _run(cell.paragraphs[0], value, bold=bold, size=9.5)
     document.add_paragraph()
+
+
+def _header_row(row: Any) -> None:
+    """Mark a table's first row as its header: screen readers announce it with each cell, and Word
+    repeats it at the top of every page the table runs onto."""
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    row._tr.get_or_add_trPr().append(header)
 
 
 def _run(

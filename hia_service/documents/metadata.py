@@ -1,6 +1,6 @@
 """What the PDF says about itself: reference, version, status, and where the signature goes.
 
-Reportlab can only write the standard document-information keys, so the facts travel in /Keywords in a
+The facts travel in the standard document-information /Keywords (mirrored in the XMP as pdf:Keywords) in a
 fixed, human-readable form ("HIA-2026-0042; version 3; status approved; training no; signature box ...").
 The signer reads them to refuse training and draft documents, and the verifier reads them to say which
 assessment version a file is. Once signed they are covered by the signature like every other byte.

@@ -1,41 +1,43 @@
-"""build_pdf: the assessment record for board papers, A4, in the NHS.UK style.
+"""build_pdf: the assessment record for board papers, A4, in the NHS.UK style, as a tagged PDF.
 
-Output is deterministic: reportlab's invariant mode plus the snapshot's own date mean that rendering the
-same frozen version twice gives the same bytes, so a regenerated record can be compared with the original.
+The blocks become HTML and a print stylesheet (templates/documents/record_pdf.*), which WeasyPrint lays
+out as a tagged PDF: PDF/UA-1 (ISO 14289-1) for screen readers and PDF/A-2a for keeping. ReportLab's
+open-source toolkit, which drew the record before, cannot write a structure tree (only the commercial
+ReportLab PLUS tags PDFs), so a screen reader got an unstructured stream.
+
+Output is deterministic: the snapshot's own date, fixed file identifiers derived from the content, and no
+random ids mean that rendering the same frozen version twice gives the same bytes.
 """
 
 import base64
 import binascii
 import io
+import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib.utils import ImageReader
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+from PIL import Image, UnidentifiedImageError
+from weasyprint import HTML
+from weasyprint.document import Document
+
+from hia_service.domain.branding import LogoError, check_logo
 
 from .blocks import Block
 from .charts import decile_chart_png
 from .content import assessment_blocks
 from .errors import SnapshotError
-from .metadata import SignatureBox
-from .pdf_blocks import flowables
-from .pdf_pages import (
-    MARGIN_BOTTOM,
-    MARGIN_X,
-    PAGE_HEIGHT,
-    PAGE_WIDTH,
-    SUBJECT,
-    FurnishedCanvas,
-    PageFurniture,
-    draw_first_page,
-    draw_later_page,
-)
+from .metadata import DocumentInfo, SignatureBox
+from .pdf_html import PAGE_HEIGHT_PT, Logo, Page, data_uri, record_html
+from .pdf_tagging import finish
 from .snapshot import check_snapshot, document_info, generated_at, snapshot_profile
-from .svg_logo import svg_logo_drawing
+from .wording import marks
 
-TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
+log = logging.getLogger(__name__)
+# What WeasyPrint's pdf/ua-1 and pdf/a-2a variants both set; pdf_tagging.finish adds the rest of each.
+PDF_OPTIONS = {"pdf_version": "1.7", "pdf_tags": True, "pdf_identifier": True}
+_PX_TO_PT = 0.75  # CSS pixels (1/96 in) to PDF points (1/72 in)
 
 
 def build_pdf(
@@ -53,76 +55,79 @@ def build_pdf(
     if chart_png is None and profile is not None and profile.population_by_decile:
         chart_png = decile_chart_png(profile)
     blocks = assessment_blocks(snapshot, chart_png=chart_png, map_png=map_png)
-    return render_blocks(blocks, _furniture(snapshot))
+    info = document_info(snapshot)
+    return render_blocks(blocks, _page(snapshot, info), info, snapshot)
 
 
-def render_blocks(blocks: list[Block], furniture: PageFurniture) -> bytes:
+def render_blocks(blocks: list[Block], page: Page, info: DocumentInfo, snapshot: Mapping[str, Any]) -> bytes:
     """Lay out blocks on NHS-styled A4 pages (separate from build_pdf so benchmarks can time layout alone)."""
-    buffer = io.BytesIO()
-    document = _template(buffer, furniture)
+    document = HTML(string=record_html(blocks, page)).render()
+    box = signature_box(document) if info.approved and not info.training else None
+    created = generated_at(snapshot)
+    metadata = document.metadata
+    metadata.keywords = [replace(info, signature_box=box).to_keywords()]
+    metadata.created = metadata.modified = created.isoformat(timespec="seconds")
+    metadata.lang = "en-GB"
+    return bytes(document.write_pdf(finisher=partial(finish, created=created), **PDF_OPTIONS))
 
-    def remember_signature(box: SignatureBox) -> None:
-        furniture.signature_box = box
 
-    story = flowables(blocks, TEXT_WIDTH, remember_signature)
-    document.build(story, canvasmaker=partial(FurnishedCanvas, furniture=furniture, invariant=1))
-    return buffer.getvalue()
+def signature_box(document: Document) -> SignatureBox | None:
+    """Where the empty signature space landed: page index and rectangle in PDF points (origin bottom left)."""
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():  # WeasyPrint's laid-out boxes; no public API for this
+            element = getattr(box, "element", None)
+            if element is None or element.get("id") != "signature-space" or box.element_tag != "div":
+                continue
+            x, y = box.border_box_x() * _PX_TO_PT, box.border_box_y() * _PX_TO_PT
+            width, height = box.border_width() * _PX_TO_PT, box.border_height() * _PX_TO_PT
+            return SignatureBox(index, x, PAGE_HEIGHT_PT - y - height, x + width, PAGE_HEIGHT_PT - y)
+    return None
 
 
-def _furniture(snapshot: Mapping[str, Any]) -> PageFurniture:
-    return PageFurniture(
-        info=document_info(snapshot),
-        organisation=snapshot["organisation"]["name"],
+def _page(snapshot: Mapping[str, Any], info: DocumentInfo) -> Page:
+    organisation = snapshot["organisation"]
+    return Page(
         title=snapshot["title"],
-        created=generated_at(snapshot),
-        logo_png=_logo(snapshot["organisation"].get("logo_png")),
-        logo_svg=_svg_logo(snapshot["organisation"].get("logo_svg")),
-        address=snapshot["organisation"].get("address") or None,
+        organisation=organisation["name"],
+        label=info.label,
+        marks=marks(training=info.training, approved=info.approved),
+        logo=_logo(organisation.get("logo_png")) or _svg_logo(organisation.get("logo_svg")),
+        address=organisation.get("address") or None,
     )
 
 
-def _logo(value: bytes | str | None) -> bytes | None:
-    """The organisation's logo: PNG bytes, or base64 text when the snapshot has been through JSON."""
-    if not value:
-        return None
+def _decoded(value: bytes | str, what: str) -> bytes:
     try:
-        data = value if isinstance(value, bytes) else base64.b64decode(value, validate=True)
-        ImageReader(io.BytesIO(data)).getSize()
-    except (binascii.Error, OSError, ValueError) as error:
-        raise SnapshotError("The organisation's logo should be a PNG image (base64 text in JSON).") from error
-    return data
-
-
-def _svg_logo(value: bytes | str | None) -> Drawing | None:
-    """The SVG logo (bytes, or base64 text after JSON) as a drawing; None when it cannot be drawn."""
-    if not value:
-        return None
-    try:
-        data = value if isinstance(value, bytes) else base64.b64decode(value, validate=True)
+        return value if isinstance(value, bytes) else base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as error:
-        raise SnapshotError("The organisation's SVG logo should be base64 text in JSON.") from error
-    return svg_logo_drawing(data)
+        raise SnapshotError(f"The organisation's {what} should be base64 text in JSON.") from error
 
 
-def _template(buffer: io.BytesIO, furniture: PageFurniture) -> BaseDocTemplate:
-    def frame(first_page: bool) -> Frame:
-        top = furniture.content_top(first_page)
-        return Frame(MARGIN_X, MARGIN_BOTTOM, TEXT_WIDTH, top - MARGIN_BOTTOM, 0, 0, 0, 0, id="content")
+def _logo(value: bytes | str | None) -> Logo | None:
+    """The organisation's PNG logo, checked to be a readable image."""
+    if not value:
+        return None
+    data = _decoded(value, "logo")
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            width, height = image.size
+    except (UnidentifiedImageError, OSError, ValueError) as error:
+        raise SnapshotError("The organisation's logo should be a PNG image (base64 text in JSON).") from error
+    return Logo.fitted(data_uri(data, "image/png"), width, height)
 
-    first = PageTemplate(
-        "first",
-        [frame(True)],
-        onPage=lambda c, _: draw_first_page(c, furniture),
-        autoNextPageTemplate="later",
-    )
-    later = PageTemplate("later", [frame(False)], onPage=lambda c, _: draw_later_page(c, furniture))
-    return BaseDocTemplate(
-        buffer,
-        pagesize=(PAGE_WIDTH, PAGE_HEIGHT),
-        pageTemplates=[first, later],
-        title=furniture.title,
-        author=furniture.organisation,
-        subject=SUBJECT,
-        creator="hia-service",
-        invariant=1,
-    )
+
+def _svg_logo(value: bytes | str | None) -> Logo | None:
+    """The SVG logo, only when it passes the same check as an upload (no scripts, no
+    references outside the file); otherwise the record goes without it and the log says why."""
+    if not value:
+        return None
+    data = _decoded(value, "SVG logo")
+    try:
+        checked = check_logo(data)
+        if checked.kind != "svg":
+            raise LogoError("it is not an SVG")
+    except LogoError as error:
+        log.warning("SVG logo left off the PDF: it fails the logo check (%s)", error)
+        return None
+    return Logo.fitted(data_uri(data, "image/svg+xml"), checked.width, checked.height)

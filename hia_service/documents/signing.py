@@ -1,4 +1,7 @@
-"""Signing approved records with the organisation's certificate (PAdES baseline B-B, via pyHanko).
+"""Signing approved records with the organisation's certificate (PAdES, via pyHanko).
+
+Baseline B-B on its own; B-T when a timestamp authority (RFC 3161) is configured, so the signature
+carries independent proof of when it was made and stays verifiable after the certificate expires.
 
 Only approved, non-training PDFs made by build_pdf are signed; anything else is refused with a reason.
 The certificate is a PKCS#12 file with a passphrase, named in configuration; every way it can be unusable
@@ -23,13 +26,13 @@ from cryptography.x509.oid import NameOID
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError, StringWithLanguage
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
+from pyhanko.sign import fields, signers, timestamps
 from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from hia_service.documents.event_loops import outside_event_loop
 
-from .errors import CertificateError, NotAPdfError, SigningRefusedError
+from .errors import CertificateError, DocumentError, NotAPdfError, SigningRefusedError
 from .metadata import DocumentInfo, SignatureBox, read_document_info
 from .wording import STATUS_LABELS, long_date
 
@@ -45,8 +48,13 @@ def sign_pdf(
     reason: str | None = None,
     location: str | None = None,
     now: datetime | None = None,
+    tsa_url: str | None = None,
+    timestamper: timestamps.TimeStamper | None = None,
 ) -> bytes:
     """Sign an approved record made by build_pdf; return the signed PDF.
+
+    With tsa_url (an RFC 3161 timestamp authority, HIA_SIGNING_TSA_URL) or a timestamper (tests use an
+    in-process one), the signature is timestamped: PAdES baseline B-T.
 
     The visible signature goes in the space build_pdf left for it. Raises SigningRefusedError for
     training, draft, already-signed or foreign PDFs, CertificateError for an unusable certificate and
@@ -69,8 +77,18 @@ def sign_pdf(
         border_width=1,
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
-    pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=stamp, new_field_spec=field)
-    return outside_event_loop(lambda: pdf_signer.sign_pdf(writer).getvalue())
+    if timestamper is None and tsa_url:
+        timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=10)
+    pdf_signer = signers.PdfSigner(
+        meta, signer=signer, stamp_style=stamp, new_field_spec=field, timestamper=timestamper
+    )
+    try:
+        return outside_event_loop(lambda: pdf_signer.sign_pdf(writer).getvalue())
+    except timestamps.TimestampRequestError as error:
+        raise DocumentError(
+            "The timestamp service did not answer, so the record was not signed. Try again later, or ask "
+            "your administrator to check the timestamp service setting."
+        ) from error
 
 
 def load_signer(

@@ -1,4 +1,4 @@
-"""An organisation's SVG logo as a PNG, made once at upload (rasterise_svg_logo), and as a reportlab Drawing.
+"""An organisation's SVG logo as a PNG, made once at upload (rasterise_svg_logo); documents draw only the PNG.
 
 rasterise_svg_logo draws the logo in a child process with a time and memory cap (svglib draws it as a PDF,
 poppler's pdftocairo turns that into a PNG), so a logo that is slow to draw is refused at upload and can
@@ -21,11 +21,11 @@ from pathlib import Path
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.shapes import Drawing
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
 from svglib.svglib import svg2rlg
 
 from hia_service.domain.branding import LogoError, check_logo
-
-from .pdf_style import fonts
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,20 @@ _CHILD = (
     f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parents[2])!r}); "
     "from hia_service.documents.svg_logo import _draw_pdf_from_stdin; _draw_pdf_from_stdin()"
 )
+
+
+_FONT_DIR = Path("/usr/share/fonts/truetype/liberation")
+
+
+def fonts() -> tuple[str, str, str]:
+    """(regular, bold, italic) font names for svglib, registering Liberation Sans (the record's font) once
+    if it is installed."""
+    files = {s: _FONT_DIR / f"LiberationSans-{s}.ttf" for s in ("Regular", "Bold", "Italic")}
+    if not all(path.is_file() for path in files.values()):
+        return "Helvetica", "Helvetica-Bold", "Helvetica-Oblique"
+    for style, path in files.items():
+        pdfmetrics.registerFont(TTFont(f"HIASans-{style}", str(path)))
+    return "HIASans-Regular", "HIASans-Bold", "HIASans-Italic"
 
 
 class _DocumentFonts:

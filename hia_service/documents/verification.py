@@ -188,7 +188,8 @@ def _inflates_beyond(data: bytes, budget: int) -> bool:
             while not inflater.eof and position < len(data) and budget >= 0:
                 budget -= len(inflater.decompress(view[position : position + _PIECE], _STEP))
                 position += _PIECE
-                while inflater.unconsumed_tail and budget >= 0:
+                # once the stream has ended, what is left unread is the rest of the file, not more of it
+                while inflater.unconsumed_tail and not inflater.eof and budget >= 0:
                     budget -= len(inflater.decompress(inflater.unconsumed_tail, _STEP))
         except zlib.error:
             continue  # not a Flate stream (an image, the end of one): pyHanko decides what it is

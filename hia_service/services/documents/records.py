@@ -285,7 +285,8 @@ def sign_approved(version: AssessmentVersion) -> bytes:
     """Draw, sign and store the record of an approved version and note its fingerprint on the version."""
     assessment = version.assessment
     p12, passphrase = signing_credentials(assessment.organisation)
-    signed = _documents_call(sign_pdf, render_pdf(version), p12, passphrase)
+    tsa_url = current_app.config.get("HIA_SIGNING_TSA_URL")
+    signed = _documents_call(sign_pdf, render_pdf(version), p12, passphrase, tsa_url=tsa_url)
     storage.document_storage().write(stored_pdf_key(version), signed)
     store.record_pdf_hash(version, hashlib.sha256(signed).hexdigest())
     log.info(

@@ -148,7 +148,19 @@ def test_no_quality_warnings_is_said_plainly(snapshot):
 def test_figures_carry_alt_text(snapshot):
     figures = [b for b in _blocks(snapshot) if isinstance(b, Figure)]
     assert [f.png for f in figures] == [b"chart", b"map"]
-    assert "Decile 1 (most deprived): 24%" in figures[0].alt_text
+    assert "Decile 1 (most deprived): 24% against 10%" in figures[0].alt_text
+
+
+def test_the_map_says_in_words_how_deprived_its_areas_are_and_a_table_follows(snapshot):
+    blocks = _blocks(snapshot)
+    figure = next(b for b in blocks if isinstance(b, Figure) and b.png == b"map")
+    assert figure.alt_text.startswith("Map of the 6 neighbourhoods (LSOAs) affected")
+    assert "2 of them are among the most deprived 10% of neighbourhoods in England" in figure.alt_text
+    assert "3 among the most deprived 20%, and 1 among the least deprived 20%" in figure.alt_text
+    table = blocks[blocks.index(figure) + 1]
+    assert isinstance(table, Table) and table.header[1] == "Neighbourhoods on the map"
+    assert table.rows[0] == ("1 (most deprived 10%)", "2", "33%")
+    assert [row[0].split()[0] for row in table.rows] == ["1", "2", "3", "6", "9"]
 
 
 def test_the_deprivation_section_compares_with_the_nation_and_wider_areas(snapshot):

@@ -1,4 +1,5 @@
 import io
+import itertools
 import zipfile
 
 import docx
@@ -95,3 +96,19 @@ def test_characters_word_cannot_hold_are_left_out_not_a_failure(snapshot):
     text = _all_text(_word(build_docx(snapshot)))
     assert "Night workers and carers" in text
     assert _word(build_docx(snapshot)).core_properties.title == "Close the minor injuries unit"
+
+
+def test_headings_use_words_heading_styles_without_skipping_a_level(word):
+    styles = [p.style.name for p in _word(word).paragraphs if p.style.name.startswith(("Heading", "Title"))]
+    assert styles[0] == "Title" and {"Heading 1", "Heading 2"} <= set(styles)
+    levels = [int(name.split()[-1]) for name in styles if name.startswith("Heading")]
+    assert all(later <= earlier + 1 for earlier, later in itertools.pairwise(levels))
+
+
+def test_tables_with_column_headings_mark_their_first_row_as_the_header(word):
+    tables = _word(word).tables
+    decile = next(t for t in tables if t.rows[0].cells[0].text == "Deprivation decile")
+    assert decile.rows[0]._tr.trPr.xpath("./w:tblHeader/@w:val") == ["true"]
+    assert not decile.rows[1]._tr.xpath("./w:trPr/w:tblHeader")
+    facts = next(t for t in tables if t.rows[0].cells[0].text == "Reference")  # names in rows: no header row
+    assert not facts.rows[0]._tr.xpath("./w:trPr/w:tblHeader")

@@ -8,15 +8,15 @@ import numpy
 import pypdf
 import pytest
 from PIL import Image
-from reportlab.lib.units import mm
 
 from hia_service.documents import SnapshotError, build_pdf
 from hia_service.documents.metadata import parse_keywords
-from hia_service.documents.pdf_pages import MARGIN_X, PAGE_WIDTH
 from hia_service.documents.sample import example_map_png
 from hia_service.domain.branding import check_logo
 
 DRAFT, TRAINING = "DRAFT — NOT APPROVED", "TRAINING — NOT FOR DECISION"
+mm = 72 / 25.4
+PAGE_WIDTH, MARGIN_X = 210 * mm, 18 * mm
 
 
 @pytest.fixture(scope="module")
@@ -175,11 +175,16 @@ def test_a_record_is_well_under_a_megabyte(approved):
     assert len(approved) < 1024 * 1024
 
 
+def _image_sizes(pdf: bytes) -> list[tuple[int, int]]:
+    """The pictures in the file (WeasyPrint shares one resource dictionary between all pages)."""
+    return sorted({image.image.size for page in _reader(pdf).pages for image in page.images})
+
+
 def test_a_logo_can_arrive_as_base64(snapshot, map_png):
+    without = _image_sizes(build_pdf(snapshot))
     snapshot["organisation"]["logo_png"] = base64.b64encode(map_png).decode()
-    reader = _reader(build_pdf(snapshot))
-    images = reader.pages[0].images
-    assert len(images) == 1
+    with_logo = _image_sizes(build_pdf(snapshot))
+    assert set(with_logo) - set(without) == {Image.open(io.BytesIO(map_png)).size}
 
 
 def test_a_logo_that_is_not_an_image_is_refused(snapshot):
@@ -245,8 +250,9 @@ def _purple_box(image: Image.Image) -> tuple[int, tuple[int, int, int, int] | No
 
 def test_an_svg_logo_is_drawn_as_vectors_in_the_logo_box(snapshot, tmp_path):
     snapshot["organisation"]["logo_svg"] = base64.b64encode(SVG_LOGO).decode()
+    without = _image_sizes(build_pdf(snapshot))
     pdf = build_pdf(snapshot)
-    assert len(_reader(pdf).pages[0].images) == 0  # drawn with paths, not embedded as a picture
+    assert _image_sizes(pdf) == without  # drawn with paths, not embedded as a picture
     count, box = _purple_box(_first_page_pixels(pdf, tmp_path))
     # 120 x 40 scaled into at most 50 mm x 16 mm: 48 mm x 16 mm (136 x 45 points), right-aligned at the margin
     assert count > 4500 and box is not None
@@ -256,34 +262,29 @@ def test_an_svg_logo_is_drawn_as_vectors_in_the_logo_box(snapshot, tmp_path):
     assert build_pdf(snapshot) == pdf  # still deterministic
 
 
-def test_an_svg_logo_svglib_cannot_draw_leaves_the_name_and_a_log_line(snapshot, tmp_path, caplog):
+def test_an_svg_logo_with_a_shape_that_cannot_be_drawn_leaves_the_name(snapshot, tmp_path):
     broken = (
         b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
         b'<rect width="abc" height="40" fill="#990099"/></svg>'
     )
     assert check_logo(broken).kind == "svg"  # the upload check accepts it
     snapshot["organisation"]["logo_svg"] = base64.b64encode(broken).decode()
-    with caplog.at_level(logging.WARNING, logger="hia_service.documents.svg_logo"):
-        pdf = build_pdf(snapshot)
-    assert "SVG logo left off the PDF: it could not be drawn" in caplog.text
+    pdf = build_pdf(snapshot)
     assert _purple_box(_first_page_pixels(pdf, tmp_path))[0] == 0
     assert "Northshire NHS Foundation Trust" in _reader(pdf).pages[0].extract_text()
 
 
-def test_an_svg_logo_that_fails_the_logo_check_never_reaches_svglib(snapshot, tmp_path, caplog, monkeypatch):
-    import hia_service.documents.svg_logo as svg_logo
-
-    seen: list[object] = []
-    monkeypatch.setattr(svg_logo, "svg2rlg", lambda *args, **kwargs: seen.append(args))
+def test_an_svg_logo_that_fails_the_logo_check_is_never_drawn(snapshot, tmp_path, caplog):
+    without = _image_sizes(build_pdf(snapshot))
     outside = (
         b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
         b'<image href="data:image/png;base64,iVBORw0KGgo=" width="120" height="40"/></svg>'
     )
     snapshot["organisation"]["logo_svg"] = base64.b64encode(outside).decode()
-    with caplog.at_level(logging.WARNING, logger="hia_service.documents.svg_logo"):
+    with caplog.at_level(logging.WARNING, logger="hia_service.documents.pdf"):
         pdf = build_pdf(snapshot)
-    assert seen == [] and "it fails the logo check" in caplog.text
-    assert len(_reader(pdf).pages[0].images) == 0
+    assert "it fails the logo check" in caplog.text
+    assert _image_sizes(pdf) == without
 
 
 def test_svg_text_is_drawn_with_the_document_fonts_never_looked_up_on_the_machine(snapshot):
@@ -292,7 +293,7 @@ def test_svg_text_is_drawn_with_the_document_fonts_never_looked_up_on_the_machin
 
     without_logo = page_fonts(build_pdf(snapshot))
     snapshot["organisation"]["logo_svg"] = base64.b64encode(SVG_LOGO).decode()
-    # svglib on its own would ask fontconfig for "Frutiger"/"Arial" and embed whatever the machine has
+    # the logo's "Frutiger, Arial" resolves to the document's own Liberation Sans (Arial's metric twin)
     assert page_fonts(build_pdf(snapshot)) <= without_logo
 
 
