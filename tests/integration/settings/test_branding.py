@@ -324,6 +324,7 @@ def test_an_svg_logo_kept_from_before_is_drawn_once_and_one_that_cannot_be_is_le
     tmp_path: Path,
     make_assessment: Callable[..., int],
     act: Callable[..., Any],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # Stored before logos were rasterised at upload (or brought in by an import): no PNG yet.
     import logging
