@@ -86,6 +86,7 @@ class SignatureSpace:
 
     will_be_signed: bool
     note: str
+    panel: tuple[str, ...] = ()  # what the signature panel says (signed PDFs): signer, record, how to check
 
 
 @dataclass(frozen=True)

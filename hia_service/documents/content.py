@@ -236,7 +236,13 @@ def signoff_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
         else "This version has not been approved, so it has not been signed."
     )
     table = Table(("Role", "Name", "Job title", "Date"), rows, widths=(0.16, 0.28, 0.34, 0.22))
-    signature = SignatureSpace(will_be_signed=approved, note=note)
+    panel = (
+        f"Digitally signed by {snapshot['organisation']['name']}",
+        f"Record {document_label(snapshot)}",
+        "The date and time of signing, and whether anything has changed since, are in the signature "
+        "details of your PDF reader.",
+    )
+    signature = SignatureSpace(will_be_signed=approved, note=note, panel=panel if approved else ())
     return [Group((Heading("Sign-off"), table, signature, Verification(snapshot["verify_url"])))]
 
 

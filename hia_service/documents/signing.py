@@ -27,7 +27,6 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError, StringWithLanguage
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers, timestamps
-from pyhanko.stamp import TextStampStyle
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from hia_service.documents.event_loops import outside_event_loop
@@ -56,8 +55,9 @@ def sign_pdf(
     With tsa_url (an RFC 3161 timestamp authority, HIA_SIGNING_TSA_URL) or a timestamper (tests use an
     in-process one), the signature is timestamped: PAdES baseline B-T.
 
-    The visible signature goes in the space build_pdf left for it. Raises SigningRefusedError for
-    training, draft, already-signed or foreign PDFs, CertificateError for an unusable certificate and
+    The signature field is invisible: the record's own panel, in the space build_pdf left, says who signed
+    it, and PDF readers show the signature's details. Raises SigningRefusedError for training, draft,
+    already-signed or foreign PDFs, CertificateError for an unusable certificate and
     NotAPdfError when the bytes are not a PDF.
     """
     reader = _read(pdf_bytes)
@@ -70,18 +70,13 @@ def sign_pdf(
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
-    field = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=box.page, box=box.as_tuple())
-    stamp = TextStampStyle(
-        stamp_text=f"Digitally signed by %(signer)s\nRecord {info.label}\nSigned %(ts)s",
-        timestamp_format="%d %B %Y %H:%M %Z",
-        border_width=1,
-    )
+    # No appearance of its own: the signature panel is drawn with the record by WeasyPrint, in embedded fonts
+    # and tagged. pyHanko's appearance used Courier, not embedded, which PDF/A and PDF/UA forbid.
+    field = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=box.page, box=None)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
     if timestamper is None and tsa_url:
         timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=10)
-    pdf_signer = signers.PdfSigner(
-        meta, signer=signer, stamp_style=stamp, new_field_spec=field, timestamper=timestamper
-    )
+    pdf_signer = signers.PdfSigner(meta, signer=signer, new_field_spec=field, timestamper=timestamper)
     try:
         return outside_event_loop(lambda: pdf_signer.sign_pdf(writer).getvalue())
     except timestamps.TimestampRequestError as error:

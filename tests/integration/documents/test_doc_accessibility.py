@@ -150,3 +150,27 @@ def test_one_changed_byte_anywhere_in_the_signed_range_is_detected(signed_pdf, o
 @pytest.fixture(autouse=True)
 def _poppler_is_installed():
     assert Path(PDFTOTEXT).exists(), "poppler-utils (pdftotext) is needed for these tests"
+
+
+def test_pdffonts_finds_every_font_of_the_signed_file_embedded(signed_pdf, tmp_path):
+    """Annotation appearances too: the signature once brought an unembedded Courier the page fonts hid."""
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed_pdf)
+    pdffonts = shutil.which("pdffonts") or "/usr/bin/pdffonts"
+    listing = subprocess.run([pdffonts, str(path)], capture_output=True, text=True, check=True)
+    lines = listing.stdout.splitlines()
+    rows = [line for line in lines[2:] if line.strip()]
+    assert rows
+    for row in rows:
+        # columns: name, type (one or more words), encoding, emb, sub, uni, object id
+        emb, _sub, uni = row.split()[-5:-2]
+        assert (emb, uni) == ("yes", "yes"), row
+
+
+def test_the_signature_panel_is_the_records_own_text(signed_pdf, tmp_path):
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(signed_pdf)
+    text = subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], capture_output=True, text=True, check=True)
+    last_page = " ".join(text.stdout.split("\f")[-2].split())
+    assert "Digitally signed by Northshire NHS Foundation Trust" in last_page
+    assert "Record HIA-2026-0042 v3" in last_page
