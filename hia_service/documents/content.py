@@ -12,7 +12,15 @@ from .blocks import Block, Bullets, Facts, Group, Heading, Para, SignatureSpace,
 from .deprivation import deprivation_blocks, travel_blocks, users_blocks
 from .snapshot import snapshot_profile
 from .summary import summary_blocks
-from .wording import RATING_LABELS, document_label, long_date, rating_summary, reason_text
+from .wording import (
+    RATING_LABELS,
+    RATING_LONG_LABELS,
+    STATUS_LABELS,
+    document_label,
+    long_date,
+    rating_summary,
+    reason_text,
+)
 
 # The action plan's columns when the framework does not list the fields of its "actions" question.
 ACTION_FIELDS = (
@@ -47,6 +55,7 @@ def assessment_blocks(
     blocks += (
         deprivation[:-1] + data_gap_blocks(snapshot) + users + travel + deprivation[-1:]
     )  # before its page break
+    blocks += cumulative_blocks(snapshot.get("cumulative"))
     blocks += rating_blocks(snapshot.get("rating"), snapshot.get("answers"))
     blocks += duty_blocks(snapshot)
     blocks += answer_blocks(snapshot)
@@ -54,6 +63,7 @@ def assessment_blocks(
     blocks += quality_blocks(snapshot)
     blocks += action_plan_blocks(snapshot)
     blocks += provenance_blocks(snapshot)
+    blocks += review_blocks(snapshot.get("review"))
     blocks += signoff_blocks(snapshot)
     return blocks
 
@@ -106,8 +116,89 @@ def rating_blocks(rating: Mapping[str, Any] | None, answers: Mapping[str, Any] |
     return [
         Heading("How the rating was worked out"),
         Para(f"Overall rating: {overall}. {rating_summary(rating)}".strip()),
+        *inherent_residual_blocks(rating),
         Table(("Area of impact", "Rating", "Why"), rows, widths=(0.28, 0.12, 0.60)),
         *explanation_blocks(rating, answers),
+    ]
+
+
+def inherent_residual_blocks(rating: Mapping[str, Any]) -> list[Block]:
+    """The rating before the action plan (inherent) and after it (residual), when the scoring stored both
+    (ratings from before scoring rules knew about mitigation have neither)."""
+    inherent, residual = rating.get("inherent"), rating.get("residual")
+    if not inherent or not residual:
+        return []
+    rows = (
+        ("Before the action plan (inherent rating)", _long_rating(inherent, rating.get("inherent_label"))),
+        ("After the action plan (residual rating)", _long_rating(residual, rating.get("residual_label"))),
+    )
+    return [Facts(rows)]
+
+
+def _long_rating(level: str, label: Any) -> str:
+    return str(label or RATING_LONG_LABELS.get(level, level))
+
+
+CUMULATIVE_INTRO = (
+    "Other assessments by the organisation from the past year that cover some of the same neighbourhoods, "
+    "as they stood when this record was made. Changes that affect the same people add up."
+)
+
+
+def cumulative_blocks(cumulative: Mapping[str, Any] | None) -> list[Block]:
+    """The cumulative-impact overlap: other assessments of the same areas and the groups several harm."""
+    if cumulative is None:
+        return []  # no area chosen, or a record made before the overlap was part of it
+    heading = Heading("Other assessments covering the same neighbourhoods", level=2)
+    overlaps = cumulative.get("overlaps") or ()
+    if not overlaps:
+        return [
+            heading,
+            Para("No other assessment from the past year covers any of the same neighbourhoods."),
+        ]
+    rows = tuple(
+        (
+            f"{o['reference']}: {o['title']}",
+            STATUS_LABELS.get(
+                str(o.get("status")), str(o.get("status") or "—").replace("_", " ").capitalize()
+            ),
+            RATING_LABELS.get(str(o.get("rating")), "Not rated"),
+            f"{o['shared']} ({round(float(o.get('share_of_this') or 0) * 100)}% of this area)",
+        )
+        for o in overlaps
+    )
+    blocks: list[Block] = [
+        heading,
+        Para(CUMULATIVE_INTRO),
+        Table(
+            ("Assessment", "Status", "Rating", "Neighbourhoods shared"), rows, widths=(0.46, 0.18, 0.12, 0.24)
+        ),
+    ]
+    repeated = cumulative.get("repeated") or ()
+    if repeated:
+        blocks += [
+            Para("Groups that more than one of these assessments expects to be harmed:"),
+            Bullets(tuple(f"{r['label']}: {', '.join(r['references'])}" for r in repeated)),
+        ]
+    return blocks
+
+
+def review_blocks(review: Mapping[str, Any] | None) -> list[Block]:
+    """The reviewer's decision on this version, with the comments (and any conditions) they recorded."""
+    if not review:
+        return []
+    decision = "Approved" if review.get("decision") == "approved" else "Returned to the author"
+    who = f" by {review['reviewer']}" if review.get("reviewer") else ""
+    when = f" on {review['date']}" if review.get("date") else ""
+    blocks: list[Block] = [Heading("The reviewer's decision"), Para(f"{decision}{who}{when}.")]
+    comments = review.get("comments") or ()
+    if not comments:
+        return [*blocks, Para("The reviewer recorded no comments or conditions on this version.")]
+    rows = tuple((str(c.get("section") or "General"), str(c.get("text") or "")) for c in comments)
+    return [
+        *blocks,
+        Para("Comments and conditions the reviewer recorded on this version:"),
+        Table(("Section", "Comment or condition"), rows, widths=(0.3, 0.7)),
     ]
 
 

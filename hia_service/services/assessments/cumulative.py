@@ -26,6 +26,35 @@ def cumulative_for(user: User, assessment: Assessment) -> CumulativeView | None:
     mine = lsoas_of(assessment)
     if not mine:
         return None
+    view = _view(assessment, mine)
+    viewable = frozenset(o.other.id for o in view.overlaps if can(user, Action.VIEW, _by_id(o.other.id)))
+    return replace(view, viewable=viewable)
+
+
+def cumulative_for_record(assessment: Assessment) -> dict[str, Any] | None:
+    """The overlap as the assessment's record states it (JSON for the document snapshot): every overlapping
+    assessment of the organisation by reference and title, whoever reads the record. None with no area."""
+    mine = lsoas_of(assessment)
+    if not mine:
+        return None
+    view = _view(assessment, mine)
+    return {
+        "overlaps": [
+            {
+                "reference": o.other.reference,
+                "title": o.other.title,
+                "status": o.other.status,
+                "rating": o.other.rating,
+                "shared": o.shared,
+                "share_of_this": round(o.share_of_this, 4),
+            }
+            for o in view.overlaps
+        ],
+        "repeated": [{"label": r.label, "references": list(r.references)} for r in view.repeated],
+    }
+
+
+def _view(assessment: Assessment, mine: frozenset[str]) -> CumulativeView:
     since = datetime.now(UTC) - RECENT
     others = []
     for row in store.overlap_candidate_rows(assessment.organisation_id, assessment.id, since):
@@ -34,9 +63,7 @@ def cumulative_for(user: User, assessment: Assessment) -> CumulativeView | None:
             others.append(
                 OtherAssessment(row.id, row.reference, row.title, row.status, row.rating, lsoas, harmed)
             )
-    view = cumulative_view(assessment.reference, mine, negative_groups(assessment), others)
-    viewable = frozenset(o.other.id for o in view.overlaps if can(user, Action.VIEW, _by_id(o.other.id)))
-    return replace(view, viewable=viewable)
+    return cumulative_view(assessment.reference, mine, negative_groups(assessment), others)
 
 
 # What each other assessment's area and answers come to, kept until the assessment changes (its

@@ -47,6 +47,7 @@ from hia_service.geography import RELEASES, GeographyError
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.assessments.authoring import assessment_for, current_rating
+from hia_service.services.assessments.cumulative import cumulative_for_record
 from hia_service.services.documents import storage
 from hia_service.services.errors import NotFoundError, ServiceError
 from hia_service.services.organisation import branding, local_framework
@@ -110,6 +111,7 @@ def snapshot_for(version: AssessmentVersion) -> dict[str, Any]:
         content=version,
         moment=moment or version.submitted_at,
         signoff=_signoff(assessment, version.number, version.answers or {}),
+        review=_review(version),
     )
 
 
@@ -152,6 +154,7 @@ def _snapshot(
     content: Any,
     moment: datetime,
     signoff: list,
+    review: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     # JSON round trip: the framework's tuples become the lists the documents expect, and nothing shared
     # with the database row can be changed by drawing.
@@ -176,8 +179,28 @@ def _snapshot(
         "verify_url": link,
         # What a profiled patient list leaves unknown (NHS England's s13SA statement asks for it).
         "data_gaps": [{**g.to_dict(), "sentence": g.sentence()} for g in data_gaps(content.area_profile)],
+        # Other assessments of the organisation covering the same neighbourhoods, when the record is made.
+        "cumulative": cumulative_for_record(assessment),
+        "review": review,
     }
     return json.loads(json.dumps(snapshot, default=str))
+
+
+def _review(version: AssessmentVersion) -> dict[str, Any] | None:
+    """The reviewer's decision on this version and the comments they left on it, once it is decided."""
+    if version.reviewed_at is None or version.status not in (Status.APPROVED.value, Status.RETURNED.value):
+        return None
+    titles = {s.id: s.title for s in rules.framework(version.framework_version).sections}
+    reviewer = version.reviewed_by
+    return {
+        "decision": "approved" if version.status == Status.APPROVED.value else "returned",
+        "reviewer": (reviewer.name or reviewer.email) if reviewer else "",
+        "date": _uk_date(version.reviewed_at),
+        "comments": [
+            {"section": titles.get(c.section_id, "General"), "text": c.body}
+            for c in sorted(version.comments, key=lambda c: (c.created_at, c.id))
+        ],
+    }
 
 
 def _organisation(organisation_id: int) -> dict[str, Any]:
