@@ -16,7 +16,7 @@ from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.patches import Circle, PathPatch, Rectangle
 from matplotlib.path import Path
 from matplotlib.typing import RcKeyType
 from pyproj import Transformer
@@ -30,6 +30,8 @@ from .wording import national_baseline
 NHS_BLUE = "#005EB8"
 NHS_DARK_GREY = "#425563"
 NHS_MID_GREY = "#AEB7BD"
+EN_DASH = "\u2013"
+SITE_COLOUR = "#D5281B"  # NHS red: stands out from every decile shade
 TEXT_COLOUR = "#212B32"
 # Viridis in ten steps, decile 1 (most deprived) darkest: readable with colour-blindness and in greyscale,
 # and no step is white, so every neighbourhood stays visible on the page.
@@ -57,16 +59,20 @@ def decile_chart_png(given: ProfileLike) -> bytes:
         return _png(_chart(profile))
 
 
-def decile_map_png(geoms_with_deciles: Iterable[tuple[BaseGeometry, int]]) -> bytes:
+def decile_map_png(
+    geoms_with_deciles: Iterable[tuple[BaseGeometry, int]], *, site: tuple[float, float, float] | None = None
+) -> bytes:
     """Map of the affected neighbourhoods shaded by decile. Geometries in WGS84 or British National Grid.
 
-    No background tiles: the service must work offline, and tiles would add licensing and size.
+    site: (x, y, radius in metres) in British National Grid for a radius area: a marker at the centre and
+    the circle drawn dashed. No background tiles: the service must work offline, and tiles would add
+    licensing and size.
     """
     pairs = [(g, int(d)) for g, d in geoms_with_deciles if g is not None and not g.is_empty]
     if not pairs:
         raise DocumentError("There are no neighbourhood boundaries to draw on the map.")
     with _RC_LOCK, rc_context(_FONT):
-        return _png(_map(pairs))
+        return _png(_map(pairs, site))
 
 
 def _chart(profile: AreaProfile) -> Figure:
@@ -88,18 +94,35 @@ def _chart(profile: AreaProfile) -> Figure:
     return figure
 
 
-def _map(pairs: list[tuple[BaseGeometry, int]]) -> Figure:
+def _map(pairs: list[tuple[BaseGeometry, int]], site: tuple[float, float, float] | None) -> Figure:
     geoms = _in_british_national_grid([g for g, _ in pairs])
     figure = _figure(6.0, 4.6)
-    axes = figure.add_axes((0.0, 0.0, 0.78, 1.0))
+    axes = figure.add_axes((0.0, 0.0, 0.70, 1.0))
     patches = [PathPatch(_path(g)) for g in geoms]
     colours = [DECILE_COLOURS[min(max(d, 1), 10) - 1] for _, d in pairs]
     axes.add_collection(
         PatchCollection(patches, facecolors=colours, edgecolors=NHS_DARK_GREY, linewidths=0.3)
     )
-    _frame(axes, shapely.total_bounds(geoms))
+    bounds = shapely.total_bounds(geoms)
+    if site is not None:
+        x, y, radius = site
+        axes.add_patch(
+            Circle((x, y), radius, fill=False, edgecolor=TEXT_COLOUR, linewidth=0.9, linestyle=(0, (4, 3)))
+        )
+        axes.plot(
+            x, y, marker="o", markersize=8, color=SITE_COLOUR, markeredgecolor="white", markeredgewidth=1.5
+        )
+        bounds = np.array(
+            [
+                min(bounds[0], x - radius),
+                min(bounds[1], y - radius),
+                max(bounds[2], x + radius),
+                max(bounds[3], y + radius),
+            ]
+        )
+    _frame(axes, bounds)
     _scale_bar(axes)
-    _decile_legend(figure, sorted({d for _, d in pairs}))
+    _decile_legend(figure, sorted({d for _, d in pairs}), site=site is not None)
     return figure
 
 
@@ -176,17 +199,30 @@ def _nice_length(target: float) -> float:
     return float(max(m * magnitude for m in (1, 2, 5) if m * magnitude <= target))
 
 
-def _decile_legend(figure: Figure, present: list[int]) -> None:
-    axes = figure.add_axes((0.79, 0.2, 0.2, 0.6))
+def decile_legend_words(decile: int) -> str:
+    """A decile as the map's legend says it: "1 - most deprived 10%", "2 - most deprived 10-20%", ...
+    (with en dashes)."""
+    if decile <= 5:
+        band = "10%" if decile == 1 else f"{(decile - 1) * 10}{EN_DASH}{decile * 10}%"
+        return f"{decile} {EN_DASH} most deprived {band}"
+    rank = 11 - decile
+    band = "10%" if rank == 1 else f"{(rank - 1) * 10}{EN_DASH}{rank * 10}%"
+    return f"{decile} {EN_DASH} least deprived {band}"
+
+
+def _decile_legend(figure: Figure, present: list[int], *, site: bool) -> None:
+    axes = figure.add_axes((0.71, 0.12, 0.29, 0.76))
     axes.set_axis_off()
     axes.set_xlim(0, 1)
-    axes.set_ylim(0, 11.5)
+    axes.set_ylim(-1.5 if site else 0, 11.5)
+    if site:
+        axes.plot(0.09, -0.8, marker="o", markersize=7, color=SITE_COLOUR, markeredgecolor="white")
+        axes.text(0.2, -0.8, "The site, with the radius\ndashed around it", fontsize=6.5, va="center")
     axes.text(0, 11, "Deprivation decile", fontsize=7, fontweight="bold", va="center")
     for decile in range(1, 11):
         y = 10 - decile + 0.5
         edge = NHS_DARK_GREY if decile in present else "#D8DDE0"
         axes.add_patch(
-            Rectangle((0, y - 0.35), 0.18, 0.7, facecolor=DECILE_COLOURS[decile - 1], edgecolor=edge)
+            Rectangle((0, y - 0.35), 0.15, 0.7, facecolor=DECILE_COLOURS[decile - 1], edgecolor=edge)
         )
-        name = {1: "1 most deprived", 10: "10 least deprived"}.get(decile, str(decile))
-        axes.text(0.25, y, name, fontsize=7, va="center")
+        axes.text(0.2, y, decile_legend_words(decile), fontsize=6.5, va="center")

@@ -1,5 +1,6 @@
 """The whole assessment as blocks: cover, deprivation, answers, checks, actions, provenance, sign-off."""
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -9,8 +10,8 @@ from hia_service.domain.rating_explained import explain
 
 from .answers import NOT_ANSWERED, answer_text, is_rows, is_shown, questions, row_table
 from .blocks import Block, Bullets, Facts, Group, Heading, Para, SignatureSpace, Table, Verification
-from .deprivation import deprivation_blocks, travel_blocks, users_blocks
-from .snapshot import snapshot_profile
+from .deprivation import deprivation_blocks, map_source_line, travel_blocks, users_blocks
+from .snapshot import generated_at, snapshot_profile
 from .summary import summary_blocks
 from .wording import (
     RATING_LABELS,
@@ -49,6 +50,8 @@ def assessment_blocks(
         chart_png=chart_png,
         map_png=map_png,
         lsoa_deciles=snapshot.get("lsoa_deciles"),
+        map_source=_map_source(snapshot),
+        site_radius_km=_site_radius_km(snapshot),
     )
     travel = travel_blocks(TravelChange.from_json((snapshot.get("answers") or {}).get(TRAVEL_ANSWER_KEY)))
     users = users_blocks(snapshot_profile(snapshot), stored_users(snapshot.get("answers") or {}))
@@ -66,6 +69,22 @@ def assessment_blocks(
     blocks += review_blocks(snapshot.get("review"))
     blocks += signoff_blocks(snapshot)
     return blocks
+
+
+def _map_source(snapshot: Mapping[str, Any]) -> str:
+    """The map's source line: the release of the index recorded with the version, and the year of the
+    Ordnance Survey data the attribution names (the record's own year when it names none)."""
+    prov = snapshot.get("provenance") or {}
+    found = re.search(r"database right (\d{4})", str(prov.get("attribution") or ""))
+    year = int(found[1]) if found else generated_at(snapshot).year
+    return map_source_line(prov.get("release"), prov.get("release_label"), year)
+
+
+def _site_radius_km(snapshot: Mapping[str, Any]) -> float | None:
+    """The radius of a radius area (the map marks its site), from the area the profile records."""
+    area = (snapshot.get("profile") or {}).get("area") or {}
+    radius = area.get("radius_km") if area.get("type") == "point_radius" else None
+    return float(radius) if isinstance(radius, int | float) else None
 
 
 def data_gap_blocks(snapshot: Mapping[str, Any]) -> list[Block]:

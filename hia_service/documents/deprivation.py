@@ -23,6 +23,8 @@ def deprivation_blocks(
     chart_png: bytes | None,
     map_png: bytes | None,
     lsoa_deciles: Mapping[str, int] | None = None,
+    map_source: str = "",
+    site_radius_km: float | None = None,
 ) -> list[Block]:
     blocks: list[Block] = [Heading("How deprived are the areas affected?")]
     if profile is None:
@@ -39,24 +41,40 @@ def deprivation_blocks(
     blocks += _domain_blocks(profile)
     blocks += _access_blocks(profile)
     if map_png:
-        blocks += map_blocks(map_png, lsoa_deciles or {}, nation)
+        blocks += map_blocks(
+            map_png, lsoa_deciles or {}, nation, source=map_source, site_radius_km=site_radius_km
+        )
     notes = [*profile.notes, *_unmatched_notes(profile.unmatched)]
     if notes:
         blocks += [Heading("Notes on the figures", level=2), Bullets(tuple(notes))]
     return [*blocks, PageBreak()]
 
 
-def map_blocks(map_png: bytes, lsoa_deciles: Mapping[str, int], nation: str) -> list[Block]:
+def map_blocks(
+    map_png: bytes,
+    lsoa_deciles: Mapping[str, int],
+    nation: str,
+    *,
+    source: str = "",
+    site_radius_km: float | None = None,
+) -> list[Block]:
     """The map, with a text alternative that says in words how deprived the mapped neighbourhoods are,
-    followed by the same facts as a table (what a screen reader, or a black-and-white print, needs)."""
+    followed by its source and copyright line and the same facts as a table (what a screen reader, or a
+    black-and-white print, needs)."""
     counts = [sum(1 for d in lsoa_deciles.values() if d == decile) for decile in range(1, 11)]
     total = sum(counts)
     caption = "Neighbourhoods affected, shaded by deprivation decile"
+    site = ""
+    if site_radius_km:
+        caption += f". The red dot is the site; the dashed circle is {site_radius_km:g} km around it"
+        site = f"The site is marked at the centre, with a circle {site_radius_km:g} km around it. "
+    credit = [Para(source, style="small")] if source else []
     if not total:
-        alt = "Map of the neighbourhoods (LSOAs) affected, shaded by deprivation decile."
-        return [Figure(map_png, caption, alt, 0.8)]
+        alt = f"Map of the neighbourhoods (LSOAs) affected, shaded by deprivation decile. {site}".strip()
+        return [Figure(map_png, caption, alt, 0.8), *credit]
     alt = (
         f"Map of the {whole_number(total)} neighbourhoods (LSOAs) affected, shaded by deprivation decile. "
+        f"{site}"
         f"{whole_number(counts[0])} of them are among the most deprived 10% of neighbourhoods in {nation}, "
         f"{whole_number(counts[0] + counts[1])} among the most deprived 20%, and "
         f"{whole_number(counts[8] + counts[9])} among the least deprived 20%. "
@@ -73,7 +91,26 @@ def map_blocks(map_png: bytes, lsoa_deciles: Mapping[str, int], nation: str) -> 
         widths=(0.46, 0.27, 0.27),
         caption="The neighbourhoods on the map, by deprivation decile",
     )
-    return [Figure(map_png, caption, alt, 0.8), table]
+    return [Figure(map_png, caption, alt, 0.8), *credit, table]
+
+
+# Who publishes each index of deprivation, for the map's source line.
+INDEX_PUBLISHERS = {
+    "IoD": "MHCLG",
+    "WIMD": "Welsh Government",
+    "SIMD": "Scottish Government",
+    "NIMDM": "NISRA",
+}
+
+
+def map_source_line(release: str | None, release_label: str | None, year: int) -> str:
+    """The source and copyright line under the map, naming the release of the index actually used."""
+    index = release_label or release or "Index of Multiple Deprivation"
+    publisher = next((p for prefix, p in INDEX_PUBLISHERS.items() if (release or "").startswith(prefix)), "")
+    return (
+        f"Contains OS data © Crown copyright and database right {year}; Source: Office for National "
+        f"Statistics; {index}{', ' + publisher if publisher else ''}."
+    )
 
 
 def _decile_words(decile: int) -> str:

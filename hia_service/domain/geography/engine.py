@@ -10,12 +10,12 @@ from shapely.geometry.base import BaseGeometry
 
 from hia_service.domain.geography import postcodes as pc
 from hia_service.domain.geography.access import TravelChange, travel_change
-from hia_service.domain.geography.definitions import parse_area
+from hia_service.domain.geography.definitions import PointRadius, parse_area
 from hia_service.domain.geography.errors import AreaDefinitionError, ReleaseNotAvailableError
 from hia_service.domain.geography.profile import Baselines, build_profile
 from hia_service.domain.geography.releases import DEFAULT_RELEASE, RELEASES
 from hia_service.domain.geography.selection import Selection, postcode_point, resolve
-from hia_service.domain.geography.shapes import prepare_transformers, to_wgs84
+from hia_service.domain.geography.shapes import check_lat_long, prepare_transformers, to_wgs84
 from hia_service.domain.geography.tables import Geography, PostcodeIndex, ReleaseTable, VintageLookup
 
 EACH_KINDS = ("lad", "icb", "sub_icb")
@@ -139,6 +139,19 @@ class GeographyEngine:
         store = geography.map_shapes or geography.shapes
         shapes = store.geometries(table.geo_row[selection.rows])
         return list(zip(shapes.tolist(), table.imd_decile[selection.rows].tolist(), strict=True))
+
+    def site(self, area: Mapping[str, Any]) -> tuple[float, float, float] | None:
+        """(x, y, radius in metres) in British National Grid of a radius area's centre, for the map's site
+        marker; None for every other kind of area, which has no one site."""
+        definition = parse_area(area, None)
+        if not isinstance(definition, PointRadius):
+            return None
+        if definition.postcode is not None:
+            x, y = postcode_point(definition.postcode, self)
+        else:
+            assert definition.latitude is not None and definition.longitude is not None
+            x, y = check_lat_long(definition.latitude, definition.longitude)
+        return x, y, definition.radius_km * 1000
 
     def prepare(self) -> None:
         """Build now what the first profiles would otherwise build on the way (lookups, ranks, the places

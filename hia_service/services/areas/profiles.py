@@ -145,6 +145,11 @@ def map_shapes(area: Mapping[str, Any], *, release: str | None = None) -> list[t
     return geography.engine().area_map(area, release=release)
 
 
+def map_site(area: Mapping[str, Any]) -> tuple[float, float, float] | None:
+    """A radius area's centre and radius (British National Grid, metres) for the map's site marker."""
+    return geography.engine().site(area)
+
+
 def search_areas(query: str, kinds: Mapping[str, str], limit: int) -> list[dict[str, str]]:
     """Areas of the given kinds (kind -> label) whose name contains `query` or whose code is it."""
     words = query.strip().lower()
@@ -273,7 +278,7 @@ def map_png(area: dict[str, Any]) -> bytes | None:
 
     def draw() -> bytes:
         shapes = current.area_map(area)
-        return decile_map_png(shapes) if shapes else b""
+        return decile_map_png(shapes, site=current.site(area)) if shapes else b""
 
     return _kept(("map", json.dumps(area, sort_keys=True, default=str)), draw) or None
 

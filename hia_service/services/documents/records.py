@@ -292,10 +292,11 @@ def map_png(area: dict[str, Any] | None, release: str) -> bytes | None:
         return None
     try:
         pairs = area_profiles.map_shapes(area, release=release)
+        site = area_profiles.map_site(area) if pairs else None
     except GeographyError as error:
         log.info("No map for the assessment document", extra={"fields": {"reason": str(error)}})
         return None
-    return decile_map_png(pairs) if pairs else None
+    return decile_map_png(pairs, site=site) if pairs else None
 
 
 def render_pdf(version: AssessmentVersion) -> bytes:

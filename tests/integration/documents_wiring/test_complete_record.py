@@ -50,3 +50,15 @@ def test_an_approved_record_states_the_overlap_and_the_reviewers_decision(
     assert review_part["comments"] == [
         {"section": "General", "text": "Report travel times after six months."}
     ]
+
+
+def test_the_map_marks_the_site_of_a_radius_area_and_no_other(with_engine: Flask) -> None:
+    from hia_service.services.areas import profiles
+
+    with with_engine.app_context():
+        x, y, radius = profiles.map_site(
+            {"type": "point_radius", "latitude": 53.8175, "longitude": -3.0357, "radius_km": 2}
+        )
+        assert profiles.map_site({"type": "lsoa_codes", "codes": ["E01012671"]}) is None
+    assert abs(x - 331_500) < 1_000 and abs(y - 436_000) < 1_000  # Blackpool, on the British National Grid
+    assert radius == 2000
