@@ -47,3 +47,18 @@ def test_the_reviewer_sees_every_quality_warning(
 
     missing = [w["message"] for w in warnings if str(escape(w["message"])) not in html]
     assert not missing and len(warnings) >= 2
+
+
+def test_the_rating_comes_after_the_answers_that_decide_it(
+    client: FlaskClient, world: Any, make_assessment: Any, login: Any
+) -> None:
+    draft = make_assessment(world["manager"], "Close the walk-in centre on Sundays", submit=False)
+    login(world["manager"])
+    tasks = " ".join(client.get(f"/assessments/{draft}").get_data(as_text=True).split())
+    # While it is being written the task list does not show a rating the answers have not finished deciding.
+    side_panel = tasks[tasks.index('<div class="nhsuk-grid-column-one-third">') :]
+    assert "Rated high." not in tasks and "nhsuk-tag" not in side_panel.split("Things to look at")[0]
+    assert "You will see it when you check your answers" in tasks
+    check = " ".join(client.get(f"/assessments/{draft}/check-answers").get_data(as_text=True).split())
+    last_section = check.rindex('<h2 id="section-')
+    assert check.index("How the rating was reached") > last_section  # after every answer
