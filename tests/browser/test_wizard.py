@@ -258,7 +258,8 @@ def test_area_from_a_geojson_boundary(page: Page, live_server: LiveServer, refer
         page, "Upload a boundary (GeoJSON)", "geojson_file", "blackpool.geojson", data, "Upload the boundary"
     )
     _expect_profile(page)
-    expect(page.locator("dl.nhsuk-summary-list")).to_contain_text("Neighbourhoods (LSOAs)")
+    more = page.locator("details", has_text="More about these figures")  # technical measures one click away
+    expect(more).to_contain_text("Neighbourhoods (LSOAs)")
     axe_check(page)
     screenshot(page, "wizard-area-geojson")
 

@@ -62,3 +62,20 @@ def test_the_rating_comes_after_the_answers_that_decide_it(
     check = " ".join(client.get(f"/assessments/{draft}/check-answers").get_data(as_text=True).split())
     last_section = check.rindex('<h2 id="section-')
     assert check.index("How the rating was reached") > last_section  # after every answer
+
+
+def test_technical_measures_sit_behind_more_about_these_figures(
+    client: FlaskClient, world: Any, make_assessment: Any, login: Any
+) -> None:
+    submitted = make_assessment(world["manager"], "Close the walk-in centre on Sundays")
+    login(world["reviewer"])
+    html = client.get(f"/review/{submitted}").get_data(as_text=True)
+    headline, _, more = html.partition("More about these figures")
+    assert more, "the technical measures have no 'More about these figures'"
+    assert "Living in the most deprived fifth of England" in headline
+    for measure in (
+        "Average deprivation score",
+        "Neighbourhoods (LSOAs)",
+        "People affected by deprivation decile",
+    ):
+        assert measure not in headline and measure in more.split("</details>")[0], measure
