@@ -104,7 +104,7 @@ def _group_chunks(groups: tuple[Group, ...]) -> list[tuple[Group, ...]]:
             runs[-1].append(group)
         else:
             runs.append([group])
-    chunks = []
+    chunks: list[tuple[Group, ...]] = []
     for run in runs:
         parts = -(-len(run) // GROUPS_PER_PAGE)
         size = -(-len(run) // parts)
