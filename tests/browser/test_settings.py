@@ -108,7 +108,7 @@ def test_admin_sets_up_the_organisation(
     expect(page.locator("#core20-headline")).to_contain_text("of the people we serve and")
     axe_check(page)
     screenshot(page, "wizard-area-with-organisation")
-    page.goto(f"{url}/inclusion.homelessness")
+    page.goto(f"{url}/inclusion")
     expect(page.locator("#local-guidance")).to_contain_text("coalfield needs assessment")
     page.goto(f"{url}/local-groups")
     page.get_by_role("button", name="Save and return to the task list").click()

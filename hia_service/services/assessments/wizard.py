@@ -1,9 +1,17 @@
 """The manager's guided assessment as pages: which questions each page shows, the task list, and turning
 a submitted form back into raw answers for `assessments.save_page`.
 
-One topic per page: a section without groups is one page; a section with groups (protected
-characteristics, inclusion groups, clinical areas, Core20) is one page per group. The geography question
-gets a page of its own ("area") because choosing an area is a task in itself.
+Related questions share a page, so a full assessment is about 20 pages rather than 60: a section without
+groups is one page; a section with groups (protected characteristics, inclusion groups, clinical areas,
+Core20, staff) asks about all its groups on one page, or one page per category of groups (inclusion health
+and PLUS groups; adults, and children and young people), at most GROUPS_PER_PAGE groups to a page. A
+section's questions outside its groups (the workforce data) come first, on a page of their own. The
+geography question gets a page of its own ("area") because choosing an area is a task in itself.
+
+This is presentation only, worked out here from the framework's structure: question ids and how answers are
+stored do not change, so it applies to every framework version, including assessments already under way.
+The pages of earlier releases (one page per group, named by the group's id, such as "pc.race") may still be
+stored as where someone left off, or bookmarked: `moved_group` finds the page that now holds the group.
 """
 
 from __future__ import annotations
@@ -28,17 +36,29 @@ MAX_ROWS = 200  # rows read from one table on a page; "Add another" stops there
 LONG_TEXT_WORDS_FROM = 1000  # long answers get a character count
 
 
+GROUPS_PER_PAGE = 12  # a longer list of groups (of one category) is split over pages of this many at most
+
+
 @dataclass(frozen=True)
 class Page:
     id: str
     section: Section
     title: str
     questions: tuple[Question, ...]
-    group: Group | None = None
+    group: Group | None = (
+        None  # set on a page about one group only (an old page id posted to; see `one_group`)
+    )
+    groups: tuple[Group, ...] = ()  # the groups asked about on the page, in order
 
     @property
     def is_area(self) -> bool:
         return self.id == AREA_PAGE
+
+    def starts_group(self, question: Question) -> bool:
+        """Whether `question` is the first on the page about its group (where the group's heading goes)."""
+        if question.group is None or len(self.groups) < 2:
+            return False
+        return next(q for q in self.questions if q.group == question.group).id == question.id
 
 
 def pages(framework: Framework) -> list[Page]:
@@ -63,13 +83,55 @@ def _section_pages(section: Section) -> list[Page]:
         rest = tuple(q for q in plain if q.type != "geography")
         found = [Page(AREA_PAGE, section, "The area affected", area)] if area else []
         return [*found, Page(section.id, section, section.title, rest)]
-    group_pages = []
-    for number, group in enumerate(section.groups):
-        questions = tuple(q for q in section.questions if q.group == group)
-        # Questions outside any group (the Core20 profile) open the section's first page.
-        page_questions = (plain if number == 0 else ()) + questions
-        group_pages.append(Page(group.id, section, group.label, page_questions, group))
-    return group_pages
+    found = []
+    if any(q.answerable for q in plain):  # questions of their own (the workforce data) get their own page
+        found.append(Page(section.id, section, section.title, plain))
+        plain = ()
+    chunks = _group_chunks(section.groups)
+    for number, chunk in enumerate(chunks):
+        # Questions outside any group that are only shown (the Core20 profile) open the section's first page.
+        questions = (plain if number == 0 else ()) + tuple(q for q in section.questions if q.group in chunk)
+        page_id = f"{section.id}-{len(found) + 1}" if found else section.id
+        found.append(Page(page_id, section, _chunk_title(section, chunk, found), questions, groups=chunk))
+    return found
+
+
+def _group_chunks(groups: tuple[Group, ...]) -> list[tuple[Group, ...]]:
+    """The groups split by category (in the framework's order), long runs split evenly."""
+    runs: list[list[Group]] = []
+    for group in groups:
+        if runs and runs[-1][0].category == group.category:
+            runs[-1].append(group)
+        else:
+            runs.append([group])
+    chunks: list[tuple[Group, ...]] = []
+    for run in runs:
+        parts = -(-len(run) // GROUPS_PER_PAGE)
+        size = -(-len(run) // parts)
+        chunks.extend(tuple(run[start : start + size]) for start in range(0, len(run), size))
+    return chunks
+
+
+def _chunk_title(section: Section, chunk: tuple[Group, ...], before: list[Page]) -> str:
+    if chunk[0].category:
+        return chunk[0].category
+    return "The impact on each group" if before else section.title
+
+
+def moved_group(framework: Framework, page_id: str) -> tuple[Page, Group] | None:
+    """An old page id naming one group ("pc.race"): the page that now holds the group, and the group."""
+    for found in pages(framework):
+        for group in found.groups:
+            if group.id == page_id:
+                return found, group
+    return None
+
+
+def one_group(current: Page, group: Group) -> Page:
+    """`current` narrowed to one group's questions: what a form from an old one-group page posted, so saving
+    it never touches the other groups' answers (which that form did not have)."""
+    questions = tuple(q for q in current.questions if q.group == group)
+    return Page(current.id, current.section, group.label, questions, group, (group,))
 
 
 @dataclass(frozen=True)

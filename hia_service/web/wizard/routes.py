@@ -175,7 +175,19 @@ def step(assessment_id: int, page_id: str) -> ResponseReturnValue:
     """Every page of the framework, generated from it: show, or save and go on."""
     assessment = assessments.assessment_for(current_user, assessment_id, Action.VIEW)
     framework = rules.framework(assessment.framework_version)
-    current = wizard.page(framework, page_id)
+    moved = wizard.moved_group(framework, page_id)
+    if moved is not None and request.method == "GET":  # an old one-group page: its group on today's page
+        return redirect(
+            url_for(
+                "wizard.step",
+                assessment_id=assessment_id,
+                page_id=moved[0].id,
+                return_to=request.args.get("return_to"),
+                _anchor=moved[1].id,
+            )
+        )
+    # A form posted from an old one-group page (open across a release) saves that group alone.
+    current = wizard.one_group(*moved) if moved is not None else wizard.page(framework, page_id)
     if not _is_editable(assessment):
         flash(
             "This assessment has been submitted, so it cannot be changed. This is a read-only copy.", "info"

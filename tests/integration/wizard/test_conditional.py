@@ -29,6 +29,14 @@ def _conditional_block(html: str, block_id: str) -> str:
     return html[start : min(i for i in following if i > 0)]
 
 
+def _other_groups(group_id: str = "pc.age") -> dict[str, str]:
+    """Impacts for the other groups on the grouped page, so "Save and continue" is only about this one."""
+    from hia_service.domain.rules import load_framework
+
+    section = load_framework().section(group_id.split(".")[0])
+    return {f"{g.id}.impact": "neutral" for g in section.groups if g.id != group_id}
+
+
 def _manager(client: FlaskClient, make_user: Any, sign_in: Any) -> int:
     sign_in(make_user("manager"))
     return _start(client)
@@ -38,7 +46,7 @@ def test_mitigation_sits_inside_the_negative_and_unknown_options(
     client: FlaskClient, make_user: Any, sign_in: Any
 ) -> None:
     assessment_id = _manager(client, make_user, sign_in)
-    html = client.get(f"/assessments/{assessment_id}/pc.age").get_data(as_text=True)
+    html = client.get(f"/assessments/{assessment_id}/pc").get_data(as_text=True)
     # Impact options in order: positive (no suffix), neutral -2, negative -3, unknown -4.
     negative = _conditional_block(html, "conditional-pc.age.impact-3")
     unknown = _conditional_block(html, "conditional-pc.age.impact-4")
@@ -55,9 +63,14 @@ def test_positive_impact_saves_without_a_mitigation(
     app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
 ) -> None:
     assessment_id = _manager(client, make_user, sign_in)
-    url = f"/assessments/{assessment_id}/pc.age"
+    url = f"/assessments/{assessment_id}/pc"
     # Without JavaScript every box is on show: words typed under another option are not kept.
-    data = {**_form(client, url), "pc.age.impact": "positive", "pc.age.mitigation": "Not needed"}
+    data = {
+        **_form(client, url),
+        **_other_groups(),
+        "pc.age.impact": "positive",
+        "pc.age.mitigation": "Not needed",
+    }
     response = client.post(url, data=data)
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     stored = _stored(app, assessment_id)
@@ -68,11 +81,21 @@ def test_negative_impact_keeps_the_mitigation_from_its_own_box_or_any_typed(
     app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
 ) -> None:
     assessment_id = _manager(client, make_user, sign_in)
-    url = f"/assessments/{assessment_id}/pc.age"
-    data = {**_form(client, url), "pc.age.impact": "unknown", "pc.age.mitigation--unknown": "Survey first"}
+    url = f"/assessments/{assessment_id}/pc"
+    data = {
+        **_form(client, url),
+        **_other_groups(),
+        "pc.age.impact": "unknown",
+        "pc.age.mitigation--unknown": "Survey first",
+    }
     assert client.post(url, data=data).status_code == 302
     assert _stored(app, assessment_id)["pc.age.mitigation"] == "Survey first"
-    data = {**_form(client, url), "pc.age.impact": "unknown", "pc.age.mitigation": "Typed in the other box"}
+    data = {
+        **_form(client, url),
+        **_other_groups(),
+        "pc.age.impact": "unknown",
+        "pc.age.mitigation": "Typed in the other box",
+    }
     assert client.post(url, data=data).status_code == 302
     assert _stored(app, assessment_id)["pc.age.mitigation"] == "Typed in the other box"
     html = client.get(url).get_data(as_text=True)
@@ -88,10 +111,15 @@ def test_a_missing_mitigation_is_an_error_only_if_the_framework_requires_it(
     with app.app_context():
         required = rules.framework().question("pc.age.mitigation").required
     assessment_id = _manager(client, make_user, sign_in)
-    url = f"/assessments/{assessment_id}/pc.age"
-    response = client.post(url, data={**_form(client, url), "pc.age.impact": "negative"})
+    url = f"/assessments/{assessment_id}/pc"
+    response = client.post(url, data={**_form(client, url), **_other_groups(), "pc.age.impact": "negative"})
     assert response.status_code == (400 if required else 302)
-    too_long = {**_form(client, url), "pc.age.impact": "unknown", "pc.age.mitigation--unknown": "x" * 3001}
+    too_long = {
+        **_form(client, url),
+        **_other_groups(),
+        "pc.age.impact": "unknown",
+        "pc.age.mitigation--unknown": "x" * 3001,
+    }
     html = client.post(url, data=too_long).get_data(as_text=True)
     assert 'href="#pc.age.mitigation--unknown"' in html  # the error links to the box on show
     assert 'id="pc.age.mitigation--unknown-error"' in html

@@ -29,17 +29,22 @@ def test_staff_affected_brings_the_workforce_pack(
     _signed_in_manager(make_user, sign_in)
     assessment_id = _start(client, "Twelve-hour shifts for ward nurses")
     _answer(app, assessment_id, **{"proposal.kind": "workforce", "who.staff_affected": "yes"})
-    first = client.get(f"/assessments/{assessment_id}/workforce.age").get_data(as_text=True)
+    first = client.get(f"/assessments/{assessment_id}/workforce").get_data(as_text=True)
     assert "Workforce Race Equality Standard (WRES)" in first
     assert "How will the change affect shift patterns and flexible working?" in first
-    assert "Older and younger staff: what is the likely impact?" in first
+    assert "Older and younger staff: what is the likely impact?" not in first  # the groups come next
+    assert "page 1 of 2" in first
+    groups = client.get(f"/assessments/{assessment_id}/workforce-2").get_data(as_text=True)
+    assert "Older and younger staff: what is the likely impact?" in groups
+    assert "protected only in employment" in groups and "page 2 of 2" in groups
+    # A bookmark to an old one-group page goes to the group on the page that now holds it.
     married = client.get(f"/assessments/{assessment_id}/workforce.marriage_civil_partnership")
-    assert "protected only in employment" in married.get_data(as_text=True)
+    assert married.status_code == 302
+    assert married.headers["Location"].endswith("/workforce-2#workforce.marriage_civil_partnership")
     # Asked about staff, not patients.
     assert client.get(f"/assessments/{assessment_id}/pc.marriage_civil_partnership").status_code == 404
-    link = f'href="/assessments/{assessment_id}/workforce.age"'
+    link = f'href="/assessments/{assessment_id}/workforce"'
     assert link in client.get(f"/assessments/{assessment_id}").get_data(as_text=True)
-
     # No staff affected: the section is "not needed", listed without a link.
     _answer(app, assessment_id, **{"who.staff_affected": "no", "proposal.kind": "service_change"})
     tasks = client.get(f"/assessments/{assessment_id}").get_data(as_text=True)

@@ -209,7 +209,7 @@ def test_the_framework_speaks_on_each_page(client: FlaskClient, make_user: Any, 
     assert "Start it as soon as the proposal is taking shape" in proposal
     assert "The duties this assessment answers" in proposal
     assert "Public sector equality duty (Equality Act 2010, section 149)" in proposal
-    age = client.get(f"/assessments/{assessment_id}/pc.age").get_data(as_text=True)
+    age = client.get(f"/assessments/{assessment_id}/pc").get_data(as_text=True)
     assert "Children and young people, working-age adults and older people" in age  # the group's prompt
     assert "is a judgement and needs evidence like any other answer." in age
     link = "https://www.equalityhumanrights.com/equality/equality-act-2010/protected-characteristics"
