@@ -168,20 +168,9 @@ def save_page(
     result = SaveResult(values=values, errors=errors, lock_version=assessment.lock_version)
     if errors:
         return result
-    if expected_lock is not None and expected_lock != assessment.lock_version:
-        result.conflicts = _conflicts(assessment.answers, values)
-        if result.conflicts:
-            return result
-    try:
-        _store_answers(user, assessment, values, current_section)
-    except ServiceError as error:
-        # A site postcode that is well formed but cannot be placed (not in Code-Point Open, not in GB).
-        site_question = next((q for q, f in SITE_QUESTIONS.items() if f == error.field), None)
-        if site_question is None:
-            raise
-        result.errors = {site_question: error.message}
-        return result
-    result.lock_version = assessment.lock_version
+    unplaced = _store_unless_conflicting(user, assessment, values, expected_lock, current_section, result)
+    if unplaced:
+        result.errors = dict([unplaced])
     return result
 
 
@@ -194,22 +183,41 @@ def _save_draft(
     current_section: str | None,
 ) -> SaveResult:
     result = SaveResult(values=values, lock_version=assessment.lock_version, unsaved=unsaved)
+    unplaced = _store_unless_conflicting(user, assessment, values, expected_lock, current_section, result)
+    if unplaced:
+        # A postcode that cannot be placed waits on the page like any other; the rest is still kept.
+        site_question, message = unplaced
+        result.unsaved[site_question] = message
+        values.pop(site_question, None)
+        _store_answers(user, assessment, values, current_section)
+        result.lock_version = assessment.lock_version
+    return result
+
+
+def _store_unless_conflicting(
+    user: User,
+    assessment: Assessment,
+    values: dict[str, Any],
+    expected_lock: int | None,
+    current_section: str | None,
+    result: SaveResult,
+) -> tuple[str, str] | None:
+    """Store the answers unless someone else saved them differently since the page was opened (then
+    result.conflicts says which). A site postcode that is well formed but cannot be placed (not in
+    Code-Point Open, not in GB) stores nothing and comes back as (question, message)."""
     if expected_lock is not None and expected_lock != assessment.lock_version:
         result.conflicts = _conflicts(assessment.answers, values)
         if result.conflicts:
-            return result
+            return None
     try:
         _store_answers(user, assessment, values, current_section)
     except ServiceError as error:
         site_question = next((q for q, f in SITE_QUESTIONS.items() if f == error.field), None)
         if site_question is None:
             raise
-        # A postcode that cannot be placed waits on the page like any other; the rest is still kept.
-        result.unsaved[site_question] = error.message
-        values.pop(site_question, None)
-        _store_answers(user, assessment, values, current_section)
+        return site_question, error.message
     result.lock_version = assessment.lock_version
-    return result
+    return None
 
 
 def _conflicts(stored: dict[str, Any], mine: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
