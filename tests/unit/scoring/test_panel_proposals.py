@@ -1,4 +1,5 @@
-"""Realistic proposals rated as a governance panel would rate them (scoring 1.3, framework 1.2).
+"""Realistic proposals rated as a governance panel would rate them (scoring 1.3 on framework 1.2, and
+scoring 1.4 on framework 1.3).
 
 The cases and the reasoning behind each expected rating are in panel_proposals.yaml; this turns each case
 into a full set of answers, screens it, scores it, and checks the rating before and after the action plan,
@@ -31,14 +32,21 @@ GENERIC = "We treat all patients the same and no impact is expected."
 EHIA = ("discrimination", "opportunity", "relations", "access", "outcomes")
 
 
-@pytest.fixture(scope="module")
-def rules(ruleset: RuleSet) -> ScoringRules:
-    return ruleset.scoring("1.3")
+# Scoring 1.4 keeps 1.3's rules for framework 1.3 (which only adds the people responsible): the panel's
+# ratings, gaming included, must hold under both.
+@pytest.fixture(scope="module", params=[("1.3", "1.2"), ("1.4", "1.3")], ids=["scoring-1.3", "scoring-1.4"])
+def versions(request: pytest.FixtureRequest) -> tuple[str, str]:
+    return request.param  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
-def framework(ruleset: RuleSet) -> Framework:
-    return ruleset.framework("1.2")
+def rules(ruleset: RuleSet, versions: tuple[str, str]) -> ScoringRules:
+    return ruleset.scoring(versions[0])
+
+
+@pytest.fixture(scope="module")
+def framework(ruleset: RuleSet, versions: tuple[str, str]) -> Framework:
+    return ruleset.framework(versions[1])
 
 
 def case_profile(case: dict[str, Any]) -> dict[str, Any]:
