@@ -29,6 +29,7 @@ from hia_service.documents import (
     sign_pdf,
     verify_pdf,
 )
+from hia_service.documents.charts import _chart_png
 from hia_service.documents.sample import example_geometries, example_snapshot
 from hia_service.domain.rules import load_rules
 
@@ -67,6 +68,7 @@ def full_snapshot() -> dict[str, Any]:
 
 def _measure(snapshot: dict[str, Any], geometries: list, p12: Path, pem: bytes, repeat: int) -> list[tuple]:
     def full() -> bytes:
+        _chart_png.cache_clear()  # a first render: the chart drawn, not taken from the cache
         pdf = build_pdf(snapshot, map_png=decile_map_png(geometries))
         return sign_pdf(pdf, p12, "bench")
 
@@ -76,7 +78,7 @@ def _measure(snapshot: dict[str, Any], geometries: list, p12: Path, pem: bytes, 
     steps: list[tuple[str, Callable[[], bytes | None]]] = [
         ("baseline: one-page tagged HTML page", _minimal_pdf),
         ("baseline: record without chart or map", lambda: build_pdf(snapshot, chart_png=b"")),
-        ("deprivation chart (matplotlib)", lambda: decile_chart_png(snapshot["profile"])),
+        ("deprivation chart (matplotlib)", lambda: _first_chart(snapshot)),
         (
             f"decile map, {len(geometries)} areas (matplotlib)",
             lambda: map_png if decile_map_png(geometries) else None,
@@ -88,6 +90,11 @@ def _measure(snapshot: dict[str, Any], geometries: list, p12: Path, pem: bytes, 
         ("Word copy (.docx)", lambda: build_docx(snapshot, map_png=map_png)),
     ]
     return [(name, *_time(step, repeat)) for name, step in steps]
+
+
+def _first_chart(snapshot: dict[str, Any]) -> bytes:
+    _chart_png.cache_clear()
+    return decile_chart_png(snapshot["profile"])
 
 
 def _minimal_pdf() -> bytes:
