@@ -106,7 +106,17 @@ class LocalFolder:
         write_atomically(self.path(key), data)
 
     def delete(self, key: str) -> None:
-        self.path(key).unlink(missing_ok=True)
+        """The file, then any folder it leaves empty: an import that is undone must leave no trace, not
+        even the folder of an organisation it set aside."""
+        path, root = self.path(key), self.root.resolve()
+        path.unlink(missing_ok=True)
+        for folder in path.parents:
+            if folder == root or root not in folder.parents:
+                break
+            try:
+                folder.rmdir()
+            except OSError:  # not empty (or already gone): the folders above are in use too
+                break
 
     def move(self, source: str, target: str) -> None:
         """A rename within the folder: atomic, so the target is either the old file or the whole new one."""

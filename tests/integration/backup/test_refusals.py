@@ -372,3 +372,28 @@ def test_a_join_code_used_by_another_organisation_is_refused(
     assert result.exit_code == 1
     assert "join code in the archive is already used by another organisation" in result.output
     assert org_rows(target, "RXA")["organisations"] == []
+
+
+def test_a_replace_the_database_refuses_leaves_the_target_as_it_was(
+    archive: Path, target: Flask, tmp_path: Path, source_p12: Path
+) -> None:
+    """The archive passes its checks but two of its reminder rows clash (same person, same day), so the
+    database refuses it after the organisation there now was set aside and its PDFs copied: every row, file
+    and folder stays as it was."""
+    assert import_(target, archive).exit_code == 0
+    documents = Path(target.config["HIA_DATA_DIR"]) / "documents"
+
+    def listing() -> list[str]:
+        return sorted(str(p.relative_to(documents)) for p in documents.rglob("*"))
+
+    before_rows, before_files = org_rows(target, "RXA"), listing()
+
+    def clash(files: dict[str, bytes]) -> None:
+        _edit_json(files, "records/reminder_logs.json", lambda rows: rows.append({**rows[0], "id": 10**6}))
+
+    clashing = rewrite(archive, tmp_path / "clash.tar.gz", clash, fix_manifest=True, sign_with=source_p12)
+    result = import_(target, clashing, "--replace")
+    assert result.exit_code == 1
+    assert "the database refused its records (IntegrityError), so nothing was imported" in result.output
+    assert org_rows(target, "RXA") == before_rows
+    assert listing() == before_files
