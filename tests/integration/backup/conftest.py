@@ -10,11 +10,13 @@ HIA_SIGNING_P12 (trusting()), as a service restoring its own backup does."""
 
 from __future__ import annotations
 
+import copy
 import io
 import shutil
 import tarfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +32,6 @@ act = review_fixtures.act
 lock_of = review_fixtures.lock_of
 login = review_fixtures.login
 make_assessment = review_fixtures.make_assessment
-world = review_fixtures.world
 
 
 CERTIFICATE_PASSPHRASE = "backup test passphrase"
@@ -87,6 +88,79 @@ def png_logo() -> bytes:
     return buffer.getvalue()
 
 
+@dataclass
+class Built:
+    """The organisation as the services made it, kept to be put back for the next test: every row of every
+    table, as read back, and the stored documents. Making it takes three approvals, each drawn and signed
+    (about 5 s); putting it back takes a few hundred inserts."""
+
+    world: Any
+    organisation: dict[str, Any]
+    tables: list[tuple[Any, list[dict[str, Any]]]]
+    documents: dict[str, bytes]
+
+    @classmethod
+    def take(cls, app: Flask, world: Any, organisation: dict[str, Any]) -> Built | None:
+        """None when the PDFs went to an object store (the bucket tests build their own each time)."""
+        from sqlalchemy import select
+
+        from hia_service.extensions import db
+        from hia_service.services.documents.storage import LocalFolder, document_storage
+
+        with app.app_context(), db.engine.connect() as conn:
+            if not isinstance(document_storage(), LocalFolder):
+                return None
+            tables = [
+                (table, [dict(row) for row in conn.execute(select(table)).mappings()])
+                for table in db.metadata.sorted_tables
+            ]
+        root = Path(app.config["HIA_DATA_DIR"])
+        documents = {p.relative_to(root).as_posix(): p.read_bytes() for p in _documents(app).rglob("*.pdf")}
+        return cls(world, organisation, tables, documents)
+
+    def restore(self, app: Flask) -> None:
+        """Into the emptied database (tests here commit, and every table is emptied after each), with the
+        same ids: sequences only ever moved past them, so later inserts cannot collide. The PDFs go to the
+        store the app uses now (a bucket, for the bucket tests)."""
+        from hia_service.extensions import db
+        from hia_service.services.documents.storage import document_storage
+
+        shutil.rmtree(_documents(app), ignore_errors=True)
+        with app.app_context():
+            db.session.remove()
+            with db.engine.begin() as conn:
+                for table, rows in self.tables:
+                    if rows:
+                        conn.execute(table.insert(), rows)
+            storage = document_storage()
+            for key, data in self.documents.items():
+                storage.write(key, data)
+
+
+def _documents(app: Flask) -> Path:
+    return Path(app.config["HIA_DATA_DIR"]) / "documents"
+
+
+# Per database (the session's app for each backend, in each xdist worker): built by the first test, put
+# back for the others.
+_BUILT: dict[str, Built] = {}
+
+
+def _built_for(app: Flask) -> Built | None:
+    return _BUILT.get(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+@pytest.fixture
+def world(app: Flask) -> Any:
+    """The people of review_fixtures.world; once the organisation has been built, that whole organisation
+    (every test here that asks for people also asks for it)."""
+    built = _built_for(app)
+    if built is None:
+        return review_fixtures.World(review_fixtures.add_people(app, review_fixtures.PEOPLE))
+    built.restore(app)
+    return built.world
+
+
 @pytest.fixture
 def organisation(
     app: Flask,
@@ -96,14 +170,32 @@ def organisation(
     lock_of: Callable[[int], int],
     login: Callable[[dict[str, Any]], FlaskClient],
     uploaded_p12: bytes,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> dict[str, Any]:
     """RXA's records, plus one signed assessment in RYB (which must not travel with RXA)."""
+    built = _built_for(app)
+    if built is not None:  # put back by `world`
+        return copy.deepcopy(built.organisation)
+    made = _make_organisation(app, world, make_assessment, act, lock_of, login, uploaded_p12)
+    built = Built.take(app, world, made)
+    if built is not None:
+        _BUILT[app.config["SQLALCHEMY_DATABASE_URI"]] = built
+    return copy.deepcopy(made)
+
+
+def _make_organisation(
+    app: Flask,
+    world: Any,
+    make_assessment: Callable[..., int],
+    act: Callable[..., Any],
+    lock_of: Callable[[int], int],
+    login: Callable[[dict[str, Any]], FlaskClient],
+    uploaded_p12: bytes,
+) -> dict[str, Any]:
     from hia_service.data.transaction import commit
 
     # The app (and its data folder) lasts the whole test session: PDFs that earlier tests stored for their
     # own RXA records are still there, though their rows are gone. Start from an empty documents folder.
-    shutil.rmtree(Path(app.config["HIA_DATA_DIR"]) / "documents", ignore_errors=True)
+    shutil.rmtree(_documents(app), ignore_errors=True)
     from hia_service.services.accounts import tokens
     from hia_service.services.assessments import authoring as assessments
     from hia_service.services.review import decisions as review
@@ -131,7 +223,7 @@ def organisation(
             followup.note_reminder_sent(reminder, date.today())
         commit()
     _training(app, world, make_assessment, act)
-    _settings(app, world, act, uploaded_p12, monkeypatch)
+    _settings(app, world, act, uploaded_p12)
     login(manager)  # a real sign-in, audited
     other = make_assessment(world["other_manager"], "Another trust's change")
     act(world["other_reviewer"], review.approve, other, None)
@@ -166,9 +258,7 @@ def _training(app: Flask, world: Any, make_assessment: Callable[..., int], act: 
         commit()
 
 
-def _settings(
-    app: Flask, world: Any, act: Callable[..., Any], p12: bytes, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _settings(app: Flask, world: Any, act: Callable[..., Any], p12: bytes) -> None:
     """RXA's admin sets the population served, address, logo, a list entry, a local group (a local framework
     version) and uploads a signing certificate."""
     from hia_service.data import organisation_settings as settings_store
