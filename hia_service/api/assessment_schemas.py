@@ -6,6 +6,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from hia_service.api.schemas import StrictSchema, UtcDateTime
 from hia_service.domain.workflow import Status
+from hia_service.services.review.decisions import CONDITIONS_MAX
 
 STATUSES = [s.value for s in Status]
 ANSWERS_EXAMPLE = {"proposal.directorate": "Community services", "proposal.kind": "service_change"}
@@ -106,6 +107,20 @@ class LockSchema(StrictSchema):
     lock_version = fields.Integer(load_default=None, strict=True, allow_none=True)
 
 
+class ApproveSchema(LockSchema):
+    # The length is checked by the approval itself (as for the web form), so both say the same thing.
+    conditions = fields.String(
+        load_default=None,
+        allow_none=True,
+        metadata={
+            "description": "Conditions of approval, if any: what must happen for the approval to stand "
+            f"(at most {CONDITIONS_MAX} characters; longer is refused with 400). "
+            "Printed on the signed record.",
+            "example": "Approved on condition that the evening clinic is kept until the review in March.",
+        },
+    )
+
+
 class CommentCreateSchema(StrictSchema):
     section = fields.String(
         required=True, validate=validate.Length(min=1, max=100), metadata={"example": "who"}
@@ -129,6 +144,9 @@ class VersionSummarySchema(Schema):
     content_hash = fields.String()
     submitted_at = UtcDateTime()
     reviewed_at = UtcDateTime(allow_none=True)
+    approval_conditions = fields.String(
+        allow_none=True, metadata={"description": "The reviewer's conditions of approval; null when none."}
+    )
     pdf_sha256 = fields.String(allow_none=True)
 
 

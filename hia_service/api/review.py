@@ -8,6 +8,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from hia_service.api.assessment_schemas import (
+    ApproveSchema,
     AssessmentSchema,
     CommentCreateSchema,
     CommentSchema,
@@ -75,9 +76,11 @@ class Return(MethodView):
 @blp.route("/assessments/<int(max=2147483647):assessment_id>/review/approve")
 class Approve(MethodView):
     @token_required(Role.REVIEWER)
-    @blp.arguments(LockSchema)
+    @blp.arguments(ApproveSchema)
     @blp.response(200, VersionSchema)
+    @blp.alt_response(400, schema=ProblemSchema, description="The conditions of approval are too long")
     @_errors
     def post(self, body: dict[str, Any], assessment_id: int) -> Any:
-        """Approve the version under review; its action plan starts being tracked."""
-        return approve(api_user(), assessment_id, body["lock_version"])
+        """Approve the version under review, with any conditions of approval; its action plan starts being
+        tracked."""
+        return approve(api_user(), assessment_id, body["lock_version"], body["conditions"])

@@ -69,6 +69,9 @@ class TableSpec:
     refs: dict[str, str] = field(default_factory=dict)  # column -> the table whose ids it holds
     # Columns the archive holds empty whatever the database has (secrets), and import leaves empty.
     withheld: tuple[str, ...] = ()
+    # Nullable columns added to the table after archives of this format were first made: an archive made
+    # before one was added lacks it, and imports with it empty (a backup made last week still restores).
+    added_later: tuple[str, ...] = ()
 
     @property
     def table(self) -> Table:
@@ -125,6 +128,7 @@ TABLES: tuple[TableSpec, ...] = (
         AssessmentVersion,
         lambda org: AssessmentVersion.assessment_id.in_(_assessments(org)),
         {"assessment_id": "assessments", "submitted_by_id": "users", "reviewed_by_id": "users"},
+        added_later=("approval_conditions",),  # migration 0012
     ),
     TableSpec(
         "assessment_events",

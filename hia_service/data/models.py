@@ -213,6 +213,9 @@ class AssessmentVersion(Model):
     submitted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # What the reviewer said must happen for the approval to stand; null when they set none (and on every
+    # version not approved).
+    approval_conditions: Mapped[str | None] = mapped_column(Text, nullable=True)
     pdf_sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # The random part of the public link printed on the version's record, so links cannot be found by
     # counting through references. Null only for versions imported from archives made before it existed.

@@ -203,22 +203,35 @@ def cumulative_blocks(cumulative: Mapping[str, Any] | None) -> list[Block]:
 
 
 def review_blocks(review: Mapping[str, Any] | None) -> list[Block]:
-    """The reviewer's decision on this version, with the comments (and any conditions) they recorded."""
+    """The reviewer's decision on this version, its conditions of approval and the comments they recorded."""
     if not review:
         return []
-    decision = "Approved" if review.get("decision") == "approved" else "Returned to the author"
+    approved = review.get("decision") == "approved"
+    decision = "Approved" if approved else "Returned to the author"
     who = f" by {review['reviewer']}" if review.get("reviewer") else ""
     when = f" on {review['date']}" if review.get("date") else ""
     blocks: list[Block] = [Heading("The reviewer's decision"), Para(f"{decision}{who}{when}.")]
+    if approved:
+        blocks += conditions_blocks(review)
     comments = review.get("comments") or ()
     if not comments:
-        return [*blocks, Para("The reviewer recorded no comments or conditions on this version.")]
+        return [*blocks, Para("The reviewer recorded no comments on this version.")]
     rows = tuple((str(c.get("section") or "General"), str(c.get("text") or "")) for c in comments)
     return [
         *blocks,
-        Para("Comments and conditions the reviewer recorded on this version:"),
-        Table(("Section", "Comment or condition"), rows, widths=(0.3, 0.7)),
+        Para("Comments the reviewer recorded on this version:"),
+        Table(("Section", "Comment"), rows, widths=(0.3, 0.7)),
     ]
+
+
+def conditions_blocks(review: Mapping[str, Any]) -> list[Block]:
+    """The conditions the approval was given on, a paragraph per line; a board reader is told plainly when
+    there were none. A record made before conditions could be set (no such key) says nothing about them."""
+    if "conditions" not in review:
+        return []
+    lines = [line.strip() for line in str(review["conditions"] or "").splitlines() if line.strip()]
+    paragraphs = [Para(line) for line in lines] or [Para("No conditions were set.")]
+    return [Heading("Conditions of approval", level=2), *paragraphs]
 
 
 def explanation_blocks(rating: Mapping[str, Any], answers: Mapping[str, Any] | None) -> list[Block]:

@@ -83,9 +83,16 @@ def test_review_page_comment_then_approve(
     expect(page.get_by_text("Say who the lead clinician is.")).to_be_visible()
     page.get_by_role("button", name="Start review").click()
     expect(page.locator(".hia-flash")).to_contain_text("Review started")
+    conditions = page.get_by_label("Conditions of approval (optional)")
+    conditions.fill("Keep the evening clinic until the review in March.")
+    # With script the count is live beside the box.
+    expect(page.locator(".nhsuk-character-count__status")).to_contain_text("characters remaining")
     page.get_by_role("button", name="Approve version 1").click()
     expect(page.locator(".hia-flash")).to_contain_text("Assessment approved")
     expect(page.get_by_role("link", name="Record the decision")).to_be_visible()
+    expect(page.locator("#conditions-of-approval")).to_contain_text(
+        "Keep the evening clinic until the review in March."
+    )
     axe_check(page)
     screenshot(page, "review-page-approved")
 

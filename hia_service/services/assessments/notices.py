@@ -128,6 +128,10 @@ def approved_notice(
         f"{_name(reviewer)} has approved your health inequalities impact assessment:",
         "",
         *_heading(assessment, version),
+    ]
+    if version.approval_conditions:
+        lines += ["", "Conditions of approval:", "", *version.approval_conditions.splitlines()]
+    lines += [
         "",
         "Its action plan and review date are now tracked until they are done. "
         "When the decision has been taken, record what was decided.",

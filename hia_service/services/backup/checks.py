@@ -91,8 +91,11 @@ def _records(manifest: dict[str, Any], files: dict[str, bytes]) -> dict[str, lis
 
 def check_rows(spec: store.TableSpec, records: dict[str, list[dict[str, Any]]]) -> None:
     columns = {column.key for column in spec.table.columns}
+    required = columns - set(spec.added_later)  # an older archive lacks the columns added since
     rows = records[spec.name]
-    if not isinstance(rows, list) or not all(isinstance(r, dict) and set(r) == columns for r in rows):
+    if not isinstance(rows, list) or not all(
+        isinstance(r, dict) and required <= set(r) <= columns for r in rows
+    ):
         raise ArchiveError(f"records/{spec.name}.json does not have the columns this service expects.")
     for row in rows:
         problem = store.column_problem(spec, row)

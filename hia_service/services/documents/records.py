@@ -187,15 +187,19 @@ def _snapshot(
 
 
 def _review(version: AssessmentVersion) -> dict[str, Any] | None:
-    """The reviewer's decision on this version and the comments they left on it, once it is decided."""
+    """The reviewer's decision on this version, any conditions of approval and the comments they left on it,
+    once it is decided."""
     if version.reviewed_at is None or version.status not in (Status.APPROVED.value, Status.RETURNED.value):
         return None
     titles = {s.id: s.title for s in rules.framework(version.framework_version).sections}
     reviewer = version.reviewed_by
+    approved = version.status == Status.APPROVED.value
     return {
-        "decision": "approved" if version.status == Status.APPROVED.value else "returned",
+        "decision": "approved" if approved else "returned",
         "reviewer": (reviewer.name or reviewer.email) if reviewer else "",
         "date": _uk_date(version.reviewed_at),
+        # Present (None when there are none) only on an approval: a returned version has no conditions.
+        **({"conditions": version.approval_conditions} if approved else {}),
         "comments": [
             {"section": titles.get(c.section_id, "General"), "text": c.body}
             for c in sorted(version.comments, key=lambda c: (c.created_at, c.id))

@@ -32,6 +32,7 @@ from hia_service.services.review.feedback import GENERAL_SECTION, reviewer_comme
 
 UK = ZoneInfo("Europe/London")
 COMMENT_MAX = 5000
+CONDITIONS_MAX = 2000  # a few paragraphs: what must happen for the approval to stand
 OUTCOMES = {
     "proceed": "Go ahead as proposed",
     "proceed_with_mitigations": "Go ahead with the mitigations in the action plan",
@@ -114,8 +115,12 @@ def return_to_author(user: User, assessment_id: int, comment: str, expected_lock
     return assessment
 
 
-def approve(user: User, assessment_id: int, expected_lock: int | None) -> AssessmentVersion:
-    """Approve the version under review, start tracking its action plan, and sign its record."""
+def approve(
+    user: User, assessment_id: int, expected_lock: int | None, conditions: str | None = None
+) -> AssessmentVersion:
+    """Approve the version under review, with any conditions of approval, start tracking its action plan,
+    and sign its record (which states the conditions)."""
+    conditions = check_conditions(conditions)
     assessment = _for_review(user, assessment_id, expected_lock)
     before = _state(assessment)
     _allowed(assessment, Event.APPROVE)
@@ -124,9 +129,13 @@ def approve(user: User, assessment_id: int, expected_lock: int | None) -> Assess
     # never approved and signed.
     require_complete(version.framework_version, version.answers, APPROVE_INCOMPLETE)
     _move(assessment, Event.APPROVE)
-    review_store.save_version_review(version, status=Status.APPROVED.value, **_reviewed_by(user))
+    review_store.save_version_review(
+        version, status=Status.APPROVED.value, approval_conditions=conditions, **_reviewed_by(user)
+    )
     items = followup.start_tracking(assessment, version)
-    _record(user, assessment, Event.APPROVE, before, version=version, details={"follow_up_items": len(items)})
+    # The log says whether conditions were set; their words are fingerprinted in the after hash, not copied.
+    details = {"follow_up_items": len(items), "conditions_set": conditions is not None}
+    _record(user, assessment, Event.APPROVE, before, version=version, details=details, conditions=conditions)
     on_approved(version)
     notices.tell_author_approved(assessment, version, user)
     return version
@@ -200,6 +209,16 @@ def first_submitted_on(assessment: Assessment) -> date:
 def local_date(moment: datetime) -> date:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
     return aware.astimezone(UK).date()
+
+
+def check_conditions(conditions: str | None) -> str | None:
+    """Conditions of approval as stored: trimmed, None when there are none, refused when too long."""
+    text = (conditions or "").replace("\r\n", "\n").strip()  # a browser sends each new line as \r\n
+    if len(text) > CONDITIONS_MAX:
+        raise ServiceError(
+            f"Conditions of approval must be {CONDITIONS_MAX} characters or fewer", field="conditions"
+        )
+    return text or None
 
 
 APPROVE_INCOMPLETE = (
@@ -318,6 +337,7 @@ def _record(
     version: AssessmentVersion | None,
     comment: str | None = None,
     details: dict[str, Any] | None = None,
+    conditions: str | None = None,
 ) -> None:
     number = version.number if version else None
     store.add_event(
@@ -329,6 +349,8 @@ def _record(
         comment=comment,
     )
     after = {"status": assessment.status, "lock_version": assessment.lock_version, "comment": comment}
+    if conditions is not None:
+        after["conditions"] = conditions
     record_audit_event(
         f"assessment_{event.value}",
         actor=user,

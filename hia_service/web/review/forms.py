@@ -23,6 +23,10 @@ class ReturnForm(LockForm):
     comment = TextAreaField("What does the author need to change?")
 
 
+class ApproveForm(LockForm):
+    conditions = TextAreaField("Conditions of approval (optional)")
+
+
 class CommentForm(FlaskForm):
     section = HiddenField()
     version = HiddenField()

@@ -17,7 +17,14 @@ from hia_service.services.review import decisions as review
 from hia_service.services.review import record as review_record
 from hia_service.web.review.display import register_display_filters
 from hia_service.web.review.filters import page_links, queue_filters, requested_page
-from hia_service.web.review.forms import CommentForm, DecisionForm, LockForm, ReturnForm, lock_from
+from hia_service.web.review.forms import (
+    ApproveForm,
+    CommentForm,
+    DecisionForm,
+    LockForm,
+    ReturnForm,
+    lock_from,
+)
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 register_display_filters(bp)
@@ -99,9 +106,13 @@ def return_to_author(assessment_id: int) -> ResponseReturnValue:
 @bp.post("/<int:assessment_id>/approve")
 @requires_role(Role.REVIEWER)
 def approve(assessment_id: int) -> ResponseReturnValue:
-    form = LockForm()
+    form = ApproveForm()
+    conditions = form.conditions.data or ""
     return _act(
-        assessment_id, lambda: review.approve(current_user, assessment_id, _lock(form)), "Assessment approved"
+        assessment_id,
+        lambda: review.approve(current_user, assessment_id, _lock(form), conditions),
+        "Assessment approved",
+        kept={"conditions": conditions},
     )
 
 
@@ -171,6 +182,7 @@ def _record_page(
             errors=errors or {},
             kept=kept or {},
             form=LockForm(),
+            conditions_max=review.CONDITIONS_MAX,
             cumulative=cumulative.cumulative_for(current_user, page.assessment),
             gaps=area_profiles.data_gaps(page.version.area_profile if page.version else None),
         ),

@@ -42,6 +42,43 @@ def test_reviewer_approves(api: Api, submitted: int) -> None:
     assert api.get(f"/assessments/{submitted}", "manager").json["status"] == "approved"
 
 
+CONDITIONS = "Approved on condition that the evening clinic is kept until the review in March."
+
+
+def test_reviewer_approves_with_conditions_and_they_are_on_the_version(
+    app: Flask, api: Api, submitted: int
+) -> None:
+    body = {"lock_version": None, "conditions": f"  {CONDITIONS}\r\n"}
+    approved = api.post(f"/assessments/{submitted}/review/approve", "reviewer", json=body)
+    assert approved.status_code == 200, approved.json
+    assert approved.json["status"] == "approved" and approved.json["approval_conditions"] == CONDITIONS
+    read = api.get(f"/assessments/{submitted}/versions/1", "manager").json
+    assert read["approval_conditions"] == CONDITIONS
+    listed = api.get(f"/assessments/{submitted}/versions", "manager").json
+    assert listed[0]["approval_conditions"] == CONDITIONS
+
+
+def test_approving_without_conditions_gives_null(api: Api, submitted: int) -> None:
+    approved = api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={"conditions": None})
+    assert approved.status_code == 200 and approved.json["approval_conditions"] is None
+
+
+def test_conditions_too_long_are_refused_as_on_the_page_and_nothing_changes(
+    app: Flask, api: Api, submitted: int
+) -> None:
+    from hia_service.services.review.decisions import CONDITIONS_MAX
+
+    too_long = "x" * (CONDITIONS_MAX + 1)
+    refused = api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={"conditions": too_long})
+    message = f"Conditions of approval must be {CONDITIONS_MAX} characters or fewer"
+    assert refused.status_code == 400 and refused.content_type == "application/problem+json"
+    assert refused.json["detail"] == message and refused.json["errors"] == {"conditions": [message]}
+    assert api.get(f"/assessments/{submitted}", "manager").json["status"] == "submitted"
+    assert count_rows(app, "ActionItem") == 0
+    typed = api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={"conditions": ["a"]})
+    assert typed.status_code == 422 and "conditions" in typed.json["errors"]["json"]
+
+
 def test_an_unfinished_version_is_refused_approval_through_the_api_and_the_web(
     app: Flask, api: Api, client: FlaskClient, sign_in: Any, world: World
 ) -> None:

@@ -1,7 +1,7 @@
 """An organisation with realistic records made through the services (review with comments and a return,
-approval with signed PDFs, a decision, a completed action, a token, a reminder, a training session with a
-trainee's practice, its settings: population served, logo, address, a list entry, a local framework version
-and an uploaded signing certificate),
+approval with signed PDFs, one with conditions of approval, a decision, a completed action, a token, a
+reminder, a training session with a trainee's practice, its settings: population served, logo, address, a
+list entry, a local framework version and an uploaded signing certificate),
 a fresh target database of either kind, and a reading of an organisation's rows that does not use the
 exporter's own code, so the round trip is checked against something independent.
 
@@ -35,6 +35,7 @@ make_assessment = review_fixtures.make_assessment
 
 
 CERTIFICATE_PASSPHRASE = "backup test passphrase"
+APPROVAL_CONDITIONS = "Approved on condition that the morning clinic is kept until the review."
 
 
 @pytest.fixture(scope="session")
@@ -212,7 +213,7 @@ def _make_organisation(
     decision = review.DecisionInput(date.today().isoformat(), "Trust board", "proceed", "Go ahead.")
     act(reviewer, review.record_decision, returned_then_approved, decision, lock_of(returned_then_approved))
     second = make_assessment(world["manager2"], "Move the phlebotomy clinic")
-    act(reviewer, review.approve, second, None)
+    act(reviewer, review.approve, second, None, APPROVAL_CONDITIONS)
     item = _first_item(app, returned_then_approved)
     act(manager, followup.complete, item, "Morning session kept.", None)
     make_assessment(manager, "A draft", submit=False, profile=None)

@@ -17,11 +17,13 @@ from flask import Flask
 from hia_service.cli.backup import export_command, import_command
 from hia_service.documents import verify_pdf
 from tests.integration.backup.conftest import (
+    APPROVAL_CONDITIONS,
     CERTIFICATE_COLUMNS,
     archive_files,
     comparable,
     fresh_app,
     org_rows,
+    rewrite,
     target_kinds,
     trusting,
 )
@@ -90,6 +92,8 @@ def test_round_trip_restores_every_record_field_by_field(
         for table in TRAINING_AND_SETTINGS:
             assert len(after[table]) == 1, table  # the new tables have something to compare
         assert after["organisation_settings"][0]["logo"] == before["organisation_settings"][0]["logo"]
+        conditions = [v["approval_conditions"] for v in after["assessment_versions"]]
+        assert conditions.count(APPROVAL_CONDITIONS) == 1  # set on one approval, travels with it
         count, problems = chain_verifies(target)
         assert problems == [] and count == len(after["audit_events"]) + 1
         assert stored_pdfs(target, "RXA") == stored_pdfs(app, "RXA")
@@ -168,6 +172,43 @@ def test_password_hashes_can_be_left_out(
     with fresh_app("sqlite", tmp_path / "target", **trusting(source_p12)) as target:
         result = import_(target, archive)
         assert result.exit_code == 0 and "no password hashes" in result.output
+
+
+def test_an_archive_made_before_conditions_of_approval_still_imports_with_none(
+    app: Flask, organisation: dict[str, Any], tmp_path: Path, source_p12: Path
+) -> None:
+    """Archives made before migration 0012 have no approval_conditions column: they restore, with it empty.
+    A column this service does not know is still refused."""
+
+    def without_conditions(files: dict[str, bytes]) -> None:
+        rows = json.loads(files["records/assessment_versions.json"])
+        assert any(row.pop("approval_conditions") for row in rows)
+        files["records/assessment_versions.json"] = json.dumps(rows).encode()
+
+    def with_unknown_column(files: dict[str, bytes]) -> None:
+        rows = json.loads(files["records/assessment_versions.json"])
+        rows[0]["approval_notes"] = "Where did this come from?"
+        files["records/assessment_versions.json"] = json.dumps(rows).encode()
+
+    archive = tmp_path / "rxa.tar.gz"
+    export(app, "RXA", archive)
+    older = rewrite(
+        archive, tmp_path / "older.tar.gz", without_conditions, fix_manifest=True, sign_with=source_p12
+    )
+    unknown = rewrite(
+        archive, tmp_path / "unknown.tar.gz", with_unknown_column, fix_manifest=True, sign_with=source_p12
+    )
+    with fresh_app("sqlite", tmp_path / "target", **trusting(source_p12)) as target:
+        refused = import_(target, unknown)
+        assert refused.exit_code == 1
+        assert (
+            "records/assessment_versions.json does not have the columns this service expects"
+            in refused.output
+        )
+        result = import_(target, older)
+        assert result.exit_code == 0, result.output
+        versions = org_rows(target, "RXA")["assessment_versions"]
+        assert len(versions) == 5 and all(v["approval_conditions"] is None for v in versions)
 
 
 def test_the_manifest_lists_files_counts_and_versions(

@@ -1,14 +1,24 @@
-"""The record's snapshot carries the cumulative-impact overlap and the reviewer's decision with the comments
-left on the version, built by the services from what is stored (issue 22, item 5)."""
+"""The record's snapshot carries the cumulative-impact overlap and the reviewer's decision with its conditions
+of approval and the comments left on the version, built by the services from what is stored (issue 22,
+item 5)."""
 
 from __future__ import annotations
 
+import io
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.integration.documents_wiring.conftest import version_of
+
+PDFTOTEXT = shutil.which("pdftotext") or "/usr/bin/pdftotext"
 
 
 @pytest.fixture
@@ -50,6 +60,64 @@ def test_an_approved_record_states_the_overlap_and_the_reviewers_decision(
     assert review_part["comments"] == [
         {"section": "General", "text": "Report travel times after six months."}
     ]
+
+
+CONDITIONS = (
+    "Approved on condition that the evening clinic is kept until the review in March.\n"
+    "Report travel times to the board after six months."
+)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_signed_record_and_the_word_copy_state_the_conditions_of_approval(
+    app: Flask, client: FlaskClient, world: Any, make_assessment: Any, act: Any, login: Any
+) -> None:
+    """Conditions set at approval are in the snapshot, the PDF signed and stored at that moment (read back
+    with poppler's pdftotext) and the Word copy, under their own heading after the reviewer's decision."""
+    from hia_service.data.assessments import get_version
+    from hia_service.services.documents import records as documents
+    from hia_service.services.review import decisions as review
+
+    assessment_id = make_assessment(world["manager"])
+    act(world["reviewer"], review.approve, assessment_id, None, CONDITIONS)
+    with app.app_context():
+        version = get_version(assessment_id, 1)
+        assert version is not None
+        assert documents.snapshot_for(version)["review"]["conditions"] == CONDITIONS
+    pdf = version_of(app, assessment_id)["pdf"]
+    read = subprocess.run(
+        [PDFTOTEXT, "-", "-"], input=pdf, capture_output=True, timeout=60, check=True
+    ).stdout.decode()
+    login(world["manager"])
+    word_file = client.get(f"/documents/{assessment_id}/v1.docx")
+    assert word_file.status_code == 200
+    word = docx.Document(io.BytesIO(word_file.data))
+    word_text = "\n".join(p.text for p in word.paragraphs)
+    headings = [p.text for p in word.paragraphs if p.style is not None and p.style.name.startswith("Heading")]
+    assert headings.index("Conditions of approval") == headings.index("The reviewer's decision") + 1
+    for text in (_words(read), _words(word_text)):
+        decision = text.index("The reviewer's decision")
+        conditions = text.index("Conditions of approval", decision)
+        for line in CONDITIONS.splitlines():
+            assert text.index(line) > conditions, line
+        assert "No conditions were set." not in text
+
+
+def test_a_record_approved_without_conditions_says_none_were_set(
+    app: Flask, world: Any, make_assessment: Any, act: Any
+) -> None:
+    from hia_service.services.review import decisions as review
+
+    assessment_id = make_assessment(world["manager"])
+    act(world["reviewer"], review.approve, assessment_id, None)
+    pdf = version_of(app, assessment_id)["pdf"]
+    read = subprocess.run(
+        [PDFTOTEXT, "-", "-"], input=pdf, capture_output=True, timeout=60, check=True
+    ).stdout.decode()
+    assert "Conditions of approval No conditions were set." in _words(read)
 
 
 def test_the_map_marks_the_site_of_a_radius_area_and_no_other(with_engine: Flask) -> None:

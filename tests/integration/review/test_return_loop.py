@@ -418,7 +418,11 @@ def test_practice_assessments_send_no_email(app: Flask, world: Any, make_assessm
         for assessment_id in (practice, live):
             assessment = get_assessment(assessment_id)
             assert assessment is not None
-            version = assessment.versions[-1] if assessment.versions else SimpleNamespace(number=1)
+            version = (
+                assessment.versions[-1]
+                if assessment.versions
+                else SimpleNamespace(number=1, approval_conditions=None)
+            )
             notices.tell_reviewers_submitted(assessment, version, assessment.author)
             notices.tell_author_returned(assessment, version, reviewer, "Why", [])
             notices.tell_author_approved(assessment, version, reviewer)

@@ -29,6 +29,8 @@ REVIEW = {
     "decision": "approved",
     "reviewer": "Tom Okafor",
     "date": "16 November 2026",
+    "conditions": "Keep the evening clinic open until the review in March.\n"
+    "Report travel times to the board.",
     "comments": [{"section": "Action plan", "text": "Report travel times to the board after six months."}],
 }
 
@@ -79,11 +81,49 @@ def test_the_reviewers_decision_and_conditions_come_before_the_sign_off(complete
     headings = _headings(complete)
     assert headings.index("The reviewer's decision") < headings.index("Sign-off")
     blocks = _blocks(complete)
-    table = next(
-        b for b in blocks if isinstance(b, Table) and b.header == ("Section", "Comment or condition")
-    )
+    table = next(b for b in blocks if isinstance(b, Table) and b.header == ("Section", "Comment"))
     assert table.rows == (("Action plan", "Report travel times to the board after six months."),)
     assert any(getattr(b, "text", "") == "Approved by Tom Okafor on 16 November 2026." for b in blocks)
+
+
+def _review_part(snapshot):
+    """The blocks from the reviewer's decision up to the next section heading."""
+    blocks = _blocks(snapshot)
+    start = next(
+        i for i, b in enumerate(blocks) if isinstance(b, Heading) and b.text == "The reviewer's decision"
+    )
+    end = next(
+        i for i, b in enumerate(blocks[start + 1 :], start + 1) if isinstance(b, Heading) and b.level == 1
+    )
+    return blocks[start:end]
+
+
+def test_the_conditions_of_approval_follow_the_decision_a_paragraph_per_line(complete):
+    part = _review_part(complete)
+    heading = part.index(Heading("Conditions of approval", level=2))
+    assert [getattr(b, "text", None) for b in part[heading - 1 : heading + 3]] == [
+        "Approved by Tom Okafor on 16 November 2026.",
+        "Conditions of approval",
+        "Keep the evening clinic open until the review in March.",
+        "Report travel times to the board.",
+    ]
+
+
+def test_an_approval_without_conditions_says_none_were_set(complete):
+    complete["review"] = {**REVIEW, "conditions": None}
+    part = _review_part(complete)
+    heading = part.index(Heading("Conditions of approval", level=2))
+    assert part[heading + 1].text == "No conditions were set."
+
+
+def test_a_returned_version_and_a_record_made_before_conditions_say_nothing_of_them(complete):
+    for review in (
+        {**REVIEW, "decision": "returned", "conditions": None},
+        {k: v for k, v in REVIEW.items() if k != "conditions"},
+    ):
+        complete["review"] = review
+        texts = [getattr(b, "text", "") for b in _review_part(complete)]
+        assert not any("ondition" in text for text in texts), texts
 
 
 def test_the_inherent_and_residual_ratings_are_both_stated(complete):
@@ -118,6 +158,9 @@ def test_the_pdf_and_the_word_copy_both_carry_them(complete):
         "Older people: HIA-2026-0042, HIA-2026-0017",
         "The reviewer's decision",
         "Report travel times to the board after six months.",
+        "Conditions of approval",
+        "Keep the evening clinic open until the review in March.",
+        "Report travel times to the board.",
         "Before the action plan (inherent rating)",
         "Medium risk of widening inequalities",
     ):
