@@ -14,9 +14,9 @@ import numpy as np
 import shapely
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, PathPatch, Rectangle
+from matplotlib.patches import Circle, Rectangle
 from matplotlib.path import Path
 from matplotlib.typing import RcKeyType
 from pyproj import Transformer
@@ -105,10 +105,14 @@ def _map(pairs: list[tuple[BaseGeometry, int]], site: tuple[float, float, float]
     geoms = _in_british_national_grid([g for g, _ in pairs])
     figure = _figure(6.0, 4.6)
     axes = figure.add_axes((0.0, 0.0, 0.70, 1.0))
-    patches = [PathPatch(_path(g)) for g in geoms]
+    paths = [_path(g) for g in geoms]
     colours = [DECILE_COLOURS[min(max(d, 1), 10) - 1] for _, d in pairs]
+    # A collection of paths, not of patches: the same pixels, without making a patch object for each of
+    # hundreds of neighbourhoods (about 50 ms for an ICB).
     axes.add_collection(
-        PatchCollection(patches, facecolors=colours, edgecolors=NHS_DARK_GREY, linewidths=0.3)
+        PathCollection(
+            paths, facecolors=colours, edgecolors=NHS_DARK_GREY, linewidths=0.3, transform=axes.transData
+        )
     )
     bounds = shapely.total_bounds(geoms)
     if site is not None:
