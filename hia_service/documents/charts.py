@@ -13,11 +13,11 @@ from typing import Any
 import numpy as np
 import shapely
 from matplotlib import rc_context
+from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PatchCollection
+from matplotlib.collections import PathCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Circle, PathPatch, Rectangle
-from matplotlib.path import Path
+from matplotlib.patches import Circle, Rectangle
 from matplotlib.typing import RcKeyType
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
@@ -25,6 +25,15 @@ from shapely.geometry.base import BaseGeometry
 from hia_service.domain.geography.area_profile import ProfileLike, as_area_profile
 
 from .errors import DocumentError
+from .map_outlines import (
+    OUTLINE_COLOUR,
+    OUTLINE_WIDTH,
+    Authorities,
+    dissolve,
+    draw_outlines,
+    polygon_path,
+    write_names,
+)
 from .wording import national_baseline
 
 NHS_BLUE = "#005EB8"
@@ -70,19 +79,32 @@ def _chart_png(affected: tuple[float, ...], nation: str, national: tuple[float, 
 
 
 def decile_map_png(
-    geoms_with_deciles: Iterable[tuple[BaseGeometry, int]], *, site: tuple[float, float, float] | None = None
+    geoms_with_deciles: Iterable[tuple[BaseGeometry, int]],
+    *,
+    site: tuple[float, float, float] | None = None,
+    authorities: Authorities = (),
 ) -> bytes:
     """Map of the affected neighbourhoods shaded by decile. Geometries in WGS84 or British National Grid.
 
     site: (x, y, radius in metres) in British National Grid for a radius area: a marker at the centre and
-    the circle drawn dashed. No background tiles: the service must work offline, and tiles would add
-    licensing and size.
+    the circle drawn dashed. authorities: (name, places in geoms_with_deciles of its neighbourhoods) for
+    each local authority: its neighbourhoods are outlined together and it is named. No background tiles:
+    the service must work offline, and tiles would add licensing and size.
     """
-    pairs = [(g, int(d)) for g, d in geoms_with_deciles if g is not None and not g.is_empty]
-    if not pairs:
+    given = list(geoms_with_deciles)
+    kept = [i for i, (g, _) in enumerate(given) if g is not None and not g.is_empty]
+    if not kept:
         raise DocumentError("There are no neighbourhood boundaries to draw on the map.")
+    pairs = [(given[i][0], int(given[i][1])) for i in kept]
     with _RC_LOCK, rc_context(_FONT):
-        return _png(_map(pairs, site))
+        return _png(_map(pairs, site, _renumbered(authorities, kept)))
+
+
+def _renumbered(authorities: Authorities, kept: list[int]) -> list[tuple[str, list[int]]]:
+    """The authorities' places among the neighbourhoods drawn (those with no boundary are left out)."""
+    place = {given: drawn for drawn, given in enumerate(kept)}
+    groups = [(name, [place[i] for i in members if i in place]) for name, members in authorities]
+    return [(name, members) for name, members in groups if members]
 
 
 def _chart(affected: list[float], nation: str, national: list[float]) -> Figure:
@@ -101,22 +123,33 @@ def _chart(affected: list[float], nation: str, national: list[float]) -> Figure:
     return figure
 
 
-def _map(pairs: list[tuple[BaseGeometry, int]], site: tuple[float, float, float] | None) -> Figure:
+def _map(
+    pairs: list[tuple[BaseGeometry, int]],
+    site: tuple[float, float, float] | None,
+    authorities: Authorities = (),
+) -> Figure:
     geoms = _in_british_national_grid([g for g, _ in pairs])
     figure = _figure(6.0, 4.6)
     axes = figure.add_axes((0.0, 0.0, 0.70, 1.0))
-    patches = [PathPatch(_path(g)) for g in geoms]
+    paths = [polygon_path(g) for g in geoms]
     colours = [DECILE_COLOURS[min(max(d, 1), 10) - 1] for _, d in pairs]
+    # A collection of paths, not of patches: the same pixels, without making a patch object for each of
+    # hundreds of neighbourhoods (about 50 ms for an ICB).
     axes.add_collection(
-        PatchCollection(patches, facecolors=colours, edgecolors=NHS_DARK_GREY, linewidths=0.3)
+        PathCollection(
+            paths, facecolors=colours, edgecolors=NHS_DARK_GREY, linewidths=0.3, transform=axes.transData
+        )
     )
+    outlines = dissolve(geoms, authorities)
+    draw_outlines(axes, outlines)
     bounds = shapely.total_bounds(geoms)
+    keep_clear: list[Artist] = []
     if site is not None:
         x, y, radius = site
         axes.add_patch(
             Circle((x, y), radius, fill=False, edgecolor=TEXT_COLOUR, linewidth=0.9, linestyle=(0, (4, 3)))
         )
-        axes.plot(
+        keep_clear += axes.plot(
             x, y, marker="o", markersize=8, color=SITE_COLOUR, markeredgecolor="white", markeredgewidth=1.5
         )
         bounds = np.array(
@@ -128,8 +161,9 @@ def _map(pairs: list[tuple[BaseGeometry, int]], site: tuple[float, float, float]
             ]
         )
     _frame(axes, bounds)
-    _scale_bar(axes)
-    _decile_legend(figure, sorted({d for _, d in pairs}), site=site is not None)
+    keep_clear += _scale_bar(axes)
+    write_names(axes, outlines, keep_clear)
+    _decile_legend(figure, sorted({d for _, d in pairs}), site=site is not None, outlines=bool(outlines))
     return figure
 
 
@@ -172,16 +206,6 @@ def _wgs84_to_bng() -> Transformer:
     return Transformer.from_crs("EPSG:4326", "EPSG:27700", always_xy=True)  # made once, on first use
 
 
-def _path(geom: BaseGeometry) -> Path:
-    rings = []
-    for polygon in getattr(geom, "geoms", [geom]):
-        if polygon.geom_type != "Polygon":
-            continue
-        rings.append(Path(np.asarray(polygon.exterior.coords)[:, :2], closed=True))
-        rings += [Path(np.asarray(r.coords)[:, :2], closed=True) for r in polygon.interiors]
-    return Path.make_compound_path(*rings)
-
-
 def _frame(axes: Any, bounds: np.ndarray) -> None:
     minx, miny, maxx, maxy = bounds
     pad = max(maxx - minx, maxy - miny) * 0.04 + 50
@@ -191,14 +215,15 @@ def _frame(axes: Any, bounds: np.ndarray) -> None:
     axes.set_axis_off()
 
 
-def _scale_bar(axes: Any) -> None:
+def _scale_bar(axes: Any) -> list[Artist]:
     x0, x1 = axes.get_xlim()
     y0, y1 = axes.get_ylim()
     length = _nice_length((x1 - x0) / 5)
     x, y = x0 + (x1 - x0) * 0.02, y0 + (y1 - y0) * 0.02
-    axes.plot([x, x + length], [y, y], color=TEXT_COLOUR, linewidth=2, solid_capstyle="butt")
+    bar = axes.plot([x, x + length], [y, y], color=TEXT_COLOUR, linewidth=2, solid_capstyle="butt")
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    axes.text(x + length / 2, y + (y1 - y0) * 0.015, label, ha="center", va="bottom", fontsize=7)
+    text = axes.text(x + length / 2, y + (y1 - y0) * 0.015, label, ha="center", va="bottom", fontsize=7)
+    return [*bar, text]
 
 
 def _nice_length(target: float) -> float:
@@ -217,14 +242,20 @@ def decile_legend_words(decile: int) -> str:
     return f"{decile} {EN_DASH} least deprived {band}"
 
 
-def _decile_legend(figure: Figure, present: list[int], *, site: bool) -> None:
+def _decile_legend(figure: Figure, present: list[int], *, site: bool, outlines: bool = False) -> None:
     axes = figure.add_axes((0.71, 0.12, 0.29, 0.76))
     axes.set_axis_off()
     axes.set_xlim(0, 1)
-    axes.set_ylim(-1.5 if site else 0, 11.5)
+    y = -0.8  # the entries under the deciles, one below the other
+    if outlines:
+        axes.plot([0, 0.15], [y, y], color=OUTLINE_COLOUR, linewidth=OUTLINE_WIDTH, solid_capstyle="butt")
+        axes.text(0.2, y, "Local authority boundary", fontsize=6.5, va="center")
+        y -= 1.1
     if site:
-        axes.plot(0.09, -0.8, marker="o", markersize=7, color=SITE_COLOUR, markeredgecolor="white")
-        axes.text(0.2, -0.8, "The site, with the radius\ndashed around it", fontsize=6.5, va="center")
+        axes.plot(0.09, y, marker="o", markersize=7, color=SITE_COLOUR, markeredgecolor="white")
+        axes.text(0.2, y, "The site, with the radius\ndashed around it", fontsize=6.5, va="center")
+        y -= 1.3
+    axes.set_ylim(y + 0.6 if outlines or site else 0, 11.5)
     axes.text(0, 11, "Deprivation decile", fontsize=7, fontweight="bold", va="center")
     for decile in range(1, 11):
         y = 10 - decile + 0.5

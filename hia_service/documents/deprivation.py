@@ -42,7 +42,12 @@ def deprivation_blocks(
     blocks += _access_blocks(profile)
     if map_png:
         blocks += map_blocks(
-            map_png, lsoa_deciles or {}, nation, source=map_source, site_radius_km=site_radius_km
+            map_png,
+            lsoa_deciles or {},
+            nation,
+            source=map_source,
+            site_radius_km=site_radius_km,
+            authorities=[a.name or a.code for a in profile.baseline.local_authorities],
         )
     notes = [*profile.notes, *_unmatched_notes(profile.unmatched)]
     if notes:
@@ -57,24 +62,28 @@ def map_blocks(
     *,
     source: str = "",
     site_radius_km: float | None = None,
+    authorities: Sequence[str] = (),
 ) -> list[Block]:
-    """The map, with a text alternative that says in words how deprived the mapped neighbourhoods are,
-    followed by its source and copyright line and the same facts as a table (what a screen reader, or a
-    black-and-white print, needs)."""
+    """The map, with a text alternative that says in words how deprived the mapped neighbourhoods are and
+    which local authorities they are in, followed by its source and copyright line, the local authorities
+    in a sentence, and the deciles as a table (what a screen reader, or a black-and-white print, needs)."""
     counts = [sum(1 for d in lsoa_deciles.values() if d == decile) for decile in range(1, 11)]
     total = sum(counts)
-    caption = "Neighbourhoods affected, shaded by deprivation decile"
+    shading = "shaded by deprivation decile" + (", with local authority boundaries" if authorities else "")
+    caption = f"Neighbourhoods affected, {shading}"
     site = ""
     if site_radius_km:
         caption += f". The red dot is the site; the dashed circle is {site_radius_km:g} km around it"
         site = f"The site is marked at the centre, with a circle {site_radius_km:g} km around it. "
-    credit = [Para(source, style="small")] if source else []
+    places = authorities_sentence(authorities)
+    after = [Para(source, style="small")] if source else []
+    after += [Para(places)] if places else []
     if not total:
-        alt = f"Map of the neighbourhoods (LSOAs) affected, shaded by deprivation decile. {site}".strip()
-        return [Figure(map_png, caption, alt, 0.8), *credit]
+        alt = f"Map of the neighbourhoods (LSOAs) affected, {shading}. {site}{places}".strip()
+        return [Figure(map_png, caption, alt, 0.8), *after]
     alt = (
-        f"Map of the {whole_number(total)} neighbourhoods (LSOAs) affected, shaded by deprivation decile. "
-        f"{site}"
+        f"Map of the {whole_number(total)} neighbourhoods (LSOAs) affected, {shading}. "
+        f"{site}{places}{' ' if places else ''}"
         f"{whole_number(counts[0])} of them are among the most deprived 10% of neighbourhoods in {nation}, "
         f"{whole_number(counts[0] + counts[1])} among the most deprived 20%, and "
         f"{whole_number(counts[8] + counts[9])} among the least deprived 20%. "
@@ -91,7 +100,18 @@ def map_blocks(
         widths=(0.46, 0.27, 0.27),
         caption="The neighbourhoods on the map, by deprivation decile",
     )
-    return [Figure(map_png, caption, alt, 0.8), *credit, table]
+    return [Figure(map_png, caption, alt, 0.8), *after, table]
+
+
+def authorities_sentence(names: Sequence[str]) -> str:
+    """The local authorities the area is in, in words: "The area covers neighbourhoods in 2 local
+    authorities: Doncaster and Rotherham." Empty when there are none to name."""
+    if not names:
+        return ""
+    if len(names) == 1:
+        return f"The area covers neighbourhoods in one local authority, {names[0]}."
+    listed = f"{', '.join(names[:-1])} and {names[-1]}"
+    return f"The area covers neighbourhoods in {len(names)} local authorities: {listed}."
 
 
 # Who publishes each index of deprivation, for the map's source line.

@@ -39,5 +39,16 @@ def example_geometries(count: int = 32, seed: int = 42) -> list[tuple[BaseGeomet
     return pairs
 
 
+def example_authorities(
+    pairs: list[tuple[BaseGeometry, int]], names: tuple[str, ...] = ("Northshire",)
+) -> list[tuple[str, list[int]]]:
+    """Invented local authorities for the invented neighbourhoods: side by side, west to east."""
+    x = np.array([shape.centroid.x for shape, _ in pairs])
+    edges = np.quantile(x, np.linspace(0, 1, len(names) + 1)[1:-1])
+    band = np.searchsorted(edges, x)
+    return [(name, np.flatnonzero(band == i).tolist()) for i, name in enumerate(names)]
+
+
 def example_map_png() -> bytes:
-    return decile_map_png(example_geometries())
+    pairs = example_geometries()
+    return decile_map_png(pairs, authorities=example_authorities(pairs))

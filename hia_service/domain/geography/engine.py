@@ -6,6 +6,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from hia_service.domain.geography import postcodes as pc
@@ -19,6 +21,16 @@ from hia_service.domain.geography.shapes import check_lat_long, prepare_transfor
 from hia_service.domain.geography.tables import Geography, PostcodeIndex, ReleaseTable, VintageLookup
 
 EACH_KINDS = ("lad", "icb", "sub_icb")
+
+
+@dataclass(frozen=True)
+class AreaMap:
+    """A map's content: (polygon in British National Grid, IMD decile) for each small area, and each local
+    authority they are in as (name, the places in `shapes` of its small areas), in code order; no
+    authorities where the release has no local authority lookup."""
+
+    shapes: list[tuple[BaseGeometry, int]]
+    authorities: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @dataclass(eq=False)
@@ -127,18 +139,20 @@ class GeographyEngine:
 
     def area_map(
         self, area: Mapping[str, Any], *, release: str | None = None, method: str | None = None
-    ) -> list[tuple[BaseGeometry, int]]:
-        """(polygon in British National Grid, IMD decile) for each small area the area takes in, for maps.
+    ) -> AreaMap:
+        """What a map of the area draws: each small area it takes in, and the local authorities they are in.
 
-        Uses the light super-generalised boundaries where loaded. Releases without boundaries give []."""
+        Uses the light super-generalised boundaries where loaded. Releases without boundaries give an
+        empty map."""
         table = self.release(release)
         selection = resolve(parse_area(area, method), table, self)
         geography = table.geography
         if geography is None or table.geo_row is None:
-            return []
+            return AreaMap([])
         store = geography.map_shapes or geography.shapes
         shapes = store.geometries(table.geo_row[selection.rows])
-        return list(zip(shapes.tolist(), table.imd_decile[selection.rows].tolist(), strict=True))
+        pairs = list(zip(shapes.tolist(), table.imd_decile[selection.rows].tolist(), strict=True))
+        return AreaMap(pairs, _authorities(table, selection.rows))
 
     def site(self, area: Mapping[str, Any]) -> tuple[float, float, float] | None:
         """(x, y, radius in metres) in British National Grid of a radius area's centre, for the map's site
@@ -239,6 +253,17 @@ _DESCRIPTIONS = {
     "postcodes": "Each postcode is placed in the small area whose boundary contains its Code-Point Open grid "
     "point; the postcodes themselves are not kept.",
 }
+
+
+def _authorities(table: ReleaseTable, rows: NDArray[np.int64]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    lad, group_of = table.groups.get("lad"), table.group_of.get("lad")
+    if lad is None or group_of is None:
+        return ()
+    groups = group_of[rows]
+    return tuple(
+        (lad.names[group], tuple(np.flatnonzero(groups == group).tolist()))
+        for group in np.unique(groups[groups >= 0]).tolist()
+    )
 
 
 def _formatted(postcode: str) -> str:

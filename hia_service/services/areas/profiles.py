@@ -24,6 +24,7 @@ from hia_service.domain.data_completeness import DataGap, list_completeness
 from hia_service.domain.data_completeness import data_gaps as gap_list
 from hia_service.domain.geography.access import TravelChange
 from hia_service.domain.geography.area_profile import AreaProfile, Place, Provenance
+from hia_service.domain.geography.engine import AreaMap
 from hia_service.geography import GeographyError, ReferenceDataNotLoadedError
 from hia_service.services.areas import engine as geography
 from hia_service.services.errors import ServiceError, ServiceUnavailableError
@@ -140,8 +141,9 @@ def reference_generation() -> object:
         return None
 
 
-def map_shapes(area: Mapping[str, Any], *, release: str | None = None) -> list[tuple[Any, int]]:
-    """(polygon, IMD decile) for each neighbourhood of a stored area, for maps; [] without boundaries."""
+def map_shapes(area: Mapping[str, Any], *, release: str | None = None) -> AreaMap:
+    """(polygon, IMD decile) for each neighbourhood of a stored area, and the local authorities they are
+    in, for maps; no shapes without boundaries."""
     return geography.engine().area_map(area, release=release)
 
 
@@ -277,8 +279,10 @@ def map_png(area: dict[str, Any]) -> bytes | None:
             _images_engine[0] = current
 
     def draw() -> bytes:
-        shapes = current.area_map(area)
-        return decile_map_png(shapes, site=current.site(area)) if shapes else b""
+        drawn = current.area_map(area)
+        if not drawn.shapes:
+            return b""
+        return decile_map_png(drawn.shapes, site=current.site(area), authorities=drawn.authorities)
 
     return _kept(("map", json.dumps(area, sort_keys=True, default=str)), draw) or None
 

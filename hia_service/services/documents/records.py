@@ -295,12 +295,14 @@ def map_png(area: dict[str, Any] | None, release: str) -> bytes | None:
     if not area:
         return None
     try:
-        pairs = area_profiles.map_shapes(area, release=release)
-        site = area_profiles.map_site(area) if pairs else None
+        drawn = area_profiles.map_shapes(area, release=release)
+        site = area_profiles.map_site(area) if drawn.shapes else None
     except GeographyError as error:
         log.info("No map for the assessment document", extra={"fields": {"reason": str(error)}})
         return None
-    return decile_map_png(pairs, site=site) if pairs else None
+    if not drawn.shapes:
+        return None
+    return decile_map_png(drawn.shapes, site=site, authorities=drawn.authorities)
 
 
 def render_pdf(version: AssessmentVersion) -> bytes:

@@ -180,7 +180,7 @@ def test_bad_input_gets_a_specific_error(real_engine: GeographyEngine, area: dic
 
 
 def test_area_map_uses_the_light_boundaries(real_engine: GeographyEngine) -> None:
-    pairs = real_engine.area_map({"type": "lad", "codes": ["E06000009"]})
+    pairs = real_engine.area_map({"type": "lad", "codes": ["E06000009"]}).shapes
     assert len(pairs) == 94
     deciles = [decile for _, decile in pairs]
     assert deciles.count(1) == 38  # 40.4% of 94

@@ -157,8 +157,9 @@ def test_the_map_says_in_words_how_deprived_its_areas_are_and_a_table_follows(sn
     assert figure.alt_text.startswith("Map of the 6 neighbourhoods (LSOAs) affected")
     assert "2 of them are among the most deprived 10% of neighbourhoods in England" in figure.alt_text
     assert "3 among the most deprived 20%, and 1 among the least deprived 20%" in figure.alt_text
-    credit, table = blocks[blocks.index(figure) + 1 : blocks.index(figure) + 3]
+    credit, places, table = blocks[blocks.index(figure) + 1 : blocks.index(figure) + 4]
     assert isinstance(credit, Para) and credit.text.startswith("Contains OS data © Crown copyright")
+    assert places == Para("The area covers neighbourhoods in one local authority, Northshire.")
     assert isinstance(table, Table) and table.header[1] == "Neighbourhoods on the map"
     assert table.rows[0] == ("1 (most deprived 10%)", "2", "33%")
     assert [row[0].split()[0] for row in table.rows] == ["1", "2", "3", "6", "9"]

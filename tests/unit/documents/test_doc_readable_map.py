@@ -68,3 +68,28 @@ def test_the_caption_and_alt_text_of_a_radius_map_say_where_the_site_is(snapshot
     )
     assert "The red dot is the site; the dashed circle is 2 km around it" in figure.caption
     assert "The site is marked at the centre, with a circle 2 km around it." in figure.alt_text
+
+
+def test_the_local_authorities_are_named_in_words_under_the_map_and_in_its_alt_text(snapshot):
+    snapshot["profile"]["baseline"]["local_authorities"] = [
+        {**snapshot["profile"]["baseline"]["local_authorities"][0], "code": code, "name": name}
+        for code, name in (("E08000016", "Barnsley"), ("E08000017", "Doncaster"), ("E08000018", "Rotherham"))
+    ]
+    blocks = assessment_blocks(snapshot, chart_png=None, map_png=b"map")
+    figure = next(b for b in blocks if isinstance(b, Figure) and b.png == b"map")
+    sentence = "The area covers neighbourhoods in 3 local authorities: Barnsley, Doncaster and Rotherham."
+    assert (
+        figure.caption
+        == "Neighbourhoods affected, shaded by deprivation decile, with local authority boundaries"
+    )
+    assert sentence in figure.alt_text
+    assert blocks[blocks.index(figure) + 2] == Para(sentence)
+
+
+def test_a_profile_that_names_no_local_authority_says_nothing_of_them(snapshot):
+    snapshot["profile"]["baseline"]["local_authorities"] = []
+    blocks = assessment_blocks(snapshot, chart_png=None, map_png=b"map")
+    figure = next(b for b in blocks if isinstance(b, Figure) and b.png == b"map")
+    assert figure.caption == "Neighbourhoods affected, shaded by deprivation decile"
+    assert "local authorit" not in figure.alt_text
+    assert not any("local authorit" in getattr(b, "text", "") for b in blocks)

@@ -252,7 +252,21 @@ def test_each_profile_covers_every_area_of_a_kind(engine: GeographyEngine) -> No
 
 
 def test_area_map_gives_each_small_area_with_its_decile(engine: GeographyEngine) -> None:
-    pairs = engine.area_map({"type": "lad", "codes": ["E06000002"]})
+    pairs = engine.area_map({"type": "lad", "codes": ["E06000002"]}).shapes
     assert [decile for _, decile in pairs] == [3, 6, 9]
     assert [shape.area for shape, _ in pairs] == [SIDE * SIDE] * 3
-    assert engine.area_map({"type": "lsoa_codes", "codes": ["S01000001"]}, release="SIMD2020") == []
+    assert engine.area_map({"type": "lsoa_codes", "codes": ["S01000001"]}, release="SIMD2020").shapes == []
+
+
+def test_area_map_says_which_local_authority_each_small_area_is_in(engine: GeographyEngine) -> None:
+    # squares 1 and 3 are in West (columns 0-1), 2 and 5 in East (column 2); the map lists them in row order
+    drawn = engine.area_map(
+        {"type": "lsoa_codes", "codes": ["E01000006", "E01000002", "E01000004", "E01000003"]}
+    )
+    deciles = [decile for _, decile in drawn.shapes]
+    assert drawn.authorities == (("West", (0, 2)), ("East", (1, 3)))
+    assert [deciles[i] for i in drawn.authorities[0][1]] == [2, 4]
+    assert [deciles[i] for i in drawn.authorities[1][1]] == [3, 6]
+    assert (
+        engine.area_map({"type": "lsoa_codes", "codes": ["S01000001"]}, release="SIMD2020").authorities == ()
+    )
