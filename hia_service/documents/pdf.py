@@ -15,12 +15,13 @@ import io
 import logging
 from collections.abc import Mapping
 from dataclasses import replace
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.document import Document
+from weasyprint.html import UA_COUNTER_STYLE
 
 from hia_service.domain.branding import LogoError, check_logo
 
@@ -29,7 +30,7 @@ from .charts import decile_chart_png
 from .content import assessment_blocks
 from .errors import SnapshotError
 from .metadata import DocumentInfo, SignatureBox
-from .pdf_html import PAGE_HEIGHT_PT, Logo, Page, data_uri, record_html
+from .pdf_html import PAGE_HEIGHT_PT, TEMPLATES, Logo, Page, data_uri, record_html
 from .pdf_tagging import finish
 from .snapshot import check_snapshot, document_info, generated_at, snapshot_profile
 from .wording import marks
@@ -61,7 +62,7 @@ def build_pdf(
 
 def render_blocks(blocks: list[Block], page: Page, info: DocumentInfo, snapshot: Mapping[str, Any]) -> bytes:
     """Lay out blocks on NHS-styled A4 pages (separate from build_pdf so benchmarks can time layout alone)."""
-    document = HTML(string=record_html(blocks, page)).render()
+    document = RecordHTML(string=record_html(blocks, page)).render()
     box = signature_box(document) if info.approved and not info.training else None
     created = generated_at(snapshot)
     metadata = document.metadata
@@ -69,6 +70,18 @@ def render_blocks(blocks: list[Block], page: Page, info: DocumentInfo, snapshot:
     metadata.created = metadata.modified = created.isoformat(timespec="seconds")
     metadata.lang = "en-GB"
     return bytes(document.write_pdf(finisher=partial(finish, created=created), **PDF_OPTIONS))
+
+
+class RecordHTML(HTML):
+    """WeasyPrint's HTML with the user-agent stylesheet cut down to the elements the record uses."""
+
+    def _ua_stylesheets(self, forms: bool = False) -> list[CSS]:
+        return [_record_ua()]
+
+
+@cache
+def _record_ua() -> CSS:
+    return CSS(filename=str(TEMPLATES / "record_ua.css"), counter_style=UA_COUNTER_STYLE)
 
 
 def signature_box(document: Document) -> SignatureBox | None:
