@@ -15,7 +15,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -24,10 +24,12 @@ from hia_service.domain.data_completeness import DataGap, list_completeness
 from hia_service.domain.data_completeness import data_gaps as gap_list
 from hia_service.domain.geography.access import TravelChange
 from hia_service.domain.geography.area_profile import AreaProfile, Place, Provenance
-from hia_service.domain.geography.engine import AreaMap
 from hia_service.geography import GeographyError, ReferenceDataNotLoadedError
 from hia_service.services.areas import engine as geography
 from hia_service.services.errors import ServiceError, ServiceUnavailableError
+
+if TYPE_CHECKING:  # the engine (shapely, pyproj) loads with the reference data, not with the app
+    from hia_service.domain.geography.engine import AreaMap
 
 CARRIED = ("unmatched", "notes", "completeness")  # travel from a counted patient list into its profile
 
