@@ -19,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, lean: bool = False) -
     request hooks or migrations, so a command such as `hia tokens list` starts in well under a second.
     """
     from hia_service import config as settings_module
+    from hia_service.auth import passwords
     from hia_service.data import integrity  # noqa: F401 - installs the frozen-record guards
     from hia_service.log_config import configure_logging
     from hia_service.services.documents import storage
@@ -29,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, lean: bool = False) -
         app.config.update(config)
     _make_data_folders(app)
     configure_logging(app)
+    passwords.use_cost(*app.config["HIA_PASSWORD_HASH_COST"])
     if not lean:
         from hia_service.services.rules import init_rules
 

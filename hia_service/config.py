@@ -130,6 +130,13 @@ class Settings(BaseSettings):
     oidc_email_claim: str = "email"
     oidc_email_verified_claim: str | None = "email_verified"  # None: trust the provider's email as given
     oidc_scopes: str = "openid email profile"
+    # The cost of hashing passwords (argon2id): passes, memory in KiB and lanes. Unset: RFC 9106's second
+    # recommended option (3 passes over 64 MiB, 4 lanes), about 0.1 s a sign-in; outside testing no lower than
+    # OWASP's minimum (2 passes over 19 MiB). Testing defaults to the cheapest, as its thousands of sign-ins
+    # check who may do what, not argon2. A sign-in re-hashes a password hashed at another cost.
+    password_hash_time_cost: int | None = Field(default=None, ge=1, le=20)
+    password_hash_memory_kib: int | None = Field(default=None, ge=8, le=4 * 1024 * 1024)
+    password_hash_parallelism: int | None = Field(default=None, ge=1, le=16)
     # Where PDFs are kept: unset is the folder under data_dir; s3://bucket/prefix an S3 bucket (credentials
     # and region from the standard AWS_* variables); s3_endpoint_url for S3-compatible stores (MinIO, Ceph).
     storage_url: str | None = None
@@ -168,6 +175,12 @@ class Settings(BaseSettings):
         endpoint = urlsplit(self.s3_endpoint_url or "")
         if self.s3_endpoint_url and (endpoint.scheme not in ("http", "https") or not endpoint.hostname):
             raise ValueError(f"HIA_S3_ENDPOINT_URL must be an http(s) address, not {self.s3_endpoint_url!r}")
+        time_cost, memory_kib, _ = self._password_hash_cost()
+        if self.env != "testing" and (time_cost < 2 or memory_kib < 19 * 1024):
+            raise ValueError(
+                "HIA_PASSWORD_HASH_TIME_COST must be 2 or more and HIA_PASSWORD_HASH_MEMORY_KIB 19456 or "
+                "more (OWASP's minimum for argon2id); leave them unset for the recommended cost"
+            )
         font = urlsplit(self.font_host.strip())
         if self.font_host.strip() and (font.scheme != "https" or not font.hostname or font.path.strip("/")):
             raise ValueError(
@@ -187,6 +200,15 @@ class Settings(BaseSettings):
                 f"HIA_OIDC_ISSUER with {TENANT_PLACEHOLDER} needs HIA_OIDC_DISCOVERY_URL, e.g. "
                 "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
             )
+
+    def _password_hash_cost(self) -> tuple[int, int, int]:
+        """(passes, memory in KiB, lanes) for argon2id."""
+        standard = (1, 8, 1) if self.env == "testing" else (3, 64 * 1024, 4)
+        given = (self.password_hash_time_cost, self.password_hash_memory_kib, self.password_hash_parallelism)
+        time_cost, memory_kib, lanes = (
+            g if g is not None else d for g, d in zip(given, standard, strict=True)
+        )
+        return time_cost, max(memory_kib, 8 * lanes), lanes  # argon2 needs 8 KiB a lane
 
     def _sign_in_limit(self) -> str:
         if self.sign_in_rate_limit:
@@ -255,6 +277,7 @@ class Settings(BaseSettings):
             ),
             "HIA_QUEUE_JOBS_PER_ORGANISATION": self.queue_jobs_per_organisation,
             "HIA_QUEUE_JOB_TIMEOUT_SECONDS": self.queue_job_timeout_seconds,
+            "HIA_PASSWORD_HASH_COST": self._password_hash_cost(),
             "HIA_SIGN_IN_RATE_LIMIT": self._sign_in_limit(),
             "HIA_JOIN_RATE_LIMIT": self._join_limit(),
             "HIA_API_RATE_LIMIT": self.api_rate_limit,

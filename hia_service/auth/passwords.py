@@ -16,8 +16,25 @@ DUMMY_HASH = (
 )
 
 
+def use_cost(time_cost: int, memory_kib: int, parallelism: int) -> None:
+    """Hash new passwords at this argon2id cost (HIA_PASSWORD_HASH_*; set when the app is built). Hashes
+    carry their own parameters, so those made at another cost still verify; needs_rehash finds them."""
+    global _hasher
+    if (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism) != (time_cost, memory_kib, parallelism):
+        _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism)
+        _dummy_hash.cache_clear()
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Made at another cost than the one set now (checked after a successful sign-in, to re-hash it)."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return False
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:

@@ -164,3 +164,23 @@ def test_production_sign_in_through_an_organisation_account_needs_the_base_addre
     assert Settings(env="production", base_url="https://hia.rxa.nhs.uk", **oidc).base_url
     with pytest.raises(ValidationError, match="HIA_BASE_URL must be an http"):
         Settings(env="development", base_url="hia.rxa.nhs.uk")
+
+
+def test_passwords_are_hashed_at_rfc_9106s_cost_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HIA_SECRET_KEY", "s3cret-from-env-0123456789abcdef0123456789")
+    assert Settings(env="production").flask_config()["HIA_PASSWORD_HASH_COST"] == (3, 64 * 1024, 4)
+    monkeypatch.setenv("HIA_PASSWORD_HASH_MEMORY_KIB", "32768")
+    assert Settings(env="production").flask_config()["HIA_PASSWORD_HASH_COST"] == (3, 32768, 4)
+    # The suite signs in thousands of times; what it checks is who may do what, not argon2's cost.
+    monkeypatch.delenv("HIA_PASSWORD_HASH_MEMORY_KIB")
+    assert Settings(env="testing").flask_config()["HIA_PASSWORD_HASH_COST"] == (1, 8, 1)
+
+
+@pytest.mark.parametrize(("name", "value"), [("TIME_COST", "1"), ("MEMORY_KIB", "8192")])
+def test_a_password_hashing_cost_below_owasps_minimum_is_refused(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv("HIA_SECRET_KEY", "s3cret-from-env-0123456789abcdef0123456789")
+    monkeypatch.setenv(f"HIA_PASSWORD_HASH_{name}", value)
+    with pytest.raises(ValidationError, match="OWASP's minimum for argon2id"):
+        Settings(env="production")

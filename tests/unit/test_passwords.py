@@ -46,3 +46,20 @@ def test_role_parse_explains_unknown_roles() -> None:
         ValueError, match=r"Unknown role 'boss'\. Choose one of: manager, reviewer, trainer, admin"
     ):
         Role.parse("boss")
+
+
+def test_hashes_made_at_another_cost_still_verify_and_need_rehashing() -> None:
+    from hia_service.auth import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("a long enough passphrase")
+    before = (passwords._hasher.time_cost, passwords._hasher.memory_cost, passwords._hasher.parallelism)
+    try:
+        passwords.use_cost(2, 19 * 1024, 1)
+        assert verify_password(cheap, "a long enough passphrase")
+        assert passwords.needs_rehash(cheap)
+        fresh = hash_password("a long enough passphrase")
+        assert "m=19456,t=2,p=1" in fresh and not passwords.needs_rehash(fresh)
+        # the stand-in for unknown emails follows the cost, so their timing still matches known ones
+        assert "m=19456,t=2,p=1" in passwords._dummy_hash()
+    finally:
+        passwords.use_cost(*before)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from hia_service.auth.passwords import hash_password, password_problem, verify_password
+from hia_service.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from hia_service.auth.roles import Role
 from hia_service.data import accounts
 from hia_service.data.audit import record_audit_event
@@ -50,6 +50,8 @@ def authenticate(
         waits = _record_failure(key, now)
         _audit_sign_in("sign_in_failed", user, email, reason="wrong password", slowed=waits, **where)
         raise SignInError(BAD_CREDENTIALS)
+    if needs_rehash(user.password_hash or ""):  # the hashing cost setting changed since it was made
+        user.password_hash = hash_password(password)
     accounts.forget_failed_sign_ins(key)
     accounts.record_sign_in_attempt(user, succeeded=True, at=now)
     record_audit_event("signed_in", actor=user, subject=("user", user.id), details=where)

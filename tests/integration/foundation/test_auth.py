@@ -89,3 +89,27 @@ def test_next_parameter_cannot_send_people_off_site(client: FlaskClient, make_us
         data={"email": user["email"], "password": "correct-horse-battery-staple", "csrf_token": token},
     )
     assert response.location.endswith("/home")
+
+
+def test_a_password_hashed_at_another_cost_is_re_hashed_at_sign_in(
+    app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    """After HIA_PASSWORD_HASH_* change, each person's hash moves to the new cost as they sign in."""
+    from argon2 import PasswordHasher
+
+    from hia_service.data.accounts import get_user
+    from hia_service.data.transaction import commit
+    from tests.conftest import TEST_PASSWORD
+
+    user = make_user("manager")
+    old = PasswordHasher(time_cost=2, memory_cost=1024, parallelism=2).hash(TEST_PASSWORD)
+    with app.app_context():
+        get_user(user["id"]).password_hash = old  # type: ignore[union-attr]
+        commit()
+    assert sign_in(user).status_code == 302
+    with app.app_context():
+        stored = get_user(user["id"]).password_hash  # type: ignore[union-attr]
+    time_cost, memory_kib, lanes = app.config["HIA_PASSWORD_HASH_COST"]
+    assert stored != old and f"m={memory_kib},t={time_cost},p={lanes}" in stored
+    client.get("/sign-out")
+    assert sign_in(user).status_code == 302  # the new hash verifies
