@@ -340,10 +340,13 @@ def stored(app: Flask) -> tuple[Any, ...]:
             if table.name != "audit_events"
         )
         assessments = tuple(
-            db.session.execute(select(Assessment.id, Assessment.lock_version, Assessment.status))
+            db.session.execute(
+                select(Assessment.id, Assessment.lock_version, Assessment.status).order_by(Assessment.id)
+            )
         )
-        items = tuple(db.session.execute(select(ActionItem.id, ActionItem.status)))
-        tokens = tuple(db.session.execute(select(ApiToken.id, ApiToken.revoked_at)))
+        # (in id order: PostgreSQL returns an updated row, a token's last-used time say, in another place)
+        items = tuple(db.session.execute(select(ActionItem.id, ActionItem.status).order_by(ActionItem.id)))
+        tokens = tuple(db.session.execute(select(ApiToken.id, ApiToken.revoked_at).order_by(ApiToken.id)))
         db.session.remove()
         return (counts, assessments, items, tokens)
 
