@@ -86,7 +86,8 @@ class Settings(BaseSettings):
     signing_p12: Path | None = None
     signing_passphrase: str | None = None
     # An RFC 3161 timestamp authority for the signatures (PAdES B-T): proof of when a record was signed
-    # that outlives the certificate. Unset: signatures carry the signer's own clock only (B-B).
+    # that outlives the certificate; B-LT as well when the certificate names CRL or OCSP services, whose
+    # data is then kept in the PDF (documents/long_term.py). Unset: the signer's own clock only (B-B).
     signing_tsa_url: str | None = None
     # Background jobs (PDF drawing and signing): "sync" runs them inside the request (tests, the embedded
     # default); "rq" puts them on a Redis queue that `hia worker` processes, so no page waits on them.

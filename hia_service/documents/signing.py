@@ -1,7 +1,11 @@
 """Signing approved records with the organisation's certificate (PAdES, via pyHanko).
 
 Baseline B-B on its own; B-T when a timestamp authority (RFC 3161) is configured, so the signature
-carries independent proof of when it was made and stays verifiable after the certificate expires.
+carries independent proof of when it was made and stays verifiable after the certificate expires; B-LT
+when, as well, the certificate names revocation services (CRL or OCSP) and their data can be fetched: the
+PDF then carries the data a verifier needs years later (long_term.py). B-LT is best effort: when the data
+cannot be had (a CRL server down, a self-signed certificate) the record is signed B-T and a warning says
+why. An approval never fails because a revocation server is down.
 
 Only approved, non-training PDFs made by build_pdf are signed; anything else is refused with a reason.
 The certificate is a PKCS#12 file with a passphrase, named in configuration; every way it can be unusable
@@ -10,7 +14,7 @@ The certificate is a PKCS#12 file with a passphrase, named in configuration; eve
 
 import io
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from hia_service.documents.event_loops import outside_event_loop
 
+from . import long_term
 from .errors import CertificateError, DocumentError, NotAPdfError, SigningRefusedError
 from .metadata import DocumentInfo, SignatureBox, read_document_info
 from .wording import STATUS_LABELS, long_date
@@ -54,7 +59,8 @@ def sign_pdf(
     """Sign an approved record made by build_pdf; return the signed PDF.
 
     With tsa_url (an RFC 3161 timestamp authority, HIA_SIGNING_TSA_URL) or a timestamper (tests use an
-    in-process one), the signature is timestamped: PAdES baseline B-T.
+    in-process one), the signature is timestamped: PAdES baseline B-T; B-LT, with the revocation data
+    in the PDF, when the certificate names revocation services that answer (long_term.py).
 
     The signature field is invisible: the record's own panel, in the space build_pdf left, says who signed
     it, and PDF readers show the signature's details. Raises SigningRefusedError for training, draft,
@@ -71,12 +77,25 @@ def sign_pdf(
         subfilter=fields.SigSeedSubFilter.PADES,
         md_algorithm="sha256",
     )
+    if timestamper is None and tsa_url:
+        timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=10)
+    sign = partial(_signed, pdf_bytes, box, signer, timestamper)
+    if timestamper is None:
+        return sign(meta)  # B-B: without a timestamp there is no B-LT
+    return long_term.sign_with_validation_data(sign, meta, signer)
+
+
+def _signed(
+    pdf_bytes: bytes,
+    box: SignatureBox,
+    signer: signers.SimpleSigner,
+    timestamper: timestamps.TimeStamper | None,
+    meta: signers.PdfSignatureMetadata,
+) -> bytes:
     # No appearance of its own: the signature panel is drawn with the record by WeasyPrint, in embedded fonts
     # and tagged. pyHanko's appearance used Courier, not embedded, which PDF/A and PDF/UA forbid.
     field = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=box.page, box=None)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
-    if timestamper is None and tsa_url:
-        timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=10)
     pdf_signer = signers.PdfSigner(meta, signer=signer, new_field_spec=field, timestamper=timestamper)
     try:
         return outside_event_loop(lambda: pdf_signer.sign_pdf(writer).getvalue())
