@@ -2,13 +2,10 @@
 only wanted by `hia db`)."""
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, request
-from flask_limiter import Limiter
-from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -31,11 +28,16 @@ db = SQLAlchemy(model_class=Base)
 # The models' base class. db.Model is built at run time from Base (adding the bind key and table-name
 # defaults), so a type checker cannot see it; to mypy the models derive from Base, whose columns it reads.
 if TYPE_CHECKING:
+    from flask_limiter import Limiter
+    from flask_login import LoginManager
+    from flask_wtf import CSRFProtect
+
     Model = Base
+    login_manager: LoginManager
+    csrf: CSRFProtect
+    limiter: Limiter
 else:
     Model = db.Model
-login_manager = LoginManager()
-csrf = CSRFProtect()
 
 
 def client_address() -> str:
@@ -62,11 +64,39 @@ def _api_rate_limit() -> str:
     return str(current_app.config.get("HIA_API_RATE_LIMIT", "300/minute"))
 
 
-# Only the API is limited: the web pages are used by people, not scripts. Headers only on a refusal
-# (errors.py): on every allowed answer they would cost a second and third look-up in Redis for each call.
-limiter = Limiter(
-    key_func=rate_limit_key,
-    default_limits=[_api_rate_limit],
-    default_limits_exempt_when=lambda: not request.path.startswith("/api/"),
-    headers_enabled=False,
-)
+def _limiter() -> Any:
+    from flask_limiter import Limiter
+
+    # Only the API is limited: the web pages are used by people, not scripts. Headers only on a refusal
+    # (errors.py): on every allowed answer they would cost a second and third look-up in Redis for each call.
+    return Limiter(
+        key_func=rate_limit_key,
+        default_limits=[_api_rate_limit],
+        default_limits_exempt_when=lambda: not request.path.startswith("/api/"),
+        headers_enabled=False,
+    )
+
+
+def _login_manager() -> Any:
+    from flask_login import LoginManager
+
+    return LoginManager()
+
+
+def _csrf() -> Any:
+    from flask_wtf import CSRFProtect
+
+    return CSRFProtect()
+
+
+_MADE_WHEN_FIRST_ASKED = {"limiter": _limiter, "login_manager": _login_manager, "csrf": _csrf}
+
+
+def __getattr__(name: str) -> Any:
+    """The web's extensions, made the first time something imports them: a command-line tool that only
+    needs the database (a lean app) then never loads Flask-Limiter, Flask-Login or Flask-WTF."""
+    make = _MADE_WHEN_FIRST_ASKED.get(name)
+    if make is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    made = globals()[name] = make()
+    return made
