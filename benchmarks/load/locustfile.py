@@ -26,6 +26,8 @@ LOCK_RE = re.compile(r'name="lock_version" value="(\d+)"')
 PROPOSAL = {
     "proposal.title": "Move the phlebotomy clinic",
     "proposal.kind": "service_change",
+    "proposal.changes_access": "yes",
+    "proposal.scope": "local",
     "proposal.outcomes": "Shorter journeys for most patients",
     "proposal.decision_forum": "Board",
     "proposal.decision_date-day": "1",
