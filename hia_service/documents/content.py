@@ -209,7 +209,7 @@ def review_blocks(review: Mapping[str, Any] | None) -> list[Block]:
     approved = review.get("decision") == "approved"
     decision = "Approved" if approved else "Returned to the author"
     who = f" by {review['reviewer']}" if review.get("reviewer") else ""
-    when = f" on {review['date']}" if review.get("date") else ""
+    when = f" on {long_date(review['date'])}" if review.get("date") else ""
     blocks: list[Block] = [Heading("The reviewer's decision"), Para(f"{decision}{who}{when}.")]
     if approved:
         blocks += conditions_blocks(review)
