@@ -114,8 +114,22 @@ def check_lat_long(latitude: float, longitude: float) -> tuple[float, float]:
         raise AreaDefinitionError(
             f"The point {latitude:g}, {longitude:g} is outside the UK{hint}.", "area.latitude"
         )
+    return point_to_bng(longitude, latitude)
+
+
+# One point at a time (a site, a postcode's centre): each PROJ call costs 0.1-0.5 ms whatever its size, and
+# the same few sites are asked for again and again. Cached by value, so the answer is the same as ever.
+@lru_cache(maxsize=4096)
+def point_to_bng(longitude: float, latitude: float) -> tuple[float, float]:
     x, y = to_bng(np.array([longitude]), np.array([latitude]))
     return float(x[0]), float(y[0])
+
+
+@lru_cache(maxsize=4096)
+def point_to_wgs84(x: float, y: float) -> tuple[float, float]:
+    """(longitude, latitude) of a British National Grid point."""
+    longitudes, latitudes = to_wgs84(np.array([x]), np.array([y]))
+    return float(longitudes[0]), float(latitudes[0])
 
 
 def _load(source: Any) -> Any:
