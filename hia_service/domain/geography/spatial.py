@@ -66,6 +66,8 @@ def _inside_circle(shape: Circle, points: NDArray[np.float64], index: PointIndex
     """As points_inside(shape.polygon, ...), drawing the polygon only if a point lies near its edge."""
     reach = shape.radius_m + EDGE_MARGIN_M
     candidates = index.in_box(shape.x - reach, shape.y - reach, shape.x + reach, shape.y + reach)
+    if len(candidates) == 0:
+        return candidates
     dx, dy = points[candidates, 0] - shape.x, points[candidates, 1] - shape.y
     distance2 = dx * dx + dy * dy
     surely = max(shape.radius_m * INSCRIBED - EDGE_MARGIN_M, 0.0)

@@ -53,6 +53,8 @@ class PointIndex:
         """Indices, in no particular order, of the points with minx <= x <= maxx and miny <= y <= maxy."""
         start = int(np.searchsorted(self.x, minx, side="left"))
         end = int(np.searchsorted(self.x, maxx, side="right"))
+        if end <= start:  # e.g. Welsh points for a shape in Yorkshire: nothing to test
+            return self.order[:0]
         northings = self.y[start:end]
         found: NDArray[np.intp] = self.order[start:end][(northings >= miny) & (northings <= maxy)]
         return found
