@@ -1,6 +1,7 @@
 """The record is laid out with a user-agent stylesheet cut down to the elements it uses
 (templates/documents/record_ua.css). Its pages must come out as they would with WeasyPrint's full one, and
-the record must not start using an element the short sheet leaves out."""
+the record must not start using an element the short sheet leaves out. Also: what the layout must keep
+inside its boxes."""
 
 import re
 import subprocess
@@ -63,3 +64,32 @@ def test_the_record_uses_only_elements_the_short_stylesheet_covers(snapshot: dic
     used = {tag.lower() for source in sources for tag in re.findall(r"<([A-Za-z][A-Za-z0-9]*)(?!\{)", source)}
     assert {"table", "th", "img", "li"} <= used
     assert used - COVERED == set(), "add the element's user-agent rules to record_ua.css"
+
+
+def test_a_long_unbroken_word_stays_inside_its_table_cell(snapshot: dict[str, Any]) -> None:
+    """An action owner's email (no spaces to break at) once ran over the next column of the action plan."""
+    from weasyprint.formatting_structure import boxes
+
+    email = "someone.with.a.long.name@northshire-community-health.nhs.example"
+    actions = snapshot["answers"]["actions.plan"]
+    for action in actions:
+        action["owner"] = email
+    html = record_html(
+        assessment_blocks(snapshot, chart_png=b"", map_png=None), _page(snapshot, document_info(snapshot))
+    )
+    cells = 0
+    for page in RecordHTML(string=html).render().pages:
+        for cell in page._page_box.descendants():
+            if not isinstance(cell, boxes.TableCellBox) or email[:10] not in _text(cell):
+                continue
+            cells += 1
+            right = cell.content_box_x() + cell.width
+            for line in (b for b in cell.descendants() if isinstance(b, boxes.LineBox)):
+                assert line.position_x + line.width <= right + 0.5
+    assert cells >= len(actions)
+
+
+def _text(box: Any) -> str:
+    from weasyprint.formatting_structure import boxes
+
+    return "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
