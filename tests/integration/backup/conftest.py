@@ -176,22 +176,6 @@ def organisation(
     built = _built_for(app)
     if built is not None:  # put back by `world`
         return copy.deepcopy(built.organisation)
-    made = _make_organisation(app, world, make_assessment, act, lock_of, login, uploaded_p12)
-    built = Built.take(app, world, made)
-    if built is not None:
-        _BUILT[app.config["SQLALCHEMY_DATABASE_URI"]] = built
-    return copy.deepcopy(made)
-
-
-def _make_organisation(
-    app: Flask,
-    world: Any,
-    make_assessment: Callable[..., int],
-    act: Callable[..., Any],
-    lock_of: Callable[[int], int],
-    login: Callable[[dict[str, Any]], FlaskClient],
-    uploaded_p12: bytes,
-) -> dict[str, Any]:
     from hia_service.data.transaction import commit
 
     # The app (and its data folder) lasts the whole test session: PDFs that earlier tests stored for their
@@ -228,7 +212,11 @@ def _make_organisation(
     login(manager)  # a real sign-in, audited
     other = make_assessment(world["other_manager"], "Another trust's change")
     act(world["other_reviewer"], review.approve, other, None)
-    return {"code": "RXA", "approved": [returned_then_approved, second], "other": other}
+    made = {"code": "RXA", "approved": [returned_then_approved, second], "other": other}
+    built = Built.take(app, world, made)
+    if built is not None:
+        _BUILT[app.config["SQLALCHEMY_DATABASE_URI"]] = built
+    return copy.deepcopy(made)
 
 
 def _training(app: Flask, world: Any, make_assessment: Callable[..., int], act: Callable[..., Any]) -> None:
