@@ -79,7 +79,7 @@ def sign_pdf(
     )
     if timestamper is None and tsa_url:
         timestamper = timestamps.HTTPTimeStamper(tsa_url, timeout=10)
-    sign = partial(_signed, pdf_bytes, box, signer, timestamper)
+    sign = partial(_signed, pdf_bytes, box, signer, timestamper, [reader])
     if timestamper is None:
         return sign(meta)  # B-B: without a timestamp there is no B-LT
     return long_term.sign_with_validation_data(sign, meta, signer)
@@ -90,12 +90,16 @@ def _signed(
     box: SignatureBox,
     signer: signers.SimpleSigner,
     timestamper: timestamps.TimeStamper | None,
+    unused_reader: list[PdfFileReader],
     meta: signers.PdfSignatureMetadata,
 ) -> bytes:
     # No appearance of its own: the signature panel is drawn with the record by WeasyPrint, in embedded fonts
     # and tagged. pyHanko's appearance used Courier, not embedded, which PDF/A and PDF/UA forbid.
     field = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=box.page, box=None)
-    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), strict=False)
+    # The first attempt reuses the file sign_pdf has already read (parsing it again took about 20 ms). A
+    # writer changes the objects it reads, so a second attempt (B-LT given up for B-T) reads it afresh.
+    reader = unused_reader.pop() if unused_reader else None
+    writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes), prev=reader, strict=False)
     pdf_signer = signers.PdfSigner(meta, signer=signer, new_field_spec=field, timestamper=timestamper)
     try:
         return outside_event_loop(lambda: pdf_signer.sign_pdf(writer).getvalue())
