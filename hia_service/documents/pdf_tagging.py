@@ -124,20 +124,27 @@ def _margin_boxes_as_artefacts(pdf: pydyf.PDF) -> None:
         return
     pages = {_number(ref): index for index, ref in enumerate(pdf.page_references)}
     parent_tree = _object(pdf, root["ParentTree"])["Nums"]
+    by_page: dict[int, set[int]] = {}
     for page_number, mcid in outside:
-        index = pages[page_number]
-        parent_tree[2 * index + 1][mcid] = "null"
+        by_page.setdefault(pages[page_number], set()).add(mcid)
+    for index, mcids in by_page.items():
+        for mcid in mcids:
+            parent_tree[2 * index + 1][mcid] = "null"
         contents = _object(pdf, _object(pdf, pdf.page_references[index])["Contents"])
-        _unmark(contents.stream, mcid)
+        _unmark(contents.stream, mcids)
 
 
-def _unmark(stream: list[Any], mcid: int) -> None:
+def _unmark(stream: list[Any], mcids: set[int]) -> None:
+    """Mark the content of each of mcids as a pagination artefact, in one pass over the page's stream."""
+    left = set(mcids)
     for position, operation in enumerate(stream):
-        if isinstance(operation, pydyf.Dictionary) and operation.get("MCID") == mcid:
+        if isinstance(operation, pydyf.Dictionary) and operation.get("MCID") in left:
+            left.discard(operation["MCID"])
             stream[position - 1] = "/Artifact"
             stream[position] = pydyf.Dictionary({"Type": "/Pagination"})
-            return
-    raise RuntimeError(f"Marked content {mcid} is not on its page.")
+            if not left:
+                return
+    raise RuntimeError(f"Marked content {sorted(left)} is not on its page.")
 
 
 def _struct_elements(pdf: pydyf.PDF) -> Iterator[pydyf.Dictionary]:
