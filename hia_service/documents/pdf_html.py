@@ -9,7 +9,7 @@ import base64
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -22,6 +22,9 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "documents"
 PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 595.2756, 841.8898  # A4
 SUBJECT = "Health inequalities impact assessment"
 BANNER_MM = 9
+# Figures are fetched by name from the render's own images (FigureFetcher in pdf.py) rather than written
+# into the HTML as data: URIs, which cost the HTML parser about 20 ms for a map.
+FIGURE_SCHEME = "hia-record:"
 
 
 @dataclass(frozen=True)
@@ -95,12 +98,15 @@ class Item:
     children: tuple["Item", ...] = ()
 
 
-def record_html(blocks: Sequence[Block], page: Page) -> str:
-    """The whole record as one HTML document with its stylesheet inside."""
+def record_html(blocks: Sequence[Block], page: Page, figures: dict[str, bytes] | None = None) -> str:
+    """The whole record as one HTML document with its stylesheet inside.
+
+    figures: when given, each figure's PNG is put in it under the URL the HTML uses for it
+    (FIGURE_SCHEME and a name); otherwise the HTML carries the PNGs as data: URIs."""
     environment = _environment()
     css = environment.get_template("record_pdf.css").render(page=page)
     levels = {id(block): level for block, level in outline_levels(blocks) if level}
-    items = _items(blocks, levels)
+    items = _items(blocks, levels, figures)
     return environment.get_template("record_pdf.html").render(page=page, items=items, css=Markup(css))
 
 
@@ -115,23 +121,40 @@ def data_uri(data: bytes | str, media_type: str) -> str:
     return f"data:{media_type};base64,{base64.b64encode(raw).decode()}"
 
 
+@lru_cache(maxsize=64)
 def qr_svg(url: str) -> str:
-    """The verification link as a QR code (error correction M, 2-module quiet zone), one SVG path."""
+    """The verification link as a QR code (error correction M, 2-module quiet zone), one SVG path.
+
+    Each row's runs of dark modules are one rectangle each: WeasyPrint parses the path on every render,
+    and a square per module made the two codes cost about 40 ms of each record. Kept: a record prints
+    its link twice, and reportlab takes about 10 ms to encode it."""
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     qr.addData(url)
     qr.make()
     count, border = qr.getModuleCount(), 2
     size = count + 2 * border
     cells = "".join(
-        f"M{col + border} {row + border}h1v1h-1z"
+        f"M{start + border} {row + border}h{length}v1h-{length}z"
         for row in range(count)
-        for col in range(count)
-        if qr.isDark(row, col)
+        for start, length in _dark_runs([qr.isDark(row, col) for col in range(count)])
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" width="{size}" height="{size}">'
         f'<rect width="{size}" height="{size}" fill="#ffffff"/><path d="{cells}" fill="#000000"/></svg>'
     )
+
+
+def _dark_runs(row: list[bool]) -> list[tuple[int, int]]:
+    """(start, length) of each run of True in a row."""
+    runs: list[tuple[int, int]] = []
+    start = None
+    for col, dark in enumerate([*row, False]):
+        if dark and start is None:
+            start = col
+        elif not dark and start is not None:
+            runs.append((start, col - start))
+            start = None
+    return runs
 
 
 def marks_svg(marks: tuple[str, ...]) -> str:
@@ -165,23 +188,29 @@ def _xml(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _items(blocks: Iterable[Block], levels: dict[int, int]) -> tuple[Item, ...]:
-    return tuple(_item(block, levels) for block in blocks)
+def _items(
+    blocks: Iterable[Block], levels: dict[int, int], figures: dict[str, bytes] | None
+) -> tuple[Item, ...]:
+    return tuple(_item(block, levels, figures) for block in blocks)
 
 
-def _item(block: Block, levels: dict[int, int]) -> Item:
+def _item(block: Block, levels: dict[int, int], figures: dict[str, bytes] | None) -> Item:
     """levels: each heading's level in the outline (blocks.outline_levels), its H1 to H6 tag."""
     kind = type(block).__name__
     if isinstance(block, Heading):
         return Item(kind, block, tag_level=levels[id(block)])
     if isinstance(block, Figure):
-        return Item(kind, block, image_src=data_uri(block.png, "image/png"))
+        if figures is None:
+            return Item(kind, block, image_src=data_uri(block.png, "image/png"))
+        url = f"{FIGURE_SCHEME}figure-{len(figures) + 1}.png"
+        figures[url] = block.png
+        return Item(kind, block, image_src=url)
     if isinstance(block, CoverFacts):
         return Item(kind, block, qr_src=data_uri(qr_svg(block.verify_url), "image/svg+xml"))
     if isinstance(block, Verification):
         return Item(kind, block, qr_src=data_uri(qr_svg(block.url), "image/svg+xml"))
     if isinstance(block, Group):
-        return Item(kind, block, children=_items(block.blocks, levels))
+        return Item(kind, block, children=_items(block.blocks, levels, figures))
     return Item(kind, block)
 
 
