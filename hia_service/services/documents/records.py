@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -292,6 +293,13 @@ def _uk_date(moment: datetime) -> str:
 
 def map_png(area: dict[str, Any] | None, release: str) -> bytes | None:
     """The map of the areas affected, or None when there is no area or no boundary data loaded."""
+    draw = map_drawing(area, release)
+    return draw() if draw is not None else None
+
+
+def map_drawing(area: dict[str, Any] | None, release: str) -> Callable[[], bytes] | None:
+    """What draws the map of the areas affected (its shapes already found), or None when there is no
+    area or no boundary data loaded. build_pdf draws it while it lays out the rest of the record."""
     if not area:
         return None
     try:
@@ -302,13 +310,14 @@ def map_png(area: dict[str, Any] | None, release: str) -> bytes | None:
         return None
     if not drawn.shapes:
         return None
-    return decile_map_png(drawn.shapes, site=site, authorities=drawn.authorities)
+    return partial(decile_map_png, drawn.shapes, site=site, authorities=drawn.authorities)
 
 
 def render_pdf(version: AssessmentVersion) -> bytes:
     """The version's PDF, unsigned (approved versions have an empty signature space)."""
     snapshot = snapshot_for(version)
-    return _documents_call(build_pdf, snapshot, map_png=map_png(version.area, version.reference_release))
+    drawing = map_drawing(version.area, version.reference_release)
+    return _documents_call(build_pdf, snapshot, map_png=drawing)
 
 
 def sign_approved(version: AssessmentVersion) -> bytes:

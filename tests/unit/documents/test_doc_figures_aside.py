@@ -1,0 +1,137 @@
+"""The record's chart and map are drawn in a forked child process while WeasyPrint lays out blank images
+of the same size; the drawn pixels must be the ones in the PDF. Also the QR code's path (runs of modules,
+not one square each) and the fetcher that serves the figures and nothing else."""
+
+import io
+import logging
+import re
+from functools import partial
+from typing import Any
+
+import numpy as np
+import pikepdf
+import pytest
+from PIL import Image
+from reportlab.graphics.barcode import qrencoder
+
+from hia_service.documents import build_pdf
+from hia_service.documents.aside import Aside
+from hia_service.documents.charts import CHART_PIXELS, MAP_PIXELS, decile_chart_png, decile_map_png
+from hia_service.documents.pdf import FigureFetcher
+from hia_service.documents.pdf_html import qr_svg
+from hia_service.documents.sample import example_geometries
+from hia_service.documents.snapshot import snapshot_profile
+
+
+def _embedded_images(pdf: bytes) -> list[np.ndarray]:
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        found = {}
+        for page in document.pages:
+            for image in page.get_images().values():
+                found[image.objgen] = np.asarray(pikepdf.PdfImage(image).as_pil_image().convert("RGB"))
+        return list(found.values())
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def _contains(images: list[np.ndarray], png: bytes) -> bool:
+    wanted = _pixels(png)
+    return any(image.shape == wanted.shape and np.array_equal(image, wanted) for image in images)
+
+
+def test_figures_drawn_aside_are_the_ones_in_the_pdf(snapshot: dict[str, Any]) -> None:
+    profile = snapshot_profile(snapshot)
+    assert profile is not None
+    geometries = example_geometries(count=40)
+    chart, drawn_map = decile_chart_png(profile), decile_map_png(geometries)
+    assert Aside(lambda: 1).forked, "the suite runs single-threaded, so the record forks"
+
+    pdf = build_pdf(snapshot, map_png=partial(decile_map_png, geometries))
+
+    images = _embedded_images(pdf)
+    assert _contains(images, chart)
+    assert _contains(images, drawn_map)
+    assert not any(np.all(image == 255) for image in images), "a blank placeholder reached the PDF"
+    assert pdf == build_pdf(snapshot, map_png=drawn_map, chart_png=chart), "same bytes as drawn in turn"
+
+
+def test_a_figure_of_another_size_is_laid_out_again_not_squeezed(
+    snapshot: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (MAP_PIXELS[0], MAP_PIXELS[1] // 2), "#31688E").save(buffer, format="PNG")
+    odd = buffer.getvalue()
+
+    with caplog.at_level(logging.WARNING, logger="hia_service.documents.pdf"):
+        pdf = build_pdf(snapshot, map_png=lambda: odd)
+
+    assert "did not fit its placeholder" in caplog.text
+    assert _contains(_embedded_images(pdf), odd)
+    assert pdf == build_pdf(snapshot, map_png=odd)
+
+
+def test_a_figure_that_fails_in_the_child_fails_the_ordinary_way(snapshot: dict[str, Any]) -> None:
+    def no_boundaries() -> bytes:
+        return decile_map_png([])
+
+    with pytest.raises(Exception, match="no neighbourhood boundaries"):
+        build_pdf(snapshot, map_png=no_boundaries)
+
+
+def test_aside_gives_the_childs_answer_or_does_the_work_itself() -> None:
+    parent = __import__("os").getpid()
+    forked = Aside(lambda: __import__("os").getpid(), fork=True)
+    assert forked.forked
+    assert forked.result() != parent
+    assert forked.result() == forked.result()  # asked twice, answered once
+
+    inline = Aside(lambda: __import__("os").getpid(), fork=False)
+    assert not inline.forked
+    assert inline.result() == parent
+
+    def fails() -> int:
+        raise ValueError("drawing failed")
+
+    failing = Aside(fails, fork=True)
+    with pytest.raises(ValueError, match="drawing failed"):
+        failing.result()
+
+    unused = Aside(lambda: b"x" * 1_000_000, fork=True)  # more than a pipe holds
+    unused.close()
+    assert not unused.forked
+
+
+def test_figure_sizes_are_what_the_placeholders_assume(snapshot: dict[str, Any]) -> None:
+    profile = snapshot_profile(snapshot)
+    assert profile is not None
+    assert Image.open(io.BytesIO(decile_chart_png(profile))).size == CHART_PIXELS
+    assert Image.open(io.BytesIO(decile_map_png(example_geometries(count=5)))).size == MAP_PIXELS
+
+
+def test_qr_code_path_draws_exactly_the_dark_modules() -> None:
+    url = "https://hia.example.nhs.uk/verify/HIA-2026-0042/v3?c=0123456789abcdef"
+    qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    qr.addData(url)
+    qr.make()
+    count = qr.getModuleCount()
+    expected = {(row, col) for row in range(count) for col in range(count) if qr.isDark(row, col)}
+
+    path = re.search(r'<path d="([^"]+)"', qr_svg(url))
+    assert path is not None
+    drawn: set[tuple[int, int]] = set()
+    for x, y, length in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\3z", path.group(1)):
+        row, start = int(y) - 2, int(x) - 2
+        drawn |= {(row, start + i) for i in range(int(length))}
+    assert drawn == expected
+    assert path.group(1).count("M") < len(expected) / 2  # runs, not one square per module
+
+
+def test_the_record_fetches_its_figures_and_nothing_else() -> None:
+    fetcher = FigureFetcher({"hia-record:figure-1.png": b"\x89PNG..."})
+    assert fetcher.fetch("hia-record:figure-1.png").read() == b"\x89PNG..."
+    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
+    for url in ("file:///etc/passwd", "http://127.0.0.1/", "hia-record:figure-2.png"):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
