@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 HIA_PORT ?= 5000
 HIA_TEST_WORKERS ?= auto
+# Browser tests wait on the browser more than they compute; each worker runs its own server and chromium.
+# More than two made them time out on a 2-core machine without finishing sooner.
+HIA_BROWSER_WORKERS ?= 2
 HIA_ENV ?= development
 export HIA_ENV
 export HIA_PORT
@@ -70,7 +73,7 @@ test: install ## Run the whole suite (SQLite, and PostgreSQL when HIA_TEST_POSTG
 	@# Two runs: Playwright's event loop and pyHanko's asyncio.run() cannot share one process. The first is
 	@# spread over HIA_TEST_WORKERS processes (pytest-xdist; idle workers take queued tests from busy ones).
 	HIA_ENV=testing $(BIN)/pytest -m "not browser" -n $(HIA_TEST_WORKERS) --dist worksteal
-	HIA_ENV=testing $(BIN)/pytest -m browser
+	HIA_ENV=testing $(BIN)/pytest -m browser -n $(HIA_BROWSER_WORKERS) --dist worksteal
 
 .PHONY: lint
 lint: install ## ruff, formatting, types (mypy) and the architecture's import contracts

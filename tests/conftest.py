@@ -158,14 +158,16 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def _forget_what_the_process_holds(application: Flask) -> None:
-    """API reads waiting for their audit batch, and tokens the process remembers, came from this test's
-    rows, which are now gone: the next test must neither write nor trust them."""
+    """API reads waiting for their audit batch, and tokens and served populations the process remembers,
+    came from this test's rows, which are now gone: the next test must neither write nor trust them."""
     from hia_service.services.accounts.api_calls import waiting_writes
     from hia_service.services.accounts.tokens import recent_tokens
+    from hia_service.services.organisation.population import served_populations
 
     with application.app_context():
         waiting_writes().take()
         recent_tokens().forget()
+        served_populations().forget()
 
 
 def _rolled_back(application: Flask) -> Iterator[None]:

@@ -3,12 +3,17 @@ profile of its assessments ("... against 29% of the people we serve and 20% in E
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
+
+from flask import current_app
 
 from hia_service.data import organisation_settings as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import User
+from hia_service.data.transaction import after_commit
 from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.geography.area_profile import AreaProfile, Place
 from hia_service.services.areas import profiles as area_profiles
@@ -27,6 +32,7 @@ CODE_KINDS = {
 }
 
 
+_EXTENSION = "hia_served_populations"
 SERVED_KINDS = {"lad": "Local authority", "icb": "Integrated care board", "sub_icb": "Sub-ICB location"}
 SEARCH_RESULTS = 30
 
@@ -110,12 +116,60 @@ def set_catchment(user: User, area: AreaRequest) -> dict[str, Any]:
         before_hash=before_hash,
         after_hash=content_hash(baseline),
     )
+    after_commit(lambda: served_populations().forget(user.organisation_id))
     return baseline
 
 
 def organisation_baseline(organisation_id: int) -> Place | None:
+    """The headline figures of the population the organisation serves, if it has set it up.
+
+    Remembered by this process for HIA_API_TOKEN_CACHE_SECONDS, like an API token's check: every API
+    profile compares with it, and reading it cost each call a query and a commit. Set here, it is
+    forgotten at once; set in another process, it shows here within those seconds."""
+    remembered = served_populations()
+    seconds = float(current_app.config.get("HIA_API_TOKEN_CACHE_SECONDS", 0))
+    known, place = remembered.get(organisation_id, seconds)
+    if known:
+        return place
     settings = store.get_settings(organisation_id)
-    return Place.from_json(settings.catchment_baseline) if settings and settings.catchment_baseline else None
+    place = Place.from_json(settings.catchment_baseline) if settings and settings.catchment_baseline else None
+    if seconds > 0:
+        remembered.put(organisation_id, place)
+    return place
+
+
+class ServedPopulations:
+    """Each organisation's served population as this process last read it, and when."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._places: dict[int, tuple[float, Place | None]] = {}
+
+    def get(self, organisation_id: int, seconds: float) -> tuple[bool, Place | None]:
+        with self._lock:
+            found = self._places.get(organisation_id)
+        if found is None or time.monotonic() - found[0] >= seconds:
+            return False, None
+        return True, found[1]
+
+    def put(self, organisation_id: int, place: Place | None) -> None:
+        with self._lock:
+            self._places[organisation_id] = (time.monotonic(), place)
+
+    def forget(self, organisation_id: int | None = None) -> None:
+        with self._lock:
+            if organisation_id is None:
+                self._places.clear()
+            else:
+                self._places.pop(organisation_id, None)
+
+
+def served_populations() -> ServedPopulations:
+    """This process's remembered served populations for the current app."""
+    found = current_app.extensions.get(_EXTENSION)
+    if found is None:
+        found = current_app.extensions.setdefault(_EXTENSION, ServedPopulations())
+    return found
 
 
 def with_organisation_baseline(profile: AreaProfile, organisation_id: int) -> AreaProfile:

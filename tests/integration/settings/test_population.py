@@ -243,3 +243,26 @@ def test_submitted_versions_keep_the_baseline_they_were_rated_with(area_app: Fla
         assert (version.profile, version.rating, version.content_hash) == frozen
         assert version.profile["baseline"]["organisation"] == first["baseline"]["organisation"]
         assert version.scoring_version == rules.ruleset().current_scoring_version
+
+
+def test_the_population_served_is_remembered_for_seconds_and_forgotten_when_set_here(
+    area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any, monkeypatch: Any
+) -> None:
+    from hia_service.data import accounts
+    from hia_service.data import organisation_settings as store
+    from hia_service.extensions import db
+
+    monkeypatch.setitem(area_app.config, "HIA_API_TOKEN_CACHE_SECONDS", 60)
+    sign_in(make_user("admin", org="RXA"))
+    assert _served(area_app) is None  # remembered: none set
+    response = post_form(client, "/settings/population", {"method": "area_codes", "area_codes": BLACKPOOL})
+    assert response.status_code == 302
+    served = _served(area_app)
+    assert served is not None and served["lsoa_count"] > 50  # set in this process: forgotten at once
+
+    with area_app.app_context():  # cleared by another process: straight to the database
+        store.save_settings(accounts.get_organisation_by_code("RXA").id, catchment_baseline=None)
+        db.session.commit()
+    assert _served(area_app) == served  # still remembered here, as a token's check is
+    monkeypatch.setitem(area_app.config, "HIA_API_TOKEN_CACHE_SECONDS", 0)
+    assert _served(area_app) is None  # read afresh once the seconds are up
