@@ -8,6 +8,7 @@ not people.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -105,22 +106,29 @@ def headline(
     fractions: FloatArray,
     n_areas: int,
 ) -> Headline:
-    """Headline figures for one selection of areas. All arrays are aligned to the selected areas."""
+    """Headline figures for one selection of areas. All arrays are aligned to the selected areas.
+
+    The same sums as population_by_decile, weighted_mean and the rest, in the same order (so the same
+    figures to the last digit), with the total weight summed once: a small area's figures are mostly the
+    cost of each numpy call, not of its arithmetic."""
+    total = weights.sum()
     by_decile = population_by_decile(deciles, weights)
     quintiles = share_by_quintile(by_decile)
-    mean_rank = weighted_mean(inverted_rank(ranks, n_areas), weights)
-    if mean_rank is None:  # every release publishes ranks (only scores may be missing)
+    mean_rank = float(np.dot(inverted_rank(ranks, n_areas), weights) / total)
+    if math.isnan(mean_rank):  # every release publishes ranks (only scores may be missing)
         raise ValueError("This release has no IMD ranks for the chosen areas")
+    mean_score = float(np.dot(scores, weights) / total)  # NaN when any score is unpublished
+    shares = quintiles.tolist()
     return Headline(
         lsoa_count=int(np.count_nonzero(fractions > 0)),
-        population=float(weights.sum()),
-        population_by_decile=tuple(float(v) for v in by_decile),
-        share_by_quintile=tuple(float(v) for v in quintiles),
-        core20_share=float(quintiles[0]),
-        mean_imd_score=weighted_mean(scores, weights),
+        population=float(total),
+        population_by_decile=tuple(by_decile.tolist()),
+        share_by_quintile=tuple(shares),
+        core20_share=shares[0],
+        mean_imd_score=None if math.isnan(mean_score) else mean_score,
         mean_imd_rank=mean_rank,
         share_lsoas_most_deprived_10pct=share_in_decile_one(deciles, fractions),
-        concentration_index=concentration_index(frac_rank, weights),
+        concentration_index=float(2 * np.dot(frac_rank, weights) / total - 1),
     )
 
 
