@@ -14,6 +14,7 @@ from hia_service.domain.geography.releases import RELEASES
 from hia_service.reference.checks import CheckedFile
 from hia_service.reference.errors import Problem, ReferenceDataError
 from hia_service.reference.geometry import Polygons, assign_points, sorted_polygons
+from hia_service.reference.memory import release_freed_memory
 
 ICB_VINTAGE = "April 2024 (ONS LSOA 2021 to Sub-ICB location, ICB and local authority lookup)"
 NATION_OF_ADMIN = {"E": 1, "W": 2, "S": 3}
@@ -59,7 +60,12 @@ class Built:
 def build(files: dict[str, CheckedFile], progress: Callable[[str], None] | None = None) -> Built:
     """The snapshot's arrays. Uses up the boundary files' geometry and Code-Point Open's rows as it goes (let
     go once used, so the load's peak memory stays low)."""
-    say = progress or (lambda _message: None)
+    told = progress or (lambda _message: None)
+
+    def say(message: str) -> None:  # each step starts with what the last one let go handed back
+        release_freed_memory()
+        told(message)
+
     say("Projecting LSOA 2021 boundaries")
     lsoa21 = _polygons(files["boundaries_lsoa21_bgc"], "LSOA21CD")
     say("Projecting LSOA 2011 boundaries")
@@ -68,9 +74,7 @@ def build(files: dict[str, CheckedFile], progress: Callable[[str], None] | None 
     pop21 = _aligned(files["population_lsoa21"], "lsoa21_code", lsoa21.codes, "total_usual_residents")
     pop11 = _population_2011(lookup, lsoa21.codes, pop21, lsoa11.codes)
     say("Placing every postcode in its LSOA")
-    codepoint = files["codepoint_open"]
-    postcodes = _postcodes(codepoint.table, lsoa21, lsoa11, lookup)
-    codepoint.table = codepoint.table.iloc[:0]  # its 1.7 million rows are not needed again
+    postcodes = _postcodes(files["codepoint_open"], lsoa21, lsoa11, lookup)
     say("Building the deprivation tables")
     releases = {
         "IoD2025": _iod2025(files, lsoa21, pop21),
@@ -148,13 +152,19 @@ def _population_2011(
 
 
 def _postcodes(
-    table: pd.DataFrame, lsoa21: Polygons, lsoa11: Polygons, lookup: pd.DataFrame
+    codepoint: CheckedFile, lsoa21: Polygons, lsoa11: Polygons, lookup: pd.DataFrame
 ) -> dict[str, NDArray[Any]]:
+    """Every postcode's compact key, grid point, nation and LSOAs. Uses up Code-Point Open's rows: its 1.7
+    million postcode strings (about 100 MB) go as soon as they are compacted, before the points are placed."""
+    table = codepoint.table
     keys = _compact_postcodes(table["postcode"])
+    codepoint.table = table.iloc[:0].copy()  # a copy: a slice would keep every row alive as its base
+    table = table.drop(columns=["postcode"])
+    release_freed_memory()
     order = np.argsort(keys, kind="stable")
     x = table["easting"].to_numpy(dtype=np.float64)[order]
     y = table["northing"].to_numpy(dtype=np.float64)[order]
-    admin = table["admin_district_code"].fillna("").str[:1].to_numpy(dtype="U1")[order]
+    admin = _first_letters(table["admin_district_code"])[order]
     nation = np.zeros(len(admin), dtype=np.uint8)
     for letter, number in NATION_OF_ADMIN.items():
         nation[admin == letter] = number
@@ -169,6 +179,13 @@ def _postcodes(
         "lsoa21": row21,
         "lsoa11": row11,
     }
+
+
+def _first_letters(codes: pd.Series) -> NDArray[np.str_]:
+    """Each code's first letter ("" when blank), worked out once for each distinct code."""
+    categories = pd.Categorical(codes)
+    letters = np.array([str(c)[:1] for c in categories.categories] + [""], dtype="U1")
+    return letters[categories.codes]  # a blank's code is -1: the "" at the end
 
 
 def _compact_postcodes(postcodes: pd.Series) -> NDArray[np.bytes_]:

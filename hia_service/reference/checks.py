@@ -11,6 +11,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from numpy.typing import NDArray
 
 from hia_service.reference.errors import Problem, ReferenceDataError
 from hia_service.reference.manifest import DatasetSpec, Manifest
+from hia_service.reference.memory import release_freed_memory
 
 _READ_ERRORS = (EOFError, OSError, zlib.error, pd.errors.ParserError, UnicodeDecodeError, ValueError)
 POLYGONAL = {3, 6}  # shapely type ids: Polygon, MultiPolygon
@@ -51,6 +53,7 @@ def check_all(
         if progress:
             progress(f"Checking {spec.file}")
         result, found = check_file(spec, directory)
+        release_freed_memory()  # what reading the file took in passing (the CSV parser's buffers)
         problems.extend(found)
         if result is not None:
             checked[spec.id] = result
@@ -92,8 +95,8 @@ def check_file(spec: DatasetSpec, directory: Path) -> tuple[CheckedFile | None, 
 
 def _read(spec: DatasetSpec, path: Path) -> tuple[pd.DataFrame, NDArray[np.object_] | None]:
     if spec.format == "csv":
-        text_columns = {c: str for c in spec.key}
-        return pd.read_csv(path, dtype=text_columns, keep_default_na=False, na_values=[""]), None
+        types: dict[str, Any] = {c: str for c in spec.key} | {c: "category" for c in spec.categorical}
+        return pd.read_csv(path, dtype=types, keep_default_na=False, na_values=[""]), None
     meta, _, wkb, fields = pyogrio.raw.read(f"/vsigzip/{path}" if path.suffix == ".gz" else str(path))
     table = pd.DataFrame({name: values for name, values in zip(meta["fields"], fields, strict=True)})
     table.attrs["crs"] = meta.get("crs")

@@ -14,6 +14,7 @@ from numpy.typing import NDArray
 # of their own nation we take the nearest one, as ONS's postcode directories do for such points.
 NEAREST_LIMIT_M = 1_000.0
 POINTS_PER_BATCH = 100_000
+POLYGONS_PER_BATCH = 2_000
 
 
 @dataclass(eq=False)
@@ -38,9 +39,17 @@ class Polygons:
 def to_bng(geometry: NDArray[np.object_]) -> NDArray[np.object_]:
     """WGS84 polygons to British National Grid, repaired where invalid (a few BGC polygons self-touch)."""
     transformer = pyproj.Transformer.from_crs(4326, 27700, always_xy=True)
-    projected = shapely.transform(
-        geometry, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
-    )
+
+    def project(xy: NDArray[np.float64]) -> NDArray[np.float64]:
+        return np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+
+    # A batch of polygons at a time: every coordinate of the detailed boundaries at once took about 120 MB
+    # of arrays in passing, the load's peak. Each point is projected on its own, so batches change nothing.
+    projected = np.empty(len(geometry), dtype=object)
+    for start in range(0, len(geometry), POLYGONS_PER_BATCH):
+        projected[start : start + POLYGONS_PER_BATCH] = shapely.transform(
+            geometry[start : start + POLYGONS_PER_BATCH], project
+        )
     invalid = ~shapely.is_valid(projected)
     if invalid.any():
         repaired = shapely.make_valid(projected[invalid])

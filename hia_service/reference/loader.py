@@ -16,6 +16,7 @@ from typing import Any
 from hia_service.reference.build import build
 from hia_service.reference.checks import check_all
 from hia_service.reference.manifest import Manifest, read_manifest
+from hia_service.reference.memory import release_freed_memory
 from hia_service.reference.snapshot import (
     activate,
     current_snapshot_id,
@@ -49,22 +50,32 @@ def prepare(
     """Check all files and build (or find) their snapshot. Does not make it current."""
     manifest = manifest or read_manifest()
     say = progress or (lambda _message: None)
-    files = check_all(manifest, Path(source_dir), say)
-    snapshot_id = snapshot_id_for({dataset_id: f.sha256 for dataset_id, f in files.items()})
-    datasets = [spec.provenance(files[spec.id].sha256) for spec in manifest.datasets]
-    built = not is_complete(Path(data_dir), snapshot_id)
-    if built:
-        derived = build(files, say)
-        say("Writing the snapshot")
-        install(
-            derived, Path(data_dir), snapshot_id, {"attribution": manifest.attribution, "datasets": datasets}
-        )
+    snapshot_id, datasets, built = _check_and_build(manifest, Path(source_dir), Path(data_dir), say)
     path = Path(data_dir) / "reference" / "snapshots" / snapshot_id
     say("Checking the snapshot reads back")
     _verify(path, manifest)
     return PreparedLoad(
         snapshot_id, path, datasets, current_snapshot_id(Path(data_dir)) == snapshot_id, built
     )
+
+
+def _check_and_build(
+    manifest: Manifest, source_dir: Path, data_dir: Path, say: Progress
+) -> tuple[str, list[dict[str, Any]], bool]:
+    """Check the files and write their snapshot unless it exists: (snapshot id, provenance, built).
+    A function of its own so that the files read and the arrays built from them are let go before the
+    snapshot is read back (held through the read-back, they made the load's peak memory)."""
+    files = check_all(manifest, source_dir, say)
+    snapshot_id = snapshot_id_for({dataset_id: f.sha256 for dataset_id, f in files.items()})
+    datasets = [spec.provenance(files[spec.id].sha256) for spec in manifest.datasets]
+    built = not is_complete(data_dir, snapshot_id)
+    if built:
+        derived = build(files, say)
+        files.clear()  # the files' tables and geometry: the snapshot is written from the derived arrays
+        release_freed_memory()
+        say("Writing the snapshot")
+        install(derived, data_dir, snapshot_id, {"attribution": manifest.attribution, "datasets": datasets})
+    return snapshot_id, datasets, built
 
 
 def _verify(path: Path, manifest: Manifest) -> None:

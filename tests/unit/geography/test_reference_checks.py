@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 from hia_service.domain.geography.releases import RELEASES
 from hia_service.reference.checks import check_all, check_file
@@ -159,4 +162,35 @@ def test_a_malformed_manifest_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "manifest.yaml"
     path.write_text("datasets:\n  - id: x\n    file: x.csv\n")
     with pytest.raises(ManifestError, match="lacks: title"):
+        read_manifest(path)
+
+
+def test_a_categorical_column_is_read_as_categories_with_its_values_and_blanks(tmp_path: Path) -> None:
+    content = "lsoa21_code,IMD_rank,IMD_decile,region\nE01000001,1,1,E12\nE01000002,2,1,\nE01000003,3,2,E12\n"
+    expected = spec(
+        content=content,
+        columns=("lsoa21_code", "IMD_rank", "IMD_decile", "region"),
+        categorical=("region",),
+    )
+    (tmp_path / "index.csv").write_text(content)
+    checked, found = check_file(expected, tmp_path)
+    assert found == [] and checked is not None
+    region = checked.table["region"]
+    assert isinstance(region.dtype, pd.CategoricalDtype)
+    assert region.astype(object).where(region.notna(), None).tolist() == ["E12", None, "E12"]
+
+
+@pytest.mark.parametrize("named", ["lsoa21_code", "IMD_decile", "not_a_column"])
+def test_categorical_may_name_only_plain_columns(tmp_path: Path, named: str) -> None:
+    entry = dataclasses.asdict(spec())
+    entry |= {
+        "columns": list(entry["columns"]),
+        "key": list(entry["key"]),
+        "key_pattern": None,
+        "ranges": {k: list(v) for k, v in entry["ranges"].items()},
+        "categorical": [named],
+    }
+    path = tmp_path / "manifest.yaml"
+    path.write_text(yaml.safe_dump({"attribution": "Test", "datasets": [entry]}))
+    with pytest.raises(ManifestError, match="categorical may only name"):
         read_manifest(path)
