@@ -29,7 +29,7 @@ from hia_service.documents import (
     sign_pdf,
     verify_pdf,
 )
-from hia_service.documents.charts import _chart_png
+from hia_service.documents.charts import CHARTS
 from hia_service.documents.sample import example_authorities, example_geometries, example_snapshot
 from hia_service.domain.rules import load_rules
 
@@ -76,7 +76,7 @@ def _measure(
 
     def full() -> bytes:
         """As an approval job does it: the chart and map drawn in a child process during layout."""
-        _chart_png.cache_clear()  # a first render: the chart drawn, not taken from the cache
+        CHARTS.clear()  # a first render: the chart drawn, not taken from the cache
         pdf = build_pdf(snapshot, map_png=draw_map)
         return sign_pdf(pdf, p12, "bench")
 
@@ -108,7 +108,7 @@ def _measure(
 
 
 def _first_chart(snapshot: dict[str, Any]) -> bytes:
-    _chart_png.cache_clear()
+    CHARTS.clear()
     return decile_chart_png(snapshot["profile"])
 
 

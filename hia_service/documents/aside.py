@@ -33,6 +33,7 @@ class Aside(Generic[T]):
         self._pid: int | None = None
         self._reader: int | None = None
         self._done: tuple[T] | None = None
+        self._forked = False
         if fork is None:
             fork = hasattr(os, "fork") and threading.active_count() == 1
         if fork:
@@ -40,7 +41,8 @@ class Aside(Generic[T]):
 
     @property
     def forked(self) -> bool:
-        return self._pid is not None
+        """Whether the work went to a child process (even if that child has since answered or failed)."""
+        return self._forked
 
     def result(self) -> T:
         """Wait for the child's answer. A child that failed or died is logged and the work done here,
@@ -70,7 +72,7 @@ class Aside(Generic[T]):
             finally:
                 os._exit(code)
         os.close(writer)
-        self._pid, self._reader = pid, reader
+        self._pid, self._reader, self._forked = pid, reader, True
 
     def _collect(self) -> tuple[T] | None:
         pid, reader = self._pid, self._reader

@@ -6,8 +6,9 @@ and saved without a timestamp or software tag so the same data always gives the 
 
 import io
 import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -67,21 +68,69 @@ _RC_LOCK = threading.Lock()
 
 def decile_chart_png(given: ProfileLike) -> bytes:
     """Bar chart: share of the people affected in each IMD decile, beside England's share."""
+    key = _chart_key(given)
+    known = CHARTS.get(key)
+    if known is not None:
+        return known
+    with _RC_LOCK, rc_context(_FONT):
+        png = _png(_chart(list(key[0]), key[1], list(key[2])))
+    CHARTS.put(key, png)
+    return png
+
+
+def known_chart_png(given: ProfileLike) -> bytes | None:
+    """The chart, if this process has it already (drawn here, or remembered from a child process)."""
+    return CHARTS.get(_chart_key(given))
+
+
+def remember_chart_png(given: ProfileLike, png: bytes) -> None:
+    """Keep a chart drawn elsewhere (a forked child process) for this process's next record."""
+    CHARTS.put(_chart_key(given), png)
+
+
+ChartKey = tuple[tuple[float, ...], str, tuple[float, ...]]
+
+
+def _chart_key(given: ProfileLike) -> ChartKey:
     profile = as_area_profile(given)
     if profile is None:
         raise DocumentError("There is no area profile to draw.")
     affected = _shares([v or 0 for v in profile.population_by_decile or [0] * 10])
     nation, figures = national_baseline(profile)
     national = _shares([v or 0 for v in figures.population_by_decile or [1] * 10])
-    return _chart_png(tuple(affected), nation, tuple(national))
+    return tuple(affected), nation, tuple(national)
 
 
-@lru_cache(maxsize=64)
-def _chart_png(affected: tuple[float, ...], nation: str, national: tuple[float, ...]) -> bytes:
-    """Drawn once per set of shares: every version of an assessment, and its Word copy, shows the same
-    chart, and matplotlib takes 0.1 to 0.3 s over it (deterministic output, so a cached copy is identical)."""
-    with _RC_LOCK, rc_context(_FONT):
-        return _png(_chart(list(affected), nation, list(national)))
+class ChartCache:
+    """Charts drawn, by the shares they show: every version of an assessment, and its Word copy, shows
+    the same chart, and matplotlib takes 0.1 to 0.3 s over it (deterministic, so a kept copy is identical)."""
+
+    MAX = 64
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._charts: OrderedDict[ChartKey, bytes] = OrderedDict()
+
+    def get(self, key: ChartKey) -> bytes | None:
+        with self._lock:
+            png = self._charts.get(key)
+            if png is not None:
+                self._charts.move_to_end(key)
+            return png
+
+    def put(self, key: ChartKey, png: bytes) -> None:
+        with self._lock:
+            self._charts[key] = png
+            self._charts.move_to_end(key)
+            while len(self._charts) > self.MAX:
+                self._charts.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._charts.clear()
+
+
+CHARTS = ChartCache()
 
 
 def decile_map_png(

@@ -32,7 +32,7 @@ from hia_service.domain.branding import LogoError, check_logo
 
 from .aside import Aside
 from .blocks import Block
-from .charts import CHART_PIXELS, MAP_PIXELS, decile_chart_png
+from .charts import CHART_PIXELS, MAP_PIXELS, decile_chart_png, known_chart_png, remember_chart_png
 from .content import assessment_blocks
 from .errors import SnapshotError
 from .metadata import DocumentInfo, SignatureBox
@@ -79,6 +79,9 @@ def build_pdf(
     check_snapshot(snapshot)
     profile = snapshot_profile(snapshot)
     draw_chart = chart_png is None and profile is not None and bool(profile.population_by_decile)
+    if draw_chart and profile is not None:
+        chart_png = known_chart_png(profile)
+        draw_chart = chart_png is None
     work = _Figures(
         chart=partial(decile_chart_png, profile) if draw_chart and profile is not None else None,
         map=map_png if callable(map_png) else None,
@@ -94,13 +97,23 @@ def build_pdf(
             later = {id(png): place for place, png in enumerate(drawn) if png is not None}
         else:
             drawn = figures.result()
+            _remember_chart(profile, work, drawn)
         chart = chart_png if chart_png is not None else drawn[0]
         map_bytes = map_png if isinstance(map_png, bytes) else drawn[1]
         blocks = assessment_blocks(snapshot, chart_png=chart, map_png=map_bytes)
         info = document_info(snapshot)
-        return render_blocks(blocks, _page(snapshot, info), info, snapshot, figures if later else None, later)
+        pdf = render_blocks(blocks, _page(snapshot, info), info, snapshot, figures if later else None, later)
+        if figures.forked:
+            _remember_chart(profile, work, figures.result())
+        return pdf
     finally:
         figures.close()
+
+
+def _remember_chart(profile: Any, work: "_Figures", drawn: tuple[bytes | None, bytes | None]) -> None:
+    """A chart the child drew is kept here too, so this process's next record of it draws nothing."""
+    if work.chart is not None and drawn[0] is not None:
+        remember_chart_png(profile, drawn[0])
 
 
 @dataclass(frozen=True)

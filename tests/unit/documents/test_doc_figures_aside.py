@@ -16,7 +16,14 @@ from reportlab.graphics.barcode import qrencoder
 
 from hia_service.documents import build_pdf
 from hia_service.documents.aside import Aside
-from hia_service.documents.charts import CHART_PIXELS, MAP_PIXELS, decile_chart_png, decile_map_png
+from hia_service.documents.charts import (
+    CHART_PIXELS,
+    CHARTS,
+    MAP_PIXELS,
+    decile_chart_png,
+    decile_map_png,
+    known_chart_png,
+)
 from hia_service.documents.pdf import FigureFetcher
 from hia_service.documents.pdf_html import qr_svg
 from hia_service.documents.sample import example_geometries
@@ -98,9 +105,8 @@ def test_aside_gives_the_childs_answer_or_does_the_work_itself() -> None:
     with pytest.raises(ValueError, match="drawing failed"):
         failing.result()
 
-    unused = Aside(lambda: b"x" * 1_000_000, fork=True)  # more than a pipe holds
-    unused.close()
-    assert not unused.forked
+    unused = Aside(lambda: b"x" * 2_000_000, fork=True)  # more than even a widened pipe holds
+    unused.close()  # reaped, not left waiting to write
 
 
 def test_figure_sizes_are_what_the_placeholders_assume(snapshot: dict[str, Any]) -> None:
@@ -135,3 +141,13 @@ def test_the_record_fetches_its_figures_and_nothing_else() -> None:
     for url in ("file:///etc/passwd", "http://127.0.0.1/", "hia-record:figure-2.png"):
         with pytest.raises(ValueError):
             fetcher.fetch(url)
+
+
+def test_a_chart_drawn_in_the_child_is_kept_for_this_process_next_record(snapshot: dict[str, Any]) -> None:
+    profile = snapshot_profile(snapshot)
+    assert profile is not None
+    CHARTS.clear()
+    build_pdf(snapshot)
+    kept = known_chart_png(profile)
+    CHARTS.clear()
+    assert kept is not None and kept == decile_chart_png(profile)
