@@ -78,42 +78,29 @@ def build_pdf(
     """
     check_snapshot(snapshot)
     profile = snapshot_profile(snapshot)
-    draw_chart = chart_png is None and profile is not None and bool(profile.population_by_decile)
-    if draw_chart and profile is not None:
-        chart_png = known_chart_png(profile)
+    if chart_png is None and profile is not None and profile.population_by_decile:
+        chart_png = known_chart_png(profile)  # None: still to draw
         draw_chart = chart_png is None
+    else:
+        draw_chart = False
     work = _Figures(
         chart=partial(decile_chart_png, profile) if draw_chart and profile is not None else None,
         map=map_png if callable(map_png) else None,
     )
     figures = Aside(work, fork=None if work else False)
     try:
-        later: dict[int, int] = {}  # id of a placeholder PNG -> its place in work's answer
-        if figures.forked:
-            drawn: tuple[bytes | None, bytes | None] = (
-                _placeholder(CHART_PIXELS) if work.chart else None,
-                _placeholder(MAP_PIXELS) if work.map else None,
-            )
-            later = {id(png): place for place, png in enumerate(drawn) if png is not None}
-        else:
-            drawn = figures.result()
-            _remember_chart(profile, work, drawn)
+        drawn, later = _figures_for_layout(work, figures)
         chart = chart_png if chart_png is not None else drawn[0]
         map_bytes = map_png if isinstance(map_png, bytes) else drawn[1]
         blocks = assessment_blocks(snapshot, chart_png=chart, map_png=map_bytes)
         info = document_info(snapshot)
         pdf = render_blocks(blocks, _page(snapshot, info), info, snapshot, figures if later else None, later)
-        if figures.forked:
-            _remember_chart(profile, work, figures.result())
+        drawn_chart = figures.result()[0] if work.chart is not None else None
+        if drawn_chart is not None and profile is not None:  # so this process's next record draws nothing
+            remember_chart_png(profile, drawn_chart)
         return pdf
     finally:
         figures.close()
-
-
-def _remember_chart(profile: Any, work: "_Figures", drawn: tuple[bytes | None, bytes | None]) -> None:
-    """A chart the child drew is kept here too, so this process's next record of it draws nothing."""
-    if work.chart is not None and drawn[0] is not None:
-        remember_chart_png(profile, drawn[0])
 
 
 @dataclass(frozen=True)
@@ -128,6 +115,20 @@ class _Figures:
 
     def __call__(self) -> tuple[bytes | None, bytes | None]:
         return (self.chart() if self.chart else None, self.map() if self.map else None)
+
+
+def _figures_for_layout(
+    work: _Figures, figures: Aside[tuple[bytes | None, bytes | None]]
+) -> tuple[tuple[bytes | None, bytes | None], dict[int, int]]:
+    """The chart and map to lay out: blank placeholders of their size while a child draws them (with the
+    id of each placeholder -> its place in the child's answer), else the figures themselves."""
+    if not figures.forked:
+        return figures.result(), {}
+    drawn = (
+        _placeholder(CHART_PIXELS) if work.chart else None,
+        _placeholder(MAP_PIXELS) if work.map else None,
+    )
+    return drawn, {id(png): place for place, png in enumerate(drawn) if png is not None}
 
 
 def render_blocks(
