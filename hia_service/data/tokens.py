@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select, update
 
-from hia_service.data.models import ApiToken, User
+from hia_service.data.models import ApiToken, OrganisationSettings, User
 from hia_service.extensions import db
 
 
@@ -32,11 +32,12 @@ class TokenHolder:
     role: str
     is_active: bool
     created_at: datetime
+    max_days: int | None  # the organisation's limit on a token's life, if it set one
 
 
 def find_token_holder(token_hash: str) -> TokenHolder | None:
-    """The token with that hash and its holder, in one query of plain values (every API call's first
-    check of a token makes it)."""
+    """The token with that hash, its holder and their organisation's limit on a token's life, in one
+    query of plain values (every API call's first check of a token makes it)."""
     query = (
         select(
             ApiToken.id,
@@ -48,12 +49,14 @@ def find_token_holder(token_hash: str) -> TokenHolder | None:
             User.role,
             User.is_active,
             ApiToken.created_at,
+            OrganisationSettings.api_token_max_days,
         )
         .join(User, User.id == ApiToken.user_id)
+        .outerjoin(OrganisationSettings, OrganisationSettings.organisation_id == User.organisation_id)
         .where(ApiToken.token_hash == token_hash)
     )
     row = db.session.execute(query).one_or_none()
-    return TokenHolder(*row) if row is not None else None
+    return TokenHolder(*tuple(row)) if row is not None else None
 
 
 def list_tokens(user: User) -> list[ApiToken]:

@@ -60,7 +60,10 @@ def _digest(token: str) -> str:
 def token_max_days(organisation_id: int) -> int:
     """The longest a token of this organisation's people may last, in days."""
     settings = organisation_settings.get_settings(organisation_id)
-    chosen = settings.api_token_max_days if settings is not None else None
+    return _max_days(settings.api_token_max_days if settings is not None else None)
+
+
+def _max_days(chosen: int | None) -> int:
     return min(chosen or MAX_DAYS, MAX_DAYS)
 
 
@@ -188,7 +191,7 @@ def _check(digest: str, now: datetime) -> tuple[ApiCaller, datetime | None]:
     if holder.revoked_at is not None:
         raise SignInError("The API token has been revoked")
     # A token made before its organisation shortened the limit ends when one made under today's would.
-    longest = timedelta(days=token_max_days(holder.organisation_id))
+    longest = timedelta(days=_max_days(holder.max_days))
     expires_at = min(_aware(holder.expires_at), _aware(holder.created_at) + longest)
     if expires_at <= now:
         raise SignInError("The API token has expired")
