@@ -194,3 +194,11 @@ def test_categorical_may_name_only_plain_columns(tmp_path: Path, named: str) -> 
     path.write_text(yaml.safe_dump({"attribution": "Test", "datasets": [entry]}))
     with pytest.raises(ManifestError, match="categorical may only name"):
         read_manifest(path)
+
+
+@pytest.mark.parametrize("dtype", [object, "category"])
+def test_a_postcodes_nation_letter_is_read_the_same_from_text_or_categories(dtype: object) -> None:
+    from hia_service.reference.build import _first_letters
+
+    codes = pd.Series(["E06000009", None, "W06000015", "S12000036", "E06000009", ""], dtype=dtype)
+    assert _first_letters(codes).tolist() == ["E", "", "W", "S", "E", ""]
