@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -33,7 +34,7 @@ def provenance_rows(app: Flask) -> list[tuple[str, str, bool]]:
 
 
 def test_load_is_recorded_idempotent_and_a_bad_file_changes_nothing(
-    app: Flask, runner: FlaskCliRunner, reference_data_dir: Path, tmp_path: Path
+    app: Flask, runner: FlaskCliRunner, reference_data_dir: Path, tmp_path: Path, monkeypatch: Any
 ) -> None:
     first = runner.invoke(reference_cli, ["load"])
     assert first.exit_code == 0, first.output
@@ -43,8 +44,13 @@ def test_load_is_recorded_idempotent_and_a_bad_file_changes_nothing(
     snapshot = current_snapshot_id(reference_data_dir)
     assert {s for _, s, _ in rows} == {snapshot}
 
-    again = runner.invoke(reference_cli, ["load"])
-    assert again.exit_code == 0 and "already loaded" in again.output
+    def checked_again(*args: object) -> None:
+        raise AssertionError("files identical to the snapshot's were read and checked again")
+
+    with monkeypatch.context() as patched:  # the same files: their checksums say so, nothing is re-read
+        patched.setattr("hia_service.reference.loader.check_all", checked_again)
+        again = runner.invoke(reference_cli, ["load"])
+    assert again.exit_code == 0 and "already loaded" in again.output, again.output
     assert provenance_rows(app) == rows
 
     bad = tmp_path / "bad-source"
