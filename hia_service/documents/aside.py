@@ -54,8 +54,7 @@ class Aside(Generic[T]):
 
     def close(self) -> None:
         """Reap the child when its answer is no longer wanted (the render failed before asking)."""
-        if self._pid is not None:
-            self._collect()
+        self._collect()
 
     def _start(self) -> None:
         reader, writer = os.pipe()
