@@ -214,6 +214,8 @@ def sign_in_as(page: Page, role: str) -> str:
 
 def axe_check(page: Page) -> list[dict[str, Any]]:
     """Run axe-core against WCAG 2.2 AA; fail on any serious or critical violation. Returns the minor ones."""
+    # A click that follows a link returns once the navigation has begun; axe needs the new page loaded.
+    page.wait_for_load_state("load")
     if not page.evaluate("typeof window.axe !== 'undefined'"):
         _inject_axe(page)
     results = page.evaluate(

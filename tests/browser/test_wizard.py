@@ -181,6 +181,7 @@ def test_complete_an_assessment_page_by_page(
 ) -> None:
     sign_in_as(page, "manager")
     page.get_by_role("link", name="Start a new assessment").first.click()
+    page.wait_for_url("**/assessments/new")
     axe_check(page)
     page.get_by_role("button", name="Start the assessment").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter a name for the proposal")
