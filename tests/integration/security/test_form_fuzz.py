@@ -23,7 +23,7 @@ from werkzeug.test import encode_multipart
 
 from hia_service import create_app
 from hia_service.auth.roles import Role
-from tests.conftest import csrf_token_from, session_key_of
+from tests.conftest import csrf_token_for, session_key_of
 from tests.fuzz_counts import fuzz_settings, tried
 from tests.integration.review.conftest import act_as, add_people, answers_for, create_assessment
 from tests.integration.training.conftest import FLEETWOOD, make_session
@@ -176,7 +176,7 @@ def _sign_in(client: FlaskClient, person: dict[str, Any] | None) -> str:
             session["_fresh"] = True
             session["signed_in_at"] = session["last_seen"] = time.time()
             session["session_key"] = session_key_of(client.application, person["id"])
-    return csrf_token_from(client.get("/home" if person else "/sign-in").get_data(as_text=True))
+    return csrf_token_for(client)
 
 
 def _saved(app: Flask, assessment_id: int) -> tuple[Any, ...]:

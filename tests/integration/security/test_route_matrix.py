@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from hia_service import create_app
 from hia_service.auth.roles import Role
-from tests.conftest import csrf_token_from, session_key_of
+from tests.conftest import csrf_token_for, session_key_of
 from tests.fuzz_counts import tried
 from tests.integration.api.conftest import issue_token
 from tests.integration.review.conftest import act_as, add_people, create_assessment
@@ -362,7 +362,7 @@ def as_persona(client: FlaskClient, world: World, persona: str) -> str:
             session["_fresh"] = True
             session["signed_in_at"] = session["last_seen"] = time.time()
             session["session_key"] = session_key_of(client.application, person["id"])
-    token = csrf_token_from(client.get("/home" if person else "/sign-in").get_data(as_text=True))
+    token = csrf_token_for(client)
     if persona.startswith("token_"):
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {world.tokens[persona]}"
     return token
