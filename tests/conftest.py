@@ -8,6 +8,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 REFERENCE_DIR = Path(os.environ.get("HIA_REFERENCE_DIR", REPO_ROOT.parent / "shared" / "reference-data"))
 os.environ.setdefault("HIA_ENV", "testing")
 TEST_PASSWORD = "correct-horse-battery-staple"
+REDIS_URL = os.environ.get("HIA_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def backends() -> list[str]:
@@ -95,6 +97,39 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     with application.app_context():
         db.drop_all()
         db.engine.dispose()
+
+
+@contextmanager
+def queue_on_redis(app: Flask, **config: Any) -> Iterator[str]:
+    """HIA_QUEUE=rq on a queue of its own in the real Redis, as production runs; yields the queue's name.
+    Redis is shared by every test process: never FLUSHALL, delete only this queue's keys afterwards."""
+    from redis import Redis
+
+    name = f"hia-test-{uuid.uuid4().hex[:12]}"
+    keys = ("HIA_QUEUE", "HIA_QUEUE_NAME", "HIA_REDIS_URL", *config)
+    saved = {key: app.config.get(key) for key in keys}
+    app.config.update(HIA_QUEUE="rq", HIA_QUEUE_NAME=name, HIA_REDIS_URL=REDIS_URL, **config)
+    app.extensions.pop("hia_redis", None)
+    try:
+        yield name
+    finally:
+        app.config.update(saved)
+        app.extensions.pop("hia_redis", None)
+        redis = Redis.from_url(REDIS_URL)
+        left = list(redis.scan_iter(match=f"rq:*{name}*", count=500))
+        if left:
+            redis.delete(*left)
+        redis.close()
+
+
+@pytest.fixture
+def signing_queued(app: Flask) -> Iterator[str]:
+    """Approval queues the record's signing, as it does in production (HIA_QUEUE=rq), and no worker takes it:
+    for tests about what happens around an approval rather than its signed record, which otherwise drew and
+    signed a PDF (about a second) for every approval. The signing itself is tested in documents_wiring/ and
+    ops/ (sync and queued)."""
+    with queue_on_redis(app) as name:
+        yield name
 
 
 # --- keeping tests apart in the database -----------------------------------------------------------------

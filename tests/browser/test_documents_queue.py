@@ -12,7 +12,8 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, axe_check, screenshot, sign_in_as
 from tests.browser.test_review import demo_person
-from tests.integration.ops.conftest import REDIS_URL, run_worker
+from tests.conftest import REDIS_URL
+from tests.integration.ops.conftest import run_worker
 from tests.integration.review.conftest import act_as, create_assessment
 
 

@@ -149,7 +149,7 @@ def test_signing_runs_once_however_often_the_job_runs(
 def test_with_redis_unreachable_approval_stands_and_the_page_says_try_again(
     app: Flask, client: FlaskClient, rq_mode: Any, world: Any, make_assessment: Any, act: Any, login: Any
 ) -> None:
-    from tests.integration.ops.conftest import REDIS_URL
+    from tests.conftest import REDIS_URL
 
     app.config["HIA_REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     app.extensions.pop("hia_redis", None)

@@ -47,7 +47,7 @@ def test_in_production_api_rate_limits_are_counted_in_redis(monkeypatch: pytest.
     from limits.storage import storage_from_string
 
     from hia_service.api import _rate_limit_storage
-    from tests.integration.ops.conftest import REDIS_URL
+    from tests.conftest import REDIS_URL
 
     monkeypatch.delenv("HIA_RATELIMIT_STORAGE_URI", raising=False)
     server = Flask("server")

@@ -19,6 +19,9 @@ from hia_service.services.review import decisions as review
 from tests.conftest import csrf_token_from
 from tests.integration.review.conftest import form_token
 
+# Approvals here queue the signing of their record (see tests/conftest.py signing_queued).
+pytestmark = pytest.mark.usefixtures("signing_queued")
+
 
 def entries(app: Flask) -> list[AuditEvent]:
     with app.app_context():

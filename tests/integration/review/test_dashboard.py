@@ -16,6 +16,9 @@ from hia_service.services.review import dashboard
 from hia_service.services.review import decisions as review
 from tests.integration.review.conftest import PROFILE, acting_as, answers_for
 
+# Approvals here queue the signing of their record (see tests/conftest.py signing_queued).
+pytestmark = pytest.mark.usefixtures("signing_queued")
+
 
 @pytest.fixture
 def portfolio_ids(world: Any, make_assessment: Any, act: Any, lock_of: Any) -> dict[str, int]:

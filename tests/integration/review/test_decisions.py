@@ -12,6 +12,9 @@ from flask.testing import FlaskClient
 from hia_service.services.review import decisions as review
 from tests.integration.review.conftest import form_token
 
+# Approvals here queue the signing of their record (see tests/conftest.py signing_queued).
+pytestmark = pytest.mark.usefixtures("signing_queued")
+
 
 @pytest.fixture
 def approved(world: Any, make_assessment: Any, act: Any, lock_of: Any) -> int:

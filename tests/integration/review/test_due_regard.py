@@ -17,6 +17,9 @@ from hia_service.services.review import decisions as review
 from tests.integration.review.conftest import AREA, PROFILE, answers_for, form_token
 from tests.integration.review.test_decisions import decision_form
 
+# Approvals here queue the signing of their record (see tests/conftest.py signing_queued).
+pytestmark = pytest.mark.usefixtures("signing_queued")
+
 
 @pytest.fixture
 def with_engine(app: Flask, reference_data_dir: Path) -> Iterator[Flask]:

@@ -14,6 +14,9 @@ from hia_service.cli.reminders import reminders_cli
 from hia_service.services.review import decisions as review
 from tests.integration.review.conftest import Sink, answers_for, form_token, free_port
 
+# Approvals here queue the signing of their record (see tests/conftest.py signing_queued).
+pytestmark = pytest.mark.usefixtures("signing_queued")
+
 
 @pytest.fixture
 def approved(world: Any, make_assessment: Any, act: Any, lock_of: Any) -> int:

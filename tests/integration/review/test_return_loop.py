@@ -8,12 +8,16 @@ import re
 from types import SimpleNamespace
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from hia_service.services.assessments import authoring as assessments
 from hia_service.services.review import decisions as review
 from tests.integration.review.conftest import Sink, acting_as, form_token, free_port
+
+# Approvals here queue the signing of their record (see tests/conftest.py signing_queued).
+pytestmark = pytest.mark.usefixtures("signing_queued")
 
 REASON = "The impact on disabled people is not assessed.\nSay how people who cannot travel will be seen."
 ON_PC = "Disability is marked neutral with no evidence."

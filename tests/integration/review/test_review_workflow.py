@@ -14,6 +14,9 @@ from hia_service.services.errors import PermissionDeniedError, ServiceError, Sta
 from hia_service.services.review import decisions as review
 from tests.integration.review.conftest import acting_as, answers_for, form_token
 
+# Approvals here queue the signing of their record (see tests/conftest.py signing_queued).
+pytestmark = pytest.mark.usefixtures("signing_queued")
+
 
 def test_the_queue_shows_submitted_assessments_with_status_and_rating(
     client: FlaskClient, world: Any, make_assessment: Any, login: Any
