@@ -9,6 +9,7 @@ Layout of a rules folder:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -58,8 +59,33 @@ def _pick(versions: Mapping[str, T], version: str, kind: str) -> T:
 
 def load_rules(rules_dir: Path) -> RuleSet:
     """Read, validate and build every rules file in `rules_dir` (the app passes HIA_RULES_DIR from its
-    settings). Raises RulesError listing every problem found."""
+    settings). Raises RulesError listing every problem found.
+
+    The same files give the same (immutable) rule set: it is built once per process for each content of
+    the folder, since checking the files against their schemas takes most of a second and each app
+    made in a process (the test suite's, a command's) loads them. A changed file is read afresh."""
     rules_dir = Path(rules_dir)
+    return _built_rules(rules_dir.resolve(), _contents(rules_dir))
+
+
+def _contents(rules_dir: Path) -> str:
+    """A fingerprint of every file load_rules reads (names and bytes)."""
+    digest = hashlib.sha256()
+    paths = [rules_dir / "current.yaml"]
+    for pattern in ("framework/*.yaml", "scoring/*.yaml", "schema/*.schema.json"):
+        paths += sorted(rules_dir.glob(pattern))
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            data = f"unreadable: {exc}".encode()  # the load reports it; a failed load is never kept
+        digest.update(f"{path.relative_to(rules_dir)}\0{len(data)}\0".encode())
+        digest.update(data)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _built_rules(rules_dir: Path, contents: str) -> RuleSet:  # `contents` is only the cache key
     problems: list[Problem] = []
     frameworks = _load_kind(rules_dir, "framework", problems, build_framework)
     broken = _versions_present(rules_dir, "framework") - set(frameworks)
@@ -165,3 +191,4 @@ def load_scoring(version: str | None = None, rules_dir: Path | None = None) -> S
 
 def clear_cache() -> None:
     _cached.cache_clear()
+    _built_rules.cache_clear()

@@ -20,9 +20,13 @@ def schema_path(rules_dir: Path, kind: str) -> Path:
     return rules_dir / "schema" / f"{kind}.schema.json"
 
 
-@cache
 def _validator(path: Path) -> Draft202012Validator:
-    schema = json.loads(path.read_text(encoding="utf-8"))
+    return _validator_for(path.read_text(encoding="utf-8"))
+
+
+@cache  # by the schema's text, so a schema changed on disk is read afresh
+def _validator_for(text: str) -> Draft202012Validator:
+    schema = json.loads(text)
     Draft202012Validator.check_schema(schema)
     return Draft202012Validator(schema)
 

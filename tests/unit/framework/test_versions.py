@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from hia_service.cli.rules import rules_cli
+from hia_service.domain.framework.source import RulesError
 from hia_service.domain.rules import (
     RuleSet,
     UnknownVersionError,
@@ -91,6 +93,21 @@ def test_load_framework_is_cached_per_folder(rules_copy: Path) -> None:
     assert load_scoring(rules_dir=rules_copy).version == "2.0"
     assert cached_rules(rules_copy) is cached_rules(rules_copy)
     clear_cache()
+
+
+def test_load_rules_builds_the_same_files_once_and_a_changed_file_afresh(rules_copy: Path) -> None:
+    first = load_rules(rules_copy)
+    assert load_rules(rules_copy) is first  # the same bytes: the rule set already built
+    add_version_2_0(rules_copy)
+    changed = load_rules(rules_copy)
+    assert changed is not first and changed.framework().version == "2.0"
+    # A changed schema is read again too, though every rules file is as before.
+    schema_file = rules_copy / "schema" / "current.schema.json"
+    schema = json.loads(schema_file.read_text())
+    schema["required"] = [*schema.get("required", []), "approved_by"]
+    schema_file.write_text(json.dumps(schema))
+    with pytest.raises(RulesError, match="'approved_by' is missing"):
+        load_rules(rules_copy)
 
 
 def test_default_folder_is_the_project_rules(monkeypatch: pytest.MonkeyPatch, rules_copy: Path) -> None:
