@@ -25,6 +25,12 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+def can_fork() -> bool:
+    """Only a process with one thread forks: a child of a threaded one could inherit a lock that another
+    thread held at that moment, and wait on it for ever."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
 class Aside(Generic[T]):
     """The result of work(): from the child process when it could be forked, else done on first ask."""
 
@@ -35,7 +41,7 @@ class Aside(Generic[T]):
         self._done: tuple[T] | None = None
         self._forked = False
         if fork is None:
-            fork = hasattr(os, "fork") and threading.active_count() == 1
+            fork = can_fork()
         if fork:
             self._start()
 

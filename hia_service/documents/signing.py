@@ -124,7 +124,7 @@ def _signer(data: bytes, passphrase: bytes) -> tuple[signers.SimpleSigner, x509.
     """The signer for one certificate file, made once per process: decrypting a PKCS#12 and parsing its
     RSA key take about 0.2 s, a fifth of a record's render and sign. Keyed by the file's bytes, so a new
     upload is read afresh; the dates are checked on every use, not here."""
-    key, cert, chain = _open_p12(data, passphrase)
+    key, cert, chain = _opened(data, passphrase)
     der = serialization.Encoding.DER
     signer = _ParsedKeySigner(
         key,
@@ -164,14 +164,14 @@ def open_p12(
 ) -> tuple[PrivateKey, x509.Certificate, list[x509.Certificate]]:
     """The key, certificate and issuing chain of the organisation's PKCS#12 file, checked usable today
     (for signing something other than a PDF: an organisation archive's manifest)."""
-    key, cert, chain = _open_p12(_p12_bytes(p12_path), _as_bytes(passphrase))
+    key, cert, chain = _opened(_p12_bytes(p12_path), _as_bytes(passphrase))
     _check_dates(cert, now or datetime.now(UTC))
-    return key, cert, chain
+    return key, cert, list(chain)
 
 
 def signing_certificate_pem(p12_path: str | Path, passphrase: str | bytes) -> bytes:
     """The public certificate inside the PKCS#12 file, as PEM: the trust root for verify_pdf."""
-    _, cert, _ = _open_p12(_p12_bytes(p12_path), _as_bytes(passphrase))
+    _, cert, _ = _opened(_p12_bytes(p12_path), _as_bytes(passphrase))
     return cert.public_bytes(serialization.Encoding.PEM)
 
 
@@ -241,6 +241,18 @@ def _p12_bytes(p12_path: str | Path) -> bytes:
 
 def _as_bytes(passphrase: str | bytes) -> bytes:
     return passphrase.encode() if isinstance(passphrase, str) else passphrase
+
+
+Opened = tuple[PrivateKey, x509.Certificate, tuple[x509.Certificate, ...]]
+
+
+@lru_cache(maxsize=8)
+def _opened(data: bytes, passphrase: bytes) -> Opened:
+    """The file opened once per process (decrypting a PKCS#12 takes about 0.12 s, and an archive's export,
+    its import's trust check and each signature open the same one). Keyed by the file's bytes, so a new
+    upload is read afresh; a file that cannot be opened raises every time."""
+    key, cert, chain = _open_p12(data, passphrase)
+    return key, cert, tuple(chain)
 
 
 def _open_p12(data: bytes, passphrase: bytes) -> tuple[PrivateKey, x509.Certificate, list[x509.Certificate]]:
