@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import hashlib
-import io
 import subprocess
 from pathlib import Path
 from typing import Any
 
-import pdfplumber
 import pytest
 from flask import Flask
 
 from hia_service.documents import verify_pdf
+from tests.conftest import pdf_text
 from tests.integration.documents_wiring.conftest import pdf_file, version_of
 
 PDFSIG = "/usr/bin/pdfsig"
 
 
 def text_of(pdf: bytes) -> str:
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        return "\n".join(page.extract_text() or "" for page in document.pages)
+    return pdf_text(pdf)
 
 
 def trust(app: Flask) -> list[bytes]:

@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import docx
-import pdfplumber
 import pikepdf
 import pytest
 from flask import Flask
 
+from tests.conftest import pdf_text
 from tests.integration.review.conftest import acting_as, missing_required
 
 # 1.5 km around a point between Mexborough (Doncaster) and Swinton (Rotherham): ten neighbourhoods, three
@@ -69,8 +69,7 @@ def test_the_map_is_drawn_with_both_local_authorities(drawn: dict[str, Any]) -> 
 
 
 def test_the_pdf_names_both_under_the_map_and_in_its_text_alternative(drawn: dict[str, Any]) -> None:
-    with pdfplumber.open(io.BytesIO(drawn["pdf"])) as document:
-        text = _flat("\n".join(page.extract_text() or "" for page in document.pages))
+    text = _flat(pdf_text(drawn["pdf"]))
     assert SENTENCE in text
     assert "shaded by deprivation decile, with local authority boundaries" in text  # the caption
     with pikepdf.open(io.BytesIO(drawn["pdf"])) as document:
