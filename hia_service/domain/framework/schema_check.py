@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from functools import cache
@@ -20,8 +21,11 @@ def schema_path(rules_dir: Path, kind: str) -> Path:
     return rules_dir / "schema" / f"{kind}.schema.json"
 
 
-def _validator(path: Path) -> Draft202012Validator:
-    return _validator_for(path.read_text(encoding="utf-8"))
+# Documents found valid, as (schema text, document) digests. Checking takes most of a rules load, and a
+# load mostly re-reads files it has checked before (each app made in a process; an edit to one file of
+# ten). repr() tells a date from a string and 1 from "1", as the schema does. Bounded; a miss checks again.
+_VALID: set[tuple[str, str]] = set()
+_VALID_MAX = 512
 
 
 @cache  # by the schema's text, so a schema changed on disk is read afresh
@@ -36,8 +40,21 @@ def check_against_schema(doc: SourceDoc, rules_dir: Path, kind: str) -> list[Pro
     path = schema_path(rules_dir, kind).resolve()
     if not path.is_file():
         return [Problem(doc.label, None, f"the schema file {path} is missing")]
-    problems = [_to_problem(doc, err) for err in _leaf_errors(_validator(path).iter_errors(doc.data))]
-    return sorted(problems, key=lambda p: p.line or 0)
+    schema_text = path.read_text(encoding="utf-8")
+    key = (_digest(schema_text), _digest(repr(doc.data)))
+    if key in _VALID:
+        return []
+    errors = _leaf_errors(_validator_for(schema_text).iter_errors(doc.data))
+    problems = sorted((_to_problem(doc, err) for err in errors), key=lambda p: p.line or 0)
+    if not problems:
+        if len(_VALID) >= _VALID_MAX:
+            _VALID.clear()
+        _VALID.add(key)
+    return problems
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _leaf_errors(errors: Iterator[ValidationError]) -> Iterator[ValidationError]:

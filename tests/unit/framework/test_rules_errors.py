@@ -212,3 +212,18 @@ def test_missing_rules_folder(tmp_path: Path) -> None:
         load_rules(tmp_path)
     messages = [p.message for p in caught.value.problems]
     assert "no framework files (expected framework/<version>.yaml)" in messages
+
+
+def test_a_document_once_valid_is_checked_again_when_only_a_type_differs() -> None:
+    """Valid documents are remembered; the same text with a number where the schema wants a string is not."""
+    from hia_service.config import configured_rules_dir
+    from hia_service.domain.framework.schema_check import check_against_schema
+
+    rules_dir = configured_rules_dir()
+    quoted, _ = parse_yaml('framework: "1.3"\nscoring: "1.4"\n', "current.yaml")
+    unquoted, _ = parse_yaml("framework: 1.3\nscoring: 1.4\n", "current.yaml")
+    assert quoted is not None and unquoted is not None
+    assert check_against_schema(quoted, rules_dir, "current") == []
+    assert check_against_schema(quoted, rules_dir, "current") == []
+    problems = check_against_schema(unquoted, rules_dir, "current")
+    assert [p.line for p in problems] == [1, 2] and "expected" in problems[0].message
