@@ -1,7 +1,8 @@
 """Documents made in the background (HIA_QUEUE=rq): the signed record of an approved version, the drawn PDF
 of any other version (practice ones too), and the Word copy of every version. A download (web page or API)
 asks for the file; if it is not ready it queues the work and says "being prepared" until it is. With
-HIA_QUEUE=sync the work is done inside the request, as before.
+HIA_QUEUE=sync the work is done inside the request, and drawn copies are kept under their fingerprint just
+the same.
 
 The functions named *_job run in `hia worker` (documents/queue.py, through hia_service.worker_jobs),
 each as one unit of work.
@@ -60,7 +61,7 @@ def document_for_download(version: AssessmentVersion, kind: str, *, again: bool 
     """The version's PDF record or Word copy if it is ready; otherwise queue it and raise
     DocumentNotReadyError."""
     if not jobs.queued():
-        return documents.version_document(version, kind)
+        return _made_now(version, kind)
     if kind == "pdf" and _is_signed_record(version):
         if version.pdf_sha256 is not None:
             return documents.version_pdf(version)
@@ -87,6 +88,29 @@ def document_for_download(version: AssessmentVersion, kind: str, *, again: bool 
         lane=_lane(version),
     )
     raise DocumentNotReadyError(state, kind, version.number)
+
+
+def _made_now(version: AssessmentVersion, kind: str) -> bytes:
+    """Without a queue: the signed record, or a drawn copy kept under its fingerprint as the worker keeps
+    it, so the next download of an unchanged version (a reviewer's, the same person's again) is not drawn
+    a second time. A copy that cannot be kept is still given out."""
+    if kind == "pdf" and _is_signed_record(version):
+        return documents.version_pdf(version)
+    key = render_key(version, kind)
+    place = storage.document_storage()
+    try:
+        kept = place.read(key)
+    except (OSError, storage.StorageError):
+        kept = None  # the store is away: draw it, as for a first download
+    if kept is not None:
+        return kept
+    data = documents.drawn(version, kind)
+    try:
+        place.write(key, data)
+    except (OSError, storage.StorageError) as error:
+        fields = {"key": key, "error": str(error) or type(error).__name__}
+        log.warning("A drawn copy could not be kept for later downloads", extra={"fields": fields})
+    return data
 
 
 def render_key(version: AssessmentVersion, kind: str = "pdf") -> str:

@@ -30,6 +30,7 @@ from tests.integration.training.conftest import (  # noqa: F401
 from tests.integration.training.test_results import _model_answers
 
 WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MIMETYPES = {"pdf": "application/pdf", "docx": WORD}
 
 
 def word_text(data: bytes) -> str:
@@ -161,15 +162,53 @@ def test_a_word_copy_that_keeps_failing_is_reported_and_can_be_asked_for_again(
     assert [d["format"] for d in audit_events(app, "document_downloaded")] == ["docx"]
 
 
-def test_without_the_queue_the_word_copy_is_made_in_the_request(
-    app: Flask, client: FlaskClient, world: Any, make_assessment: Any, login: Any
+@pytest.mark.parametrize("kind", ["pdf", "docx"])
+def test_without_the_queue_a_copy_is_made_in_the_request_and_kept_for_the_next(
+    app: Flask,
+    client: FlaskClient,
+    world: Any,
+    make_assessment: Any,
+    login: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    kind: str,
 ) -> None:
+    from hia_service.services.documents import records
+
     assert app.config.get("HIA_QUEUE", "sync") == "sync"
     assessment_id = make_assessment(world["manager"])
     login(world["manager"])
+    response = client.get(f"/documents/{assessment_id}/v1.{kind}")
+    assert response.status_code == 200 and response.mimetype == MIMETYPES[kind]
+    kept = drawn_copy(app, assessment_id, kind)
+    assert kept.read_bytes() == response.data
+
+    def draw_again(*args: Any) -> bytes:
+        raise AssertionError("drawn a second time")
+
+    monkeypatch.setattr(records, "drawn", draw_again)
+    again = client.get(f"/documents/{assessment_id}/v1.{kind}")
+    assert again.status_code == 200 and again.data == response.data
+
+
+def test_without_the_queue_a_copy_that_cannot_be_kept_is_still_given_out(
+    app: Flask,
+    client: FlaskClient,
+    world: Any,
+    make_assessment: Any,
+    login: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hia_service.services.documents import storage
+
+    def full(*args: Any) -> None:
+        raise storage.StorageFullError("The document store is full")
+
+    monkeypatch.setattr(storage.LocalFolder, "write", full)
+    assessment_id = make_assessment(world["manager"])
+    login(world["manager"])
     response = client.get(f"/documents/{assessment_id}/v1.docx")
-    assert response.status_code == 200 and response.mimetype == WORD and word_text(response.data)
-    assert not drawn_copy(app, assessment_id, "docx").exists()  # nothing stored: drawn for this request
+    assert response.status_code == 200 and word_text(response.data)
+    assert not drawn_copy(app, assessment_id, "docx").exists()
 
 
 # --- the API ------------------------------------------------------------------------------------------
