@@ -180,8 +180,8 @@ def _image_sizes(pdf: bytes) -> list[tuple[int, int]]:
     return sorted({image.image.size for page in _reader(pdf).pages for image in page.images})
 
 
-def test_a_logo_can_arrive_as_base64(snapshot, map_png):
-    without = _image_sizes(build_pdf(snapshot))
+def test_a_logo_can_arrive_as_base64(snapshot, map_png, plain_pdf):
+    without = _image_sizes(plain_pdf)
     snapshot["organisation"]["logo_png"] = base64.b64encode(map_png).decode()
     with_logo = _image_sizes(build_pdf(snapshot))
     assert set(with_logo) - set(without) == {Image.open(io.BytesIO(map_png)).size}
@@ -248,9 +248,9 @@ def _purple_box(image: Image.Image) -> tuple[int, tuple[int, int, int, int] | No
     return len(rows), (int(columns.min()), int(rows.min()), int(columns.max()) + 1, int(rows.max()) + 1)
 
 
-def test_an_svg_logo_is_drawn_as_vectors_in_the_logo_box(snapshot, tmp_path):
+def test_an_svg_logo_is_drawn_as_vectors_in_the_logo_box(snapshot, tmp_path, plain_pdf):
+    without = _image_sizes(plain_pdf)
     snapshot["organisation"]["logo_svg"] = base64.b64encode(SVG_LOGO).decode()
-    without = _image_sizes(build_pdf(snapshot))
     pdf = build_pdf(snapshot)
     assert _image_sizes(pdf) == without  # drawn with paths, not embedded as a picture
     count, box = _purple_box(_first_page_pixels(pdf, tmp_path))
@@ -274,8 +274,8 @@ def test_an_svg_logo_with_a_shape_that_cannot_be_drawn_leaves_the_name(snapshot,
     assert "Northshire NHS Foundation Trust" in _reader(pdf).pages[0].extract_text()
 
 
-def test_an_svg_logo_that_fails_the_logo_check_is_never_drawn(snapshot, tmp_path, caplog):
-    without = _image_sizes(build_pdf(snapshot))
+def test_an_svg_logo_that_fails_the_logo_check_is_never_drawn(snapshot, tmp_path, caplog, plain_pdf):
+    without = _image_sizes(plain_pdf)
     outside = (
         b'<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40">'
         b'<image href="data:image/png;base64,iVBORw0KGgo=" width="120" height="40"/></svg>'
@@ -287,11 +287,11 @@ def test_an_svg_logo_that_fails_the_logo_check_is_never_drawn(snapshot, tmp_path
     assert _image_sizes(pdf) == without
 
 
-def test_svg_text_is_drawn_with_the_document_fonts_never_looked_up_on_the_machine(snapshot):
+def test_svg_text_is_drawn_with_the_document_fonts_never_looked_up_on_the_machine(snapshot, plain_pdf):
     def page_fonts(pdf: bytes) -> set[str]:
         return {str(font["/BaseFont"]) for font in _reader(pdf).pages[0]["/Resources"]["/Font"].values()}
 
-    without_logo = page_fonts(build_pdf(snapshot))
+    without_logo = page_fonts(plain_pdf)
     snapshot["organisation"]["logo_svg"] = base64.b64encode(SVG_LOGO).decode()
     # the logo's "Frutiger, Arial" resolves to the document's own Liberation Sans (Arial's metric twin)
     assert page_fonts(build_pdf(snapshot)) <= without_logo
