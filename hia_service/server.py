@@ -4,8 +4,8 @@ gunicorn.conf.py calls these from gunicorn's hooks: prepare_worker once a worker
 it accepts a connection, so no one's first request pays for loading the reference data (about 200 ms), for
 pyproj's per-thread set-up (25-80 ms in each thread), for compiling its page's templates (about 200 ms) or
 for opening a database connection; finish_worker when the worker stops, so the API reads waiting to be
-audited are written. Without gunicorn (`flask run`,
-tests) all of this happens lazily on first use, as it always did.
+audited are written. Without gunicorn (`flask run`, tests) all of this happens lazily on first use, as it
+always did.
 """
 
 from __future__ import annotations
@@ -61,14 +61,13 @@ def _attempt(step: Callable[[], object]) -> object:
         return None
 
 
-def compile_templates(app: Flask) -> int:
+def compile_templates(app: Flask) -> None:
     """Compile every template, ours (.html) and nhsuk-frontend-jinja's (.jinja), about 1.4 s in all: a
-    page's first render otherwise compiles it with the macros it imports, about 200 ms. Returns how many."""
+    page's first render otherwise compiles it with the macros it imports, about 200 ms."""
     environment = app.jinja_env
-    names = [name for name in environment.list_templates() if name.endswith((".html", ".jinja"))]
-    for name in names:
-        environment.get_template(name)
-    return len(names)
+    for name in environment.list_templates():
+        if name.endswith((".html", ".jinja")):
+            environment.get_template(name)
 
 
 def _compile_first_queries() -> None:
