@@ -6,6 +6,7 @@ remembered window everywhere else."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -127,7 +128,8 @@ def test_a_batch_is_written_by_a_later_call_once_it_is_due(app: Flask, api: Api)
     app.config["HIA_API_AUDIT_BATCH_SECONDS"] = 0.001
     try:
         api.get("/rules", "manager")
-        api.get("/rules", "manager")  # more than a millisecond later: the batch is due
+        time.sleep(0.005)  # a call can take under a millisecond: wait until the batch is surely due
+        api.get("/rules", "manager")
     finally:
         app.config["HIA_API_AUDIT_BATCH_SECONDS"] = 1.0
     assert len(_stored_calls(app)) >= 1
