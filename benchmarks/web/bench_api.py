@@ -16,6 +16,10 @@ run` without Redis), and makes a personal API token for the demo manager. Then:
 3. The same two calls with a second token, on new connections, once the rounds are done and the server has
    been idle two seconds again: what the first call of any token costs on a warm server. A first call after
    the start no slower than this is not cold.
+4. The floor for any first call: a bare WSGI app (200 and two bytes, no Flask) under the same gunicorn
+   settings, timed the same way: its first call two seconds after the start on a new connection, its p50
+   on a kept-alive connection, and a new connection's call after two idle seconds. A server that does no
+   work at all still pays a new connection and the machine waking from idle.
 
 Prints p50/p95 per call, each p50's excess over /healthz, the first calls beside their p50 and beside a
 warm server's first call of a new token, and the size of each answer. Targets (issue 23): GET /rules p50 at
@@ -78,7 +82,33 @@ def main() -> int:
             # in the database, on a new connection, to a server that was idle).
             time.sleep(2.0)
             fresh = {label: Calls(base, later).once(label) for label in FIRST}
-    return _print(rows, first, fresh, sizes, args.limits)
+        bare = _bare_server(env, Path(folder) / "bare", args.rounds)
+    return _print(rows, first, fresh, sizes, args.limits, bare)
+
+
+BARE_APP = """
+def app(environ, start_response):
+    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "2")])
+    return [b"ok"]
+"""
+
+
+def _bare_server(env: dict[str, str], folder: Path, rounds: int) -> dict[str, float]:
+    """First call, kept-alive p50 and a call after two idle seconds of a WSGI app that does nothing."""
+    folder.mkdir()
+    (folder / "bench_bare_app.py").write_text(BARE_APP)
+    bare_env = {**env, "PYTHONPATH": str(folder)}
+    with gunicorn(bare_env, folder, app="bench_bare_app:app") as base:
+        time.sleep(2.0)
+        calls = Calls(base, "")
+        first = calls.once("healthz")
+        for _ in range(10):
+            calls.once("healthz")
+            calls.timed("healthz")
+        p50 = statistics.median(calls.timed("healthz") for _ in range(rounds))
+        time.sleep(2.0)
+        idle = calls.once("healthz")
+    return {"first": first, "p50": p50, "idle": idle}
 
 
 def _token(env: dict[str, str], name: str) -> str:
@@ -195,6 +225,7 @@ def _print(
     fresh: dict[str, float],
     sizes: dict[str, int | None],
     limits: str,
+    bare: dict[str, float],
 ) -> int:
     served = "gunicorn --workers 2 --threads 4, HIA_ENV=production, PostgreSQL"
     print(f"API overhead under {served}, rate limits counted in {limits}")
@@ -219,6 +250,11 @@ def _print(
             f"{ms:>9.1f} {ms / p50:>6.1f}  {verdict:<14} {fresh[label]:>12.1f} {ms / fresh[label]:>9.1f}"
         )
         print(f"{Calls.LABELS[label]:<36} {figures}")
+    print(
+        f"Floor, a bare WSGI app under the same gunicorn: first call {bare['first']:.1f} ms = "
+        f"{bare['first'] / bare['p50']:.1f}x its p50 of {bare['p50']:.2f} ms; after 2 s idle on a new "
+        f"connection {bare['idle']:.1f} ms = {bare['idle'] / bare['p50']:.1f}x"
+    )
     print("Answer sizes: " + ", ".join(f"{k} {v if v is not None else '-'} B" for k, v in sizes.items()))
     return 0
 

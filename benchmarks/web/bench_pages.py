@@ -124,10 +124,12 @@ def _reference_snapshot(data_dir: Path) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], folder: Path) -> Iterator[str]:
+def gunicorn(env: dict[str, str], folder: Path, app: str = "wsgi:app") -> Iterator[str]:
+    """gunicorn serving `app` (module:name, importable with env) as `make run` serves; yields its address
+    once /healthz answers."""
     port = _free_port()
     log = (folder / "gunicorn.log").open("wb")
-    command = [str(BIN / "gunicorn"), *GUNICORN_OPTIONS, "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+    command = [str(BIN / "gunicorn"), *GUNICORN_OPTIONS, "--bind", f"127.0.0.1:{port}", app]
     process = subprocess.Popen(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
