@@ -2,8 +2,10 @@
 
 Each simulated person signs in as their own seeded manager, starts an assessment and then, with 1-3 seconds
 between actions: browses the wizard (task list, a step page, check answers, their list), saves answers on a
-step page, or chooses an area and looks at its deprivation profile. Every request is recorded with its
-category ("page", "save", "profile", "setup") so run_load.py can report exact percentiles per category.
+step page, chooses an area and looks at its deprivation profile, or uses the API with their personal token
+as a reporting tool or another system would (lists their assessments, reads one, saves answers, profiles an
+area). Every request is recorded with its category ("page", "save", "profile", "api", "setup") so
+run_load.py can report exact percentiles per category.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class Manager(FastHttpUser):
     def on_start(self) -> None:
         number = next(_next_user)
         self.email = SEED["users"][number % len(SEED["users"])]
+        self.token = SEED["tokens"][number % len(SEED["tokens"])]
         # Each person comes from their own address, as behind the load balancer (HIA_TRUSTED_PROXIES=1):
         # the sign-in limit is per address, and 50 people are not one client.
         self.headers = {"X-Forwarded-For": f"10.20.{number // 250}.{number % 250 + 1}"}
@@ -96,7 +99,40 @@ class Manager(FastHttpUser):
             f"{self.assessment}/area", "profile:area page with profile", must_contain='id="core20-headline"'
         )
 
+    @task(2)
+    def use_api(self) -> None:
+        assessment_id = self.assessment.rsplit("/", 1)[-1]
+        choice = random.random()
+        if choice < 0.25:
+            self.api("GET", "/api/v1/assessments?page_size=20", "api:list assessments")
+        elif choice < 0.5:
+            self.api("GET", f"/api/v1/assessments/{assessment_id}", "api:read assessment")
+        elif choice < 0.75:
+            current = self.api("GET", f"/api/v1/assessments/{assessment_id}", "api:read assessment")
+            body = {
+                "answers": {"proposal.summary": f"Saved through the API ({random.randint(1, 10**6)})"},
+                "lock_version": current.get("lock_version", 0),
+            }
+            self.api("PUT", f"/api/v1/assessments/{assessment_id}/answers/proposal", "api:save answers", body)
+        else:
+            codes = random.sample(SEED["lsoas"], random.randint(3, 40))
+            body = {"area": {"type": "lsoa_codes", "codes": codes}}
+            self.api("POST", "/api/v1/area-profiles", "api:area profile", body)
+
     # --- plumbing ----------------------------------------------------------------------------------------
+
+    def api(self, method: str, path: str, name: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        headers = {**self.headers, "Authorization": f"Bearer {self.token}"}
+        with self.client.request(
+            method, path, name=name, headers=headers, json=body, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                response.failure(
+                    f"{method} {path} answered {response.status_code}: {(response.text or '')[:300]}"
+                )
+                return {}
+            answer = response.json()
+            return answer if isinstance(answer, dict) else {}
 
     def choose_area(self, category: str = "profile") -> None:
         codes = random.sample(SEED["lsoas"], random.randint(3, 40))

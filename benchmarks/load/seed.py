@@ -1,5 +1,6 @@
 """Seed the load-test database: N managers in the demo organisation, each with a few assessments already
-answered, and a pool of real LSOA codes (from the loaded reference data) for the load to choose areas from.
+answered and a personal API token, and a pool of real LSOA codes (from the loaded reference data) for the
+load to choose areas from.
 
 Run by run_load.py in a subprocess whose environment names the throwaway database:
     python benchmarks/load/seed.py USERS ASSESSMENTS_EACH OUT.json
@@ -29,6 +30,7 @@ def main(users: int, each: int, out: Path) -> None:
     from hia_service.data.transaction import commit
     from hia_service.services.accounts.demo import DEMO_ORG_CODE, seed_demo
     from hia_service.services.accounts.people import create_user
+    from hia_service.services.accounts.tokens import create_token
     from hia_service.services.areas.engine import engine
     from hia_service.services.assessments import authoring as assessments
 
@@ -36,7 +38,7 @@ def main(users: int, each: int, out: Path) -> None:
     with app.app_context():
         seed_demo()
         commit()
-        emails = []
+        emails, tokens = [], []
         for number in range(users):
             email = f"load.{number:03d}@demo.hia.nhs.example"
             user = get_user_by_email(email) or create_user(
@@ -45,11 +47,12 @@ def main(users: int, each: int, out: Path) -> None:
             for n in range(each):
                 assessment = assessments.start_assessment(user, f"Load test assessment {number}-{n}")
                 assessments.save_page(user, assessment.id, list(ANSWERS), ANSWERS, None)
+            tokens.append(create_token(user, "Load test")[1])
             commit()
             emails.append(email)
         codes = engine().release().codes.tolist()
         pool = sorted(random.Random(2026).sample([c for c in codes if c.startswith("E01")], 2000))
-    out.write_text(json.dumps({"users": emails, "password": PASSWORD, "lsoas": pool}))
+    out.write_text(json.dumps({"users": emails, "tokens": tokens, "password": PASSWORD, "lsoas": pool}))
 
 
 if __name__ == "__main__":
