@@ -14,6 +14,7 @@ import binascii
 import gc
 import io
 import logging
+import struct
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from PIL import Image, UnidentifiedImageError
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.html import UA_COUNTER_STYLE
+from weasyprint.images import RasterImage
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from hia_service.domain.branding import LogoError, check_logo
@@ -155,7 +157,9 @@ def render_blocks(
             if not _swap_images(cache, swaps):
                 log.warning("A drawn figure did not fit its placeholder; laying the record out again")
                 images.update({url: png for url, png in swaps.items() if png is not None})
-                document = RecordHTML(string=html, url_fetcher=FigureFetcher(images)).render()
+                cache = {}
+                document = RecordHTML(string=html, url_fetcher=FigureFetcher(images)).render(cache=cache)
+        _embed_pngs_as_they_are(cache)
         box = signature_box(document) if info.approved and not info.training else None
         created = generated_at(snapshot)
         metadata = document.metadata
@@ -180,6 +184,45 @@ def _swap_images(cache: dict[str, Any], swaps: Mapping[str, bytes | None]) -> bo
     for image, png in checked:
         image.image_data = image.cache_image_data(png)  # WeasyPrint reads it when the PDF is written
     return True
+
+
+def _embed_pngs_as_they_are(cache: Mapping[str, Any]) -> None:
+    """Let each PNG the record laid out go into the PDF as its compressed rows are. WeasyPrint decodes every
+    PNG and encodes it again just to take those rows out: about 60 ms for a record's chart and map. Only
+    8-bit, non-interlaced RGB or grey PNGs qualify (their rows are what the PDF's PNG predictor reads);
+    anything else (a logo with 16 bits or transparency, say) goes WeasyPrint's own way."""
+    for image in cache.values():
+        if isinstance(image, RasterImage):
+            image._get_png_data = partial(_png_rows, image)  # WeasyPrint has no option for it
+
+
+def _png_rows(image: RasterImage, pillow_image: Image.Image) -> bytes:
+    """The concatenated IDAT data of image's PNG when pillow_image is that PNG as it stands, else what
+    WeasyPrint would give."""
+    png = image.image_data.data
+    if not (isinstance(png, bytes) and pillow_image.format == "PNG" and _plain_png(png, pillow_image)):
+        return bytes(RasterImage._get_png_data(pillow_image))
+    rows, at = [], 8  # after the signature
+    while at + 8 <= len(png):
+        (length,) = struct.unpack_from("!I", png, at)
+        if png[at + 4 : at + 8] == b"IDAT":
+            rows.append(png[at + 8 : at + 8 + length])
+        at += 12 + length  # length, type, data, CRC
+    return b"".join(rows)
+
+
+def _plain_png(png: bytes, pillow_image: Image.Image) -> bool:
+    """Whether the PNG's header says 8-bit RGB or grey, not interlaced, the size and kind Pillow opened."""
+    if len(png) < 33 or png[12:16] != b"IHDR":
+        return False
+    width, height, depth, colour, _, _, interlace = struct.unpack_from("!IIBBBBB", png, 16)
+    modes = {2: "RGB", 0: "L"}
+    return (
+        depth == 8
+        and interlace == 0
+        and modes.get(colour) == pillow_image.mode
+        and (width, height) == pillow_image.size
+    )
 
 
 @lru_cache(maxsize=4)
