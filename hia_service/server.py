@@ -45,6 +45,7 @@ def prepare_worker(app: Flask, pool: Executor | None = None, threads: int = 1) -
         engine_loaded = _attempt(geography.prepare) is True
         _reach_rate_limit_storage()
         finish()
+    _attempt(lambda: app.test_client().get("/healthz"))
     if pool is not None and threads > 1:
         _attempt(lambda: in_every_thread(pool, threads, geography.prepare_thread))
     app.extensions[WRITER] = BatchWriter(app).start()

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, request, request_finished
 
 REPO = Path(__file__).resolve().parents[3]
 BIN = Path(sys.executable).parent
@@ -43,10 +43,20 @@ def test_prepare_worker_loads_the_engine_and_readies_every_request_thread(
         real()
 
     monkeypatch.setattr(geography, "prepare_thread", spy)
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    served: list[str] = []
+
+    def finished(sender: Flask, response: Any, **extra: Any) -> None:
+        served.append(f"{request.path} {response.status_code}")
+
+    audited = _audit_rows(area_app)
+    with ThreadPoolExecutor(max_workers=4) as pool, request_finished.connected_to(finished, area_app):
         server.prepare_worker(area_app, pool, 4)
         pool_threads = {thread.ident for thread in pool._threads}
     try:
+        # One request through the whole stack, so the first person's does not meet every first-use cache
+        # (Flask's, werkzeug's, the database session's); it changes nothing.
+        assert served == ["/healthz 200"]
+        assert _audit_rows(area_app) == audited
         engine = unloaded["engine"]
         assert engine is not None  # loaded before any request asked for it
         table = engine.releases[DEFAULT_RELEASE]
@@ -59,6 +69,14 @@ def test_prepare_worker_loads_the_engine_and_readies_every_request_thread(
     finally:
         server.finish_worker(area_app)
     assert server.WRITER not in area_app.extensions
+
+
+def _audit_rows(app: Flask) -> int:
+    from hia_service.data.models import AuditEvent
+    from hia_service.extensions import db
+
+    with app.app_context():
+        return int(db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)) or 0)
 
 
 def test_the_batch_writer_writes_waiting_reads_in_the_background_and_when_stopped(app: Flask) -> None:
