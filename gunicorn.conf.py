@@ -9,16 +9,19 @@ for it; and writes what it still holds (audit entries of API reads) when it stop
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
     from flask import Flask
 
-    from hia_service.server import prepare_worker
+    from hia_service.server import prepare_worker, serve_through_worker
 
     if isinstance(worker.wsgi, Flask):
-        prepare_worker(worker.wsgi, getattr(worker, "tpool", None), worker.cfg.threads)
+        pool = getattr(worker, "tpool", None)  # gthread workers only
+        serve = partial(serve_through_worker, worker) if pool is not None else None
+        prepare_worker(worker.wsgi, pool, worker.cfg.threads, serve)
 
 
 def worker_exit(server: Any, worker: Any) -> None:
