@@ -36,6 +36,8 @@ def rollback() -> None:
 def register_transaction_boundary(app: Flask) -> None:
     @app.after_request
     def commit_or_roll_back(response: Response) -> Response:
+        if not db.session.registry.has():  # this request never touched the database: nothing to end
+            return response
         if response.status_code >= 400:
             rollback()
             return response
