@@ -3,8 +3,9 @@ systemd unit in deploy/; gunicorn also reads this file by itself when started in
 
 Address, workers and threads stay on the command line. This adds what every deployment needs: each worker
 warms up after loading the app and before it accepts a connection (reference data loaded, pyproj ready in
-every request thread, a database connection open: hia_service/server.py), so no one's first request waits
-for it; and writes what it still holds (audit entries of API reads) when it stops.
+every request thread, a database connection open, one /healthz served through the worker's own connection
+handling: hia_service/server.py), so no one's first request waits for it; and writes what it still holds
+(audit entries of API reads) when it stops.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ def post_worker_init(worker: Any) -> None:
 
     if isinstance(worker.wsgi, Flask):
         pool = getattr(worker, "tpool", None)  # gthread workers only
-        serve = partial(serve_through_worker, worker) if pool is not None else None
+        plain = pool is not None and not worker.cfg.is_ssl  # the warm-up request speaks plain HTTP
+        serve = partial(serve_through_worker, worker) if plain else None
         prepare_worker(worker.wsgi, pool, worker.cfg.threads, serve)
 
 

@@ -46,7 +46,7 @@ class AreaUpdateSchema(StrictSchema):
 @blp.route("/assessments/<int(max=2147483647):assessment_id>/area")
 class AssessmentArea(MethodView):
     @token_required()
-    @blp.arguments(AreaUpdateSchema)
+    @blp.arguments(AreaUpdateSchema())
     @blp.response(200, AssessmentSchema)
     @blp.alt_response(400, schema=ProblemSchema, description="The area is not usable; 'detail' says why")
     @blp.alt_response(401, schema=ProblemSchema, description="No valid API token")

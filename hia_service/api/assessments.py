@@ -43,7 +43,7 @@ INVALID = {"schema": ProblemSchema, "description": "The request is not valid; 'e
 @blp.route("/assessments")
 class Assessments(MethodView):
     @token_required(reads_only=True)
-    @blp.arguments(AssessmentQuerySchema, location="query")
+    @blp.arguments(AssessmentQuerySchema(), location="query")
     @blp.response(200, AssessmentSummarySchema(many=True))
     @blp.paginate(page=1, page_size=20, max_page_size=100)
     @blp.alt_response(400, schema=ProblemSchema, description="`page` is past the last page")
@@ -67,7 +67,7 @@ class Assessments(MethodView):
         return rows
 
     @token_required(Role.MANAGER, Role.REVIEWER, Role.ADMIN, Role.TRAINER)
-    @blp.arguments(AssessmentCreateSchema)
+    @blp.arguments(AssessmentCreateSchema())
     @blp.response(201, AssessmentSchema)
     @blp.alt_response(401, **NO_TOKEN)
     @blp.alt_response(422, **INVALID)
@@ -91,7 +91,7 @@ class AssessmentItem(MethodView):
 @blp.route("/assessments/<int(max=2147483647):assessment_id>/answers/<section_id>")
 class SectionAnswers(MethodView):
     @token_required()
-    @blp.arguments(AnswersUpdateSchema)
+    @blp.arguments(AnswersUpdateSchema())
     @blp.response(200, AnswersSavedSchema)
     @blp.alt_response(401, **NO_TOKEN)
     @blp.alt_response(404, **NOT_FOUND)

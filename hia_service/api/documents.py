@@ -82,7 +82,7 @@ def document_operation(kind: str, what: str) -> Callable[[Callable[..., Any]], C
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         documented = [
-            blp.arguments(DocumentQuerySchema, location="query"),
+            blp.arguments(DocumentQuerySchema(), location="query"),
             blp.response(200, content_type=MIMETYPES[kind], description=what),
             blp.alt_response(
                 202,
@@ -171,7 +171,7 @@ def _not_ready(not_ready: DocumentNotReadyError) -> Response:
 @blp.route("/documents/verify")
 class VerifyPdf(MethodView):
     @token_required(reads_only=True)
-    @blp.arguments(UploadSchema, location="files")
+    @blp.arguments(UploadSchema(), location="files")
     @blp.response(200, VerificationSchema)
     @blp.alt_response(401, schema=ProblemSchema, description="No valid API token")
     @blp.alt_response(413, schema=ProblemSchema, description="The file is too large")

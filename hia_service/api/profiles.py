@@ -26,8 +26,8 @@ PLACE_SUMMARY = ("code", "name", "population", "core20_share")
 @blp.route("/area-profiles")
 class AreaProfiles(MethodView):
     @token_required(reads_only=True)
-    @blp.arguments(AreaProfileRequestSchema)
-    @blp.arguments(AreaProfileDetailSchema, location="query")
+    @blp.arguments(AreaProfileRequestSchema())
+    @blp.arguments(AreaProfileDetailSchema(), location="query")
     @blp.response(200, AreaProfileSchema)
     @blp.alt_response(
         400, schema=ProblemSchema, description="The area definition is not usable; 'detail' says why"

@@ -43,7 +43,7 @@ def _errors(view: Any) -> Any:
 @blp.route("/assessments/<int(max=2147483647):assessment_id>/review/start")
 class StartReview(MethodView):
     @token_required(Role.REVIEWER)
-    @blp.arguments(LockSchema)
+    @blp.arguments(LockSchema())
     @blp.response(200, AssessmentSchema)
     @_errors
     def post(self, body: dict[str, Any], assessment_id: int) -> Any:
@@ -54,7 +54,7 @@ class StartReview(MethodView):
 @blp.route("/assessments/<int(max=2147483647):assessment_id>/review/comments")
 class Comments(MethodView):
     @token_required(Role.REVIEWER)
-    @blp.arguments(CommentCreateSchema)
+    @blp.arguments(CommentCreateSchema())
     @blp.response(201, CommentSchema)
     @_errors
     def post(self, body: dict[str, Any], assessment_id: int) -> Any:
@@ -65,7 +65,7 @@ class Comments(MethodView):
 @blp.route("/assessments/<int(max=2147483647):assessment_id>/review/return")
 class Return(MethodView):
     @token_required(Role.REVIEWER)
-    @blp.arguments(ReturnSchema)
+    @blp.arguments(ReturnSchema())
     @blp.response(200, AssessmentSchema)
     @_errors
     def post(self, body: dict[str, Any], assessment_id: int) -> Any:
@@ -76,7 +76,7 @@ class Return(MethodView):
 @blp.route("/assessments/<int(max=2147483647):assessment_id>/review/approve")
 class Approve(MethodView):
     @token_required(Role.REVIEWER)
-    @blp.arguments(ApproveSchema)
+    @blp.arguments(ApproveSchema())
     @blp.response(200, VersionSchema)
     @blp.alt_response(400, schema=ProblemSchema, description="The conditions of approval are too long")
     @_errors

@@ -28,4 +28,7 @@ def nesting_depth(text: str | bytes) -> int:
 
 
 def too_deep(text: str | bytes, limit: int = MAX_DEPTH) -> bool:
-    return nesting_depth(text) > limit
+    data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if data.count(b"[") + data.count(b"{") <= limit:  # cannot nest deeper than it opens: most API bodies
+        return False
+    return nesting_depth(data) > limit

@@ -24,7 +24,7 @@ from hia_service.domain.geography.files import CODE_HEADERS, COUNT_HEADERS, POST
 from hia_service.domain.geography.postcodes import normalise
 from hia_service.domain.geography.shapes import parse_geojson
 from hia_service.domain.rules import DEFAULT_RULES_DIR, load_rules
-from hia_service.domain.untrusted_json import nesting_depth
+from hia_service.domain.untrusted_json import nesting_depth, too_deep
 from tests.fuzz_counts import fuzz_settings, tried
 from tests.unit.geography.conftest import CODES21, engine, tiny_dir  # noqa: F401 (session fixtures)
 
@@ -207,6 +207,18 @@ def _depth(value: Any) -> int:
 def test_json_nesting_is_measured_without_parsing(value: Any) -> None:
     tried("parser: JSON nesting depth")
     assert nesting_depth(json.dumps(value)) == _depth(value)
+
+
+@fuzz_settings(300)
+@given(
+    value=json_values.filter(lambda v: not (isinstance(v, float) and math.isnan(v))),
+    limit=st.integers(0, 6),
+)
+def test_too_deep_agrees_with_the_depth_with_or_without_counting_brackets_first(
+    value: Any, limit: int
+) -> None:
+    tried("parser: JSON nesting limit")
+    assert too_deep(json.dumps(value), limit) is (_depth(value) > limit)
 
 
 # --- rules YAML -----------------------------------------------------------------------------------------

@@ -83,6 +83,40 @@ def test_a_read_with_a_checked_token_sends_nothing_to_the_database(app: Flask, a
     assert _stored_calls(app) == [("GET", "/api/v1/rules", 200)] * 2
 
 
+def test_a_read_that_needs_no_database_opens_no_transaction(app: Flask, api: Api) -> None:
+    from sqlalchemy.orm import Session
+
+    assert api.get("/rules", "manager").status_code == 200  # the token is checked, then remembered
+    begun: list[object] = []
+
+    def on_begin(session: Session, transaction: object) -> None:
+        begun.append(transaction)
+
+    event.listen(Session, "after_transaction_create", on_begin)
+    try:
+        assert api.get("/rules", "manager").status_code == 200
+    finally:
+        event.remove(Session, "after_transaction_create", on_begin)
+    assert begun == []  # not even an empty one to commit at the end of the request
+
+
+def test_an_api_call_is_not_activity_in_a_web_session(
+    app: Flask, api: Api, world: World, sign_in: Any
+) -> None:
+    """A browser's session cookie sent with an API call neither expires nor refreshes that session: the
+    call signs in with its token, and answers with its data, not a sign-in page."""
+    from datetime import UTC, datetime
+
+    assert sign_in(world["manager"]).status_code == 302
+    idle_since = datetime.now(UTC).timestamp() - 31 * 60  # past the 30 minutes a web session may idle
+    with api.client.session_transaction() as session:
+        session["last_seen"] = idle_since
+    answer = api.get("/rules", "manager")
+    assert answer.status_code == 200 and answer.is_json
+    with api.client.session_transaction() as session:
+        assert session["last_seen"] == idle_since
+
+
 def test_the_first_check_of_a_token_reads_but_writes_nothing(app: Flask, api: Api) -> None:
     api.token_of("manager")
     with statements_sent(app) as seen:
