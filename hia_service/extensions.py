@@ -60,21 +60,13 @@ def rate_limit_key() -> str:
     return (caller() if caller else None) or "addr:" + client_address()
 
 
-def _api_rate_limit() -> str:
-    return str(current_app.config.get("HIA_API_RATE_LIMIT", "300/minute"))
-
-
 def _limiter() -> Any:
     from flask_limiter import Limiter
 
-    # Only the API is limited: the web pages are used by people, not scripts. Headers only on a refusal
-    # (errors.py): on every allowed answer they would cost a second and third look-up in Redis for each call.
-    return Limiter(
-        key_func=rate_limit_key,
-        default_limits=[_api_rate_limit],
-        default_limits_exempt_when=lambda: not request.path.startswith("/api/"),
-        headers_enabled=False,
-    )
+    # The limits on signing in and join codes, each named where it applies; the API counts its own
+    # allowance (api/rate_limits.py). The web pages are used by people, not scripts. Headers only on a
+    # refusal (errors.py): on every allowed answer they would cost more look-ups in Redis.
+    return Limiter(key_func=rate_limit_key, headers_enabled=False)
 
 
 def _login_manager() -> Any:

@@ -23,6 +23,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.orm import configure_mappers
 
+from hia_service.api.rate_limits import api_allowance
 from hia_service.data.transaction import finish
 from hia_service.extensions import db, limiter
 from hia_service.services.accounts import tokens
@@ -49,7 +50,7 @@ def prepare_worker(
         _attempt(lambda: app.url_map.bind("localhost").match("/healthz"))  # builds the URL matcher
         _attempt(lambda: compile_templates(app))
         engine_loaded = _attempt(geography.prepare) is True
-        _reach_rate_limit_storage()
+        _reach_rate_limit_storage(app)
         finish()
     # /healthz reads only: no audit entry, no rate limit
     status = _attempt(serve or (lambda: app.test_client().get("/healthz").status_code))
@@ -142,9 +143,12 @@ def in_every_thread(pool: Executor, threads: int, work: Callable[[], None]) -> N
         task.result(timeout=120)  # a thread that could not be prepared raises here; it warms on first use
 
 
-def _reach_rate_limit_storage() -> None:
-    """Open the connection to where rate limits are counted (Redis) now, not on the first API call."""
+def _reach_rate_limit_storage(app: Flask) -> None:
+    """Open the connections to where rate limits are counted (Redis) now, not on the first API call."""
+    allowance = api_allowance(app)
     try:
         limiter.storage.check()
+        if allowance is not None:
+            allowance.reach_storage()
     except Exception:  # a limiter without storage, or Redis away: the first call finds out, as before
         log.warning("rate-limit storage not reachable at start")

@@ -85,6 +85,7 @@ def _rate_limit_storage(app: Flask) -> str:
 
 def _register_rate_limits(app: Flask) -> None:
     from hia_service.api.auth import caller_rate_limit_key
+    from hia_service.api.rate_limits import register_allowance
     from hia_service.extensions import CALLER_KEY, limiter
 
     # Registered before the limiter's own hook, so Flask runs it after: the limiter sets Retry-After on
@@ -98,7 +99,8 @@ def _register_rate_limits(app: Flask) -> None:
         return response
 
     app.extensions[CALLER_KEY] = caller_rate_limit_key
-    limiter.init_app(app)
+    limiter.init_app(app)  # signing in and join codes (the web's own limits)
+    register_allowance(app, app.config["RATELIMIT_STORAGE_URI"], app.config["RATELIMIT_KEY_PREFIX"])
 
 
 def _register_call_audit(app: Flask) -> None:
