@@ -13,6 +13,12 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+# How long an idle kept-alive connection stays open (gunicorn's default is 2 s). It must outlast the proxy's
+# hold on its idle connections to us (deploy/nginx/hia.conf: keepalive_timeout 60s), or the proxy sends a
+# request on a connection gunicorn is closing at that moment; a POST is not retried, and the person gets a
+# 502. A load test's clients, idle 1 to 3 s between actions, met the same race.
+keepalive = 75
+
 
 def post_worker_init(worker: Any) -> None:
     from flask import Flask

@@ -69,3 +69,14 @@ def test_the_web_unit_and_nginx_agree_on_the_address() -> None:
     assert nginx.count("{") == nginx.count("}")
     assert "X-Forwarded-For $proxy_add_x_forwarded_for" in nginx
     assert "wsgi:app" in web
+
+
+def test_gunicorn_holds_an_idle_connection_longer_than_nginx_does() -> None:
+    """Otherwise nginx may send a request on a connection gunicorn is closing, and a POST fails with 502."""
+    settings: dict[str, object] = {}
+    exec((DEPLOY.parent / "gunicorn.conf.py").read_text(), settings)  # gunicorn reads its config this way
+    nginx = (DEPLOY / "nginx" / "hia.conf").read_text()
+    upstream = re.search(r"upstream hia_web \{(.*?)\}", nginx, re.S)
+    idle = re.search(r"keepalive_timeout (\d+)s;", upstream.group(1)) if upstream else None
+    assert idle, "the upstream block should say how long nginx keeps an idle connection to gunicorn"
+    assert int(str(settings["keepalive"])) > int(idle.group(1))
