@@ -57,12 +57,16 @@ def _too_many_attempts(error: RateLimitExceeded) -> Response:
     response = make_response(_refusal(error))
     current = _limiter().current_limit
     if current is not None:
-        reset_at = current.reset_at
-        response.headers["Retry-After"] = str(max(1, int(reset_at - time.time())))
-        response.headers["X-RateLimit-Limit"] = str(current.limit.amount)
-        response.headers["X-RateLimit-Remaining"] = str(current.remaining)
-        response.headers["X-RateLimit-Reset"] = str(reset_at)
+        add_limit_headers(response, current.limit.amount, current.remaining, current.reset_at)
     return response
+
+
+def add_limit_headers(response: Response, amount: int, remaining: int, reset_at: int) -> None:
+    """When to try again and the limit that refused: Retry-After and X-RateLimit-* (reset_at: epoch s)."""
+    response.headers["Retry-After"] = str(max(1, int(reset_at - time.time())))
+    response.headers["X-RateLimit-Limit"] = str(amount)
+    response.headers["X-RateLimit-Remaining"] = str(remaining)
+    response.headers["X-RateLimit-Reset"] = str(reset_at)
 
 
 def _limiter() -> Limiter:

@@ -68,8 +68,8 @@ def prepare_worker(
 def serve_through_worker(worker: Any, path: str = "/healthz") -> int:
     """Serve one GET for `path` through a gunicorn gthread worker's own connection handling (accept, parse,
     respond, on a loopback connection of its own), before the worker takes its first real connection:
-    the first person's request otherwise meets gunicorn's first-use costs as well as the app's, about 2 ms
-    of a bare app's 3 ms first answer. Left out of the access log: no one asked for it. Returns the status."""
+    the first person's request otherwise meets gunicorn's first-use costs as well as the app's, 1-2 ms of
+    a bare app's 2-3 ms first answer. Left out of the access log: no one asked for it. Returns the status."""
     from gunicorn.workers.gthread import TConn  # type: ignore[import-untyped]  # only under gunicorn
 
     with socket.socket() as listener:

@@ -3,9 +3,9 @@ each fixed window, for each live token on its own and for everyone else by addre
 
 Counted with the `limits` library itself, one count in the shared storage for each call (Redis in
 production, so every app server counts against one allowance). Flask-Limiter, which still guards signing in
-and join codes, spent about 0.3 ms of every API call working out which of its limits applied before it
-counted. When the storage cannot be reached, each process counts on its own for a while, as Flask-Limiter's
-in-memory fallback did, and then tries the storage again.
+and join codes, spent about 0.1 ms of every API call (measured side by side) working out which of its
+limits applied before it counted. When the storage cannot be reached, each process counts on its own for
+a while, as Flask-Limiter's in-memory fallback did, and then tries the storage again.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter, RateLimiter
 
-from hia_service.errors import render_error
+from hia_service.errors import add_limit_headers, render_error
 from hia_service.extensions import rate_limit_key
 
 log = logging.getLogger("hia_service.api")
@@ -56,12 +56,9 @@ class ApiAllowance:
             return None
         first = min(refused)  # the one whose window is shortest, as Flask-Limiter reported
         window = counter.get_window_stats(first, *identifiers)
-        reset_at = int(window.reset_time + 1)  # rounded up, as Flask-Limiter said it
         response = make_response(render_error(429))
-        response.headers["Retry-After"] = str(max(1, int(reset_at - time.time())))
-        response.headers["X-RateLimit-Limit"] = str(first.amount)
-        response.headers["X-RateLimit-Remaining"] = str(window.remaining)
-        response.headers["X-RateLimit-Reset"] = str(reset_at)
+        reset_at = int(window.reset_time + 1)  # rounded up, as Flask-Limiter said it
+        add_limit_headers(response, first.amount, window.remaining, reset_at)
         return response
 
     def reach_storage(self) -> bool:
