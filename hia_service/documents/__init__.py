@@ -5,7 +5,7 @@ signed = sign_pdf(pdf, p12_path, passphrase)          # approved, non-training v
 result = verify_pdf(signed, trust_roots=[cert_pem])   # result.genuine, result.reason, ...
 word = build_docx(snapshot)
 
-Each function imports its module (and so matplotlib, WeasyPrint, python-docx or pyHanko) when first called,
+Each function imports its module (and so matplotlib, Typst, python-docx or pyHanko) when first called,
 not when the service starts: most requests and commands never draw or sign a document.
 """
 
@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # the same functions, as the type checker sees them
     from .charts import decile_chart_png, decile_map_png
     from .docx import build_docx
     from .pdf import build_pdf
+    from .pdf import warm_up as warm_up_pdf
     from .signing import create_dev_certificate, sign_pdf, signing_certificate_pem
     from .verification import verify_pdf
 else:
@@ -56,6 +57,11 @@ else:
 
         return signing_certificate_pem(*args, **kwargs)
 
+    def warm_up_pdf() -> float:
+        from .pdf import warm_up
+
+        return warm_up()
+
     def verify_pdf(*args: Any, **kwargs: Any) -> Any:
         from .verification import verify_pdf
 
@@ -76,4 +82,5 @@ __all__ = [
     "sign_pdf",
     "signing_certificate_pem",
     "verify_pdf",
+    "warm_up_pdf",
 ]

@@ -1,7 +1,7 @@
 """Work done in a forked child process while this one gets on with something else.
 
-A record's chart and map take matplotlib about 0.2 s, all of it holding the GIL, so a thread cannot
-overlap them with WeasyPrint's layout; a child process can, on a second core. The child is forked, so it
+A record's chart and map take matplotlib about 0.15 s each, all of it holding the GIL, so a thread cannot
+draw one while the other is drawn; a child process can, on a second core. The child is forked, so it
 starts at once with everything already imported and drawn (caches included), and leaves by os._exit:
 it never touches the parent's database connections, files or atexit handlers.
 

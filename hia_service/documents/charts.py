@@ -242,10 +242,9 @@ def _plain_axes(axes: Any) -> None:
 
 
 def _png(figure: Figure) -> bytes:
-    """An opaque RGB PNG. matplotlib's own PNGs carry an alpha channel, even on white, which WeasyPrint
-    splits into a separate soft mask (two more decodes and encodes per figure in every PDF).
-    Deflate level 1: WeasyPrint decodes and re-encodes every PNG it embeds anyway, and level 1 takes
-    half the time of the default for a file about 6% bigger."""
+    """An opaque RGB PNG. matplotlib's own PNGs carry an alpha channel, even on white, which a PDF keeps
+    as a separate soft mask. Deflate level 1: Typst decodes and compresses every PNG it embeds again
+    anyway, and level 1 takes half the time of the default for a file about 6% bigger."""
     figure.patch.set_facecolor("white")
     canvas = figure.canvas
     canvas.draw()

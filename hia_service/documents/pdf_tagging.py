@@ -1,172 +1,126 @@
-"""Finishing touches WeasyPrint's tagged PDF needs to be PDF/UA-1 and PDF/A-2a in one file.
+"""Finishing touches to the tagged PDF Typst writes, before it is signed.
 
-WeasyPrint writes one variant at a time. We ask it for a tagged PDF 1.7 with a file identifier (what its
-pdf/ua-1 and pdf/a-2a variants both set) and, before the file is written, add what the two standards ask
-for on top:
-- the sRGB output intent and print flags on annotations (as WeasyPrint's pdf/a-2a variant does; done here
-  because that variant leaves the ICC profile's file open);
-- XMP metadata identifying both PDF/A-2a (pdfaid) and PDF/UA-1 (pdfuaid);
-- Scope on every table header cell (Column in a table head, Row in its body), besides the Headers ids
-  WeasyPrint already links from the data cells;
-- the running header and footer (CSS margin boxes) marked as pagination artefacts: WeasyPrint tags them
-  as content left outside the structure tree, which PDF/UA-1 forbids;
-- the snapshot's date in the document information, in the form the PDF reference gives.
+Typst writes PDF/UA-1 and PDF/A-2a in one file, with its structure tree, artefacts, language and XMP. Two
+things it cannot say from the template:
+- the names in a facts table (Reference, Status, ...) head their rows. Typst marks row headers only behind
+  an experimental switch (pdf.header-cell, "a11y-extras") that its Python binding does not turn on, so the
+  first cell of each row of a table without a head row becomes a TH with Scope Row, and the other cells of
+  the row name it in their Headers, as Typst does for column headers;
+- where the signature space landed, which is only known once the pages are laid out: it goes in the
+  keywords (document information and XMP alike, as PDF/A requires).
 """
 
+import io
 from collections.abc import Iterator
-from datetime import datetime
-from functools import cache
-from importlib.resources import files
-from typing import Any
-from xml.etree import ElementTree
 
-import pydyf
-from weasyprint.pdf.metadata import DocumentMetadata
+import pikepdf
 
-_ICC = files("weasyprint.pdf") / "sRGB2014.icc"
-
-PDFAID = "http://www.aiim.org/pdfa/ns/id/"
-PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-XMP_HEADER = (
-    b'<?xpacket begin="\xef\xbb\xbf" id="W5M0MpCehiHzreSzNTczkc9d"?>\n<x:xmpmeta xmlns:x="adobe:ns:meta/">'
-)
-XMP_FOOTER = b'</x:xmpmeta>\n<?xpacket end="r"?>'
+PDF_NAME = pikepdf.Name
 
 
-def finish(document: Any, pdf: pydyf.PDF, created: datetime) -> None:
-    """WeasyPrint's finisher hook: runs on the assembled PDF objects before they are written."""
-    _date(pdf, created)
-    _output_intent(pdf)
-    _print_annotations(pdf)
-    _metadata(document.metadata, pdf)
-    _header_scopes(pdf)
-    _margin_boxes_as_artefacts(pdf)
+def finish(pdf: bytes, *, keywords: str) -> bytes:
+    """pdf with row headers marked and keywords set, saved with file identifiers taken from its content."""
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        _row_headers(document)
+        _keywords(document, keywords)
+        out = io.BytesIO()
+        document.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.preserve)
+    return out.getvalue()
 
 
-def pdf_date(moment: datetime) -> str:
-    offset = moment.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset else 0
-    sign = "+" if minutes >= 0 else "-"
-    return moment.strftime("D:%Y%m%d%H%M%S") + f"{sign}{abs(minutes) // 60:02d}'{abs(minutes) % 60:02d}'"
+def _keywords(document: pikepdf.Pdf, keywords: str) -> None:
+    document.docinfo[PDF_NAME.Keywords] = keywords
+    with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as xmp:
+        xmp["pdf:Keywords"] = keywords
 
 
-def _date(pdf: pydyf.PDF, created: datetime) -> None:
-    stamp = pydyf.String(pdf_date(created))
-    pdf.info["CreationDate"] = stamp
-    pdf.info["ModDate"] = stamp
-
-
-@cache
-def _srgb_profile() -> bytes:
-    return _ICC.read_bytes()
-
-
-def _output_intent(pdf: pydyf.PDF) -> None:
-    """PDF/A: the colours are sRGB, said once for the whole file."""
-    profile = pydyf.Stream([_srgb_profile()], pydyf.Dictionary({"N": 3}), compress=True)
-    pdf.add_object(profile)
-    intent = pydyf.Dictionary(
-        {
-            "Type": "/OutputIntent",
-            "S": "/GTS_PDFA1",
-            "OutputConditionIdentifier": pydyf.String("sRGB2014.icc"),
-            "Info": pydyf.String("sRGB2014.icc"),
-            "DestOutputProfile": profile.reference,
-        }
-    )
-    pdf.catalog["OutputIntents"] = pydyf.Array([intent])
-
-
-def _print_annotations(pdf: pydyf.PDF) -> None:
-    """PDF/A: every annotation (the links) is printed with the page."""
-    for item in pdf.objects:
-        if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/Annot":
-            item["F"] = 4
-
-
-def _metadata(metadata: DocumentMetadata, pdf: pydyf.PDF) -> None:
-    """The XMP packet, with PDF/A-2a and PDF/UA-1 both identified in its first description."""
-    rdf = ElementTree.fromstring(metadata.generate_rdf_metadata("a", 2, "A"))
-    identification = rdf.find(f"{{{RDF}}}Description")
-    if identification is None or identification.get(f"{{{PDFAID}}}part") != "2":
-        raise RuntimeError("WeasyPrint's XMP metadata has changed shape: check the PDF/A identification.")
-    identification.set(f"{{{PDFUAID}}}part", "1")
-    packet = b"\n".join((XMP_HEADER, ElementTree.tostring(rdf, encoding="utf-8"), XMP_FOOTER))
-    stream = pydyf.Stream([packet], pydyf.Dictionary({"Type": "/Metadata", "Subtype": "/XML"}))
-    pdf.add_object(stream)  # uncompressed, so any tool can read the identification
-    pdf.catalog["Metadata"] = stream.reference
-
-
-def _header_scopes(pdf: pydyf.PDF) -> None:
-    for element in _struct_elements(pdf):
-        if element.get("S") != "/TH":
-            continue
-        row = _object(pdf, element["P"])
-        section = _object(pdf, row["P"]) if row.get("S") == "/TR" else None
-        scope = "/Column" if section is not None and section.get("S") == "/THead" else "/Row"
-        attributes = element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
-        attributes["Scope"] = scope
-
-
-def _margin_boxes_as_artefacts(pdf: pydyf.PDF) -> None:
-    """Content marked for structure elements outside the tree becomes /Artifact /Pagination content."""
-    root = _object(pdf, pdf.catalog["StructTreeRoot"])
-    reachable = {id(e) for e in _descendants(pdf, root)}
-    outside = {
-        (_number(e["Pg"]), kid)
-        for e in _struct_elements(pdf)
-        if id(e) not in reachable and "Pg" in e
-        for kid in e["K"]
-        if isinstance(kid, int)
-    }
-    if not outside:
+def _row_headers(document: pikepdf.Pdf) -> None:
+    root = document.Root.get(PDF_NAME.StructTreeRoot)
+    if not isinstance(root, pikepdf.Dictionary):
         return
-    pages = {_number(ref): index for index, ref in enumerate(pdf.page_references)}
-    parent_tree = _object(pdf, root["ParentTree"])["Nums"]
-    by_page: dict[int, set[int]] = {}
-    for page_number, mcid in outside:
-        by_page.setdefault(pages[page_number], set()).add(mcid)
-    for index, mcids in by_page.items():
-        for mcid in mcids:
-            parent_tree[2 * index + 1][mcid] = "null"
-        contents = _object(pdf, _object(pdf, pdf.page_references[index])["Contents"])
-        _unmark(contents.stream, mcids)
-
-
-def _unmark(stream: list[Any], mcids: set[int]) -> None:
-    """Mark the content of each of mcids as a pagination artefact, in one pass over the page's stream."""
-    left = set(mcids)
-    for position, operation in enumerate(stream):
-        if isinstance(operation, pydyf.Dictionary) and operation.get("MCID") in left:
-            left.discard(operation["MCID"])
-            stream[position - 1] = "/Artifact"
-            stream[position] = pydyf.Dictionary({"Type": "/Pagination"})
-            if not left:
-                return
-    raise RuntimeError(f"Marked content {sorted(left)} is not on its page.")
-
-
-def _struct_elements(pdf: pydyf.PDF) -> Iterator[pydyf.Dictionary]:
-    for item in pdf.objects:
-        if isinstance(item, pydyf.Dictionary) and item.get("Type") == "/StructElem":
-            yield item
-
-
-def _descendants(pdf: pydyf.PDF, element: pydyf.Dictionary) -> Iterator[pydyf.Dictionary]:
-    for kid in element.get("K") or ():
-        if isinstance(kid, int):
+    ids = _id_tree(document, root)
+    count = 0
+    for table in _elements(root):
+        if table.get(PDF_NAME.S) != PDF_NAME.Table or any(
+            kid.get(PDF_NAME.S) == PDF_NAME.THead for kid in _children(table)
+        ):
             continue
-        child = _object(pdf, kid)
-        if isinstance(child, pydyf.Dictionary) and child.get("Type") == "/StructElem":
-            yield child
-            yield from _descendants(pdf, child)
+        for row in _rows(table):
+            cells = list(_children(row))
+            if len(cells) < 2 or any(cell.get(PDF_NAME.S) != PDF_NAME.TD for cell in cells):
+                continue
+            count += 1
+            identifier = pikepdf.String(f"HIA-row-{count}")
+            head = cells[0]
+            head[PDF_NAME.S] = PDF_NAME.TH
+            head[PDF_NAME.ID] = identifier
+            _table_attributes(head)[PDF_NAME.Scope] = PDF_NAME.Row
+            ids.append((str(identifier), head))
+            for cell in cells[1:]:
+                attributes = _table_attributes(cell)
+                attributes[PDF_NAME.Headers] = pikepdf.Array(
+                    [*attributes.get(PDF_NAME.Headers, []), identifier]
+                )
+    if count:
+        ids.sort(key=lambda entry: entry[0])
+        names = pikepdf.Array()
+        for name, element in ids:
+            names.append(pikepdf.String(name))
+            names.append(element)
+        root[PDF_NAME.IDTree] = document.make_indirect(pikepdf.Dictionary(Names=names))
 
 
-def _number(reference: Any) -> int:
-    text = reference.decode() if isinstance(reference, bytes) else str(reference)
-    return int(text.split()[0])
+def _id_tree(document: pikepdf.Pdf, root: pikepdf.Dictionary) -> list[tuple[str, pikepdf.Object]]:
+    """The structure IDs Typst gave (its column headers), flattened out of their name tree."""
+    found: list[tuple[str, pikepdf.Object]] = []
+
+    def walk(node: pikepdf.Object) -> None:
+        names = node.get(PDF_NAME.Names)
+        if names is not None:
+            found.extend((str(names[i]), names[i + 1]) for i in range(0, len(names), 2))
+        for kid in node.get(PDF_NAME.Kids) or ():
+            walk(kid)
+
+    tree = root.get(PDF_NAME.IDTree)
+    if tree is not None:
+        walk(tree)
+    return found
 
 
-def _object(pdf: pydyf.PDF, reference: Any) -> Any:
-    return pdf.objects[_number(reference)]
+def _table_attributes(cell: pikepdf.Dictionary) -> pikepdf.Dictionary:
+    """The cell's attribute dictionary owned by Table, made when missing."""
+    attributes = cell.get(PDF_NAME.A)
+    listed = [attributes] if isinstance(attributes, pikepdf.Dictionary) else list(attributes or [])
+    for item in listed:
+        if isinstance(item, pikepdf.Dictionary) and item.get(PDF_NAME.O) == PDF_NAME.Table:
+            return item
+    table = pikepdf.Dictionary(O=PDF_NAME.Table)
+    cell[PDF_NAME.A] = pikepdf.Array([*listed, table])
+    return table
+
+
+def _rows(table: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:
+    for kid in _children(table):
+        if kid.get(PDF_NAME.S) == PDF_NAME.TR:
+            yield kid
+        elif kid.get(PDF_NAME.S) in (PDF_NAME.TBody, PDF_NAME.TFoot):
+            yield from (row for row in _children(kid) if row.get(PDF_NAME.S) == PDF_NAME.TR)
+
+
+def _children(element: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:
+    kids = element.get(PDF_NAME.K)
+    if kids is None:
+        return
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if (
+            isinstance(kid, pikepdf.Dictionary)
+            and PDF_NAME.S in kid
+            and kid.get(PDF_NAME.Type) != PDF_NAME.MCR
+        ):
+            yield kid
+
+
+def _elements(element: pikepdf.Dictionary) -> Iterator[pikepdf.Dictionary]:
+    for kid in _children(element):
+        yield kid
+        yield from _elements(kid)

@@ -93,7 +93,7 @@ def _signed(
     unused_reader: list[PdfFileReader],
     meta: signers.PdfSignatureMetadata,
 ) -> bytes:
-    # No appearance of its own: the signature panel is drawn with the record by WeasyPrint, in embedded fonts
+    # No appearance of its own: the signature panel is drawn with the record by Typst, in embedded fonts
     # and tagged. pyHanko's appearance used Courier, not embedded, which PDF/A and PDF/UA forbid.
     field = fields.SigFieldSpec(SIGNATURE_FIELD, on_page=box.page, box=None)
     # The first attempt reuses the file sign_pdf has already read (parsing it again took about 20 ms). A

@@ -209,11 +209,15 @@ def run_worker(*, burst: bool = False) -> bool:
     so the reference data and database pool are loaded once, not per job."""
     from rq import SimpleWorker
 
+    from hia_service.documents import warm_up_pdf
+
     worker = SimpleWorker([queue()], connection=connection())
-    log.info(
-        "Worker started",
-        extra={"fields": {"queue": current_app.config["HIA_QUEUE_NAME"], "burst": burst}},
-    )
+    fields: dict[str, Any] = {"queue": current_app.config["HIA_QUEUE_NAME"], "burst": burst}
+    try:  # the first record's job should not also pay for starting Typst
+        fields["pdf_warm_up_ms"] = round(warm_up_pdf())
+    except Exception:
+        log.exception("PDF warm-up failed; the first record will start Typst itself")
+    log.info("Worker started", extra={"fields": fields})
     return bool(worker.work(burst=burst, with_scheduler=True, logging_level="WARNING"))
 
 

@@ -55,11 +55,25 @@ def test_headings_never_skip_a_level(pdf):
     assert all(later <= earlier + 1 for earlier, later in pairwise(levels))
 
 
+def _table_attribute(element: pikepdf.Dictionary, key: str) -> pikepdf.Object | None:
+    """key from the element's Table attributes (A is one attribute dictionary or an array of them)."""
+    attributes = element.get("/A")
+    listed = [attributes] if isinstance(attributes, pikepdf.Dictionary) else list(attributes or [])
+    for item in listed:
+        if isinstance(item, pikepdf.Dictionary) and item.get("/O") == "/Table" and key in item:
+            return item[key]
+    return None
+
+
 def test_header_cells_say_whether_they_head_a_column_or_a_row(pdf):
-    scopes = [str(e.A.Scope) for e in _tree(pdf) if e.S == "/TH"]
+    scopes = [str(_table_attribute(e, "/Scope")) for e in _tree(pdf) if e.S == "/TH"]
     assert scopes and set(scopes) == {"/Column", "/Row"}  # table heads, and the facts' names
     data_cells = [e for e in _tree(pdf) if e.S == "/TD"]
-    assert all(len(cell.A.Headers) >= 1 for cell in data_cells)  # each data cell is tied to its headers
+    assert all(len(_table_attribute(cell, "/Headers") or ()) >= 1 for cell in data_cells)  # tied to headers
+    names = pdf.Root.StructTreeRoot.IDTree.Names
+    ids = {bytes(names[i]) for i in range(0, len(names), 2)}
+    headers = {bytes(h) for cell in data_cells for h in _table_attribute(cell, "/Headers")}
+    assert headers <= ids  # every header a data cell names is in the tree's index of ids
 
 
 def test_figures_have_text_alternatives_that_state_the_figures(pdf):

@@ -304,3 +304,15 @@ def test_a_job_that_runs_past_its_time_limit_is_stopped_and_reported(
     assert stopped == ["JobTimeoutException"] * 3  # the first try and both retries
     page = client.get(f"/documents/{assessment_id}/v1.pdf").get_data(as_text=True)
     assert "The PDF could not be prepared" in page
+
+
+def test_the_worker_starts_typst_before_it_takes_a_job(
+    app: Flask, rq_mode: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="hia_service.services.documents.queue"):
+        run_worker(app)
+    started = [r for r in caplog.records if r.getMessage() == "Worker started"]
+    assert len(started) == 1
+    assert started[0].fields["pdf_warm_up_ms"] > 0  # type: ignore[attr-defined]

@@ -1,9 +1,8 @@
-"""The record's chart and map are drawn in a forked child process while WeasyPrint lays out blank images
-of the same size; the drawn pixels must be the ones in the PDF. Also the QR code's path (runs of modules,
-not one square each) and the fetcher that serves the figures and nothing else."""
+"""The record's map is drawn in a forked child process while this one draws the chart; the drawn pixels
+must be the ones in the PDF. Also the QR code's path (runs of modules, not one square each), and that
+nothing typed into an assessment is read as Typst markup."""
 
 import io
-import logging
 import re
 import threading
 from functools import partial
@@ -18,15 +17,13 @@ from reportlab.graphics.barcode import qrencoder
 from hia_service.documents import aside, build_pdf
 from hia_service.documents.aside import Aside
 from hia_service.documents.charts import (
-    CHART_PIXELS,
     CHARTS,
     MAP_PIXELS,
     decile_chart_png,
     decile_map_png,
     known_chart_png,
 )
-from hia_service.documents.pdf import FigureFetcher
-from hia_service.documents.pdf_html import qr_svg
+from hia_service.documents.pdf_layout import qr_svg
 from hia_service.documents.sample import example_geometries
 from hia_service.documents.snapshot import snapshot_profile
 
@@ -68,21 +65,16 @@ def test_figures_drawn_aside_are_the_ones_in_the_pdf(snapshot: dict[str, Any], f
     images = _embedded_images(pdf)
     assert _contains(images, chart)
     assert _contains(images, drawn_map)
-    assert not any(np.all(image == 255) for image in images), "a blank placeholder reached the PDF"
     assert pdf == build_pdf(snapshot, map_png=drawn_map, chart_png=chart), "same bytes as drawn in turn"
 
 
-def test_a_figure_of_another_size_is_laid_out_again_not_squeezed(
-    snapshot: dict[str, Any], caplog: pytest.LogCaptureFixture, forking: None
-) -> None:
+def test_a_map_of_any_size_drawn_aside_is_the_one_in_the_pdf(snapshot: dict[str, Any], forking: None) -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (MAP_PIXELS[0], MAP_PIXELS[1] // 2), "#31688E").save(buffer, format="PNG")
     odd = buffer.getvalue()
 
-    with caplog.at_level(logging.WARNING, logger="hia_service.documents.pdf"):
-        pdf = build_pdf(snapshot, map_png=lambda: odd)
+    pdf = build_pdf(snapshot, map_png=lambda: odd)
 
-    assert "did not fit its placeholder" in caplog.text
     assert _contains(_embedded_images(pdf), odd)
     assert pdf == build_pdf(snapshot, map_png=odd)
 
@@ -131,13 +123,6 @@ def test_aside_gives_the_childs_answer_or_does_the_work_itself() -> None:
     unused.close()  # reaped, not left waiting to write
 
 
-def test_figure_sizes_are_what_the_placeholders_assume(snapshot: dict[str, Any]) -> None:
-    profile = snapshot_profile(snapshot)
-    assert profile is not None
-    assert Image.open(io.BytesIO(decile_chart_png(profile))).size == CHART_PIXELS
-    assert Image.open(io.BytesIO(decile_map_png(example_geometries(count=5)))).size == MAP_PIXELS
-
-
 def test_qr_code_path_draws_exactly_the_dark_modules() -> None:
     url = "https://hia.example.nhs.uk/verify/HIA-2026-0042/v3?c=0123456789abcdef"
     qr = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
@@ -156,13 +141,15 @@ def test_qr_code_path_draws_exactly_the_dark_modules() -> None:
     assert path.group(1).count("M") < len(expected) / 2  # runs, not one square per module
 
 
-def test_the_record_fetches_its_figures_and_nothing_else() -> None:
-    fetcher = FigureFetcher({"hia-record:figure-1.png": b"\x89PNG..."})
-    assert fetcher.fetch("hia-record:figure-1.png").read() == b"\x89PNG..."
-    assert fetcher.fetch("data:text/plain;base64,aGk=").read() == b"hi"
-    for url in ("file:///etc/passwd", "http://127.0.0.1/", "hia-record:figure-2.png"):
-        with pytest.raises(ValueError):
-            fetcher.fetch(url)
+def test_text_typed_into_an_assessment_is_never_read_as_typst_markup(
+    snapshot: dict[str, Any], page_texts: Any
+) -> None:
+    typed = '#read("/etc/passwd") #set page(width: 1cm) *bold* $x^2$ <label> @ref `raw` // not a comment'
+    snapshot["title"] = typed
+    snapshot["status"] = "draft"
+    text = " ".join(page_texts(build_pdf(snapshot)))
+    assert typed in " ".join(text.split())
+    assert "root:" not in text
 
 
 def test_a_chart_drawn_in_the_child_is_kept_for_this_process_next_record(snapshot: dict[str, Any]) -> None:

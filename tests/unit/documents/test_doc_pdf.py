@@ -126,7 +126,7 @@ def test_the_same_snapshot_gives_the_same_bytes(snapshot, map_png, approved):
 
 def test_the_document_date_is_the_snapshot_date_not_today(approved):
     info = _reader(approved).metadata
-    assert info["/CreationDate"] == "D:20261123100000+00'00'"
+    assert info["/CreationDate"] in ("D:20261123100000Z", "D:20261123100000+00'00'")  # both say UTC
     assert info["/Title"].startswith("Close the minor injuries unit")
     assert info["/Author"] == "Northshire NHS Foundation Trust"
 
@@ -289,7 +289,9 @@ def test_an_svg_logo_that_fails_the_logo_check_is_never_drawn(snapshot, tmp_path
 
 def test_svg_text_is_drawn_with_the_document_fonts_never_looked_up_on_the_machine(snapshot, plain_pdf):
     def page_fonts(pdf: bytes) -> set[str]:
-        return {str(font["/BaseFont"]) for font in _reader(pdf).pages[0]["/Resources"]["/Font"].values()}
+        """Font names without their subset tags (ABCDEF+): a logo's text may get a subset of its own."""
+        fonts = _reader(pdf).pages[0]["/Resources"]["/Font"].values()
+        return {str(font["/BaseFont"]).split("+")[-1] for font in fonts}
 
     without_logo = page_fonts(plain_pdf)
     snapshot["organisation"]["logo_svg"] = base64.b64encode(SVG_LOGO).decode()
