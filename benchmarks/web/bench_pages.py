@@ -48,7 +48,8 @@ BIN = Path(sys.executable).parent
 SERVER = os.environ.get("HIA_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 MANAGER = ("manager@demo.hia.nhs.example", "demo-password-2026")
 TARGET_P95_MS = 150.0
-GUNICORN_OPTIONS = ["--workers", "2", "--threads", "4", "--timeout", "120"]  # as `make run` serves
+WORKERS = 2
+GUNICORN_OPTIONS = ["--workers", str(WORKERS), "--threads", "4", "--timeout", "120"]  # as `make run` serves
 CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 CSRF_VALUE_FIRST_RE = re.compile(r'value="([^"]+)"[^>]*name="csrf_token"')
 AREA_FORM = {"method": "lsoa_codes", "lsoa_codes": "E01012681\nE01012682\nE01012683\nE01012684\nE01012685"}
@@ -124,9 +125,13 @@ def _reference_snapshot(data_dir: Path) -> None:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], folder: Path, app: str = "wsgi:app") -> Iterator[str]:
+def gunicorn(
+    env: dict[str, str], folder: Path, app: str = "wsgi:app", ready: str = "worker ready"
+) -> Iterator[str]:
     """gunicorn serving `app` (module:name, importable with env) as `make run` serves; yields its address
-    once /healthz answers."""
+    once /healthz answers and every worker has logged `ready` (ours log "worker ready" after their
+    warm-up; a bare app's, gunicorn's "Booting worker"): until then a worker still warming up takes a core
+    from the one answering."""
     port = _free_port()
     log = (folder / "gunicorn.log").open("wb")
     command = [str(BIN / "gunicorn"), *GUNICORN_OPTIONS, "--bind", f"127.0.0.1:{port}", app]
@@ -134,6 +139,7 @@ def gunicorn(env: dict[str, str], folder: Path, app: str = "wsgi:app") -> Iterat
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base, process, folder / "gunicorn.log")
+        _wait_for_workers(folder / "gunicorn.log", ready, WORKERS)
         yield base
     except BaseException:
         print((folder / "gunicorn.log").read_text(errors="replace")[-4000:], file=sys.stderr)
@@ -161,6 +167,14 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> No
         except OSError:  # refused, reset or timed out while the workers boot
             time.sleep(0.2)
     raise SystemExit("gunicorn did not answer /healthz within 60 seconds")
+
+
+def _wait_for_workers(log: Path, ready: str, workers: int) -> None:
+    deadline = time.monotonic() + 60
+    while log.read_text(errors="replace").count(ready) < workers:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"gunicorn's {workers} workers did not all log {ready!r} within 60 seconds")
+        time.sleep(0.1)
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,11 +32,12 @@ from hia_service.domain.branding import LogoError, check_logo
 
 from .aside import Aside
 from .blocks import Block
-from .charts import decile_chart_png, known_chart_png, remember_chart_png
+from .charts import MAP_PIXELS, decile_chart_png, known_chart_png, remember_chart_png
 from .content import assessment_blocks
 from .errors import DocumentError, SnapshotError
 from .metadata import DocumentInfo, SignatureBox
-from .pdf_layout import PAGE_HEIGHT_PT, SIGNATURE_MM, TEMPLATE, Logo, Page, record_document
+from .pdf_figures import plain_png_size, stand_in
+from .pdf_layout import FIGURE_PREFIX, PAGE_HEIGHT_PT, SIGNATURE_MM, TEMPLATE, Logo, Page, record_document
 from .pdf_tagging import finish
 from .snapshot import check_snapshot, document_info, generated_at, snapshot_profile
 from .wording import marks
@@ -64,7 +65,8 @@ def build_pdf(
     """
     check_snapshot(snapshot)
     profile = snapshot_profile(snapshot)
-    page = _page(snapshot, document_info(snapshot))
+    info = document_info(snapshot)
+    page = _page(snapshot, info)
     drawing = Aside(map_png, fork=None) if callable(map_png) else None
     try:
         if chart_png is None and profile is not None and profile.population_by_decile:
@@ -72,14 +74,31 @@ def build_pdf(
             if chart_png is None:
                 chart_png = decile_chart_png(profile)
                 remember_chart_png(profile, chart_png)  # so this process's next record draws nothing
+        if drawing is not None and drawing.forked:  # laid out from a stand-in while the child draws it
+            later = Later(stand_in(MAP_PIXELS, 255), drawing.result)
+            blocks = assessment_blocks(snapshot, chart_png=chart_png, map_png=later.stand_in)
+            pdf = render_blocks(blocks, page, info, snapshot, later)
+            if pdf is not None:
+                return pdf
+            log.warning("The drawn map is not the size of its stand-in; laying the record out again")
         map_bytes = (
             drawing.result() if drawing is not None else map_png if isinstance(map_png, bytes) else None
         )
         blocks = assessment_blocks(snapshot, chart_png=chart_png, map_png=map_bytes)
-        return render_blocks(blocks, page, document_info(snapshot), snapshot)
+        pdf = render_blocks(blocks, page, info, snapshot)
+        assert pdf is not None  # nothing was left to draw
+        return pdf
     finally:
         if drawing is not None:
             drawing.close()
+
+
+@dataclass(frozen=True)
+class Later:
+    """A figure still being drawn: the stand-in laid out for it (by identity), and how to wait for it."""
+
+    stand_in: bytes
+    result: Callable[[], bytes]
 
 
 def warm_up() -> float:
@@ -93,10 +112,30 @@ def warm_up() -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def render_blocks(blocks: list[Block], page: Page, info: DocumentInfo, snapshot: Mapping[str, Any]) -> bytes:
-    """Lay out blocks on NHS-styled A4 pages (separate from build_pdf so benchmarks can time layout alone)."""
+def render_blocks(
+    blocks: list[Block],
+    page: Page,
+    info: DocumentInfo,
+    snapshot: Mapping[str, Any],
+    later: Later | None = None,
+) -> bytes | None:
+    """Lay out blocks on NHS-styled A4 pages (separate from build_pdf so benchmarks can time layout alone).
+
+    Each figure is laid out from a stand-in of its size and goes into the PDF as its PNG rows are
+    (pdf_figures.py). later: a figure still being drawn, waited for only once the pages are laid out;
+    None is returned if it comes back another size than its stand-in (lay it out again)."""
     files: dict[str, bytes] = {}
     record = record_document(blocks, page, info.to_keywords(), files)
+    figures: dict[int, bytes] = {}
+    waiting: int | None = None
+    for name, png in list(files.items()):
+        size = plain_png_size(png)
+        if not name.startswith(FIGURE_PREFIX) or size is None or len(figures) == 255:
+            continue  # Typst embeds it itself
+        number = len(figures)
+        files[name], figures[number] = stand_in(size, number), png
+        if later is not None and png is later.stand_in:
+            waiting = number
     created = generated_at(snapshot)
     signed = info.approved and not info.training
     with tempfile.TemporaryDirectory(prefix="hia-record-") as folder:
@@ -115,8 +154,13 @@ def render_blocks(blocks: list[Block], page: Page, info: DocumentInfo, snapshot:
             raise DocumentError(f"The record could not be laid out: {error.message}") from error
     if not isinstance(pdf, bytes):
         raise DocumentError("The record could not be laid out: Typst gave no PDF.")
+    if later is not None and waiting is not None:
+        drawn = later.result()
+        if plain_png_size(drawn) != plain_png_size(later.stand_in):
+            return None
+        figures[waiting] = drawn
     keywords = replace(info, signature_box=box).to_keywords()
-    return finish(pdf, keywords=keywords)
+    return finish(pdf, keywords=keywords, figures=figures)
 
 
 def _signature_box(compiler: typst.Compiler) -> SignatureBox | None:

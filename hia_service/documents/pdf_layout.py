@@ -37,6 +37,7 @@ TEMPLATE = TEMPLATES / "record.typ"
 PAGE_WIDTH_PT, PAGE_HEIGHT_PT = 595.2756, 841.8898  # A4
 SUBJECT = "Health inequalities impact assessment"
 BANNER_MM = 9
+FIGURE_PREFIX = "figure-"  # the files record_document names for figures
 SIGNATURE_MM = (120.0, 30.0)  # the signature space's width and height, as record.typ draws it
 _HEADER_CHARACTERS = 118  # what fits on one line of the running header (8pt Liberation Sans, 174 mm)
 # A run of this many characters with nowhere to break (an email address, a link) gets places to break
@@ -158,7 +159,7 @@ def _block(block: Block, levels: dict[int, int], files: dict[str, bytes]) -> dic
         case Bullets(items):
             return {"kind": "bullets", "items": list(items)}
         case Figure(png, caption, alt_text, width_fraction):
-            name = _add(files, f"figure-{len(files) + 1}.png", png)
+            name = _add(files, f"{FIGURE_PREFIX}{len(files) + 1}.png", png)
             return {
                 "kind": "figure",
                 "image": name,

@@ -1,4 +1,4 @@
-"""Finishing touches to the tagged PDF Typst writes, before it is signed.
+"""Finishing touches to the tagged PDF Typst writes before it is signed; its figures go in (pdf_figures.py).
 
 Typst writes PDF/UA-1 and PDF/A-2a in one file, with its structure tree, artefacts, language and XMP. Two
 things it cannot say from the template:
@@ -11,16 +11,21 @@ things it cannot say from the template:
 """
 
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import pikepdf
+
+from .pdf_figures import put_figures
 
 PDF_NAME = pikepdf.Name
 
 
-def finish(pdf: bytes, *, keywords: str) -> bytes:
-    """pdf with row headers marked and keywords set, saved with file identifiers taken from its content."""
+def finish(pdf: bytes, *, keywords: str, figures: Mapping[int, bytes] | None = None) -> bytes:
+    """pdf with row headers marked, keywords set and figures put in place of their stand-ins
+    (pdf_figures.put_figures), saved with file identifiers taken from its content."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
+        if figures:
+            put_figures(document, figures)
         _row_headers(document)
         _keywords(document, keywords)
         out = io.BytesIO()

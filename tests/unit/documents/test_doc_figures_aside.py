@@ -1,8 +1,10 @@
-"""The record's map is drawn in a forked child process while this one draws the chart; the drawn pixels
-must be the ones in the PDF. Also the QR code's path (runs of modules, not one square each), and that
-nothing typed into an assessment is read as Typst markup."""
+"""The record's map is drawn in a forked child process while this one draws the chart and lays the record
+out from a stand-in of the map's size; the drawn pixels must be the ones in the PDF. Also the QR code's
+path (runs of modules, not one square each), and that nothing typed into an assessment is read as Typst
+markup."""
 
 import io
+import logging
 import re
 import threading
 from functools import partial
@@ -68,12 +70,17 @@ def test_figures_drawn_aside_are_the_ones_in_the_pdf(snapshot: dict[str, Any], f
     assert pdf == build_pdf(snapshot, map_png=drawn_map, chart_png=chart), "same bytes as drawn in turn"
 
 
-def test_a_map_of_any_size_drawn_aside_is_the_one_in_the_pdf(snapshot: dict[str, Any], forking: None) -> None:
+def test_a_map_of_another_size_is_laid_out_again_not_squeezed(
+    snapshot: dict[str, Any], caplog: pytest.LogCaptureFixture, forking: None
+) -> None:
     buffer = io.BytesIO()
     Image.new("RGB", (MAP_PIXELS[0], MAP_PIXELS[1] // 2), "#31688E").save(buffer, format="PNG")
     odd = buffer.getvalue()
 
-    pdf = build_pdf(snapshot, map_png=lambda: odd)
+    with caplog.at_level(logging.WARNING, logger="hia_service.documents.pdf"):
+        pdf = build_pdf(snapshot, map_png=lambda: odd)
+
+    assert "not the size of its stand-in" in caplog.text
 
     assert _contains(_embedded_images(pdf), odd)
     assert pdf == build_pdf(snapshot, map_png=odd)
