@@ -88,7 +88,8 @@ def _measure(
         return decile_map_png(geometries, authorities=authorities)
 
     def full() -> bytes:
-        """As an approval job does it: the map drawn in a child process while this one draws the chart."""
+        """As an approval job does it: the map drawn in a child process while this one draws the chart
+        and lays the record out from a stand-in of the map."""
         CHARTS.clear()  # a first render: the chart drawn, not taken from the cache
         pdf = build_pdf(snapshot, map_png=draw_map)
         return sign_pdf(pdf, p12, "bench")

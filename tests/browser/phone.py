@@ -22,8 +22,20 @@ WIDEST = """
 """
 
 
+SETTLED = """
+() => document.fonts.ready.then(
+  () => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))
+)
+"""
+
+
 def sideways_scroll(page: Page) -> str | None:
-    """None when the page fits its viewport's width; otherwise the width it needs and what sticks out."""
+    """None when the page fits its viewport's width; otherwise the width it needs and what sticks out.
+    Measured once the page has loaded, its fonts are in and two frames have been drawn: NHS.UK frontend's
+    header folds the navigation links that do not fit into a "More" menu when it starts and again on the
+    next frame after a resize, and on a busy machine a page was once measured before it had (in CI)."""
+    page.wait_for_load_state("load")
+    page.evaluate(SETTLED)
     width = page.evaluate("() => document.documentElement.scrollWidth")
     viewport = page.viewport_size or PHONE
     if width <= viewport["width"]:
