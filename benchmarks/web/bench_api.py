@@ -7,7 +7,7 @@ systemd unit do) on a free local port against a fresh PostgreSQL database (migra
 at the end), with rate limits counted in Redis (production's default) or in each process's memory (`make
 run` without Redis), and makes a personal API token for the demo manager. Then:
 
-1. The first call after the start: once every worker has logged that it is ready and two seconds more, one
+1. The first call after the start: once the workers have finished warming up and two seconds more, one
    authenticated GET /api/v1/rules and one POST /api/v1/area-profiles (a 10 km circle round a latitude and
    longitude, so pyproj is used), each on a new connection, as the first client of the day would.
 2. Then, on one kept-alive connection, rounds of GET /healthz (the baseline: a request that does no work),
@@ -98,7 +98,7 @@ def _bare_server(env: dict[str, str], folder: Path, rounds: int) -> dict[str, fl
     folder.mkdir()
     (folder / "bench_bare_app.py").write_text(BARE_APP)
     bare_env = {**env, "PYTHONPATH": str(folder)}
-    with gunicorn(bare_env, folder, app="bench_bare_app:app", ready="Booting worker") as base:
+    with gunicorn(bare_env, folder, app="bench_bare_app:app") as base:
         time.sleep(2.0)
         calls = Calls(base, "")
         first = calls.once("healthz")

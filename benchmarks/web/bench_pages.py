@@ -48,8 +48,7 @@ BIN = Path(sys.executable).parent
 SERVER = os.environ.get("HIA_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 MANAGER = ("manager@demo.hia.nhs.example", "demo-password-2026")
 TARGET_P95_MS = 150.0
-WORKERS = 2
-GUNICORN_OPTIONS = ["--workers", str(WORKERS), "--threads", "4", "--timeout", "120"]  # as `make run` serves
+GUNICORN_OPTIONS = ["--workers", "2", "--threads", "4", "--timeout", "120"]  # as `make run` serves
 CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 CSRF_VALUE_FIRST_RE = re.compile(r'value="([^"]+)"[^>]*name="csrf_token"')
 AREA_FORM = {"method": "lsoa_codes", "lsoa_codes": "E01012681\nE01012682\nE01012683\nE01012684\nE01012685"}
@@ -125,13 +124,10 @@ def _reference_snapshot(data_dir: Path) -> None:
 
 
 @contextmanager
-def gunicorn(
-    env: dict[str, str], folder: Path, app: str = "wsgi:app", ready: str = "worker ready"
-) -> Iterator[str]:
+def gunicorn(env: dict[str, str], folder: Path, app: str = "wsgi:app") -> Iterator[str]:
     """gunicorn serving `app` (module:name, importable with env) as `make run` serves; yields its address
-    once /healthz answers and every worker has logged `ready` (ours log "worker ready" after their
-    warm-up; a bare app's, gunicorn's "Booting worker"): until then a worker still warming up takes a core
-    from the one answering."""
+    once /healthz answers and its workers have stopped working on their own (their warm-up done): until
+    then a worker still warming up takes a core from the one answering."""
     port = _free_port()
     log = (folder / "gunicorn.log").open("wb")
     command = [str(BIN / "gunicorn"), *GUNICORN_OPTIONS, "--bind", f"127.0.0.1:{port}", app]
@@ -139,7 +135,7 @@ def gunicorn(
     try:
         base = f"http://127.0.0.1:{port}"
         _wait_until_up(base, process, folder / "gunicorn.log")
-        _wait_for_workers(folder / "gunicorn.log", ready, WORKERS)
+        _wait_until_idle(process.pid)
         yield base
     except BaseException:
         print((folder / "gunicorn.log").read_text(errors="replace")[-4000:], file=sys.stderr)
@@ -169,12 +165,30 @@ def _wait_until_up(base: str, process: subprocess.Popen[bytes], log: Path) -> No
     raise SystemExit("gunicorn did not answer /healthz within 60 seconds")
 
 
-def _wait_for_workers(log: Path, ready: str, workers: int) -> None:
-    deadline = time.monotonic() + 60
-    while log.read_text(errors="replace").count(ready) < workers:
+def _wait_until_idle(master: int, quiet_s: float = 1.0) -> None:
+    """Until gunicorn's workers together use under 2% of a core for quiet_s (from /proc: Linux only)."""
+    deadline, quiet_since, last = time.monotonic() + 60, time.monotonic(), _workers_cpu_ticks(master)
+    while time.monotonic() - quiet_since < quiet_s:
         if time.monotonic() > deadline:
-            raise SystemExit(f"gunicorn's {workers} workers did not all log {ready!r} within 60 seconds")
-        time.sleep(0.1)
+            raise SystemExit("gunicorn's workers were still busy 60 seconds after the start")
+        time.sleep(0.25)
+        ticks = _workers_cpu_ticks(master)
+        if ticks - last > 0.02 * 0.25 * os.sysconf("SC_CLK_TCK"):
+            quiet_since = time.monotonic()
+        last = ticks
+
+
+def _workers_cpu_ticks(master: int) -> int:
+    """User and system CPU time of master's child processes so far, in clock ticks."""
+    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    total = 0
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
