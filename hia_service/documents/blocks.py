@@ -66,6 +66,18 @@ class Figure:
 
 
 @dataclass(frozen=True)
+class BarChart:
+    """The deprivation chart as its figures: the PDF draws it (in vectors, no picture to make); the Word
+    copy is given the chart as a picture instead (a Figure)."""
+
+    affected: tuple[float, ...]  # % of the people affected in each decile, 1 (most deprived) to 10
+    national: tuple[float, ...]  # % of the nation's people in each decile
+    nation: str
+    caption: str
+    alt_text: str
+
+
+@dataclass(frozen=True)
 class CoverFacts:
     """The cover sheet's key facts, beside the QR code that leads to the verification page."""
 
@@ -111,6 +123,7 @@ Block = (
     | Table
     | Bullets
     | Figure
+    | BarChart
     | Verification
     | SignatureSpace
     | PageBreak

@@ -68,7 +68,12 @@ _RC_LOCK = threading.Lock()
 
 def decile_chart_png(given: ProfileLike) -> bytes:
     """Bar chart: share of the people affected in each IMD decile, beside England's share."""
-    key = _chart_key(given)
+    return shares_chart_png(*_chart_key(given))
+
+
+def shares_chart_png(affected: Sequence[float], nation: str, national: Sequence[float]) -> bytes:
+    """The same chart from the shares (%) in each decile, 1 (most deprived) to 10."""
+    key = (tuple(affected), nation, tuple(national))
     known = CHARTS.get(key)
     if known is not None:
         return known
@@ -76,16 +81,6 @@ def decile_chart_png(given: ProfileLike) -> bytes:
         png = _png(_chart(list(key[0]), key[1], list(key[2])))
     CHARTS.put(key, png)
     return png
-
-
-def known_chart_png(given: ProfileLike) -> bytes | None:
-    """The chart, if this process has it already (drawn here, or remembered from a child process)."""
-    return CHARTS.get(_chart_key(given))
-
-
-def remember_chart_png(given: ProfileLike, png: bytes) -> None:
-    """Keep a chart drawn elsewhere (a forked child process) for this process's next record."""
-    CHARTS.put(_chart_key(given), png)
 
 
 ChartKey = tuple[tuple[float, ...], str, tuple[float, ...]]

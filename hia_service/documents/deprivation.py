@@ -11,7 +11,7 @@ from hia_service.domain.geography.access import TravelChange, TravelRow
 from hia_service.domain.geography.area_profile import AreaProfile, Place
 from hia_service.domain.geography.users import compare_people
 
-from .blocks import Block, Bullets, Facts, Figure, Heading, PageBreak, Para, Table
+from .blocks import BarChart, Block, Bullets, Facts, Figure, Heading, PageBreak, Para, Table
 from .wording import national_baseline, percent, whole_number
 
 _COMPARISON_ROWS = 10
@@ -31,9 +31,11 @@ def deprivation_blocks(
         return [*blocks, Para("No area was given, so the deprivation profile could not be worked out.")]
     nation, _ = national_baseline(profile)
     blocks.append(Para(_intro(profile, nation)))
+    caption = f"People affected by deprivation decile, against {nation}"
     if chart_png:
-        caption = f"People affected by deprivation decile, against {nation}"
         blocks.append(Figure(chart_png, caption, _chart_alt(profile)))
+    elif chart_png is None and profile.population_by_decile:  # to be drawn by the PDF itself
+        blocks.append(_bar_chart(profile, nation, caption))
     if profile.population_by_decile:
         blocks.append(_decile_table(profile, nation))
     blocks.append(Facts(_facts(profile, nation)))
@@ -336,6 +338,19 @@ def _score(value: float | None) -> str:
     if value is None:
         return "—"
     return f"{value:.2f}" if abs(value) < 1 else f"{value:.1f}"
+
+
+def _bar_chart(profile: AreaProfile, nation: str, caption: str) -> BarChart:
+    affected = decile_shares([v or 0 for v in profile.population_by_decile or [0] * 10])
+    _, place = national_baseline(profile)
+    national = decile_shares([v or 0 for v in place.population_by_decile or [1] * 10])
+    return BarChart(
+        tuple(100 * s for s in affected),
+        tuple(100 * s for s in national),
+        nation,
+        caption,
+        _chart_alt(profile),
+    )
 
 
 def _chart_alt(profile: AreaProfile) -> str:

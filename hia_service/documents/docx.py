@@ -22,6 +22,7 @@ from docx.text.paragraph import Paragraph
 from hia_service.domain.safe_text import cleaned_everywhere
 
 from .blocks import (
+    BarChart,
     Block,
     Bullets,
     Callout,
@@ -38,7 +39,7 @@ from .blocks import (
     Verification,
     outline_levels,
 )
-from .charts import decile_chart_png
+from .charts import decile_chart_png, shares_chart_png
 from .content import assessment_blocks
 from .snapshot import check_snapshot, document_info, generated_at, snapshot_profile
 from .wording import copy_notice, document_label, marks
@@ -152,6 +153,12 @@ def _(block: RatingTag, document: WordDocument) -> None:
 @_render.register
 def _(block: Facts, document: WordDocument) -> None:
     _table(document, None, block.rows, (0.3, 0.7), bold_first_column=True)
+
+
+@_render.register
+def _(block: BarChart, document: WordDocument) -> None:
+    png = shares_chart_png(block.affected, block.nation, block.national)
+    _render(Figure(png, block.caption, block.alt_text), document)
 
 
 @_render.register

@@ -20,6 +20,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -30,16 +31,15 @@ from PIL import Image, UnidentifiedImageError
 
 from hia_service.domain.branding import LogoError, check_logo
 
-from .aside import Aside
 from .blocks import Block
-from .charts import MAP_PIXELS, decile_chart_png, known_chart_png, remember_chart_png
+from .charts import MAP_PIXELS
 from .content import assessment_blocks
 from .errors import DocumentError, SnapshotError
 from .metadata import DocumentInfo, SignatureBox
 from .pdf_figures import plain_png_size, stand_in
 from .pdf_layout import FIGURE_PREFIX, PAGE_HEIGHT_PT, SIGNATURE_MM, TEMPLATE, Logo, Page, record_document
 from .pdf_tagging import finish
-from .snapshot import check_snapshot, document_info, generated_at, snapshot_profile
+from .snapshot import check_snapshot, document_info, generated_at
 from .wording import marks
 
 log = logging.getLogger(__name__)
@@ -56,49 +56,33 @@ def build_pdf(
 ) -> bytes:
     """Render a frozen assessment version as an unsigned PDF.
 
-    chart_png defaults to decile_chart_png(snapshot["profile"]). map_png (from decile_map_png) is optional;
-    it may be given as a function that draws it (decile_map_png with its arguments bound), which is then
-    drawn in a child process while this one draws the chart (documents/aside.py).
+    chart_png: None (the default) has the record draw the deprivation chart itself, in vectors; b"" leaves
+    it out; a PNG goes in its place. map_png (from decile_map_png) is optional; it may be given as a
+    function that draws it (decile_map_png with its arguments bound), which is then run here while Typst
+    lays the record out in another thread from a stand-in of the map's size (Typst lets go of the GIL).
     Approved, non-training documents get an empty space for the signature that sign_pdf fills in; every
     other document is marked "DRAFT — NOT APPROVED" and/or "TRAINING — NOT FOR DECISION" on every page.
     Raises SnapshotError when the snapshot is incomplete.
     """
     check_snapshot(snapshot)
-    profile = snapshot_profile(snapshot)
     info = document_info(snapshot)
     page = _page(snapshot, info)
-    drawing = Aside(map_png, fork=None) if callable(map_png) else None
-    try:
-        if chart_png is None and profile is not None and profile.population_by_decile:
-            chart_png = known_chart_png(profile)
-            if chart_png is None:
-                chart_png = decile_chart_png(profile)
-                remember_chart_png(profile, chart_png)  # so this process's next record draws nothing
-        if drawing is not None and drawing.forked:  # laid out from a stand-in while the child draws it
-            later = Later(stand_in(MAP_PIXELS, 255), drawing.result)
-            blocks = assessment_blocks(snapshot, chart_png=chart_png, map_png=later.stand_in)
-            pdf = render_blocks(blocks, page, info, snapshot, later)
-            if pdf is not None:
-                return pdf
-            log.warning("The drawn map is not the size of its stand-in; laying the record out again")
-        map_bytes = (
-            drawing.result() if drawing is not None else map_png if isinstance(map_png, bytes) else None
-        )
-        blocks = assessment_blocks(snapshot, chart_png=chart_png, map_png=map_bytes)
-        pdf = render_blocks(blocks, page, info, snapshot)
-        assert pdf is not None  # nothing was left to draw
-        return pdf
-    finally:
-        if drawing is not None:
-            drawing.close()
-
-
-@dataclass(frozen=True)
-class Later:
-    """A figure still being drawn: the stand-in laid out for it (by identity), and how to wait for it."""
-
-    stand_in: bytes
-    result: Callable[[], bytes]
+    if not callable(map_png):
+        return lay_out(
+            assessment_blocks(snapshot, chart_png=chart_png, map_png=map_png), page, info, snapshot
+        ).pdf()
+    waiting = stand_in(MAP_PIXELS, 255)
+    blocks = assessment_blocks(snapshot, chart_png=chart_png, map_png=waiting)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="hia-record") as pool:
+        laying_out = pool.submit(lay_out, blocks, page, info, snapshot)
+        drawn = map_png()
+        laid_out = laying_out.result()
+    if laid_out.put(waiting, drawn):
+        return laid_out.pdf()
+    log.warning("The drawn map is not the size of its stand-in; laying the record out again")
+    return lay_out(
+        assessment_blocks(snapshot, chart_png=chart_png, map_png=drawn), page, info, snapshot
+    ).pdf()
 
 
 def warm_up() -> float:
@@ -108,34 +92,50 @@ def warm_up() -> float:
     from .sample import example_snapshot
 
     started = time.perf_counter()
-    build_pdf(example_snapshot(), chart_png=b"")
+    build_pdf(example_snapshot())
     return (time.perf_counter() - started) * 1000
 
 
-def render_blocks(
-    blocks: list[Block],
-    page: Page,
-    info: DocumentInfo,
-    snapshot: Mapping[str, Any],
-    later: Later | None = None,
-) -> bytes | None:
-    """Lay out blocks on NHS-styled A4 pages (separate from build_pdf so benchmarks can time layout alone).
+@dataclass
+class LaidOut:
+    """A record Typst has laid out, to be finished: its figures (by number) still to go in place of their
+    stand-ins, and where the signature space landed."""
 
-    Each figure is laid out from a stand-in of its size and goes into the PDF as its PNG rows are
-    (pdf_figures.py). later: a figure still being drawn, waited for only once the pages are laid out;
-    None is returned if it comes back another size than its stand-in (lay it out again)."""
+    unfinished: bytes
+    info: DocumentInfo
+    figures: dict[int, bytes]
+
+    def put(self, stand_in: bytes, drawn: bytes) -> bool:
+        """Give the figure laid out from stand_in (by identity) the drawn PNG; False when the drawn one is
+        not the same size (lay the record out again with it)."""
+        for number, png in self.figures.items():
+            if png is stand_in:
+                if plain_png_size(drawn) != plain_png_size(stand_in):
+                    return False
+                self.figures[number] = drawn
+        return True
+
+    def pdf(self) -> bytes:
+        return finish(self.unfinished, keywords=self.info.to_keywords(), figures=self.figures)
+
+
+def render_blocks(blocks: list[Block], page: Page, info: DocumentInfo, snapshot: Mapping[str, Any]) -> bytes:
+    """Lay out blocks on NHS-styled A4 pages and finish the PDF."""
+    return lay_out(blocks, page, info, snapshot).pdf()
+
+
+def lay_out(blocks: list[Block], page: Page, info: DocumentInfo, snapshot: Mapping[str, Any]) -> LaidOut:
+    """Lay out blocks on NHS-styled A4 pages. Each figure is laid out from a stand-in of its size and goes
+    into the PDF as its PNG rows are, when the PDF is finished (pdf_figures.py)."""
     files: dict[str, bytes] = {}
     record = record_document(blocks, page, info.to_keywords(), files)
     figures: dict[int, bytes] = {}
-    waiting: int | None = None
     for name, png in list(files.items()):
         size = plain_png_size(png)
         if not name.startswith(FIGURE_PREFIX) or size is None or len(figures) == 255:
             continue  # Typst embeds it itself
         number = len(figures)
         files[name], figures[number] = stand_in(size, number), png
-        if later is not None and png is later.stand_in:
-            waiting = number
     created = generated_at(snapshot)
     signed = info.approved and not info.training
     with tempfile.TemporaryDirectory(prefix="hia-record-") as folder:
@@ -154,13 +154,7 @@ def render_blocks(
             raise DocumentError(f"The record could not be laid out: {error.message}") from error
     if not isinstance(pdf, bytes):
         raise DocumentError("The record could not be laid out: Typst gave no PDF.")
-    if later is not None and waiting is not None:
-        drawn = later.result()
-        if plain_png_size(drawn) != plain_png_size(later.stand_in):
-            return None
-        figures[waiting] = drawn
-    keywords = replace(info, signature_box=box).to_keywords()
-    return finish(pdf, keywords=keywords, figures=figures)
+    return LaidOut(pdf, replace(info, signature_box=box), figures)
 
 
 def _signature_box(compiler: typst.Compiler) -> SignatureBox | None:

@@ -15,6 +15,7 @@ from typing import Any
 from reportlab.graphics.barcode import qrencoder
 
 from .blocks import (
+    BarChart,
     Block,
     Bullets,
     Callout,
@@ -167,6 +168,8 @@ def _block(block: Block, levels: dict[int, int], files: dict[str, bytes]) -> dic
                 "alt": alt_text,
                 "width": width_fraction,
             }
+        case BarChart():
+            return bar_chart(block)
         case Verification(url):
             qr = _add(files, "qr-verification.svg", qr_svg(url).encode())
             return {"kind": "verification", "url": url, "url_text": breakable(url), "qr": qr}
@@ -177,6 +180,24 @@ def _block(block: Block, levels: dict[int, int], files: dict[str, bytes]) -> dic
         case Group(children):
             return {"kind": "group", "blocks": _blocks(children, levels, files)}
     raise TypeError(f"No layout for a {type(block).__name__} block")
+
+
+def bar_chart(chart: BarChart) -> dict[str, Any]:
+    """What record.typ draws the deprivation chart from: bars in % of the axis's top, the axis's ticks and
+    the labels, all worked out here so the template only places them."""
+    highest = max(*chart.affected, *chart.national, 1.0)
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50) if highest * 1.2 / s <= 6)
+    top = highest * 1.2
+    return {
+        "kind": "chart",
+        "affected": [value / top for value in chart.affected],
+        "national": [value / top for value in chart.national],
+        "labels": [f"{value:.0f}%" for value in chart.affected],
+        "ticks": [[tick / top, str(tick)] for tick in range(0, int(top) + 1, step)],
+        "nation": chart.nation,
+        "caption": chart.caption,
+        "alt": chart.alt_text,
+    }
 
 
 def _add(files: dict[str, bytes], name: str, data: bytes) -> str:
