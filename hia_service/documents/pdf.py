@@ -4,7 +4,7 @@ The blocks become JSON for a Typst template (templates/documents/record.typ), wh
 tagged PDF: PDF/UA-1 (ISO 14289-1) for screen readers and PDF/A-2a for keeping, both checked by Typst as it
 writes. pdf_tagging.finish then adds what Typst cannot yet say without an experimental switch (the names
 of the facts as row headers) and where the signature space landed. Typst replaced WeasyPrint here: the same
-record took WeasyPrint about 1.5 s to lay out and write on our slowest machine, and takes Typst 35-120 ms.
+record took WeasyPrint about 1.2-1.5 s to lay out and write on our slowest machine, and Typst 25-140 ms.
 
 Output is deterministic: the snapshot's own date, file identifiers derived from the content, and no
 random ids mean that rendering the same frozen version twice gives the same bytes.

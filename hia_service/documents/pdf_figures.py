@@ -1,10 +1,10 @@
-"""The record's figures (chart, map) go into the PDF as their PNG rows are, laid out from stand-ins.
+"""The record's pictures (the map; a chart given as a PNG) go into the PDF as their PNG rows are.
 
 Typst decodes every PNG it lays out and compresses the pixels again. For our figures that is wasted work:
 a PDF reads a PNG's compressed rows directly (FlateDecode with the PNG predictor). So Typst lays out a
 stand-in of each figure instead, a PNG of the same size in one colour that says which figure it stands for,
 and finish() puts the figure's own rows in its place. It also means a figure still being drawn (the map,
-in a child process) need not be finished before layout starts: only before the PDF is finished.
+while Typst lays out in another thread) need not be finished before layout starts, only before the PDF is.
 
 Only 8-bit RGB, non-interlaced PNGs qualify (what charts.py writes); any other goes to Typst as it is.
 """
