@@ -176,7 +176,7 @@ def test_a_record_is_well_under_a_megabyte(approved):
 
 
 def _image_sizes(pdf: bytes) -> list[tuple[int, int]]:
-    """The pictures in the file (WeasyPrint shares one resource dictionary between all pages)."""
+    """The pictures in the file, each once however many pages show it."""
     return sorted({image.image.size for page in _reader(pdf).pages for image in page.images})
 
 
