@@ -52,9 +52,8 @@ DECILE_COLOURS = (
 )  # fmt: skip
 _DPI = 200
 _CHART_INCHES, _MAP_INCHES = (6.8, 2.7), (6.0, 4.6)
-# Every chart and map is exactly this many pixels (width, height): the record lays out a stand-in of the
-# map's size while the map is drawn (pdf.py, pdf_figures.py).
-CHART_PIXELS = (round(_CHART_INCHES[0] * _DPI), round(_CHART_INCHES[1] * _DPI))
+# Every map is exactly this many pixels (width, height): the record lays out a stand-in of this size while
+# the map is drawn (pdf.py, pdf_figures.py).
 MAP_PIXELS = (round(_MAP_INCHES[0] * _DPI), round(_MAP_INCHES[1] * _DPI))
 _FONT: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",

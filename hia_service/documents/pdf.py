@@ -119,11 +119,6 @@ class LaidOut:
         return finish(self.unfinished, keywords=self.info.to_keywords(), figures=self.figures)
 
 
-def render_blocks(blocks: list[Block], page: Page, info: DocumentInfo, snapshot: Mapping[str, Any]) -> bytes:
-    """Lay out blocks on NHS-styled A4 pages and finish the PDF."""
-    return lay_out(blocks, page, info, snapshot).pdf()
-
-
 def lay_out(blocks: list[Block], page: Page, info: DocumentInfo, snapshot: Mapping[str, Any]) -> LaidOut:
     """Lay out blocks on NHS-styled A4 pages. Each figure is laid out from a stand-in of its size and goes
     into the PDF as its PNG rows are, when the PDF is finished (pdf_figures.py)."""

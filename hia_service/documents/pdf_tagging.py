@@ -43,7 +43,7 @@ def _row_headers(document: pikepdf.Pdf) -> None:
     root = document.Root.get(PDF_NAME.StructTreeRoot)
     if not isinstance(root, pikepdf.Dictionary):
         return
-    ids = _id_tree(document, root)
+    ids = _id_tree(root)
     count = 0
     for table in _elements(root):
         if table.get(PDF_NAME.S) != PDF_NAME.Table or any(
@@ -75,7 +75,7 @@ def _row_headers(document: pikepdf.Pdf) -> None:
         root[PDF_NAME.IDTree] = document.make_indirect(pikepdf.Dictionary(Names=names))
 
 
-def _id_tree(document: pikepdf.Pdf, root: pikepdf.Dictionary) -> list[tuple[str, pikepdf.Object]]:
+def _id_tree(root: pikepdf.Dictionary) -> list[tuple[str, pikepdf.Object]]:
     """The structure IDs Typst gave (its column headers), flattened out of their name tree."""
     found: list[tuple[str, pikepdf.Object]] = []
 
