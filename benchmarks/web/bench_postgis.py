@@ -15,7 +15,9 @@ ICB by its code. For each, the p50 (milliseconds) of:
 - the engine in-process: the same figures (`figures`: the selection and its headline figures) and the whole
   profile the service answers with (`profile`: with the domains, the places it touches, notes), warm.
 - the API end to end: POST /api/v1/area-profiles with a token, on a kept-alive connection, under gunicorn
-  as `make run` serves it (2 workers of 4 threads, HIA_ENV=production, PostgreSQL), as a client sees it.
+  as `make run` serves it (2 workers of 4 threads, HIA_ENV=production, PostgreSQL), as a client sees it:
+  the same area again and again (`API`: the service answers from the profile it keeps), and the same
+  area under a label never sent before (`API new`: the service works it out again, as for a new area).
 
 Every timing is interleaved round by round with the others, in a new order each round, so noise from other
 processes (and what each call leaves in the processor's caches for the next) falls on all alike. Then the
@@ -146,6 +148,7 @@ def _calls(engine: GeographyEngine, postgis: PostGIS | None, api: Api) -> tuple[
         assert whole["lsoa_count"] == ours.lsoas and whole["population"] == round(ours.population, 1)
         answered = api.profile(shape.area)
         assert answered["lsoa_count"] == ours.lsoas, (shape.label, answered["lsoa_count"], ours.lsoas)
+        assert api.profile_anew(shape.area)["lsoa_count"] == ours.lsoas
         if postgis is not None:
             for way, query in postgis.queries_for(shape).items():
                 _check(shape, way, query(), ours, engine)
@@ -153,6 +156,7 @@ def _calls(engine: GeographyEngine, postgis: PostGIS | None, api: Api) -> tuple[
         calls[(shape.label, "figures")] = lambda area=shape.area: engine_figures(engine, area)
         calls[(shape.label, "profile")] = lambda area=shape.area: engine.profile(area)
         calls[(shape.label, "api")] = lambda area=shape.area: api.profile(area)
+        calls[(shape.label, "api_new")] = lambda area=shape.area: api.profile_anew(area)
     return calls, lsoas
 
 
@@ -337,6 +341,7 @@ class Api:
         host, port = base.removeprefix("http://").split(":")
         self.connection = http.client.HTTPConnection(host, int(port), timeout=60)
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.asked = 0
 
     def _send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> bytes:
         self.connection.request(method, path, body=body, headers=headers)
@@ -352,6 +357,12 @@ class Api:
     def profile(self, area: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps({"area": area}).encode()
         return json.loads(self._send("POST", "/api/v1/area-profiles", body, self.headers))
+
+    def profile_anew(self, area: dict[str, Any]) -> dict[str, Any]:
+        """The same area under a label never sent before: a request the service has not answered, so it
+        works the area out again (the label is part of what it keeps answers by, not of the work)."""
+        self.asked += 1
+        return self.profile({**area, "label": f"asked first in call {self.asked}"})
 
 
 class Workers:
@@ -403,8 +414,9 @@ def _print(
     print(f"{version or 'PostGIS: not available'}; the engine in-process; {served}")
     print(f"p50 ms of {rounds} interleaved rounds; GET /healthz p50 {healthz:.2f} ms")
     header = (
-        f"{'shape':<30} {'LSOAs':>6} {'PostGIS':>8} {'figures':>8} {'profile':>8} {'API':>7} "
-        f"{'figures/PostGIS':>15} {'profile/PostGIS':>15} {'API/PostGIS':>11} {'API-PostGIS':>11}"
+        f"{'shape':<30} {'LSOAs':>6} {'PostGIS':>8} {'figures':>8} {'profile':>8} {'API':>7} {'API new':>7} "
+        f"{'figures/PostGIS':>15} {'profile/PostGIS':>15} {'API/PostGIS':>11} {'API-PostGIS':>11} "
+        f"{'new-PostGIS':>11}"
     )
     print(header)
     verdicts: list[str] = []
@@ -419,27 +431,34 @@ def _print(
                 f"(ST_DWithin) {p50[(shape.label, 'postgis_dwithin')]:.2f} ms: "
                 f"{'the polygon' if faster == 'postgis' else 'ST_DWithin'} is the baseline"
             )
-        figures, profile, api = (p50[(shape.label, way)] for way in ("figures", "profile", "api"))
+        figures, profile, api, anew = (
+            p50[(shape.label, way)] for way in ("figures", "profile", "api", "api_new")
+        )
         count = f"{lsoas[shape.label]:,}"
         if theirs is None:
-            print(f"{shape.label:<30} {count:>6} {'-':>8} {figures:>8.2f} {profile:>8.2f} {api:>7.2f}")
+            ours = f"{figures:>8.2f} {profile:>8.2f} {api:>7.2f} {anew:>7.2f}"
+            print(f"{shape.label:<30} {count:>6} {'-':>8} {ours}")
             continue
         print(
             f"{shape.label:<30} {count:>6} {theirs:>8.2f} {figures:>8.2f} {profile:>8.2f} {api:>7.2f} "
-            f"{figures / theirs:>15.2f} {profile / theirs:>15.2f} {api / theirs:>11.2f} "
-            f"{api - theirs:>+11.2f}"
+            f"{anew:>7.2f} {figures / theirs:>15.2f} {profile / theirs:>15.2f} {api / theirs:>11.2f} "
+            f"{api - theirs:>+11.2f} {anew - theirs:>+11.2f}"
         )
         limit = ENGINE_TARGET[shape.kind]
         met = "met" if figures <= limit * theirs else "MISSED"
         verdicts.append(f"  {shape.label}: engine figures <= {limit:g}x PostGIS: {met}")
         allowed = max(API_TARGET[0] * theirs, theirs + API_TARGET[1])
-        met = "met" if api <= allowed else "MISSED"
-        verdicts.append(f"  {shape.label}: API <= max(2x, +3 ms) of PostGIS ({allowed:.2f} ms): {met}")
+        for label, took in (("API", api), ("API, area new to it", anew)):
+            met = "met" if took <= allowed else "MISSED"
+            target = f"max(2x, +3 ms) of PostGIS ({allowed:.2f} ms)"
+            verdicts.append(f"  {shape.label}: {label} <= {target}: {met}")
     print("PostGIS: the quicker of its ways to the same figures (below); figures: the engine's selection and")
     print(
         "headline figures, as PostGIS computes them (like for like); profile: the whole profile the service"
     )
-    print("answers with (domains, places touched, notes); API: that profile as a client gets it.")
+    print("answers with (domains, places touched, notes); API: that profile as a client gets it, for an area")
+    print("asked for before (answered from the profile the service keeps); API new: an area it has not")
+    print("answered before (the same area under a new label), so worked out again.")
     print("\n".join(notes))
     if verdicts:
         print("Targets (issue 23):")

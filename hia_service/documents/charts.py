@@ -6,7 +6,6 @@ and saved without a timestamp or software tag so the same data always gives the 
 
 import io
 import threading
-from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
@@ -25,6 +24,7 @@ from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
 from hia_service.domain.geography.area_profile import ProfileLike, as_area_profile
+from hia_service.domain.kept import Kept
 
 from .errors import DocumentError
 from .map_outlines import (
@@ -95,36 +95,9 @@ def _chart_key(given: ProfileLike) -> ChartKey:
     return tuple(affected), nation, tuple(national)
 
 
-class ChartCache:
-    """Charts drawn, by the shares they show: every version of an assessment, and its Word copy, shows
-    the same chart, and matplotlib takes 0.1 to 0.3 s over it (deterministic, so a kept copy is identical)."""
-
-    MAX = 64
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._charts: OrderedDict[ChartKey, bytes] = OrderedDict()
-
-    def get(self, key: ChartKey) -> bytes | None:
-        with self._lock:
-            png = self._charts.get(key)
-            if png is not None:
-                self._charts.move_to_end(key)
-            return png
-
-    def put(self, key: ChartKey, png: bytes) -> None:
-        with self._lock:
-            self._charts[key] = png
-            self._charts.move_to_end(key)
-            while len(self._charts) > self.MAX:
-                self._charts.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._charts.clear()
-
-
-CHARTS = ChartCache()
+# Charts drawn, by the shares they show: every version of an assessment, and its Word copy, shows the same
+# chart, and matplotlib takes 0.1 to 0.3 s over it (deterministic, so a kept copy is identical).
+CHARTS: Kept[ChartKey, bytes] = Kept(64)
 
 
 def decile_map_png(

@@ -9,10 +9,9 @@ Also here: what a patient list leaves unknown, and the area page's chart and map
 
 from __future__ import annotations
 
+import hashlib
 import json
-import threading
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -22,12 +21,13 @@ from hia_service.domain.data_completeness import DataGap, list_completeness
 from hia_service.domain.data_completeness import data_gaps as gap_list
 from hia_service.domain.geography.access import TravelChange
 from hia_service.domain.geography.area_profile import AreaProfile, Place, Provenance
+from hia_service.domain.kept import Kept
 from hia_service.geography import GeographyError, ReferenceDataNotLoadedError
 from hia_service.services.areas import engine as geography
 from hia_service.services.errors import ServiceError, ServiceUnavailableError
 
 if TYPE_CHECKING:  # the engine (shapely, pyproj) loads with the reference data, not with the app
-    from hia_service.domain.geography.engine import AreaMap
+    from hia_service.domain.geography.engine import AreaMap, GeographyEngine
 
 CARRIED = ("unmatched", "notes", "completeness")  # travel from a counted patient list into its profile
 
@@ -55,12 +55,37 @@ class ResolvedArea:
         return json.loads(json.dumps(dict(self.definition), default=list))
 
 
+# Areas resolved lately, by what was asked: the same ICB, catchment or circle is profiled again and again
+# (the API's callers, the area page on every visit, training scenarios), and its profile cannot change
+# until other reference data is loaded. Patient lists are not kept: each is new, and holds postcodes.
+RESOLVED_KEPT = 256
+_resolved: Kept[str, ResolvedArea] = Kept(RESOLVED_KEPT)
+
+
 def resolve(request: AreaRequest, *, release: str | None = None, method: str | None = None) -> ResolvedArea:
     """The area's stored definition and profile; ServiceError with a plain-English reason if it is unusable,
     ServiceUnavailableError when no reference data is loaded."""
+    engine = geography.loaded_engine()
+    if request.completeness is not None or request.definition.get("type") == "postcodes":
+        return _resolve(engine, request, release, method)
+    key = _request_key(request, release, method)
+    kept = _resolved.since(engine)
+    return kept.get(key) or kept.put(key, _resolve(engine, request, release, method))
+
+
+def _request_key(request: AreaRequest, release: str | None, method: str | None) -> str:
+    """A digest of everything the resolved area is worked out from, besides the reference data: a GeoJSON
+    shape may be large, and the digest keeps what was typed out of memory."""
+    asked = [dict(request.definition), request.method, dict(request.inputs), release, method]
+    text = json.dumps(asked, sort_keys=True, default=repr, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _resolve(
+    engine: GeographyEngine, request: AreaRequest, release: str | None, method: str | None
+) -> ResolvedArea:
     area = _without_postcode(_lsoa_area_from_postcodes(dict(request.definition)), request.inputs)
     definition = {key: value for key, value in area.items() if key not in CARRIED}
-    engine = geography.loaded_engine()
     try:
         figures = engine.profile(definition, release=release, method=method)
     except ReferenceDataNotLoadedError as error:
@@ -256,25 +281,18 @@ def _place_of(postcode: str) -> str | None:
 # The area page's chart and map take 100 ms or more to draw (matplotlib) and are asked for on every visit:
 # each worker keeps the last few, keyed by what they are drawn from. The map also depends on the boundaries
 # loaded, so its entries are dropped when the geography engine is reloaded with another snapshot.
-IMAGES_KEPT = 64
-_images: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-_images_engine: list[Any] = [None]
-_images_lock = threading.Lock()
+_images: Kept[tuple[str, str], bytes] = Kept(64)
 
 
 def chart_png(profile: AreaProfile) -> bytes:
     """The bar chart of the people affected by decile beside England's, as a PNG."""
     key = json.dumps(profile.to_json(), sort_keys=True, default=str)
-    return _kept(("chart", key), lambda: decile_chart_png(profile))
+    return _images.get_or_make(("chart", key), lambda: decile_chart_png(profile))
 
 
 def map_png(area: dict[str, Any]) -> bytes | None:
     """The area's neighbourhoods shaded by decile, as a PNG; None where no boundaries are loaded."""
     current = geography.loaded_engine()
-    with _images_lock:
-        if _images_engine[0] is not current:
-            _images.clear()
-            _images_engine[0] = current
 
     def draw() -> bytes:
         drawn = current.area_map(area)
@@ -282,18 +300,6 @@ def map_png(area: dict[str, Any]) -> bytes | None:
             return b""
         return decile_map_png(drawn.shapes, site=current.site(area), authorities=drawn.authorities)
 
-    return _kept(("map", json.dumps(area, sort_keys=True, default=str)), draw) or None
-
-
-def _kept(key: tuple[str, str], draw: Callable[[], bytes]) -> bytes:
     # `make run` serves with threads: the page's two images are often asked for at the same moment.
-    with _images_lock:
-        if key in _images:
-            _images.move_to_end(key)
-            return _images[key]
-    image = draw()  # outside the lock: two threads may draw the same image once each, harmlessly
-    with _images_lock:
-        _images[key] = image
-        while len(_images) > IMAGES_KEPT:
-            _images.popitem(last=False)
-    return image
+    key = ("map", json.dumps(area, sort_keys=True, default=str))
+    return _images.since(current).get_or_make(key, draw) or None

@@ -3,8 +3,6 @@ neighbourhoods, how they were rated, and which groups several of them harm."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -15,6 +13,7 @@ from hia_service.data import assessments as store
 from hia_service.data.models import Assessment, User
 from hia_service.domain.cumulative import CumulativeView, OtherAssessment, cumulative_view
 from hia_service.domain.framework import visible_answers
+from hia_service.domain.kept import Kept
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
 
@@ -69,32 +68,20 @@ def _view(assessment: Assessment, mine: frozenset[str]) -> CumulativeView:
 # What each other assessment's area and answers come to, kept until the assessment changes (its
 # lock_version goes up with every write) or the reference data does: without it every task list and review
 # page would load and re-work every assessment of the organisation from the past year.
-_FOOTPRINTS: OrderedDict[tuple[int, int], tuple[frozenset[str], Mapping[str, str]]] = OrderedDict()
-_FOOTPRINTS_KEPT = 20_000
-_footprints_lock = threading.Lock()
-_footprints_engine: list[object] = [None]
+_FOOTPRINTS: Kept[tuple[int, int], tuple[frozenset[str], Mapping[str, str]]] = Kept(20_000)
 
 
 def _footprint(assessment_id: int, lock_version: int) -> tuple[frozenset[str], Mapping[str, str]]:
     """(neighbourhoods, negative groups) of that state of the assessment."""
-    current = area_profiles.reference_generation()
+    kept = _FOOTPRINTS.since(area_profiles.reference_generation())  # new reference data: areas may differ
     key = (assessment_id, lock_version)
-    with _footprints_lock:
-        if _footprints_engine[0] is not current:  # new reference data: every area may now differ
-            _FOOTPRINTS.clear()
-            _footprints_engine[0] = current
-        if key in _FOOTPRINTS:
-            _FOOTPRINTS.move_to_end(key)
-            return _FOOTPRINTS[key]
+    found = kept.get(key)
+    if found is not None:
+        return found
     other = store.get_assessment(assessment_id)
     if other is None or other.lock_version != lock_version:  # changed since the list was read
         return frozenset(), {}
-    footprint = (lsoas_of(other), negative_groups(other) if other.area else {})
-    with _footprints_lock:
-        _FOOTPRINTS[key] = footprint
-        while len(_FOOTPRINTS) > _FOOTPRINTS_KEPT:
-            _FOOTPRINTS.popitem(last=False)
-    return footprint
+    return kept.put(key, (lsoas_of(other), negative_groups(other) if other.area else {}))
 
 
 def lsoas_of(assessment: Assessment) -> frozenset[str]:
