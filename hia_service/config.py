@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     # API calls that only read (no document downloads) are audited in batches, written at most this many
     # seconds after the call, instead of committing an audit entry with each one. 0: each at once.
     api_audit_batch_seconds: float = Field(default=1.0, ge=0, le=60)
+    # Areas whose profiles each server process keeps, to answer the same area again without working it out
+    # (a few kB each); patient lists are never kept. 0: every profile is worked out anew.
+    areas_kept: int = Field(default=256, ge=0, le=100_000)
     # Where rate limits are counted: unset is the service's Redis in production (so every app server
     # counts against one allowance) and each process's memory elsewhere; any flask-limiter storage URI.
     ratelimit_storage_uri: str | None = None
@@ -284,6 +287,7 @@ class Settings(BaseSettings):
             "HIA_API_RATE_LIMIT": self.api_rate_limit,
             "HIA_API_TOKEN_CACHE_SECONDS": self.api_token_cache_seconds,
             "HIA_API_AUDIT_BATCH_SECONDS": self.api_audit_batch_seconds,
+            "HIA_AREAS_KEPT": self.areas_kept,
             "HIA_RATELIMIT_STORAGE_URI": self.ratelimit_storage_uri or None,
             "HIA_TRUSTED_PROXIES": self.trusted_proxies,
             "HIA_STORAGE_URL": self.storage_url or None,

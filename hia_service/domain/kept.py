@@ -44,9 +44,17 @@ class Kept(Generic[K, V]):
         with self._lock:
             self._values[key] = value
             self._values.move_to_end(key)
-            while len(self._values) > self.size:
-                self._values.popitem(last=False)
+            self._trim()
         return value
+
+    def resize(self, size: int) -> None:
+        with self._lock:
+            self.size = size
+            self._trim()
+
+    def _trim(self) -> None:
+        while len(self._values) > self.size:
+            self._values.popitem(last=False)
 
     def get_or_make(self, key: K, make: Callable[[], V]) -> V:
         """The value kept for `key`, or `make()` kept. `make` runs outside the lock, so two threads may

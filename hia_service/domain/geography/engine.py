@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import hashlib
+import json
+import pickle
+from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,15 +15,24 @@ from shapely.geometry.base import BaseGeometry
 
 from hia_service.domain.geography import postcodes as pc
 from hia_service.domain.geography.access import TravelChange, travel_change
-from hia_service.domain.geography.definitions import PointRadius, parse_area
+from hia_service.domain.geography.definitions import (
+    AreaDefinition,
+    CodeList,
+    GroupArea,
+    PointRadius,
+    ShapeArea,
+    parse_area,
+)
 from hia_service.domain.geography.errors import AreaDefinitionError, ReleaseNotAvailableError
 from hia_service.domain.geography.profile import Baselines, build_profile
 from hia_service.domain.geography.releases import DEFAULT_RELEASE, RELEASES
 from hia_service.domain.geography.selection import Selection, postcode_point, resolve
 from hia_service.domain.geography.shapes import check_lat_long, prepare_transformers, to_wgs84
 from hia_service.domain.geography.tables import Geography, PostcodeIndex, ReleaseTable, VintageLookup
+from hia_service.domain.kept import Kept
 
 EACH_KINDS = ("lad", "icb", "sub_icb")
+PROFILES_KEPT = 256  # a few kB each, pickled
 
 
 @dataclass(frozen=True)
@@ -44,6 +56,7 @@ class GeographyEngine:
     snapshot_id: str = ""
     attribution: str = ""
     _baselines: dict[str, Baselines] = field(default_factory=dict, repr=False)
+    _profiles: Kept[Hashable, bytes] = field(default_factory=lambda: Kept(PROFILES_KEPT), repr=False)
 
     def release(self, release_id: str | None = None) -> ReleaseTable:
         chosen = release_id or DEFAULT_RELEASE
@@ -60,13 +73,37 @@ class GeographyEngine:
     def profile(
         self, area: Mapping[str, Any], *, release: str | None = None, method: str | None = None
     ) -> dict[str, Any]:
-        """The deprivation profile of an area definition (see definitions.py for the accepted dicts)."""
+        """The deprivation profile of an area definition (see definitions.py for the accepted dicts).
+
+        Each call gets a profile of its own to change as it likes. An area profiled lately (not a patient
+        list) is answered from the profile kept then: building one takes 0.2 to 0.4 ms of small sums over
+        its neighbourhoods, while a kept copy is read back in about 20 microseconds."""
         table = self.release(release)
         definition = parse_area(area, method)
+        key = _kept_key(table.info.id, definition)
+        kept = self._profiles.get(key) if key is not None else None
+        if kept is not None:
+            found: dict[str, Any] = pickle.loads(kept)
+            return found
         selection = resolve(definition, table, self)
-        return build_profile(
+        built = build_profile(
             table, selection, self.baselines(table), _method(table, selection), self._notes(table, selection)
         )
+        if key is not None:
+            self._profiles.put(key, pickle.dumps(built, pickle.HIGHEST_PROTOCOL))
+        return built
+
+    def keep_profiles(self, areas: int) -> None:
+        """Keep the profiles of at most this many areas (0: none)."""
+        self._profiles.resize(areas)
+
+    @property
+    def areas_kept(self) -> int:
+        return self._profiles.size
+
+    def forget_profiles(self) -> None:
+        """Forget the profiles kept (a benchmark timing the work of a new area)."""
+        self._profiles.clear()
 
     def small_area_counts(self, area: Mapping[str, Any], *, release: str | None = None) -> dict[str, Any]:
         """An area as its small areas and weights: {"codes", "counts", "unmatched", "notes"}.
@@ -283,3 +320,23 @@ def _method(table: ReleaseTable, selection: Selection) -> dict[str, str]:
         "weights": weights,
         "description": _DESCRIPTIONS[selection.selection],
     }
+
+
+def _kept_key(release_id: str, definition: AreaDefinition) -> Hashable | None:
+    """What a kept profile is found by: the release and the parsed definition, a long one (a list of codes,
+    a shape) by a digest, so what is kept stays small. None for a patient list of postcodes, which is not
+    kept: each is new, and holds postcodes."""
+    if isinstance(definition, GroupArea | PointRadius):
+        return release_id, definition
+    if isinstance(definition, CodeList):
+        listed = [definition.codes, definition.counts, definition.blank_lines]
+        return release_id, "codes", _digest(json.dumps(listed))
+    if isinstance(definition, ShapeArea):
+        shape = definition.geojson
+        text = shape if isinstance(shape, str) else json.dumps(shape, sort_keys=True, default=repr)
+        return release_id, "geojson", definition.method, _digest(text)
+    return None
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()

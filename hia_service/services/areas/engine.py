@@ -33,7 +33,10 @@ def engine() -> GeographyEngine:
         if stale:
             snapshot = current_snapshot_id(data_dir)
             if snapshot != _state["snapshot"] or _state["dir"] != data_dir:
-                _state.update(engine=load_engine(data_dir) if snapshot else None, snapshot=snapshot)
+                loaded = load_engine(data_dir) if snapshot else None
+                if loaded is not None:
+                    loaded.keep_profiles(int(current_app.config.get("HIA_AREAS_KEPT", loaded.areas_kept)))
+                _state.update(engine=loaded, snapshot=snapshot)
             _state.update(checked=now, dir=data_dir)
         loaded = _state["engine"]
     if loaded is None:

@@ -58,8 +58,7 @@ class ResolvedArea:
 # Areas resolved lately, by what was asked: the same ICB, catchment or circle is profiled again and again
 # (the API's callers, the area page on every visit, training scenarios), and its profile cannot change
 # until other reference data is loaded. Patient lists are not kept: each is new, and holds postcodes.
-RESOLVED_KEPT = 256
-_resolved: Kept[str, ResolvedArea] = Kept(RESOLVED_KEPT)
+_resolved: Kept[str, ResolvedArea] = Kept(0)  # sized by HIA_AREAS_KEPT with each engine loaded
 
 
 def resolve(request: AreaRequest, *, release: str | None = None, method: str | None = None) -> ResolvedArea:
@@ -70,6 +69,8 @@ def resolve(request: AreaRequest, *, release: str | None = None, method: str | N
         return _resolve(engine, request, release, method)
     key = _request_key(request, release, method)
     kept = _resolved.since(engine)
+    if kept.size != engine.areas_kept:
+        kept.resize(engine.areas_kept)
     return kept.get(key) or kept.put(key, _resolve(engine, request, release, method))
 
 
