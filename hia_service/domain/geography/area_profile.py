@@ -56,9 +56,17 @@ def _frozen(value: Any) -> Mapping[str, Any]:
     return MappingProxyType(dict(value)) if isinstance(value, Mapping) else MappingProxyType({})
 
 
+_LEAVES = (str, int, float, bool, type(None))
+_MAPPINGS = (dict, MappingProxyType, Mapping)  # the usual ones checked before the ABC
+
+
 def _thawed(value: Any) -> Any:
     """Plain JSON from the read-only mappings and tuples a profile holds."""
-    if isinstance(value, Mapping):
+    # Leaves and the usual mappings first: an isinstance check against Mapping (an ABC) is slow, and a
+    # profile holds thousands of leaves (the API answers every call with one).
+    if isinstance(value, _LEAVES):
+        return value
+    if isinstance(value, _MAPPINGS):
         return {str(k): _thawed(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_thawed(v) for v in value]
@@ -99,7 +107,12 @@ class Figures:
         }
 
     def headline(self) -> Json:
-        return {key: _thawed(getattr(self, key)) for key in HEADLINE_FIELDS}
+        # Every field is a number, None or a tuple of those.
+        out: Json = {}
+        for key in HEADLINE_FIELDS:
+            value = getattr(self, key)
+            out[key] = list(value) if isinstance(value, tuple) else value
+        return out
 
 
 HEADLINE_FIELDS = tuple(f.name for f in fields(Figures))
