@@ -184,7 +184,7 @@ class Assessment(Model):
     @property
     def area_profile(self) -> AreaProfile | None:
         """The stored profile (JSON) as the typed value; the one way back from the column."""
-        return AreaProfile.from_json(self.profile) if self.profile else None
+        return _typed_profile(self)
 
 
 class AssessmentVersion(Model):
@@ -251,7 +251,7 @@ class AssessmentVersion(Model):
     @property
     def area_profile(self) -> AreaProfile | None:
         """The stored profile (JSON) as the typed value; the one way back from the column."""
-        return AreaProfile.from_json(self.profile) if self.profile else None
+        return _typed_profile(self)
 
 
 class AssessmentEvent(Model):
@@ -518,3 +518,18 @@ class LocalFrameworkVersion(Model):
     content: Mapped[dict] = mapped_column(JsonType)  # {"guidance": {section: text}, "groups": [...]}
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def _typed_profile(row: Assessment | AssessmentVersion) -> AreaProfile | None:
+    """The row's stored profile as the typed value, read from its JSON once for as long as the row holds
+    that JSON: a page asks for it several times, and a profile touching many places takes milliseconds to
+    read (a new profile is always a new JSON value: the column is not changed in place)."""
+    stored = row.profile
+    if not stored:
+        return None
+    kept = row.__dict__.get("_typed_profile")
+    if kept is not None and kept[0] is stored:
+        return kept[1]
+    typed = AreaProfile.from_json(stored)
+    row.__dict__["_typed_profile"] = (stored, typed)
+    return typed

@@ -83,3 +83,27 @@ def test_either_form_is_accepted_at_the_entry_points(engine: GeographyEngine) ->
     assert as_area_profile(figures) == value
     assert as_area_profile(value) is value
     assert as_area_profile(None) is None
+
+
+def test_a_rows_stored_profile_is_read_once_for_as_long_as_it_holds_it(engine: GeographyEngine) -> None:
+    from hia_service.data.models import Assessment, AssessmentVersion
+
+    first = engine.profile({"type": "lsoa_codes", "codes": ["E01000001"]})
+    second = engine.profile({"type": "lsoa_codes", "codes": ["E01000002"]})
+    for row in (Assessment(profile=first), AssessmentVersion(profile=first)):
+        read = row.area_profile
+        assert read == AreaProfile.from_json(first)
+        assert row.area_profile is read  # not read from the JSON again
+        row.profile = second  # a new profile is a new JSON value
+        assert row.area_profile == AreaProfile.from_json(second) != read
+        row.profile = None
+        assert row.area_profile is None
+
+
+def test_figures_of_the_wrong_kind_are_read_as_missing() -> None:
+    stored = {"release": "IoD2025", "population": True, "core20_share": float("nan"), "lsoa_count": 3}
+    stored["mean_imd_score"] = "12.5"
+    profile = AreaProfile.from_json({**stored, "population_by_decile": [1, 2.5, None, False, "3"]})
+    assert profile.population is None and profile.core20_share is None and profile.mean_imd_score is None
+    assert profile.lsoa_count == 3
+    assert profile.population_by_decile == (1, 2.5, None, None, None)
