@@ -185,10 +185,14 @@ def overlap_candidate_rows(organisation_id: int, exclude_id: int, since: datetim
     """The organisation's other real assessments still open or changed since `since`: the ones whose effects
     could add up with this one's (cumulative impact). Nothing heavy (answers, area, profile) is loaded: id,
     lock_version (which goes up with every write), reference, title, status and rating, for a caller that
-    keeps what it worked out from each assessment until it changes."""
+    keeps what it worked out from each assessment until it changes; and its organisation, author and
+    whether it is practice, which is all a permission check needs."""
     query = select(
         Assessment.id,
         Assessment.lock_version,
+        Assessment.organisation_id,
+        Assessment.author_id,
+        Assessment.is_training,
         Assessment.reference,
         Assessment.title,
         Assessment.status,

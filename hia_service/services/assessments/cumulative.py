@@ -25,8 +25,9 @@ def cumulative_for(user: User, assessment: Assessment) -> CumulativeView | None:
     mine = lsoas_of(assessment)
     if not mine:
         return None
-    view = _view(assessment, mine)
-    viewable = frozenset(o.other.id for o in view.overlaps if can(user, Action.VIEW, _by_id(o.other.id)))
+    view, rows = _view(assessment, mine)
+    # Each row holds what the permission needs (organisation, author, training): no assessment is loaded.
+    viewable = frozenset(o.other.id for o in view.overlaps if can(user, Action.VIEW, rows[o.other.id]))
     return replace(view, viewable=viewable)
 
 
@@ -36,7 +37,7 @@ def cumulative_for_record(assessment: Assessment) -> dict[str, Any] | None:
     mine = lsoas_of(assessment)
     if not mine:
         return None
-    view = _view(assessment, mine)
+    view, _ = _view(assessment, mine)
     return {
         "overlaps": [
             {
@@ -53,16 +54,20 @@ def cumulative_for_record(assessment: Assessment) -> dict[str, Any] | None:
     }
 
 
-def _view(assessment: Assessment, mine: frozenset[str]) -> CumulativeView:
+def _view(assessment: Assessment, mine: frozenset[str]) -> tuple[CumulativeView, dict[int, Any]]:
+    """The cumulative view, and the candidate rows it was worked out from by id."""
     since = datetime.now(UTC) - RECENT
     others = []
-    for row in store.overlap_candidate_rows(assessment.organisation_id, assessment.id, since):
+    rows = {
+        row.id: row for row in store.overlap_candidate_rows(assessment.organisation_id, assessment.id, since)
+    }
+    for row in rows.values():
         lsoas, harmed = _footprint(row.id, row.lock_version)
         if lsoas:
             others.append(
                 OtherAssessment(row.id, row.reference, row.title, row.status, row.rating, lsoas, harmed)
             )
-    return cumulative_view(assessment.reference, mine, negative_groups(assessment), others)
+    return cumulative_view(assessment.reference, mine, negative_groups(assessment), others), rows
 
 
 # What each other assessment's area and answers come to, kept until the assessment changes (its
@@ -100,7 +105,3 @@ def negative_groups(assessment: Assessment) -> dict[str, str]:
         for _, group in framework.groups()
         if answers.get(f"{group.id}.impact") == "negative"
     }
-
-
-def _by_id(assessment_id: int) -> Any:
-    return store.get_assessment(assessment_id)
