@@ -49,7 +49,10 @@ class ApiAllowance:
     """Counts each API call against its caller's allowance; `refusal` answers a call over it."""
 
     def __init__(self, storage_uri: str, prefix: str) -> None:
-        self._shared: Storage = storage_from_string(storage_uri)
+        shared = storage_from_string(storage_uri)
+        if not isinstance(shared, Storage):  # an async:// storage: this counts in plain calls
+            raise ValueError(f"The API's rate limits need a storage for plain calls, not {storage_uri!r}")
+        self._shared: Storage = shared
         self._own: Storage = MemoryStorage()
         self._prefix = prefix
         self._lock = threading.Lock()

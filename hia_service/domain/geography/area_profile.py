@@ -42,10 +42,11 @@ PROFILE_KEYS = (
 def _number(value: Any) -> float | None:
     """A stored figure, or None where it is missing or not a finite number (old or hand-made records)."""
     kind = type(value)  # exact types first: a page reads a thousand figures or more from each profile
+    figure: float = value
     if kind is float:
-        return value if math.isfinite(value) else None
+        return figure if math.isfinite(figure) else None
     if kind is int:
-        return value
+        return figure
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return value if math.isfinite(value) else None
