@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, insert, or_, select, text
+from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 
 from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersion, User
@@ -53,9 +54,15 @@ def get_assessment_by_reference(organisation_id: int, reference: str) -> Assessm
     return db.session.scalar(query)
 
 
+# Lists show a row's reference, title, status and dates: its answers, area and profile (tens of kB of JSON
+# each) are read only if asked for.
+_LISTED = (defer(Assessment.answers), defer(Assessment.area), defer(Assessment.profile))
+
+
 def list_assessments_by_author(user: User, *, training: bool = False) -> list[Assessment]:
     query = (
         select(Assessment)
+        .options(*_LISTED)
         .where(Assessment.author_id == user.id, Assessment.is_training.is_(training))
         .order_by(Assessment.updated_at.desc())
     )
@@ -91,6 +98,7 @@ def list_visible(query: VisibleQuery, *, offset: int, limit: int) -> list[Assess
     pages neither repeat nor skip a row."""
     page = (
         select(Assessment)
+        .options(*_LISTED)
         .where(_visible(query))
         .order_by(Assessment.updated_at.desc(), Assessment.id.desc())
         .offset(offset)
