@@ -26,7 +26,7 @@ from hia_service.domain.geography.definitions import (
 from hia_service.domain.geography.errors import AreaDefinitionError, ReleaseNotAvailableError
 from hia_service.domain.geography.profile import Baselines, build_profile
 from hia_service.domain.geography.releases import DEFAULT_RELEASE, RELEASES
-from hia_service.domain.geography.selection import Selection, postcode_point, resolve
+from hia_service.domain.geography.selection import Selection, postcode_point, postcode_row, resolve
 from hia_service.domain.geography.shapes import check_lat_long, prepare_transformers, to_wgs84
 from hia_service.domain.geography.tables import Geography, PostcodeIndex, ReleaseTable, VintageLookup
 from hia_service.domain.kept import Kept
@@ -129,10 +129,10 @@ class GeographyEngine:
         measured from; None where the postcode is in no neighbourhood of the release's nation."""
         table = self.release(release)
         lad = table.groups.get("lad")
-        counted = self.small_area_counts({"type": "postcodes", "postcodes": [postcode]}, release=release)
-        if lad is None or not counted["codes"]:
+        row = postcode_row(postcode, table, self) if lad is not None else None
+        if lad is None or row is None:
             return None
-        index = int(table.group_of["lad"][table.row_of[counted["codes"][0]]])
+        index = int(table.group_of["lad"][row])
         return lad.names[index] if index >= 0 else None
 
     def travel_change(

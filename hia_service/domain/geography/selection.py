@@ -270,6 +270,22 @@ def postcode_point(postcode: str, context: Context) -> tuple[float, float]:
     return float(index.x[row]), float(index.y[row])
 
 
+def postcode_row(postcode: str, release: ReleaseTable, context: Context) -> int | None:
+    """The release's row of the small area a postcode is in, as a patient list would count it; None where
+    it is not a postcode, not in the index, or in no small area of the release's nation."""
+    compact = pc.normalise(postcode)
+    if compact is None or context.postcodes is None or release.geography is None:
+        return None
+    index = context.postcodes
+    found = int(index.find(np.array([compact.encode()], dtype="S7"))[0])
+    if found < 0:
+        return None
+    geo_column = index.lsoa21 if release.info.geography == "LSOA 2021" else index.lsoa11
+    geo_row = int(geo_column[found])
+    row = int(release.row_of_geo[geo_row]) if geo_row >= 0 else -1
+    return row if row >= 0 else None
+
+
 def _postcode_index(context: Context) -> PostcodeIndex:
     if context.postcodes is None:
         raise AreaDefinitionError("Postcodes cannot be looked up: the postcode index is not loaded.", "area")

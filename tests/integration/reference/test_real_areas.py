@@ -209,3 +209,31 @@ def test_clipping_a_detailed_shape_first_gives_the_same_area_answer(
     assert clips  # the neighbourhoods along the edge were worked out from clipped pieces
     assert clipped["lsoa_count"] == whole["lsoa_count"]
     assert clipped["population_by_decile"] == pytest.approx(whole["population_by_decile"], rel=1e-9)
+
+
+@pytest.mark.parametrize("release", ["IoD2025", "IoD2019"])
+def test_the_place_of_a_postcode_is_where_a_patient_list_of_it_is_counted(
+    real_engine: GeographyEngine, release: str
+) -> None:
+    """engine.place_of looks one postcode up directly; a patient list counts it through the whole path."""
+    index = real_engine.postcodes
+    assert index is not None
+    sample = np.random.default_rng(23).choice(len(index.keys), size=300, replace=False)
+    table = real_engine.release(release)
+    lad = table.groups["lad"]
+    named = 0
+    for key in index.keys[sample]:
+        postcode = key.decode()
+        try:
+            counted = real_engine.small_area_counts(
+                {"type": "postcodes", "postcodes": [postcode]}, release=release
+            )
+        except AreaDefinitionError:
+            counted = {"codes": []}
+        expected = None
+        if counted["codes"]:
+            place = int(table.group_of["lad"][table.row_of[counted["codes"][0]]])
+            expected = lad.names[place] if place >= 0 else None
+        assert real_engine.place_of(postcode, release=release) == expected, postcode
+        named += expected is not None
+    assert named > 200  # most of Great Britain's postcodes are in England

@@ -270,3 +270,23 @@ def test_area_map_says_which_local_authority_each_small_area_is_in(engine: Geogr
     assert (
         engine.area_map({"type": "lsoa_codes", "codes": ["S01000001"]}, release="SIMD2020").authorities == ()
     )
+
+
+@pytest.mark.parametrize(
+    "postcode", ["AA1 1AA", "aa11ab", "AA1 1AD", "CF10 1AA", "EH1 1AA", "ZZ9 9ZZ", "AA1 1**", "junk!!", ""]
+)
+@pytest.mark.parametrize("release", ["IoD2025", "IoD2019", "SIMD2020"])
+def test_the_place_of_a_postcode_is_where_a_patient_list_would_count_it(
+    engine: GeographyEngine, postcode: str, release: str
+) -> None:
+    table = engine.release(release)
+    try:
+        counted = engine.small_area_counts({"type": "postcodes", "postcodes": [postcode]}, release=release)
+    except AreaDefinitionError:  # not counted anywhere
+        counted = {"codes": []}
+    lad = table.groups.get("lad")
+    expected = None
+    if lad is not None and counted["codes"]:
+        index = int(table.group_of["lad"][table.row_of[counted["codes"][0]]])
+        expected = lad.names[index] if index >= 0 else None
+    assert engine.place_of(postcode, release=release) == expected
