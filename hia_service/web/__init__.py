@@ -19,6 +19,7 @@ from hia_service.config import PROJECT_ROOT
 from hia_service.extensions import login_manager
 from hia_service.services.accounts.people import record_session_expired
 from hia_service.services.accounts.users import active_user
+from hia_service.web.kept_macros import register_kept_macros
 
 SESSION_KEY = "session_key"  # the user's session key at sign-in (services/accounts/people.py)
 NHSUK_DIST = PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
@@ -60,6 +61,8 @@ def register_templates(app: Flask) -> None:
         "autoescape": True,
         "bytecode_cache": COMPILED_TEMPLATES,
     }
+
+    register_kept_macros(app)
 
     @app.context_processor
     def service_context() -> dict[str, object]:
