@@ -129,8 +129,10 @@ class GeographyEngine:
         measured from; None where the postcode is in no neighbourhood of the release's nation."""
         table = self.release(release)
         lad = table.groups.get("lad")
-        row = postcode_row(postcode, table, self) if lad is not None else None
-        if lad is None or row is None:
+        if lad is None:
+            return None
+        row = postcode_row(postcode, table, self)
+        if row is None:
             return None
         index = int(table.group_of["lad"][row])
         return lad.names[index] if index >= 0 else None
