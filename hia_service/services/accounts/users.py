@@ -22,7 +22,7 @@ def organisation_user(viewer: User, user_id: int) -> User | None:
 def active_user(user_id: str, session_key: object) -> User | None:
     """The user a session cookie names, if they still exist, may sign in, and have not signed out since
     (the session's key is still theirs)."""
-    user = accounts.get_user(int(user_id)) if user_id.isdigit() else None
+    user = accounts.get_user(int(user_id)) if user_id.isascii() and user_id.isdigit() else None
     if user is None or not user.is_active or not user.session_key or not isinstance(session_key, str):
         return None
     return user if hmac.compare_digest(user.session_key, session_key) else None

@@ -131,7 +131,7 @@ def api_tokens() -> ResponseReturnValue:
     chosen = tokens.token_max_days(current_user.organisation_id)
     if request.method == "POST":
         raw = request.form.get("days", "")
-        chosen = int(raw) if raw.isdigit() and len(raw) < 4 else 0
+        chosen = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else 0
         try:
             tokens.set_token_max_days(current_user, chosen)
         except ServiceError as error:

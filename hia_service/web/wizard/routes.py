@@ -307,7 +307,7 @@ def _render_step(
 
 def _lock() -> int | None:
     value = request.form.get("lock_version", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() else None  # "³" is a digit, not a number
 
 
 def _is_editable(assessment: Any) -> bool:

@@ -188,3 +188,19 @@ def test_a_tampered_row_count_is_refused_not_a_server_error(
     status, html = _post(client, f"/assessments/{assessment_id}/evidence", {"evidence.gaps-rows": "lots"})
     assert status == 400 and "There is a problem" in html
     assert "evidence.sources" not in _answers(app, assessment_id)
+
+
+@pytest.mark.parametrize("lock", ["³", "٣", "abc"])
+def test_a_page_with_a_lock_version_that_is_no_number_says_what_is_wrong(
+    app: Flask, client: FlaskClient, assessment_id: int, lock: str
+) -> None:
+    """ "³" and "٣" are digits to str.isdigit but no number to int(): found by fuzzing the forms (a 500)."""
+    wrong = {"monitoring.review_date-day": "31", "monitoring.review_date-month": "2"}
+    status, html = _post(
+        client,
+        f"/assessments/{assessment_id}/monitoring",
+        {**MONITORING, **wrong, "monitoring.review_date-year": "2028", "lock_version": lock},
+    )
+    assert status == 400
+    _error_shown(html, "Review date must be a real date")
+    assert "monitoring.review_owner" not in _answers(app, assessment_id)
