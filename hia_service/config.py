@@ -110,7 +110,8 @@ class Settings(BaseSettings):
     api_rate_limit: str = "300/minute"
     # How long each server process trusts a token it has checked: a token revoked elsewhere (another
     # process or server, `hia tokens revoke`) still works for up to this long; revoked here, at once. 0: every
-    # call checks the database. The population an organisation serves is remembered as long.
+    # call checks the database. The population an organisation serves is remembered as long. A gunicorn worker
+    # reads every live token and every served population again each half of this time.
     api_token_cache_seconds: float = Field(default=5.0, ge=0, le=60)
     # API calls that only read (no document downloads) are audited in batches, written at most this many
     # seconds after the call, instead of committing an audit entry with each one. 0: each at once.

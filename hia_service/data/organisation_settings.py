@@ -24,6 +24,14 @@ def get_settings(organisation_id: int) -> OrganisationSettings | None:
     return db.session.get(OrganisationSettings, organisation_id)
 
 
+def served_baselines() -> list[tuple[int, dict[str, Any] | None]]:
+    """Every organisation's id and the headline figures of the population it serves, if it set it up."""
+    query = select(Organisation.id, OrganisationSettings.catchment_baseline).outerjoin(
+        OrganisationSettings, OrganisationSettings.organisation_id == Organisation.id
+    )
+    return [(organisation_id, baseline) for organisation_id, baseline in db.session.execute(query)]
+
+
 def save_settings(organisation_id: int, **changes: Any) -> OrganisationSettings:
     settings = get_settings(organisation_id)
     if settings is None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Select, or_, select, update
 
 from hia_service.data.models import ApiToken, OrganisationSettings, User
 from hia_service.extensions import db
@@ -35,10 +36,8 @@ class TokenHolder:
     max_days: int | None  # the organisation's limit on a token's life, if it set one
 
 
-def find_token_holder(token_hash: str) -> TokenHolder | None:
-    """The token with that hash, its holder and their organisation's limit on a token's life, in one
-    query of plain values (every API call's first check of a token makes it)."""
-    query = (
+def _holders() -> Select[*tuple[Any, ...]]:
+    return (
         select(
             ApiToken.id,
             ApiToken.expires_at,
@@ -53,10 +52,27 @@ def find_token_holder(token_hash: str) -> TokenHolder | None:
         )
         .join(User, User.id == ApiToken.user_id)
         .outerjoin(OrganisationSettings, OrganisationSettings.organisation_id == User.organisation_id)
-        .where(ApiToken.token_hash == token_hash)
     )
-    row = db.session.execute(query).one_or_none()
+
+
+def find_token_holder(token_hash: str) -> TokenHolder | None:
+    """The token with that hash, its holder and their organisation's limit on a token's life, in one
+    query of plain values (every API call's first check of a token makes it)."""
+    row = db.session.execute(_holders().where(ApiToken.token_hash == token_hash)).one_or_none()
     return TokenHolder(*tuple(row)) if row is not None else None
+
+
+def live_token_holders(now: datetime, most: int) -> dict[str, TokenHolder]:
+    """Every token that may still let its holder in (not revoked, not expired, the person active), by hash,
+    as find_token_holder finds each: the `most` most recently used if there are more."""
+    query = (
+        _holders()
+        .add_columns(ApiToken.token_hash)
+        .where(ApiToken.revoked_at.is_(None), ApiToken.expires_at > now, User.is_active.is_(True))
+        .order_by(ApiToken.last_used_at.desc().nulls_last(), ApiToken.id.desc())
+        .limit(most)
+    )
+    return {row[-1]: TokenHolder(*tuple(row)[:-1]) for row in db.session.execute(query)}
 
 
 def list_tokens(user: User) -> list[ApiToken]:

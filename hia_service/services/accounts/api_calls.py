@@ -25,7 +25,8 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from hia_service.data import tokens as token_store
 from hia_service.data.audit import Actor, append_audit_events, audit_event
-from hia_service.data.transaction import commit, finish
+from hia_service.data.transaction import commit
+from hia_service.services.background import Ticker
 
 log = logging.getLogger("hia_service.api")
 EXTENSION = "hia_api_calls"
@@ -156,37 +157,20 @@ def _write(calls: list[ApiCall], last_used: Mapping[int, datetime]) -> None:
         token_store.record_last_used(last_used)
 
 
-class BatchWriter:
+class BatchWriter(Ticker):
     """Writes the waiting entries every HIA_API_AUDIT_BATCH_SECONDS in a thread of its own, and once more
     when stopped (a server process's last act: hia_service/server.py)."""
 
     def __init__(self, app: Flask) -> None:
-        self.app = app
-        self.seconds = float(app.config.get("HIA_API_AUDIT_BATCH_SECONDS", 0)) or 1.0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="hia-api-audit-writer", daemon=True)
+        seconds = float(app.config.get("HIA_API_AUDIT_BATCH_SECONDS", 0)) or 1.0
+        super().__init__(app, seconds, write_waiting, name="hia-api-audit-writer")
 
     def start(self) -> BatchWriter:
         waiting_writes(self.app).writer_running = True
-        self._thread.start()
+        super().start()
         return self
 
     def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=30)
+        super().stop()
         waiting_writes(self.app).writer_running = False
-        self._write()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.seconds):
-            self._write()
-
-    def _write(self) -> None:
-        with self.app.app_context():
-            try:
-                write_waiting()
-            except Exception:  # the thread must keep going whatever happens
-                log.exception("API call audit writer failed")
-            finally:
-                finish()
+        self.run_once()

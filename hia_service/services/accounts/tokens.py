@@ -4,7 +4,9 @@ each API call, and the longest an organisation lets them last (at most 90 days).
 Every API call checks its token, so a check is remembered by this process for HIA_API_TOKEN_CACHE_SECONDS
 (5 by default), keyed by the token's sha256 (never the token): within that time a token revoked or a person
 deactivated elsewhere (another gunicorn worker, another server, `hia tokens revoke`) still gets in, while a
-token revoked in this process is refused at once. Expiry is checked on every call. The time a token was last
+token revoked in this process is refused at once. Expiry is checked on every call. A server process also
+checks every live token at once, at its start and every half of that time (read_live_tokens), so a token's
+first call costs no query either; the same window applies. The time a token was last
 used is written with the API's read audit entries, at most once a minute for each token
 (services/accounts/api_calls.py), never by the call itself: a read makes no write of its own.
 """
@@ -15,7 +17,6 @@ import hashlib
 import secrets
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -28,6 +29,7 @@ from hia_service.data import tokens as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import ApiToken, User
 from hia_service.data.transaction import after_commit
+from hia_service.domain.recent import Recent
 from hia_service.services.accounts.api_calls import note_token_used
 from hia_service.services.errors import NotFoundError, ServiceError, SignInError
 
@@ -188,6 +190,10 @@ def _check(digest: str, now: datetime) -> tuple[ApiCaller, datetime | None]:
     holder = store.find_token_holder(digest)
     if holder is None:
         raise SignInError("The API token is not recognised")
+    return _caller_of(holder, now)
+
+
+def _caller_of(holder: store.TokenHolder, now: datetime) -> tuple[ApiCaller, datetime | None]:
     if holder.revoked_at is not None:
         raise SignInError("The API token has been revoked")
     # A token made before its organisation shortened the limit ends when one made under today's would.
@@ -199,6 +205,25 @@ def _check(digest: str, now: datetime) -> tuple[ApiCaller, datetime | None]:
         raise SignInError("The account this API token belongs to is not active")
     caller = ApiCaller(holder.user_id, holder.organisation_id, Role(holder.role), holder.token_id, expires_at)
     return caller, _aware(holder.last_used_at) if holder.last_used_at else None
+
+
+def read_live_tokens() -> int:
+    """Check every live token at once and remember them all as if each had just been checked, so that a
+    token's first call to this process costs no query (a server process does this at its start and then
+    every half HIA_API_TOKEN_CACHE_SECONDS: hia_service/server.py). Tokens made since are checked on their
+    first call, as before. The number remembered."""
+    seconds = float(current_app.config.get("HIA_API_TOKEN_CACHE_SECONDS", 0))
+    if seconds <= 0:
+        return 0
+    recent = recent_tokens()
+    started, generation, now = time.monotonic(), recent.callers.generation, datetime.now(UTC)
+    live: dict[str, tuple[ApiCaller, datetime | None]] = {}
+    for digest, holder in store.live_token_holders(now, RecentTokens.MAX).items():
+        try:
+            live[digest] = _caller_of(holder, now)
+        except SignInError:  # ended by its organisation's shorter limit: its own check will say so
+            continue
+    return recent.put_many(live, started, generation)
 
 
 def live_token_key(plaintext: str) -> str | None:
@@ -223,27 +248,35 @@ class RecentTokens:
     MAX = 10_000
 
     def __init__(self) -> None:
+        self.callers: Recent[str, ApiCaller] = Recent(self.MAX)
         self._lock = threading.Lock()
-        self._callers: OrderedDict[str, tuple[float, ApiCaller]] = OrderedDict()
         self._last_used: dict[int, datetime] = {}  # as written, or waiting to be
 
     def get(self, digest: str, seconds: float) -> ApiCaller | None:
-        with self._lock:
-            found = self._callers.get(digest)
-        if found is None or time.monotonic() - found[0] >= seconds:
-            return None
-        return found[1]
+        return self.callers.get(digest, seconds)[1]
 
     def put(self, digest: str, caller: ApiCaller, last_used: datetime | None, *, keep: bool) -> None:
+        if keep:
+            self.callers.put(digest, caller)
+        self._note_used({caller.token_id: last_used})
+
+    def put_many(
+        self, found: dict[str, tuple[ApiCaller, datetime | None]], read_at: float, generation: int
+    ) -> int:
+        """Many tokens checked by one read (Recent.put_many); the number remembered."""
+        if not self.callers.put_many(
+            {digest: caller for digest, (caller, _) in found.items()}, read_at, generation
+        ):
+            return 0
+        self._note_used({caller.token_id: last_used for caller, last_used in found.values()})
+        return len(found)
+
+    def _note_used(self, times: dict[int, datetime | None]) -> None:
         with self._lock:
-            if keep:
-                self._callers[digest] = (time.monotonic(), caller)
-                self._callers.move_to_end(digest)
-                while len(self._callers) > self.MAX:
-                    self._callers.popitem(last=False)
-            known = self._last_used.get(caller.token_id)
-            if last_used is not None and (known is None or last_used > known):
-                self._last_used[caller.token_id] = last_used
+            for token_id, last_used in times.items():
+                known = self._last_used.get(token_id)
+                if last_used is not None and (known is None or last_used > known):
+                    self._last_used[token_id] = last_used
 
     def last_used_due(self, token_id: int, now: datetime) -> bool:
         """Whether to write this token's last-used time now (then the next is due a minute on)."""
@@ -258,12 +291,10 @@ class RecentTokens:
 
     def forget(self, digest: str | None = None) -> None:
         """Forget one token (revoked), or everything remembered."""
-        with self._lock:
-            if digest is None:
-                self._callers.clear()
+        self.callers.forget(digest)
+        if digest is None:
+            with self._lock:
                 self._last_used.clear()
-            else:
-                self._callers.pop(digest, None)
 
 
 def recent_tokens() -> RecentTokens:

@@ -3,7 +3,6 @@ profile of its assessments ("... against 29% of the people we serve and 20% in E
 
 from __future__ import annotations
 
-import threading
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +15,7 @@ from hia_service.data.models import User
 from hia_service.data.transaction import after_commit
 from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.geography.area_profile import AreaProfile, Place
+from hia_service.domain.recent import Recent
 from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.areas.profiles import AreaRequest
 from hia_service.services.errors import ServiceError
@@ -33,6 +33,7 @@ CODE_KINDS = {
 
 
 _EXTENSION = "hia_served_populations"
+SERVED_KEPT = 10_000  # organisations
 SERVED_KINDS = {"lad": "Local authority", "icb": "Integrated care board", "sub_icb": "Sub-ICB location"}
 SEARCH_RESULTS = 30
 
@@ -132,43 +133,33 @@ def organisation_baseline(organisation_id: int) -> Place | None:
     if known:
         return place
     settings = store.get_settings(organisation_id)
-    place = Place.from_json(settings.catchment_baseline) if settings and settings.catchment_baseline else None
+    place = _place(settings.catchment_baseline if settings else None)
     if seconds > 0:
         remembered.put(organisation_id, place)
     return place
 
 
-class ServedPopulations:
-    """Each organisation's served population as this process last read it, and when."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._places: dict[int, tuple[float, Place | None]] = {}
-
-    def get(self, organisation_id: int, seconds: float) -> tuple[bool, Place | None]:
-        with self._lock:
-            found = self._places.get(organisation_id)
-        if found is None or time.monotonic() - found[0] >= seconds:
-            return False, None
-        return True, found[1]
-
-    def put(self, organisation_id: int, place: Place | None) -> None:
-        with self._lock:
-            self._places[organisation_id] = (time.monotonic(), place)
-
-    def forget(self, organisation_id: int | None = None) -> None:
-        with self._lock:
-            if organisation_id is None:
-                self._places.clear()
-            else:
-                self._places.pop(organisation_id, None)
+def read_served_populations() -> int:
+    """Read every organisation's served population at once and remember them all as if each had just
+    been read, so no API call waits for its organisation's (a server process does this at its start and
+    then every half HIA_API_TOKEN_CACHE_SECONDS: hia_service/server.py). The number remembered."""
+    if float(current_app.config.get("HIA_API_TOKEN_CACHE_SECONDS", 0)) <= 0:
+        return 0
+    remembered = served_populations()
+    started, generation = time.monotonic(), remembered.generation
+    found = {organisation_id: _place(baseline) for organisation_id, baseline in store.served_baselines()}
+    return len(found) if remembered.put_many(found, started, generation) else 0
 
 
-def served_populations() -> ServedPopulations:
+def _place(baseline: dict[str, Any] | None) -> Place | None:
+    return Place.from_json(baseline) if baseline else None
+
+
+def served_populations() -> Recent[int, Place | None]:
     """This process's remembered served populations for the current app."""
     found = current_app.extensions.get(_EXTENSION)
     if found is None:
-        found = current_app.extensions.setdefault(_EXTENSION, ServedPopulations())
+        found = current_app.extensions.setdefault(_EXTENSION, Recent(SERVED_KEPT))
     return found
 
 

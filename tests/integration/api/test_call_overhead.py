@@ -6,6 +6,7 @@ remembered window everywhere else."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -239,9 +240,11 @@ def test_a_remembered_token_still_expires_on_time(app: Flask, api: Api, world: W
     assert api.get("/rules", "manager").status_code == 200
     with app.app_context():
         recent = recent_tokens()
-        digest, (when, caller) = next(iter(recent._callers.items()))
+        digest = hashlib.sha256(api.token_of("manager").encode()).hexdigest()
+        caller = recent.get(digest, 60)
+        assert caller is not None
         expired = ApiCaller(**{**caller.__dict__, "expires_at": caller.expires_at - timedelta(days=365)})
-        recent._callers[digest] = (when, expired)
+        recent.callers.put(digest, expired)
     refused = api.get("/rules", "manager")
     assert refused.status_code == 401 and "expired" in refused.json["detail"]
 
@@ -273,3 +276,77 @@ def test_rate_limit_headers_come_with_a_refusal_only(app: Flask, api: Api) -> No
     assert refused.status_code == 429
     assert refused.headers["X-RateLimit-Limit"] == "2" and refused.headers["X-RateLimit-Remaining"] == "0"
     assert 0 < int(refused.headers["Retry-After"]) <= 60
+
+
+def _read_live_tokens(app: Flask) -> int:
+    from hia_service.services.accounts.tokens import read_live_tokens
+
+    with app.app_context():
+        return read_live_tokens()
+
+
+def test_a_token_read_with_the_live_tokens_costs_its_first_call_no_query(
+    app: Flask, api: Api, world: World
+) -> None:
+    """A server process reads every live token at its start and every few seconds (hia_service/server.py):
+    a token's first call then checks it from memory."""
+    api.token_of("manager")
+    api.token_of("reviewer")
+    assert _read_live_tokens(app) == 2
+    with statements_sent(app) as seen:
+        assert api.get("/rules", "manager").status_code == 200
+        assert api.get("/rules", "reviewer").status_code == 200
+    assert seen == []
+    made_since = api.get("/rules", "admin")  # made after the read: checked on its first call, as before
+    assert made_since.status_code == 200
+
+
+def test_tokens_that_would_be_refused_are_left_out_of_the_read_and_refused_as_ever(
+    app: Flask, api: Api, world: World
+) -> None:
+    from hia_service.data.models import ApiToken, User
+    from hia_service.extensions import db
+
+    api.token_of("manager")
+    api.token_of("reviewer")
+    api.token_of("trainer")
+    with app.app_context():  # changed by another process, straight in the database
+        ids = {key: world[key]["id"] for key in ("manager", "reviewer", "trainer")}
+        db.session.execute(
+            db.update(ApiToken).where(ApiToken.user_id == ids["manager"]).values(revoked_at=db.func.now())
+        )
+        db.session.execute(db.update(User).where(User.id == ids["reviewer"]).values(is_active=False))
+        token = db.session.scalar(db.select(ApiToken).where(ApiToken.user_id == ids["trainer"]))
+        token.expires_at = token.created_at - timedelta(seconds=1)
+        db.session.commit()
+    assert _read_live_tokens(app) == 0
+    refusals = {key: api.get("/rules", key) for key in ("manager", "reviewer", "trainer")}
+    assert {key: answer.status_code for key, answer in refusals.items()} == dict.fromkeys(refusals, 401)
+    assert "revoked" in refusals["manager"].json["detail"]
+    assert "not active" in refusals["reviewer"].json["detail"]
+    assert "expired" in refusals["trainer"].json["detail"]
+
+
+def test_a_token_revoked_while_the_live_tokens_are_read_is_not_remembered(
+    app: Flask, api: Api, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hia_service.data import tokens as store
+    from hia_service.data.models import User
+    from hia_service.data.transaction import commit
+    from hia_service.extensions import db
+    from hia_service.services.accounts.tokens import revoke_token, user_tokens
+
+    api.token_of("manager")
+    real = store.live_token_holders
+
+    def read_while_it_is_revoked(*args: Any) -> Any:
+        found = real(*args)  # found live, but revoked before the read is remembered
+        user = db.session.get(User, world["manager"]["id"])
+        revoke_token(user, user_tokens(user)[0].id)
+        commit()
+        return found
+
+    monkeypatch.setattr(store, "live_token_holders", read_while_it_is_revoked)
+    assert _read_live_tokens(app) == 0
+    refused = api.get("/rules", "manager")
+    assert refused.status_code == 401 and "revoked" in refused.json["detail"]

@@ -4,6 +4,7 @@ API reads waiting to be audited when it stops."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import signal
@@ -64,11 +65,17 @@ def test_prepare_worker_loads_the_engine_and_readies_every_request_thread(
         assert DEFAULT_RELEASE in engine._baselines
         assert sorted(prepared_in) == sorted(pool_threads) and len(pool_threads) == 4  # each thread once
         assert server.WRITER in area_app.extensions
+        reader = area_app.extensions[server.READER]  # reads the live tokens again every few seconds
+        assert reader is not None and reader._thread.is_alive()
+        # What the warm-up loaded is left out of the garbage collector's searches from now on.
+        assert gc.get_freeze_count() > 100_000
         compiled = {name for _, name in area_app.jinja_env.cache or {}}
         assert {"wizard/check.html", "nhsuk/template.jinja"} <= compiled  # a page and what it imports
     finally:
         server.finish_worker(area_app)
-    assert server.WRITER not in area_app.extensions
+        gc.unfreeze()  # this test process goes on to other tests
+    assert server.WRITER not in area_app.extensions and server.READER not in area_app.extensions
+    assert not reader._thread.is_alive()
 
 
 def _audit_rows(app: Flask) -> int:

@@ -266,3 +266,60 @@ def test_the_population_served_is_remembered_for_seconds_and_forgotten_when_set_
     assert _served(area_app) == served  # still remembered here, as a token's check is
     monkeypatch.setitem(area_app.config, "HIA_API_TOKEN_CACHE_SECONDS", 0)
     assert _served(area_app) is None  # read afresh once the seconds are up
+
+
+def test_every_organisations_population_is_read_at_once_and_then_costs_no_query(
+    area_app: Flask, client: FlaskClient, make_user: Any, sign_in: Any, monkeypatch: Any
+) -> None:
+    """A server process reads them all at its start and every few seconds (hia_service/server.py), so no
+    API call waits for its organisation's. A population set in this process while they were being read is
+    not overwritten by that older read."""
+    from sqlalchemy import event
+
+    from hia_service.data import accounts
+    from hia_service.data import organisation_settings as store
+    from hia_service.extensions import db
+    from hia_service.services.organisation import population
+
+    monkeypatch.setitem(area_app.config, "HIA_API_TOKEN_CACHE_SECONDS", 60)
+    make_user("admin", org="RYB")  # a second organisation, with nothing set
+    sign_in(make_user("admin", org="RXA"))
+    assert (
+        post_form(
+            client, "/settings/population", {"method": "area_codes", "area_codes": BLACKPOOL}
+        ).status_code
+        == 302
+    )
+    with area_app.app_context():
+        population.served_populations().forget()
+        assert population.read_served_populations() >= 2
+        ids = {code: accounts.get_organisation_by_code(code).id for code in ("RXA", "RYB")}
+    sent: list[str] = []
+    with area_app.app_context():
+        engine = db.engine
+    listener = lambda *args: sent.append(args[2])  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        with area_app.app_context():
+            served = population.organisation_baseline(ids["RXA"])
+            assert population.organisation_baseline(ids["RYB"]) is None
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    assert served is not None and served.lsoa_count > 50
+    assert sent == []
+
+    # Set here while a read was under way: the older read is not remembered over it.
+    real = store.served_baselines
+
+    def read_while_it_is_set() -> list[tuple[int, Any]]:
+        found = real()
+        population.served_populations().forget(ids["RXA"])  # what saving a population does once committed
+        return found
+
+    monkeypatch.setattr(store, "served_baselines", read_while_it_is_set)
+    with area_app.app_context():
+        assert population.read_served_populations() == 0
+        assert population.served_populations().get(ids["RXA"], 60) == (False, None)
+    monkeypatch.setitem(area_app.config, "HIA_API_TOKEN_CACHE_SECONDS", 0)
+    with area_app.app_context():
+        assert population.read_served_populations() == 0  # nothing is remembered at all
