@@ -36,8 +36,11 @@ def data_dir() -> Path:
 
 
 def engine() -> GeographyEngine:
+    """The engine keeping no profiles: each timed call does the whole work, as the naive way does, not a
+    read of the answer kept from the call before (web/bench_postgis.py times both)."""
     loaded = load_engine(data_dir())
     assert loaded is not None
+    loaded.keep_profiles(0)
     return loaded
 
 

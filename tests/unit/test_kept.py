@@ -53,3 +53,19 @@ def test_threads_putting_at_once_never_leave_more_than_its_size() -> None:
     for thread in threads:
         thread.join()
     assert len(kept) == 50
+
+
+def test_a_digest_tells_values_apart_by_every_part_and_takes_what_pickle_cannot() -> None:
+    from types import MappingProxyType
+
+    from hia_service.domain.kept import digest
+
+    shape = {"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]}
+    same = {"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]]]}
+    moved = {"type": "Polygon", "coordinates": [[[0.0, 0.0], [1.0, 1e-9], [1.0, 1.0], [0.0, 0.0]]]}
+    assert digest(shape) == digest(same) and len(digest(shape)) == 64
+    assert digest(shape) != digest(moved)
+    assert digest([1, 2]) != digest([1.0, 2.0]) != digest(["1", "2"])  # a number is not its text
+    proxy = MappingProxyType({"codes": ["E01000001"]})  # pickle cannot write it: keyed by its text
+    assert digest(proxy) == digest(MappingProxyType({"codes": ["E01000001"]}))
+    assert digest(proxy) != digest(MappingProxyType({"codes": ["E01000002"]}))

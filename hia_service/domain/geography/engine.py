@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import pickle
 from collections.abc import Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -29,7 +27,7 @@ from hia_service.domain.geography.releases import DEFAULT_RELEASE, RELEASES
 from hia_service.domain.geography.selection import Selection, postcode_point, postcode_row, resolve
 from hia_service.domain.geography.shapes import check_lat_long, prepare_transformers, to_wgs84
 from hia_service.domain.geography.tables import Geography, PostcodeIndex, ReleaseTable, VintageLookup
-from hia_service.domain.kept import Kept
+from hia_service.domain.kept import Kept, digest
 
 EACH_KINDS = ("lad", "icb", "sub_icb")
 PROFILES_KEPT = 256  # a few kB each, pickled
@@ -80,7 +78,7 @@ class GeographyEngine:
         its neighbourhoods, while a kept copy is read back in about 20 microseconds."""
         table = self.release(release)
         definition = parse_area(area, method)
-        key = _kept_key(table.info.id, definition)
+        key = _kept_key(table.info.id, definition) if self._profiles.size else None
         kept = self._profiles.get(key) if key is not None else None
         if kept is not None:
             found: dict[str, Any] = pickle.loads(kept)
@@ -331,14 +329,7 @@ def _kept_key(release_id: str, definition: AreaDefinition) -> Hashable | None:
     if isinstance(definition, GroupArea | PointRadius):
         return release_id, definition
     if isinstance(definition, CodeList):
-        listed = [definition.codes, definition.counts, definition.blank_lines]
-        return release_id, "codes", _digest(json.dumps(listed))
+        return release_id, "codes", digest([definition.codes, definition.counts, definition.blank_lines])
     if isinstance(definition, ShapeArea):
-        shape = definition.geojson
-        text = shape if isinstance(shape, str) else json.dumps(shape, sort_keys=True, default=repr)
-        return release_id, "geojson", definition.method, _digest(text)
+        return release_id, "geojson", definition.method, digest(definition.geojson)
     return None
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()

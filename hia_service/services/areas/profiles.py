@@ -9,7 +9,6 @@ Also here: what a patient list leaves unknown, and the area page's chart and map
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -21,7 +20,7 @@ from hia_service.domain.data_completeness import DataGap, list_completeness
 from hia_service.domain.data_completeness import data_gaps as gap_list
 from hia_service.domain.geography.access import TravelChange
 from hia_service.domain.geography.area_profile import AreaProfile, Place, Provenance
-from hia_service.domain.kept import Kept
+from hia_service.domain.kept import Kept, digest
 from hia_service.geography import GeographyError, ReferenceDataNotLoadedError
 from hia_service.services.areas import engine as geography
 from hia_service.services.errors import ServiceError, ServiceUnavailableError
@@ -77,9 +76,7 @@ def resolve(request: AreaRequest, *, release: str | None = None, method: str | N
 def _request_key(request: AreaRequest, release: str | None, method: str | None) -> str:
     """A digest of everything the resolved area is worked out from, besides the reference data: a GeoJSON
     shape may be large, and the digest keeps what was typed out of memory."""
-    asked = [dict(request.definition), request.method, dict(request.inputs), release, method]
-    text = json.dumps(asked, sort_keys=True, default=repr, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    return digest([dict(request.definition), request.method, dict(request.inputs), release, method])
 
 
 def _resolve(
@@ -302,5 +299,5 @@ def map_png(area: dict[str, Any]) -> bytes | None:
         return decile_map_png(drawn.shapes, site=current.site(area), authorities=drawn.authorities)
 
     # `make run` serves with threads: the page's two images are often asked for at the same moment.
-    key = ("map", json.dumps(area, sort_keys=True, default=str))
+    key = ("map", digest(area))
     return _images.since(current).get_or_make(key, draw) or None

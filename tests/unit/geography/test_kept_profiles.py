@@ -3,10 +3,12 @@ profile without building it again, each call a copy of its own; a patient list o
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
 import pytest
+import shapely
 
 from hia_service.domain.geography import engine as engine_module
 from hia_service.domain.geography.engine import GeographyEngine
@@ -86,8 +88,29 @@ def test_forgotten_profiles_are_built_again(fresh: GeographyEngine, built: list[
     assert len(built) == 2
 
 
-def test_keeping_none_builds_every_profile(fresh: GeographyEngine, built: list[str]) -> None:
+def test_keeping_none_builds_every_profile_and_works_out_no_key(
+    fresh: GeographyEngine, built: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A key costs something for a large shape (its digest), so none is worked out when none is kept."""
+    keys: list[object] = []
+    real = engine_module._kept_key
+    monkeypatch.setattr(engine_module, "_kept_key", lambda *args: keys.append(args) or real(*args))
     fresh.keep_profiles(0)
-    area = {"type": "lad", "codes": ["E06000002"]}
+    area = {"type": "geojson", "geojson": bng_geojson(square(0))}
     assert fresh.profile(area) == fresh.profile(area)
-    assert built == ["lad", "lad"]
+    assert built == ["geojson", "geojson"] and keys == []
+    fresh.keep_profiles(4)
+    fresh.profile(area)
+    fresh.profile(area)
+    assert built == ["geojson"] * 3 and len(keys) == 2
+
+
+def test_a_shape_with_one_point_moved_is_another_area(fresh: GeographyEngine, built: list[str]) -> None:
+    shape = bng_geojson(square(0))
+    points = list(square(0).exterior.coords)
+    points[1] = (points[1][0] + 1e-6, points[1][1])
+    moved = bng_geojson(shapely.Polygon(points))
+    fresh.profile({"type": "geojson", "geojson": shape})
+    fresh.profile({"type": "geojson", "geojson": moved})
+    fresh.profile({"type": "geojson", "geojson": copy.deepcopy(shape)})  # the same shape, built anew
+    assert built == ["geojson", "geojson"]
