@@ -6,9 +6,9 @@ Every API call checks its token, so a check is remembered by this process for HI
 deactivated elsewhere (another gunicorn worker, another server, `hia tokens revoke`) still gets in, while a
 token revoked in this process is refused at once. Expiry is checked on every call. A server process also
 checks every live token at once, at its start and every half of that time (read_live_tokens), so a token's
-first call costs no query either; the same window applies. The time a token was last
-used is written with the API's read audit entries, at most once a minute for each token
-(services/accounts/api_calls.py), never by the call itself: a read makes no write of its own.
+first call costs no query either; the same window applies. The time a token was last used is written with
+the API's read audit entries, at most once a minute for each token (services/accounts/api_calls.py), never
+by the call itself: a read makes no write of its own.
 """
 
 from __future__ import annotations
