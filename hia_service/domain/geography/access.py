@@ -43,14 +43,13 @@ def _people(value: float) -> int | float:
     return int(value) if value.is_integer() else round(value, 1)
 
 
-def rurality(ruc_class: NDArray[np.integer], weights: NDArray[np.float64], people: bool) -> dict[str, Any]:
+def rurality(by_class: NDArray[np.float64], total: float, people: bool) -> dict[str, Any]:
     """People by rural-urban class (every class listed, in order) and the share living in rural areas.
-    `ruc_class`: each area's class as its place in RUC21_CLASSES (ReleaseTable.ruc_class)."""
-    total = float(weights.sum())
+    `by_class`: the people in each class of RUC21_CLASSES, in order; `total`: everyone in the area (some
+    may be in no class)."""
     classes = []
     rural = 0.0
-    for i, (code, label, is_rural) in enumerate(RUC21_CLASSES):
-        count = float(weights[ruc_class == i].sum())
+    for count, (code, label, is_rural) in zip(by_class.tolist(), RUC21_CLASSES, strict=True):
         rural += count if is_rural else 0.0
         classes.append(
             {
@@ -64,18 +63,17 @@ def rurality(ruc_class: NDArray[np.integer], weights: NDArray[np.float64], peopl
     return {"classification": RUC21_SOURCE, "classes": classes, "rural_share": _share(rural, total)}
 
 
-def barriers(
-    key: str, label: str, deciles: NDArray[np.integer], weights: NDArray[np.float64], people: bool
-) -> dict[str, Any]:
-    """People by national decile of the barriers (access to services) domain; decile 1 = most deprived."""
-    counts = np.bincount(np.asarray(deciles, dtype=np.int64) - 1, weights=weights, minlength=10)[:10]
-    total = float(counts.sum())
+def barriers(key: str, label: str, by_decile: NDArray[np.float64], people: bool) -> dict[str, Any]:
+    """People by national decile of the barriers (access to services) domain; decile 1 = most deprived.
+    `by_decile`: the people in each decile, decile 1 first."""
+    counts = by_decile.tolist()
+    total = float(by_decile.sum())
     return {
         "domain": key,
         "label": label,
-        "people_by_decile": [_people(c) for c in counts.tolist()] if people else None,
-        "share_by_decile": [_share(c, total) for c in counts.tolist()],
-        "share_deciles_1_2": _share(float(counts[:2].sum()), total),
+        "people_by_decile": [_people(c) for c in counts] if people else None,
+        "share_by_decile": [_share(c, total) for c in counts],
+        "share_deciles_1_2": _share(float(by_decile[:2].sum()), total),
     }
 
 

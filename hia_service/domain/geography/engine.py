@@ -74,7 +74,7 @@ class GeographyEngine:
         """The deprivation profile of an area definition (see definitions.py for the accepted dicts).
 
         Each call gets a profile of its own to change as it likes. An area profiled lately (not a patient
-        list) is answered from the profile kept then: building one takes 0.2 to 0.4 ms of small sums over
+        list) is answered from the profile kept then: building one takes 0.1 to 0.4 ms of small sums over
         its neighbourhoods, while a kept copy is read back in about 20 microseconds."""
         table = self.release(release)
         definition = parse_area(area, method)

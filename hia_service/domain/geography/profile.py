@@ -6,10 +6,10 @@ from typing import Any
 
 import numpy as np
 
-from hia_service.domain.geography.access import BARRIERS_DOMAINS, barriers, rurality
+from hia_service.domain.geography.access import BARRIERS_DOMAINS, RUC21_CLASSES, barriers, rurality
 from hia_service.domain.geography.area_profile import PROFILE_KEYS
 from hia_service.domain.geography.selection import Selection
-from hia_service.domain.geography.summary import Headline, domain_summaries, group_headlines, headline
+from hia_service.domain.geography.summary import AreaFigures, Headline, group_headlines, headline
 from hia_service.domain.geography.tables import ReleaseTable
 
 # Parts after PROFILE_KEYS, present only where the release has the data (profiles stored before them lack
@@ -49,6 +49,7 @@ class Baselines:
         self.release = release
         everyone = np.arange(release.n_areas)
         self.nation = _headline(release, everyone, release.population, np.ones(release.n_areas))
+        self.figures, self.rurality, self.barriers = _area_figures(release)
         self._groups: dict[str, list[Headline]] = {}
         # Each place's figures as JSON, made the first time a profile touches it (a 60 km circle touches
         # dozens); every profile gets its own copy.
@@ -69,18 +70,14 @@ class Baselines:
             )
         return self._groups[kind]
 
-    def for_rows(self, rows: np.ndarray) -> dict[str, Any]:
+    def for_rows(self, places: list[list[int]]) -> dict[str, Any]:
+        """The nation's figures and those of the places (AreaFigures.of: the local authorities and ICBs
+        that the release has, in BASELINE_KINDS's order) an area touches."""
         out: dict[str, Any] = {"nation": self._place("nation", 0)}
+        found = iter(places)
         for kind, key in BASELINE_KINDS:
-            out[key] = [] if kind not in self.release.groups else self._entries(kind, rows)
+            out[key] = [self._place(kind, i) for i in next(found)] if kind in self.release.groups else []
         return out
-
-    def _entries(self, kind: str, rows: np.ndarray) -> list[dict[str, Any]]:
-        # The places the rows fall in, in order (a count per place, rather than sorting the rows' places).
-        counts = np.bincount(
-            self.release.group_of[kind][rows] + 1, minlength=len(self.release.groups[kind].codes) + 1
-        )
-        return [self._place(kind, i) for i in np.flatnonzero(counts[1:]).tolist()]
 
     def _place(self, kind: str, index: int) -> dict[str, Any]:
         """The nation's, or one local authority's or ICB's, figures as JSON: a copy of the one kept."""
@@ -120,6 +117,39 @@ def _headline(
     )
 
 
+def _area_figures(release: ReleaseTable) -> tuple[AreaFigures, int | None, tuple[int, int] | None]:
+    """The release's AreaFigures, with the place among its counted codes of the rural-urban class and of
+    the barriers domain's decile (and that domain's place among the domains), where the release has them.
+    Its places are the local authorities and ICBs of BASELINE_KINDS that the release has."""
+    counted: list[tuple[np.ndarray, int]] = []
+    ruc = None
+    if release.ruc_class is not None:
+        ruc = len(counted)
+        counted.append((release.ruc_class, len(RUC21_CLASSES)))
+    access = None
+    for i, domain in enumerate(release.info.domains):
+        if domain.key in BARRIERS_DOMAINS:
+            access = (len(counted), i)
+            counted.append((release.domain_decile[:, i].astype(np.int64) - 1, 10))
+    places = [
+        (release.group_of[kind], len(release.groups[kind].codes))
+        for kind, _ in BASELINE_KINDS
+        if kind in release.groups
+    ]
+    figures = AreaFigures(
+        scores=release.imd_score,
+        ranks=release.imd_rank,
+        frac_rank=release.frac_rank,
+        domain_scores=release.domain_score.T,
+        domain_deciles=release.domain_decile.T,
+        deciles=release.imd_decile,
+        counted=counted,
+        places=places,
+        n_areas=release.n_areas,
+    )
+    return figures, ruc, access
+
+
 def build_profile(
     release: ReleaseTable,
     selection: Selection,
@@ -128,10 +158,11 @@ def build_profile(
     notes: list[str],
 ) -> dict[str, Any]:
     rows, weights = selection.rows, selection.weights
-    h = _headline(release, rows, weights, selection.fractions)
+    found = baselines.figures.of(rows, weights, selection.fractions)
+    h = found.headline
     people = release.has_population or selection.patient_list
     figures = headline_dict(h, people)
-    baseline = baselines.for_rows(rows)
+    baseline = baselines.for_rows(found.places)
     nation_core20 = baselines.nation.core20_share
     profile = {
         "release": release.info.id,
@@ -150,7 +181,7 @@ def build_profile(
                 "share_lsoas_most_deprived_10pct",
             )
         },
-        "domains": _domains(release, rows, weights),
+        "domains": _domains(release, found.domains),
         "baseline": baseline,
         "relative_core20": number(h.core20_share / nation_core20) if nation_core20 else None,
         "concentration_index": figures["concentration_index"],
@@ -159,23 +190,17 @@ def build_profile(
         "notes": selection.notes + notes,
     }
     assert tuple(profile) == PROFILE_KEYS
-    if release.ruc_class is not None:
-        profile["rurality"] = rurality(release.ruc_class[rows], weights, people)
-    for i, domain in enumerate(release.info.domains):
-        if domain.key in BARRIERS_DOMAINS:
-            profile["barriers"] = barriers(
-                domain.key, domain.label, release.domain_decile[rows, i], weights, people
-            )
+    if baselines.rurality is not None:
+        profile["rurality"] = rurality(found.by_code[baselines.rurality], h.population, people)
+    if baselines.barriers is not None:
+        code, i = baselines.barriers
+        domain = release.info.domains[i]
+        profile["barriers"] = barriers(domain.key, domain.label, found.by_code[code], people)
     return profile
 
 
-def _domains(release: ReleaseTable, rows: np.ndarray, weights: np.ndarray) -> dict[str, Any]:
+def _domains(release: ReleaseTable, summaries: list[dict[str, float | None]]) -> dict[str, Any]:
     out = {}
-    summaries = domain_summaries(
-        np.take(release.domain_scores_by_domain, rows, axis=1),
-        np.take(release.domain_deciles_by_domain, rows, axis=1),
-        weights,
-    )
     for domain, summary in zip(release.info.domains, summaries, strict=True):
         out[domain.key] = {
             "label": domain.label,

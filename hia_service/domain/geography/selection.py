@@ -262,7 +262,7 @@ def postcode_point(postcode: str, context: Context) -> tuple[float, float]:
             "The centre postcode is not in the format of a UK postcode.", "area.postcode"
         )
     index = _postcode_index(context)
-    row = int(index.find(np.array([compact.encode()], dtype="S7"))[0])
+    row = index.find_one(compact)
     if row < 0:
         raise AreaDefinitionError(
             f"The centre postcode ({pc.mask(compact)}) is {_not_found_reason(compact)}.", "area.postcode"
@@ -277,7 +277,7 @@ def postcode_row(postcode: str, release: ReleaseTable, context: Context) -> int 
     if compact is None or context.postcodes is None or release.geography is None:
         return None
     index = context.postcodes
-    found = int(index.find(np.array([compact.encode()], dtype="S7"))[0])
+    found = index.find_one(compact)
     if found < 0:
         return None
     geo_column = index.lsoa21 if release.info.geography == "LSOA 2021" else index.lsoa11

@@ -9,6 +9,7 @@ not people.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -106,49 +107,144 @@ def headline(
     fractions: FloatArray,
     n_areas: int,
 ) -> Headline:
-    """Headline figures for one selection of areas. All arrays are aligned to the selected areas.
+    """Headline figures for one selection of areas. All arrays are aligned to the selected areas."""
+    total = float(weights.sum())
+    return _headline(
+        total=total,
+        by_decile=population_by_decile(deciles, weights),
+        rank_sum=float(np.dot(inverted_rank(ranks, n_areas), weights)),
+        score_sum=float(np.dot(scores, weights)),  # NaN when any score is unpublished
+        frac_sum=float(np.dot(frac_rank, weights)),
+        deciles=deciles,
+        fractions=fractions,
+    )
 
-    The same sums as population_by_decile, weighted_mean and the rest, in the same order (so the same
-    figures to the last digit), with the total weight summed once: a small area's figures are mostly the
-    cost of each numpy call, not of its arithmetic."""
-    total = weights.sum()
-    by_decile = population_by_decile(deciles, weights)
-    quintiles = share_by_quintile(by_decile)
-    mean_rank = float(np.dot(inverted_rank(ranks, n_areas), weights) / total)
+
+def _headline(
+    *,
+    total: float,
+    by_decile: FloatArray,
+    rank_sum: float,
+    score_sum: float,
+    frac_sum: float,
+    deciles: IntArray,
+    fractions: FloatArray,
+) -> Headline:
+    """The headline figures from a selection's weighted sums (each sum already taken once)."""
+    mean_rank = rank_sum / total
     if math.isnan(mean_rank):  # every release publishes ranks (only scores may be missing)
         raise ValueError("This release has no IMD ranks for the chosen areas")
-    mean_score = float(np.dot(scores, weights) / total)  # NaN when any score is unpublished
-    shares = quintiles.tolist()
+    mean_score = score_sum / total
+    deciles_sum = float(by_decile.sum())
+    people = by_decile.tolist()
+    # share_by_quintile's arithmetic (each pair added, then divided), without three numpy calls
+    shares = [(people[q] + people[q + 1]) / deciles_sum for q in range(0, 10, 2)]
     return Headline(
         lsoa_count=int(np.count_nonzero(fractions > 0)),
         population=float(total),
-        population_by_decile=tuple(by_decile.tolist()),
+        population_by_decile=tuple(people),
         share_by_quintile=tuple(shares),
         core20_share=shares[0],
         mean_imd_score=None if math.isnan(mean_score) else mean_score,
         mean_imd_rank=mean_rank,
         share_lsoas_most_deprived_10pct=share_in_decile_one(deciles, fractions),
-        concentration_index=float(2 * np.dot(frac_rank, weights) / total - 1),
+        concentration_index=2 * frac_sum / total - 1,
     )
 
 
-def domain_summaries(
-    scores: FloatArray, deciles: IntArray, weights: FloatArray
-) -> list[dict[str, float | None]]:
-    """Each domain's population-weighted mean score and share of the population in domain deciles 1-2.
+@dataclass(frozen=True)
+class SelectionFigures:
+    """A selection's headline figures, each domain's summary, its people by each code counted and the
+    places (codes) it touches (AreaFigures)."""
 
-    One row of `scores` and `deciles` per domain, each row contiguous, one column per area. Each domain's
-    sums are the dot products (with its own row) that weighted_mean would take, in the same order."""
-    total = weights.sum()
-    missing = np.asarray(np.isnan(scores).any(axis=1), dtype=bool)
-    deprived = (np.asarray(deciles) <= 2).astype(np.float64)
-    return [
-        {
-            "mean_score": None if bool(missing[i]) else float(np.dot(scores[i], weights) / total),
-            "share_deciles_1_2": float(np.dot(weights, deprived[i]) / total),
-        }
-        for i in range(len(scores))
-    ]
+    headline: Headline
+    domains: list[dict[str, float | None]]
+    by_code: list[FloatArray]  # people with each code of each `counted` code, in order
+    places: list[list[int]]  # the codes of each `places` code found among the areas, ascending
+
+
+class AreaFigures:
+    """A release's per-area figures that a profile sums weighted by people, side by side in one array.
+
+    A profile of a few hundred neighbourhoods was mostly the fixed cost of its numpy calls (about seventy),
+    not of its arithmetic: here the figures a profile averages (the IMD's rank, score and fractional rank,
+    each domain's score and share in deciles 1-2) come out for the chosen areas in one gather, and their
+    codes (IMD decile, and any others: rural-urban class, a domain's decile, local authority, ICB) in one
+    more. Each sum is the dot product it always was, of the same contiguous numbers in the same order, so
+    every figure is the same to the last digit."""
+
+    def __init__(
+        self,
+        *,
+        scores: FloatArray,
+        ranks: FloatArray,
+        frac_rank: FloatArray,
+        domain_scores: FloatArray,
+        domain_deciles: IntArray,
+        deciles: IntArray,
+        counted: Sequence[tuple[IntArray, int]] = (),
+        places: Sequence[tuple[IntArray, int]] = (),
+        n_areas: int,
+    ) -> None:
+        """`domain_scores`, `domain_deciles`: one row per domain. `counted`: codes (0..n-1, or -1 for none)
+        and how many there are, whose people are counted; `places`: the same, whose presence is found."""
+        rows = [inverted_rank(ranks, n_areas), np.asarray(scores, dtype=np.float64), frac_rank]
+        rows += list(np.asarray(domain_scores, dtype=np.float64))
+        rows += list((np.asarray(domain_deciles) <= 2).astype(np.float64))
+        values = np.stack(rows)
+        missing = np.isnan(values)
+        # A figure unpublished for any chosen area has no mean (None), whatever its weight: one published
+        # for no area is not summed at all; one published for some (no release so far) is checked.
+        never = np.asarray(missing.all(axis=1), dtype=bool)
+        some = np.asarray(missing.any(axis=1), dtype=bool)
+        self._summed = np.flatnonzero(~never).tolist()  # the figures summed, in the order of the block
+        self._partly = np.flatnonzero(some[self._summed]).tolist()  # their places in the block
+        self._values = np.ascontiguousarray(values[self._summed])
+        self._domains = len(domain_scores)
+        codes = [(np.asarray(deciles, dtype=np.int64) - 1, 10), *counted, *places]
+        # One row per code, shifted by one so that "none" (-1) is bin 0, which bincount takes.
+        self._codes = np.ascontiguousarray(np.stack([np.asarray(c, dtype=np.int64) + 1 for c, _ in codes]))
+        self._lengths = [n + 1 for _, n in codes]
+        self._counted = 1 + len(counted)
+
+    def of(self, rows: IntArray, weights: FloatArray, fractions: FloatArray) -> SelectionFigures:
+        block = np.take(self._values, rows, axis=1)
+        sums = [math.nan] * (3 + 2 * self._domains)
+        for i, values in zip(self._summed, block, strict=True):
+            sums[i] = float(np.dot(values, weights))
+        for k in self._partly:
+            if np.isnan(block[k]).any():
+                sums[self._summed[k]] = math.nan
+        codes = np.take(self._codes, rows, axis=1)
+        lengths = self._lengths
+        # numpy's stubs type every bincount as integers; with weights it is float64.
+        by_code: list[FloatArray] = [
+            np.bincount(codes[i], weights=weights, minlength=lengths[i])[1 : lengths[i]]  # type: ignore[misc]
+            for i in range(self._counted)
+        ]
+        places = [
+            np.flatnonzero(np.bincount(codes[i], minlength=lengths[i])[1:]).tolist()
+            for i in range(self._counted, len(lengths))
+        ]
+        total = float(weights.sum())
+        headline = _headline(
+            total=total,
+            by_decile=by_code[0],
+            rank_sum=sums[0],
+            score_sum=sums[1],
+            frac_sum=sums[2],
+            deciles=codes[0],
+            fractions=fractions,
+        )
+        d = self._domains
+        domains: list[dict[str, float | None]] = [
+            {
+                "mean_score": None if math.isnan(sums[3 + i]) else sums[3 + i] / total,
+                "share_deciles_1_2": sums[3 + d + i] / total,
+            }
+            for i in range(d)
+        ]
+        return SelectionFigures(headline, domains, by_code[1:], places)
 
 
 def group_headlines(

@@ -49,11 +49,14 @@ class PointIndex:
         order = np.argsort(xy[:, 0], kind="stable")
         return cls(order, np.ascontiguousarray(xy[order, 0]), np.ascontiguousarray(xy[order, 1]))
 
+    def strip(self, minx: float, maxx: float) -> tuple[int, int]:
+        """The points with minx <= x <= maxx are self.order[start:end]: (start, end)."""
+        # The array's own method: np.searchsorted's wrapper costs as much again as the search here.
+        return int(self.x.searchsorted(minx, side="left")), int(self.x.searchsorted(maxx, side="right"))
+
     def in_box(self, minx: float, miny: float, maxx: float, maxy: float) -> NDArray[np.intp]:
         """Indices, in no particular order, of the points with minx <= x <= maxx and miny <= y <= maxy."""
-        # The array's own method: np.searchsorted's wrapper costs as much again as the search here.
-        start = int(self.x.searchsorted(minx, side="left"))
-        end = int(self.x.searchsorted(maxx, side="right"))
+        start, end = self.strip(minx, maxx)
         if end <= start:  # e.g. Welsh points for a shape in Yorkshire: nothing to test
             return self.order[:0]
         northings = self.y[start:end]
@@ -194,15 +197,6 @@ class ReleaseTable:
         return self._gather("bbox")
 
     @cached_property
-    def domain_scores_by_domain(self) -> NDArray[np.float64]:
-        """domain_score transposed, so one domain's scores for chosen rows come out contiguous."""
-        return np.ascontiguousarray(self.domain_score.T)
-
-    @cached_property
-    def domain_deciles_by_domain(self) -> NDArray[np.int8]:
-        return np.ascontiguousarray(self.domain_decile.T)
-
-    @cached_property
     def ruc_class(self) -> NDArray[np.int8] | None:
         """Each row's rural-urban class as its place in RUC21_CLASSES (-1: none): quicker to compare."""
         if self.ruc21 is None:
@@ -248,6 +242,12 @@ class PostcodeIndex:
     nation: NDArray[np.uint8]  # see NATION_CODES
     lsoa21: NDArray[np.int32]  # LSOA 2021 geography row, -1 if the point is in no England/Wales LSOA
     lsoa11: NDArray[np.int32]  # LSOA 2011 geography row, -1 likewise
+
+    def find_one(self, key: str) -> int:
+        """Row of one normalised postcode, or -1: as find, without making arrays for one key."""
+        keys = self.keys
+        pos = int(keys.searchsorted(key.encode("ascii")))
+        return pos if pos < len(keys) and keys[pos] == key.encode("ascii") else -1
 
     def find(self, keys: NDArray[np.bytes_]) -> NDArray[np.int64]:
         """Row of each key, or -1."""

@@ -44,3 +44,14 @@ def test_index_finds_rows_and_misses() -> None:
     index = PostcodeIndex(keys, zeros, zeros, zeros.astype(np.uint8), zeros, zeros)
     query = np.array([b"CC11CC", b"ZZ99ZZ", b"", b"AA11AA"], dtype="S7")
     assert index.find(query).tolist() == [2, -1, -1, 0]
+
+
+def test_one_postcode_is_found_as_a_list_of_them_is() -> None:
+    keys = np.array([b"AA11AA", b"BB11BB", b"CC11CC"], dtype="S7")
+    zeros = np.zeros(3, dtype=np.int32)
+    index = PostcodeIndex(keys, zeros, zeros, zeros.astype(np.uint8), zeros, zeros)
+    queries = ["CC11CC", "ZZ99ZZ", "A11AA", "BB11B", "BB11BBB", "AA11AA", "BB11BB"]
+    found = index.find(np.array([q.encode() for q in queries], dtype="S7")).tolist()
+    assert [index.find_one(q) for q in queries] == found == [2, -1, -1, -1, -1, 0, 1]
+    empty = PostcodeIndex(keys[:0], zeros[:0], zeros[:0], zeros[:0].astype(np.uint8), zeros[:0], zeros[:0])
+    assert empty.find_one("AA11AA") == -1

@@ -104,3 +104,85 @@ def test_group_headlines_agree_with_headline_for_each_group() -> None:
         ):
             assert getattr(every[g], field) == pytest.approx(getattr(one, field)), field
         assert every[g].population_by_decile == pytest.approx(one.population_by_decile)
+
+
+def _release(rng: np.random.Generator, n: int, domains: int = 3) -> dict[str, np.ndarray]:
+    ranks = rng.permutation(n).astype(float) + 1
+    population = rng.integers(500, 3000, n).astype(float)
+    return {
+        "scores": np.round(rng.random(n) * 60, 3),
+        "ranks": ranks,
+        "frac_rank": summary.fractional_rank(ranks, population),
+        "domain_scores": np.round(rng.normal(size=(domains, n)), 3),
+        "domain_deciles": rng.integers(1, 11, (domains, n)),
+        "deciles": rng.integers(1, 11, n),
+        "population": population,
+    }
+
+
+def _figures(release: dict[str, np.ndarray], **codes: object) -> summary.AreaFigures:
+    given = {k: v for k, v in release.items() if k != "population"}
+    return summary.AreaFigures(**given, **codes, n_areas=len(release["ranks"]))  # type: ignore[arg-type]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(min_value=1, max_value=400), st.integers(min_value=0, max_value=10_000))
+def test_area_figures_are_headline_and_the_domain_means_to_the_last_digit(m: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    release = _release(rng, 500)
+    rows = np.sort(rng.choice(500, m, replace=False))
+    fractions = np.where(rng.random(m) < 0.5, 1.0, rng.random(m))
+    weights = release["population"][rows] * fractions
+    found = _figures(release).of(rows, weights, fractions)
+    expected = summary.headline(
+        deciles=release["deciles"][rows],
+        scores=release["scores"][rows],
+        ranks=release["ranks"][rows],
+        frac_rank=release["frac_rank"][rows],
+        weights=weights,
+        fractions=fractions,
+        n_areas=500,
+    )
+    assert found.headline == expected  # every field equal, not approximately
+    total = weights.sum()
+    for i, domain in enumerate(found.domains):
+        scores = np.ascontiguousarray(release["domain_scores"][i][rows])
+        deprived = (release["domain_deciles"][i][rows] <= 2).astype(float)
+        assert domain["mean_score"] == float(np.dot(scores, weights) / total)
+        assert domain["share_deciles_1_2"] == float(np.dot(weights, deprived) / total)
+
+
+def test_area_figures_count_people_by_code_and_find_the_places_touched() -> None:
+    rng = np.random.default_rng(5)
+    release = _release(rng, 60)
+    classes = rng.integers(-1, 6, 60)  # -1: an area in no class
+    places = rng.integers(-1, 9, 60)
+    figures = _figures(release, counted=[(classes, 6)], places=[(places, 9), (places % 3, 3)])
+    rows = np.arange(0, 60, 4)
+    weights = release["population"][rows]
+    found = figures.of(rows, weights, np.ones(len(rows)))
+    by_class = [weights[classes[rows] == c].sum() for c in range(6)]
+    assert found.by_code[0].tolist() == pytest.approx(by_class)
+    assert found.by_code[0].sum() == pytest.approx(weights[classes[rows] >= 0].sum())
+    assert found.places == [
+        sorted({int(p) for p in places[rows] if p >= 0}),
+        sorted({int(p) % 3 for p in places[rows]}),
+    ]
+
+
+def test_a_figure_unpublished_for_a_chosen_area_has_no_mean() -> None:
+    rng = np.random.default_rng(8)
+    release = _release(rng, 50)
+    release["domain_scores"][0, :] = np.nan  # a domain with no scores at all
+    release["domain_scores"][1, 10:20] = np.nan  # one without scores for some areas
+    release["scores"][:] = np.nan
+    figures = _figures(release)
+    for rows, second_published in ((np.arange(0, 10), True), (np.arange(5, 15), False)):
+        weights = release["population"][rows]
+        found = figures.of(rows, weights, np.ones(len(rows)))
+        assert found.headline.mean_imd_score is None
+        assert found.domains[0]["mean_score"] is None
+        assert (found.domains[1]["mean_score"] is not None) is second_published
+        assert found.domains[2]["mean_score"] is not None
+        assert all(d["share_deciles_1_2"] is not None for d in found.domains)
+        assert found.headline.mean_imd_rank > 0
