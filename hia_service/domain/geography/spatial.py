@@ -75,7 +75,7 @@ def _inside_circle(shape: Circle, points: NDArray[np.float64], index: PointIndex
     distance2 = dx * dx + dy * dy
     surely = max(shape.radius_m * INSCRIBED - EDGE_MARGIN_M, 0.0)
     inside: NDArray[np.bool_] = distance2 < surely * surely
-    edge = np.flatnonzero((distance2 <= reach * reach) ^ inside)  # in reach, not surely inside
+    edge = ((distance2 <= reach * reach) ^ inside).nonzero()[0]  # in reach, not surely inside
     strip = index.order[start:end]
     if len(edge):
         polygon = shape.polygon

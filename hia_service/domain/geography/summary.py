@@ -223,7 +223,7 @@ class AreaFigures:
             for i in range(self._counted)
         ]
         places = [
-            np.flatnonzero(np.bincount(codes[i], minlength=lengths[i])[1:]).tolist()
+            np.bincount(codes[i], minlength=lengths[i])[1:].nonzero()[0].tolist()
             for i in range(self._counted, len(lengths))
         ]
         total = float(weights.sum())

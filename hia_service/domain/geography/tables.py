@@ -70,7 +70,7 @@ class PointIndex:
             return np.sort(indices)
         marked = np.zeros(len(self.order), dtype=bool)
         marked[indices] = True
-        return np.flatnonzero(marked)
+        return marked.nonzero()[0]
 
 
 @dataclass(frozen=True, eq=False)
