@@ -66,10 +66,12 @@ def resolve(request: AreaRequest, *, release: str | None = None, method: str | N
     engine = geography.loaded_engine()
     if request.completeness is not None or request.definition.get("type") == "postcodes":
         return _resolve(engine, request, release, method)
-    key = _request_key(request, release, method)
     kept = _resolved.since(engine)
     if kept.size != engine.areas_kept:
         kept.resize(engine.areas_kept)
+    if kept.size == 0:  # keeping none: no key to work out
+        return _resolve(engine, request, release, method)
+    key = _request_key(request, release, method)
     return kept.get(key) or kept.put(key, _resolve(engine, request, release, method))
 
 

@@ -72,3 +72,28 @@ def test_other_reference_data_loaded_means_the_area_is_worked_out_again(
     monkeypatch.setattr(geography, "engine", lambda: reloaded)
     assert _profile(api, circle) == first
     assert len(worked_out) == 2
+
+
+def test_a_server_keeping_no_areas_works_each_out_and_makes_no_key_for_it(
+    area_app: Flask, api: Api, worked_out: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hia_service.services.areas import engine as geography
+    from hia_service.services.areas import profiles
+
+    keys: list[object] = []
+    real_key = profiles._request_key
+    monkeypatch.setattr(profiles, "_request_key", lambda *given: keys.append(given) or real_key(*given))
+    with area_app.app_context():
+        engine = geography.engine()
+    kept = engine.areas_kept
+    circle = {"type": "point_radius", "postcode": "TS1 2AA", "radius_km": 3.25}
+    try:
+        engine.keep_profiles(0)
+        assert _profile(api, circle) == _profile(api, circle)
+        assert len(worked_out) == 2 and keys == []
+    finally:
+        engine.keep_profiles(kept)
+    assert kept > 0
+    _profile(api, circle)
+    _profile(api, circle)
+    assert len(worked_out) == 3 and len(keys) == 2

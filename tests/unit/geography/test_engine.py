@@ -11,7 +11,8 @@ import shapely
 from hia_service.domain.geography.engine import GeographyEngine
 from hia_service.domain.geography.errors import AreaDefinitionError, ReleaseNotAvailableError
 from hia_service.domain.geography.profile import OPTIONAL_KEYS, PROFILE_KEYS
-from hia_service.domain.geography.shapes import to_wgs84
+from hia_service.domain.geography.shapes import Circle, to_wgs84
+from hia_service.domain.geography.spatial import outside_release
 from tests.unit.geography.conftest import SIDE, X0, Y0, bng_geojson, square
 
 NATION_POPULATION = 100 * sum(range(1, 10))  # 4,500 residents in the nine English squares
@@ -290,3 +291,12 @@ def test_the_place_of_a_postcode_is_where_a_patient_list_would_count_it(
         index = int(table.group_of["lad"][table.row_of[counted["codes"][0]]])
         expected = lad.names[index] if index >= 0 else None
     assert engine.place_of(postcode, release=release) == expected
+
+
+def test_a_circle_counts_the_welsh_areas_it_takes_in_and_none_beside_them(engine: GeographyEngine) -> None:
+    release = engine.release("IoD2025")
+    welsh_x = X0 + 3500  # the Welsh square's centre; its point lies inside it
+    assert outside_release(release, Circle(X0 + 2500, Y0 + 500, 1.6)) == 1
+    assert outside_release(release, Circle(welsh_x, Y0 + 500, 0.9)) == 1
+    assert outside_release(release, Circle(welsh_x, Y0 + 20_000, 2.0)) == 0  # its strip, far north
+    assert outside_release(release, Circle(X0 + 500, Y0 + 500, 1.0)) == 0  # the strip holds no Welsh point
