@@ -73,7 +73,7 @@ def barriers(key: str, label: str, by_decile: NDArray[np.float64], people: bool)
         "label": label,
         "people_by_decile": [_people(c) for c in counts] if people else None,
         "share_by_decile": [_share(c, total) for c in counts],
-        "share_deciles_1_2": _share(float(by_decile[:2].sum()), total),
+        "share_deciles_1_2": _share(counts[0] + counts[1], total),  # as numpy adds two
     }
 
 

@@ -221,7 +221,9 @@ def _spatial(
             f"{others} small areas inside the shape are outside {info.nation} and are not counted: "
             f"{info.id} covers {info.nation} only."
         )
-    weights = release.population[covered.rows] * covered.fractions
+    weights = release.population[covered.rows]
+    if method == "area":  # the other methods take each area whole (every fraction one)
+        weights = weights * covered.fractions
     return Selection(covered.rows, weights, covered.fractions, echo, method, False, [], notes)
 
 
