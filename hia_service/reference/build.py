@@ -112,6 +112,22 @@ def build(files: dict[str, CheckedFile], progress: Callable[[str], None] | None 
     return Built({"lsoa21": lsoa21, "lsoa11": lsoa11}, pwc_xy, postcodes, vintage, releases, extras, maps)
 
 
+def settle(checked: CheckedFile) -> None:
+    """Cut a file that has passed its checks down to what build() takes from it, before the next is read:
+    Code-Point Open's 1.7 million postcode strings (about 100 MB) become 7-byte keys (12 MB)."""
+    if checked.spec.id == "codepoint_open" and checked.keys is None:
+        table = checked.table
+        checked.keys = _compact_postcodes(table["postcode"])
+        # Only what _postcodes takes; grid references in metres fit 32 bits (the checks keep them in range).
+        checked.table = pd.DataFrame(
+            {
+                "easting": table["easting"].to_numpy(dtype=np.int32),
+                "northing": table["northing"].to_numpy(dtype=np.int32),
+                "admin_district_code": table["admin_district_code"],
+            }
+        )
+
+
 def _polygons(checked: CheckedFile, code_column: str) -> Polygons:
     """The file's polygons in British National Grid. The file's own (WGS84) copy is let go once projected, so
     two copies of every boundary file are never held at once."""
@@ -154,12 +170,11 @@ def _population_2011(
 def _postcodes(
     codepoint: CheckedFile, lsoa21: Polygons, lsoa11: Polygons, lookup: pd.DataFrame
 ) -> dict[str, NDArray[Any]]:
-    """Every postcode's compact key, grid point, nation and LSOAs. Uses up Code-Point Open's rows: its 1.7
-    million postcode strings (about 100 MB) go as soon as they are compacted, before the points are placed."""
-    table = codepoint.table
-    keys = _compact_postcodes(table["postcode"])
-    codepoint.table = table.iloc[:0].copy()  # a copy: a slice would keep every row alive as its base
-    table = table.drop(columns=["postcode"])
+    """Every postcode's compact key, grid point, nation and LSOAs. Uses up Code-Point Open's rows."""
+    settle(codepoint)  # done already when the checks settled each file
+    table, keys = codepoint.table, codepoint.keys
+    assert keys is not None
+    codepoint.table, codepoint.keys = table.iloc[:0].copy(), None  # a copy: a slice keeps every row alive
     release_freed_memory()
     order = np.argsort(keys, kind="stable")
     x = table["easting"].to_numpy(dtype=np.float64)[order]

@@ -33,6 +33,7 @@ class CheckedFile:
     sha256: str
     table: pd.DataFrame  # attributes (CSV columns, or GeoJSON properties)
     geometry: NDArray[np.object_] | None = None  # shapely geometries (GeoJSON only), WGS84
+    keys: NDArray[np.bytes_] | None = None  # the key column, once compact (build.settle), else in `table`
 
 
 def sha256_of(path: Path) -> str:
@@ -44,22 +45,32 @@ def sha256_of(path: Path) -> str:
 
 
 def check_all(
-    manifest: Manifest, directory: Path, progress: Callable[[str], None] | None = None
+    manifest: Manifest,
+    directory: Path,
+    progress: Callable[[str], None] | None = None,
+    settle: Callable[[CheckedFile], None] | None = None,
 ) -> dict[str, CheckedFile]:
-    """Every dataset read and checked; raises ReferenceDataError listing all problems if any file is wrong."""
+    """Every dataset read and checked; raises ReferenceDataError listing all problems if any file is wrong
+    (in the manifest's order).
+
+    The largest file is read first, while nothing else is held: reading Code-Point Open's 1.7 million rows
+    takes about 220 MB in passing. `settle` is given each file that passes, before the next is read, to cut
+    it down to what the build takes from it (build.settle)."""
     checked: dict[str, CheckedFile] = {}
-    problems: list[Problem] = []
-    for spec in manifest.datasets:
+    problems: dict[str, list[Problem]] = {}
+    for spec in sorted(manifest.datasets, key=lambda spec: -spec.row_count):
         if progress:
             progress(f"Checking {spec.file}")
-        result, found = check_file(spec, directory)
-        release_freed_memory()  # what reading the file took in passing (the CSV parser's buffers)
-        problems.extend(found)
+        result, problems[spec.id] = check_file(spec, directory)
         if result is not None:
+            if settle is not None:
+                settle(result)
             checked[spec.id] = result
-    if problems:
-        raise ReferenceDataError(problems)
-    return checked
+        release_freed_memory()  # what reading the file took in passing (the CSV parser's buffers)
+    found = [problem for spec in manifest.datasets for problem in problems[spec.id]]
+    if found:
+        raise ReferenceDataError(found)
+    return {spec.id: checked[spec.id] for spec in manifest.datasets if spec.id in checked}
 
 
 def check_file(spec: DatasetSpec, directory: Path) -> tuple[CheckedFile | None, list[Problem]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from hia_service.reference.build import build
+from hia_service.reference.build import build, settle
 from hia_service.reference.checks import check_all, sha256_of
 from hia_service.reference.manifest import Manifest, read_manifest
 from hia_service.reference.memory import release_freed_memory
@@ -68,7 +68,7 @@ def _check_and_build(
     known = _built_before(manifest, source_dir, data_dir)
     if known is not None:
         return known
-    files = check_all(manifest, source_dir, say)
+    files = check_all(manifest, source_dir, say, settle)
     snapshot_id = snapshot_id_for({dataset_id: f.sha256 for dataset_id, f in files.items()})
     datasets = [spec.provenance(files[spec.id].sha256) for spec in manifest.datasets]
     built = not is_complete(data_dir, snapshot_id)

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from hia_service.domain.geography.releases import RELEASES
-from hia_service.reference.checks import check_all, check_file
+from hia_service.reference.checks import CheckedFile, check_all, check_file
 from hia_service.reference.errors import ManifestError, ReferenceDataError
 from hia_service.reference.loader import load_reference
 from hia_service.reference.manifest import DatasetSpec, Manifest, read_manifest
@@ -135,6 +135,32 @@ def test_all_files_are_checked_and_all_problems_reported(tmp_path: Path) -> None
     assert "3 problem(s)" in text and "duplicate" in text and "other.csv: the file is missing" in text
 
 
+def test_the_largest_file_is_read_first_each_settled_before_the_next_and_problems_in_manifest_order(
+    tmp_path: Path,
+) -> None:
+    bigger = GOOD + "E01000004,4,2\nE01000005,5,3\n"
+    (tmp_path / "index.csv").write_text(GOOD.replace("E01000002,2,5", "E01000002,2,11"))
+    (tmp_path / "big.csv").write_text(bigger)
+    large = spec(file="big.csv", id="big", row_count=5, content=bigger)
+    small_good = spec(file="small.csv", id="small")
+    (tmp_path / "small.csv").write_text(GOOD)
+    manifest = Manifest("", (spec(), small_good, large, spec(file="gone.csv", id="gone")))
+    events: list[str] = []
+
+    def settle(checked: CheckedFile) -> None:
+        events.append(f"settled {checked.spec.file}")
+
+    with pytest.raises(ReferenceDataError) as raised:
+        check_all(manifest, tmp_path, lambda message: events.append(message), settle)
+    assert events[:2] == ["Checking big.csv", "settled big.csv"]  # read first; settled before the next
+    assert events.index("settled small.csv") == events.index("Checking small.csv") + 1
+    assert "settled index.csv" not in events  # a file with problems is not settled
+    lines = str(raised.value).splitlines()
+    assert [line.split(":")[0].split(",")[0].strip(" -") for line in lines[1:]] == ["index.csv", "gone.csv"]
+    manifest = Manifest("", (small_good, large))
+    assert list(check_all(manifest, tmp_path, settle=settle)) == ["small", "big"]  # the manifest's order
+
+
 def test_a_failed_load_writes_nothing_and_keeps_the_current_data(tmp_path: Path) -> None:
     source, data_dir = tmp_path / "source", tmp_path / "data"
     source.mkdir()
@@ -202,3 +228,27 @@ def test_a_postcodes_nation_letter_is_read_the_same_from_text_or_categories(dtyp
 
     codes = pd.Series(["E06000009", None, "W06000015", "S12000036", "E06000009", ""], dtype=dtype)
     assert _first_letters(codes).tolist() == ["E", "", "W", "S", "E", ""]
+
+
+def test_code_point_open_settles_to_compact_keys_and_the_columns_the_build_takes() -> None:
+    from hia_service.reference.build import settle
+
+    codepoint = next(s for s in read_manifest().datasets if s.id == "codepoint_open")
+    table = pd.DataFrame(
+        {
+            "postcode": ["FY1 1AA", "AB10 1AB", "SW1A 1AA"],
+            "easting": [331000, 394000, 529000],
+            "northing": [436000, 806000, 179000],
+            "positional_quality": [10, 10, 10],
+            "admin_district_code": pd.Categorical(["E06000009", "S12000033", "E09000033"]),
+        }
+    )
+    checked = CheckedFile(codepoint, "sha", table)
+    settle(checked)
+    assert checked.keys is not None and checked.keys.tolist() == [b"FY11AA", b"AB101AB", b"SW1A1AA"]
+    assert list(checked.table.columns) == ["easting", "northing", "admin_district_code"]
+    assert checked.table["easting"].tolist() == [331000, 394000, 529000]
+    assert checked.table["admin_district_code"].tolist() == ["E06000009", "S12000033", "E09000033"]
+    other = CheckedFile(dataclasses.replace(codepoint, id="other"), "sha", table)
+    settle(other)
+    assert other.keys is None and other.table is table  # only Code-Point Open is cut down
