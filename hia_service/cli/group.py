@@ -8,6 +8,7 @@ Likewise a command that needs neither pages, the API nor migrations (most of the
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -51,6 +52,17 @@ class LazyFlaskGroup(FlaskGroup):
         self.elsewhere = dict(elsewhere)
         self.create_lean_app = create_lean_app
 
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a database with no tables yet, or one that cannot be reached, is one clear
+        line saying what to do, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except Exception as error:
+            problem = database_problem(error)
+            if problem is None:
+                raise
+            raise click.ClickException(problem) from None
+
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         entry = self.lazy.get(name)
         if entry is None:
@@ -82,3 +94,24 @@ class LazyFlaskGroup(FlaskGroup):
         if listed is not None:  # a stand-in, so click shortens the help exactly as it would the command's
             return click.Command(name, help=listed).get_short_help_str(limit)
         return self.commands[name].get_short_help_str(limit)
+
+
+NOT_REACHED = ("connection failed", "could not connect", "connection refused", "unable to open database file")
+NO_TABLES = ("no such table", "undefinedtable", "undefinedcolumn", "no such column")
+
+
+def database_problem(error: BaseException) -> str | None:
+    """What to do about a database error a command met, or None when it is not one of these."""
+    errors = sys.modules.get("sqlalchemy.exc")  # not imported: the command used no database
+    if errors is None or not isinstance(error, errors.DBAPIError):
+        return None
+    said = str(error.orig).strip()
+    kind = f"{type(error.orig).__name__} {said}".lower()
+    if any(words in kind for words in NOT_REACHED):
+        return f"The database cannot be reached (HIA_DATABASE_URL): {said.splitlines()[0] if said else kind}"
+    if any(words in kind for words in NO_TABLES):
+        return (
+            "The database has no tables for this yet, or is older than this version of the service. Run "
+            "`hia db upgrade` to create or update them, then run this command again."
+        )
+    return None

@@ -48,6 +48,7 @@ def load_command(source: Path | None, manifest_path: Path | None) -> None:
         manifest = read_manifest(manifest_path or DEFAULT_MANIFEST)
     except ManifestError as error:
         raise click.ClickException(str(error)) from None
+    current_reference_datasets()  # a database not yet set up is said now, not after the load's work
     changed: list[bool] = []
 
     def record(prepared: PreparedLoad) -> None:

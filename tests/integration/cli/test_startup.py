@@ -171,3 +171,34 @@ def test_a_lean_app_reads_the_rules_when_first_asked(tmp_path: Path) -> None:
     with app.app_context():
         versions = current_versions()
     assert app.extensions[EXTENSION_KEY].current_framework_version == versions.framework
+
+
+def _hia(*arguments: str, **settings: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIA_")}
+    return subprocess.run(
+        [sys.executable, "-c", "from hia_service.cli import main; main(prog_name='hia')", *arguments],
+        cwd=REPO,
+        env={**env, "HIA_ENV": "testing", **settings},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_a_database_not_yet_set_up_or_not_reached_is_one_line_saying_what_to_do(tmp_path: Path) -> None:
+    empty = {"HIA_DATA_DIR": str(tmp_path), "HIA_DATABASE_URL": f"sqlite:///{tmp_path / 'new.sqlite3'}"}
+    for command in (["tokens", "list", "someone@example.nhs.uk"], ["reference", "load", "--from", "/none"]):
+        result = _hia(*command, **empty)
+        assert result.returncode == 1
+        assert result.stderr.strip() == (
+            "Error: The database has no tables for this yet, or is older than this version of the service. "
+            "Run `hia db upgrade` to create or update them, then run this command again."
+        ), result.stderr
+    away = {**empty, "HIA_DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:9/hia"}  # nothing listens
+    result = _hia("tokens", "list", "someone@example.nhs.uk", **away)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    reached = "Error: The database cannot be reached (HIA_DATABASE_URL): "
+    assert result.stderr.startswith(reached), result.stderr
+    upgraded = _hia("db", "upgrade", **empty)
+    assert upgraded.returncode == 0, upgraded.stderr
+    after = _hia("tokens", "list", "someone@example.nhs.uk", **empty)
+    assert after.stderr.strip() == "Error: No user has the email address someone@example.nhs.uk"
