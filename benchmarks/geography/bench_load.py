@@ -6,13 +6,18 @@ the naive way in the same run: geopandas reads the boundaries, reprojects them a
 postcode to its LSOA, with pandas reading the index, population and lookup tables (the same derived
 content, without the checks; it does less work, so expect it to be quicker).
 Targets: a full load in under 2 minutes (issue 3); the loading process's peak memory (RSS) under 600 MB
-(issue 23), printed beside the naive build's peak measured in a process of its own.
+(issue 23), printed beside the naive build's peak measured in a process of its own. The peak is also
+measured as an operator meets it: `hia reference load` run as a command (the app's settings and database
+too), into a fresh folder and a new SQLite database; the target applies to that figure.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -55,7 +60,33 @@ def _naive_in_own_process(answer: multiprocessing.Queue[tuple[float, float]]) ->
     answer.put((time.perf_counter() - started, _peak_mb()))
 
 
+def command_peak_mb() -> tuple[float, float]:
+    """(peak RSS in MB, seconds) of `hia reference load` in a process of its own, after `hia db upgrade`."""
+    with tempfile.TemporaryDirectory() as folder:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("HIA_")},
+            "HIA_ENV": "development",
+            "HIA_DATA_DIR": folder,
+            "HIA_DATABASE_URL": f"sqlite:///{folder}/hia.sqlite3",
+        }
+        hia = [sys.executable, "-c", "from hia_service.cli import main; main(prog_name='hia')"]
+        subprocess.run([*hia, "db", "upgrade"], env=env, check=True, capture_output=True)
+        started = time.perf_counter()
+        load = subprocess.Popen(
+            [*hia, "reference", "load", "--from", str(REFERENCE_DIR)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _, status, usage = os.wait4(load.pid, 0)
+        load.returncode = os.waitstatus_to_exitcode(status)
+        if load.returncode != 0:
+            raise SystemExit(f"hia reference load failed (exit {load.returncode})")
+        return usage.ru_maxrss / 1024, time.perf_counter() - started
+
+
 def main() -> None:
+    command_peak, command_seconds = command_peak_mb()
     with tempfile.TemporaryDirectory() as folder:
         prepared, seconds = load_reference(REFERENCE_DIR, Path(folder))
         load_peak = _peak_mb()  # this process has done nothing else yet: the load's own peak
@@ -75,10 +106,11 @@ def main() -> None:
         f"naive {naive:6.1f} s   "
         f"naive/ours {naive / seconds:4.2f}  (target < 120 s: {verdict})"
     )
-    memory = "met" if load_peak < 600 else "MISSED"
+    memory = "met" if command_peak < 600 else "MISSED"
+    print(f"  peak memory of the load: {load_peak:6.0f} MB RSS   naive {naive_peak:6.0f} MB")
     print(
-        f"  peak memory of the load: {load_peak:6.0f} MB RSS   naive {naive_peak:6.0f} MB   "
-        f"(target < 600 MB: {memory})"
+        f"  `hia reference load` as a command (settings, database, the load): {command_peak:6.0f} MB RSS "
+        f"peak, {command_seconds:.1f} s   (target < 600 MB: {memory})"
     )
     print(
         "  (the naive build does less: no checks or checksums, no LSOA 2011 postcode index, "
