@@ -118,14 +118,18 @@ def settle(checked: CheckedFile) -> None:
     if checked.spec.id == "codepoint_open" and checked.keys is None:
         table = checked.table
         checked.keys = _compact_postcodes(table["postcode"])
-        # Only what _postcodes takes; grid references in metres fit 32 bits (the checks keep them in range).
+        # Only what _postcodes takes. Whole metres fit 32 bits (the checks keep them in range); a file giving
+        # fractions of a metre keeps them, as the points are placed from them.
         checked.table = pd.DataFrame(
             {
-                "easting": table["easting"].to_numpy(dtype=np.int32),
-                "northing": table["northing"].to_numpy(dtype=np.int32),
+                **{axis: _compact_metres(table[axis]) for axis in ("easting", "northing")},
                 "admin_district_code": table["admin_district_code"],
             }
         )
+
+
+def _compact_metres(values: pd.Series) -> NDArray[Any]:
+    return values.to_numpy(dtype=np.int32) if values.dtype.kind in "iu" else values.to_numpy()
 
 
 def _polygons(checked: CheckedFile, code_column: str) -> Polygons:

@@ -249,6 +249,10 @@ def test_code_point_open_settles_to_compact_keys_and_the_columns_the_build_takes
     assert list(checked.table.columns) == ["easting", "northing", "admin_district_code"]
     assert checked.table["easting"].tolist() == [331000, 394000, 529000]
     assert checked.table["admin_district_code"].tolist() == ["E06000009", "S12000033", "E09000033"]
+    assert checked.table["easting"].dtype == "int32"
+    fractions = CheckedFile(codepoint, "sha", table.assign(easting=[331000.5, 394000.25, 529000.0]))
+    settle(fractions)
+    assert fractions.table["easting"].tolist() == [331000.5, 394000.25, 529000.0]  # kept, not cut
     other = CheckedFile(dataclasses.replace(codepoint, id="other"), "sha", table)
     settle(other)
     assert other.keys is None and other.table is table  # only Code-Point Open is cut down
