@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 
 from hia_service.domain.geography.errors import AreaDefinitionError
@@ -93,3 +94,44 @@ def test_lat_long_outside_the_uk_and_swapped() -> None:
         check_lat_long(48.85, 2.35)  # Paris
     with pytest.raises(AreaDefinitionError, match="swapped"):
         check_lat_long(-3.05, 53.81)
+
+
+@pytest.mark.parametrize(
+    "ring",
+    [
+        SQUARE,
+        [tuple(point) for point in SQUARE],  # pairs as tuples (shapely's mapping)
+        [
+            [-3.06, 53.81, 5.0],
+            [-3.04, 53.81, 5.0],
+            [-3.04, 53.82, 5.0],
+            [-3.06, 53.82, 5.0],
+            [-3.06, 53.81, 5],
+        ],
+        [[-3, 53], [-3.04, 53.81], [-3.04, 54], [-3.06, 53.82], [-3, 53]],  # whole numbers among them
+        [[True, 53.81], [-3.04, 53.81], [-3.04, 53.82], [-3.06, 53.82], [True, 53.81]],
+    ],
+)
+def test_a_shape_reads_the_same_points_however_they_are_written(ring: list[Any]) -> None:
+    from hia_service.domain.geography.shapes import _points
+
+    expected = np.asarray(ring, dtype=np.float64)
+    found = _points(ring)
+    assert found.dtype == np.float64 and np.array_equal(found, expected)
+
+
+@pytest.mark.parametrize(
+    ("ring", "words"),
+    [
+        ([[-3.06, 53.81], [-3.04], *SQUARE[2:]], "not numbers"),  # a point that is not a pair
+        ([[-3.06, 53.81], [-3.04, 53.81, 1.0, 2.0], *SQUARE[2:]], "not numbers"),
+        ([[-3.06, "53.81x"], *SQUARE[1:]], "not numbers"),
+        ([[-3.06, None], *SQUARE[1:]], "not finite|not numbers"),
+        ([["ab", "cd"], *SQUARE], "not numbers"),
+        (["ab", *SQUARE], "not numbers"),  # text of two letters is not a pair of numbers
+        ([[float("nan"), 53.81], *SQUARE[1:]], "not finite"),
+    ],
+)
+def test_points_that_are_not_pairs_of_numbers_are_refused_as_before(ring: list[Any], words: str) -> None:
+    with pytest.raises(AreaDefinitionError, match=words):
+        parse_geojson(polygon(ring))
