@@ -54,8 +54,19 @@ class PointIndex:
         # The array's own method: np.searchsorted's wrapper costs as much again as the search here.
         return int(self.x.searchsorted(minx, side="left")), int(self.x.searchsorted(maxx, side="right"))
 
+    @cached_property
+    def extent(self) -> tuple[float, float, float, float] | None:
+        """(minx, miny, maxx, maxy) of all the points, as plain floats; None when there are none."""
+        if len(self.x) == 0:
+            return None
+        return float(self.x[0]), float(self.y.min()), float(self.x[-1]), float(self.y.max())
+
     def in_box(self, minx: float, miny: float, maxx: float, maxy: float) -> NDArray[np.intp]:
         """Indices, in no particular order, of the points with minx <= x <= maxx and miny <= y <= maxy."""
+        # A box beyond all the points (Welsh points for a shape in Yorkshire) needs no numpy call at all.
+        extent = self.extent
+        if extent is None or maxx < extent[0] or minx > extent[2] or maxy < extent[1] or miny > extent[3]:
+            return self.order[:0]
         start, end = self.strip(minx, maxx)
         if end <= start:  # e.g. Welsh points for a shape in Yorkshire: nothing to test
             return self.order[:0]

@@ -42,6 +42,23 @@ def test_points_in_a_box_are_those_a_test_of_every_point_finds(
     assert found.tolist() == expected.tolist()
 
 
+@pytest.mark.parametrize(
+    "box", [(0, 0, 399_999, 700_000), (600_001, 0, 700_000, 700_000), (0, 0, 700_000, 399_999)]
+)
+def test_a_box_beyond_every_point_finds_none(scattered: np.ndarray, box: tuple[float, ...]) -> None:
+    index = PointIndex.of(scattered[~np.isnan(scattered).any(axis=1)])
+    minx, miny, maxx, maxy = index.extent or (0.0, 0.0, 0.0, 0.0)
+    assert 400_000 <= minx < maxx <= 600_000 and 400_000 <= miny < maxy <= 600_000
+    assert len(index.in_box(*box)) == 0
+    assert len(index.in_box(minx, miny, minx, maxy)) >= 1  # a box touching the extent's edge
+
+
+def test_an_index_of_no_points_has_no_extent_and_finds_none() -> None:
+    index = PointIndex.of(np.zeros((0, 2)))
+    assert index.extent is None
+    assert len(index.in_box(0.0, 0.0, 1e6, 1e6)) == 0
+
+
 def test_points_on_the_edge_of_a_box_are_in_it() -> None:
     points = np.array([[0.0, 0.0], [1.0, 0.5], [0.5, 1.0], [1.0, 1.0], [1.0 + 1e-9, 0.5], [0.5, -1e-9]])
     index = PointIndex.of(points)
