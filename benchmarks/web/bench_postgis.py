@@ -12,9 +12,10 @@ ICB by its code. For each, the p50 (milliseconds) of:
   the LSOAs whose point is inside the same 128-sided polygon the engine uses (ST_Buffer with quad_segs=32),
   which gives the engine's answer exactly (checked), and those within the radius (ST_DWithin), which may
   take in a few more at the edge (checked against the distances).
-- the engine in-process: the same figures (`figures`: the selection and its headline figures) and the whole
-  profile the service answers with (with the domains, the places it touches, notes), warm: for an area the
-  engine has kept the profile of (`profile`, as a repeated area is answered) and built anew (`built`).
+- the engine in-process: the same figures (`figures`: the selection and its headline figures, as
+  GeographyEngine.headline gives them) and the whole profile the service answers with (with the domains,
+  the places it touches, notes), warm: for an area the engine has kept the profile of (`profile`, as a
+  repeated area is answered) and built anew (`built`).
 - the API end to end: POST /api/v1/area-profiles with a token, on a kept-alive connection, under gunicorn
   as `make run` serves it (2 workers of 4 threads, HIA_ENV=production, PostgreSQL), as a client sees it:
   the same area again and again (`API`: the service answers from the profile it keeps), and the same from
@@ -153,6 +154,7 @@ def _calls(
     keeping_none = dataclasses.replace(engine, _profiles=Kept(0))  # the same arrays, no profiles kept
     calls[("", "healthz")] = api.healthz
     for shape in SHAPES:
+        _same_as_summed_afresh(engine, shape.area)
         ours = engine_figures(engine, shape.area)
         lsoas[shape.label] = ours.lsoas
         whole = engine.profile(shape.area)
@@ -187,11 +189,21 @@ def _check(shape: Shape, way: str, theirs: Figures, ours: Figures, engine: Geogr
 
 
 def engine_figures(engine: GeographyEngine, area: dict[str, Any]) -> Figures:
-    """The engine's selection and headline figures: what the PostGIS query computes (and a few more)."""
+    """The engine's selection and headline figures (GeographyEngine.headline): what the PostGIS query
+    computes (and a few more)."""
+    figures = engine.headline(area)
+    assert figures.mean_imd_score is not None
+    return Figures(
+        figures.lsoa_count, figures.population, figures.population_by_decile, figures.mean_imd_score
+    )
+
+
+def _same_as_summed_afresh(engine: GeographyEngine, area: dict[str, Any]) -> None:
+    """GeographyEngine.headline equals headline() over the chosen areas' own columns, to the last digit."""
     table = engine.release()
     chosen = resolve(parse_area(area), table, engine)
     rows = chosen.rows
-    figures: Headline = headline(
+    afresh: Headline = headline(
         deciles=table.imd_decile[rows],
         scores=table.imd_score[rows],
         ranks=table.imd_rank[rows],
@@ -200,10 +212,8 @@ def engine_figures(engine: GeographyEngine, area: dict[str, Any]) -> Figures:
         fractions=chosen.fractions,
         n_areas=table.n_areas,
     )
-    assert figures.mean_imd_score is not None
-    return Figures(
-        figures.lsoa_count, figures.population, figures.population_by_decile, figures.mean_imd_score
-    )
+    if engine.headline(area) != afresh:
+        raise SystemExit(f"The engine's headline figures differ from headline() for {area}")
 
 
 def _rounds(calls: Calls, rounds: int) -> dict[tuple[str, str], list[float]]:

@@ -26,6 +26,7 @@ from hia_service.domain.geography.profile import Baselines, build_profile
 from hia_service.domain.geography.releases import DEFAULT_RELEASE, RELEASES
 from hia_service.domain.geography.selection import Selection, postcode_point, postcode_row, resolve
 from hia_service.domain.geography.shapes import check_lat_long, prepare_transformers, to_wgs84
+from hia_service.domain.geography.summary import Headline
 from hia_service.domain.geography.tables import Geography, PostcodeIndex, ReleaseTable, VintageLookup
 from hia_service.domain.kept import Kept, digest
 
@@ -90,6 +91,14 @@ class GeographyEngine:
         if key is not None:
             self._profiles.put(key, pickle.dumps(built, pickle.HIGHEST_PROTOCOL))
         return built
+
+    def headline(self, area: Mapping[str, Any], *, release: str | None = None) -> Headline:
+        """The headline figures of an area definition alone (people by decile, mean score and rank...), as
+        its profile gives them to the last digit: for a caller that needs no more, e.g. beside a database's
+        query for the same figures."""
+        table = self.release(release)
+        chosen = resolve(parse_area(area), table, self)
+        return self.baselines(table).figures.headline_of(chosen.rows, chosen.weights, chosen.fractions)
 
     def keep_profiles(self, areas: int) -> None:
         """Keep the profiles of at most this many areas (0: none)."""

@@ -163,6 +163,9 @@ class SelectionFigures:
     places: list[list[int]]  # the codes of each `places` code found among the areas, ascending
 
 
+HEADLINE_SUMS = 3  # AreaFigures' first figures: the IMD's inverted rank, score and fractional rank
+
+
 class AreaFigures:
     """A release's per-area figures that a profile sums weighted by people, side by side in one array.
 
@@ -199,6 +202,7 @@ class AreaFigures:
         some = np.asarray(missing.any(axis=1), dtype=bool)
         self._summed = np.flatnonzero(~never).tolist()  # the figures summed, in the order of the block
         self._partly = np.flatnonzero(some[self._summed]).tolist()  # their places in the block
+        self._heads = sum(1 for i in self._summed if i < HEADLINE_SUMS)  # the block's first rows
         self._values = np.ascontiguousarray(values[self._summed])
         self._domains = len(domain_scores)
         codes = [(np.asarray(deciles, dtype=np.int64) - 1, 10), *counted, *places]
@@ -209,12 +213,7 @@ class AreaFigures:
 
     def of(self, rows: IntArray, weights: FloatArray, fractions: FloatArray) -> SelectionFigures:
         block = np.take(self._values, rows, axis=1)
-        sums = [math.nan] * (3 + 2 * self._domains)
-        for i, values in zip(self._summed, block, strict=True):
-            sums[i] = float(np.dot(values, weights))
-        for k in self._partly:
-            if np.isnan(block[k]).any():
-                sums[self._summed[k]] = math.nan
+        sums = self._sums(block, weights)
         codes = np.take(self._codes, rows, axis=1)
         lengths = self._lengths
         # numpy's stubs type every bincount as integers; with weights it is float64.
@@ -227,15 +226,7 @@ class AreaFigures:
             for i in range(self._counted, len(lengths))
         ]
         total = float(weights.sum())
-        headline = _headline(
-            total=total,
-            by_decile=by_code[0],
-            rank_sum=sums[0],
-            score_sum=sums[1],
-            frac_sum=sums[2],
-            deciles=codes[0],
-            fractions=fractions,
-        )
+        headline = self._headline_from(sums, total, by_code[0], codes[0], fractions)
         d = self._domains
         domains: list[dict[str, float | None]] = [
             {
@@ -245,6 +236,38 @@ class AreaFigures:
             for i in range(d)
         ]
         return SelectionFigures(headline, domains, by_code[1:], places)
+
+    def headline_of(self, rows: IntArray, weights: FloatArray, fractions: FloatArray) -> Headline:
+        """`of(...).headline` alone, to the last digit: only the figures it averages, and the IMD deciles."""
+        sums = self._sums(np.take(self._values[: self._heads], rows, axis=1), weights)
+        deciles = np.take(self._codes[0], rows)  # shifted by one: the decile itself
+        by_decile: FloatArray = np.bincount(deciles, weights=weights, minlength=11)[1:11]  # type: ignore[assignment]
+        return self._headline_from(sums, float(weights.sum()), by_decile, deciles, fractions)
+
+    def _sums(self, block: FloatArray, weights: FloatArray) -> list[float]:
+        """Each figure's weighted sum over the chosen areas, from their gathered rows of the block (all of
+        them, or its first rows): NaN where a figure is unpublished for any of them."""
+        sums = [math.nan] * (HEADLINE_SUMS + 2 * self._domains)
+        for i, values in zip(self._summed[: len(block)], block, strict=True):
+            sums[i] = float(np.dot(values, weights))
+        for k in self._partly:
+            if k < len(block) and np.isnan(block[k]).any():
+                sums[self._summed[k]] = math.nan
+        return sums
+
+    @staticmethod
+    def _headline_from(
+        sums: list[float], total: float, by_decile: FloatArray, deciles: IntArray, fractions: FloatArray
+    ) -> Headline:
+        return _headline(
+            total=total,
+            by_decile=by_decile,
+            rank_sum=sums[0],
+            score_sum=sums[1],
+            frac_sum=sums[2],
+            deciles=deciles,
+            fractions=fractions,
+        )
 
 
 def group_headlines(

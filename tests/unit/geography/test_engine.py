@@ -300,3 +300,27 @@ def test_a_circle_counts_the_welsh_areas_it_takes_in_and_none_beside_them(engine
     assert outside_release(release, Circle(welsh_x, Y0 + 500, 0.9)) == 1
     assert outside_release(release, Circle(welsh_x, Y0 + 20_000, 2.0)) == 0  # its strip, far north
     assert outside_release(release, Circle(X0 + 500, Y0 + 500, 1.0)) == 0  # the strip holds no Welsh point
+
+
+@pytest.mark.parametrize(
+    "area",
+    [
+        {"type": "lsoa_codes", "codes": ["E01000001", "E01000005", "E01000009"], "counts": [2, 1, 0.5]},
+        {"type": "point_radius", "postcode": "AA1 1AB", "radius_km": 1.2},
+        {
+            "type": "geojson",
+            "geojson": bng_geojson(shapely.box(X0, Y0, X0 + 1.5 * SIDE, Y0 + SIDE)),
+            "method": "area",
+        },
+    ],
+    ids=["codes with counts", "circle", "shape by area"],
+)
+def test_headline_alone_gives_the_profiles_headline_figures(engine: GeographyEngine, area: dict) -> None:
+    whole = engine.profile(area)
+    alone = engine.headline(area)
+    assert alone.lsoa_count == whole["lsoa_count"] >= 2
+    assert round(alone.population, 1) == whole["population"]
+    assert [round(v, 1) for v in alone.population_by_decile] == whole["population_by_decile"]
+    assert alone.mean_imd_score is not None and round(alone.mean_imd_score, 4) == whole["mean_imd_score"]
+    assert round(alone.mean_imd_rank, 2) == whole["mean_imd_rank"]
+    assert round(alone.concentration_index, 6) == whole["concentration_index"]

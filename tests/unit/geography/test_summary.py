@@ -133,7 +133,8 @@ def test_area_figures_are_headline_and_the_domain_means_to_the_last_digit(m: int
     rows = np.sort(rng.choice(500, m, replace=False))
     fractions = np.where(rng.random(m) < 0.5, 1.0, rng.random(m))
     weights = release["population"][rows] * fractions
-    found = _figures(release).of(rows, weights, fractions)
+    figures = _figures(release)
+    found = figures.of(rows, weights, fractions)
     expected = summary.headline(
         deciles=release["deciles"][rows],
         scores=release["scores"][rows],
@@ -144,6 +145,7 @@ def test_area_figures_are_headline_and_the_domain_means_to_the_last_digit(m: int
         n_areas=500,
     )
     assert found.headline == expected  # every field equal, not approximately
+    assert figures.headline_of(rows, weights, fractions) == expected
     total = weights.sum()
     for i, domain in enumerate(found.domains):
         scores = np.ascontiguousarray(release["domain_scores"][i][rows])
@@ -186,3 +188,22 @@ def test_a_figure_unpublished_for_a_chosen_area_has_no_mean() -> None:
         assert found.domains[2]["mean_score"] is not None
         assert all(d["share_deciles_1_2"] is not None for d in found.domains)
         assert found.headline.mean_imd_rank > 0
+
+
+@pytest.mark.parametrize("unpublished", ["none", "some", "all"])
+def test_headline_alone_is_the_whole_selections_headline(unpublished: str) -> None:
+    """Scores published for every area, for some (a selection taking in one has no mean) or for none."""
+    rng = np.random.default_rng(13)
+    release = _release(rng, 80)
+    if unpublished == "some":
+        release["scores"][30:40] = np.nan
+    elif unpublished == "all":
+        release["scores"][:] = np.nan
+    figures = _figures(release)
+    for rows in (np.arange(0, 20), np.arange(25, 45), np.array([3, 35, 79])):
+        fractions = np.where(rows % 2 == 0, 1.0, 0.5)
+        weights = release["population"][rows] * fractions
+        alone = figures.headline_of(rows, weights, fractions)
+        assert alone == figures.of(rows, weights, fractions).headline
+        takes_in_unpublished = np.isnan(release["scores"][rows]).any()
+        assert (alone.mean_imd_score is None) is bool(takes_in_unpublished)
