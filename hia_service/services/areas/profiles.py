@@ -21,7 +21,7 @@ from hia_service.domain.data_completeness import data_gaps as gap_list
 from hia_service.domain.geography.access import TravelChange
 from hia_service.domain.geography.area_profile import AreaProfile, Place, Provenance
 from hia_service.domain.kept import Kept, digest
-from hia_service.geography import GeographyError, ReferenceDataNotLoadedError
+from hia_service.geography import GeographyError, ReferenceDataNotLoadedError, parse_area
 from hia_service.services.areas import engine as geography
 from hia_service.services.errors import ServiceError, ServiceUnavailableError
 
@@ -232,13 +232,16 @@ def _without_postcode(area: dict[str, Any], inputs: Mapping[str, str]) -> dict[s
     from hia_service.domain.geography.shapes import point_to_wgs84
 
     try:
+        # The radius and postcode as the engine checks them (a radius of "ten" is refused with the field),
+        # before they are read here.
+        radius_km = parse_area(area).radius_km  # type: ignore[union-attr]  # a point_radius
         x, y = geography.loaded_engine().postcode_location(str(area["postcode"]))
     except GeographyError as error:
-        raise ServiceError(str(error), field="postcode") from None
+        raise ServiceError(str(error), field=getattr(error, "field", None) or "postcode") from None
     longitude, latitude = point_to_wgs84(x, y)
     compact = pc.normalise(str(area["postcode"])) or ""
     place = _place_of(str(area["postcode"]))
-    distance = (inputs.get("radius") or "").strip() or f"{float(area['radius_km']):g} km"
+    distance = (inputs.get("radius") or "").strip() or f"{radius_km:g} km"
     typed = f"{compact[:-3]} {compact[-3:]}" if compact else str(area["postcode"]).strip()
     return {
         "type": "point_radius",

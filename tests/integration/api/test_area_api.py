@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from tests.integration.api.conftest import Api
@@ -50,6 +51,24 @@ def test_an_unusable_area_is_refused_and_nothing_is_stored(area_app: Flask, api:
     response = api.call("PUT", f"/assessments/{draft}/area", "manager", json=body)
     assert response.status_code == 400
     assert response.get_json()["detail"]
+    after = _read(api, draft)
+    assert after["area"] == before["area"] and after["profile"] == before["profile"]
+
+
+@pytest.mark.parametrize("radius", ["ten", "2", None, True, [], {"km": 2}, -1, 0, 101])
+def test_a_radius_that_is_not_a_usable_number_is_refused_with_its_field(
+    area_app: Flask, api: Api, draft: int, radius: object
+) -> None:
+    area = {"type": "point_radius", "postcode": "TS1 2AA", "radius_km": radius}
+    before = _read(api, draft)
+    for response in (
+        api.post("/area-profiles", "manager", json={"area": area}),
+        api.call("PUT", f"/assessments/{draft}/area", "manager", json={"area": area}),
+    ):
+        assert response.status_code == 400, response.get_json()
+        problem = response.get_json()
+        assert list(problem["errors"]) == ["area.radius_km"]
+        assert "radius" in problem["detail"]
     after = _read(api, draft)
     assert after["area"] == before["area"] and after["profile"] == before["profile"]
 
