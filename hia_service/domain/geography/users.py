@@ -14,7 +14,10 @@ from hia_service.domain.geography.area_profile import Place
 
 # Where an assessment keeps its service users' figures: in its answers, under a key that is no question (so
 # they are frozen with each version, and a follow-up can compare a later list with them).
-USERS_ANSWER_KEY = "who.service_users"
+USERS_ANSWER_KEY = "who.service_users_figures"
+# Where they were kept until December 2026: the key of the question "Who uses the service now?", whose typed
+# answer the figures replaced. Versions recorded then are read from it (migration 0013 moved the drafts').
+EARLIER_USERS_KEY = "who.service_users"
 FIFTHS = (
     "Most deprived fifth (Core20)",
     "Second most deprived fifth",
@@ -98,6 +101,8 @@ def fifths(place: Place) -> tuple[float | None, ...]:
 def stored_users(answers: Mapping[str, Any]) -> Place | None:
     """The service users' figures kept with an assessment's answers, or None."""
     data = answers.get(USERS_ANSWER_KEY)
+    if not isinstance(data, Mapping):
+        data = answers.get(EARLIER_USERS_KEY)  # figures, not the typed answer, in a version from before
     return Place.from_json(data) if isinstance(data, Mapping) else None
 
 

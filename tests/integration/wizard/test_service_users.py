@@ -11,9 +11,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from hia_service.domain.geography.engine import GeographyEngine
-from hia_service.domain.geography.users import USERS_ANSWER_KEY
+from hia_service.domain.geography.users import EARLIER_USERS_KEY, USERS_ANSWER_KEY, stored_users
 from tests.integration.wizard import test_area_bad_input as area_step
 from tests.integration.wizard.test_area_bad_input import _post_area, _stored, _upload
+from tests.integration.wizard.test_wizard import _form
 
 saved = area_step.saved  # an assessment with its proposal page answered and three Blackpool LSOAs as its area
 
@@ -45,6 +46,33 @@ def test_the_area_page_sets_the_services_users_beside_the_area(
     page = client.get(f"/assessments/{saved}/area").get_data(as_text=True)
     assert "20% of the service&#39;s users live in the most deprived fifth" in page
     assert 'id="users-table"' in page and "Most deprived fifth (Core20)" in page
+
+
+def test_the_users_figures_and_the_typed_answer_to_who_uses_the_service_keep_each_other(
+    area_app: Flask, client: FlaskClient, saved: int, by_decile: dict[int, list[str]]
+) -> None:
+    """The figures were kept under the question's own key: a list replaced what was typed, and saving the
+    page again replaced the list."""
+    typed = "Adults with COPD from the three estates north of the town centre"
+    url = f"/assessments/{saved}/who"
+    answer = {"who.service_users": typed, "who.staff_affected": "no"}
+    assert client.post(url, data={**_form(client, url), **answer}).status_code == 302
+    users = _upload("users.csv", patient_list({by_decile[1][0]: 30, by_decile[5][0]: 70}))
+    assert _post_area(client, saved, {"method": "service_users", "users_file": users}).status_code == 302
+    assert client.post(url, data={**_form(client, url), **answer}).status_code == 302  # saved again
+    answers = _stored(area_app, saved)["answers"]
+    assert answers["who.service_users"] == typed
+    assert answers[USERS_ANSWER_KEY]["population"] == 100
+    page = client.get(url).get_data(as_text=True)
+    assert "three estates north of the town centre" in page and "core20_share" not in page
+
+
+def test_figures_kept_under_the_earlier_key_are_still_read() -> None:
+    """Versions recorded before the figures had a key of their own (migration 0013 moved the drafts')."""
+    figures = {"name": "users", "lsoa_count": 2, "population": 100.0, "core20_share": 0.3}
+    assert stored_users({EARLIER_USERS_KEY: figures}) == stored_users({USERS_ANSWER_KEY: figures})
+    assert stored_users({EARLIER_USERS_KEY: figures}) is not None
+    assert stored_users({EARLIER_USERS_KEY: "Adults with COPD"}) is None  # the typed answer
 
 
 def test_a_users_list_that_cannot_be_read_is_refused_and_keeps_the_old_one(
