@@ -115,10 +115,18 @@ def section_status(section: Section, answers: Answers) -> str:
 def _text(question: Question, raw: Any) -> Result:
     if raw is None:
         return None, None
+    if not _is_text(raw):
+        return None, f"{subject(question.name)} must be text"
     text = str(raw).strip()
     if question.max_length and len(text) > question.max_length:
         return text, f"{subject(question.name)} must be {question.max_length} characters or fewer"
     return (text or None), None
+
+
+def _is_text(raw: Any) -> bool:
+    """Text, or a number sent for it (the API); not true/false, a list or an object, whose Python spelling
+    would otherwise be stored as if someone had typed it."""
+    return isinstance(raw, str) or (isinstance(raw, int | float) and not isinstance(raw, bool))
 
 
 def _choice(question: Question, raw: Any) -> Result:
@@ -133,7 +141,12 @@ def _choice(question: Question, raw: Any) -> Result:
 def _multi_choice(question: Question, raw: Any) -> Result:
     if raw is None or raw == "":
         return [], None
-    chosen = [raw] if isinstance(raw, str) else list(raw)
+    if isinstance(raw, str):
+        chosen = [raw]
+    elif isinstance(raw, list | tuple) and all(isinstance(v, str) for v in raw):
+        chosen = list(raw)
+    else:  # a number, true/false or an object (from the API) is none of the options
+        return [], required_message(question)
     allowed = _allowed(question)
     if any(v not in allowed for v in chosen):
         return [], required_message(question)
@@ -233,6 +246,8 @@ def _cell(column: Field, raw: Any, where: str) -> Result:
         if value and value not in {o.value for o in column.options}:
             value, error = None, f"Select the {column.label[:1].lower() + column.label[1:]} for {where}"
     else:
+        if raw is not None and not _is_text(raw):
+            return None, f"{column.label} for {where} must be text"
         value, error = (str(raw).strip() or None) if raw is not None else None, None
         limit = CELL_MAX_LENGTH[column.type]
         if value and len(value) > limit:

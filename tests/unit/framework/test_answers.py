@@ -169,3 +169,28 @@ def test_dates_on_two_pages_must_come_in_order(framework: Framework) -> None:
     later = {**answers, "monitoring.review_date": "2028-03-01"}
     assert date_order_errors(questions, later, ["monitoring.review_date"]) == {}
     assert date_order_errors({}, answers, ["monitoring.review_date"]) == {}  # a framework without the pair
+
+
+@pytest.mark.parametrize("sent", [True, 3, 2.5, {"value": "patients"}, [["patients"]], [1, 2]])
+def test_a_multiple_choice_answer_that_is_not_options_is_refused(framework: Framework, sent: Any) -> None:
+    """From the API: true/false, a number, an object or a list of lists is none of the options."""
+    question = framework.question("engagement.who")
+    value, error = validate_answer(question, sent)
+    assert value == [] and error
+
+
+@pytest.mark.parametrize("sent", [{"a": 1}, ["Finance committee"], True])
+def test_text_sent_as_an_object_a_list_or_true_false_is_refused_not_stored_as_spelled(
+    framework: Framework, sent: Any
+) -> None:
+    value, error = validate_answer(framework.question("proposal.decision_forum"), sent)
+    assert value is None and error == "Group or board making the decision must be text"
+    plan = framework.question("actions.plan")
+    row = {"action": sent, "owner": "Practice manager", "due": "2027-03-01"}
+    value, error = validate_answer(plan, [row])
+    assert error == "Action for action 1 must be text"
+
+
+@pytest.mark.parametrize("sent", [200, 2.5])
+def test_a_number_sent_for_text_is_kept_as_its_text(framework: Framework, sent: float) -> None:
+    assert validate_answer(framework.question("proposal.decision_forum"), sent) == (str(sent), None)
