@@ -211,13 +211,24 @@ _DISTANCE = re.compile(
     re.IGNORECASE,
 )
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+
 
 def parse_distance_km(text: str) -> float:
     """A distance as people type it ("5", "5 km", "5km", "2.5 kilometres", "3 miles") in kilometres.
 
     A bare number is kilometres, as the question asks for. Raises AreaDefinitionError saying what to type.
     """
-    found = _DISTANCE.match(str(text).replace(",", ""))
+    typed = str(text)
+    if "," in typed:
+        # A comma between thousands (1,000) goes; any other is a decimal comma (3,5 km), which read as a
+        # thousands comma would be ten times the distance meant.
+        typed = _THOUSANDS.sub("", typed)
+        if "," in typed:
+            raise AreaDefinitionError(
+                "Use a full stop for the decimal point in the distance, like 3.5 km", "area.radius_km"
+            )
+    found = _DISTANCE.match(typed)
     if not found:
         raise AreaDefinitionError(
             "Enter the distance as a number of kilometres or miles, like 5, 5 km or 3 miles", "area.radius_km"

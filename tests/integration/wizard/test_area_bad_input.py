@@ -299,3 +299,7 @@ def test_a_radius_in_miles_is_stored_in_kilometres_and_kept_as_typed(
     refused = _post_area(client, saved, {"method": "point_radius", "postcode": postcode, "radius_km": "far"})
     assert refused.status_code == 400
     assert "like 5, 5 km or 3 miles" in refused.get_data(as_text=True)
+    comma = _post_area(client, saved, {"method": "point_radius", "postcode": postcode, "radius_km": "3,5 km"})
+    assert comma.status_code == 400  # not a 35 km circle
+    assert "Use a full stop for the decimal point in the distance" in comma.get_data(as_text=True)
+    assert _stored(area_app, saved)["area"]["radius_km"] == pytest.approx(4.828032)  # the one before kept

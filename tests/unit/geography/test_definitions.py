@@ -84,6 +84,7 @@ def test_too_many_codes_are_refused() -> None:
         ("5", 5.0), ("5 km", 5.0), ("5km", 5.0), ("5 KM", 5.0), (" 2.5 kilometres ", 2.5),
         ("1 kilometer", 1.0),
         ("3 miles", 3 * 1.609344), ("1 mile", 1.609344), ("10mi", 16.09344), (".5 km", 0.5), ("5 km.", 5.0),
+        ("1,000 km", 1000.0), ("1,500.5", 1500.5),
     ],
 )  # fmt: skip
 def test_distances_are_read_as_people_type_them(typed: str, km: float) -> None:
@@ -98,4 +99,13 @@ def test_a_distance_that_cannot_be_read_says_what_to_type(typed: str) -> None:
     from hia_service.domain.geography.errors import AreaDefinitionError
 
     with pytest.raises(AreaDefinitionError, match="like 5, 5 km or 3 miles"):
+        parse_distance_km(typed)
+
+
+@pytest.mark.parametrize("typed", ["3,5 km", "3,5", "2,75 miles", "1,00 km", "1,0000"])
+def test_a_decimal_comma_is_refused_not_read_as_ten_times_the_distance(typed: str) -> None:
+    from hia_service.domain.geography.definitions import parse_distance_km
+    from hia_service.domain.geography.errors import AreaDefinitionError
+
+    with pytest.raises(AreaDefinitionError, match="full stop for the decimal point"):
         parse_distance_km(typed)
