@@ -214,20 +214,25 @@ _DISTANCE = re.compile(
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
+def without_thousands_commas(text: str) -> str | None:
+    """`text` with the commas between thousands (1,000) taken out; None if another comma is left: a decimal
+    comma (3,5), which read as a thousands comma would be ten times the number meant."""
+    if "," not in text:
+        return text
+    cleaned = _THOUSANDS.sub("", text)
+    return None if "," in cleaned else cleaned
+
+
 def parse_distance_km(text: str) -> float:
     """A distance as people type it ("5", "5 km", "5km", "2.5 kilometres", "3 miles") in kilometres.
 
     A bare number is kilometres, as the question asks for. Raises AreaDefinitionError saying what to type.
     """
-    typed = str(text)
-    if "," in typed:
-        # A comma between thousands (1,000) goes; any other is a decimal comma (3,5 km), which read as a
-        # thousands comma would be ten times the distance meant.
-        typed = _THOUSANDS.sub("", typed)
-        if "," in typed:
-            raise AreaDefinitionError(
-                "Use a full stop for the decimal point in the distance, like 3.5 km", "area.radius_km"
-            )
+    typed = without_thousands_commas(str(text))
+    if typed is None:
+        raise AreaDefinitionError(
+            "Use a full stop for the decimal point in the distance, like 3.5 km", "area.radius_km"
+        )
     found = _DISTANCE.match(typed)
     if not found:
         raise AreaDefinitionError(

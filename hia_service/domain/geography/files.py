@@ -13,6 +13,7 @@ import io
 import re
 from typing import Any
 
+from hia_service.domain.geography.definitions import without_thousands_commas
 from hia_service.domain.geography.errors import AreaDefinitionError
 from hia_service.domain.geography.postcodes import normalise
 
@@ -194,8 +195,15 @@ def _guess_kind(values: list[str]) -> str:
 
 def _count(row: list[str], column: int, line: int) -> float:
     cell = row[column] if len(row) > column else ""
+    plain = without_thousands_commas(cell)
+    if plain is None:
+        raise AreaDefinitionError(
+            f"Line {line}: the count {cell[:20]!r} has a decimal comma. Use a full stop (2.5) or whole "
+            "numbers.",
+            f"{FIELD}.line{line}",
+        )
     try:
-        value = float(cell.replace(",", ""))
+        value = float(plain)
     except ValueError:
         value = -1.0
     if not value >= 0 or value == float("inf"):

@@ -60,3 +60,15 @@ def test_unrecognised_columns_message_hides_postcodes() -> None:
     with pytest.raises(AreaDefinitionError) as raised:
         area_from_file(b"Jo Bloggs,FY1 1AA,12 High Street\n")
     assert "FY1 1AA" not in raised.value.message and "(a postcode)" in raised.value.message
+
+
+def test_a_count_with_commas_between_thousands_is_read_whole() -> None:
+    area = area_from_file(b'lsoa21_code,count\nE01000001,"1,250"\nE01000002,"12,000.5"\n')
+    assert area["counts"] == [1250.0, 12000.5]
+
+
+@pytest.mark.parametrize("data", [b"lsoa21_code;count\nE01000001;2,5\n", b'postcode,count\nFY1 1AA,"1,5"\n'])
+def test_a_count_with_a_decimal_comma_is_refused_not_read_as_ten_times_the_people(data: bytes) -> None:
+    with pytest.raises(AreaDefinitionError, match=r"Line 2: the count .* has a decimal comma") as refused:
+        area_from_file(data)
+    assert refused.value.field == "file.line2"
