@@ -167,7 +167,7 @@ class GeographyEngine:
                 sites.append(postcode_point(postcode, self))
             except AreaDefinitionError as error:
                 raise AreaDefinitionError(
-                    str(error).replace("The centre postcode", "The postcode"), name
+                    error.message.replace("The centre postcode", "The postcode"), name
                 ) from None
         chosen = resolve(parse_area(area), table, self)
         points = table.pwc_xy if table.pwc_xy is not None else table.rep_xy

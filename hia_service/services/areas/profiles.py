@@ -91,7 +91,7 @@ def _resolve(
     except ReferenceDataNotLoadedError as error:
         raise ServiceUnavailableError(str(error)) from None
     except GeographyError as error:
-        raise ServiceError(str(error), field=getattr(error, "field", None)) from None
+        raise ServiceError(error.message, field=getattr(error, "field", None)) from None
     definition = _named(definition, figures.get("area") or {})
     figures["unmatched"] = [*area.get("unmatched", []), *figures.get("unmatched", [])]
     figures["notes"] = [*figures.get("notes", []), *area.get("notes", [])]
@@ -134,7 +134,7 @@ def travel_change(
     except ReferenceDataNotLoadedError as error:
         raise ServiceUnavailableError(str(error)) from None
     except GeographyError as error:
-        raise ServiceError(str(error), field=getattr(error, "field", None)) from None
+        raise ServiceError(error.message, field=getattr(error, "field", None)) from None
 
 
 def stored_travel_change(data: Any) -> TravelChange | None:
@@ -207,7 +207,7 @@ def _lsoa_area_from_postcodes(area: dict[str, Any]) -> dict[str, Any]:
     try:
         counted = geography.loaded_engine().small_area_counts(area)
     except GeographyError as error:
-        raise ServiceError(str(error), field="area") from None
+        raise ServiceError(error.message, field="area") from None
     # The entries not used (postcode sectors only, "FY1 1**") travel with it to the profile.
     return {"type": "lsoa_codes", "from": "patient list", **counted}
 
@@ -237,7 +237,7 @@ def _without_postcode(area: dict[str, Any], inputs: Mapping[str, str]) -> dict[s
         radius_km = parse_area(area).radius_km  # type: ignore[union-attr]  # a point_radius
         x, y = geography.loaded_engine().postcode_location(str(area["postcode"]))
     except GeographyError as error:
-        raise ServiceError(str(error), field=getattr(error, "field", None) or "postcode") from None
+        raise ServiceError(error.message, field=getattr(error, "field", None) or "postcode") from None
     longitude, latitude = point_to_wgs84(x, y)
     compact = pc.normalise(str(area["postcode"])) or ""
     place = _place_of(str(area["postcode"]))

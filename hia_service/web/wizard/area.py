@@ -64,7 +64,7 @@ def users_from_form(files: MultiDict[str, FileStorage], name: str = "users_file"
     try:
         area = area_from_file(data)
     except GeographyError as error:
-        raise ServiceError(str(error), field=name) from None
+        raise ServiceError(error.message, field=name) from None
     area.pop("blank_lines", None)
     return AreaRequest(area, "patient_list", {"file": _filename(files, name)}, completeness)
 
@@ -123,6 +123,6 @@ def _patient_list(data: bytes) -> dict[str, Any]:
     try:
         area = area_from_file(data)
     except GeographyError as error:
-        raise ServiceError(str(error), field="patient_file") from None
+        raise ServiceError(error.message, field="patient_file") from None
     area.pop("blank_lines", None)
     return area  # postcodes are counted per neighbourhood when resolved, before anything is stored

@@ -372,6 +372,8 @@ def _area_field(field: str | None) -> str:
     """Engine errors name a part of the definition ("area.codes"); show them beside the chosen method."""
     if field in AREA_FIELDS:
         return field
+    if field and field.removeprefix("area.") in AREA_FIELDS:  # the radius or the centre postcode
+        return field.removeprefix("area.")
     method = request.form.get("method", "")
     return {
         "named": "area_search",

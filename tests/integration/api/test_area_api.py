@@ -68,7 +68,8 @@ def test_a_radius_that_is_not_a_usable_number_is_refused_with_its_field(
         assert response.status_code == 400, response.get_json()
         problem = response.get_json()
         assert list(problem["errors"]) == ["area.radius_km"]
-        assert "radius" in problem["detail"]
+        assert "radius" in problem["detail"] and "(field:" not in problem["detail"]
+        assert all("(field:" not in said for said in problem["errors"]["area.radius_km"])
     after = _read(api, draft)
     assert after["area"] == before["area"] and after["profile"] == before["profile"]
 

@@ -303,3 +303,32 @@ def test_a_radius_in_miles_is_stored_in_kilometres_and_kept_as_typed(
     assert comma.status_code == 400  # not a 35 km circle
     assert "Use a full stop for the decimal point in the distance" in comma.get_data(as_text=True)
     assert _stored(area_app, saved)["area"]["radius_km"] == pytest.approx(4.828032)  # the one before kept
+
+
+@pytest.mark.parametrize(
+    ("data", "anchor", "message"),
+    [
+        (
+            {"method": "point_radius", "postcode": "ZZ1 1ZZ", "radius_km": "3"},
+            "postcode",
+            "is not in Code-Point",
+        ),
+        (
+            {"method": "point_radius", "postcode": "FY1 1AA", "radius_km": "300"},
+            "radius_km",
+            "at most 100 km",
+        ),
+        ({"method": "lsoa_codes", "lsoa_codes": "W01000001"}, "lsoa_codes", "Wales has its own index"),
+    ],
+)
+def test_the_engines_refusals_are_shown_in_plain_english_beside_their_field(
+    area_app: Flask, client: FlaskClient, saved: int, data: dict[str, str], anchor: str, message: str
+) -> None:
+    """Not "(field: area.radius_km)" after the sentence, and the radius's error links to the radius."""
+    response = _post_area(client, saved, data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    summary = re.search(r'(?s)<ul class="nhsuk-list nhsuk-error-summary__list">(.*?)</ul>', html)
+    assert summary and message in summary.group(1)
+    assert f'href="#{anchor}"' in summary.group(1)
+    assert "(field:" not in html and "area." not in summary.group(1)
