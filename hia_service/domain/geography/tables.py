@@ -68,7 +68,7 @@ class PointIndex:
         if extent is None or maxx < extent[0] or minx > extent[2] or maxy < extent[1] or miny > extent[3]:
             return self.order[:0]
         start, end = self.strip(minx, maxx)
-        if end <= start:  # e.g. Welsh points for a shape in Yorkshire: nothing to test
+        if end <= start:  # no point within the box's eastings: nothing to test
             return self.order[:0]
         northings = self.y[start:end]
         found: NDArray[np.intp] = self.order[start:end][(northings >= miny) & (northings <= maxy)]

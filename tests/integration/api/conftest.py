@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import strategies as st
 
 from tests.integration.review.conftest import World, acting_as, add_people, create_assessment
 
@@ -138,3 +139,22 @@ def no_rate_limit(app: Flask) -> Iterator[None]:
     app.config["HIA_API_RATE_LIMIT"] = "100000/minute"
     yield
     app.config["HIA_API_RATE_LIMIT"] = before
+
+
+def json_values(words: list[str], keys: list[str] | None = None) -> st.SearchStrategy[Any]:
+    """Any JSON value a caller could send (nothing, true/false, huge or fractional numbers, text, lists and
+    objects nested a little), with `words` the service knows among the text and `keys` among objects' keys."""
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers(-(10**20), 10**20)
+        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.text(max_size=30)
+        | st.sampled_from(words)
+    )
+    names = st.text(max_size=8) | st.sampled_from(keys) if keys else st.text(max_size=8)
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(names, inner, max_size=4),
+        max_leaves=10,
+    )

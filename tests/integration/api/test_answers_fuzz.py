@@ -11,25 +11,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from tests.fuzz_counts import fuzz_settings, tried
-from tests.integration.api.conftest import Api
+from tests.integration.api.conftest import Api, json_values
 
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(-(10**20), 10**20)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=30)
-    | st.sampled_from(["negative", "positive", "neutral", "yes", "no", "2027-01-01", "31 February", " "])
-)
 CELLS = ["action", "owner", "due", "measure", "group", "impact", "evidence", "day", "month", "year"]
-values = st.recursive(
-    scalars,
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(st.text(max_size=8) | st.sampled_from(CELLS), inner, max_size=4)
-    ),
-    max_leaves=10,
-)
+WORDS = ["negative", "positive", "neutral", "yes", "no", "2027-01-01", "31 February", " "]
+values = json_values(WORDS, CELLS)
 
 
 def test_fuzzed_answers_are_saved_or_refused_never_an_error(

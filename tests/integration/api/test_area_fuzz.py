@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from hia_service.geography import AREA_TYPES
 from tests.fuzz_counts import fuzz_settings, tried
-from tests.integration.api.conftest import Api
+from tests.integration.api.conftest import Api, json_values
 
 FIELDS = (
     "codes",
@@ -34,19 +34,7 @@ USABLE = {  # a usable value of each field, so that one unusable field is met on
     "longitude": -1.23,
     "method": "centroid",
 }
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers(-(10**20), 10**20)
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | st.text(max_size=20)
-    | st.sampled_from(["E01012681", "TS1 2AA", "E54000061", "1e309", "NaN", "-0", "2 km"])
-)
-values = st.recursive(
-    scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-    max_leaves=8,
-)
+values = json_values(["E01012681", "TS1 2AA", "E54000061", "1e309", "NaN", "-0", "2 km"])
 
 
 @st.composite
