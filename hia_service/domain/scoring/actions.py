@@ -9,6 +9,7 @@ and has a measure that will show whether it worked. Anything else is paperwork: 
 from __future__ import annotations
 
 import calendar
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +22,7 @@ from hia_service.domain.scoring.facts import normalise, render
 from hia_service.domain.scoring.model import Credit, ScoringRules
 
 DECISION_DATE = "proposal.decision_date"
-FAILURE_ORDER = ("no_harm", "no_owner", "owner", "no_due", "due_past", "due_late", "no_measure")
+FAILURE_ORDER = ("no_harm", "vague", "no_owner", "owner", "no_due", "due_past", "due_late", "no_measure")
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,16 @@ def named_groups(text: Any, names: Mapping[str, tuple[str, ...]]) -> tuple[str, 
     return tuple(g for g, words in names.items() if any(f" {normalise(w)} " in padded for w in words))
 
 
+def only_watches(text: Any, vague_words: Iterable[str]) -> bool:
+    """Whether an action says nothing but that someone will watch ("We will monitor the impact", "Keep under
+    review"): nothing is left once the words that only promise to watch are taken out."""
+    rest = normalise(text) if isinstance(text, str) else ""
+    for phrase in sorted((normalise(w) for w in vague_words), key=len, reverse=True):
+        if phrase:
+            rest = re.sub(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", " ", rest)
+    return not rest.split()
+
+
 def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
@@ -89,6 +100,7 @@ def check_actions(
     """Judge every action. `harmed` maps each group recorded as harmed to the words that name it."""
     latest = add_months(decision or today, int(credit.due_within.value))
     not_owners = {normalise(o) for o in credit.not_owners}
+    not_measures = {normalise(m) for m in credit.not_measures}
     checks = []
     for number, row in enumerate(actions, start=1):
         answers = named_groups(row.get(credit.harm_field), harmed)
@@ -109,8 +121,10 @@ def check_actions(
             failed["due_past"] = when
         elif due > latest:
             failed["due_late"] = when
+        if credit.vague_words and only_watches(row.get("action"), credit.vague_words):
+            failed["vague"] = {}
         measure = normalise(row.get("measure") or "")
-        if not measure or measure in not_owners:
+        if not measure or measure in not_owners or measure in not_measures:
             failed["no_measure"] = {}
         keys = tuple(k for k in FAILURE_ORDER if k in failed)
         messages = tuple(render(credit.failures[k], failed[k])[0] for k in keys)

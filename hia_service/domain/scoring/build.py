@@ -100,7 +100,17 @@ class _Builder:
             source_words=tuple(raw["source_words"]),
             names=dict(raw.get("names", {})),
             reason=raw["reason"],
+            benefit_needs_evidence=bool(raw.get("benefit_needs_evidence", False)),
+            benefit_reason=self._benefit_reason(raw),
         )
+
+    def _benefit_reason(self, raw: dict[str, Any]) -> str:
+        text = str(raw.get("benefit_reason", ""))
+        if text:
+            self.template(text, ("claims", "benefit_reason"), CLAIM_FIELDS)
+        elif raw.get("benefit_needs_evidence"):
+            self.fail(("claims",), "benefit_needs_evidence needs a benefit_reason to say so in the rating")
+        return text
 
     def dimension(self, raw: dict[str, Any], path: DocPath) -> Dimension:
         group_ids: list[str] = []
@@ -221,12 +231,16 @@ class _Builder:
                 self.fail((*path, "harm_names", group_id), message)
         for key, text in mit["failures"].items():
             self.template(text, ("overall", "mitigation", "failures", key), FAILURE_FIELDS)
+        if raw.get("vague_words") and "vague" not in mit["failures"]:
+            self.fail((*path, "vague_words"), "vague_words needs a 'vague' text under failures")
         return Credit(
             harm_field=raw["harm_field"],
             due_within=self.threshold(raw["due_within"], (*path, "due_within")),
             not_owners=tuple(raw["not_owners"]),
             failures=dict(mit["failures"]),
             harm_names={g: tuple(words) for g, words in raw.get("harm_names", {}).items()},
+            not_measures=tuple(raw.get("not_measures", ())),
+            vague_words=tuple(raw.get("vague_words", ())),
         )
 
     def _unique(self, values: list[str], what: str, path_of: Any) -> None:

@@ -25,11 +25,14 @@ from hia_service.domain.scoring.facts import (
     join_words,
     render,
     scored_answers,
+    unevidenced_share,
+    unproven_benefits,
     unsupported_claims,
     with_claims,
 )
 from hia_service.domain.scoring.model import (
     LEVELS,
+    MITIGATED,
     ClaimRules,
     Credit,
     DimensionRating,
@@ -60,8 +63,14 @@ def score(
     rules: ScoringRules = ruleset if isinstance(ruleset, ScoringRules) else ruleset.scoring(version)
     facts = build_facts(scored_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
     if rules.claims is not None:
-        likely = likely_affected(rules.claims, facts)
-        facts = with_claims(facts, unsupported_claims(facts, likely, rules.claims, rules.framework))
+        claims, framework = rules.claims, rules.framework
+        likely = likely_affected(claims, facts)
+        numbers = {**facts.numbers, "unevidenced_share": unevidenced_share(facts, claims, framework)}
+        facts = with_claims(
+            replace(facts, numbers=numbers),
+            unsupported_claims(facts, likely, claims, framework),
+            unproven_benefits(facts, claims, framework),
+        )
     dimensions = tuple(_rate_dimension(d, facts, rules) for d in rules.dimensions)
     before = highest([d.rating for d in dimensions])
     overall, reasons = _overall(before, dimensions, facts, rules, today or date.today())
@@ -111,6 +120,12 @@ def _claim_reasons(dimension: Any, facts: Facts, rules: ScoringRules, rating: st
             names = [claims.names.get(g, facts.phrases[g]) for g in ids]
             values = {"answer": (IMPACT_LABELS[answer], answer), "groups": (join_words(names), ids)}
             reasons.append(Reason(f"{dimension.id}.not_assessed", rating, *render(claims.reason, values)))
+    unproven = [g for g in dimension.group_ids if g in facts.unproven and g not in earlier]
+    if unproven and claims.benefit_reason:
+        names = [claims.names.get(g, facts.phrases[g]) for g in unproven]
+        values = {"answer": (IMPACT_LABELS["positive"], "positive"), "groups": (join_words(names), unproven)}
+        text = render(claims.benefit_reason, values)
+        reasons.append(Reason(f"{dimension.id}.benefit_not_shown", rating, *text))
     return reasons
 
 
@@ -192,9 +207,10 @@ def _earned_mitigation(
     if not mitigated:
         text = render(mitigation.no_harm_answered, values)
         return before, [Reason("overall.mitigation.no_harm_answered", before, *text), *reasons]
-    # What the harms left without a credited action rate on their own.
-    rest_facts = replace(facts, impacts={**facts.impacts, **{g: "neutral" for g in mitigated}})
-    rest = [_rate_dimension(d, rest_facts, rules).rating for d in rules.dimensions if d.mitigable]
+    # What the harms left without a credited action, and the rules on answers alone, rate on their own.
+    rest_facts = replace(facts, impacts={**facts.impacts, **{g: MITIGATED for g in mitigated}})
+    rest_rated = [_rate_dimension(d, rest_facts, rules) for d in rules.dimensions if d.mitigable]
+    rest = [d.rating for d in rest_rated]
     held = [d for d in dimensions if not d.mitigable and level_index(d.rating) > 0]
     lowered = LEVELS[max(level_index(before) - mitigation.steps_down, level_index(mitigation.floor))]
     after = highest([lowered, *rest, *(d.rating for d in held)])
@@ -209,6 +225,10 @@ def _earned_mitigation(
         found.append(Reason("overall.mitigation.applied", after, *render(mitigation.applied, values)))
     else:
         blockers = [d.label for d in held if d.rating == before]
+        if not blockers and not unmitigated:
+            # Every harm is answered, yet a dimension stays at the rating on what was answered or measured
+            # (an uncertain EHIA rating, no route without the internet): that holds it, not the floor.
+            blockers = [d.label for d in rest_rated if d.rating == before]
         if blockers:
             values["held_by"] = (join_words(blockers), blockers)
             found.append(Reason("overall.mitigation.held", before, *render(mitigation.held, values)))

@@ -35,6 +35,8 @@ PROFILE_DISPLAY = {
     "barriers_deciles_1_2_share": "share",
     "travel_further_share": "share",
     "travel_further_deprived_share": "share",
+    # the answers themselves (scoring 1.5): the share of groups answered neutral or positive with no evidence
+    "unevidenced_share": "share",
 }
 DIMENSION_FIELDS = frozenset((*GROUP_FIELDS, *PROFILE_DISPLAY, "nation"))
 
@@ -52,6 +54,8 @@ class Facts:
     # is likely to affect them. Their impact above is "unknown"; `claimed` keeps what was answered.
     not_assessed: frozenset[str] = frozenset()
     claimed: Mapping[str, str] | None = None
+    # Scoring 1.5 on: groups answered positive without evidence (and not likely affected): neutral above.
+    unproven: frozenset[str] = frozenset()
 
 
 def build_facts(answers: Mapping[str, Any], profile: AreaProfile | None, framework: Framework) -> Facts:
@@ -182,10 +186,47 @@ def unsupported_claims(
     return found
 
 
-def with_claims(facts: Facts, unsupported: Mapping[str, str]) -> Facts:
-    """The facts with unsupported claims counted as not assessed: rated like "not known yet"."""
-    impacts = {**facts.impacts, **{g: "unknown" for g in unsupported}}
-    return replace(facts, impacts=impacts, not_assessed=frozenset(unsupported), claimed=dict(unsupported))
+def unproven_benefits(facts: Facts, claims: ClaimRules, framework: Framework) -> frozenset[str]:
+    """Groups answered positive without evidence, where the rules count a benefit only when it is shown."""
+    if not claims.benefit_needs_evidence:
+        return frozenset()
+    return frozenset(
+        group.id
+        for _, group in framework.groups()
+        if facts.impacts.get(group.id) == "positive"
+        and not evidenced(facts.answers.get(f"{group.id}.evidence"), claims)
+    )
+
+
+def unevidenced_share(facts: Facts, claims: ClaimRules, framework: Framework) -> float | None:
+    """Of the groups whose impact was answered, the share answered neutral or positive with no evidence:
+    1 is "neutral everywhere with nothing behind it". None when no group's impact was answered."""
+    answered = [g.id for _, g in framework.groups() if facts.impacts.get(g.id) in IMPACT_VALUES]
+    if not answered:
+        return None
+    bare = [
+        g
+        for g in answered
+        if facts.impacts[g] in ("neutral", "positive")
+        and not evidenced(facts.answers.get(f"{g}.evidence"), claims)
+    ]
+    return _number(len(bare) / len(answered))
+
+
+def with_claims(
+    facts: Facts, unsupported: Mapping[str, str], unproven: frozenset[str] = frozenset()
+) -> Facts:
+    """The facts with unsupported claims counted as not assessed (rated like "not known yet"), and benefits
+    not shown counted as neutral."""
+    unproven = unproven - set(unsupported)
+    impacts = {**facts.impacts, **{g: "neutral" for g in unproven}, **{g: "unknown" for g in unsupported}}
+    return replace(
+        facts,
+        impacts=impacts,
+        not_assessed=frozenset(unsupported),
+        claimed=dict(unsupported),
+        unproven=unproven,
+    )
 
 
 def dimension_values(

@@ -35,10 +35,13 @@ PROFILE_FIELDS = (
     "concentration_index",
     "population",
 )
-IMPACT_STATES = ("positive", "neutral", "negative", "unknown", "unanswered", "not_assessed")
+IMPACT_STATES = ("positive", "neutral", "negative", "unknown", "unanswered", "not_assessed", "mitigated")
 # A neutral or positive answer without evidence for a group likely to be affected (scoring 1.3 on). Such a
 # group's impact is "unknown" for every rule, and it is also counted under this state.
 NOT_ASSESSED = "not_assessed"
+# A harm that a credited action answers, as the rating after the action plan sees it: no longer a harm to
+# rate, but still a harm the author recorded (rules asking whether any harm was recorded count it).
+MITIGATED = "mitigated"
 
 
 def level_index(level: str) -> int:
@@ -144,6 +147,9 @@ class ClaimRules:
     source_words: tuple[str, ...]
     names: Mapping[str, str]
     reason: str  # "{answer} for {groups} is not backed by evidence, ..."
+    # 1.5 on: a positive answer without evidence is no benefit: neutral for the rules, and never "narrowing".
+    benefit_needs_evidence: bool = False
+    benefit_reason: str = ""  # "Positive for {groups} is not backed by evidence, ..."
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,8 @@ class Credit:
     not_owners: tuple[str, ...]  # "TBC", "someone": owners that name nobody
     failures: Mapping[str, str]  # plain-English text for each test an action can fail
     harm_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # extra words naming a group
+    not_measures: tuple[str, ...] = ()  # 1.5 on: "ongoing", "monitor": measures that show nothing
+    vague_words: tuple[str, ...] = ()  # 1.5 on: "keep under review": an action of only these does nothing
 
 
 @dataclass(frozen=True)

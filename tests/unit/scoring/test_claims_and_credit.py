@@ -46,14 +46,20 @@ SETTINGS = settings(
 )
 
 
-@pytest.fixture(scope="module")
-def rules(ruleset: RuleSet) -> ScoringRules:
-    return ruleset.scoring("1.3")
+# Scoring 1.5 tightens 1.3 (issue 14's review): every property here must hold for both.
+@pytest.fixture(scope="module", params=[("1.3", "1.2"), ("1.5", "1.3")], ids=["scoring-1.3", "scoring-1.5"])
+def versions(request: pytest.FixtureRequest) -> tuple[str, str]:
+    return request.param  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
-def framework(ruleset: RuleSet) -> Framework:
-    return ruleset.framework("1.2")
+def rules(ruleset: RuleSet, versions: tuple[str, str]) -> ScoringRules:
+    return ruleset.scoring(versions[0])
+
+
+@pytest.fixture(scope="module")
+def framework(ruleset: RuleSet, versions: tuple[str, str]) -> Framework:
+    return ruleset.framework(versions[1])
 
 
 def base(framework: Framework, proposal: dict[str, Any], evidence: str) -> dict[str, Any]:
