@@ -74,10 +74,14 @@ NO_OWNER = frozenset(
     }
 )
 
-# What in a proposal's kind or words says it changes people's access to a service.
-ACCESS_KINDS = frozenset({"service_change", "digital"})
+# What in a proposal's kind or words says it changes people's access to a service. The kinds are those of
+# proposal.kind that change how, where or when patients reach a service (closure to eligibility: 1.2 on).
+ACCESS_KINDS = frozenset({"closure", "relocation", "hours", "eligibility", "service_change", "digital"})
+# A move is told by where from or to, a few words on: "Move phlebotomy into the health centre", "The
+# clinic moves from Park Lane". Bounded, so a long title cannot make the search slow.
+_MOVE = r"mov(?:e[sd]?|ing) the|mov(?:e[sd]?|ing)(?:\s+[\w'-]+){0,6}?\s+(?:to|into|onto|from|out of)"
 ACCESS_WORDS = re.compile(
-    r"\b(clos(?:e|es|ed|ing|ure)|relocat\w*|move[sd]? (?:to|the)|moving (?:to|the)|merg\w*|"
+    rf"\b(clos(?:e|es|ed|ing|ure)|relocat\w*|{_MOVE}|merg\w*|"
     r"decommission\w*|(?:opening|clinic|service) (?:hours|times)|online[- ]only|digital[- ]first|app[- ]only|"
     r"withdraw\w*|cease\w*|reduc\w* (?:the )?(?:service|clinic|sessions|beds))\b",
     re.IGNORECASE,
@@ -126,7 +130,8 @@ def is_placeholder_owner(owner: Any) -> bool:
 
 
 def changes_access(kind: Any, texts: Iterable[Any]) -> bool:
-    """A closure, relocation, digital route or change of hours: from the kind of proposal or its words."""
+    """A closure, move, change of hours or of who can use a service, or a digital route: from the kind of
+    proposal or its words."""
     return kind in ACCESS_KINDS or any(ACCESS_WORDS.search(str(t or "")) for t in texts)
 
 

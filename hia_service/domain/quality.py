@@ -422,23 +422,44 @@ def _group_names(text: Any) -> list[str]:
 
 
 ACTION_LINK_FIELDS = ("group", "groups", "harm", "impact")  # a plan that names the harm each action answers
+# Framework 1.2 on: "Which harm does it answer?", the groups in the person's own words ("older people").
+ACTION_HARM_TEXT_FIELDS = ("answers",)
 SHARED_WORDS_FOR_A_MATCH = 2
 
 
 def _answers_harm(row: Mapping[str, Any], group: Group, mitigation: Any) -> bool:
     """Whether an action is for this group: linked to it, where the plan links actions to harms; otherwise
-    naming the group, or carrying out the mitigation written for it (two longer words in common)."""
+    naming the group in its "which harm" column, its action or its measure, or carrying out the mitigation
+    written for it (two longer words in common)."""
     linked = [row.get(key) for key in ACTION_LINK_FIELDS if row.get(key)]
     if linked:
         return any(
             group.id == value or group.id in value for value in linked if isinstance(value, str | list)
         )
+    harm = " ".join(str(row.get(key) or "") for key in ACTION_HARM_TEXT_FIELDS)
+    if _names_group(harm, group):
+        return True
     words = " ".join(str(row.get(key) or "") for key in ("action", "measure"))
-    names = {group.in_sentence.lower(), group.label.lower()}
-    if any(re.search(rf"\b{re.escape(name)}\b", words.lower()) for name in names if name):
+    if _names_in_full(words, group):
         return True
     shared = evidence_text.content_words(words) & evidence_text.content_words(mitigation)
     return len(shared) >= SHARED_WORDS_FOR_A_MATCH
+
+
+def _names_in_full(text: str, group: Group) -> bool:
+    names = {group.in_sentence.lower(), group.label.lower()}
+    return any(re.search(rf"\b{re.escape(name)}\b", text.lower()) for name in names if name)
+
+
+def _names_group(text: str, group: Group) -> bool:
+    """Whether a "which harm" answer names the group: its id, its name in full, or every longer word of its
+    name in any order ("digitally excluded people" for "People who are digitally excluded")."""
+    if not text.strip():
+        return False
+    if group.id in text or _names_in_full(text, group):
+        return True
+    name_words = evidence_text.content_words(group.label)
+    return bool(name_words) and name_words <= evidence_text.content_words(text)
 
 
 def _more(count: int) -> list[str]:

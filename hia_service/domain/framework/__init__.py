@@ -4,6 +4,7 @@ Public API (import from here; loading every version of the rules is hia_service.
     visible_questions(section, answers)             questions to show, given conditions
     visible_answers(framework, answers)             answers with those to hidden questions dropped
     section_status(section, answers)                "not started" | "in progress" | "completed"
+    holds_up_submission(section, answers)           whether the section must be finished before submitting
     validate_answer(question, raw)                   (value, error message or None)
     draft_answer(question, raw)                      (value kept to finish later, problem or None)
 """
@@ -27,6 +28,7 @@ from hia_service.domain.framework.source import Problem, RulesError
 from hia_service.domain.framework.validation import (
     date_order_errors,
     draft_answer,
+    holds_up_submission,
     section_status,
     validate_answer,
 )
@@ -48,6 +50,7 @@ __all__ = [
     "Section",
     "date_order_errors",
     "draft_answer",
+    "holds_up_submission",
     "is_answered",
     "section_status",
     "validate_answer",

@@ -98,18 +98,43 @@ def _draft_rows(question: Question, raw: Any) -> Result:
 
 def section_status(section: Section, answers: Answers) -> str:
     """'not started', 'in progress' or 'completed', from the questions a person can see; 'not needed' when
-    the section is left out (a short assessment, or a pack for another kind of proposal)."""
+    the section is left out (a short assessment, or a pack for another kind of proposal).
+
+    A section that asks for nothing is completed once saved, even left blank: "Distance to the service"
+    tells people to leave its postcodes blank unless the service is closing or moving. Saving a page
+    stores a blank answer as None, so a question's id among the answers is the record that it was saved.
+    """
     if not section_visible(section, answers):
         return "not needed"
     shown = [q for q in visible_questions(section, answers) if q.answerable]
     answered = [q for q in shown if is_answered(answers.get(q.id))]
-    if not answered:
+    saved_blank = not _asks_for_answers(shown) and any(q.id in answers for q in shown)
+    if not answered and not saved_blank:
         return "not started"
     for question in shown:
         value = answers.get(question.id)
         if (question.required and not is_answered(value)) or validate_answer(question, value)[1]:
             return "in progress"
     return "completed"
+
+
+def holds_up_submission(section: Section, answers: Answers) -> bool:
+    """Whether the section must be finished before the assessment can be submitted (or approved).
+
+    A required answer still to give, or an answer that is not valid, holds it up. A section that asks for
+    nothing never does, saved or not: leaving every question blank is a finished answer to it.
+    """
+    status = section_status(section, answers)
+    if status in ("completed", "not needed"):
+        return False
+    if status == "in progress":
+        return True
+    shown = [q for q in visible_questions(section, answers) if q.answerable]
+    return _asks_for_answers(shown)
+
+
+def _asks_for_answers(questions: Collection[Question]) -> bool:
+    return any(q.required for q in questions)
 
 
 def _text(question: Question, raw: Any) -> Result:

@@ -20,7 +20,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hia_service.domain.framework import Framework, Group, Question, Section, section_status
+from hia_service.domain.framework import (
+    Framework,
+    Group,
+    Question,
+    Section,
+    holds_up_submission,
+    section_status,
+)
 from hia_service.domain.framework.conditions import (
     condition_holds,
     is_answered,
@@ -299,12 +306,10 @@ class Task:
     page_id: str
 
 
-DONE_STATUSES = ("completed", "not needed")
-
-
 def incomplete_tasks(framework: Framework, answers: Mapping[str, Any]) -> list[Task]:
-    """Sections still to finish before submitting; a section that is not needed never holds it up."""
-    return [t for t in task_list(framework, answers) if t.status not in DONE_STATUSES]
+    """Sections still to finish before submitting. A section that is not needed never holds it up, nor
+    does one that asks for nothing (such as "Distance to the service" when nothing closes or moves)."""
+    return [t for t in task_list(framework, answers) if holds_up_submission(t.section, answers)]
 
 
 def task_list(framework: Framework, answers: Mapping[str, Any]) -> list[Task]:

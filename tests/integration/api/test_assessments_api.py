@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
 from flask import Flask
 
 from tests.integration.api.conftest import Api, count_rows, expire_tokens
-from tests.integration.review.conftest import World, create_assessment
+from tests.integration.review.conftest import World, answers_for, create_assessment
 
 
 def test_start_and_read_an_assessment(api: Api) -> None:
@@ -195,6 +196,28 @@ def test_submit_freezes_a_version_and_cannot_repeat(app: Flask, api: Api, draft:
     assert again.status_code == 409 and again.content_type == "application/problem+json"
     edit = {"answers": {"proposal.decision_forum": "Too late"}, "lock_version": 99}
     assert api.put(f"/assessments/{draft}/answers/proposal", "manager", json=edit).status_code == 409
+
+
+@pytest.mark.parametrize("sends_sites", [True, False], ids=["sites-sent-blank", "sites-never-sent"])
+def test_distance_left_blank_does_not_stop_submitting(
+    app: Flask, api: Api, world: World, sends_sites: bool
+) -> None:
+    """An online-first change closes or moves no site, so "Distance to the service" asks for nothing:
+    blank or never sent, it does not stop the submit, as on the web. Sections with required questions do."""
+    online = {"proposal.kind": "digital", "proposal.changes_access": "yes"}
+    answers = answers_for(world["manager"]["email"], **online)
+    made = create_assessment(app, world["manager"], "Book blood tests online", answers=answers, submit=False)
+    refused = api.post(f"/assessments/{made}/submit", "manager")
+    assert refused.status_code == 409 and "Digital change" in refused.json["detail"]
+    assert "Distance to the service" not in refused.json["detail"]
+    _finish_through_the_api(app, api, made)
+    if sends_sites:
+        lock = api.get(f"/assessments/{made}", "manager").json["lock_version"]
+        blank = {"answers": {"access.current_site": None, "access.proposed_site": ""}, "lock_version": lock}
+        saved = api.put(f"/assessments/{made}/answers/access", "manager", json=blank)
+        assert saved.status_code == 200, saved.json
+    submitted = api.post(f"/assessments/{made}/submit", "manager")
+    assert submitted.status_code == 201, submitted.json
 
 
 def test_missing_unknown_revoked_and_expired_tokens_get_401(app: Flask, api: Api, world: World) -> None:

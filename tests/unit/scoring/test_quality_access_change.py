@@ -1,0 +1,87 @@
+"""A proposal that changes how patients reach a service needs the people affected involved: every such kind
+of proposal counts (a closure, a move, new hours or eligibility, not only "service change" and "digital"),
+and so do the usual ways of saying a service moves."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from hia_service.domain import evidence_text
+from hia_service.domain.framework import Framework
+from hia_service.domain.quality import quality_checks
+from hia_service.domain.rules import RuleSet
+from tests.unit.scoring.conftest import profile, sound_answers
+
+TODAY = date(2026, 1, 15)
+NOT_ENGAGED = "engagement.access_not_engaged"
+CHANGES_ACCESS = ("closure", "relocation", "hours", "eligibility", "service_change", "digital")
+OTHER_KINDS = ("business_case", "policy", "procurement", "workforce", "estates")
+NEUTRAL_TITLE = "Phlebotomy at Riverside Health Centre"  # says nothing about access on its own
+
+
+@pytest.fixture(scope="module")
+def fw(ruleset: RuleSet) -> Framework:
+    return ruleset.framework("1.3")
+
+
+def not_engaged(fw: Framework, kind: str, title: str = NEUTRAL_TITLE) -> dict[str, Any]:
+    return {
+        **sound_answers(fw),
+        "proposal.kind": kind,
+        "proposal.title": title,
+        "proposal.summary": "Blood tests for adults referred by their GP",
+        "engagement.done": "no",
+        "engagement.not_proportionate": "We did not have time",
+    }
+
+
+def warning_ids(fw: Framework, answers: dict[str, Any]) -> set[str]:
+    return {w.id for w in quality_checks(answers, profile(1.0), fw, TODAY)}
+
+
+@pytest.mark.parametrize("kind", CHANGES_ACCESS)
+def test_every_kind_that_changes_access_needs_those_affected_involved(fw: Framework, kind: str) -> None:
+    assert NOT_ENGAGED in warning_ids(fw, not_engaged(fw, kind))
+
+
+@pytest.mark.parametrize("kind", OTHER_KINDS)
+def test_other_kinds_need_the_words_to_say_so(fw: Framework, kind: str) -> None:
+    assert NOT_ENGAGED not in warning_ids(fw, not_engaged(fw, kind))
+    closing = not_engaged(fw, kind, "Close the Seaview branch surgery")
+    assert NOT_ENGAGED in warning_ids(fw, closing)
+
+
+def test_every_kind_of_proposal_is_sorted_one_way_or_the_other(fw: Framework) -> None:
+    offered = {o.value for o in fw.question("proposal.kind").options}
+    assert offered == set(CHANGES_ACCESS) | set(OTHER_KINDS)
+    assert set(CHANGES_ACCESS) == evidence_text.ACCESS_KINDS
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Move phlebotomy into the health centre",
+        "Phlebotomy moves from Park Lane to Riverside",
+        "Moving the diabetes clinic",
+        "The minor injuries unit moved out of the town centre",
+        "Move the phlebotomy clinic to Riverside",
+        "Relocate the clinic to the hospital site",
+    ],
+)
+def test_the_ways_of_saying_a_service_moves(title: str) -> None:
+    assert evidence_text.changes_access("policy", [title])
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Update the lone working policy",
+        "Remove fax machines from GP practices",
+        "A new pathway for movement disorders from April",
+    ],
+)
+def test_words_that_do_not_change_access(title: str) -> None:
+    assert not evidence_text.changes_access("policy", [title])
