@@ -10,7 +10,7 @@ race between two reviewers pressing a button at the same moment).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from hia_service.services.review.feedback import GENERAL_SECTION, reviewer_comme
 
 UK = ZoneInfo("Europe/London")
 COMMENT_MAX = 5000
+EARLIEST_DECISION_DAYS = 365  # before the assessment was started: earlier is a mistyped year
 CONDITIONS_MAX = 2000  # a few paragraphs: what must happen for the approval to stand
 OUTCOMES = {
     "proceed": "Go ahead as proposed",
@@ -149,7 +150,7 @@ def record_decision(
     assessment = assessment_for(user, assessment_id, Action.RECORD_DECISION)
     _check_unchanged(assessment, expected_lock)
     _allowed(assessment, Event.RECORD_DECISION)
-    decided_on, values = check_decision(entry)
+    decided_on, values = check_decision(entry, earliest_decision(assessment))
     version = _approved_version(assessment)
     before = _state(assessment)
     _move(assessment, Event.RECORD_DECISION, decision_date=decided_on)
@@ -175,7 +176,14 @@ def record_decision(
     return record
 
 
-def check_decision(entry: DecisionInput) -> tuple[date, dict[str, str]]:
+def earliest_decision(assessment: Assessment) -> date:
+    """The earliest decision date taken as real: a year before the assessment was started. A decision taken
+    before the assessment is flagged, not refused; one years earlier is far more likely a mistyped year, and
+    once recorded it could not be corrected."""
+    return local_date(assessment.created_at) - timedelta(days=EARLIEST_DECISION_DAYS)
+
+
+def check_decision(entry: DecisionInput, earliest: date | None = None) -> tuple[date, dict[str, str]]:
     """The decision's date and fields, or InvalidInput listing every problem at once."""
     errors: dict[str, str] = {}  # in the order the form asks, so the error summary reads the same way
     if entry.outcome not in OUTCOMES:
@@ -195,6 +203,11 @@ def check_decision(entry: DecisionInput) -> tuple[date, dict[str, str]]:
         errors["decided_on"] = problem or "Enter the date of the decision"
     elif date.fromisoformat(iso) > datetime.now(UK).date():
         errors["decided_on"] = "Date of the decision must be today or in the past"
+    elif earliest is not None and date.fromisoformat(iso) < earliest:
+        errors["decided_on"] = (
+            f"Date of the decision must be on or after {earliest.day} {earliest:%B %Y}, a year before this "
+            "assessment was started: check the year"
+        )
     if errors:
         raise InvalidInput(errors)
     return date.fromisoformat(iso), {"forum": forum, "outcome": entry.outcome, "summary": summary}

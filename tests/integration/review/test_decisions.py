@@ -96,6 +96,23 @@ def test_a_decision_dated_before_the_first_submission_is_flagged_everywhere(
     assert "0% (0 of 1 decision recorded)" in dashboard
 
 
+def test_a_decision_dated_years_before_the_assessment_is_refused_as_a_mistyped_year(
+    client: FlaskClient, world: Any, approved: int, login: Any, lock_of: Any, snapshot: Any
+) -> None:
+    """1900 for 2026 would be recorded for good (a recorded decision cannot be changed) and raise a false
+    "assessed after the decision" flag with a re-assessment task: it is refused, naming the earliest date."""
+    login(world["reviewer"])
+    token = form_token(client, f"/review/{approved}/decision")
+    typo = date(1900, 1, 1)
+    response = client.post(f"/review/{approved}/decision", data=decision_form(token, lock_of(approved), typo))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "a year before this assessment was started: check the year" in html
+    assert 'href="#decided_on' in html  # linked from the error summary
+    state = snapshot(approved)
+    assert state["status"] == "approved" and state["decisions"] == 0
+
+
 def test_a_planned_decision_date_before_submission_is_flagged_before_any_decision_is_recorded(
     client: FlaskClient, world: Any, make_assessment: Any, login: Any
 ) -> None:
