@@ -153,6 +153,10 @@ def _load(source: Any) -> Any:
             return json.loads(source)
         except (UnicodeDecodeError, json.JSONDecodeError) as error:
             raise AreaDefinitionError(f"The GeoJSON is not valid JSON: {error}.", FIELD) from None
+        except ValueError:  # Python refuses to read an integer of more than 4,300 digits
+            raise AreaDefinitionError(
+                "The GeoJSON has a number thousands of digits long, which no coordinate is.", FIELD
+            ) from None
     raise AreaDefinitionError("Give the shape as a GeoJSON object.", FIELD)
 
 

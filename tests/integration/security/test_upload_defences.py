@@ -69,11 +69,22 @@ def test_hostile_patient_lists_are_refused_and_nothing_is_lost(
     _assert_kept(area_app, saved)
 
 
+def _huge_number_geojson() -> bytes:
+    ring = [["9" * 5000, 53.8], [-3.03, 53.8], [-3.03, 53.83], [-3.06, 53.8]]
+    return (
+        json.dumps({"type": "Polygon", "coordinates": [ring]})
+        .replace('"' + "9" * 5000 + '"', "9" * 5000)
+        .encode()
+    )
+
+
 GEOJSON_CASES = [
     pytest.param(PNG, "The selected file is not GeoJSON", id="png-named-geojson"),
     pytest.param(gzip.compress(json.dumps({"type": "Polygon"}).encode()), "not GeoJSON", id="gzip"),
     pytest.param(_deep_geojson(100_000), "nested more than 32 levels deep", id="deeply-nested"),
     pytest.param(b"{" + b"\xff\xfe" * 10 + b"}", "not valid JSON", id="not-utf8"),
+    # Python will not turn more than 4,300 digits into an integer: a ValueError, once a 500.
+    pytest.param(_huge_number_geojson(), "a number thousands of digits long", id="huge-number"),
 ]
 
 
@@ -119,6 +130,12 @@ def _problem(response: Any, status: int, detail: str) -> dict[str, Any]:
     body = response.get_json()
     assert detail in json.dumps(body), body
     return body
+
+
+def test_api_refuses_a_huge_number_inside_a_geojson_string(area_app: Flask, api: FlaskClient) -> None:
+    tried("upload: hostile file or body")
+    body = {"area": {"type": "geojson", "geojson": _huge_number_geojson().decode()}}
+    _problem(api.post("/api/v1/area-profiles", json=body), 400, "a number thousands of digits long")
 
 
 def test_api_refuses_deeply_nested_json_before_parsing_it(api: FlaskClient) -> None:
