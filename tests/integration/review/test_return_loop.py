@@ -439,3 +439,19 @@ def test_practice_assessments_send_no_email(app: Flask, world: Any, make_assessm
         "Returned for changes",
     ]  # live only
     assert all("Practice" not in subject(email) for _, email in smtp.received())
+
+
+def test_the_record_page_shows_the_return_reason_as_text_not_markup(
+    client: FlaskClient, world: Any, make_assessment: Any, act: Any, lock_of: Any, login: Any
+) -> None:
+    """The read-only record (where the author and the reviewer land) shows why it was returned under its own
+    heading; the reviewer's words are escaped, the page's own markup is not."""
+    assessment_id = make_assessment(world["manager"])
+    reason = "Add evidence for <b>disabled people</b> & carers."
+    act(world["reviewer"], review.return_to_author, assessment_id, reason, lock_of(assessment_id))
+    for person in ("reviewer", "manager"):
+        login(world[person])
+        html = client.get(f"/review/{assessment_id}").get_data(as_text=True)
+        assert '<h2 class="nhsuk-heading-s">Returned to the author</h2>' in html, person
+        assert "Add evidence for &lt;b&gt;disabled people&lt;/b&gt; &amp; carers." in html, person
+        assert "&lt;h2" not in html and "&lt;p&gt;" not in html, person
