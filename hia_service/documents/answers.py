@@ -8,6 +8,8 @@ still shown as readable text rather than dropped.
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from hia_service.domain.geography.described import describe_area
+
 from .wording import long_date, whole_number
 
 ROW_TYPES = ("actions", "table")
@@ -79,6 +81,8 @@ def answer_text(question: Mapping[str, Any], value: Any) -> str:
         return long_date(value)
     if isinstance(value, int | float):
         return whole_number(value) if float(value).is_integer() else f"{value:,}"
+    if question.get("type") == "geography" and isinstance(value, Mapping):
+        return describe_area(dict(value))
     if isinstance(value, Mapping):
         return _mapping_text(value)
     if isinstance(value, Sequence) and not isinstance(value, str):

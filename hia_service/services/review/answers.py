@@ -12,19 +12,11 @@ from hia_service.domain.framework import IMPACT_LABELS, Framework, Question, is_
 from hia_service.domain.framework.conditions import is_visible, section_visible
 from hia_service.domain.framework.model import Field
 from hia_service.domain.framework.screening import RESULT_LABELS
+from hia_service.domain.geography.described import describe_area
 
 NOT_ANSWERED = "Not answered"
 LONG_ANSWER_WORDS = 40  # answers longer than this are folded away on "check your answers"
 PREVIEW_WORDS = 20
-AREA_KINDS = {
-    "lsoa_codes": "neighbourhoods (LSOAs) listed",
-    "lad": "local authority area",
-    "icb": "integrated care board area",
-    "sub_icb": "sub-ICB area",
-    "geojson": "an uploaded or drawn boundary",
-    "point_radius": "a distance around a place",
-    "postcodes": "patients' home postcodes, matched to neighbourhoods",
-}
 
 
 @dataclass(frozen=True)
@@ -185,23 +177,6 @@ def long_date(value: Any) -> str:
     except ValueError:
         return str(value)
     return f"{moment.day} {moment:%B %Y}"
-
-
-def describe_area(area: Any) -> str:
-    if not isinstance(area, dict):
-        return str(area)
-    if area.get("label"):  # in the person's own words, with the place: "3 miles around FY1 4AA (Blackpool)"
-        return str(area["label"])
-    kind = AREA_KINDS.get(str(area.get("type")), "an area")
-    codes = area.get("codes") or ([area["code"]] if area.get("code") else [])
-    if area.get("type") == "point_radius":
-        place = area.get("postcode") or area.get("centre") or "a point"
-        return f"Within {area.get('radius_km')} km of {place}"
-    if area.get("type") in ("lsoa_codes", "postcodes"):
-        count = len(codes or area.get("postcodes") or [])
-        return f"{count} {kind}" if count else kind[:1].upper() + kind[1:]
-    names = ", ".join(str(c.get("code") if isinstance(c, dict) else c) for c in codes[:10])
-    return f"{kind[:1].upper() + kind[1:]}{': ' + names if names else ''}"
 
 
 def compare(

@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 
 from hia_service.documents.answers import answer_text, is_shown, row_table, who
@@ -21,7 +23,11 @@ from hia_service.documents.answers import answer_text, is_shown, row_table, who
         ({"type": "long_text"}, None, "Not answered"),
         ({"type": "choice", "options": []}, "unlisted", "unlisted"),
         ({"type": "person"}, {"name": "Priya Shah", "job_title": "Manager"}, "Priya Shah, Manager"),
-        ({"type": "geography"}, {"type": "postcodes", "patients": 14120}, "Type: postcodes\nPatients: 14120"),
+        (
+            {"type": "geography"},
+            {"type": "postcodes", "patients": 14120},
+            "14,120 patients' home postcodes, matched to neighbourhoods",
+        ),
     ],
 )
 def test_answer_text(question, value, expected):
@@ -31,7 +37,7 @@ def test_answer_text(question, value, expected):
 def test_long_lists_in_an_answer_are_shortened():
     codes = [f"E0109{n:04d}" for n in range(40)]
     text = answer_text({"type": "geography"}, {"codes": codes})
-    assert text.startswith("Codes: E01090000, E01090001") and text.endswith("and 28 more")
+    assert text.startswith("An area: E01090000, E01090001") and text.endswith("E01090009 and 30 more")
 
 
 def test_rows_become_a_table_in_the_frameworks_field_order():
@@ -90,3 +96,20 @@ def test_an_area_is_printed_as_the_person_described_it() -> None:
         "label": "3 miles around FY1 4AA (Blackpool)",
     }
     assert answer_text({"type": "geography"}, area) == "3 miles around FY1 4AA (Blackpool)"
+
+
+@pytest.mark.parametrize(
+    ("area", "expected"),
+    [
+        ({"type": "geojson", "geojson": {"type": "Polygon", "coordinates": [[[-3.06, 53.79]] * 4]}},
+         "An uploaded or drawn boundary"),
+        ({"type": "lad", "codes": ["E06000009"]}, "Local authority area: E06000009"),
+        ({"type": "point_radius", "postcode": "FY7 6AA", "radius_km": 3.0}, "Within 3.0 km of FY7 6AA"),
+        ({"type": "point_radius", "label": "3 km around FY7 6AA (Wyre)"}, "3 km around FY7 6AA (Wyre)"),
+    ],
+)  # fmt: skip
+def test_the_area_is_named_in_words_never_as_its_geometry(area: dict[str, Any], expected: str) -> None:
+    """The signed record says what the pages say; a boundary's coordinates would run to pages."""
+    text = answer_text({"type": "geography"}, area)
+    assert text == expected
+    assert "coordinates" not in text and "Type:" not in text

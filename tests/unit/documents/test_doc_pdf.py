@@ -77,7 +77,8 @@ def test_the_whole_assessment_follows(approved, page_texts):
         "Compared with the wider area",
         "NHS Northshire and Dale Integrated Care Board 23%",
         "Health deprivation and disability 0.82 47%",
-        "Who is affected Where do the people affected live? Type: postcodes Patients: 14120",
+        "Who is affected Where do the people affected live? 14,120 patients' home postcodes, matched to"
+        " neighbourhoods",
         "Group Likely impact Evidence What we will do",
         "Sex Neutral Attendances are split evenly",
         "Patients and people who use the service Carers and families Community groups and the public",
