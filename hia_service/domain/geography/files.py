@@ -108,7 +108,8 @@ def _rows(text: str) -> list[list[str]]:
             f"Line {reader.line_num}: a value is more than {MAX_FIELD_CHARS:,} characters long. Check the "
             "file is a list of postcodes or codes, one a line."
             if too_long
-            else f"Line {reader.line_num} could not be read as CSV ({error}).",
+            else f"Line {reader.line_num} could not be read as CSV. Check it is a plain list of postcodes or "
+            "codes, one a line, with any quotes in pairs.",
             FIELD,
         ) from None
     return rows
@@ -130,19 +131,25 @@ def _decode(data: bytes) -> str:
         raise AreaDefinitionError(
             "This is a compressed file. Upload the CSV itself, not a .gz, .bz2 or .xz copy.", FIELD
         )
+    if data[:8] == b"\x89PNG\r\n\x1a\n" or data[:3] == b"\xff\xd8\xff" or data[:4] in (b"GIF8", b"RIFF"):
+        raise AreaDefinitionError("This is an image. Upload a CSV or text file of postcodes or codes.", FIELD)
     if data[:5] == b"%PDF-":
         raise AreaDefinitionError("This is a PDF. Upload a CSV or text file of postcodes or codes.", FIELD)
     try:
         text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise AreaDefinitionError(
-            f"The file is not UTF-8 text (byte {data[error.start]:#04x} at position {error.start:,} cannot "
-            "be read). Save it as 'CSV UTF-8' and try again.",
-            FIELD,
-        ) from None
+    except UnicodeDecodeError:
+        # Excel's plain "CSV (Comma delimited)" on Windows writes Windows-1252: an accent in a name column
+        # must not stop a list whose postcodes and codes are plain letters and numbers.
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise AreaDefinitionError(
+                "The file is not text we can read. Save it as 'CSV UTF-8' and try again.", FIELD
+            ) from None
     if "\x00" in text:
         raise AreaDefinitionError("The file contains binary data; upload a CSV or text file.", FIELD)
-    return text
+    # Old Mac line endings (a carriage return alone), as Excel for Mac's "CSV (Macintosh)" writes them.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _dialect(text: str) -> type[csv.Dialect] | csv.Dialect:

@@ -161,7 +161,7 @@ def test_boundary_that_is_not_json(area_app: Flask, client: FlaskClient, saved: 
 def test_png_named_csv(area_app: Flask, client: FlaskClient, saved: int) -> None:
     upload = _upload("patients.csv", PNG_BYTES)
     response = _post_area(client, saved, {"method": "patient_list", "patient_file": upload})
-    _assert_rejected(response, "The file is not UTF-8 text")
+    _assert_rejected(response, "This is an image")
     _assert_kept(area_app, saved)
 
 

@@ -42,7 +42,7 @@ def test_utf16_with_bom_is_read() -> None:
     ("data", "words"),
     [
         (b"name,address\nJo Bloggs,FY1 1AA\n", "columns were not recognised"),
-        ("postcode\nFY1 1AA\nCaf\u00e9\n".encode("latin-1"), "not UTF-8"),
+        (b"postcode\nFY1 1AA\n\x81\x8d\n", "not text we can read"),
         (b"PK\x03\x04rest-of-a-zip", "Excel workbook"),
         (b"postcode,count\nFY1 1AA,three\n", "Line 2: the count 'three'"),
         (b"postcode,count\nFY1 1AA,-2\n", "Line 2"),
@@ -72,3 +72,27 @@ def test_a_count_with_a_decimal_comma_is_refused_not_read_as_ten_times_the_peopl
     with pytest.raises(AreaDefinitionError, match=r"Line 2: the count .* has a decimal comma") as refused:
         area_from_file(data)
     assert refused.value.field == "file.line2"
+
+
+def test_excel_csv_for_windows_is_read_with_its_accents() -> None:
+    """Excel's plain "CSV (Comma delimited)" is Windows-1252: an accented name beside a postcode is fine."""
+    data = "postcode,name\nFY1 1AN,Zoë\nFY1 1AP,£5 voucher\n".encode("cp1252")
+    assert area_from_file(data)["postcodes"] == ["FY1 1AN", "FY1 1AP"]
+
+
+def test_old_mac_line_endings_are_read() -> None:
+    """Excel for Mac's "CSV (Macintosh)" ends lines with a carriage return alone."""
+    assert area_from_file(b"postcode\rFY1 1AN\rFY1 1AP\r")["postcodes"] == ["FY1 1AN", "FY1 1AP"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is an image"),
+        (b"postcode\nFY1 1AN\n\x81\x8d\x8f\n", "not text we can read"),
+    ],
+)
+def test_unreadable_files_say_why_in_plain_words(data: bytes, message: str) -> None:
+    with pytest.raises(AreaDefinitionError, match=message) as raised:
+        area_from_file(data)
+    assert "byte" not in raised.value.message and "position" not in raised.value.message
