@@ -235,6 +235,13 @@ def test_patient_list_stores_no_postcode(area_app: Flask, client: FlaskClient, s
         assert postcode.replace(" ", "").upper() not in as_text.replace(" ", "")
     page = client.get(f"/assessments/{saved}/area").get_data(as_text=True)
     assert not any(postcode in page for postcode in postcodes)
+    # Each entry left out is named as far as it is kept: the sector of a postcode-shaped one, a count of
+    # the rest; never a bullet that starts "is ...".
+    callout = re.search(r'id="not-used".*?</div>', page, re.S)
+    assert callout and "4 entries were not used" in callout.group(0)
+    items = re.findall(r"<li>\s*(.*?)</li>", callout.group(0), re.S)
+    assert items and all(not item.startswith("is ") for item in items), items
+    assert any(item.startswith("ZZ9 9**") for item in items), items
 
 
 def test_chart_and_map_follow_the_chosen_area(area_app: Flask, client: FlaskClient, saved: int) -> None:
