@@ -113,10 +113,18 @@ def profile_of(request: AreaRequest, *, release: str | None = None, method: str 
     return resolve(request, release=release, method=method).profile
 
 
-def people_figures(request: AreaRequest, name: str) -> Place:
+def people_figures(request: AreaRequest, name: str) -> tuple[Place, int]:
     """The headline figures of a set of people (a patient list: counts by decile, no postcode), named to be
-    shown beside another set, with the release they were worked out with."""
-    return resolve(request).profile.as_place(name)
+    shown beside another set, with the release they were worked out with; and how many entries of the list
+    could not be placed in a neighbourhood (left out of the figures)."""
+    profile = resolve(request).profile
+    left_out = sum(_entries(entry) for entry in profile.unmatched)
+    return profile.as_place(name), left_out
+
+
+def _entries(unmatched: Mapping[str, Any]) -> int:
+    count = unmatched.get("count")
+    return int(count) if isinstance(count, int | float) and not isinstance(count, bool) else 1
 
 
 def travel_change(

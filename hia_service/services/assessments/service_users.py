@@ -25,6 +25,7 @@ from hia_service.services.assessments.authoring import _audit, _editable, assess
 from hia_service.services.errors import ServiceError
 
 USERS = "the service's users"
+LEFT_OUT_KEY = "left_out"  # entries of the list that could not be placed, kept beside the figures
 CATCHMENT = "the people in the area affected"
 BEFORE, AFTER = "the service's users before the change", "the service's users now"
 NO_BEFORE = (
@@ -34,18 +35,41 @@ NO_BEFORE = (
 
 
 def set_service_users(user: User, assessment_id: int, request: AreaRequest) -> Assessment:
-    """Profile a list of the service's users and keep its figures (no postcode) with the answers."""
+    """Profile a list of the service's users and keep its figures (no postcode) with the answers, with how
+    many entries were left out."""
     assessment = _editable(user, assessment_id)
-    place = area_profiles.people_figures(request, USERS)
-    if not place.lsoa_count:
-        raise ServiceError(
-            "None of the patients in the list could be placed in a neighbourhood", field="users_file"
-        )
-    stored = place.to_json()
+    place, left_out = _placed(request, USERS)
+    stored = {**place.to_json(), LEFT_OUT_KEY: left_out}
     before = assessment.answers.get(USERS_ANSWER_KEY)
     store.save_assessment(assessment, answers={**assessment.answers, USERS_ANSWER_KEY: stored})
     _audit("service_users_profiled", user, assessment, before=before, after=stored)
     return assessment
+
+
+def _placed(request: AreaRequest, name: str) -> tuple[Place, int]:
+    """The list's figures and the entries left out; refused when most of it could not be placed, which is
+    a wrong file or column far more often than a list of people from elsewhere."""
+    place, left_out = area_profiles.people_figures(request, name)
+    placed = round(place.population or 0)
+    if not place.lsoa_count:
+        raise ServiceError(
+            "None of the patients in the list could be placed in a neighbourhood", field="users_file"
+        )
+    if left_out > placed:
+        raise ServiceError(
+            f"Only {placed:,} of the {placed + left_out:,} entries in the list could be placed in a "
+            "neighbourhood. Check it is a list of patients' home postcodes in England, one a line, and "
+            "upload it again.",
+            field="users_file",
+        )
+    return place, left_out
+
+
+def users_left_out(assessment: Assessment) -> int | None:
+    """How many entries of the stored list of the service's users were left out (None if not recorded)."""
+    data = assessment.answers.get(USERS_ANSWER_KEY)
+    found = data.get(LEFT_OUT_KEY) if isinstance(data, dict) else None
+    return found if isinstance(found, int) and not isinstance(found, bool) else None
 
 
 def users_comparison(assessment: Assessment) -> PeopleComparison | None:
@@ -63,7 +87,7 @@ def followup_comparison(user: User, assessment_id: int, request: AreaRequest) ->
     before = _recorded_users(assessment)
     if before is None:
         raise ServiceError(NO_BEFORE, field="users_file")
-    after = area_profiles.people_figures(request, AFTER)
+    after, _ = _placed(request, AFTER)
     _audit("service_users_compared", user, assessment, details={"lsoa_count": after.lsoa_count})
     return compare_people(Place.from_json({**before.to_json(), "name": BEFORE}), after)
 

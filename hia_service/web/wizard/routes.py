@@ -362,6 +362,7 @@ def _area_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         area_text=describe_area(assessment.area) if assessment.area else None,
         not_used=assessment.area_profile.unmatched if assessment.area_profile else (),
         users=service_users.users_comparison(assessment),
+        users_left_out=service_users.users_left_out(assessment),
     ), (400 if errors else 200)
 
 

@@ -48,6 +48,32 @@ def test_the_area_page_sets_the_services_users_beside_the_area(
     assert 'id="users-table"' in page and "Most deprived fifth (Core20)" in page
 
 
+def test_the_page_says_how_many_users_the_figures_come_from_and_how_many_were_left_out(
+    area_app: Flask, client: FlaskClient, saved: int, by_decile: dict[int, list[str]]
+) -> None:
+    text = patient_list({by_decile[1][0]: 30, by_decile[5][0]: 70}) + b"E01999999,4\nW01999999,1\n"
+    response = _post_area(client, saved, {"method": "service_users", "users_file": _upload("u.csv", text)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert _stored(area_app, saved)["answers"][USERS_ANSWER_KEY]["left_out"] == 5
+    page = client.get(f"/assessments/{saved}/area").get_data(as_text=True)
+    assert "Worked out from 100 patients placed in a neighbourhood. 5 entries in the list could" in page
+
+
+def test_a_users_list_mostly_not_placed_is_refused_and_keeps_the_old_one(
+    area_app: Flask, client: FlaskClient, saved: int, by_decile: dict[int, list[str]]
+) -> None:
+    """1 patient placed of 61 is a wrong file, not a picture of who uses the service."""
+    good = _upload("users.csv", patient_list({by_decile[1][0]: 30, by_decile[5][0]: 70}))
+    assert _post_area(client, saved, {"method": "service_users", "users_file": good}).status_code == 302
+    text = patient_list({by_decile[1][0]: 1}) + b"".join(b"E0199%04d,1\n" % n for n in range(60))
+    response = _post_area(client, saved, {"method": "service_users", "users_file": _upload("u.csv", text)})
+    assert response.status_code == 400
+    assert "Only 1 of the 61 entries in the list could be placed in a neighbourhood" in response.get_data(
+        as_text=True
+    )
+    assert _stored(area_app, saved)["answers"][USERS_ANSWER_KEY]["population"] == 100  # the list before
+
+
 def test_the_users_figures_and_the_typed_answer_to_who_uses_the_service_keep_each_other(
     area_app: Flask, client: FlaskClient, saved: int, by_decile: dict[int, list[str]]
 ) -> None:
