@@ -60,8 +60,8 @@ MESSAGES = {
         "record it as a gap in the evidence, with a plan to close it"
     ),
     "claim_no_evidence": (
-        "You said the impact on {group} is {word}. Give the evidence for this: without it the answer counts "
-        "as not assessed"
+        "You said the impact on {group} is {word}. Give the evidence for this: a governance panel treats an "
+        "answer with nothing behind it as not assessed"
     ),
     "section_all_neutral_no_evidence": (
         "Every group in '{section}' is marked neutral with no evidence. Give the evidence for this, starting "
