@@ -171,6 +171,29 @@ def test_evidence_is_judged_by_the_real_quality_checks(scenarios, ruleset) -> No
     assert point(bare, "inclusion.rural_coastal:evidence").detail == "You gave no evidence for this group."
 
 
+def test_evidence_pasted_for_many_groups_earns_no_point_for_any_of_them(scenarios, ruleset) -> None:
+    """The pasted-evidence check is raised on its first group, but it speaks of every group sharing the
+    text: none of them gets the evidence point, as the task list's checks say."""
+    scenario = scenario_named(scenarios, "stroke-unit-lincolnshire")
+    text = (
+        "Our 2024 survey of 300 patients shows longer journeys by car and bus for people across the county."
+    )
+    groups = ("pc.age", "pc.disability", "inclusion.rural_coastal", "inclusion.carers")
+    changes: dict[str, Any] = {}
+    for group in groups:
+        changes |= {
+            f"{group}.impact": "negative",
+            f"{group}.mechanism": ["access"],
+            f"{group}.evidence": text,
+        }
+    result = marked(scenario, stroke_answers(scenario, **changes), ruleset)
+    for group in groups:
+        found = [p for p in result.points if p.id == f"{group}:evidence"]
+        for evidence in found:
+            assert not evidence.made and "word for word" in evidence.detail, group
+    assert any(p.id == "inclusion.rural_coastal:evidence" for p in result.points)
+
+
 def dental_answers(scenario: Scenario, plan: list[dict[str, str]]) -> dict[str, Any]:
     answers = scenario.model_answers()
     answers["actions.plan"] = plan
