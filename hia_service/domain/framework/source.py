@@ -94,7 +94,7 @@ def parse_yaml(text: str, label: str) -> tuple[SourceDoc | None, list[Problem]]:
             return None, [Problem(label, None, "the file is empty")]
         lines: dict[DocPath, int] = {}
         problems: list[Problem] = []
-        data = _to_python(node, loader, (), lines, problems, label)
+        data = _to_python(node, loader, (), lines, problems, label, set())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -113,8 +113,19 @@ def _to_python(
     lines: dict[DocPath, int],
     problems: list[Problem],
     label: str,
+    seen: set[int],
 ) -> Any:
     lines[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode):
+        # An alias (*name) is the same node again: expanded, a few lines of nested aliases become billions of
+        # values. No rules file needs them, so each part is written out once.
+        if id(node) in seen:
+            problems.append(
+                Problem(label, node.start_mark.line + 1, "anchors and aliases (&name, *name) are not allowed "
+                        "in rules files: write this part out in full")
+            )  # fmt: skip
+            return None
+        seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -122,10 +133,11 @@ def _to_python(
             if key in out:
                 # PyYAML would silently keep the last value; a governance edit must not vanish like that.
                 problems.append(Problem(label, key_node.start_mark.line + 1, f"'{key}' appears twice here"))
-            out[key] = _to_python(value_node, loader, (*path, key), lines, problems, label)
+            out[key] = _to_python(value_node, loader, (*path, key), lines, problems, label, seen)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [
-            _to_python(item, loader, (*path, i), lines, problems, label) for i, item in enumerate(node.value)
+            _to_python(item, loader, (*path, i), lines, problems, label, seen)
+            for i, item in enumerate(node.value)
         ]
     return loader.construct_object(node, deep=True)

@@ -45,6 +45,19 @@ FAILURE_FIELDS = {"owner", "due", "due_within"}
 CLAIM_FIELDS = {"answer", "groups"}
 
 
+def impossible(threshold: Threshold) -> str | None:
+    """Why a threshold's value cannot be what its unit measures: a rule on it would never, or always, hold."""
+    value, unit = threshold.value, threshold.unit
+    if unit == "share" and not 0 <= value <= 1:
+        return f"a share is written between 0 and 1 (0.4 is 40%), not {value:g}"
+    if unit in ("count", "months") and (value < 0 or not value.is_integer()):
+        what = "months" if unit == "months" else "answers"
+        return f"a number of {what} is a whole number, 0 or more, not {value:g}"
+    if unit in ("ratio", "score") and value < 0:
+        return f"a {unit} cannot be negative ({value:g})"
+    return None
+
+
 class _Builder:
     def __init__(self, doc: SourceDoc, framework: Framework) -> None:
         self.doc = doc
@@ -55,6 +68,10 @@ class _Builder:
             name: Threshold(name, float(t["value"]), t["unit"], t["about"])
             for name, t in data["thresholds"].items()
         }
+        for name, threshold in self.thresholds.items():
+            problem = impossible(threshold)
+            if problem:
+                self.fail(("thresholds", name, "value"), problem)
 
     def fail(self, path: DocPath, message: str) -> None:
         self.problems.append(self.doc.problem(path, message))

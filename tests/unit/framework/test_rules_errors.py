@@ -227,3 +227,51 @@ def test_a_document_once_valid_is_checked_again_when_only_a_type_differs() -> No
     assert check_against_schema(quoted, rules_dir, "current") == []
     problems = check_against_schema(unquoted, rules_dir, "current")
     assert [p.line for p in problems] == [1, 2] and "expected" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("relative", "old", "new", "message"),
+    [
+        (
+            "scoring/1.5.yaml",
+            "  barriers_concentrated:\n    value: 0.4",
+            "  barriers_concentrated:\n    value: 40",
+            "a share is written between 0 and 1 (0.4 is 40%), not 40",
+        ),
+        (
+            SC,
+            "  many_negative:\n    value: 3",
+            "  many_negative:\n    value: 2.5",
+            "a number of answers is a whole number, 0 or more, not 2.5",
+        ),
+        (
+            "scoring/1.5.yaml",
+            "  action_due_within_months:\n    value: 12",
+            "  action_due_within_months:\n    value: -12",
+            "a number of months is a whole number, 0 or more, not -12",
+        ),
+        (
+            SC,
+            "  core20_relative_raised:\n    value: 1.1",
+            "  core20_relative_raised:\n    value: -1.1",
+            "a ratio cannot be negative (-1.1)",
+        ),
+    ],
+)
+def test_a_threshold_its_unit_cannot_have_is_refused_with_its_line(
+    rules_copy: Path, problems_after: Breaker, relative: str, old: str, new: str, message: str
+) -> None:
+    """40 meant as 40% would make a rule on a share never hold, with nothing to say so."""
+    problem = only(problems_after(rules_copy, relative, old, new))
+    assert problem.message == message and problem.file.endswith(relative) and problem.line
+
+
+def test_anchors_and_aliases_are_refused_before_they_are_expanded(rules_copy: Path) -> None:
+    """Nine levels of nested aliases in 600 bytes would expand to billions of values."""
+    levels = ['a0: &a0 ["x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    levels += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 10)]
+    current = rules_copy / "current.yaml"
+    current.write_text("\n".join(levels) + "\n" + current.read_text())
+    with pytest.raises(RulesError) as caught:
+        load_rules(rules_copy)
+    assert any("anchors and aliases" in p.message for p in caught.value.problems)
