@@ -48,6 +48,7 @@ def register_api(app: Flask) -> None:
         csrf.exempt(blp)  # token-authenticated, no cookies: CSRF does not apply
         api.register_blueprint(blp)
     app.register_blueprint(docs_bp)
+    _register_body_check(app)
     _register_rate_limits(app)
     _register_call_audit(app)
 
@@ -81,6 +82,25 @@ def _rate_limit_storage(app: Flask) -> str:
     if app.config.get("HIA_RATELIMIT_STORAGE_URI"):
         return str(app.config["HIA_RATELIMIT_STORAGE_URI"])
     return str(app.config["HIA_REDIS_URL"]) if app.config.get("HIA_ENV") == "production" else "memory://"
+
+
+# What a request body may be: JSON, or a file upload (documents/verify). Any other body (curl's default
+# form encoding, text/plain) would be read as no body at all, and its fields reported missing though sent.
+BODY_TYPES = ("application/json", "multipart/form-data")
+NOT_JSON = "Send the body as JSON, with the header 'Content-Type: application/json'."
+
+
+def _register_body_check(app: Flask) -> None:
+    from hia_service.errors import render_error
+
+    @app.before_request
+    def refuse_a_body_that_is_not_json() -> tuple[str, int] | Response | None:
+        if not request.path.startswith(API_PREFIX + "/") or request.method not in ("POST", "PUT", "PATCH"):
+            return None
+        if not request.content_length or request.mimetype in BODY_TYPES or request.mimetype.endswith("+json"):
+            return None
+        shown = request.mimetype or "none"
+        return render_error(415, f"{NOT_JSON} This one was sent as {shown[:80]}.", title="Send JSON")
 
 
 def _register_rate_limits(app: Flask) -> None:
