@@ -261,8 +261,15 @@ def test_population_served_codes_are_read_or_refused(text: str) -> None:
         area = area_from_codes(text)
     except ServiceError as error:
         assert error.message and error.field == "area_codes"
+        assert len(error.message) < 200  # what was typed is quoted, never a whole pasted page
     else:
         assert area.definition["type"] in ("lad", "icb", "sub_icb") and area.definition["codes"]
+
+
+def test_a_pasted_page_is_quoted_back_in_a_few_characters() -> None:
+    with pytest.raises(ServiceError) as raised:
+        area_from_codes("x" * 100_000)
+    assert raised.value.message.startswith("'" + "X" * 30 + "…' is not a local authority")
 
 
 @fuzz_settings(100)

@@ -64,6 +64,9 @@ def area_from_choices(chosen: list[str], query: str = "") -> AreaRequest:
     return AreaRequest({"type": kinds.pop(), "codes": codes}, "named", inputs)
 
 
+QUOTED_MOST = 30  # characters of a mistyped code quoted back: enough to find it, never a pasted page
+
+
 def area_from_codes(text: str) -> AreaRequest:
     """Local authority, ICB or Sub-ICB codes, one kind at a time, e.g. 'E06000009 E07000117'."""
     codes = [c.strip().upper() for c in text.replace(",", " ").split() if c.strip()]
@@ -74,8 +77,9 @@ def area_from_codes(text: str) -> AreaRequest:
     kinds = {CODE_KINDS.get(code[:3]) for code in codes}
     if None in kinds:
         unknown = next(c for c in codes if CODE_KINDS.get(c[:3]) is None)
+        shown = unknown if len(unknown) <= QUOTED_MOST else unknown[:QUOTED_MOST] + "…"
         raise ServiceError(
-            f"'{unknown}' is not a local authority (E06, E07, E08, E09), ICB (E54) "
+            f"'{shown}' is not a local authority (E06, E07, E08, E09), ICB (E54) "
             "or Sub-ICB location (E38) code",
             field="area_codes",
         )
