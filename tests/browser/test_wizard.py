@@ -103,8 +103,10 @@ def _show_a_validation_error_then_fix_it(page: Page, pages: dict[str, Any], answ
     year.fill("27")
     page.get_by_role("button", name="Save and continue").click()
     summary = page.locator(".nhsuk-error-summary")
-    expect(summary).to_contain_text("Year must include 4 numbers")
-    expect(page.locator(f'[id="{date_question.id}-error"]')).to_contain_text("Year must include 4 numbers")
+    expect(summary).to_contain_text("must include a year with 4 numbers")
+    expect(page.locator(f'[id="{date_question.id}-error"]')).to_contain_text(
+        "must include a year with 4 numbers"
+    )
     kept = next(q for q in current.questions if q.id in answers.typed)
     expect(page.locator(f'[name="{kept.id}"]')).to_have_value(answers.typed[kept.id])  # nothing lost
     axe_check(page)

@@ -214,11 +214,25 @@ def parse_date(raw: Any, what: str) -> Result:
     if not all(v.isdigit() for v in parts.values()):
         return None, f"{what} must be a real date"
     if len(parts["year"]) != 4:
-        return None, "Year must include 4 numbers"
+        return None, f"{what} must include a year with 4 numbers"
     try:
         return date(int(parts["year"]), int(parts["month"]), int(parts["day"])).isoformat(), None
     except ValueError:
         return None, f"{what} must be a real date"
+
+
+def wrong_date_part(raw: Any) -> str:
+    """Which box of a three-box date an error points at: the first missing or unreadable one, the year when
+    it has not 4 numbers, the month when it is not 1 to 12, otherwise the day."""
+    if not isinstance(raw, dict):
+        return "day"
+    parts = {p: str(raw.get(p) or "").strip() for p in _PARTS}
+    unreadable = next((p for p in _PARTS if not parts[p].isdigit()), None)
+    if unreadable is not None:
+        return unreadable
+    if len(parts["year"]) != 4:
+        return "year"
+    return "month" if not 1 <= int(parts["month"]) <= 12 else "day"
 
 
 def _geography(question: Question, raw: Any) -> Result:

@@ -35,6 +35,7 @@ from hia_service.domain.framework.conditions import (
     section_visible,
 )
 from hia_service.domain.framework.model import Duty, GuidanceLink
+from hia_service.domain.framework.validation import wrong_date_part
 from hia_service.services import rules
 from hia_service.services.errors import ServiceError
 
@@ -291,9 +292,11 @@ def submitted_choices(current: Page, form: Any) -> dict[str, Any]:
 
 
 def error_anchors(current: Page, values: Mapping[str, Any]) -> dict[str, str]:
-    """Where each question's error summary link should point: the first date box, or the copy of a
+    """Where each question's error summary link should point: the date box that is wrong, or the copy of a
     follow-up that sits under the option chosen."""
-    anchors = {q.id: f"{q.id}-day" for q in current.questions if q.type == "date"}
+    anchors = {
+        q.id: f"{q.id}-{wrong_date_part(values.get(q.id))}" for q in current.questions if q.type == "date"
+    }
     for question_id, follow_up in follow_ups(current).items():
         anchors.setdefault(question_id, follow_up.field_id(values.get(follow_up.parent)))
     return anchors

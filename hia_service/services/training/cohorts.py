@@ -22,6 +22,7 @@ from hia_service.data.audit import record_audit_event
 from hia_service.data.models import Assessment, TrainingPractice, TrainingSession, User
 from hia_service.data.transaction import commit
 from hia_service.domain.email_address import WRONG_FORMAT, is_email_address
+from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.training import Scenario, load_scenarios
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
@@ -109,16 +110,13 @@ def create_session(
 
 
 def _session_date(parts: dict[str, str], today: date) -> tuple[date | None, str | None]:
-    raw = {k: (parts.get(k) or "").strip() for k in ("day", "month", "year")}
-    if not any(raw.values()):
+    # The same rules as every other date the service asks for ("27" is not a year).
+    iso, problem = parse_date(dict(parts), "Date of the training session")
+    if problem:
+        return None, problem
+    if iso is None:
         return None, "Enter the date of the training session"
-    missing = [k for k, v in raw.items() if not v]
-    if missing:
-        return None, f"Date of the training session must include a {missing[0]}"
-    try:
-        day = date(int(raw["year"]), int(raw["month"]), int(raw["day"]))
-    except ValueError:
-        return None, "Date of the training session must be a real date"
+    day = date.fromisoformat(iso)
     if day < today:
         return None, "Date of the training session must be today or in the future"
     if day > today + timedelta(days=366 * 2):

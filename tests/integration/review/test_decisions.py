@@ -152,7 +152,7 @@ def test_an_empty_decision_form_lists_every_problem_and_writes_nothing(
     [
         ("31", "2", "2026", "Date of the decision must be a real date"),
         ("1", "", "2026", "Date of the decision must include a month"),
-        ("1", "1", "26", "Year must include 4 numbers"),
+        ("1", "1", "26", "Date of the decision must include a year with 4 numbers"),
     ],
 )
 def test_a_date_of_decision_that_is_not_a_real_date_is_refused(

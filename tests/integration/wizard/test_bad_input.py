@@ -61,7 +61,7 @@ MONITORING = {
     ("day", "month", "year", "message"),
     [
         ("31", "2", "2028", "Review date must be a real date"),
-        ("1", "6", "28", "Year must include 4 numbers"),
+        ("1", "6", "28", "Review date must include a year with 4 numbers"),
         ("1", "", "2028", "Review date must include a month"),
         ("first", "June", "2028", "Review date must be a real date"),
     ],
@@ -174,7 +174,7 @@ def test_an_error_does_not_hide_a_change_made_in_another_tab(client: FlaskClient
         url, data={**stale, **mine, "proposal.decision_date-year": "27"}
     )  # ...then typed a mistake
     html = wrong.get_data(as_text=True)
-    assert wrong.status_code == 400 and "Year must include 4 numbers" in html
+    assert wrong.status_code == 400 and "must include a year with 4 numbers" in html
     assert f'name="lock_version" value="{stale["lock_version"]}"' in html  # still the version this tab read
     fixed = client.post(url, data={**stale, **mine, "csrf_token": csrf_token_from(html)})
     assert fixed.status_code == 409

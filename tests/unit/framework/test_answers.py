@@ -77,7 +77,10 @@ def test_section_with_invalid_stored_answer_is_in_progress(framework: Framework)
         ({"day": "27", "month": "", "year": "2026"}, (None, "Decision date must include a month")),
         ({"day": "31", "month": "2", "year": "2026"}, (None, "Decision date must be a real date")),
         ({"day": "1", "month": "x", "year": "2026"}, (None, "Decision date must be a real date")),
-        ({"day": "1", "month": "2", "year": "26"}, (None, "Year must include 4 numbers")),
+        (
+            {"day": "1", "month": "2", "year": "26"},
+            (None, "Decision date must include a year with 4 numbers"),
+        ),
         ("27/03/2026", (None, "Decision date must be a real date")),
     ],
 )
@@ -194,3 +197,20 @@ def test_text_sent_as_an_object_a_list_or_true_false_is_refused_not_stored_as_sp
 @pytest.mark.parametrize("sent", [200, 2.5])
 def test_a_number_sent_for_text_is_kept_as_its_text(framework: Framework, sent: float) -> None:
     assert validate_answer(framework.question("proposal.decision_forum"), sent) == (str(sent), None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "box"),
+    [
+        ({"day": "1", "month": "13", "year": "2027"}, "month"),
+        ({"day": "1", "month": "1", "year": "27"}, "year"),
+        ({"day": "1", "month": "", "year": "2027"}, "month"),
+        ({"day": "x", "month": "1", "year": "2027"}, "day"),
+        ({"day": "31", "month": "2", "year": "2027"}, "day"),
+        ("2027-01-01", "day"),
+    ],
+)
+def test_a_date_error_points_at_the_box_that_is_wrong(raw: Any, box: str) -> None:
+    from hia_service.domain.framework.validation import wrong_date_part
+
+    assert wrong_date_part(raw) == box
