@@ -190,9 +190,12 @@ def test_profile_refuses_a_50_megabyte_geojson_and_a_badly_formed_list(
     result = runner.invoke(profile_cmd, ["--geojson", str(big)])
     assert result.exit_code == 1 and "huge.geojson is 51 MB; the most we take is 20 MB" in result.output
     wrong = tmp_path / "codes.csv"
-    wrong.write_bytes("name,area\nCaf\u00e9,x\n".encode("latin-1"))
+    wrong.write_bytes(b"name,area\n\x81\x8d,x\n")  # neither UTF-8 nor Windows-1252
     result = runner.invoke(profile_cmd, ["--lsoa-file", str(wrong)])
-    assert result.exit_code == 1 and "not UTF-8" in result.output
+    assert result.exit_code == 1 and "not text we can read" in result.output
+    wrong.write_bytes("name,area\nCaf\u00e9,x\n".encode("cp1252"))  # Excel's plain CSV: read, then judged
+    result = runner.invoke(profile_cmd, ["--lsoa-file", str(wrong)])
+    assert result.exit_code == 1 and "columns were not recognised" in result.output
 
 
 def test_profile_before_any_load_says_what_to_do(
