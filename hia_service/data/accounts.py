@@ -5,9 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
-from hia_service.data.models import Organisation, SignInThrottle, User, UserIdentity, new_session_key
+from hia_service.auth.roles import Role
+from hia_service.data.models import (
+    ApiToken,
+    Assessment,
+    Organisation,
+    SignInThrottle,
+    User,
+    UserIdentity,
+    new_session_key,
+)
+from hia_service.domain.workflow import Status
 from hia_service.extensions import db
 
 
@@ -45,6 +55,12 @@ def add_user(org: Organisation, email: str, name: str, role: str, password_hash:
 
 def list_users(organisation_id: int) -> list[User]:
     query = select(User).where(User.organisation_id == organisation_id).order_by(User.role, User.email)
+    return list(db.session.scalars(query))
+
+
+def list_all_users() -> list[User]:
+    """Every account in the service, by organisation code, then role and email."""
+    query = select(User).join(Organisation).order_by(Organisation.code, User.role, User.email)
     return list(db.session.scalars(query))
 
 
@@ -118,3 +134,74 @@ def add_identity(user: User, issuer: str, subject: str) -> UserIdentity:
     db.session.add(identity)
     db.session.flush()
     return identity
+
+
+# --- changes an administrator makes to accounts ---------------------------------------------------------
+
+
+def lock_organisation(organisation_id: int) -> None:
+    """Hold the organisation until this transaction ends, before counting its administrators: two admins
+    demoting each other at the same moment must not both see "one other admin left" and leave none.
+    PostgreSQL: a row lock on the organisation. SQLite: a write that changes nothing takes the database's
+    single write lock, which other writers wait for (as data/audit.py serialise_writers does)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        locked = select(Organisation.id).where(Organisation.id == organisation_id).with_for_update()
+        db.session.execute(locked)
+        return
+    unchanged = update(Organisation).where(Organisation.id == organisation_id).values(id=Organisation.id)
+    db.session.execute(unchanged.execution_options(synchronize_session=False))
+
+
+def count_active_admins(organisation_id: int) -> int:
+    query = select(func.count(User.id)).where(
+        User.organisation_id == organisation_id, User.role == Role.ADMIN.value, User.is_active.is_(True)
+    )
+    return db.session.scalar(query) or 0
+
+
+def unsubmitted_references(user_id: int, organisation_id: int) -> list[str]:
+    """The references of the live (not practice) assessments this person has in the organisation that only
+    they can change: drafts, and those returned to them."""
+    query = (
+        select(Assessment.reference)
+        .where(
+            Assessment.author_id == user_id,
+            Assessment.organisation_id == organisation_id,
+            Assessment.is_training.is_(False),
+            Assessment.status.in_([Status.DRAFT.value, Status.RETURNED.value]),
+        )
+        .order_by(Assessment.reference)
+    )
+    return list(db.session.scalars(query))
+
+
+def token_hashes(user_id: int) -> list[str]:
+    """The hashes of every token of this person's (to forget any check of them a process remembers)."""
+    return list(db.session.scalars(select(ApiToken.token_hash).where(ApiToken.user_id == user_id)))
+
+
+def revoke_tokens(user_id: int, at: datetime) -> int:
+    """Revoke every token of this person's not yet revoked; the number revoked."""
+    live = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    tokens = list(db.session.scalars(live))
+    for token in tokens:
+        token.revoked_at = at
+    db.session.flush()
+    return len(tokens)
+
+
+def close_account(user: User, email: str) -> None:
+    """Deactivate the account under another email address (flushed now, freeing the old address for a
+    new account in the same transaction)."""
+    user.is_active = False
+    user.email = email
+    db.session.flush()
+
+
+def move_identities(from_user: User, to_user: User) -> int:
+    """Hand the external sign-ins (organisation accounts) of one account to another; the number moved."""
+    identities = list(from_user.identities)
+    for identity in identities:
+        identity.user = to_user
+    db.session.flush()
+    return len(identities)

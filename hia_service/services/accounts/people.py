@@ -161,7 +161,8 @@ def create_user(email: str, name: str, role: str, org_code: str, password: str |
 # finds the same account. Someone who moves organisation has their account moved, not a second made.
 _ONE_ACCOUNT = (
     "There is already an account for {email}, in {org}. Each person has one account in the service, "
-    "whichever organisation they work for. If they have moved organisation, move their account instead."
+    "whichever organisation they work for. If they have moved organisation, move their account instead: "
+    "hia users move {email} --org CODE"
 )
 
 

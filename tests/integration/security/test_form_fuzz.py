@@ -92,6 +92,7 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[dict[str, Any]]:
             "admin": ("admin", "RXA"),
             "trainer": ("trainer", "RXA"),
             "stranger": ("manager", "RYB"),
+            "colleague": ("reviewer", "RXA"),  # whose account the admin's forms change
         },
     )
     author = people["manager"]
@@ -117,6 +118,7 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[dict[str, Any]]:
             "token_id": db.session.scalar(select(ApiToken.id).where(ApiToken.user_id == author["id"])),
             "session_id": session["id"],
             "choice_id": choice,
+            "user_id": people["colleague"]["id"],
         }
         db.session.remove()
     yield {"people": people, **values}
@@ -163,6 +165,7 @@ def _urls(rule: str, world: dict[str, Any]) -> list[str]:
                 "<scenario_id>", FLEETWOOD
             )
             url = url.replace("<kind>", "directorate").replace("<int:choice_id>", str(world["choice_id"]))
+            url = url.replace("<int:user_id>", str(world["user_id"]))
             assert "<" not in url, f"{rule}: no value for {url}"
             urls.append(url)
     return urls

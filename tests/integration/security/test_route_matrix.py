@@ -113,6 +113,10 @@ RECORD_RULES: dict[str, RecordRule] = {
     # A person's API token is theirs alone; an organisation's users are its admins' business.
     "tokens.revoke": RecordRule(AUTHOR),
     "admin.user": RecordRule({"admin"}),
+    "admin.change_role": RecordRule({"admin"}),
+    "admin.deactivate": RecordRule({"admin"}),
+    "admin.reactivate": RecordRule({"admin"}),
+    "admin.reset_password": RecordRule({"admin"}),
     # The API over the same records.
     "api_assessments.AssessmentItem": RecordRule(AUTHOR_AND_REVIEWERS),
     "api_assessments.SectionAnswers": RecordRule(AUTHOR),
@@ -275,7 +279,9 @@ def world(app: Flask, reference_data_dir: Path) -> Iterator[World]:
         "section_id": "proposal",
         "item_id": item,
         "token_id": token_id,
-        "user_id": author["id"],
+        # An account the admin's allowed POSTs may deactivate, reset and reactivate: not one the matrix
+        # signs in as (the helper only set the world up).
+        "user_id": people["helper"]["id"],
         "name": "rating",
         "reference": reference,
         "key": key,
