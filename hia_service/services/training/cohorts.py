@@ -257,6 +257,10 @@ def add_trainee(trainer: User, session_id: int, email: str, name: str = "") -> A
     if not is_email_address(email):
         raise ServiceError(WRONG_FORMAT, field="email")
     existing = accounts.get_user_by_email(email)
+    if existing is not None and existing.organisation_id != trainer.organisation_id and not name.strip():
+        # Asked for a name as if there were no account: whether an address has an account in another
+        # organisation is not for a trainer to find out.
+        return _training_account(trainer, session, email, "")
     if existing is not None:
         if existing.organisation_id != trainer.organisation_id or not existing.is_active:
             raise ServiceError(CANNOT_ADD, field="email")

@@ -232,6 +232,20 @@ def test_adding_a_trainee_bad_input(training_app: Flask, people: dict, who: str,
     assert _members(training_app, session["id"]) == []
 
 
+def test_a_trainer_cannot_tell_whether_an_address_has_an_account_in_another_organisation(
+    training_app: Flask, people: dict
+) -> None:
+    """Without a name, an address with an account elsewhere gets the same answer as one with none."""
+    session = make_session(training_app, people["trainer"])
+    answers = []
+    for email in (people["other_trainee"]["email"], "nobody.here@partner.example"):
+        with pytest.raises(ServiceError) as raised:
+            act_as(training_app, people["trainer"], training.add_trainee, session["id"], email, "")
+        answers.append((raised.value.message, raised.value.field))
+    assert answers[0] == answers[1] and answers[0][1] == "name"
+    assert _members(training_app, session["id"]) == []
+
+
 def test_another_organisations_trainer_cannot_see_or_change_the_session(
     training_app: Flask, people: dict
 ) -> None:
