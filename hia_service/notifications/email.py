@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from typing import Any
 
+from hia_service.domain.safe_text import one_line
+
 TIMEOUT_SECONDS = 20
 
 
@@ -38,10 +40,12 @@ def smtp_settings(config: Mapping[str, Any]) -> SmtpSettings | None:
 
 
 def message(settings: SmtpSettings, to: str, subject: str, body: str) -> EmailMessage:
+    """A plain-text email. The subject is made one line, whatever it was built from (a title stored with a
+    line break): a header cannot hold one, and must never be able to start another header."""
     email = EmailMessage()
     email["From"] = settings.sender
     email["To"] = to
-    email["Subject"] = subject
+    email["Subject"] = one_line(subject)
     email.set_content(body)
     return email
 

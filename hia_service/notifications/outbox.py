@@ -1,6 +1,6 @@
 """Emails that go with an action (an assessment returned, approved or submitted): sent once the action has
 been saved, never before and never if it is rolled back, and never at the action's cost. A mail server that
-is down or refuses a message is logged; the action stands."""
+is down or refuses a message, or an email that cannot be made, is logged; the action stands."""
 
 from __future__ import annotations
 
@@ -33,8 +33,19 @@ def send_after_commit(notices: Sequence[Notice]) -> None:
     if settings is None or not notices:
         return
     # Built now, while the request is here; the callback then needs neither the database nor the app.
-    emails = [message(settings, n.to, n.subject, n.body) for n in notices]
-    after_commit(lambda: deliver(settings, emails))
+    emails = [email for email in (_built(settings, n) for n in notices) if email is not None]
+    if emails:
+        after_commit(lambda: deliver(settings, emails))
+
+
+def _built(settings: SmtpSettings, notice: Notice) -> EmailMessage | None:
+    """The email, or None (logged) when it cannot be made of what is stored: the action stands regardless."""
+    try:
+        return message(settings, notice.to, notice.subject, notice.body)
+    except Exception as error:  # whatever the cause: an email never undoes or refuses the action it tells of
+        fields = {"to": notice.to, "subject": notice.subject[:200], "reason": str(error)[:200]}
+        log.warning("email not built", extra={"fields": fields})
+        return None
 
 
 def deliver(settings: SmtpSettings, emails: Sequence[EmailMessage]) -> None:

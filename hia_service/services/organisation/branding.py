@@ -21,6 +21,7 @@ from hia_service.data import organisation_settings as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import OrganisationSettings, User
 from hia_service.domain.branding import LogoError, check_logo
+from hia_service.domain.safe_text import has_visible
 from hia_service.services.errors import ServiceError
 
 if TYPE_CHECKING:  # cryptography is imported where a certificate is read: only on upload
@@ -96,7 +97,7 @@ def _rasterised(svg: bytes) -> bytes:
 
 def save_details(user: User, name: str, address: str) -> None:
     name, address = " ".join((name or "").split()), " ".join((address or "").split())
-    if not name:
+    if not has_visible(name):  # not only zero-width characters: the name heads every record
         raise ServiceError("Enter the name of your organisation", field="name")
     if len(name) > NAME_MAX:
         raise ServiceError(f"The name must be {NAME_MAX} characters or fewer", field="name")
@@ -239,6 +240,11 @@ def certificate_status(organisation_id: int, *, now: datetime | None = None) -> 
     return CertificateStatus(
         settings.certificate_subject or "", expires, settings.certificate_passphrase_env or "", days
     )
+
+
+def organisations_that_can_sign(*, now: datetime | None = None) -> int:
+    """How many organisations have uploaded a signing certificate that has not expired."""
+    return store.count_signing_certificates(now or datetime.now(UTC))
 
 
 def uploaded_certificate(organisation_id: int) -> tuple[bytes, str] | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from hia_service.data import organisation_settings as store
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import OrganisationChoice, User
+from hia_service.domain.safe_text import has_visible
 from hia_service.services.errors import DuplicateValueError, NotFoundError, ServiceError
 
 NAME_MAX = 200
@@ -103,7 +104,7 @@ def _choice(user: User, choice_id: int) -> OrganisationChoice:
 
 def _clean(name: str, chosen: ChoiceKind) -> str:
     name = " ".join((name or "").split())
-    if not name:
+    if not has_visible(name):  # not only zero-width characters
         raise ServiceError(f"Enter the name of the {chosen.singular}", field="name")
     if len(name) > NAME_MAX:
         raise ServiceError(f"The name must be {NAME_MAX} characters or fewer", field="name")

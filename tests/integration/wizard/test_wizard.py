@@ -114,6 +114,41 @@ def test_html_in_answers_is_inert(client: FlaskClient, make_user: Any, sign_in: 
     assert "<script>alert(1)</script>" not in client.get("/home").get_data(as_text=True)
 
 
+def _stored_title(app: Flask, assessment_id: int) -> tuple[str, str]:
+    """(the assessment's title, its answer to the title question) as stored."""
+    from hia_service.data.assessments import get_assessment
+
+    with app.app_context():
+        assessment = get_assessment(assessment_id)
+        assert assessment is not None
+        return assessment.title, assessment.answers["proposal.title"]
+
+
+def test_a_title_is_one_line_however_it_is_typed(
+    client: FlaskClient, app: Flask, make_user: Any, sign_in: Any
+) -> None:
+    """Line breaks (a vertical tab or form feed is cleaned into one) and Unicode separators become spaces
+    where a title is started and where it is changed: it heads pages and every email about it."""
+    _signed_in_manager(make_user, sign_in)
+    assessment_id = _start(client, "Move the clinic\r\nBcc: x@y.nhs.uk\x0b\u2028")
+    assert _stored_title(app, assessment_id) == ("Move the clinic Bcc: x@y.nhs.uk",) * 2
+    url = f"/assessments/{assessment_id}/proposal"
+    typed = "Move the\u2029clinic\x85to \x0cRiverside\n"
+    response = client.post(url, data={**_form(client, url), **PROPOSAL, "proposal.title": typed})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert _stored_title(app, assessment_id) == ("Move the clinic to Riverside",) * 2
+
+
+def test_a_title_of_only_invisible_characters_is_no_title(
+    client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    """A zero-width space passed a check that strips only spaces, making a proposal with an invisible name."""
+    _signed_in_manager(make_user, sign_in)
+    token = csrf_token_from(client.get("/assessments/new").get_data(as_text=True))
+    response = client.post("/assessments/new", data={"title": "\u200b\u2060", "csrf_token": token})
+    assert response.status_code == 400 and "Enter a name for the proposal" in response.get_data(as_text=True)
+
+
 def test_another_manager_gets_not_found(
     client: FlaskClient, app: Flask, make_user: Any, sign_in: Any
 ) -> None:
