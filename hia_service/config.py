@@ -2,6 +2,8 @@
 (tests/architecture/test_configuration.py holds everything else to that).
 
 Defaults are safe to publish: debug off, and a secret key is required unless HIA_ENV=development or testing.
+In production the service's own address (HIA_BASE_URL) is needed to sign records (documents/records.py):
+without it the service runs, says so on /healthz, and refuses approvals rather than sign a guessed link.
 """
 
 from __future__ import annotations
@@ -76,7 +78,8 @@ class Settings(BaseSettings):
     smtp_starttls: bool = False
     smtp_username: str | None = None
     smtp_password: str | None = None
-    base_url: str | None = None  # e.g. https://hia.example.nhs.uk, for links in emails and on signed PDFs
+    # e.g. https://hia.example.nhs.uk, for links in emails and on signed PDFs; needed to sign in production
+    base_url: str | None = None
     # Where browsers fetch the NHS.UK web font (Frutiger) from: the design system's own host by default.
     # Empty on an offline or locked-down network: pages then use the design system's fallback fonts
     # (Arial) and fetch nothing from anywhere but this service.

@@ -125,6 +125,8 @@ def _environment(database_url: str, data_dir: Path, limits: str) -> dict[str, st
         "PYTHONPATH": str(REPO),  # this checkout's code, whichever virtual environment runs it
         "HIA_ENV": "production",
         "HIA_SECRET_KEY": secrets.token_hex(32),
+        # Production will not start without its address; no link made from it is followed here.
+        "HIA_BASE_URL": "https://hia.example.nhs.uk",
         "HIA_DATABASE_URL": database_url,
         "HIA_DATA_DIR": str(data_dir),
         "HIA_LOG_LEVEL": "WARNING",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -126,6 +127,15 @@ def registered_certificates() -> list[RegisteredCertificate]:
     )
     query = query.where(OrganisationSettings.certificate_sha256.is_not(None))
     return [RegisteredCertificate(row[0] or "", row[1], row[2]) for row in db.session.execute(query)]
+
+
+def count_signing_certificates(valid_at: datetime) -> int:
+    """How many organisations have uploaded a signing certificate that has not expired by `valid_at`."""
+    query = select(func.count(OrganisationSettings.organisation_id)).where(
+        OrganisationSettings.certificate.is_not(None),
+        OrganisationSettings.certificate_expires_at > valid_at,
+    )
+    return db.session.scalar(query) or 0
 
 
 def certificate_pems(organisation_code: str | None = None) -> list[str]:

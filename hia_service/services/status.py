@@ -20,7 +20,7 @@ def health() -> dict[str, Any]:
     releases = current_reference_releases() if db_ok else []
     parts = {
         "queue": queue.health(),
-        "signing": signing_health(),
+        "signing": signing_health(database_reachable=db_ok),
     }
     degraded = [name for name, part in parts.items() if part["status"] != "ok"]
     if db_ok and not releases:

@@ -10,6 +10,18 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch: pytest.Mo
         Settings(env="production")
 
 
+def test_production_starts_without_its_own_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It signs nothing without it (tests/integration/documents_wiring/test_approval_signing.py), but every
+    other page works, and /healthz says what is missing."""
+    monkeypatch.setenv("HIA_SECRET_KEY", "s3cret-from-env-0123456789abcdef0123456789")
+    monkeypatch.delenv("HIA_BASE_URL", raising=False)
+    assert Settings(env="production").flask_config()["HIA_BASE_URL"] is None
+    monkeypatch.setenv("HIA_BASE_URL", "https://hia.rxa.nhs.uk")
+    assert Settings(env="production").flask_config()["HIA_BASE_URL"] == "https://hia.rxa.nhs.uk"
+    monkeypatch.delenv("HIA_BASE_URL")
+    assert Settings(env="development").base_url is None  # links fall back to the development server's
+
+
 def test_development_gets_a_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("HIA_SECRET_KEY", raising=False)
     assert Settings(env="development").secret_key == DEV_SECRET
@@ -19,6 +31,7 @@ def test_settings_come_from_hia_environment_variables(monkeypatch: pytest.Monkey
     monkeypatch.setenv("HIA_SECRET_KEY", "s3cret-from-env-0123456789abcdef0123456789")
     monkeypatch.setenv("HIA_PORT", "5099")
     monkeypatch.setenv("HIA_DATABASE_URL", "postgresql+psycopg://db/hia")
+    monkeypatch.setenv("HIA_BASE_URL", "https://hia.rxa.nhs.uk")
     config = Settings(env="production").flask_config()
     assert config["SECRET_KEY"] == "s3cret-from-env-0123456789abcdef0123456789"
     assert config["HIA_PORT"] == 5099
@@ -168,6 +181,7 @@ def test_production_sign_in_through_an_organisation_account_needs_the_base_addre
 
 def test_passwords_are_hashed_at_rfc_9106s_cost_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HIA_SECRET_KEY", "s3cret-from-env-0123456789abcdef0123456789")
+    monkeypatch.setenv("HIA_BASE_URL", "https://hia.rxa.nhs.uk")
     assert Settings(env="production").flask_config()["HIA_PASSWORD_HASH_COST"] == (3, 64 * 1024, 4)
     monkeypatch.setenv("HIA_PASSWORD_HASH_MEMORY_KIB", "32768")
     assert Settings(env="production").flask_config()["HIA_PASSWORD_HASH_COST"] == (3, 32768, 4)
@@ -181,6 +195,7 @@ def test_a_password_hashing_cost_below_owasps_minimum_is_refused(
     monkeypatch: pytest.MonkeyPatch, name: str, value: str
 ) -> None:
     monkeypatch.setenv("HIA_SECRET_KEY", "s3cret-from-env-0123456789abcdef0123456789")
+    monkeypatch.setenv("HIA_BASE_URL", "https://hia.rxa.nhs.uk")
     monkeypatch.setenv(f"HIA_PASSWORD_HASH_{name}", value)
     with pytest.raises(ValidationError, match="OWASP's minimum for argon2id"):
         Settings(env="production")

@@ -52,6 +52,7 @@ def queue_signing(version: AssessmentVersion) -> None:
     """After the approval commits, sign the record in the background. Refuses now (rolling the approval
     back) if signing is not set up, rather than approving something that can never be signed."""
     documents.signing_credentials(version.assessment.organisation)
+    documents.check_own_address()
     jobs.enqueue_after_commit(
         _sign_id(version), SIGN_JOB, version.assessment_id, version.number, lane=_lane(version)
     )

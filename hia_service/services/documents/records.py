@@ -72,14 +72,27 @@ VERSION_STATUS_LABELS = {
     "superseded": "Replaced by a later version",
 }
 SAVE_FAILED = storage.SAVE_FAILED
+# Said to the reviewer, who can act on it only through their organisation's admins: the service's own
+# certificate (HIA_SIGNING_P12) is for whoever runs the service, and docs/deployment.md tells them.
 NOT_SET_UP = (
-    "The assessment cannot be approved because signing is not set up on this service. Ask your system "
-    "administrator to set HIA_SIGNING_P12 and HIA_SIGNING_PASSPHRASE to the organisation's certificate."
+    "The assessment cannot be approved because signing is not set up for your organisation: it has no "
+    "signing certificate. Your organisation's administrator needs to upload one in Settings, under "
+    "Signing certificate. Then approve it again."
+)
+
+
+# The verification link and QR code are inside the signed bytes: a guessed address (the development
+# server's) could never be corrected, so production signs nothing until it knows its own.
+NO_ADDRESS = (
+    "The assessment cannot be approved because this service does not know its own web address, so its "
+    "signed record could not carry a working link to check it. Ask whoever runs the service to set it "
+    "(HIA_BASE_URL), then approve it again."
 )
 
 
 class SigningNotSetUpError(ServiceError):
     status = 503
+    title = "Signing is not set up"
 
 
 DocumentSource = Callable[[AssessmentVersion, str], bytes]  # (version, "pdf" or "docx") -> the file
@@ -276,8 +289,19 @@ def verify_url(version: AssessmentVersion | None) -> str:
     path = "/verify"
     if version is not None and version.verify_key:
         path = f"/verify/{version.assessment.reference}/{version.number}/{version.verify_key}"
-    # Without HIA_BASE_URL (a developer's machine), the address the development server listens on.
-    return public_url(path) or f"http://localhost:{current_app.config.get('HIA_PORT', 5000)}{path}"
+    found = public_url(path)
+    if found is not None:
+        return found
+    check_own_address()
+    return f"http://localhost:{current_app.config.get('HIA_PORT', 5000)}{path}"  # development, testing
+
+
+def check_own_address() -> None:
+    """Refuse to sign in production without HIA_BASE_URL (SigningNotSetUpError)."""
+    if current_app.config.get("HIA_ENV", "production") == "production" and not current_app.config.get(
+        "HIA_BASE_URL"
+    ):
+        raise SigningNotSetUpError(NO_ADDRESS)
 
 
 def _aware(moment: datetime) -> datetime:
@@ -374,15 +398,25 @@ def signing_credentials(organisation: Organisation) -> tuple[Path, str]:
     return _dev_certificate(organisation)
 
 
-def signing_health() -> dict[str, str]:
-    """The service-wide certificate's part of /healthz (organisations may also upload their own)."""
+def signing_health(*, database_reachable: bool = True) -> dict[str, Any]:
+    """Signing's part of /healthz: the service-wide certificate, else (production) how many organisations
+    have uploaded one that has not expired; "missing" when nothing can be signed."""
     config = current_app.config
+    if config.get("HIA_ENV", "production") == "production" and not config.get("HIA_BASE_URL"):
+        return {"status": "missing", "address": "HIA_BASE_URL is not set: nothing can be signed"}
     configured = config.get("HIA_SIGNING_P12")
     if configured:
         readable = Path(configured).is_file() and os.access(configured, os.R_OK)
         return {"status": "ok" if readable else "missing", "certificate": "configured"}
     if config.get("HIA_ENV", "production") == "production":
-        return {"status": "ok", "certificate": "uploaded by each organisation"}
+        if not database_reachable:  # the certificates are in the database
+            return {"status": "unknown", "certificate": "uploaded by each organisation"}
+        count = branding.organisations_that_can_sign()
+        return {
+            "status": "ok" if count else "missing",
+            "certificate": "uploaded by each organisation",
+            "organisations_that_can_sign": count,
+        }
     return {"status": "ok", "certificate": "development (not for live use)"}
 
 

@@ -93,7 +93,39 @@ def test_production_without_a_certificate_refuses_approval(
     act(world["reviewer"], review.start_review, assessment_id, None)
     app.config["HIA_ENV"] = "production"
     try:
-        with pytest.raises(SigningNotSetUpError, match="signing is not set up"):
+        with pytest.raises(SigningNotSetUpError, match="signing is not set up") as refused:
+            act(world["reviewer"], review.approve, assessment_id, None)
+    finally:
+        app.config["HIA_ENV"] = "testing"
+    assert version_of(app, assessment_id)["status"] == "submitted"  # the approval was rolled back
+    # Said to the reviewer: what their organisation can do about it, not the server's settings.
+    assert "Your organisation's administrator needs to upload one in Settings" in refused.value.message
+    assert "HIA_" not in refused.value.message
+
+
+def test_production_without_its_own_address_refuses_approval_rather_than_sign_a_guessed_link(
+    app: Flask, world: Any, make_assessment: Any, act: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The verification link and QR code are inside the signed bytes: a record signed with the development
+    server's address could never be corrected. Without HIA_BASE_URL production signs nothing."""
+    from hia_service.services.documents import records
+    from hia_service.services.documents.records import SigningNotSetUpError
+    from hia_service.services.review import decisions as review
+
+    assessment_id = make_assessment(world["manager"])
+    act(world["reviewer"], review.start_review, assessment_id, None)
+    with app.app_context():  # a real certificate, configured as production's would be
+        from hia_service.data.models import Assessment
+        from hia_service.extensions import db
+
+        organisation = db.session.get(Assessment, assessment_id).organisation
+        p12, passphrase = records.signing_credentials(organisation)
+    monkeypatch.setitem(app.config, "HIA_SIGNING_P12", str(p12))
+    monkeypatch.setitem(app.config, "HIA_SIGNING_PASSPHRASE", passphrase)
+    monkeypatch.setitem(app.config, "HIA_BASE_URL", None)
+    app.config["HIA_ENV"] = "production"
+    try:
+        with pytest.raises(SigningNotSetUpError, match="does not know its own web address"):
             act(world["reviewer"], review.approve, assessment_id, None)
     finally:
         app.config["HIA_ENV"] = "testing"

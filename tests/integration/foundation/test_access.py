@@ -95,6 +95,43 @@ def test_health_check_says_what_is_degraded_without_failing(
     assert client.get("/healthz").get_json()["signing"] == {"status": "missing", "certificate": "configured"}
 
 
+def test_in_production_the_health_check_counts_the_organisations_that_can_sign(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each organisation uploads its own certificate: until one has (not expired), nothing can be approved,
+    which the health check says without taking the server out of service."""
+    from datetime import UTC, datetime, timedelta
+
+    from hia_service.data import organisation_settings
+    from hia_service.data.accounts import add_organisation
+    from hia_service.data.transaction import commit
+
+    monkeypatch.setitem(app.config, "HIA_ENV", "production")
+    monkeypatch.setitem(app.config, "HIA_BASE_URL", None)
+    unaddressed = client.get("/healthz").get_json()["signing"]  # no record can carry a working link
+    assert unaddressed["status"] == "missing" and "HIA_BASE_URL is not set" in unaddressed["address"]
+    monkeypatch.setitem(app.config, "HIA_BASE_URL", "https://hia.rxa.nhs.uk")
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["signing"] == {
+        "status": "missing",
+        "certificate": "uploaded by each organisation",
+        "organisations_that_can_sign": 0,
+    }
+    assert "signing" in body["degraded"]
+    with app.app_context():
+        now = datetime.now(UTC)
+        for code, expires in (("RSG", now + timedelta(days=90)), ("REX", now - timedelta(days=1))):
+            organisation = add_organisation(code, f"Trust {code}")
+            organisation_settings.save_settings(
+                organisation.id, certificate=b"p12", certificate_expires_at=expires
+            )
+        commit()
+    signing = client.get("/healthz").get_json()["signing"]
+    assert (signing["status"], signing["organisations_that_can_sign"]) == ("ok", 1)  # not the expired one
+
+
 def test_health_check_counts_the_queue_and_its_workers(
     app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -123,6 +160,30 @@ def test_unknown_pages_are_nhs_404s_and_json_routes_get_problem_details(client: 
     assert api.status_code == 404
     assert api.content_type == "application/problem+json"
     assert api.get_json()["title"] == "Page not found"
+
+
+@pytest.mark.parametrize(
+    ("error", "heading"),
+    [
+        ("StateTransitionError", "This cannot be done at this stage"),
+        ("ChangedSinceOpenedError", "Someone else changed this"),
+        ("DuplicateValueError", "This already exists"),
+    ],
+)
+def test_a_refusal_at_409_is_headed_by_what_happened_on_pages_and_in_problem_details(
+    app: Flask, error: str, heading: str
+) -> None:
+    """Someone else changed this: only when someone did. A step the record's stage does not allow says so."""
+    from hia_service.services import errors
+
+    refusal = getattr(errors, error)("Only an assessment under review can be approved.")
+    with app.test_request_context("/review/1/approve", method="POST", headers={"Accept": "text/html"}):
+        html, status = app.handle_user_exception(refusal)
+    assert status == 409 and f"<h1>{heading}</h1>" in html
+    assert "Only an assessment under review can be approved." in html
+    with app.test_request_context("/api/v1/assessments/1/review/approve", method="POST"):
+        problem = app.handle_user_exception(refusal)
+    assert problem.status_code == 409 and problem.get_json()["title"] == heading
 
 
 def test_pages_use_the_nhs_design_system(client: FlaskClient) -> None:

@@ -56,6 +56,7 @@ def test_production_session_cookie_is_secure_and_pages_get_hsts(
 ) -> None:
     monkeypatch.setenv("HIA_ENV", "production")
     monkeypatch.setenv("HIA_SECRET_KEY", "x" * 16 + "-a-production-secret-for-the-test")
+    monkeypatch.setenv("HIA_BASE_URL", "https://hia.test")
     production = another_app(f"sqlite:///{tmp_path / 'p.sqlite3'}", tmp_path, TESTING=False)
     response = production.test_client().get("/sign-in", base_url="https://hia.test")
     cookie = _cookie(response, "session")
