@@ -22,7 +22,9 @@ MESSAGES = {
     403: ("You do not have permission to see this page", "If you think you should, ask your administrator."),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("There is a problem with your request", "This page cannot be used in that way."),
-    409: ("Someone else changed this", "Reload the page to see the latest version, then try again."),
+    # "Someone else changed this" is ChangedSinceOpenedError's own title: most refusals at 409 are of a step
+    # the record's stage does not allow, which nobody else need have caused.
+    409: ("This cannot be done at this stage", "Reload the page to see the latest version, then try again."),
     413: ("The file is too large", "Choose a smaller file and try again."),
     422: ("Some of what you sent is not valid", "Check the fields listed in 'errors'."),
     429: ("Too many requests", "Wait a minute and try again."),

@@ -29,13 +29,25 @@ class AssessmentQuerySchema(Schema):
     )
 
 
+PRACTICE_ONLY_IN_TRAINING = (
+    "A practice assessment is started from a scenario of a training session, on the service's training "
+    "pages, so that it gets feedback against the scenario's model answer. The API starts real assessments "
+    "only: leave out 'training' or send false."
+)
+
+
 class AssessmentCreateSchema(StrictSchema):
     title = fields.String(
         required=True,
         validate=validate.Length(min=1, max=300),
         metadata={"example": "Move the community diabetes clinic to the new health centre"},
     )
-    training = fields.Boolean(load_default=False, metadata={"description": "A practice assessment."})
+    # Kept, and refused when true, so a client that asks for practice is told where practice starts.
+    training = fields.Boolean(
+        load_default=False,
+        validate=validate.Equal(False, error=PRACTICE_ONLY_IN_TRAINING),
+        metadata={"description": f"Always false. {PRACTICE_ONLY_IN_TRAINING}"},
+    )
 
 
 class AssessmentSummarySchema(Schema):

@@ -66,15 +66,16 @@ class Assessments(MethodView):
         pagination_parameters.item_count = total
         return rows
 
-    @token_required(Role.MANAGER, Role.REVIEWER, Role.ADMIN, Role.TRAINER)
+    @token_required(Role.MANAGER, Role.REVIEWER, Role.ADMIN)
     @blp.arguments(AssessmentCreateSchema())
     @blp.response(201, AssessmentSchema)
     @blp.alt_response(401, **NO_TOKEN)
+    @blp.alt_response(403, schema=ProblemSchema, description="Not for trainers: they practise in a session")
     @blp.alt_response(422, **INVALID)
     def post(self, body: dict[str, Any]) -> Any:
-        """Start an assessment. Trainers can only start training assessments."""
-        training = body["training"] or api_user().role_enum is Role.TRAINER
-        return start_assessment(api_user(), body["title"], training=training)
+        """Start an assessment. Practice assessments are not started here: each is of a scenario, started
+        from a training session on the training pages, which is where its feedback is."""
+        return start_assessment(api_user(), body["title"])
 
 
 @blp.route("/assessments/<int(max=2147483647):assessment_id>")

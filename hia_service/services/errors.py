@@ -39,10 +39,21 @@ class PermissionDeniedError(ServiceError):
 
 class DuplicateValueError(ServiceError):
     status = 409
+    title = "This already exists"
 
 
 class StateTransitionError(ServiceError):
+    """Not possible at the record's stage (only an assessment under review can be approved, an action already
+    done cannot be done again): nobody else need have changed anything."""
+
     status = 409
+
+
+class ChangedSinceOpenedError(StateTransitionError):
+    """Someone else changed the record after this person read it (its lock_version moved on), or saved it
+    at the same moment: nothing of theirs was saved."""
+
+    title = "Someone else changed this"
 
 
 class ServiceUnavailableError(ServiceError):

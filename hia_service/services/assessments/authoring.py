@@ -15,6 +15,7 @@ from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.framework import visible_answers
 from hia_service.domain.geography import postcodes
 from hia_service.domain.geography.access import TRAVEL_ANSWER_KEY, TravelChange
+from hia_service.domain.safe_text import one_line
 from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, apply
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
@@ -22,6 +23,7 @@ from hia_service.services.areas.profiles import AreaRequest, ResolvedArea
 from hia_service.services.assessments import notices
 from hia_service.services.assessments.wizard import incomplete_tasks
 from hia_service.services.errors import (
+    ChangedSinceOpenedError,
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
@@ -90,8 +92,9 @@ class SaveResult:
 def start_assessment(
     user: User, title: str, *, training: bool = False, versions: rules.Versions | None = None
 ) -> Assessment:
-    """Start a draft under the current rules, or under `versions` (a practice keeps its scenario's)."""
-    title = (title or "").strip()
+    """Start a draft under the current rules, or under `versions` (a practice keeps its scenario's).
+    A title is one line (line breaks become spaces), wherever it comes from: it heads pages and emails."""
+    title = one_line(title or "")
     if not title:
         raise ServiceError("Enter a name for the proposal", field="title")
     if len(title) > TITLE_MAX:
@@ -156,7 +159,7 @@ def save_page(
             # Only set_area writes the area, so it is never stored without the profile worked out from it.
             errors[question_id] = AREA_ONLY_BY_SET_AREA
             continue
-        value, error = check(question, raw.get(question_id))
+        value, error = check(question, _one_line_title(question_id, raw.get(question_id)))
         if question_id in SITE_QUESTIONS and not error and value:
             value, error = _site_postcode(value)
         values[question_id] = value
@@ -172,6 +175,11 @@ def save_page(
     if unplaced:
         result.errors = dict([unplaced])
     return result
+
+
+def _one_line_title(question_id: str, raw: Any) -> Any:
+    """The proposal's title as start_assessment keeps it, on one line, before its length is checked."""
+    return one_line(raw) if question_id == TITLE_QUESTION and isinstance(raw, str) else raw
 
 
 def _save_draft(
@@ -244,7 +252,7 @@ def _store_answers(
     try:
         store.save_assessment(assessment, **changes)
     except store.ConcurrentChangeError:
-        raise StateTransitionError(
+        raise ChangedSinceOpenedError(
             "Someone else saved this assessment at the same moment. Reload the page and try again."
         ) from None
     _audit(

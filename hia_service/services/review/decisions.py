@@ -26,7 +26,12 @@ from hia_service.services import rules
 from hia_service.services.assessments import notices
 from hia_service.services.assessments.authoring import assessment_for, require_complete
 from hia_service.services.documents.on_approval import on_approved
-from hia_service.services.errors import PermissionDeniedError, ServiceError, StateTransitionError
+from hia_service.services.errors import (
+    ChangedSinceOpenedError,
+    PermissionDeniedError,
+    ServiceError,
+    StateTransitionError,
+)
 from hia_service.services.review import followup
 from hia_service.services.review.feedback import GENERAL_SECTION, reviewer_comments
 
@@ -56,10 +61,6 @@ class InvalidInput(ServiceError):
         field, message = next(iter(errors.items()))
         super().__init__(message, field=field)
         self.errors = errors
-
-
-class ChangedSinceOpenedError(StateTransitionError):
-    """Someone else acted on the assessment after this page was opened."""
 
 
 @dataclass(frozen=True)

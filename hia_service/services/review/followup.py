@@ -16,6 +16,7 @@ from hia_service.data.models import ActionItem, Assessment, AssessmentVersion, U
 from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.reassessment import reassessment_reasons
 from hia_service.services.errors import (
+    ChangedSinceOpenedError,
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
@@ -190,14 +191,14 @@ def complete(user: User, item_id: int, note: str, expected_lock: int | None) -> 
     if len(note) > NOTE_MAX:
         raise ServiceError(f"Note must be {NOTE_MAX} characters or fewer", field="note")
     if expected_lock is not None and expected_lock != item.lock_version:
-        raise StateTransitionError(
+        raise ChangedSinceOpenedError(
             "Someone else changed this action after you opened it. Nothing has been saved."
         )
     before = {"status": item.status, "lock_version": item.lock_version}
     try:
         store.complete_item(item, by=user, note=note)
     except ConcurrentChangeError:
-        raise StateTransitionError(
+        raise ChangedSinceOpenedError(
             "Someone else marked this action at the same moment. Nothing has been saved."
         ) from None
     _audit_completion(user, item, before, note)

@@ -23,9 +23,33 @@ def test_start_and_read_an_assessment(api: Api) -> None:
     assert read.json["lock_version"] == made.json["lock_version"]
 
 
-def test_trainer_can_only_start_training_assessments(api: Api) -> None:
-    made = api.post("/assessments", "trainer", json={"title": "Practice run"})
-    assert made.status_code == 201 and made.json["is_training"] is True
+def test_a_title_sent_with_line_breaks_is_kept_on_one_line(api: Api) -> None:
+    made = api.post("/assessments", "manager", json={"title": "Move the clinic\r\nBcc: x@y.nhs.uk"})
+    assert made.status_code == 201, made.json
+    assert made.json["title"] == "Move the clinic Bcc: x@y.nhs.uk"
+    body = {"answers": {"proposal.title": "Move the\u2028clinic\x85to Riverside"}}
+    saved = api.put(
+        f"/assessments/{made.json['id']}/answers/proposal",
+        "manager",
+        json={**body, "lock_version": made.json["lock_version"]},
+    )
+    assert saved.status_code == 200, saved.json
+    assert saved.json["values"] == {"proposal.title": "Move the clinic to Riverside"}
+    read = api.get(f"/assessments/{made.json['id']}", "manager").json
+    assert (read["title"], read["answers"]["proposal.title"]) == ("Move the clinic to Riverside",) * 2
+
+
+def test_practice_is_not_started_through_the_api(app: Flask, api: Api) -> None:
+    """A practice assessment is of a scenario, started in a training session, where its feedback is: one
+    started here would have none (a 404 after handing it in). So the API says where practice starts."""
+    before = count_rows(app, "Assessment")
+    refused = api.post("/assessments", "manager", json={"title": "Practice run", "training": True})
+    assert refused.status_code == 422 and refused.content_type == "application/problem+json"
+    assert "started from a scenario of a training session" in refused.json["errors"]["json"]["training"][0]
+    trainer = api.post("/assessments", "trainer", json={"title": "Practice run"})
+    assert trainer.status_code == 403 and trainer.content_type == "application/problem+json"
+    assert count_rows(app, "Assessment") == before
+    assert api.post("/assessments", "manager", json={"title": "Real", "training": False}).status_code == 201
 
 
 def test_list_filters_and_pages(app: Flask, api: Api, world: World) -> None:

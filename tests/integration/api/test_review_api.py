@@ -113,6 +113,7 @@ def test_stale_lock_version_on_review_is_409_and_changes_nothing(
 ) -> None:
     stale = api.post(f"/assessments/{submitted}/review/start", "reviewer", json={"lock_version": 999})
     assert stale.status_code == 409 and "after you opened it" in stale.json["detail"]
+    assert stale.json["title"] == "Someone else changed this"
     assert api.get(f"/assessments/{submitted}", "reviewer").json["status"] == "submitted"
 
 
@@ -120,6 +121,7 @@ def test_approving_twice_is_409(api: Api, submitted: int) -> None:
     assert api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={}).status_code == 200
     again = api.post(f"/assessments/{submitted}/review/approve", "reviewer", json={})
     assert again.status_code == 409 and "under review" in again.json["detail"]
+    assert again.json["title"] == "This cannot be done at this stage"  # nobody else changed anything
 
 
 def test_review_refused_to_other_roles_and_organisations(app: Flask, api: Api, submitted: int) -> None:

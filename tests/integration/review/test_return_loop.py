@@ -455,3 +455,66 @@ def test_the_record_page_shows_the_return_reason_as_text_not_markup(
         assert '<h2 class="nhsuk-heading-s">Returned to the author</h2>' in html, person
         assert "Add evidence for &lt;b&gt;disabled people&lt;/b&gt; &amp; carers." in html, person
         assert "&lt;h2" not in html and "&lt;p&gt;" not in html, person
+
+
+# Each character str.splitlines() ends a line at, as a title stored before titles were one line may hold.
+LINE_BREAKS = ["\n", "\r", "\r\n", "\u2028", "\u2029", "\x85", "\x0b", "\x0c"]
+
+
+def ready_to_submit_with_title(app: Flask, author: dict[str, Any], title: str) -> int:
+    """A complete draft whose stored title is `title` as it is (written past the services, as old data)."""
+    from hia_service.data.assessments import save_assessment
+    from hia_service.data.transaction import commit
+    from tests.integration.review.conftest import create_assessment, missing_required
+
+    assessment_id = create_assessment(app, author, submit=False)
+    with acting_as(app, author) as user:
+        rest = missing_required(assessments.assessment_for(user, assessment_id))
+        assert assessments.save_page(user, assessment_id, list(rest), rest, None).saved
+        save_assessment(assessments.assessment_for(user, assessment_id), title=title)
+        commit()
+    return assessment_id
+
+
+@pytest.mark.parametrize("line_break", LINE_BREAKS, ids=repr)
+def test_a_title_stored_with_a_line_break_is_submitted_and_its_email_subject_is_one_line(
+    app: Flask, client: FlaskClient, world: Any, login: Any, snapshot: Any, smtp: Sink, line_break: str
+) -> None:
+    title = f"Close the unit{line_break}Bcc: someone@example.com"
+    assessment_id = ready_to_submit_with_title(app, world["manager"], title)
+    login(world["manager"])
+    url = f"/assessments/{assessment_id}/check-answers"
+    response = client.post(url, data={"csrf_token": form_token(client, url)})
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    assert snapshot(assessment_id)["status"] == "submitted"
+    reference = reference_of(app, assessment_id).split()[0]
+    received = smtp.received()
+    assert sorted(address for rcpt, _ in received for address in rcpt) == sorted(
+        [world["reviewer"]["email"], world["reviewer2"]["email"]]
+    )
+    for _, email in received:
+        assert subject(email) == f"Ready for review: {reference} Close the unit Bcc: someone@example.com"
+        assert email["Bcc"] is None
+
+
+def test_an_email_that_cannot_be_made_is_logged_and_the_submission_stands(
+    world: Any, make_assessment: Any, snapshot: Any, smtp: Sink, monkeypatch: Any, caplog: Any
+) -> None:
+    from hia_service.notifications import outbox
+
+    made = outbox.message
+
+    def failing_for_one(settings: Any, to: str, subject: str, body: str) -> Any:
+        if to == world["reviewer"]["email"]:
+            raise ValueError("this email cannot be made")
+        return made(settings, to, subject, body)
+
+    monkeypatch.setattr(outbox, "message", failing_for_one)
+    assessment_id = make_assessment(world["manager"])
+    assert snapshot(assessment_id)["status"] == "submitted"
+    assert [rcpt for rcpt, _ in smtp.received()] == [[world["reviewer2"]["email"]]]
+    failures = [r for r in caplog.records if r.name == "hia_service.notifications"]
+    assert [(r.getMessage(), r.fields["to"]) for r in failures] == [
+        ("email not built", world["reviewer"]["email"])
+    ]
+    assert "cannot be made" in failures[0].fields["reason"]
