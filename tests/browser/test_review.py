@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -171,9 +172,12 @@ def test_recording_the_decision_and_the_compare_page(
     screenshot(page, "review-decision-errors")
     page.get_by_label("Go ahead as proposed").check()
     page.get_by_label("Describe the decision").fill("Agreed by the board.")
-    page.get_by_label("Day").fill("1")
-    page.get_by_label("Month").fill("1")
-    page.get_by_label("Year").fill("2020")
+    # Before the assessment was first submitted (today), but not so long before it that it reads as a
+    # mistyped year (more than a year before the assessment was started is refused).
+    earlier = date.today() - timedelta(days=30)
+    page.get_by_label("Day").fill(str(earlier.day))
+    page.get_by_label("Month").fill(str(earlier.month))
+    page.get_by_label("Year").fill(str(earlier.year))
     page.get_by_role("button", name="Record the decision").click()
     expect(page.locator(".hia-flash")).to_contain_text("Decision recorded")
     expect(page.get_by_role("heading", name="Important: Assessed after the decision")).to_be_visible()

@@ -111,8 +111,8 @@ def _show_a_validation_error_then_fix_it(page: Page, pages: dict[str, Any], answ
     expect(page.locator(f'[name="{kept.id}"]')).to_have_value(answers.typed[kept.id])  # nothing lost
     axe_check(page)
     screenshot(page, "wizard-validation-error")
-    summary.get_by_role("link").first.click()  # the summary's link takes the person to the box
-    expect(page.locator(f'[id="{date_question.id}-day"]')).to_be_focused()
+    summary.get_by_role("link").first.click()  # the summary's link takes the person to the box that is wrong
+    expect(page.locator(f'[id="{date_question.id}-year"]')).to_be_focused()
     year.fill(filled)
 
 
