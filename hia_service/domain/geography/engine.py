@@ -24,7 +24,13 @@ from hia_service.domain.geography.definitions import (
 from hia_service.domain.geography.errors import AreaDefinitionError, ReleaseNotAvailableError
 from hia_service.domain.geography.profile import Baselines, build_profile
 from hia_service.domain.geography.releases import DEFAULT_RELEASE, RELEASES
-from hia_service.domain.geography.selection import Selection, postcode_point, postcode_row, resolve
+from hia_service.domain.geography.selection import (
+    Selection,
+    centre_in_nation,
+    postcode_point,
+    postcode_row,
+    resolve,
+)
 from hia_service.domain.geography.shapes import check_lat_long, prepare_transformers, to_wgs84
 from hia_service.domain.geography.summary import Headline
 from hia_service.domain.geography.tables import Geography, PostcodeIndex, ReleaseTable, VintageLookup
@@ -130,6 +136,11 @@ class GeographyEngine:
     def postcode_location(self, postcode: str) -> tuple[float, float]:
         """A postcode's Code-Point Open point as British National Grid (easting, northing)."""
         return postcode_point(postcode, self)
+
+    def check_centre(self, postcode: str, *, release: str | None = None) -> None:
+        """AreaDefinitionError (field "area.postcode") when a distance's centre postcode is in another
+        nation than the release covers: a circle round it could only ever be empty."""
+        centre_in_nation(postcode, self.release(release), self)
 
     def place_of(self, postcode: str, *, release: str | None = None) -> str | None:
         """The name of the local authority a postcode is in ("Blackpool"), to say where a distance is

@@ -30,6 +30,7 @@ from hia_service.domain.geography.errors import AreaDefinitionError
 from hia_service.domain.geography.shapes import Circle, check_lat_long, parse_geojson
 from hia_service.domain.geography.spatial import cover, outside_release
 from hia_service.domain.geography.tables import (
+    NATION_CODES,
     Geography,
     GroupTable,
     PostcodeIndex,
@@ -206,15 +207,25 @@ def _not_found(code: str, reason: str, release: ReleaseTable, table: GroupTable)
 
 
 def _spatial(
-    release: ReleaseTable, polygon: BaseGeometry | Circle, method: str, echo: dict[str, Any]
+    release: ReleaseTable,
+    polygon: BaseGeometry | Circle,
+    method: str,
+    echo: dict[str, Any],
+    around: str | None = None,
 ) -> Selection:
+    """`around`: for a distance round a point, how the point reads ("FY1 4**"): an empty circle is then
+    answered in terms of the distance, on the distance's field."""
     covered = cover(release, polygon, method)
     others = outside_release(release, polygon)
     info = release.info
     if len(covered.rows) == 0:
-        raise AreaDefinitionError(
-            _empty_shape_message(info.id, info.nation, info.unit, method, others), "area"
-        )
+        if others:
+            raise AreaDefinitionError(_outside_message(info.id, info.nation, others), "area")
+        if isinstance(polygon, Circle) and around is not None:
+            raise AreaDefinitionError(
+                _empty_circle_message(info.nation, polygon, around, method), "area.radius_km"
+            )
+        raise AreaDefinitionError(_empty_shape_message(info.nation, method), "area")
     notes = []
     if others:
         notes.append(
@@ -227,17 +238,32 @@ def _spatial(
     return Selection(covered.rows, weights, covered.fractions, echo, method, False, [], notes)
 
 
-def _empty_shape_message(release_id: str, nation: str, unit: str, method: str, others: int) -> str:
-    if others:
-        return (
-            f"The shape only covers areas outside {nation} ({others} small areas); {release_id} covers "
-            f"{nation} only. Choose the index for that nation."
-        )
-    if method == "area":
-        return f"The shape does not overlap any {nation} {unit}: is it in the sea, or outside {nation}?"
+def _outside_message(release_id: str, nation: str, others: int) -> str:
+    areas = "neighbourhood" if others == 1 else "neighbourhoods"
     return (
-        f"The shape does not contain the centre of any {nation} {unit}: it may be in the sea, outside "
-        f"{nation}, or smaller than one area (then try method 'area')."
+        f"The area is outside {nation} ({others:,} {areas}). The deprivation figures used here "
+        f"({release_id}) cover {nation} only."
+    )
+
+
+def _empty_circle_message(nation: str, circle: Circle, around: str, method: str) -> str:
+    counted = "overlaps" if method == "area" else "has its centre"
+    return (
+        f"No neighbourhood in {nation} {counted} within {circle.radius_km:g} km of {around}. Use a larger "
+        "distance: in the countryside one neighbourhood (LSOA) can stretch several kilometres."
+    )
+
+
+def _empty_shape_message(nation: str, method: str) -> str:
+    if method == "area":
+        return (
+            f"The boundary does not overlap any neighbourhood in {nation}: is it in the sea, or outside "
+            f"{nation}?"
+        )
+    return (
+        f"The boundary does not contain the centre of any neighbourhood (LSOA) in {nation}: it may be in "
+        f"the sea, outside {nation}, or smaller than one neighbourhood. Draw or upload a larger boundary, or "
+        "list the neighbourhoods' codes instead."
     )
 
 
@@ -249,12 +275,16 @@ def _point_radius(definition: PointRadius, release: ReleaseTable, context: Conte
     }
     if definition.postcode is not None:
         x, y = postcode_point(definition.postcode, context)
+        centre_in_nation(definition.postcode, release, context)
         echo["centre"] = {"postcode_sector": pc.mask(pc.normalise(definition.postcode))}
     else:
         assert definition.latitude is not None and definition.longitude is not None
         x, y = check_lat_long(definition.latitude, definition.longitude)
         echo["centre"] = {"latitude": definition.latitude, "longitude": definition.longitude}
-    return _spatial(release, Circle(x, y, definition.radius_km), definition.method, echo)
+    around = (
+        " ".join(definition.postcode.upper().split()) if definition.postcode is not None else "that point"
+    )
+    return _spatial(release, Circle(x, y, definition.radius_km), definition.method, echo, around)
 
 
 def postcode_point(postcode: str, context: Context) -> tuple[float, float]:
@@ -270,6 +300,22 @@ def postcode_point(postcode: str, context: Context) -> tuple[float, float]:
             f"The centre postcode ({pc.mask(compact)}) is {_not_found_reason(compact)}.", "area.postcode"
         )
     return float(index.x[row]), float(index.y[row])
+
+
+def centre_in_nation(postcode: str, release: ReleaseTable, context: Context) -> None:
+    """A centre postcode in another nation is refused as that, not as an empty circle: a distance round
+    Edinburgh is outside what an index for England can profile, however long it is."""
+    compact = pc.normalise(postcode)
+    index = _postcode_index(context)
+    row = index.find_one(compact) if compact is not None else -1
+    nation = NATION_CODES.get(int(index.nation[row]), "unknown") if row >= 0 else "unknown"
+    if nation not in ("unknown", release.info.nation):
+        shown = " ".join(postcode.upper().split())
+        raise AreaDefinitionError(
+            f"{shown} is in {nation}. The deprivation figures used here ({release.info.id}) cover "
+            f"{release.info.nation} only.",
+            "area.postcode",
+        )
 
 
 def postcode_row(postcode: str, release: ReleaseTable, context: Context) -> int | None:

@@ -84,14 +84,16 @@ def _request_key(request: AreaRequest, release: str | None, method: str | None) 
 def _resolve(
     engine: GeographyEngine, request: AreaRequest, release: str | None, method: str | None
 ) -> ResolvedArea:
-    area = _without_postcode(_lsoa_area_from_postcodes(dict(request.definition)), request.inputs)
+    area = _without_postcode(_lsoa_area_from_postcodes(dict(request.definition)), request.inputs, release)
     definition = {key: value for key, value in area.items() if key not in CARRIED}
     try:
         figures = engine.profile(definition, release=release, method=method)
     except ReferenceDataNotLoadedError as error:
         raise ServiceUnavailableError(str(error)) from None
     except GeographyError as error:
-        raise ServiceError(error.message, field=getattr(error, "field", None)) from None
+        raise ServiceError(
+            _of_the_postcode(error.message, request), field=getattr(error, "field", None)
+        ) from None
     definition = _named(definition, figures.get("area") or {})
     figures["unmatched"] = [*area.get("unmatched", []), *figures.get("unmatched", [])]
     figures["notes"] = [*figures.get("notes", []), *area.get("notes", [])]
@@ -230,7 +232,18 @@ def patient_list_completeness(data: bytes) -> dict[str, Any]:
     return {"source": "patient list", **(list_completeness(data) or {})}
 
 
-def _without_postcode(area: dict[str, Any], inputs: Mapping[str, str]) -> dict[str, Any]:
+def _of_the_postcode(message: str, request: AreaRequest) -> str:
+    """The engine sees a distance round a postcode as round a latitude and longitude ("that point"): its
+    message names the postcode that was typed."""
+    postcode = request.definition.get("postcode")
+    if not isinstance(postcode, str) or not postcode.strip():
+        return message
+    return message.replace("of that point", "of " + " ".join(postcode.upper().split()))
+
+
+def _without_postcode(
+    area: dict[str, Any], inputs: Mapping[str, str], release: str | None = None
+) -> dict[str, Any]:
     """A distance around a postcode is stored as latitude and longitude and the postcode sector (the
     postcode itself is in the profile's provenance, as typed), with a label in the person's own words and
     the place it is in: "3 miles around FY1 4AA (Blackpool)"."""
@@ -244,6 +257,7 @@ def _without_postcode(area: dict[str, Any], inputs: Mapping[str, str]) -> dict[s
         # before they are read here.
         radius_km = parse_area(area).radius_km  # type: ignore[union-attr]  # a point_radius
         x, y = geography.loaded_engine().postcode_location(str(area["postcode"]))
+        geography.loaded_engine().check_centre(str(area["postcode"]), release=release)
     except GeographyError as error:
         raise ServiceError(error.message, field=getattr(error, "field", None) or "postcode") from None
     longitude, latitude = point_to_wgs84(x, y)

@@ -74,6 +74,35 @@ def test_a_radius_that_is_not_a_usable_number_is_refused_with_its_field(
     assert after["area"] == before["area"] and after["profile"] == before["profile"]
 
 
+def test_a_distance_round_a_postcode_in_another_nation_is_refused_as_that(area_app: Flask, api: Api) -> None:
+    """Not "no neighbourhood within 5 km": a circle round Edinburgh can never be profiled with an index for
+    England, however large; with the index for Wales a Cardiff postcode is profiled."""
+    for postcode, nation in (("EH1 1AD", "Scotland"), ("CF10 1EP", "Wales")):
+        area = {"type": "point_radius", "postcode": postcode, "radius_km": 5}
+        response = api.post("/area-profiles", "manager", json={"area": area})
+        assert response.status_code == 400, response.get_json()
+        problem = response.get_json()
+        assert problem["detail"] == (
+            f"{postcode} is in {nation}. The deprivation figures used here (IoD2025) cover England only."
+        )
+        assert list(problem["errors"]) == ["area.postcode"]
+    welsh = {"type": "point_radius", "postcode": "CF10 1EP", "radius_km": 5}
+    answered = api.post("/area-profiles", "manager", json={"area": welsh, "release": "WIMD2019"})
+    assert answered.status_code == 200, answered.get_json()
+    assert answered.get_json()["lsoa_count"] > 0
+
+
+def test_a_distance_too_short_to_reach_a_neighbourhood_says_so_of_the_postcode(
+    area_app: Flask, api: Api
+) -> None:
+    area = {"type": "point_radius", "postcode": "LA2 8AB", "radius_km": 0.3}
+    problem = api.post("/area-profiles", "manager", json={"area": area}).get_json()
+    assert problem["status"] == 400 and list(problem["errors"]) == ["area.radius_km"]
+    assert problem["detail"].startswith(
+        "No neighbourhood in England has its centre within 0.3 km of LA2 8AB."
+    )
+
+
 def test_the_area_cannot_be_written_as_an_answer(app: Flask, api: Api, draft: int) -> None:
     saves_before, before = _answer_saves(app), _read(api, draft)
     body = {"answers": {"who.geography": {"type": "lad", "codes": ["E06000009"]}}, "lock_version": 1}

@@ -326,6 +326,17 @@ def test_a_radius_in_miles_is_stored_in_kilometres_and_kept_as_typed(
             "at most 100 km",
         ),
         ({"method": "lsoa_codes", "lsoa_codes": "W01000001"}, "lsoa_codes", "Wales has its own index"),
+        # A short distance in the countryside: advice this page can follow, on the distance.
+        (
+            {"method": "point_radius", "postcode": "LA2 8AB", "radius_km": "0.3"},
+            "radius_km",
+            "No neighbourhood in England has its centre within 0.3 km of LA2 8AB",
+        ),
+        (
+            {"method": "point_radius", "postcode": "EH1 1AD", "radius_km": "5"},
+            "postcode",
+            "EH1 1AD is in Scotland",
+        ),
     ],
 )
 def test_the_engines_refusals_are_shown_in_plain_english_beside_their_field(
@@ -339,3 +350,4 @@ def test_the_engines_refusals_are_shown_in_plain_english_beside_their_field(
     assert summary and message in summary.group(1)
     assert f'href="#{anchor}"' in summary.group(1)
     assert "(field:" not in html and "area." not in summary.group(1)
+    assert "method 'area'" not in html and "Choose the index" not in html  # API words, not this page's
