@@ -64,7 +64,8 @@ def test_every_page_of_the_managers_journey_fits_a_phone(
 
 
 def test_the_reviewers_pages_fit_a_phone(page: Page, live_server: LiveServer) -> None:
-    title = f"Close the walk-in centre {uuid.uuid4().hex[:6]}"
+    # A long title, as real ones are.
+    title = f"Move community physiotherapy into the new Whitegate Drive health hub {uuid.uuid4().hex[:6]}"
     assessment_id = create_assessment(live_server.app, demo_person(live_server, "manager"), title)
     page.set_viewport_size(PHONE)
     sign_in_as(page, "reviewer")
