@@ -79,3 +79,17 @@ def test_technical_measures_sit_behind_more_about_these_figures(
         "People affected by deprivation decile",
     ):
         assert measure not in headline and measure in more.split("</details>")[0], measure
+
+
+def test_a_submitted_assessment_speaks_to_its_author_as_one_that_cannot_change(
+    client: FlaskClient, world: Any, make_assessment: Any, login: Any
+) -> None:
+    """Its task list does not ask the author to change answers they cannot change, and the record it links to
+    leads back."""
+    submitted = make_assessment(world["manager"], "Close the walk-in centre on Sundays")
+    login(world["manager"])
+    tasks = client.get(f"/assessments/{submitted}").get_data(as_text=True)
+    assert "What the quality checks found" in tasks and "Things to look at" not in tasks
+    assert "Go to this question" not in tasks
+    record = client.get(f"/review/{submitted}").get_data(as_text=True)
+    assert f'href="/assessments/{submitted}"' in record and "Back to the assessment" in record
