@@ -6,7 +6,7 @@ import logging
 import math
 import time
 
-from flask import Flask, Response, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -122,6 +122,16 @@ def problem(status: int, title: str, detail: str, **extra: object) -> Response:
     return response
 
 
+def _too_large() -> str:
+    """Refused before any page sees it (MAX_CONTENT_LENGTH): say the limit, as the pages' own checks do."""
+    most = current_app.config.get("MAX_CONTENT_LENGTH")
+    size = f"{most / 2**20:.0f} MB" if most and most >= 2**20 else f"{(most or 0) / 2**10:.0f} KB"
+    limit = f" The most the service takes at once is {size}." if most else ""
+    if wants_json():
+        return f"The request is too large.{limit} Send a smaller body or file."
+    return f"Nothing was saved.{limit} Go back, choose a smaller file and try again."
+
+
 def render_error(
     status: int, detail: str | None = None, title: str | None = None, **extra: object
 ) -> tuple[str, int] | Response:
@@ -156,6 +166,8 @@ def register_errors(app: Flask) -> None:
         messages = (getattr(error, "data", None) or {}).get("messages")
         if messages:
             return render_error(error.code or 422, "Check the fields listed in 'errors'.", errors=messages)
+        if error.code == 413:
+            return render_error(413, _too_large())
         return render_error(error.code or 500)
 
     @app.errorhandler(OperationalError)

@@ -165,7 +165,7 @@ def test_api_body_over_the_service_limit_is_a_problem_413(
     response = api.post(
         "/api/v1/area-profiles", json={"area": {"type": "lsoa_codes", "codes": ["E01000001"] * 2000}}
     )
-    _problem(response, 413, "Choose a smaller file")
+    _problem(response, 413, "The most the service takes at once is 10 KB. Send a smaller body or file.")
 
 
 # --- PDFs on the verify page and the API -------------------------------------------------------------------

@@ -52,10 +52,13 @@ def _post_area(client: FlaskClient, assessment_id: int, data: dict[str, Any]) ->
     return _post_multipart(client, url, {**data, "csrf_token": token})
 
 
-def _post_multipart(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
+def _post_multipart(
+    client: FlaskClient, url: str, data: dict[str, Any], headers: dict[str, str] | None = None
+) -> Any:
     # Encoded in memory: the test client spools big bodies to a temporary file it never closes.
     boundary, body = encode_multipart(MultiDict(data))
-    return client.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+    content_type = f"multipart/form-data; boundary={boundary}"
+    return client.post(url, data=body, content_type=content_type, headers=headers or {})
 
 
 def _stored(app: Flask, assessment_id: int) -> dict[str, Any]:
@@ -193,14 +196,17 @@ def test_upload_over_the_service_limit(
 ) -> None:
     """Werkzeug refuses a body over MAX_CONTENT_LENGTH (HIA_MAX_UPLOAD_MB) before the page sees it."""
     url = f"/assessments/{saved}/area"
-    token = csrf_token_from(client.get(url).get_data(as_text=True))
+    page = client.get(url)
+    token, here = csrf_token_from(page.get_data(as_text=True)), page.request.url  # as a browser refers
     monkeypatch.setitem(area_app.config, "MAX_CONTENT_LENGTH", 10_000)
     upload = _upload("patients.csv", b"postcode\n" + b"PO1 1AA\n" * 2_000)
     data = {"method": "patient_list", "patient_file": upload, "csrf_token": token}
-    response = _post_multipart(client, url, data)
+    response = _post_multipart(client, url, data, headers={"Referer": here})
     html = response.get_data(as_text=True)
     assert response.status_code == 413, html
-    assert "The file is too large" in html and "Choose a smaller file" in html
+    assert "The file is too large" in html and "choose a smaller file" in html
+    assert "The most the service takes at once is 10 KB" in html  # the limit, not only "too large"
+    assert f'<a href="{here}">Go back to the page you were on</a>' in html
     _assert_kept(area_app, saved)
 
 
