@@ -86,10 +86,7 @@ def check_file(spec: DatasetSpec, directory: Path) -> tuple[CheckedFile | None, 
         pyogrio.errors.DataLayerError,
         shapely.errors.GEOSException,  # a feature's geometry GEOS cannot build (a one-point ring)
     ) as error:
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-        return None, [
-            Problem(spec.file, None, f"the file cannot be read: it is truncated or corrupt ({reason})")
-        ]
+        return None, [Problem(spec.file, None, _unreadable(error, path))]
     problems = list(_problems(spec, table, geometry))
     if not problems and digest != spec.sha256:
         problems.append(
@@ -102,6 +99,30 @@ def check_file(spec: DatasetSpec, directory: Path) -> tuple[CheckedFile | None, 
             )
         )
     return (CheckedFile(spec, digest, table, geometry) if not problems else None), problems
+
+
+def _unreadable(error: BaseException, path: Path) -> str:
+    """Why a file could not be read, in words for whoever loads the data: not the library's own (a build
+    path, a codec's byte position)."""
+    if isinstance(error, pd.errors.EmptyDataError) or (path.is_file() and path.stat().st_size == 0):
+        return "the file is empty: download it again"
+    if isinstance(error, UnicodeDecodeError):
+        line = path.read_bytes()[: error.start].count(b"\n") + 1 if path.suffix != ".gz" else None
+        where = f" (line {line})" if line else ""
+        return (
+            f"the file is not UTF-8 text{where}: it may have been opened and saved again in another "
+            "program. Download it again, or save it as UTF-8"
+        )
+    if (
+        isinstance(error, EOFError | zlib.error)
+        or "decompression failed" in str(error)
+        or "gzip" in str(error)
+    ):
+        return "the compressed file is truncated or damaged: download it again"
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    if "/" in reason:  # a path inside a library's build, which tells nobody anything
+        reason = type(error).__name__
+    return f"the file cannot be read: it is truncated or damaged ({reason}). Download it again"
 
 
 def _read(spec: DatasetSpec, path: Path) -> tuple[pd.DataFrame, NDArray[np.object_] | None]:

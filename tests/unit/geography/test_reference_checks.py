@@ -102,7 +102,17 @@ def test_truncated_gzip_is_reported_not_crashed(tmp_path: Path) -> None:
     whole = gzip.compress(GOOD.encode() * 50)
     (tmp_path / "index.csv.gz").write_bytes(whole[: len(whole) // 2])
     _, found = check_file(spec(file="index.csv.gz"), tmp_path)
-    assert "index.csv.gz: the file cannot be read: it is truncated or corrupt" in str(found[0])
+    assert "index.csv.gz: the compressed file is truncated or damaged: download it again" in str(found[0])
+
+
+def test_an_empty_file_and_one_in_another_encoding_say_so_in_plain_words(tmp_path: Path) -> None:
+    """Not "No columns to parse from file", nor a codec's byte position called "truncated or corrupt"."""
+    (tmp_path / "index.csv").write_bytes(b"")
+    _, [empty] = check_file(spec(file="index.csv"), tmp_path)
+    assert str(empty) == "index.csv: the file is empty: download it again"
+    (tmp_path / "index.csv").write_bytes(GOOD.replace("E01000002", "E01000002 Gw\u00ebnt").encode("cp1252"))
+    _, [encoded] = check_file(spec(file="index.csv"), tmp_path)
+    assert "index.csv: the file is not UTF-8 text (line " in str(encoded) and "byte" not in str(encoded)
 
 
 def test_geojson_is_read_through_vsigzip_and_checked(tmp_path: Path) -> None:

@@ -342,4 +342,4 @@ def test_a_ring_of_one_point_is_refused_with_the_file_named(tmp_path: Path) -> N
     write(tmp_path, spec, json.dumps({"type": "FeatureCollection", "features": [feature]}).encode())
     checked, [problem] = check_file(spec, tmp_path)
     assert checked is None
-    assert str(problem).startswith(f"{spec.file}: the file cannot be read: it is truncated or corrupt")
+    assert str(problem).startswith(f"{spec.file}: the file cannot be read: it is truncated or damaged")
