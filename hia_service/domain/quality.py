@@ -46,6 +46,7 @@ class QualityWarning:
 INTERSECTION_QUESTION = "intersection.considered"  # framework 1.1 on
 INTERSECTION_ROWS = "intersection.impacts"
 INTERSECTION_NAMED = 4  # groups named in the warning; more would not be read
+SUPPORTS = ("will_support", "may_support")  # EHIA ratings that say the proposal helps an aim
 DATA_GAP_WARN_SHARE = 0.05  # a patient list missing this share of a field is worth a warning
 MOVES = ("closure", "relocation")  # proposal kinds where people go to another site
 CURRENT_SITE, PROPOSED_SITE = "access.current_site", "access.proposed_site"  # framework 1.2 on
@@ -360,6 +361,32 @@ class _Checks:
         if self._asked("digital.offline_route") and self.answers.get("digital.offline_route") == "no":
             yield self.warn("digital.no_offline_route", "digital.offline_route")
 
+    def duty_ratings(self) -> Iterator[QualityWarning]:
+        """Rating the proposal as supporting the reduction of inequalities in access (or outcomes) while
+        recording harm to access (or outcomes) for groups: a panel asks how both can hold."""
+        for aim, word in (("access", "access"), ("outcomes", "outcomes")):
+            question = f"ehia.{aim}"
+            rating = self.answers.get(question)
+            if not self._asked(question) or rating not in SUPPORTS:
+                continue
+            harmed = [
+                g
+                for _, g in self.fw.groups()
+                if self.impact(g) == "negative"
+                and (aim in (self.answers.get(f"{g.id}.mechanism") or []) or g.id == f"core20.{aim}")
+            ]
+            if harmed:
+                groups = _listed([g.in_sentence for g in harmed[:INTERSECTION_NAMED]] + _more(len(harmed)))
+                label = self.fw.question(question).option_label(rating).lower()
+                yield self.warn(
+                    f"{question}.contradicts_harm",
+                    question,
+                    "duty_rating_contradicts_harm",
+                    rating=label,
+                    what=word,
+                    groups=groups,
+                )
+
     def workforce_data(self) -> Iterator[QualityWarning]:
         """A decision about staff needs the organisation's WRES, WDES and EDS 2022 data behind it."""
         about_staff = (
@@ -394,6 +421,7 @@ class _Checks:
             self.access_engagement,
             self.sites,
             self.offline_route,
+            self.duty_ratings,
             self.workforce_data,
             self.recommendation,
             self.decision_date,

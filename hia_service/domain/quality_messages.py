@@ -59,6 +59,10 @@ MESSAGES = {
         "{gap}. NHS England's statement on information on health inequalities asks for this to be reported: "
         "record it as a gap in the evidence, with a plan to close it"
     ),
+    "duty_rating_contradicts_harm": (
+        "You rated the proposal as one that {rating} reducing inequalities in {what}, but you recorded harm "
+        "to {what} for these groups: {groups}. Change the rating, or say in its evidence how both can be true"
+    ),
     "claim_no_evidence": (
         "You said the impact on {group} is {word}. Give the evidence for this: a governance panel treats an "
         "answer with nothing behind it as not assessed"

@@ -234,3 +234,17 @@ def test_text_helpers() -> None:
     assert not evidence_text.changes_access("policy", ["Update the lone working policy"])
     assert evidence_text.mentions_workforce_data(["see the workforce race equality standard report"])
     assert list(evidence_text.strings_in({"a": [{"b": "text"}], "c": 3})) == ["text"]
+
+
+def test_a_duty_rating_that_contradicts_a_recorded_harm_is_questioned(fw: Framework) -> None:
+    """'Will support reducing inequalities in access' beside harm to older people's access: which is it?"""
+    found = ids(fw, harmed(fw))
+    warning = found["ehia.access.contradicts_harm"]
+    assert warning.question_id == "ehia.access"
+    assert warning.message.startswith(
+        "You rated the proposal as one that will support reducing inequalities in access, but you recorded "
+        "harm to access for these groups: age."
+    )
+    assert "ehia.outcomes.contradicts_harm" not in found  # the harm is to access only
+    assert "ehia.access.contradicts_harm" not in ids(fw, harmed(fw, **{"ehia.access": "uncertain"}))
+    assert "ehia.access.contradicts_harm" not in ids(fw, sound(fw))
