@@ -443,10 +443,24 @@ def quality_checks(
     return _Checks(answers, as_area_profile(profile), framework, today).all()
 
 
+# Words that each mark a group, so one phrase can name several: "older disabled people without a car".
+GROUP_MARKERS = re.compile(
+    r"\b(?:older|elderly|young(?:er)?|child(?:ren)?|disab\w*|deaf|blind|wheelchair|wom[ae]n|\bmen\b|pregnan\w*|"
+    r"maternity|ethnic\w*|black|asian|gay|lesbian|bisexual|trans\w*|religio\w*|faith|carers?|rural|coastal|"
+    r"villages?|homeless\w*|migrants?|refugees?|asylum|travell?ers?|gypsy|roma|low[- ]income|poverty|poor|"
+    r"without a car|no car|digital\w*|offline|(?:limited|little|no) english|interpret\w*|learning disab\w*|"
+    r"autis\w*|mental|veterans?|prison\w*|deprived|core20|unemployed|lone parents?)\b",
+    re.IGNORECASE,
+)
+
+
 def _group_names(text: Any) -> list[str]:
-    """'older people, disabled people and people in rural areas' -> three names."""
+    """'older people, disabled people and people in rural areas' -> three names; so is 'older disabled
+    people in rural areas', which names its groups by the words that mark them."""
     cleaned = str(text or "").replace(" and ", ",").replace("&", ",").replace("+", ",").replace(";", ",")
-    return [part.strip() for part in cleaned.replace("/", ",").split(",") if part.strip()]
+    parts = [part.strip() for part in cleaned.replace("/", ",").split(",") if part.strip()]
+    marked = list(dict.fromkeys(m.group(0).lower() for m in GROUP_MARKERS.finditer(str(text or ""))))
+    return parts if len(parts) >= len(marked) else marked
 
 
 ACTION_LINK_FIELDS = ("group", "groups", "harm", "impact")  # a plan that names the harm each action answers

@@ -220,6 +220,21 @@ QUALITY = [
         },
         None,
     ),
+    # One phrase naming three groups by their words is a combination, not "one group".
+    (
+        {
+            "intersection.considered": "yes",
+            "intersection.impacts": [
+                {
+                    "groups": "Older disabled people without a car",
+                    "mechanism": "access",
+                    "direction": "negative",
+                    "detail": "Bus",
+                }
+            ],
+        },
+        None,
+    ),
 ]
 
 
