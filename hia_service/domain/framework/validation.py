@@ -283,7 +283,7 @@ def _cell(column: Field, raw: Any, where: str) -> Result:
         value = str(raw).strip() if raw is not None else ""
         value, error = (value or None), None
         if value and value not in {o.value for o in column.options}:
-            value, error = None, f"Select the {column.label[:1].lower() + column.label[1:]} for {where}"
+            value, error = None, _missing_cell(column, where, "Select")
     else:
         if raw is not None and not _is_text(raw):
             return None, f"{column.label} for {where} must be text"
@@ -294,9 +294,19 @@ def _cell(column: Field, raw: Any, where: str) -> Result:
     if error:
         return None, error
     if column.required and not value:
-        verb = "Select" if column.type == "choice" else "Enter"
-        return None, f"{verb} the {column.label[:1].lower() + column.label[1:]} for {where}"
+        return None, _missing_cell(column, where, "Select" if column.type == "choice" else "Enter")
     return value, None
+
+
+# A column labelled as a question ("What changes", "How", "Better or worse") is not a noun: "Select the what
+# changes for combination 1" is no sentence. Such a column is asked for by its label in quotes.
+_QUESTION_LABEL = re.compile(r"^(?:what|how|which|who|whom|when|where|why|whether)\b|\bor\b", re.IGNORECASE)
+
+
+def _missing_cell(column: Field, where: str, verb: str) -> str:
+    if _QUESTION_LABEL.search(column.label):
+        return f"Answer \u2018{column.label}\u2019 for {where}"
+    return f"{verb} the {column.label[:1].lower() + column.label[1:]} for {where}"
 
 
 # Row cells have no limit in the framework; these keep one row from swallowing a page (or the PDF).

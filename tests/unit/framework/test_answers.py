@@ -14,6 +14,7 @@ from hia_service.domain.framework import (
     visible_answers,
     visible_questions,
 )
+from hia_service.domain.rules import RuleSet
 
 
 def ids(questions: Any) -> list[str]:
@@ -214,3 +215,14 @@ def test_a_date_error_points_at_the_box_that_is_wrong(raw: Any, box: str) -> Non
     from hia_service.domain.framework.validation import wrong_date_part
 
     assert wrong_date_part(raw) == box
+
+
+def test_a_row_column_labelled_as_a_question_is_asked_for_by_its_label(ruleset: RuleSet) -> None:
+    """Not "Select the what changes for combination 1": the label is a question, not a noun."""
+    combinations = ruleset.framework("1.3").question("intersection.impacts")
+    row = {"groups": "Older people, disabled people"}
+    assert validate_answer(combinations, [row])[1] == "Answer \u2018What changes\u2019 for combination 1"
+    row |= {"mechanism": "access"}
+    assert validate_answer(combinations, [row])[1] == "Answer \u2018Better or worse\u2019 for combination 1"
+    row |= {"direction": "negative"}
+    assert validate_answer(combinations, [row])[1] == "Answer \u2018How\u2019 for combination 1"
