@@ -1,4 +1,5 @@
-"""Changing accounts: deactivate a leaver's account, reactivate it, reset a password, change a role.
+"""Changing accounts: add a person to an organisation, deactivate a leaver's account, reactivate it, reset a
+password, change a role.
 
 Two doors call these: an organisation's administrators on the users pages, for their own organisation's
 accounts only (another organisation's account is not found), and whoever runs `hia users` on the server,
@@ -18,6 +19,9 @@ The rules, whoever asks:
 - An administrator on the pages cannot deactivate, reset the password of, or change the role of their own
   account: another administrator does, so nobody locks themselves out by mistake.
 - An account that moved to another organisation (or was set aside by `hia import --replace`) stays closed.
+- An administrator adds people to their own organisation only, by the rules `hia users create` follows
+  (services/accounts/people.py create_user), with a full name required and a password the service makes,
+  shown once. An address that already has an account is refused without saying which organisation has it.
 """
 
 from __future__ import annotations
@@ -36,9 +40,16 @@ from hia_service.data import accounts
 from hia_service.data.audit import record_audit_event
 from hia_service.data.models import User
 from hia_service.data.transaction import after_commit
+from hia_service.domain.email_address import WRONG_FORMAT, is_email_address
+from hia_service.services.accounts.people import create_user
 from hia_service.services.accounts.tokens import recent_tokens
 from hia_service.services.accounts.users import NOT_FOUND, Account, account_of, is_closed
-from hia_service.services.errors import NotFoundError, PermissionDeniedError, ServiceError
+from hia_service.services.errors import (
+    DuplicateValueError,
+    NotFoundError,
+    PermissionDeniedError,
+    ServiceError,
+)
 
 # Letters and digits nobody mistakes for each other when reading them out or copying them (no 0/O, 1/l/I).
 PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -53,6 +64,13 @@ ROLE_HINTS = {
         "tokens it has stop working"
     ),
 }
+NAME_MAX = 200  # as many characters as the database keeps
+# Each person has one account in the whole service (see people.py). Whether the address is in this
+# organisation or another, the administrator is told the same, so no organisation learns who works where.
+ALREADY_HAS_ACCOUNT = (
+    "There is already an account for this email address. If it is not in your list of users, ask the "
+    "service's operator to move it to your organisation."
+)
 CLOSED = (
     "This account moved to another organisation, or its organisation was replaced, so it is closed and "
     "cannot be changed."
@@ -73,6 +91,26 @@ class ChangeRefused(ServiceError):
 
     status = 409
     title = "You cannot make this change"
+
+
+class NewAccountRefused(ServiceError):
+    """What is wrong with a new account's details: `problems` holds every field's, in the form's order
+    (email, name, role); the message and field are the first."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        field, message = next(iter(problems.items()))
+        super().__init__(message, field=field)
+        self.problems = problems
+        if set(problems.values()) == {ALREADY_HAS_ACCOUNT}:
+            self.status = DuplicateValueError.status
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """An account just added, with its password: shown once to the administrator, only its hash kept."""
+
+    account: Account
+    password: str
 
 
 class OwnAccountRefused(ChangeRefused):
@@ -161,6 +199,49 @@ def role_choices() -> list[tuple[Role, str]]:
 
 
 # --- changes -------------------------------------------------------------------------------------------
+
+
+def add_account(admin: User, email: str, name: str, role: str) -> NewAccount:
+    """Add a person to the administrator's own organisation, with a strong password the service makes.
+    NewAccountRefused says what is wrong with every field at once; nothing is added then."""
+    if Role(admin.role) is not Role.ADMIN:
+        raise PermissionDeniedError("Only an administrator can add accounts")
+    problems = new_account_problems(email, name, role)
+    if problems:
+        raise NewAccountRefused(problems)
+    password = new_password(email.strip())
+    try:
+        person = create_user(email, name, role, admin.organisation.code, password)
+    except DuplicateValueError:  # its message names the organisation that has the address
+        raise NewAccountRefused({"email": ALREADY_HAS_ACCOUNT}) from None
+    audit_change("user_created", admin, person, role=person.role, password="made by the service")
+    return NewAccount(account_of(person), password)
+
+
+def new_account_problems(email: str, name: str, role: str) -> dict[str, str]:
+    """What is wrong with a new account's email address, full name and role, by field (empty if nothing):
+    create_user's rules, with the name required and a taken address not saying where it is taken."""
+    problems: dict[str, str] = {}
+    email = (email or "").strip()
+    if not email:
+        problems["email"] = "Enter their email address"
+    elif not is_email_address(email):
+        problems["email"] = WRONG_FORMAT
+    elif accounts.get_user_by_email(email) is not None:
+        problems["email"] = ALREADY_HAS_ACCOUNT
+    name = (name or "").strip()
+    if not name:
+        problems["name"] = "Enter their full name"
+    elif len(name) > NAME_MAX:
+        problems["name"] = f"Full name must be {NAME_MAX} characters or fewer"
+    if not (role or "").strip():
+        problems["role"] = "Select a role"
+    else:
+        try:
+            Role.parse(role)
+        except ValueError as error:
+            problems["role"] = str(error)
+    return problems
 
 
 def deactivate_account(by: ChangedBy, user_id: int) -> bool:

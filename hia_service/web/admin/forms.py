@@ -4,7 +4,7 @@ pages and `hia users` refuse the same things in the same words."""
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField
+from wtforms import RadioField, StringField
 
 
 class ConfirmForm(FlaskForm):
@@ -12,4 +12,12 @@ class ConfirmForm(FlaskForm):
 
 
 class RoleForm(FlaskForm):
+    role = RadioField("Role", choices=[], validate_choice=False)
+
+
+class NewUserForm(FlaskForm):
+    """Adding a person: what they sign in with, their name and their role (the services check each)."""
+
+    email = StringField("Email address")
+    name = StringField("Full name")
     role = RadioField("Role", choices=[], validate_choice=False)

@@ -1,5 +1,6 @@
-"""Administration: the organisation's users, and the changes an administrator makes to their accounts
-(deactivate, reactivate, reset a password, change a role). Another organisation's user is not found here.
+"""Administration: the organisation's users, adding a person to it, and the changes an administrator makes
+to their accounts (deactivate, reactivate, reset a password, change a role). Another organisation's user is
+not found here.
 
 Deactivating and resetting a password ask first, on a page of their own saying what will happen. A change
 that is not open (the organisation's last administrator, the administrator's own account) shows the
@@ -15,10 +16,10 @@ from flask_login import current_user
 from hia_service.auth.decorators import requires_role
 from hia_service.auth.roles import Role
 from hia_service.services.accounts import administration
-from hia_service.services.accounts.administration import AccountPage, Change
+from hia_service.services.accounts.administration import AccountPage, Change, NewAccountRefused
 from hia_service.services.accounts.users import organisation_accounts
 from hia_service.services.errors import ServiceError
-from hia_service.web.admin.forms import ConfirmForm, RoleForm
+from hia_service.web.admin.forms import ConfirmForm, NewUserForm, RoleForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -27,6 +28,33 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @requires_role(Role.ADMIN)
 def users() -> ResponseReturnValue:
     return render_template("admin/users.html", users=organisation_accounts(current_user))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@requires_role(Role.ADMIN)
+def new_user() -> ResponseReturnValue:
+    form = NewUserForm()
+    if request.method == "GET":
+        return _new_user_page(form)
+    try:
+        added = administration.add_account(
+            current_user, form.email.data or "", form.name.data or "", form.role.data or ""
+        )
+    except NewAccountRefused as error:
+        return _new_user_page(form, error)
+    # Shown once and never stored in clear, as a reset password is: nothing may keep a copy.
+    page = render_template("admin/user_added.html", person=added.account, password=added.password)
+    response = make_response(page)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _new_user_page(form: NewUserForm, error: NewAccountRefused | None = None) -> ResponseReturnValue:
+    errors = error.problems if error else {}
+    html = render_template(
+        "admin/new_user.html", form=form, errors=errors, choices=administration.role_choices()
+    )
+    return html, error.status if error else 200
 
 
 @bp.get("/users/<int:user_id>")
