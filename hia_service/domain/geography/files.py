@@ -172,7 +172,7 @@ def _columns(first: list[str]) -> tuple[int, int | None, str | None, int]:
         return 0, 1 if len(first) == 2 else None, None, 0
     raise AreaDefinitionError(
         "The file's columns were not recognised. Use one column of postcodes or LSOA codes, or a header row "
-        f"with a 'postcode' or 'lsoa21_code' column and optionally a 'count' column. Found: {_safe(first)}.",
+        f"with a 'postcode' or 'lsoa' column and optionally a 'count' column. Found: {_safe(first)}.",
         FIELD,
     )
 

@@ -151,8 +151,18 @@ def _load(source: Any) -> Any:
             )
         try:
             return json.loads(source)
-        except (UnicodeDecodeError, json.JSONDecodeError) as error:
-            raise AreaDefinitionError(f"The GeoJSON is not valid JSON: {error}.", FIELD) from None
+        except UnicodeDecodeError:
+            raise AreaDefinitionError(
+                "The GeoJSON is not valid JSON: it is not UTF-8 text. Export the boundary again as GeoJSON.",
+                FIELD,
+            ) from None
+        except json.JSONDecodeError as error:
+            # The parser's words ("Expecting value") say nothing to most people; where it stopped helps.
+            raise AreaDefinitionError(
+                f"The GeoJSON is not valid JSON: it stops making sense at line {error.lineno}, column "
+                f"{error.colno}. Export the boundary again as GeoJSON.",
+                FIELD,
+            ) from None
         except ValueError:  # Python refuses to read an integer of more than 4,300 digits
             raise AreaDefinitionError(
                 "The GeoJSON has a number thousands of digits long, which no coordinate is.", FIELD

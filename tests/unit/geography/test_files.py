@@ -96,3 +96,10 @@ def test_unreadable_files_say_why_in_plain_words(data: bytes, message: str) -> N
     with pytest.raises(AreaDefinitionError, match=message) as raised:
         area_from_file(data)
     assert "byte" not in raised.value.message and "position" not in raised.value.message
+
+
+def test_unrecognised_columns_name_the_headers_the_page_asks_for() -> None:
+    """The upload's hint says a column headed "postcode" or "lsoa": the error says the same."""
+    with pytest.raises(AreaDefinitionError, match="a 'postcode' or 'lsoa' column") as raised:
+        area_from_file(b"name,area\nx,y\n")
+    assert "lsoa21_code" not in raised.value.message
