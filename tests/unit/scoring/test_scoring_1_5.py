@@ -14,11 +14,10 @@ from hia_service.domain.geography.access import TRAVEL_ANSWER_KEY
 from hia_service.domain.rules import RuleSet
 from hia_service.domain.scoring import ScoringRules, score
 from hia_service.domain.scoring.actions import only_watches
-from tests.unit.scoring.conftest import profile, sound_answers
-from tests.unit.scoring.test_access_rating import SITES, area, travel
+from tests.unit.scoring.conftest import profile
+from tests.unit.scoring.test_access_rating import SITES, SPECIFIC, area, closure, travel
 
 TODAY = date(2026, 12, 5)
-SPECIFIC = "Our 2026 audit of 1,200 attendances split by this group shows how they use the service today."
 GOOD = {"owner": "Service manager", "due": "2027-05-01", "measure": "Attendances by age, monthly"}
 
 
@@ -38,19 +37,10 @@ def framework(ruleset: RuleSet) -> Framework:
 
 
 def answers_for(framework: Framework, kind: str, evidence: str = SPECIFIC, **impacts: str) -> dict[str, Any]:
-    answers = sound_answers(framework, **impacts)
+    """test_access_rating's closure of this `kind`, engaged, with `evidence` for every group."""
+    answers = {**closure(framework, kind, **impacts), "engagement.done": "yes"}
     for _, group in framework.groups():
         answers[f"{group.id}.evidence"] = evidence
-    answers.update(
-        {
-            "proposal.kind": kind,
-            "proposal.changes_access": "yes",
-            "proposal.scope": "local",
-            "who.staff_affected": "no",
-            "proposal.decision_date": "2027-02-01",
-            "engagement.done": "yes",
-        }
-    )
     return answers
 
 
