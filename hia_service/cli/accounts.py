@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 import click
@@ -137,11 +138,17 @@ def reactivate_command(email: str) -> None:
     help="Give a user a new password, read from standard input or a prompt. They are signed out everywhere.",
 )
 @click.argument("email")
+@click.option(
+    "--temporary",
+    is_flag=True,
+    help="They must choose their own password when they next sign in (for a password you give them).",
+)
 @with_appcontext
-def reset_password_command(email: str) -> None:
+def reset_password_command(email: str, temporary: bool) -> None:
     password = _read_password()
-    _change(administration.reset_password, email, password)
-    click.echo(f"New password set for {email}. They have been signed out and sign in again with it.")
+    _change(partial(administration.reset_password, temporary=temporary), email, password)
+    then = " and choose their own password" if temporary else ""
+    click.echo(f"New password set for {email}. They have been signed out and sign in again with it{then}.")
 
 
 @users_cli.command("set-role", help="Change what a user may do. Roles: " + ", ".join(r.value for r in Role))

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -59,6 +60,9 @@ class User(Model):
     # Null for people who only sign in through an identity provider (see UserIdentity).
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when someone else chose the password (an administrator adding the person or resetting it): the
+    # person must choose their own before anything else, so nobody keeps knowing another's password.
+    password_must_change: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -115,4 +115,13 @@ def test_an_administrator_adds_a_person_who_signs_in_with_the_password_shown(
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(shown)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/account/password")  # a password the administrator has seen is theirs to replace
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
+    axe_check(page)
+    screenshot(page, "own-password-choose")
+    page.get_by_label("Password you were given").fill(shown)
+    page.get_by_label("New password", exact=True).fill("a password of their own")
+    page.get_by_label("Confirm new password").fill("a password of their own")
+    page.get_by_role("button", name="Change password").click()
     page.wait_for_url("**/home")
+    expect(page.get_by_role("status")).to_contain_text("Your password has been changed")

@@ -71,6 +71,12 @@ ALREADY_HAS_ACCOUNT = (
     "There is already an account for this email address. If it is not in your list of users, ask the "
     "service's operator to move it to your organisation."
 )
+# A password here would let the person sign in without their organisation's own checks (multi-factor
+# sign-in, leavers' accounts closed centrally); the command line can still give one deliberately.
+ORGANISATION_ACCOUNT_ONLY = (
+    "{name} signs in with their organisation account only, so they have no password here to reset. Their "
+    "organisation's IT team manages that account's password."
+)
 CLOSED = (
     "This account moved to another organisation, or its organisation was replaced, so it is closed and "
     "cannot be changed."
@@ -186,6 +192,8 @@ def _refusals(admin: User, person: User) -> dict[Change, str]:
         refusals[Change.CHANGE_ROLE] = "You cannot change your own role. Ask another administrator."
     elif is_last_admin(person):
         refusals[Change.DEACTIVATE] = last_admin_message(person, "deactivate their account")
+    if person.password_hash is None:
+        refusals.setdefault(Change.RESET_PASSWORD, ORGANISATION_ACCOUNT_ONLY.format(name=person.name))
     if person.is_active:
         refusals[Change.REACTIVATE] = "This account is already active."
     else:
@@ -214,6 +222,7 @@ def add_account(admin: User, email: str, name: str, role: str) -> NewAccount:
         person = create_user(email, name, role, admin.organisation.code, password)
     except DuplicateValueError:  # its message names the organisation that has the address
         raise NewAccountRefused({"email": ALREADY_HAS_ACCOUNT}) from None
+    person.password_must_change = True  # the administrator has seen it
     audit_change("user_created", admin, person, role=person.role, password="made by the service")
     return NewAccount(account_of(person), password)
 
@@ -269,20 +278,34 @@ def reactivate_account(by: ChangedBy, user_id: int) -> bool:
     return True
 
 
-def reset_password(by: ChangedBy, user_id: int, password: str | None = None) -> str:
+def reset_password(
+    by: ChangedBy, user_id: int, password: str | None = None, *, temporary: bool | None = None
+) -> str:
     """Give the account a new password and sign the person out everywhere. Without `password` the service
-    makes a strong one. Returns the password, to be shown once: only its hash is kept."""
+    makes a strong one. Returns the password, to be shown once: only its hash is kept.
+
+    A temporary password must be changed by the person when they next sign in. One an administrator is
+    shown always is; on the command line, where the operator may be setting their own, only when asked."""
     person = subject_of(by, user_id)
     _refuse_own(by, person, Change.RESET_PASSWORD)
+    if isinstance(by, User) and person.password_hash is None:
+        raise ChangeRefused(ORGANISATION_ACCOUNT_ONLY.format(name=person.name))
     chosen = password is not None
     password = password if password is not None else new_password(person.email)
     problem = password_problem(password, person.email)
     if problem:
         raise ServiceError(problem, field="password")
     person.password_hash = hash_password(password)
+    person.password_must_change = isinstance(by, User) if temporary is None else temporary
     person.failed_sign_ins = 0
     accounts.replace_session_key(person)
-    audit_change("user_password_reset", by, person, password="chosen" if chosen else "made by the service")
+    audit_change(
+        "user_password_reset",
+        by,
+        person,
+        password="chosen" if chosen else "made by the service",
+        **({"must_change": True} if person.password_must_change else {}),
+    )
     return password
 
 

@@ -121,6 +121,51 @@ def record_sign_out(user: User) -> None:
     record_audit_event("signed_out", actor=user, subject=("user", user.id))
 
 
+WRONG_CURRENT_PASSWORD = "Your current password is not correct"
+
+
+def change_own_password(user: User, current: str, new: str, confirmation: str) -> str:
+    """The person's own new password, after checking their current one. Every problem is a ServiceError
+    naming its field (current_password, new_password or confirm_password). Their other sessions end (they
+    may be someone else's, on a shared computer); the session key returned keeps this one signed in."""
+    if user.password_hash is None:
+        raise ServiceError(NO_PASSWORD)
+    if not verify_password(user.password_hash, current):
+        record_audit_event(
+            "password_change_failed",
+            actor=user,
+            subject=("user", user.id),
+            details={"reason": "wrong password"},
+        )
+        commit()  # the attempt is kept, though the request fails
+        raise ServiceError(WRONG_CURRENT_PASSWORD, field="current_password")
+    problem = password_problem(new, user.email)
+    if problem is None and new == current:
+        problem = "Your new password must be different from your current one"
+    if problem:
+        raise ServiceError(problem, field="new_password")
+    if confirmation != new:
+        raise ServiceError(
+            "The passwords do not match. Enter your new password again", field="confirm_password"
+        )
+    user.password_hash = hash_password(new)
+    was_temporary = user.password_must_change
+    user.password_must_change = False
+    key = accounts.replace_session_key(user)
+    record_audit_event(
+        "password_changed",
+        actor=user,
+        subject=("user", user.id),
+        details={"replaced": "a temporary password"} if was_temporary else {},
+    )
+    return key
+
+
+NO_PASSWORD = (
+    "You sign in with your organisation account, so you do not have a password for this service to change."
+)
+
+
 def record_session_expired(user: User, reason: str) -> None:
     """The service signed this person out: `reason` is "idle" or "absolute" (the 12-hour limit)."""
     record_audit_event("session_expired", actor=user, subject=("user", user.id), details={"reason": reason})

@@ -58,6 +58,7 @@ class Account:
     state: AccountState
     last_sign_in_at: datetime | None
     has_password: bool  # False: they sign in only with their organisation account
+    password_must_change: bool = False  # an administrator set it; they choose their own when they sign in
 
     @property
     def is_active(self) -> bool:
@@ -80,6 +81,7 @@ def account_of(user: User) -> Account:
         state=state,
         last_sign_in_at=user.last_sign_in_at,
         has_password=user.password_hash is not None,
+        password_must_change=bool(user.password_must_change),
     )
 
 

@@ -283,6 +283,7 @@ def _training_account(trainer: User, session: TrainingSession, email: str, name:
         raise ServiceError(f"Full name must be {NAME_MAX} characters or fewer", field="name")
     password = secrets.token_urlsafe(12)
     user = accounts.add_user(trainer.organisation, email, name, Role.TRAINEE.value, hash_password(password))
+    user.password_must_change = True  # the trainer has seen it
     store.add_member(session, user)
     record_audit_event(
         "training_account_created", actor=trainer, subject=("user", user.id), details={"role": user.role}

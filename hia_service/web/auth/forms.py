@@ -17,3 +17,17 @@ class SignInForm(FlaskForm):
         "Password",
         validators=[DataRequired("Enter your password"), Length(max=256, message="Password is too long")],
     )
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[
+            DataRequired("Enter your current password"),
+            Length(max=256, message="Password is too long"),
+        ],
+    )
+    new_password = PasswordField("New password", validators=[DataRequired("Enter a new password")])
+    confirm_password = PasswordField(
+        "Confirm new password", validators=[DataRequired("Enter your new password again")]
+    )

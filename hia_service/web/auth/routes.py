@@ -25,11 +25,16 @@ from hia_service.addresses import public_url
 from hia_service.auth.decorators import public, signed_in
 from hia_service.extensions import client_address, limiter
 from hia_service.services.accounts.identity import FAILED, record_identity_failure, sign_in_with_identity
-from hia_service.services.accounts.people import authenticate, record_sign_out, session_key_for
-from hia_service.services.errors import SignInError, SignInThrottledError
+from hia_service.services.accounts.people import (
+    authenticate,
+    change_own_password,
+    record_sign_out,
+    session_key_for,
+)
+from hia_service.services.errors import ServiceError, SignInError, SignInThrottledError
 from hia_service.web import SESSION_KEY
 from hia_service.web.auth import oidc
-from hia_service.web.auth.forms import SignInForm
+from hia_service.web.auth.forms import ChangePasswordForm, SignInForm
 
 bp = Blueprint("auth", __name__)
 bp.record_once(lambda state: oidc.init_oidc(state.app))
@@ -125,6 +130,62 @@ def sign_out() -> ResponseReturnValue:
     session.clear()
     flash("You have signed out", "success")
     return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+@limiter.limit(
+    _sign_in_limit,
+    key_func=client_address,
+    methods=["POST"],
+    scope="change-password",
+    error_message="You have tried to change your password too many times. Wait a minute, then try again.",
+)
+def change_password() -> ResponseReturnValue:
+    """The person's own password. Someone given a password by an administrator comes here first, and
+    cannot reach any other page until they have chosen their own (see must_change_password below)."""
+    form = ChangePasswordForm()
+    if current_user.password_hash is None:
+        return render_template("auth/change_password.html", form=form, no_password=True)
+    if form.validate_on_submit():
+        try:
+            key = change_own_password(
+                current_user._get_current_object(),
+                form.current_password.data or "",
+                form.new_password.data or "",
+                form.confirm_password.data or "",
+            )
+        except ServiceError as error:
+            getattr(form, error.field or "new_password").errors = [error.message]
+        else:
+            session[SESSION_KEY] = key
+            flash("Your password has been changed. You have been signed out on any other devices.", "success")
+            return redirect(url_for("main.home"))
+    status = 400 if form.errors else 200
+    return render_template("auth/change_password.html", form=form, no_password=False), status
+
+
+# Where someone who must change their password may still go: this page, signing out, and the files the
+# pages need.
+OPEN_WHILE_PASSWORD_MUST_CHANGE = frozenset(
+    {
+        "auth.change_password",
+        "auth.sign_out",
+        "nhsuk_stylesheet",
+        "nhsuk.static",
+        "assets.static",
+        "app_static.static",
+    }
+)
+
+
+@bp.before_app_request
+def must_change_password() -> ResponseReturnValue | None:
+    if request.path.startswith("/api/") or not current_user.is_authenticated:
+        return None
+    if current_user.password_must_change and request.endpoint not in OPEN_WHILE_PASSWORD_MUST_CHANGE:
+        return redirect(url_for("auth.change_password"))
+    return None
 
 
 def start_session(user: Any) -> None:  # a User (views do not import the data layer)

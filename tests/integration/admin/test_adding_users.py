@@ -94,7 +94,14 @@ def test_an_administrator_adds_a_manager_who_signs_in_with_the_password_shown(
     assert (stored["organisation"], stored["role"], stored["is_active"]) == ("RXA", "manager", True)
     assert stored["password_hash"] and password not in stored["password_hash"]
     client, answer = sign_in_client(app, "nia.newcomer@rxa.nhs.uk", password)
-    assert answer.status_code == 302 and client.get("/home").status_code == 200
+    assert answer.status_code == 302  # then they choose their own password (test_own_password.py)
+    assert client.get("/home").headers["Location"].endswith("/account/password")
+    chosen = {
+        "current_password": password,
+        "new_password": "their own password",
+        "confirm_password": "their own password",
+    }
+    assert post_form(client, "/account/password", chosen).status_code == 302
     assert client.get("/admin/users").status_code == 403  # a manager, not an administrator
 
     ((_, actor, org, details),) = audit_entries(app, new_id, "user_created")
