@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask, Request, Response, current_app, g, request
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import cached_property
@@ -165,4 +166,13 @@ def register_security(app: Flask) -> None:
         font_host = current_app.config.get("HIA_FONT_HOST")
         for name, value in security_headers(csp_nonce(), production, font_host).items():
             response.headers.setdefault(name, value)  # a view may set a stricter header of its own
+        # A signed-in page holds records and names: not kept in the browser's cache, where the next person
+        # at a shared computer could open it with the back button after signing out.
+        if (
+            response.mimetype == "text/html"
+            and "Cache-Control" not in response.headers
+            and not request.path.startswith("/api/")
+            and current_user.is_authenticated
+        ):
+            response.headers["Cache-Control"] = "no-store"
         return response

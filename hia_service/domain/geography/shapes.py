@@ -74,6 +74,7 @@ def parse_geojson(source: Any) -> Shape:
         )
     _check_extent(parts, crs)
     for part in parts:
+        _check_outline(part)
         _check_valid(part, crs)
     shape = parts[0] if len(parts) == 1 else shapely.union_all(parts)
     if crs == "EPSG:4326":
@@ -297,6 +298,24 @@ def _check_extent(parts: list[BaseGeometry], crs: str) -> None:
     raise AreaDefinitionError(
         f"The shape is (at least partly) outside the UK. {hint}", f"{FIELD}.coordinates"
     )
+
+
+# How much longer than its box's diagonal an outline may be. Real boundaries, coastlines included, are tens
+# of times longer at most; a star of long thin spikes is thousands of times longer, and checking that it
+# does not cross itself takes GEOS minutes (its edges' boxes all overlap), holding a worker.
+MAX_OUTLINE_RATIO = 500
+
+
+def _check_outline(part: BaseGeometry) -> None:
+    minx, miny, maxx, maxy = part.bounds
+    diagonal = float(np.hypot(maxx - minx, maxy - miny))
+    if diagonal > 0 and shapely.length(part) > MAX_OUTLINE_RATIO * diagonal:
+        raise AreaDefinitionError(
+            "The shape's outline zigzags back and forth far more than a real boundary does: it is more "
+            f"than {MAX_OUTLINE_RATIO} times as long as the shape is wide. Simplify it or redraw it and "
+            "try again.",
+            FIELD,
+        )
 
 
 def _check_valid(part: BaseGeometry, crs: str) -> None:

@@ -659,7 +659,8 @@ def linked_record(reference: str, number: int, key: str) -> PublicRecord:
 def public_record(version: AssessmentVersion) -> PublicRecord:
     approved_at = version.reviewed_at if version.status == Status.APPROVED.value else None
     return PublicRecord(
-        organisation=version.assessment.organisation.name,
+        # With its code: administrators choose the name, and two organisations could choose the same one.
+        organisation=f"{version.assessment.organisation.name} ({version.assessment.organisation.code})",
         reference=version.assessment.reference,
         version=version.number,
         title=version.title,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import numpy as np
@@ -135,3 +136,27 @@ def test_a_shape_reads_the_same_points_however_they_are_written(ring: list[Any])
 def test_points_that_are_not_pairs_of_numbers_are_refused_as_before(ring: list[Any], words: str) -> None:
     with pytest.raises(AreaDefinitionError, match=words):
         parse_geojson(polygon(ring))
+
+
+def _star(points: int, spike: float) -> dict[str, Any]:
+    """A star round central London: every other point `spike` (a share of the radius) further out."""
+    ring = [
+        [
+            -0.12 + 0.3 * (1 - spike * (i % 2)) * math.cos(2 * math.pi * i / points),
+            51.5 + 0.3 * (1 - spike * (i % 2)) * math.sin(2 * math.pi * i / points),
+        ]
+        for i in range(points)
+    ]
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def test_a_star_of_long_thin_spikes_is_refused_before_its_outline_is_checked() -> None:
+    """Checking that 150,000 such spikes do not cross took minutes of a worker's time; the length of the
+    outline against the shape's size gives it away at once."""
+    with pytest.raises(AreaDefinitionError, match="zigzags back and forth"):
+        parse_geojson(_star(150_000, 0.5))
+
+
+def test_a_detailed_boundary_that_does_not_zigzag_is_taken() -> None:
+    shape = parse_geojson(_star(20_000, 0.001))  # 20,000 points, a slightly rough circle
+    assert shape.polygon.area > 0
