@@ -53,11 +53,21 @@ CURRENT_SITE, PROPOSED_SITE = "access.current_site", "access.proposed_site"  # f
 
 
 class _Checks:
-    def __init__(self, answers: Mapping[str, Any], profile: AreaProfile | None, fw: Framework, today: date):
+    def __init__(
+        self,
+        answers: Mapping[str, Any],
+        profile: AreaProfile | None,
+        fw: Framework,
+        today: date,
+        group_names: Mapping[str, tuple[str, ...]] | None = None,
+    ):
         self.answers = visible_answers(fw, answers)
         self.profile = profile
         self.fw = fw
         self.today = today
+        # Words the scoring rules accept as naming a group in an action ("young mothers" for age), so the
+        # checks never say an action answers nothing that the rating has just credited.
+        self.group_names = group_names or {}
 
     def warn(self, check_id: str, question_id: str, message: str = "", **values: Any) -> QualityWarning:
         text = MESSAGES[message or check_id].format(**values)
@@ -317,7 +327,10 @@ class _Checks:
         unanswered = [
             g
             for g in harmed
-            if not any(_answers_harm(row, g, self.answers.get(f"{g.id}.mitigation")) for row in rows)
+            if not any(
+                _answers_harm(row, g, self.answers.get(f"{g.id}.mitigation"), self.group_names.get(g.id, ()))
+                for row in rows
+            )
         ]
         if unanswered:
             groups = _listed(
@@ -333,7 +346,10 @@ class _Checks:
     def access_engagement(self) -> Iterator[QualityWarning]:
         """A closure, relocation, digital route or change of hours needs the people affected involved."""
         words = [self.answers.get("proposal.title"), self.answers.get("proposal.summary")]
-        if not evidence_text.changes_access(self.answers.get("proposal.kind"), words):
+        kind = self.answers.get("proposal.kind")
+        # "Move to 12-hour shifts" moves staff, not patients: staff networks are the people to involve.
+        staff_only = kind == "workforce" and self.answers.get("proposal.changes_access") == "no"
+        if staff_only or not evidence_text.changes_access(kind, words):
             return
         done = self.answers.get("engagement.done")
         if done == "no":
@@ -437,10 +453,15 @@ class _Checks:
 
 
 def quality_checks(
-    answers: Mapping[str, Any], profile: ProfileLike | None, framework: Framework, today: date
+    answers: Mapping[str, Any],
+    profile: ProfileLike | None,
+    framework: Framework,
+    today: date,
+    group_names: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[QualityWarning]:
-    """Every sign of a tick-box assessment, in the order of the questions to fix."""
-    return _Checks(answers, as_area_profile(profile), framework, today).all()
+    """Every sign of a tick-box assessment, in the order of the questions to fix. `group_names`: more words
+    that name each group in an action (the scoring rules' own), by group id."""
+    return _Checks(answers, as_area_profile(profile), framework, today, group_names).all()
 
 
 # Words that each mark a group, so one phrase can name several: "older disabled people without a car".
@@ -469,7 +490,9 @@ ACTION_HARM_TEXT_FIELDS = ("answers",)
 SHARED_WORDS_FOR_A_MATCH = 2
 
 
-def _answers_harm(row: Mapping[str, Any], group: Group, mitigation: Any) -> bool:
+def _answers_harm(
+    row: Mapping[str, Any], group: Group, mitigation: Any, more_names: tuple[str, ...] = ()
+) -> bool:
     """Whether an action is for this group: linked to it, where the plan links actions to harms; otherwise
     naming the group in its "which harm" column, its action or its measure, or carrying out the mitigation
     written for it (two longer words in common)."""
@@ -479,7 +502,7 @@ def _answers_harm(row: Mapping[str, Any], group: Group, mitigation: Any) -> bool
             group.id == value or group.id in value for value in linked if isinstance(value, str | list)
         )
     harm = " ".join(str(row.get(key) or "") for key in ACTION_HARM_TEXT_FIELDS)
-    if _names_group(harm, group):
+    if _names_group(harm, group) or any(_has_phrase(harm, name) for name in more_names):
         return True
     words = " ".join(str(row.get(key) or "") for key in ("action", "measure"))
     if _names_in_full(words, group):
@@ -502,6 +525,11 @@ def _names_group(text: str, group: Group) -> bool:
         return True
     name_words = evidence_text.content_words(group.label)
     return bool(name_words) and name_words <= evidence_text.content_words(text)
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    words = " ".join(re.findall(r"[a-z0-9]+", phrase.lower()))
+    return bool(words) and f" {words} " in f" {' '.join(re.findall(r'[a-z0-9]+', text.lower()))} "
 
 
 def _more(count: int) -> list[str]:

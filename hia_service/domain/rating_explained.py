@@ -81,21 +81,38 @@ def _change(rating: Mapping[str, Any], overall: str, before: str, answers: Mappi
     if rule == "overall.mitigation.applied":  # lowered as far as the rules go in one step
         return [f"It would be {before} without the action plan: it was lowered because of the plan."]
     held = [str(d.get("label")) for d in rating["dimensions"] if _holds(d, overall)]
-    if held or rule in ("overall.mitigation.held", "overall.mitigation.at_floor"):
-        parts = _listed(held or [f.part for f in _facts(rating["dimensions"], overall)])
+    if rule == "overall.mitigation.held":  # the scoring names the parts that hold it
+        held_by = ((mitigation or {}).get("values") or {}).get("held_by")
+        if isinstance(held_by, list) and held_by:
+            held = [str(part) for part in held_by]
+    if rule == "overall.mitigation.at_floor" and not held:
         return [
-            f"Actions in the plan cannot lower it: it would be {lower} only if {parts or 'these parts'} "
-            f"were no longer rated {overall}."
+            "Actions cannot lower it further: a harm that has been recorded stays at least a "
+            f"{overall} risk, however well it is mitigated."
+        ]
+    if held or rule == "overall.mitigation.held":
+        parts = _listed(list(dict.fromkeys(held or [f.part for f in _facts(rating["dimensions"], overall)])))
+        return [
+            f"Actions in the plan cannot lower it: it would be {lower} only if what is said above about "
+            f"{parts or 'these parts'} changed, for example with evidence or a different answer."
         ]
     if rule == "overall.mitigation.incomplete":
         named = _actions_missing_owner_or_date(answers)
         count = ((mitigation or {}).get("values") or {}).get("incomplete_count")
         if named and count == len(named):
             return [f"This would be {lower} if {_listed(named)} had an owner and a due date."]
-    if rule == "overall.mitigation.no_actions":
+    if rule in ("overall.mitigation.no_actions", "overall.mitigation.no_harm_answered"):
+        harmed = any(str(k).endswith(".impact") and v == "negative" for k, v in answers.items())
+        if not harmed:  # actions answer recorded harms; nothing here is one
+            return [f"It would be {lower} only if the facts above changed, for example with evidence."]
+        if lower == LEVELS[0]:  # mitigation never takes a recorded harm below medium
+            return [
+                "Actions cannot lower it: a harm that has been recorded stays at least a medium risk, "
+                "however well it is mitigated."
+            ]
         return [
-            f"This would be {lower} if the action plan had actions for these harms, each with an owner and a "
-            "due date."
+            f"This would be {lower} if the action plan had actions for these harms, each with a role as "
+            "owner, a due date and a measure that shows how the people harmed fare."
         ]
     if mitigation:  # a rule this explanation does not know by name: the scoring's own words
         text = mitigation.get("text")

@@ -94,8 +94,13 @@ def rate(
 ) -> dict[str, Any]:
     """The rating with its reasons and the quality warnings, as plain JSON-ready values."""
     rules = ruleset()
-    rating = score(answers, profile, rules.scoring(scoring_version), today=today)
-    warnings = quality_checks(answers, profile, rules.framework(framework_version), today or date.today())
+    scoring = rules.scoring(scoring_version)
+    rating = score(answers, profile, scoring, today=today)
+    credit = scoring.overall.mitigation.credit
+    names = credit.harm_names if credit is not None else None
+    warnings = quality_checks(
+        answers, profile, rules.framework(framework_version), today or date.today(), names
+    )
     rated = rating.to_dict()
     explanation = explain(rated, answers)
     return {

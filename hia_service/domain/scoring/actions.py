@@ -22,7 +22,17 @@ from hia_service.domain.scoring.facts import normalise, render
 from hia_service.domain.scoring.model import Credit, ScoringRules
 
 DECISION_DATE = "proposal.decision_date"
-FAILURE_ORDER = ("no_harm", "vague", "no_owner", "owner", "no_due", "due_past", "due_late", "no_measure")
+FAILURE_ORDER = (
+    "no_harm",
+    "vague",
+    "no_owner",
+    "owner",
+    "no_due",
+    "due_past",
+    "due_late",
+    "no_measure",
+    "totals",
+)
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,22 @@ def only_watches(text: Any, vague_words: Iterable[str]) -> bool:
     return not rest.split()
 
 
+def counts_everyone(measure: str, credit: Credit, harmed: Mapping[str, tuple[str, ...]]) -> bool:
+    """Whether a measure counts everyone at once ("Total appointments per month"), with nothing to show how
+    the people harmed fare: no word that breaks it down and no group named (scoring 1.6 on)."""
+    if not credit.totals_words or not any(_has(measure, w) for w in credit.totals_words):
+        return False
+    if any(_has(measure, w) for w in credit.breakdown_words):
+        return False
+    everyone = {g: words for g, words in harmed.items()}
+    return not named_groups(measure, everyone)
+
+
+def _has(text: str, phrase: str) -> bool:
+    needle = normalise(phrase)
+    return bool(needle) and f" {needle} " in f" {normalise(text)} "
+
+
 def add_months(day: date, months: int) -> date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
@@ -126,6 +152,8 @@ def check_actions(
         measure = normalise(row.get("measure") or "")
         if not measure or measure in not_owners or measure in not_measures:
             failed["no_measure"] = {}
+        elif counts_everyone(measure, credit, harmed):
+            failed["totals"] = {}
         keys = tuple(k for k in FAILURE_ORDER if k in failed)
         messages = tuple(render(credit.failures[k], failed[k])[0] for k in keys)
         checks.append(ActionCheck(number, str(row.get("action") or "").strip(), answers, keys, messages))

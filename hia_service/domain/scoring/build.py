@@ -64,6 +64,7 @@ class _Builder:
         self.framework = framework
         self.problems: list[Problem] = []
         data = doc.data
+        self.raw_claims = data.get("claims")
         self.thresholds = {
             name: Threshold(name, float(t["value"]), t["unit"], t["about"])
             for name, t in data["thresholds"].items()
@@ -163,7 +164,10 @@ class _Builder:
         if kind == "impacts":
             states = (body["are"],) if isinstance(body["are"], str) else tuple(body["are"])
             found = [(op, ref) for op, ref in body.items() if op in COMPARISONS] or [("at_least", 1)]
-            return ImpactCount(states, tuple((op, self.threshold(ref, (*path, op))) for op, ref in found))
+            comparisons = tuple((op, self.threshold(ref, (*path, op))) for op, ref in found)
+            if body.get("among") and self.raw_claims is None:
+                self.fail((*path, "among"), "'among' needs the 'claims' section (it says which groups count)")
+            return ImpactCount(states, comparisons, body.get("among"))
         if kind == "profile":
             comparison, ref = next((op, ref) for op, ref in body.items() if op in COMPARISONS)
             return ProfileCompare(body["field"], comparison, self.threshold(ref, (*path, comparison)))
@@ -250,6 +254,8 @@ class _Builder:
             self.template(text, ("overall", "mitigation", "failures", key), FAILURE_FIELDS)
         if raw.get("vague_words") and "vague" not in mit["failures"]:
             self.fail((*path, "vague_words"), "vague_words needs a 'vague' text under failures")
+        if raw.get("totals_words") and "totals" not in mit["failures"]:
+            self.fail((*path, "totals_words"), "totals_words needs a 'totals' text under failures")
         return Credit(
             harm_field=raw["harm_field"],
             due_within=self.threshold(raw["due_within"], (*path, "due_within")),
@@ -258,6 +264,8 @@ class _Builder:
             harm_names={g: tuple(words) for g, words in raw.get("harm_names", {}).items()},
             not_measures=tuple(raw.get("not_measures", ())),
             vague_words=tuple(raw.get("vague_words", ())),
+            totals_words=tuple(raw.get("totals_words", ())),
+            breakdown_words=tuple(raw.get("breakdown_words", ())),
         )
 
     def _unique(self, values: list[str], what: str, path_of: Any) -> None:

@@ -14,6 +14,7 @@ from hia_service.domain.scoring.actions import (
     DECISION_DATE,
     check_actions,
     harm_names,
+    named_groups,
     parse_day,
     plan_rows,
 )
@@ -66,8 +67,9 @@ def score(
         claims, framework = rules.claims, rules.framework
         likely = likely_affected(claims, facts)
         numbers = {**facts.numbers, "unevidenced_share": unevidenced_share(facts, claims, framework)}
+        named = named_in_proposal(facts.answers, rules)
         facts = with_claims(
-            replace(facts, numbers=numbers),
+            replace(facts, numbers=numbers, likely=likely, named=named),
             unsupported_claims(facts, likely, claims, framework),
             unproven_benefits(facts, claims, framework),
         )
@@ -98,6 +100,24 @@ def not_assessed(
         return {}
     facts = build_facts(scored_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
     return unsupported_claims(facts, likely_affected(rules.claims, facts), rules.claims, rules.framework)
+
+
+PROPOSAL_WORDS = ("proposal.title", "proposal.summary")
+
+
+def named_in_proposal(answers: Mapping[str, Any], rules: ScoringRules) -> frozenset[str]:
+    """The groups the proposal's title or summary names (by the words the action plan's credit knows them
+    by): a service for homeless people, or Traveller liaison nurses, is a service aimed at that group."""
+    credit = rules.overall.mitigation.credit
+    if credit is None:
+        return frozenset()
+    text = " ".join(str(answers.get(q) or "") for q in PROPOSAL_WORDS)
+    names = {
+        g: credit.harm_names[g]
+        for _, group in rules.framework.groups()
+        if (g := group.id) in credit.harm_names
+    }
+    return frozenset(named_groups(text, names))
 
 
 def likely_affected(claims: ClaimRules, facts: Facts) -> frozenset[str]:

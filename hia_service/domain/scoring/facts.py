@@ -56,6 +56,10 @@ class Facts:
     claimed: Mapping[str, str] | None = None
     # Scoring 1.5 on: groups answered positive without evidence (and not likely affected): neutral above.
     unproven: frozenset[str] = frozenset()
+    # Scoring 1.6 on, for rules that count only some groups: those the claims mark as likely to be
+    # affected, and those the proposal's title or summary names (a service for them).
+    likely: frozenset[str] = frozenset()
+    named: frozenset[str] = frozenset()
 
 
 def build_facts(answers: Mapping[str, Any], profile: AreaProfile | None, framework: Framework) -> Facts:
@@ -133,12 +137,16 @@ def _number(value: Any) -> float | None:
     return round(float(value), 9)
 
 
-def groups_in(facts: Facts, group_ids: tuple[str, ...], states: tuple[str, ...]) -> list[str]:
+def groups_in(
+    facts: Facts, group_ids: tuple[str, ...], states: tuple[str, ...], among: str | None = None
+) -> list[str]:
     not_assessed = NOT_ASSESSED in states
+    only = facts.likely if among == "likely" else facts.named if among == "named" else None
     return [
         g
         for g in group_ids
-        if facts.impacts.get(g, "unanswered") in states or (not_assessed and g in facts.not_assessed)
+        if (only is None or g in only)
+        and (facts.impacts.get(g, "unanswered") in states or (not_assessed and g in facts.not_assessed))
     ]
 
 

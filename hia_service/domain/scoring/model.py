@@ -77,6 +77,8 @@ class ImpactCount:
 
     states: tuple[str, ...]
     comparisons: tuple[tuple[str, Threshold], ...]
+    # 1.6 on: count only the groups likely to be affected ("likely"), or those the proposal names ("named").
+    among: str | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,8 @@ class Credit:
     harm_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # extra words naming a group
     not_measures: tuple[str, ...] = ()  # 1.5 on: "ongoing", "monitor": measures that show nothing
     vague_words: tuple[str, ...] = ()  # 1.5 on: "keep under review": an action of only these does nothing
+    totals_words: tuple[str, ...] = ()  # 1.6 on: "total", "overall": a measure of everyone at once...
+    breakdown_words: tuple[str, ...] = ()  # ...earns credit only when broken down ("by", "quintile")
 
 
 @dataclass(frozen=True)

@@ -286,8 +286,8 @@ def test_the_rating_is_explained_after_its_table(snapshot):
     assert isinstance(facts, Bullets) and facts.items[0].startswith("Deprivation (Core20): ")
     # Deprivation is rated high and actions cannot lower it (the scoring marks it not mitigable).
     assert blocks[heading + 2] == Para(
-        "Actions in the plan cannot lower it: it would be medium only if Deprivation (Core20) were no longer "
-        "rated high."
+        "Actions in the plan cannot lower it: it would be medium only if what is said above about "
+        "Deprivation (Core20) changed, for example with evidence or a different answer."
     )
 
 

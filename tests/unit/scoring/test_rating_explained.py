@@ -46,8 +46,8 @@ def test_the_facts_and_rule_behind_a_high_rating(fw: Framework, scoring: Scoring
     fact = next(f for f in explanation.facts if f.part == "Protected characteristics")
     assert fact.rule == "pc.negative_deprived" and fact.text.startswith("Negative impact on age")
     assert explanation.change == (
-        "This would be medium if the action plan had actions for these harms, each with an owner and a "
-        "due date.",
+        "This would be medium if the action plan had actions for these harms, each with a role as owner, a "
+        "due date and a measure that shows how the people harmed fare.",
     )
 
 
@@ -89,8 +89,54 @@ def test_a_part_actions_cannot_lower_is_named() -> None:
     explanation = explain(rating)
     assert explanation is not None
     assert explanation.change == (
-        "Actions in the plan cannot lower it: it would be medium only if Deprivation were no longer rated "
-        "high.",
+        "Actions in the plan cannot lower it: it would be medium only if what is said above about "
+        "Deprivation changed, for example with evidence or a different answer.",
+    )
+
+
+def test_a_held_rating_names_the_parts_the_scoring_says_hold_it_once_each() -> None:
+    part = {"rating": "high", "mitigable": True, "reasons": [{"rule": "x", "rating": "high", "text": "T."}]}
+    rating = {
+        "overall": "high",
+        "before_mitigation": "high",
+        "dimensions": [
+            {**part, "id": "p", "label": "Protected characteristics"},
+            {**part, "id": "a", "label": "Access and rurality"},
+        ],
+        "reasons": [
+            {
+                "rule": "overall.mitigation.held",
+                "rating": "high",
+                "text": "Held.",
+                "values": {"held_by": ["Access and rurality"]},
+            }
+        ],
+    }
+    explanation = explain(rating)
+    assert explanation is not None
+    assert explanation.change == (
+        "Actions in the plan cannot lower it: it would be medium only if what is said above about Access and "
+        "rurality changed, for example with evidence or a different answer.",
+    )
+
+
+def test_a_medium_rating_with_nothing_harmed_does_not_promise_actions_would_lower_it() -> None:
+    rating = {
+        "overall": "medium",
+        "before_mitigation": "medium",
+        "dimensions": [
+            {"id": "i", "label": "Inclusion", "rating": "medium", "mitigable": True, "reasons": []}
+        ],
+        "reasons": [{"rule": "overall.mitigation.no_actions", "rating": "medium", "text": "No actions."}],
+    }
+    unknown = {"inclusion.migrants.impact": "unknown"}
+    assert explain(rating, unknown).change == (  # type: ignore[union-attr]
+        "It would be low only if the facts above changed, for example with evidence.",
+    )
+    harmed = {"pc.age.impact": "negative"}
+    assert explain(rating, harmed).change == (  # type: ignore[union-attr]
+        "Actions cannot lower it: a harm that has been recorded stays at least a medium risk, however "
+        "well it is mitigated.",
     )
 
 
