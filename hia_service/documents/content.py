@@ -241,7 +241,7 @@ def explanation_blocks(rating: Mapping[str, Any], answers: Mapping[str, Any] | N
         return []
     blocks: list[Block] = [Heading("What led to the rating, and what would change it", level=2)]
     if explanation.facts:
-        blocks.append(Bullets(tuple(f"{f.part}: {f.text} (rule {f.rule})" for f in explanation.facts)))
+        blocks.append(Bullets(tuple(f"{f.part}: {f.text}" for f in explanation.facts)))
     blocks += [Para(line) for line in explanation.change]
     return blocks
 

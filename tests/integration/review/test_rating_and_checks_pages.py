@@ -28,7 +28,8 @@ def test_check_answers_says_what_led_to_the_rating_and_what_would_change_it(
     # Older people harmed where the area is three times as deprived as England: high. The fixture's only
     # action is dated in 2020, so under scoring 1.3 it earns no credit and the rating stays high.
     assert "Rated high." in html
-    assert "Negative impact on age" in html and "(rule pc.negative_deprived)" in html
+    assert "Negative impact on age" in html and 'data-rule="pc.negative_deprived"' in html
+    assert "(rule " not in html  # rule ids are for looking up in rules/scoring/, not for reading
     assert "no action answers a harm recorded as negative with an owner, a due date and a measure" in html
     assert "Putting that right would make it medium" in html
 
