@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, insert, or_, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -154,9 +155,14 @@ def save_assessment(assessment: Assessment, **changes: Any) -> Assessment:
 
 
 def add_version(**fields: Any) -> AssessmentVersion:
+    """Add and flush; raise ConcurrentChangeError if another writer added this version number first."""
     version = AssessmentVersion(**fields)
     db.session.add(version)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise ConcurrentChangeError from None
     return version
 
 

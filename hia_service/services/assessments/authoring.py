@@ -372,20 +372,31 @@ def _submit(user: User, assessment: Assessment, event: Event, audit_event: str) 
     rating = current_rating(assessment)
     frozen = _frozen_content(assessment, rating)
     number = len(assessment.versions) + 1
-    version = store.add_version(
-        assessment_id=assessment.id,
-        number=number,
-        status=status.value,
-        submitted_by_id=user.id,
-        content_hash=content_hash(frozen),
-        **frozen,
-    )
-    store.save_assessment(assessment, status=status.value, rating=rating["overall"])
+    try:
+        # The assessment's own row first: a second submission at the same moment (another tab, a script)
+        # finds it changed and is refused, before it can try to add the same version number.
+        store.save_assessment(assessment, status=status.value, rating=rating["overall"])
+        version = store.add_version(
+            assessment_id=assessment.id,
+            number=number,
+            status=status.value,
+            submitted_by_id=user.id,
+            content_hash=content_hash(frozen),
+            **frozen,
+        )
+    except store.ConcurrentChangeError:
+        raise ChangedSinceOpenedError(SUBMITTED_AT_THE_SAME_MOMENT) from None
     store.add_event(
         assessment, event=event.value, description=event.past_tense, actor=user, version_number=number
     )
     _audit(audit_event, user, assessment, after=frozen, details={"version": number})
     return version
+
+
+SUBMITTED_AT_THE_SAME_MOMENT = (
+    "This assessment was submitted at the same moment from somewhere else, such as another tab. Nothing "
+    "was lost: reload the page to see it."
+)
 
 
 def _frozen_content(assessment: Assessment, rating: dict[str, Any]) -> dict[str, Any]:

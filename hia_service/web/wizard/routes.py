@@ -30,6 +30,10 @@ CHECK = "check-answers"
 LATER = "later"  # the value of the "Save and come back later" button
 SAVED_FOR_LATER = "Your answers have been saved. You can come back to this page from the task list."
 NOT_YOURS_TO_SUBMIT = "Only the author can submit this assessment, while it is a draft or returned to them."
+ALREADY_SUBMITTED = (
+    "This assessment has already been sent for review, perhaps from another tab: it is now {status}. "
+    "Reload the page to see where it is."
+)
 
 
 @bp.app_context_processor
@@ -139,8 +143,14 @@ def check_answers(assessment_id: int) -> ResponseReturnValue:
         else:
             return redirect(url_for("training.feedback", assessment_id=assessment_id))
     elif request.method == "POST" and not _is_editable(assessment):
-        # A reviewer may read this page but never submit from it: say so, rather than "not found".
-        errors["submit"] = NOT_YOURS_TO_SUBMIT
+        # A reviewer may read this page but never submit from it: say so, rather than "not found". The
+        # author, from a tab opened before they submitted, is told it has gone already.
+        ours = assessment.author_id == current_user.id
+        errors["submit"] = (
+            ALREADY_SUBMITTED.format(status=Status(assessment.status).label.lower())
+            if ours
+            else NOT_YOURS_TO_SUBMIT
+        )
     elif request.method == "POST":
         # The service applies the completeness gate, so the API's submit refuses exactly what this page does.
         try:
@@ -214,7 +224,7 @@ def _save_step(assessment: Any, framework: Any, current: wizard.Page) -> Respons
         return _save_for_later(assessment, framework, current, raw)
     values, errors = wizard.page_errors(assessment.framework_version, assessment.answers, raw)
     if errors:  # refused before saving: nothing stored changes, and what was typed goes back on the page
-        typed = {**assessment.answers, **values, **{q: raw[q] for q in errors}}
+        typed = {**assessment.answers, **values, **{q: raw[q] for q in wizard.answers_in_error(raw, errors)}}
         # The lock the page was opened with stays, so a change made meanwhile in another tab is still shown.
         return _render_step(assessment, framework, current, typed, errors, {}, _lock()), 400
     result = assessments.save_page(

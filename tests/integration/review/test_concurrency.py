@@ -185,3 +185,37 @@ def test_two_people_marking_the_same_action_done_at_once(
         item = db.session.get(ActionItem, item_id)
         assert item.status == "done" and item.completion_note in ("Done by the author", "Done twice?")
         assert item.lock_version == opened_at + 1
+
+
+def test_the_same_assessment_submitted_twice_at_once_makes_one_version(
+    app: Flask,
+    backend: str,
+    world: Any,
+    make_assessment: Any,
+    snapshot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two tabs (or a tab and a script) submitting at the same moment: one version, and the other is told it
+    was submitted elsewhere (a 409), not "a problem with the service"."""
+    from hia_service.services.assessments import authoring
+    from tests.integration.review.conftest import missing_required
+
+    author = world["manager"]
+    assessment_id = make_assessment(author, submit=False)
+    with acting_as(app, author) as user:
+        rest = missing_required(authoring.assessment_for(user, assessment_id))
+        assert authoring.save_page(user, assessment_id, list(rest), rest, None).saved
+        commit()
+    submit: Action = lambda user: authoring.submit_for_review(user, assessment_id)  # noqa: E731
+    outcomes = race(
+        app,
+        monkeypatch,
+        assessment_store,
+        "save_assessment",
+        {"tab": (author, submit), "script": (author, submit)},
+    )
+    _, loser = one_winner(outcomes)
+    assert loser.status == 409 and "submitted at the same moment" in loser.message
+    state = snapshot(assessment_id)
+    assert state["status"] == "submitted" and state["versions"] == [(1, "submitted")]
+    assert state["events"] == ["submit"]
