@@ -168,6 +168,11 @@ def save_page(
     if draft:  # the rest is kept; these wait on the page, as typed, for the person to correct
         values = {q: v for q, v in values.items() if q not in errors}
         return _save_draft(user, assessment, values, errors, expected_lock, current_section)
+    if not errors:  # dates that would sit the wrong way round with another page's, as the pages refuse
+        ordered = rules.order_errors(
+            assessment.framework_version, {**assessment.answers, **values}, list(values)
+        )
+        errors = {q: message for q, message in ordered.items() if q in values}
     result = SaveResult(values=values, errors=errors, lock_version=assessment.lock_version)
     if errors:
         return result

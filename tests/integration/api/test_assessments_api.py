@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 
 import pytest
 from flask import Flask
@@ -286,3 +287,18 @@ def _finish_through_the_api(app: Flask, api: Api, assessment_id: int) -> None:
         body = {"answers": answers, "lock_version": lock}
         saved = api.put(f"/assessments/{assessment_id}/answers/{section_id}", "manager", json=body)
         assert saved.status_code == 200, saved.json
+
+
+def test_a_review_date_before_the_decision_is_refused_as_the_page_refuses_it(api: Api, draft: int) -> None:
+    """The cross-page date check runs for the API's saves too, so a record the pages would refuse cannot be
+    stored, submitted and approved through the API."""
+    before = api.get(f"/assessments/{draft}", "manager").json
+    decided = before["answers"]["proposal.decision_date"]
+    day_before = (date.fromisoformat(decided) - timedelta(days=1)).isoformat()
+    early = {"answers": {"monitoring.review_date": day_before}, "lock_version": before["lock_version"]}
+    refused = api.put(f"/assessments/{draft}/answers/monitoring", "manager", json=early)
+    assert refused.status_code == 422, refused.json
+    (message,) = refused.json["errors"]["json"]["answers"]["monitoring.review_date"]
+    assert message.startswith("Review date must be after the decision date")
+    after = api.get(f"/assessments/{draft}", "manager").json
+    assert after["answers"] == before["answers"] and after["lock_version"] == before["lock_version"]
