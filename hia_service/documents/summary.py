@@ -122,8 +122,25 @@ def _fact_rows(snapshot: Mapping[str, Any], cover: Mapping[str, str]) -> tuple[t
         ("Planned date of decision", cover["decision_date"] or "Not given"),
         ("Decision", "To be recorded after the decision"),
         ("Sign-off", signoff_line(snapshot["signoff"], snapshot["status"])),
+        *_conditions_row(snapshot.get("review")),
         ("Document produced", long_date(generated_at(snapshot))),
     )
+
+
+CONDITIONS_ON_COVER = 280  # characters: the cover sheet stays one page; the rest is with the decision
+
+
+def _conditions_row(review: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
+    """An approval given on conditions says so on the cover, so nobody reading only page 1 takes it as
+    unconditional. Records made before conditions could be set say nothing here."""
+    if not review or review.get("decision") != "approved" or "conditions" not in review:
+        return ()
+    text = " ".join(str(review["conditions"] or "").split())
+    if not text:
+        return (("Conditions of approval", "None"),)
+    if len(text) > CONDITIONS_ON_COVER:
+        text = text[: CONDITIONS_ON_COVER - 1].rstrip() + '… (in full under "The reviewer\'s decision")'
+    return (("Conditions of approval", text),)
 
 
 def author_line(snapshot: Mapping[str, Any]) -> str:

@@ -350,3 +350,21 @@ def test_the_services_users_are_set_beside_the_area(snapshot):
 
 def test_no_users_list_no_users_section(snapshot):
     assert Heading("The people who use the service", level=2) not in _blocks(snapshot)
+
+
+def _cover_rows(snapshot):
+    return dict(next(b for b in _blocks(snapshot) if isinstance(b, CoverFacts)).rows)
+
+
+def test_an_approval_on_conditions_says_so_on_the_cover(snapshot):
+    """A board member who reads only page 1 must not take a conditional approval for an unconditional one."""
+    condition = "Approved on condition that the Grange Park outreach clinic opens before the move."
+    snapshot["review"] = {"decision": "approved", "reviewer": "Dr Helen Marsh", "conditions": condition}
+    assert _cover_rows(snapshot)["Conditions of approval"] == condition
+    snapshot["review"]["conditions"] = "x" * 400
+    shown = _cover_rows(snapshot)["Conditions of approval"]
+    assert len(shown) < 400 and shown.endswith('(in full under "The reviewer\'s decision")')
+    snapshot["review"]["conditions"] = ""
+    assert _cover_rows(snapshot)["Conditions of approval"] == "None"
+    del snapshot["review"]["conditions"]  # a record from before conditions could be set
+    assert "Conditions of approval" not in _cover_rows(snapshot)
