@@ -62,6 +62,12 @@ def _read_password() -> str:
         raise click.ClickException(
             "No password given: pipe it on standard input or run in a terminal to be asked"
         )
+    try:
+        password.encode("utf-8")
+    except UnicodeEncodeError:  # bytes that are not UTF-8 arrive as lone surrogates
+        raise click.ClickException(
+            "The password is not valid UTF-8 text. Type it again, or pipe it from a UTF-8 file"
+        ) from None
     return password
 
 

@@ -294,3 +294,18 @@ def test_list_shows_every_organisation_or_one(app: Flask, world: World) -> None:
 def test_list_for_an_unknown_organisation(app: Flask, world: World) -> None:
     result = hia(app, "list", "--org", "ZZZ")
     assert result.exit_code == 1 and "No organisation has the code ZZZ" in result.output
+
+
+def test_a_password_piped_in_that_is_not_utf8_is_refused_in_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python reads such bytes as lone surrogates, which argon2 cannot take: a message, not a traceback."""
+    import io
+    import sys
+
+    import click
+
+    from hia_service.cli.accounts import _read_password
+
+    piped = io.TextIOWrapper(io.BytesIO(b"pass\xff\xfeword-long-enough\n"), "utf-8", "surrogateescape")
+    monkeypatch.setattr(sys, "stdin", piped)
+    with pytest.raises(click.ClickException, match="not valid UTF-8 text"):
+        _read_password()
