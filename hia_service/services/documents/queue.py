@@ -207,11 +207,9 @@ def _last_error(job: Job) -> str | None:
 def run_worker(*, burst: bool = False) -> bool:
     """Process jobs until stopped (or, with burst, until the queue is empty). Runs in this process and app,
     so the reference data and database pool are loaded once, not per job."""
-    from rq import SimpleWorker
-
     from hia_service.documents import warm_up_pdf
 
-    worker = SimpleWorker([queue()], connection=connection())
+    worker = worker_class()([queue()], connection=connection())
     fields: dict[str, Any] = {"queue": current_app.config["HIA_QUEUE_NAME"], "burst": burst}
     try:  # the first record's job should not also pay for starting Typst
         fields["pdf_warm_up_ms"] = round(warm_up_pdf())
@@ -219,6 +217,24 @@ def run_worker(*, burst: bool = False) -> bool:
         log.exception("PDF warm-up failed; the first record will start Typst itself")
     log.info("Worker started", extra={"fields": fields})
     return bool(worker.work(burst=burst, with_scheduler=True, logging_level="WARNING"))
+
+
+def worker_class() -> type:
+    """rq's SimpleWorker, putting its own entry back whenever Redis has lost it.
+
+    Redis here keeps nothing on disk: after it restarts, the worker reconnects and goes on with its jobs,
+    but the sets that name it are gone, so /healthz would say "no worker" until it was restarted. Its
+    heartbeat (before each wait for a job, and after a reconnection) writes them again: two SADDs."""
+    from rq import SimpleWorker, worker_registration
+
+    class SelfRegisteringWorker(SimpleWorker):
+        def heartbeat(self, timeout: int | None = None, pipeline: Any = None) -> None:
+            super().heartbeat(timeout, pipeline)
+            if pipeline is None and not self.connection.hexists(self.key, "birth"):
+                self.connection.hset(self.key, mapping=self.serialize())
+            worker_registration.register(self, pipeline)
+
+    return SelfRegisteringWorker
 
 
 def failed_jobs() -> list[JobState]:

@@ -316,3 +316,27 @@ def test_the_worker_starts_typst_before_it_takes_a_job(
     started = [r for r in caplog.records if r.getMessage() == "Worker started"]
     assert len(started) == 1
     assert started[0].fields["pdf_warm_up_ms"] > 0  # type: ignore[attr-defined]
+
+
+def test_the_worker_is_counted_again_after_redis_loses_its_entry(app: Flask, rq_mode: dict) -> None:
+    """Redis keeps nothing on disk: after a restart the running worker reconnects, and its next heartbeat
+    puts back what /healthz counts, instead of "no worker" until someone restarts it."""
+    from rq import Queue, SimpleWorker
+
+    from hia_service.services.documents import queue as jobs
+
+    with app.app_context():
+        redis = jobs.connection()
+        work = Queue(rq_mode["name"], connection=redis)
+        worker = jobs.worker_class()([work], connection=redis)
+        worker.register_birth()
+        try:
+            assert SimpleWorker.count(queue=work) == 1
+            redis.delete(worker.key, worker.redis_workers_keys, f"rq:workers:{rq_mode['name']}")
+            assert SimpleWorker.count(queue=work) == 0  # as after a restart
+            worker.heartbeat()
+            assert SimpleWorker.count(queue=work) == 1
+            assert redis.hexists(worker.key, "birth")
+            assert app.test_client().get("/healthz").get_json()["queue"]["status"] == "ok"
+        finally:
+            worker.register_death()
