@@ -98,19 +98,38 @@ def create_confirmed_token(
 ) -> tuple[ApiToken, str]:
     """A token for someone signed in to the web: a stolen session alone must not be enough to make a
     token that outlives it, so the person enters their password again (or signed in very recently)."""
-    _check_request(user, name, days)
+    problems: dict[str, str] = {}
+    try:
+        _check_request(user, name, days)
+    except ServiceError as error:
+        problems[error.field or "name"] = error.message
+    if user.role == "trainee":
+        raise TokenRefused(problems)
     if needs_password(user):
-        if not verify_password(user.password_hash, password or ""):
+        if not password:
+            problems["password"] = "Enter your password"
+        elif not verify_password(user.password_hash, password):
             record_audit_event("api_token_refused", actor=user, subject=("user", user.id))
-            raise ServiceError("Enter your password correctly to create a token", field="password")
+            problems["password"] = "Enter your password correctly to create a token"
     elif signed_in_at is None or datetime.now(UTC) - _aware(signed_in_at) > RECENT_SIGN_IN:
         minutes = int(RECENT_SIGN_IN.total_seconds() // 60)
-        raise ServiceError(
+        problems["password"] = (
             f"Sign out and sign in again to create a token. You must have signed in in the last {minutes} "
-            "minutes.",
-            field="password",
+            "minutes."
         )
+    if problems:
+        raise TokenRefused(problems)
     return create_token(user, name, days)
+
+
+class TokenRefused(ServiceError):
+    """Every problem with a new token's details at once, by field (name, days, password), in that order."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        ordered: dict[str, str] = {f: problems[f] for f in ("name", "days", "password") if f in problems}
+        field, message = next(iter(ordered.items()))
+        super().__init__(message, field=field)
+        self.problems = ordered
 
 
 def _check_request(user: User, name: str, days: int) -> str:
@@ -138,10 +157,16 @@ def create_token(user: User, name: str, days: int = MAX_DAYS) -> tuple[ApiToken,
     return token, plaintext
 
 
-def revoke_token(user: User, token_id: int) -> ApiToken:
+def own_token(user: User, token_id: int) -> ApiToken:
+    """One of the person's own tokens; anyone else's is not found."""
     token = store.get_token(user, token_id)
     if token is None:
         raise NotFoundError("No such token")
+    return token
+
+
+def revoke_token(user: User, token_id: int) -> ApiToken:
+    token = own_token(user, token_id)
     if token.revoked_at is None:
         store.mark_token(token, revoked_at=datetime.now(UTC))
         record_audit_event("api_token_revoked", actor=user, subject=("api_token", token.id))

@@ -23,9 +23,11 @@ from hia_service.auth.decorators import signed_in
 from hia_service.extensions import client_address, limiter
 from hia_service.services.accounts.tokens import (
     MAX_DAYS,
+    TokenRefused,
     create_confirmed_token,
     day_choices,
     needs_password,
+    own_token,
     revoke_token,
     token_max_days,
     user_tokens,
@@ -76,6 +78,8 @@ def create() -> ResponseReturnValue:
             password=request.form.get("password", ""),
             signed_in_at=datetime.fromtimestamp(signed_in_at, UTC) if signed_in_at else None,
         )
+    except TokenRefused as error:
+        return _index_page(error.problems, name, days), 400
     except ServiceError as error:
         return _index_page({error.field or "name": error.message}, name, days), 400
     response = make_response(render_template("tokens/created.html", token=token, plaintext=plaintext))
@@ -90,9 +94,14 @@ def _days(raw: str | None) -> int:
         return MAX_DAYS + 1  # refused by the service with its own message
 
 
-@bp.post("/<int:token_id>/revoke")
+@bp.route("/<int:token_id>/revoke", methods=["GET", "POST"])
 @signed_in
 def revoke(token_id: int) -> ResponseReturnValue:
-    token = revoke_token(current_user, token_id)  # another person's token is not found
+    if request.method == "GET":  # it cannot be undone, and whatever uses it stops: ask first
+        token = own_token(current_user, token_id)  # another person's token is not found
+        if token.revoked_at is not None:
+            return redirect(url_for("tokens.index"))
+        return render_template("tokens/revoke.html", token=token)
+    token = revoke_token(current_user, token_id)
     flash(f"Token '{token.name}' has been revoked. Anything using it can no longer call the API.", "success")
     return redirect(url_for("tokens.index"))

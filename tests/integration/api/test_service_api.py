@@ -103,6 +103,9 @@ def test_token_pages_create_show_once_list_and_revoke(app: Flask, client: FlaskC
     listing = client.get("/account/api-tokens").get_data(as_text=True)
     assert "Board papers" in listing and token not in listing and token[:12] in listing
     token_id = re.search(r"/account/api-tokens/(\d+)/revoke", listing).group(1)
+    confirm = client.get(f"/account/api-tokens/{token_id}/revoke").get_data(as_text=True)
+    assert "Are you sure you want to revoke the Board papers token?" in confirm and token[:12] in confirm
+    assert client.get("/api/v1/rules", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     revoked = client.post(f"/account/api-tokens/{token_id}/revoke", data={"csrf_token": csrf})
     assert revoked.status_code == 302
     assert client.get("/api/v1/rules", headers={"Authorization": f"Bearer {token}"}).status_code == 401
@@ -113,6 +116,13 @@ def test_token_pages_validate_and_keep_tokens_private(app: Flask, client: FlaskC
     csrf = csrf_token_from(client.get("/account/api-tokens").get_data(as_text=True))
     blank = client.post("/account/api-tokens", data={"name": " ", "days": "30", "csrf_token": csrf})
     assert blank.status_code == 400 and "Enter a name for the token" in blank.get_data(as_text=True)
+    # every problem at once, each linked to its box; an empty password is asked for, not called wrong
+    summary = " ".join(
+        blank.get_data(as_text=True).split("nhsuk-error-summary__list", 1)[1].split("</ul>")[0].split()
+    )
+    assert (
+        'href="#name"' in summary and 'href="#password"' in summary and "Enter your password </a>" in summary
+    )
     long = client.post("/account/api-tokens", data={"name": "x", "days": "9999", "csrf_token": csrf})
     assert long.status_code == 400 and "within 1 to 90 days" in long.get_data(as_text=True)
     from tests.integration.api.conftest import issue_token
@@ -124,5 +134,6 @@ def test_token_pages_validate_and_keep_tokens_private(app: Flask, client: FlaskC
     with app.app_context():
         others = db.session.scalar(db.select(ApiToken.id).where(ApiToken.user_id == world["reviewer"]["id"]))
     assert client.post(f"/account/api-tokens/{others}/revoke", data={"csrf_token": csrf}).status_code == 404
+    assert client.get(f"/account/api-tokens/{others}/revoke").status_code == 404
     assert client.post(f"/account/api-tokens/{others}/revoke", data={}).status_code == 400  # no CSRF token
     assert app.test_client().get("/account/api-tokens").status_code == 302  # signed out: to sign in
