@@ -217,7 +217,7 @@ def parse_date(raw: Any, what: str) -> Result:
         return None, f"{what} must include a year with 4 numbers"
     try:
         return date(int(parts["year"]), int(parts["month"]), int(parts["day"])).isoformat(), None
-    except ValueError:
+    except (ValueError, OverflowError):  # a day of 9999999999 is too big for date() to take at all
         return None, f"{what} must be a real date"
 
 

@@ -78,6 +78,11 @@ def test_section_with_invalid_stored_answer_is_in_progress(framework: Framework)
         ({"day": "27", "month": "", "year": "2026"}, (None, "Decision date must include a month")),
         ({"day": "31", "month": "2", "year": "2026"}, (None, "Decision date must be a real date")),
         ({"day": "1", "month": "x", "year": "2026"}, (None, "Decision date must be a real date")),
+        ({"day": "9999999999", "month": "1", "year": "2027"}, (None, "Decision date must be a real date")),
+        (
+            {"day": "1", "month": "99999999999999999999", "year": "2027"},
+            (None, "Decision date must be a real date"),
+        ),
         (
             {"day": "1", "month": "2", "year": "26"},
             (None, "Decision date must include a year with 4 numbers"),
