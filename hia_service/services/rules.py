@@ -22,6 +22,7 @@ from hia_service.domain.quality import quality_checks
 from hia_service.domain.rating_explained import explain
 from hia_service.domain.rules import RuleSet, load_rules
 from hia_service.domain.scoring.engine import score
+from hia_service.domain.training import load_scenarios
 
 DEFAULT_RELEASE = "IoD2025"
 EXTENSION_KEY = "hia_rules"
@@ -33,9 +34,17 @@ class Versions:
     scoring: str
 
 
+SCENARIOS_KEY = "hia_training_scenarios"
+
+
 def init_rules(app: Flask) -> None:
-    """Load and check every rules file once; an invalid file stops the service starting (RulesError)."""
-    app.extensions[EXTENSION_KEY] = load_rules(Path(app.config["HIA_RULES_DIR"]))
+    """Load and check every rules file once, the training scenarios too; an invalid file stops the service
+    starting (RulesError), rather than every training page failing later."""
+    rules_dir = Path(app.config["HIA_RULES_DIR"])
+    rules = load_rules(rules_dir)
+    found = load_scenarios(rules_dir, dict(rules.frameworks))
+    app.extensions[EXTENSION_KEY] = rules
+    app.extensions[SCENARIOS_KEY] = {s.id: s for s in found}
 
 
 def ruleset() -> RuleSet:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 
 from flask import current_app
@@ -23,14 +22,13 @@ from hia_service.data.models import Assessment, TrainingPractice, TrainingSessio
 from hia_service.data.transaction import commit
 from hia_service.domain.email_address import WRONG_FORMAT, is_email_address
 from hia_service.domain.framework.validation import parse_date
-from hia_service.domain.training import Scenario, load_scenarios
+from hia_service.domain.training import Scenario
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.areas.profiles import AreaRequest, ResolvedArea
 from hia_service.services.assessments import authoring as assessments
 from hia_service.services.errors import NotFoundError, PermissionDeniedError, ServiceError
 
-SCENARIOS_KEY = "hia_training_scenarios"
 # No 0/O, 1/I/L: a code read out in a training room must not be misheard or mistyped.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
@@ -58,10 +56,10 @@ class FormErrors(ServiceError):
 
 def scenarios() -> dict[str, Scenario]:
     """Every practice scenario by id, loaded (and checked) once per app."""
-    loaded = current_app.extensions.get(SCENARIOS_KEY)
+    loaded = current_app.extensions.get(rules.SCENARIOS_KEY)
     if loaded is None:
-        found = load_scenarios(Path(current_app.config["HIA_RULES_DIR"]), dict(rules.ruleset().frameworks))
-        loaded = current_app.extensions[SCENARIOS_KEY] = {s.id: s for s in found}
+        rules.init_rules(current_app)  # an app for a command, which reads its rules when first asked
+        loaded = current_app.extensions[rules.SCENARIOS_KEY]
     return loaded
 
 

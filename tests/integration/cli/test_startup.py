@@ -202,3 +202,18 @@ def test_a_database_not_yet_set_up_or_not_reached_is_one_line_saying_what_to_do(
     assert upgraded.returncode == 0, upgraded.stderr
     after = _hia("tokens", "list", "someone@example.nhs.uk", **empty)
     assert after.stderr.strip() == "Error: No user has the email address someone@example.nhs.uk"
+
+
+def test_a_broken_training_scenario_stops_the_service_starting(tmp_path: Path) -> None:
+    """As a broken framework or scoring file does: not a service that starts and then fails every trainer's
+    page."""
+    import shutil
+
+    from hia_service.domain.framework.source import RulesError
+    from tests.conftest import make_test_app
+
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(__file__).parents[3] / "rules", rules)
+    (rules / "training" / "stroke-unit-lincolnshire.yaml").write_text("oops: [\n", encoding="utf-8")
+    with pytest.raises(RulesError, match="stroke-unit-lincolnshire.yaml"):
+        make_test_app(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path / "data", HIA_RULES_DIR=str(rules))
