@@ -82,18 +82,32 @@ def _draft_rows(question: Question, raw: Any) -> Result:
     rows, error = _rows(question, raw)
     if not error:
         return rows, None
-    if not isinstance(raw, list | tuple):
+    if not _is_rows(raw):
         return [], error
-    kept, problem = [], None
-    for number, row in enumerate(rows, start=1):
-        where = f"{question.row_label or 'row'} {number}"
-        clean = {}
-        for column in question.fields:
-            value, cell_error = _cell(replace(column, required=False), row.get(column.id), where)
-            clean[column.id] = value
-            problem = problem or (cell_error if value is None else None)
-        kept.append(clean)
-    return kept, problem
+    optional = _nothing_required(question)
+    kept = [_row(optional, row, index)[0] for index, row in _filled_rows(question, raw)]
+    return kept, next(iter(cell_errors(question, raw, draft=True).values()), None)
+
+
+def cell_errors(question: Question, raw: Any, *, draft: bool = False) -> dict[tuple[int, str], str]:
+    """Every problem in a table's cells at once, by (row as sent, counting from 0; column id), row by row
+    and column by column, so a page can show each beside its own box. `draft`: only what "Save and come
+    back later" cannot keep (see `draft_answer`: text over its limit is kept, to be shortened later).
+    Empty when the answer is not rows at all: that is one problem with the whole table (`validate_answer`).
+    """
+    if question.type not in ("actions", "table") or not _is_rows(raw):
+        return {}
+    if draft:
+        question = _nothing_required(question)
+    found: dict[tuple[int, str], str] = {}
+    for index, row in _filled_rows(question, raw):
+        clean, errors = _row(question, row, index)
+        found.update({(index, c): m for c, m in errors.items() if not draft or clean[c] is None})
+    return found
+
+
+def _nothing_required(question: Question) -> Question:
+    return replace(question, fields=tuple(replace(c, required=False) for c in question.fields))
 
 
 def section_status(section: Section, answers: Answers) -> str:
@@ -246,16 +260,25 @@ def _geography(question: Question, raw: Any) -> Result:
 def _rows(question: Question, raw: Any) -> Result:
     if raw is None or raw == "":
         return [], None
-    if not isinstance(raw, list | tuple) or not all(isinstance(r, dict) for r in raw):
+    if not _is_rows(raw):
         return [], f"{subject(question.name)} must be a list of rows"
-    rows = [r for r in raw if any(_cell_filled(r.get(f.id)) for f in question.fields)]
     cleaned = []
-    for number, row in enumerate(rows, start=1):
-        clean, error = _row(question, row, number)
-        if error:
-            return rows, error
+    for index, row in _filled_rows(question, raw):
+        clean, errors = _row(question, row, index)
+        if errors:  # the first problem; `cell_errors` gives them all
+            return [r for _, r in _filled_rows(question, raw)], next(iter(errors.values()))
         cleaned.append(clean)
     return cleaned, None
+
+
+def _is_rows(raw: Any) -> bool:
+    return isinstance(raw, list | tuple) and all(isinstance(r, dict) for r in raw)
+
+
+def _filled_rows(question: Question, raw: Any) -> list[tuple[int, dict[str, Any]]]:
+    """The rows with anything in them, each with its place among the rows sent (the page's spare empty
+    rows are skipped, but a row keeps the number it has on the page: "action 3" is the third box)."""
+    return [(i, r) for i, r in enumerate(raw) if any(_cell_filled(r.get(f.id)) for f in question.fields)]
 
 
 def _cell_filled(raw: Any) -> bool:
@@ -265,15 +288,17 @@ def _cell_filled(raw: Any) -> bool:
     return bool(str(raw or "").strip())
 
 
-def _row(question: Question, row: dict[str, Any], number: int) -> tuple[dict[str, Any], str | None]:
+def _row(question: Question, row: dict[str, Any], index: int) -> tuple[dict[str, Any], dict[str, str]]:
+    """(the row cleaned, each of its cells' problems by column id); a cell with a problem is None or, for
+    text over its limit, the text as typed."""
     clean: dict[str, Any] = {}
-    where = f"{question.row_label or 'row'} {number}"
+    errors: dict[str, str] = {}
+    where = f"{question.row_label or 'row'} {index + 1}"
     for column in question.fields:
-        value, error = _cell(column, row.get(column.id), where)
+        clean[column.id], error = _cell(column, row.get(column.id), where)
         if error:
-            return row, error
-        clean[column.id] = value
-    return clean, None
+            errors[column.id] = error
+    return clean, errors
 
 
 def _cell(column: Field, raw: Any, where: str) -> Result:

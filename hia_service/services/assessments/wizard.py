@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hia_service.domain.framework import (
+    Field,
     Framework,
     Group,
     Question,
@@ -35,7 +36,7 @@ from hia_service.domain.framework.conditions import (
     section_visible,
 )
 from hia_service.domain.framework.model import Duty, GuidanceLink
-from hia_service.domain.framework.validation import wrong_date_part
+from hia_service.domain.framework.validation import cell_errors, wrong_date_part
 from hia_service.services import rules
 from hia_service.services.errors import ServiceError
 
@@ -292,13 +293,51 @@ def submitted_choices(current: Page, form: Any) -> dict[str, Any]:
 
 
 def error_anchors(current: Page, values: Mapping[str, Any]) -> dict[str, str]:
-    """Where each question's error summary link should point: the date box that is wrong, or the copy of a
-    follow-up that sits under the option chosen."""
+    """Where each error summary link should point: the date box that is wrong, the copy of a follow-up that
+    sits under the option chosen, or a table's box (see `table_anchors`)."""
     anchors = {
         q.id: f"{q.id}-{wrong_date_part(values.get(q.id))}" for q in current.questions if q.type == "date"
     }
+    for question in current.questions:
+        if question.type in TABLE_TYPES:
+            anchors.update(table_anchors(question, values.get(question.id)))
     for question_id, follow_up in follow_ups(current).items():
         anchors.setdefault(question_id, follow_up.field_id(values.get(follow_up.parent)))
+    return anchors
+
+
+def cell_key(question_id: str, index: int, column_id: str) -> str:
+    """The error key of one box of a table ("actions.plan.2.owner": row 3's owner), beside the question's
+    own key for a problem with the table as a whole. templates/wizard/fields.html spells it the same way."""
+    return f"{question_id}.{index}.{column_id}"
+
+
+def is_cell_of(key: str, question_id: str) -> bool:
+    index, dot, column = key.removeprefix(f"{question_id}.").partition(".")
+    return key.startswith(f"{question_id}.") and index.isascii() and index.isdigit() and bool(dot and column)
+
+
+def cell_id(question: Question, index: int, column: Field, raw: Any) -> str:
+    """The id (and name) of a table's box on the page; for a date, of its day, month or year that is wrong."""
+    name = f"{question.id}-{index}-{column.id}"
+    return f"{name}-{wrong_date_part(raw)}" if column.type == "date" else name
+
+
+def table_anchors(question: Question, value: Any) -> dict[str, str]:
+    """Each cell's error key -> its box; the table's own key -> the first box with a problem (first one
+    that cannot be kept for later, then any), or the table's first box."""
+    rows = value if isinstance(value, list) and all(isinstance(r, dict) for r in value) else []
+    anchors = {
+        cell_key(question.id, index, column.id): cell_id(question, index, column, row.get(column.id))
+        for index, row in enumerate(rows)
+        for column in question.fields
+    }
+    problems = cell_errors(question, rows, draft=True) or cell_errors(question, rows)
+    first = next(iter(problems), None)
+    if first is not None:
+        anchors[question.id] = anchors[cell_key(question.id, *first)]
+    elif question.fields:
+        anchors[question.id] = cell_id(question, 0, question.fields[0], None)
     return anchors
 
 
@@ -336,16 +375,41 @@ def page_errors(
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """(cleaned values, errors) for a submitted page, saving nothing: each answer on its own, then its dates
     against other pages' (a review date before the decision date is refused here, on the page; the API and
-    the quality checks only warn, so saved assessments with past review dates still load)."""
+    the quality checks only warn, so saved assessments with past review dates still load).
+
+    Errors are keyed by question id, in page order; a table's problems in its boxes are keyed by box
+    instead (`cell_key`), every one of them, so each is shown beside its box and all are put right at once.
+    """
     framework = rules.framework(framework_version)
     values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
+    own: dict[str, dict[str, str]] = {}
     for question_id, value in raw.items():
-        values[question_id], error = rules.validate(framework.question(question_id), value)
+        question = framework.question(question_id)
+        values[question_id], error = rules.validate(question, value)
         if error:
-            errors[question_id] = error
+            own[question_id] = _answer_errors(question, value, error)
     ordered = rules.order_errors(framework_version, {**stored, **values}, list(raw))
-    return values, {**ordered, **errors}
+    errors: dict[str, str] = {}
+    for question_id in raw:
+        if question_id in own:
+            errors.update(own[question_id])
+        elif question_id in ordered:
+            errors[question_id] = ordered[question_id]
+    return values, errors
+
+
+def _answer_errors(question: Question, raw: Any, error: str) -> dict[str, str]:
+    if question.type not in TABLE_TYPES or question.error_text("invalid"):
+        return {question.id: error}
+    cells = cell_errors(question, raw)
+    if not cells:  # a problem with the table as a whole ("Add at least one action")
+        return {question.id: error}
+    return {cell_key(question.id, index, column): message for (index, column), message in cells.items()}
+
+
+def answers_in_error(raw: Mapping[str, Any], errors: Mapping[str, str]) -> list[str]:
+    """The questions in `raw` with an error, of their own or in one of their boxes."""
+    return [q for q in raw if q in errors or any(is_cell_of(key, q) for key in errors)]
 
 
 def raw_answers(
