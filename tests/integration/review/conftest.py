@@ -33,6 +33,8 @@ PROFILE = {
     "baseline": {"england": {"core20_share": 0.2}},
 }
 IN_TWO_MONTHS = (date.today() + timedelta(days=60)).isoformat()
+# A review date after any decision date the tests set (the service refuses a review before the decision).
+IN_THREE_YEARS = (date.today() + timedelta(days=3 * 365)).isoformat()
 AREA = {"type": "lsoa_codes", "codes": ["E01000001", "E01000002", "E01000003"]}
 
 
@@ -208,7 +210,7 @@ def plain_answer(question: Any) -> Any:
     if kind == "multi_choice":
         return [question.options[0].value]
     if kind == "date":
-        return IN_TWO_MONTHS
+        return IN_THREE_YEARS if question.id in BACKDATED else IN_TWO_MONTHS
     if kind in ("actions", "table"):
         return [{f.id: _plain_cell(f) for f in question.fields}]
     return "Recorded for the test"

@@ -205,6 +205,15 @@ def test_the_trainer_makes_a_training_only_account(training_app: Flask, people: 
     assert _members(training_app, session["id"]) == [email]
     # The new person signs in with it, as a trainee who can reach training and nothing else.
     newcomer = client_for(training_app, {"email": email, "password": password}, password=password)
+    # The trainer has seen the password, so the trainee chooses their own first.
+    assert newcomer.get("/home").headers["Location"].endswith("/account/password")
+    chosen = "a password only the trainee knows"
+    form = {"current_password": password, "new_password": chosen, "confirm_password": chosen}
+    page = newcomer.get("/account/password").get_data(as_text=True)
+    assert (
+        newcomer.post("/account/password", data={**form, "csrf_token": csrf_token_from(page)}).status_code
+        == 302
+    )
     assert "Your account is for training only" in newcomer.get("/home").get_data(as_text=True)
     tokens = newcomer.get("/account/api-tokens").get_data(as_text=True)
     refused = newcomer.post(
