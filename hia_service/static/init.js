@@ -12,3 +12,37 @@ for (const box of document.querySelectorAll(".hia-table-scroll")) {
     box.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
   }
 }
+
+// Typing is activity, though nothing is sent until the page is saved: tell the service now and then, so
+// someone writing a long answer is not signed out by the idle time-out and loses it.
+const keepAlive = document.querySelector('meta[name="hia-keep-alive"]');
+if (keepAlive) {
+  const every = 5 * 60 * 1000;
+  let last = Date.now();
+  document.addEventListener("input", () => {
+    if (Date.now() - last < every) return;
+    last = Date.now();
+    fetch(keepAlive.content, { credentials: "same-origin", cache: "no-store" }).catch(() => {});
+  });
+}
+
+// A reviewer's comment typed under a section but not added would be lost when they return or approve the
+// assessment (each section's box is a form of its own): stop, say which, and take them to it.
+for (const form of document.querySelectorAll("form[data-hia-unsent-comments]")) {
+  form.addEventListener("submit", (event) => {
+    const unsent = [...document.querySelectorAll("textarea[data-hia-section-comment]")].filter(
+      (box) => box.value.trim() !== "",
+    );
+    if (unsent.length === 0) return;
+    event.preventDefault();
+    const names = unsent.map((box) => box.dataset.hiaSectionComment);
+    const message = form.querySelector("[data-hia-unsent-message]");
+    message.textContent =
+      `You have typed a comment on ${names.join(", ")} that you have not added. ` +
+      "Select \u201cAdd comment\u201d under it, or clear it, first.";
+    message.hidden = false;
+    const details = unsent[0].closest("details");
+    if (details) details.open = true;
+    unsent[0].focus();
+  });
+}

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, Response, current_app, flash, g, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
@@ -197,4 +199,16 @@ def _expire(user: object, reason: str, message: str) -> ResponseReturnValue:
     logout_user()
     session.clear()
     flash(message, "info")
-    return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
+    return redirect(url_for("auth.sign_in", next=_back_to(request)))
+
+
+def _back_to(req: Any) -> str | None:
+    """Where to go after signing in again: the page asked for, or for a form sent after the time-out, the
+    page the form was on (its path, from this site only), so the person is not left on the home page."""
+    if req.method == "GET":
+        return str(req.full_path)
+    came_from = urlsplit(req.referrer or "")
+    if came_from.netloc and came_from.netloc != req.host:
+        return None
+    path = came_from.path + (f"?{came_from.query}" if came_from.query else "")
+    return path if path.startswith("/") and not path.startswith("//") else None

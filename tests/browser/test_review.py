@@ -116,6 +116,31 @@ def test_returning_without_a_comment_is_explained_and_then_works(
     expect(page.locator(".hia-flash")).to_contain_text("Returned to the author with your comments")
 
 
+def test_a_section_comment_typed_but_not_added_stops_the_return_and_is_shown(
+    page: Page, submitted: tuple[int, str]
+) -> None:
+    """Each section's comment box is a form of its own: returning the assessment would lose what was typed
+    there, while saying "with your comments"."""
+    assessment_id, _ = submitted
+    sign_in_as(page, "reviewer")
+    page.goto(f"/review/{assessment_id}")
+    page.locator("summary", has_text="Comment on this section").first.click()
+    box = page.locator("textarea[data-hia-section-comment]").first
+    section = box.get_attribute("data-hia-section-comment")
+    box.fill("Split the attendance indicator by deprivation decile.")
+    page.get_by_label("What does the author need to change?").fill("See the comment on the section.")
+    page.get_by_role("button", name="Return to author").click()
+    warning = page.locator("[data-hia-unsent-message]").first
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text(f"You have typed a comment on {section} that you have not added")
+    expect(box).to_be_focused()
+    expect(page).to_have_url(re.compile(rf"/review/{assessment_id}$"))  # nothing was sent
+    axe_check(page)
+    box.fill("")
+    page.get_by_role("button", name="Return to author").click()
+    expect(page.locator(".hia-flash")).to_contain_text("Returned to the author with your comments")
+
+
 def second_reviewer(live_server: LiveServer) -> dict[str, Any]:
     from hia_service.data.accounts import get_user_by_email
     from hia_service.data.transaction import commit

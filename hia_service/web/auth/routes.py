@@ -165,6 +165,14 @@ def change_password() -> ResponseReturnValue:
     return render_template("auth/change_password.html", form=form, no_password=False), status
 
 
+@bp.get("/session/alive")
+@signed_in
+def session_alive() -> ResponseReturnValue:
+    """Typing a long answer is activity, though nothing is sent until it is saved: the pages call this now
+    and then while someone types, so the idle time-out does not sign them out mid-answer."""
+    return "", 204, {"Cache-Control": "no-store"}
+
+
 # Where someone who must change their password may still go: this page, signing out, and the files the
 # pages need.
 OPEN_WHILE_PASSWORD_MUST_CHANGE = frozenset(

@@ -72,6 +72,41 @@ def test_idle_session_expires_with_a_message(
     assert client.get("/home").status_code == 302
 
 
+def test_typing_keeps_the_session_alive(
+    app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    """The pages call /session/alive while someone types a long answer, which sends nothing until saved."""
+    sign_in(make_user("manager"))
+    nearly = datetime.now(UTC).timestamp() - 29 * 60
+    with client.session_transaction() as session:
+        session["last_seen"] = nearly
+    alive = client.get("/session/alive")
+    assert alive.status_code == 204 and alive.headers["Cache-Control"] == "no-store"
+    with client.session_transaction() as session:
+        assert session["last_seen"] > nearly + 28 * 60
+    assert app.test_client().get("/session/alive").status_code == 302  # signed out: to sign in
+
+
+def test_a_form_sent_after_the_time_out_returns_to_its_page_after_signing_in(
+    app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    sign_in(make_user("manager"))
+    token = csrf_token_from(client.get("/assessments/new").get_data(as_text=True))
+    with client.session_transaction() as session:
+        session["last_seen"] = datetime.now(UTC).timestamp() - 31 * 60
+    page = "http://hia.test/assessments/7/monitoring"
+    sent = client.post("/assessments/7/monitoring", data={"csrf_token": token}, headers={"Referer": page})
+    assert sent.status_code == 302 and "next=/assessments/7/monitoring" in sent.location
+    sign_in(make_user("manager"))
+    token = csrf_token_from(client.get("/assessments/new").get_data(as_text=True))
+    with client.session_transaction() as session:
+        session["last_seen"] = datetime.now(UTC).timestamp() - 31 * 60
+    elsewhere = client.post(
+        "/sign-out", data={"csrf_token": token}, headers={"Referer": "https://evil.example/x"}
+    )
+    assert elsewhere.status_code == 302 and "next=" not in elsewhere.location
+
+
 def test_five_failures_make_the_client_wait(client: FlaskClient, make_user: Any, sign_in: Any) -> None:
     user = make_user("manager")
     for _ in range(5):
