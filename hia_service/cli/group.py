@@ -58,7 +58,7 @@ class LazyFlaskGroup(FlaskGroup):
         try:
             return super().invoke(ctx)
         except Exception as error:
-            problem = database_problem(error)
+            problem = database_problem(error) or disk_problem(error)
             if problem is None:
                 raise
             raise click.ClickException(problem) from None
@@ -96,6 +96,18 @@ class LazyFlaskGroup(FlaskGroup):
         return self.commands[name].get_short_help_str(limit)
 
 
+BUSY = ("database is locked", "database is busy")
+# Writing a file failed for a reason the operator fixes outside the service: say which file and why.
+DISK_ERRORS = {28: "the disk is full", 30: "the disk is read-only", 122: "the disk quota is used up"}
+
+
+def disk_problem(error: BaseException) -> str | None:
+    if not isinstance(error, OSError) or error.errno not in DISK_ERRORS:
+        return None
+    where = f" ({error.filename})" if error.filename else ""
+    return f"Could not write a file{where}: {DISK_ERRORS[error.errno]}. Fix that, then run the command again."
+
+
 NOT_REACHED = ("connection failed", "could not connect", "connection refused", "unable to open database file")
 NO_TABLES = ("no such table", "undefinedtable", "undefinedcolumn", "no such column")
 
@@ -109,6 +121,11 @@ def database_problem(error: BaseException) -> str | None:
     kind = f"{type(error.orig).__name__} {said}".lower()
     if any(words in kind for words in NOT_REACHED):
         return f"The database cannot be reached (HIA_DATABASE_URL): {said.splitlines()[0] if said else kind}"
+    if any(words in kind for words in BUSY):
+        return (
+            "The database is busy: another process is writing to it (SQLite lets one write at a time). Wait "
+            "a moment and run the command again. Nothing was changed."
+        )
     if any(words in kind for words in NO_TABLES):
         return (
             "The database has no tables for this yet, or is older than this version of the service. Run "

@@ -215,5 +215,23 @@ def test_a_broken_training_scenario_stops_the_service_starting(tmp_path: Path) -
     rules = tmp_path / "rules"
     shutil.copytree(Path(__file__).parents[3] / "rules", rules)
     (rules / "training" / "stroke-unit-lincolnshire.yaml").write_text("oops: [\n", encoding="utf-8")
-    with pytest.raises(RulesError, match="stroke-unit-lincolnshire.yaml"):
+    with pytest.raises(RulesError, match=r"stroke-unit-lincolnshire\.yaml"):
         make_test_app(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path / "data", HIA_RULES_DIR=str(rules))
+
+
+def test_a_busy_database_or_a_full_disk_is_one_line_saying_what_to_do() -> None:
+    import errno as codes
+
+    import sqlalchemy.exc
+
+    from hia_service.cli.group import database_problem, disk_problem
+
+    locked = sqlalchemy.exc.OperationalError("SELECT 1", {}, Exception("database is locked"))
+    assert (database_problem(locked) or "").startswith("The database is busy: another process is writing")
+    full = OSError(codes.ENOSPC, "No space left on device", "/backups/demo.tar.gz")
+    assert disk_problem(full) == (
+        "Could not write a file (/backups/demo.tar.gz): the disk is full. Fix that, then run the command "
+        "again."
+    )
+    assert disk_problem(OSError(codes.ENOENT, "No such file")) is None  # said by the command itself
+    assert disk_problem(ValueError("not a disk")) is None
