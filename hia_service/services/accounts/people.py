@@ -25,6 +25,10 @@ FREE_TRIES = 4  # wrong passwords a client may make for one address before it ha
 LONGEST_WAIT = timedelta(minutes=15)
 FORGET_FAILURES_AFTER = timedelta(days=1)  # a client's count of wrong passwords starts again after this
 BAD_CREDENTIALS = "Enter a correct email address and password"
+DEACTIVATED = (
+    "Your account has been deactivated, so you cannot sign in. If you still need it, ask your organisation's "
+    "administrator."
+)
 
 
 def authenticate(
@@ -41,10 +45,12 @@ def authenticate(
     user = accounts.get_user_by_email(email)
     _refuse_while_waiting(key, now, user, email, where)
     if user is None or not user.is_active:
-        verify_password(None, password)  # same work as a real check, so timing does not reveal accounts
+        # The same work as a real check either way, so timing does not reveal accounts. Only someone who
+        # knows a deactivated account's password is told it is deactivated, so they ask, not retry.
+        right = verify_password(user.password_hash if user is not None else None, password)
         _record_failure(key, now)
         _audit_sign_in("sign_in_failed", user, email, reason="unknown or inactive account", **where)
-        raise SignInError(BAD_CREDENTIALS)
+        raise SignInError(DEACTIVATED if right and user is not None else BAD_CREDENTIALS)
     if not verify_password(user.password_hash, password):
         accounts.record_sign_in_attempt(user, succeeded=False, at=now)
         waits = _record_failure(key, now)

@@ -70,8 +70,11 @@ def test_deactivating_ends_the_session_refuses_sign_in_and_revokes_tokens(
     ended = theirs.get("/home")  # the session they had open is over at once
     assert ended.status_code == 302 and "/sign-in" in ended.location
     assert api_status(app.test_client(), token) == 401  # and so is their token
-    _, again = sign_in_client(app, manager["email"])
-    assert again.status_code == 401 and BAD_CREDENTIALS in _text(again)
+    _, again = sign_in_client(app, manager["email"])  # with their right password: told why, to ask
+    assert again.status_code == 401 and "Your account has been deactivated" in _text(again)
+    _, guess = sign_in_client(app, manager["email"], "a wrong password here")  # a guess learns nothing
+    assert guess.status_code == 401 and BAD_CREDENTIALS in _text(guess)
+    assert "deactivated" not in _text(guess)
     assert stored_user(app, manager["id"])["is_active"] is False
     ((_, actor, org, details),) = audit_entries(app, manager["id"], "user_deactivated")
     assert (actor, org, details) == (world["admin"]["id"], organisation_id(app, "RXA"), {"tokens_revoked": 1})
