@@ -19,6 +19,7 @@ from hia_service.data.models import User
 from hia_service.data.transaction import commit
 from hia_service.domain.audit_chain import content_hash
 from hia_service.domain.oidc_issuer import issuer_matches_tenant
+from hia_service.services.accounts.people import DEACTIVATED
 from hia_service.services.errors import SignInError
 
 NO_ACCOUNT = (
@@ -72,8 +73,8 @@ def sign_in_with_identity(
     user = accounts.get_user_by_identity(issuer, subject)
     if user is None:
         user = _first_sign_in(claims, policy, issuer, subject, where)
-    if not user.is_active:
-        _refuse("inactive account", claims, NO_ACCOUNT, user=user, **where)
+    if not user.is_active:  # their organisation has shown who they are: say why, so they ask
+        _refuse("inactive account", claims, DEACTIVATED, user=user, **where)
     accounts.record_sign_in_attempt(user, succeeded=True, at=datetime.now(UTC))
     record_audit_event(
         "signed_in",
@@ -105,8 +106,10 @@ def _first_sign_in(
     if policy.email_verified_claim and claims.get(policy.email_verified_claim) not in (True, "true", "True"):
         _refuse("email not verified", claims, NOT_VERIFIED, **where)
     user = accounts.get_user_by_email(email)
-    if user is None or not user.is_active:
+    if user is None:
         _refuse("no active user with this email", claims, NO_ACCOUNT, email=email, **where)
+    if not user.is_active:
+        _refuse("no active user with this email", claims, DEACTIVATED, email=email, **where)
     accounts.add_identity(user, issuer, subject)
     record_audit_event(
         "identity_linked",

@@ -29,6 +29,7 @@ from tests.integration.security.mock_oidc import (
 
 FAILED = "We could not sign you in with your organisation account"
 NO_ACCOUNT = "Your organisation account is not set up to use this service"
+DEACTIVATED = "Your account has been deactivated, so you cannot sign in"
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +223,8 @@ def test_an_inactive_user_cannot_sign_in_through_the_provider(
         assert user is not None
         user.is_active = False
         commit()
-    _assert_refused(oidc_app, browser, _sign_in_via_provider(browser), 403, NO_ACCOUNT)
+    # Their organisation has shown who they are, so they are told why, and to ask, not to be "added".
+    _assert_refused(oidc_app, browser, _sign_in_via_provider(browser), 403, DEACTIVATED)
 
 
 def test_an_unreachable_provider_gives_a_clear_message(
