@@ -53,3 +53,17 @@ def test_choosing_negative_reveals_the_mitigation(page: Page) -> None:
     page.goto(f"/assessments/{assessment_id}/pc")
     expect(negative_box).to_be_visible()  # the saved choice opens its box again
     expect(negative_box).to_have_value("Keep a weekday evening session for older people who rely on lifts")
+
+
+def test_none_of_these_clears_the_other_choices(page: Page) -> None:
+    """A contradiction ("none of these" and five changes) once went through to the signed record."""
+    assessment_id = _start(page)
+    page.goto(f"/assessments/{assessment_id}/determinants")
+    transport = page.get_by_label("Transport", exact=False).first
+    none = page.get_by_label("None of these")
+    transport.check()
+    none.check()
+    expect(transport).not_to_be_checked()
+    transport.check()
+    expect(none).not_to_be_checked()
+    axe_check(page)

@@ -189,7 +189,13 @@ def _multi_choice(question: Question, raw: Any) -> Result:
     allowed = _allowed(question)
     if any(v not in allowed for v in chosen):
         return [], required_message(question)
+    if NONE_OF_THESE in chosen and len(set(chosen)) > 1:  # "none of these" and some of these at once
+        label = next(o.label for o in question.options if o.value == NONE_OF_THESE)
+        return [], f'Select "{label}" on its own, or select only the ones that apply'
     return [v for v in allowed if v in chosen], None  # framework order, no duplicates
+
+
+NONE_OF_THESE = "none"  # an option that rules out every other one
 
 
 def _allowed(question: Question) -> tuple[str, ...]:

@@ -231,3 +231,11 @@ def test_a_row_column_labelled_as_a_question_is_asked_for_by_its_label(ruleset: 
     assert validate_answer(combinations, [row])[1] == "Answer \u2018Better or worse\u2019 for combination 1"
     row |= {"direction": "negative"}
     assert validate_answer(combinations, [row])[1] == "Answer \u2018How\u2019 for combination 1"
+
+
+def test_none_of_these_is_refused_beside_other_choices(ruleset: RuleSet) -> None:
+    question = ruleset.framework("1.3").question("determinants.affected")
+    assert validate_answer(question, ["none"]) == (["none"], None)
+    assert validate_answer(question, ["transport", "income"]) == (["transport", "income"], None)
+    value, error = validate_answer(question, ["transport", "none"])
+    assert value == [] and error == 'Select "None of these" on its own, or select only the ones that apply'
