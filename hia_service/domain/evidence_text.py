@@ -86,6 +86,12 @@ ACCESS_WORDS = re.compile(
     r"withdraw\w*|cease\w*|reduc\w* (?:the )?(?:service|clinic|sessions|beds))\b",
     re.IGNORECASE,
 )
+# A closure or a move in so many words ("closing the gap" and "close to home" are neither).
+CLOSES_OR_MOVES = re.compile(
+    rf"\b(closure|closing(?! the gap)|clos(?:e|es|ed)(?! (?:to|working|partnership|links?|contact))|"
+    rf"relocat\w*|decommission\w*|{_MOVE})\b",
+    re.IGNORECASE,
+)
 AFFECTED_PEOPLE = frozenset({"patients", "carers", "communities", "vcse"})  # engagement.who values
 
 # Workforce equality data a panel expects for a decision about staff.
@@ -133,6 +139,10 @@ def changes_access(kind: Any, texts: Iterable[Any]) -> bool:
     """A closure, move, change of hours or of who can use a service, or a digital route: from the kind of
     proposal or its words."""
     return kind in ACCESS_KINDS or any(ACCESS_WORDS.search(str(t or "")) for t in texts)
+
+
+def closes_or_moves(texts: Iterable[Any]) -> bool:
+    return any(CLOSES_OR_MOVES.search(str(t or "")) for t in texts)
 
 
 def mentions_workforce_data(texts: Iterable[Any]) -> bool:

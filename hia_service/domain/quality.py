@@ -137,8 +137,8 @@ class _Checks:
             for section, group in self.fw.groups()
             if self.impact(group) in ("negative", "unknown") and not section.id.startswith("core20")
         ]
-        sections = {section_id for section_id, _ in concerns}
-        if considered == "no" and len(concerns) >= 2 and len(sections) >= 2:
+        # Two concerns in one section count too: older and disabled people is the commonest double hit.
+        if considered == "no" and len(concerns) >= 2:
             groups = _listed([phrase for _, phrase in concerns][:INTERSECTION_NAMED])
             yield self.warn("intersection.overlooked", INTERSECTION_QUESTION, groups=groups)
         if considered == "yes":
@@ -343,6 +343,18 @@ class _Checks:
                 groups=groups,
             )
 
+    def kind(self) -> Iterator[QualityWarning]:
+        """The title or summary says the service closes or moves, but the kind of proposal says otherwise:
+        the distances and the rules for closures and moves would not be applied."""
+        kind = self.answers.get("proposal.kind")
+        # Closing on some days is a change of hours, and moving a staff base a workforce change: both right.
+        if not kind or kind in (*MOVES, "hours", "workforce") or not self.fw.has_question("proposal.kind"):
+            return
+        words = [self.answers.get("proposal.title"), self.answers.get("proposal.summary")]
+        if evidence_text.closes_or_moves(words):
+            label = self.fw.question("proposal.kind").option_label(kind)
+            yield self.warn("proposal.kind_understated", "proposal.kind", kind=label)
+
     def access_engagement(self) -> Iterator[QualityWarning]:
         """A closure, relocation, digital route or change of hours needs the people affected involved."""
         words = [self.answers.get("proposal.title"), self.answers.get("proposal.summary")]
@@ -434,6 +446,7 @@ class _Checks:
             self.intersection,
             self.data_completeness,
             self.engagement,
+            self.kind,
             self.access_engagement,
             self.sites,
             self.offline_route,

@@ -83,6 +83,11 @@ MESSAGES = {
         "You found negative impacts on {groups} but recommend going ahead with no action for them in the "
         "action plan. Add actions that reduce the harm, or explain why the harm is justified"
     ),
+    "proposal.kind_understated": (
+        'The title or summary says the service will close or move, but the kind of proposal is "{kind}". '
+        'Choose "Closing or reducing a service" or "Moving a service to another site", so the '
+        "assessment checks who will travel further and how"
+    ),
     "access_not_engaged": (
         "This proposal changes how people get to the service, but the people affected were not involved. "
         "Involve the patients, carers and communities who use it before the decision"

@@ -52,7 +52,7 @@ def profile(
 def sound_answers(framework: Framework, **impacts: str) -> dict[str, Any]:
     """A complete assessment, every impact neutral and evidenced. `impacts` overrides: pc__age="negative"."""
     answers: dict[str, Any] = {
-        "proposal.title": "Move the phlebotomy clinic to Riverside",
+        "proposal.title": "Add evening sessions at the phlebotomy clinic",
         "proposal.decision_date": "2026-03-27",
         "who.geography": {"type": "icb", "codes": ["E54000050"]},
         "engagement.done": "yes",

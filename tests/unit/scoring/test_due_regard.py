@@ -196,7 +196,8 @@ QUALITY = [
         {"pc.age.impact": "negative", "inclusion.rural_coastal.impact": "negative"},
         "intersection.overlooked",
     ),
-    ({"pc.age.impact": "negative", "pc.disability.impact": "negative"}, None),  # one section: no prompt
+    # In one section too: older and disabled people is the commonest double hit a panel asks about.
+    ({"pc.age.impact": "negative", "pc.disability.impact": "negative"}, "intersection.overlooked"),
     (
         {
             "intersection.considered": "yes",

@@ -85,3 +85,26 @@ def test_the_ways_of_saying_a_service_moves(title: str) -> None:
 )
 def test_words_that_do_not_change_access(title: str) -> None:
     assert not evidence_text.changes_access("policy", [title])
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "warned"),
+    [
+        ("service_change", "The crisis suite closes and moves to Roseberry Park", True),
+        ("estates", "Relocate the outpatient clinics to the new hub", True),
+        ("service_change", "Decommission the homeless health outreach team", True),
+        ("relocation", "Relocate the outpatient clinics to the new hub", False),  # the kind says so
+        ("hours", "The walk-in centre will be closed on Sundays", False),  # a change of hours
+        ("workforce", "Move the community team base to Accrington", False),  # staff, not patients
+        ("service_change", "Closing the gap in diabetes outcomes", False),
+        ("service_change", "Care closer to home for frail people", False),
+    ],
+)
+def test_a_closure_or_move_entered_as_another_kind_is_pointed_out(
+    fw: Framework, kind: str, title: str, warned: bool
+) -> None:
+    answers = {**sound_answers(fw), "proposal.kind": kind, "proposal.title": title}
+    found = {w.id: w for w in quality_checks(answers, profile(1.0), fw, date(2026, 12, 7))}
+    assert ("proposal.kind_understated" in found) is warned
+    if warned:
+        assert 'Choose "Closing or reducing a service"' in found["proposal.kind_understated"].message
