@@ -102,8 +102,11 @@ def test_the_signed_record_and_the_word_copy_state_the_conditions_of_approval(
         decision = text.index("The reviewer's decision")
         conditions = text.index("Conditions of approval", decision)
         for line in CONDITIONS.splitlines():
-            assert text.index(line) > conditions, line
+            assert text.index(line, conditions) > conditions, line  # in full under the decision
         assert "No conditions were set." not in text
+    # and on the PDF's cover, so a reader of page 1 knows the approval is conditional
+    cover = _words(read)[: _words(read).index("The reviewer's decision")]
+    assert "Conditions of approval " + _words(CONDITIONS) in cover
 
 
 def test_a_record_approved_without_conditions_says_none_were_set(
