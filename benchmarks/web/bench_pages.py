@@ -267,8 +267,8 @@ def _answer(question: Any, dates: Iterator[date]) -> dict[str, str | list[str]]:
         return {qid: "neutral"}
     if kind in ("choice", "rating"):  # ratings (framework 1.1's EHIA) are radios with their own options
         return {qid: question.options[0].value}
-    if kind == "multi_choice":
-        return {qid: [o.value for o in question.options]}
+    if kind == "multi_choice":  # every choice but "none of these", which rules the others out
+        return {qid: [o.value for o in question.options if o.value != "none"] or [question.options[0].value]}
     if kind == "date":
         return _date_fields(qid, next(dates))
     if kind in ("actions", "table"):

@@ -166,18 +166,23 @@ def _contains(haystack: str, phrase: str) -> bool:
 def evidenced(text: Any, claims: ClaimRules) -> bool:
     """Whether evidence text backs a claim: enough words once phrases that say nothing are taken out, and a
     source (a figure, or a word such as data, survey or "told us")."""
-    if not isinstance(text, str):
+    rest = said(text, claims)
+    if len(rest.split()) < claims.min_words.value:
         return False
+    return any(ch.isdigit() for ch in rest) or any(_contains(rest, word) for word in claims.source_words)
+
+
+def said(text: Any, claims: ClaimRules) -> str:
+    """What evidence text says once the phrases that say nothing ("no impact expected") are taken out."""
+    if not isinstance(text, str):
+        return ""
     rest = normalise(text)
     # Longest first, so "no impact expected" goes before "no impact" can leave "expected" behind.
     for phrase in sorted(claims.generic_phrases, key=len, reverse=True):
         needle = normalise(phrase)
         if needle:
             rest = re.sub(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", " ", rest)
-    rest = " ".join(rest.split())
-    if len(rest.split()) < claims.min_words.value:
-        return False
-    return any(ch.isdigit() for ch in rest) or any(_contains(rest, word) for word in claims.source_words)
+    return " ".join(rest.split())
 
 
 def unsupported_claims(

@@ -27,6 +27,7 @@ from hia_service.domain.scoring.actions import (
     parse_day,
     plan_rows,
 )
+from hia_service.domain.scoring.facts import said
 from hia_service.domain.scoring.model import ScoringRules
 
 CONCERNS = ("negative", "positive", "unknown")  # an impact that names a group as affected
@@ -224,6 +225,15 @@ class _GroupJudge:
             raised.append(
                 f"The same evidence is given word for word for {len(pasted)} groups. Say what the evidence "
                 "shows for this group."
+            )
+        claims = self.marking.scoring.claims
+        words = len(said(self.answers.get(question_id), claims).split()) if claims is not None else None
+        if not raised and claims is not None and words is not None and words < claims.min_words.value:
+            # A real record's checks judge the words of neutral and positive answers only: practice judges
+            # every answer's, so a line such as "example answer" is not taken for evidence.
+            raised.append(
+                f"Say what the evidence shows for this group, and where it comes from, in at least "
+                f"{claims.min_words.value:g} words."
             )
         if raised:
             return self.point("evidence", text, False, "The quality checks say: " + " ".join(raised))

@@ -225,3 +225,14 @@ def test_a_malformed_address_already_stored_is_skipped_and_logged_not_a_crash(
 def test_a_bad_date_for_today_is_explained(app: Flask) -> None:
     result = app.test_cli_runner().invoke(reminders_cli, ["send", "--dry-run", "--today", "25/12/2098"])
     assert result.exit_code == 2 and "Give the date as YYYY-MM-DD" in result.output
+
+
+def test_with_no_list_recorded_before_the_page_says_so_and_asks_for_no_upload(
+    client: FlaskClient, world: Any, approved: int, login: Any
+) -> None:
+    """An upload here would always be refused (there is nothing to compare it with): the page says where
+    the list goes instead, and offers no form."""
+    login(world["manager"])
+    html = client.get(f"/follow-up/assessments/{approved}/users").get_data(as_text=True)
+    assert 'id="no-baseline"' in html and "add the list to the new version" in html
+    assert 'name="users_file"' not in html and "Compare with before" not in html

@@ -64,6 +64,7 @@ def test_model_answers_match_every_point_and_the_model_rating(
     made, total = _matched(page)
     assert made == total >= 17  # four groups with four points each, and the recommendation
     assert "the same as the model rating" in page and "What you missed" not in page
+    assert 'id="named-too-many"' not in page
     assert "Disability: impact rated negative" in page
     assert "Training \u2013 practice only" in page  # the banner is on the feedback page too
     assert "Quality checks" in page and "Model answer: " in page
@@ -85,6 +86,23 @@ def test_poor_answers_show_what_was_missed_with_the_model_answer(
     # Why the model names the group here, and the model answer for the section, are there to learn from.
     assert escape("Wyre has more people over 65 than England") in html
     assert "IoD2025 deprivation profile at neighbourhood (LSOA) level" in html
+
+
+def test_marking_every_group_as_harmed_is_called_out(training_app: Flask, people: dict, cohort: dict) -> None:
+    """A scattergun answer (every group negative) must not read as nearly perfect: the extra groups are
+    named, and the page says plainly that marking every group is not an assessment."""
+    from hia_service.services import rules
+
+    assessment_id = start_practice(training_app, people["manager"], cohort["id"])
+    with training_app.app_context():
+        framework = rules.framework(_scenario(training_app).framework_version)
+        everything = {f"{g.id}.impact": "negative" for _, g in framework.groups()}
+    answer_and_submit(
+        training_app, people["manager"], assessment_id, {**_model_answers(training_app), **everything}
+    )
+    html = client_for(training_app, people["manager"]).get(f"/training/practice/{assessment_id}/feedback")
+    page = html.get_data(as_text=True)
+    assert 'id="named-too-many"' in page and "Marking every group as affected is not an assessment" in page
 
 
 def test_feedback_waits_for_submission(training_app: Flask, people: dict, cohort: dict) -> None:

@@ -214,8 +214,8 @@ def _an_answer(question: Any) -> Any:
         return "neutral"
     if kind in ("choice", "rating"):
         return "yes" if any(o.value == "yes" for o in question.options) else question.options[0].value
-    if kind == "multi_choice":
-        return [o.value for o in question.options]
+    if kind == "multi_choice":  # every choice but "none of these", which rules the others out
+        return [o.value for o in question.options if o.value != "none"] or [question.options[0].value]
     if kind == "date":
         return "2027-06-01"
     if kind == "geography":

@@ -171,6 +171,33 @@ def test_evidence_is_judged_by_the_real_quality_checks(scenarios, ruleset) -> No
     assert point(bare, "inclusion.rural_coastal:evidence").detail == "You gave no evidence for this group."
 
 
+def test_placeholder_evidence_for_a_harm_earns_no_point(scenarios, ruleset) -> None:
+    """A real record's checks ask only neutral and positive answers for a source; practice asks every
+    answer, so a trainee who types the question back with "example answer" is not told it passes."""
+    scenario = scenario_named(scenarios, "stroke-unit-lincolnshire")
+    base = {
+        "inclusion.rural_coastal.impact": "negative",
+        "inclusion.rural_coastal.mechanism": ["access"],
+        "inclusion.rural_coastal.mitigation": "Agree response standards.",
+    }
+    placeholder = {"inclusion.rural_coastal.evidence": "Rural: example answer"}
+    evidence = point(
+        marked(scenario, stroke_answers(scenario, **base, **placeholder), ruleset),
+        "inclusion.rural_coastal:evidence",
+    )
+    assert not evidence.made and "Say what the evidence shows for this group" in evidence.detail
+    sourced = {
+        "inclusion.rural_coastal.evidence": (
+            "Ambulance data for 2024 shows 18 minutes longer journeys from the villages."
+        )
+    }
+    evidence = point(
+        marked(scenario, stroke_answers(scenario, **base, **sourced), ruleset),
+        "inclusion.rural_coastal:evidence",
+    )
+    assert evidence.made, evidence.detail
+
+
 def test_evidence_pasted_for_many_groups_earns_no_point_for_any_of_them(scenarios, ruleset) -> None:
     """The pasted-evidence check is raised on its first group, but it speaks of every group sharing the
     text: none of them gets the evidence point, as the task list's checks say."""
