@@ -230,7 +230,7 @@ def _expect_read_only(page: Page, live_server: LiveServer, assessment_id: int, a
     expect(page.locator(".nhsuk-task-list__link")).to_have_count(0)
     page.goto(f"/assessments/{assessment_id}/check-answers")
     expect(page.get_by_role("button", name="Submit for review")).to_have_count(0)
-    expect(page.get_by_role("link", name=re.compile("^Change"))).to_have_count(0)
+    expect(page.locator("main").get_by_role("link", name=re.compile("^Change"))).to_have_count(0)
     with live_server.app.app_context():
         from hia_service.data.models import Assessment
         from hia_service.extensions import db
