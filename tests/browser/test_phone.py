@@ -7,10 +7,10 @@ import uuid
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import LiveServer, axe_check, sign_in_as
-from tests.browser.phone import PHONE, sideways_scroll
+from tests.browser.phone import PHONE, assert_fits, sideways_scroll
 from tests.browser.test_review import demo_person
 from tests.browser.test_wizard import reference_loaded  # noqa: F401 (the map on the area page needs it)
 from tests.browser.wizard_filler import framework_pages
@@ -78,3 +78,17 @@ def test_the_reviewers_pages_fit_a_phone(page: Page, live_server: LiveServer) ->
             problems.append(problem)
         axe_check(page)
     assert problems == [], "\n".join(problems)
+
+
+def test_the_users_list_fits_a_phone_with_every_column_on_screen(page: Page) -> None:
+    """Each row stacks into label and value, so a deactivated account's status is never off the screen."""
+    page.set_viewport_size(PHONE)
+    sign_in_as(page, "admin")
+    page.goto("/admin/users")
+    assert_fits(page)
+    status = page.locator("table.nhsuk-table-responsive tbody tr").first.locator("td").last
+    status.scroll_into_view_if_needed()
+    expect(status).to_be_in_viewport()
+    box = status.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PHONE["width"]
+    axe_check(page)
