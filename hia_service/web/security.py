@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.utils import cached_property
 
-from hia_service.domain.safe_text import any_unstorable, cleaned, has_unstorable
+from hia_service.domain.safe_text import UNSTORABLE, any_unstorable, cleaned, has_unstorable
 from hia_service.domain.untrusted_json import MAX_DEPTH, too_deep
 from hia_service.errors import render_error
 
@@ -104,11 +104,23 @@ def refuse_unstorable_paths() -> ResponseReturnValue | None:
     return render_error(404) if has_unstorable(request.path) else None
 
 
+# An email address typed with a control character in it is not the address to make an account for: the
+# character becomes one the address checks refuse, so the person is asked to correct it rather than an
+# account being made for an address with the character quietly taken out.
+REFUSED_IN_AN_ADDRESS = "\ufffd"
+
+
 def _cleaned_fields(fields: MultiDict[str, Any]) -> MultiDict[str, Any]:
-    pairs = [
-        (key, cleaned(value) if isinstance(value, str) else value) for key, value in fields.items(multi=True)
-    ]
+    pairs = [(key, _cleaned_field(key, value)) for key, value in fields.items(multi=True)]
     return type(fields)(pairs)
+
+
+def _cleaned_field(key: str | None, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if key and "email" in key and has_unstorable(value):
+        return UNSTORABLE.sub(REFUSED_IN_AN_ADDRESS, value)
+    return cleaned(value)
 
 
 class FormRequest(Request):

@@ -116,6 +116,8 @@ def test_an_administrator_adds_a_manager_who_signs_in_with_the_password_shown(
     [
         ({"email": "not-an-address"}, "email", WRONG_FORMAT),
         ({"email": "a@b"}, "email", WRONG_FORMAT),
+        # a control character is not quietly taken out, making an account for an address nobody typed
+        ({"email": "new.per\x00son@rxa.nhs.uk"}, "email", WRONG_FORMAT),
         ({"email": "  "}, "email", "Enter their email address"),
         ({"name": "   "}, "name", "Enter their full name"),
         ({"name": "x" * 201}, "name", "Full name must be 200 characters or fewer"),
