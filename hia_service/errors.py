@@ -147,8 +147,10 @@ def register_errors(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> tuple[str, int] | Response:
         return render_error(
             400,
-            "This form was sent without a valid security token, so nothing was saved. "
-            "Go back, reload the page and try again.",
+            # Most often the page was open so long that the session behind it ended, or the person
+            # signed in again in another tab: say so plainly, and how to keep what they typed.
+            "This page had expired, so what you sent was not saved. Go back, copy anything you typed, "
+            "then reload the page and enter it again.",
         )
 
     app.register_error_handler(RateLimitExceeded, _too_many_attempts)

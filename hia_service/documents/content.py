@@ -316,7 +316,12 @@ def quality_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
         f"{titles[w['section_id']]}: {w['message']}" if w.get("section_id") in titles else str(w["message"])
         for w in warnings
     )
-    intro = Para(f"{len(items)} quality check{'s' if len(items) != 1 else ''} raised a warning:")
+    # The messages speak to the author ("Change the rating…"): the board reads them as what was found.
+    count = f"{len(items)} quality check{'s' if len(items) != 1 else ''}"
+    intro = Para(
+        f"When this version was submitted, {count} raised a warning. They are written as they were shown to "
+        "the author, as what to look at again; the reviewer saw them before deciding:"
+    )
     return [heading, intro, Bullets(items)]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 MESSAGES = {
     "geography.incomplete": (
-        "Complete the geography step so the deprivation profile of the people affected can be used"
+        "Complete \"The area affected\" so the deprivation profile of the people affected can be used"
     ),
     "no_evidence": "Give the evidence for the {word} impact on {group}",
     "no_mitigation.negative": "Say how you will reduce the impact on {group}, or why no action is needed",

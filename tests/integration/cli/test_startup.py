@@ -235,3 +235,24 @@ def test_a_busy_database_or_a_full_disk_is_one_line_saying_what_to_do() -> None:
     )
     assert disk_problem(OSError(codes.ENOENT, "No such file")) is None  # said by the command itself
     assert disk_problem(ValueError("not a disk")) is None
+
+
+def test_the_web_service_with_broken_rules_stops_with_the_problems_and_no_traceback(tmp_path: Path) -> None:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(REPO / "rules", rules)
+    (rules / "training" / "stroke-unit-lincolnshire.yaml").write_text("oops: [\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HIA_")}
+    settings = {"HIA_ENV": "development", "HIA_RULES_DIR": str(rules), "HIA_DATA_DIR": str(tmp_path / "data")}
+    started = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=REPO,
+        env={**env, **settings, "HIA_DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 1
+    assert "The rules are not valid, so the service cannot start." in started.stderr
+    assert "stroke-unit-lincolnshire.yaml:2" in started.stderr and "Traceback" not in started.stderr

@@ -59,7 +59,7 @@ def test_every_post_form_requires_a_csrf_token(
     for route in routes:
         response = client.post(route, data={"email": "x@y.nhs.uk", "password": "whatever-it-is"})
         assert response.status_code == 400, route
-        assert "without a valid security token" in response.get_data(as_text=True)
+        assert "This page had expired, so what you sent was not saved" in response.get_data(as_text=True)
     assert client.get("/home").status_code == 200  # sign-out without a token did not sign us out
     with app.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 1

@@ -84,7 +84,7 @@ def test_the_whole_assessment_follows(approved, page_texts):
         "Patients and people who use the service Carers and families Community groups and the public",
         "No record of disability for 70% of attendances",
         "What do you recommend? Proceed with mitigations",
-        "2 quality checks raised a warning",
+        "When this version was submitted, 2 quality checks raised a warning",
         "Involving people: The feedback does not say",
         "Action plan",
         "at the Mill Lane day centre Inclusion Health Lead 31 January 2027",
