@@ -169,6 +169,7 @@ def check_answers(assessment_id: int) -> ResponseReturnValue:
         editable=_is_editable(assessment),
         rating=assessments.current_rating(assessment),
         travel=assessments.travel_change_of(assessment.answers),
+        feedback=return_feedback(current_user, assessment),  # the reviewer's reasons, before resubmitting
     ), (400 if errors else 200)
 
 

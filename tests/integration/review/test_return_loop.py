@@ -98,6 +98,22 @@ def test_after_a_return_the_author_sees_the_decision_reason_and_comments_on_the_
     assert html.index("Protected characteristics</a>") < html.index("1 comment from the reviewer")
 
 
+def test_checking_the_answers_before_resubmitting_shows_the_reviewers_reasons_again(
+    client: FlaskClient, world: Any, make_assessment: Any, act: Any, lock_of: Any, login: Any
+) -> None:
+    """The last page before it goes back to the reviewer reminds the author what was asked for."""
+    assessment_id = returned_with_comments(world, make_assessment, act, lock_of)
+    login(world["manager"])
+    html = client.get(f"/assessments/{assessment_id}/check-answers").get_data(as_text=True)
+    returned = banner(html, "returned")
+    assert "Returned to you for changes" in returned and ON_PC in returned and ON_ACTIONS in returned
+    assert "<p>The impact on disabled people is not assessed.</p>" in returned
+    login(world["reviewer"])
+    assert "Returned to you for changes" not in client.get(
+        f"/assessments/{assessment_id}/check-answers"
+    ).get_data(as_text=True)
+
+
 def test_each_page_of_a_commented_section_shows_that_sections_comments_only(
     client: FlaskClient, world: Any, make_assessment: Any, act: Any, lock_of: Any, login: Any
 ) -> None:
