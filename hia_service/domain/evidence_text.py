@@ -92,6 +92,11 @@ CLOSES_OR_MOVES = re.compile(
     rf"relocat\w*|decommission\w*|{_MOVE})\b",
     re.IGNORECASE,
 )
+# What a service costs people, or how they understand it: a change to either changes access for some.
+COSTS_OR_LANGUAGE = re.compile(
+    r"\b(charges|charging|fees?|parking|interpret(?:ing|er|ers|ation)|translat(?:ion|ions|ing|ed))\b",
+    re.IGNORECASE,
+)
 AFFECTED_PEOPLE = frozenset({"patients", "carers", "communities", "vcse"})  # engagement.who values
 
 # Workforce equality data a panel expects for a decision about staff.
@@ -139,6 +144,15 @@ def changes_access(kind: Any, texts: Iterable[Any]) -> bool:
     """A closure, move, change of hours or of who can use a service, or a digital route: from the kind of
     proposal or its words."""
     return kind in ACCESS_KINDS or any(ACCESS_WORDS.search(str(t or "")) for t in texts)
+
+
+def costs_or_language(texts: Iterable[Any]) -> str | None:
+    """The first word about what using a service costs or how people understand it, as written."""
+    for text in texts:
+        found = COSTS_OR_LANGUAGE.search(str(text or ""))
+        if found:
+            return found.group(0)
+    return None
 
 
 def closes_or_moves(texts: Iterable[Any]) -> bool:

@@ -355,6 +355,19 @@ class _Checks:
             label = self.fw.question("proposal.kind").option_label(kind)
             yield self.warn("proposal.kind_understated", "proposal.kind", kind=label)
 
+    def access_answer(self) -> Iterator[QualityWarning]:
+        """Charges, parking, fees, interpreting or translation in the title or summary, with "no change to how
+        patients use a service": cost and language decide who can use one."""
+        if (
+            self.answers.get("proposal.changes_access") != "no"
+            or self.answers.get("proposal.kind") == "workforce"
+        ):
+            return
+        words = [self.answers.get("proposal.title"), self.answers.get("proposal.summary")]
+        said = evidence_text.costs_or_language(words)
+        if said and self.fw.has_question("proposal.changes_access"):
+            yield self.warn("proposal.access_understated", "proposal.changes_access", word=said.lower())
+
     def access_engagement(self) -> Iterator[QualityWarning]:
         """A closure, relocation, digital route or change of hours needs the people affected involved."""
         words = [self.answers.get("proposal.title"), self.answers.get("proposal.summary")]
@@ -447,6 +460,7 @@ class _Checks:
             self.data_completeness,
             self.engagement,
             self.kind,
+            self.access_answer,
             self.access_engagement,
             self.sites,
             self.offline_route,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 MESSAGES = {
     "geography.incomplete": (
-        "Complete \"The area affected\" so the deprivation profile of the people affected can be used"
+        'Complete "The area affected" so the deprivation profile of the people affected can be used'
     ),
     "no_evidence": "Give the evidence for the {word} impact on {group}",
     "no_mitigation.negative": "Say how you will reduce the impact on {group}, or why no action is needed",
@@ -87,6 +87,11 @@ MESSAGES = {
         'The title or summary says the service will close or move, but the kind of proposal is "{kind}". '
         'Choose "Closing or reducing a service" or "Moving a service to another site", so the '
         "assessment checks who will travel further and how"
+    ),
+    "proposal.access_understated": (
+        "The title or summary speaks of {word}, but you answered that patients will use every service as "
+        "they do today. What a service costs and whether people can understand it decide who can use it: "
+        'answer "Yes, or I am not sure" unless nobody\'s access changes'
     ),
     "access_not_engaged": (
         "This proposal changes how people get to the service, but the people affected were not involved. "

@@ -108,3 +108,22 @@ def test_a_closure_or_move_entered_as_another_kind_is_pointed_out(
     assert ("proposal.kind_understated" in found) is warned
     if warned:
         assert 'Choose "Closing or reducing a service"' in found["proposal.kind_understated"].message
+
+
+@pytest.mark.parametrize(
+    ("title", "changes_access", "kind", "warned"),
+    [
+        ("Re-let the interpreting and translation contract at lower cost", "no", "procurement", True),
+        ("New parking charges at Sunderland Royal Hospital", "no", "estates", True),
+        ("New parking charges at Sunderland Royal Hospital", "yes", "estates", False),  # answered honestly
+        ("Change the staff parking permits", "no", "workforce", False),  # staff, not patients
+        ("Update the nurse in charge handover policy", "no", "policy", False),
+    ],
+)
+def test_costs_or_language_with_no_change_to_access_are_pointed_out(
+    fw: Framework, title: str, changes_access: str, kind: str, warned: bool
+) -> None:
+    answers = {**sound_answers(fw), "proposal.title": title, "proposal.kind": kind}
+    answers["proposal.changes_access"] = changes_access
+    found = {w.id for w in quality_checks(answers, profile(1.0), fw, date(2026, 12, 7))}
+    assert ("proposal.access_understated" in found) is warned
