@@ -189,7 +189,8 @@ def test_adding_needs_the_forms_csrf_token(app: Flask, world: World, signed_in: 
     count = _count_users(app)
     data = {"email": "nia@rxa.nhs.uk", "name": "Nia", "role": "manager"}
     refused = admin.post(NEW, data=data)
-    assert refused.status_code == 400 and "This page had expired, so what you sent was not saved" in _text(refused)
+    assert refused.status_code == 400
+    assert "This page had expired, so what you sent was not saved" in _text(refused)
     assert admin.post(NEW, data={**data, "csrf_token": "forged"}).status_code == 400
     assert _count_users(app) == count
 
