@@ -20,6 +20,7 @@ from hia_service.domain.framework.model import Framework, Group
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.geography.area_profile import AreaProfile, ProfileLike, as_area_profile
 from hia_service.domain.quality_messages import MESSAGES
+from hia_service.domain.scoring.actions import named_groups
 
 
 @dataclass(frozen=True)
@@ -529,7 +530,7 @@ def _answers_harm(
             group.id == value or group.id in value for value in linked if isinstance(value, str | list)
         )
     harm = " ".join(str(row.get(key) or "") for key in ACTION_HARM_TEXT_FIELDS)
-    if _names_group(harm, group) or any(_has_phrase(harm, name) for name in more_names):
+    if _names_group(harm, group) or named_groups(harm, {group.id: more_names}):
         return True
     words = " ".join(str(row.get(key) or "") for key in ("action", "measure"))
     if _names_in_full(words, group):
@@ -552,11 +553,6 @@ def _names_group(text: str, group: Group) -> bool:
         return True
     name_words = evidence_text.content_words(group.label)
     return bool(name_words) and name_words <= evidence_text.content_words(text)
-
-
-def _has_phrase(text: str, phrase: str) -> bool:
-    words = " ".join(re.findall(r"[a-z0-9]+", phrase.lower()))
-    return bool(words) and f" {words} " in f" {' '.join(re.findall(r'[a-z0-9]+', text.lower()))} "
 
 
 def _more(count: int) -> list[str]:

@@ -15,6 +15,16 @@ class ServiceError(Exception):
         self.field = field
 
 
+class FormRefused(ServiceError):
+    """Every problem with a form's fields at once: `problems` by field, in the form's order; the message and
+    field are the first, for callers that show one."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        field, message = next(iter(problems.items()))
+        super().__init__(message, field=field)
+        self.problems = problems
+
+
 class SignInError(ServiceError):
     status = 401
 

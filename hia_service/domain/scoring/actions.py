@@ -92,17 +92,9 @@ def only_watches(text: Any, vague_words: Iterable[str]) -> bool:
 def counts_everyone(measure: str, credit: Credit, harmed: Mapping[str, tuple[str, ...]]) -> bool:
     """Whether a measure counts everyone at once ("Total appointments per month"), with nothing to show how
     the people harmed fare: no word that breaks it down and no group named (scoring 1.6 on)."""
-    if not credit.totals_words or not any(_has(measure, w) for w in credit.totals_words):
-        return False
-    if any(_has(measure, w) for w in credit.breakdown_words):
-        return False
-    everyone = {g: words for g, words in harmed.items()}
-    return not named_groups(measure, everyone)
-
-
-def _has(text: str, phrase: str) -> bool:
-    needle = normalise(phrase)
-    return bool(needle) and f" {needle} " in f" {normalise(text)} "
+    words = {"totals": tuple(credit.totals_words), "breakdown": tuple(credit.breakdown_words)}
+    said = named_groups(measure, words)
+    return "totals" in said and "breakdown" not in said and not named_groups(measure, harmed)
 
 
 def add_months(day: date, months: int) -> date:

@@ -112,12 +112,7 @@ def named_in_proposal(answers: Mapping[str, Any], rules: ScoringRules) -> frozen
     if credit is None:
         return frozenset()
     text = " ".join(str(answers.get(q) or "") for q in PROPOSAL_WORDS)
-    names = {
-        g: credit.harm_names[g]
-        for _, group in rules.framework.groups()
-        if (g := group.id) in credit.harm_names
-    }
-    return frozenset(named_groups(text, names))
+    return frozenset(named_groups(text, credit.harm_names))
 
 
 def likely_affected(claims: ClaimRules, facts: Facts) -> frozenset[str]:

@@ -46,6 +46,7 @@ from hia_service.services.accounts.tokens import recent_tokens
 from hia_service.services.accounts.users import NOT_FOUND, Account, account_of, is_closed
 from hia_service.services.errors import (
     DuplicateValueError,
+    FormRefused,
     NotFoundError,
     PermissionDeniedError,
     ServiceError,
@@ -99,14 +100,11 @@ class ChangeRefused(ServiceError):
     title = "You cannot make this change"
 
 
-class NewAccountRefused(ServiceError):
-    """What is wrong with a new account's details: `problems` holds every field's, in the form's order
-    (email, name, role); the message and field are the first."""
+class NewAccountRefused(FormRefused):
+    """What is wrong with a new account's details, by field in the form's order (email, name, role)."""
 
     def __init__(self, problems: dict[str, str]) -> None:
-        field, message = next(iter(problems.items()))
-        super().__init__(message, field=field)
-        self.problems = problems
+        super().__init__(problems)
         if set(problems.values()) == {ALREADY_HAS_ACCOUNT}:
             self.status = DuplicateValueError.status
 

@@ -31,7 +31,7 @@ from hia_service.data.models import ApiToken, User
 from hia_service.data.transaction import after_commit
 from hia_service.domain.recent import Recent
 from hia_service.services.accounts.api_calls import note_token_used
-from hia_service.services.errors import NotFoundError, ServiceError, SignInError
+from hia_service.services.errors import FormRefused, NotFoundError, ServiceError, SignInError
 
 TOKEN_PREFIX = "hia_"
 MAX_DAYS = 90  # no token lasts longer, whatever an organisation sets
@@ -122,14 +122,11 @@ def create_confirmed_token(
     return create_token(user, name, days)
 
 
-class TokenRefused(ServiceError):
-    """Every problem with a new token's details at once, by field (name, days, password), in that order."""
+class TokenRefused(FormRefused):
+    """Every problem with a new token's details at once, in the form's order: name, days, password."""
 
     def __init__(self, problems: dict[str, str]) -> None:
-        ordered: dict[str, str] = {f: problems[f] for f in ("name", "days", "password") if f in problems}
-        field, message = next(iter(ordered.items()))
-        super().__init__(message, field=field)
-        self.problems = ordered
+        super().__init__({f: problems[f] for f in ("name", "days", "password") if f in problems})
 
 
 def _check_request(user: User, name: str, days: int) -> str:
