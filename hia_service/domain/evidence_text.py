@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from difflib import SequenceMatcher
 from typing import Any
 
 # Whole answers that say nothing: "n/a", "none", "no impact" and the like (compared after normalising).
@@ -56,6 +57,15 @@ SAME_TREATMENT = re.compile(
 GENERIC_OTHER_WORDS_UP_TO = 6
 PASTED_MIN_CHARACTERS = 20  # "Activity data" twice is a coincidence; a pasted paragraph is not
 PASTED_MIN_GROUPS = 3
+# Share of words two answers have in common, in order (difflib's ratio), once each group's own name is out:
+# a pasted sentence with a group's other wording swapped in ("older patients", "cyp asthma patients") keeps
+# well above it; answers that open with the same source sentence and then say what it shows for the group
+# fall well below it.
+PASTED_SIMILARITY = 0.85
+# Nearly the same needs a paragraph's worth of words: a one-line statement that a group's service is outside
+# the change ("Children's asthma care is not part of this change"), written out for each clinical area, is not
+# pasted evidence. Word for word, or the same but for the group's name, is pasted at any length.
+PASTED_NEAR_MIN_WORDS = 12
 
 # An owner that is no one yet.
 NO_OWNER = frozenset(
@@ -89,15 +99,37 @@ ACCESS_WORDS = re.compile(
 # A closure or a move in so many words ("closing the gap" and "close to home" are neither).
 CLOSES_OR_MOVES = re.compile(
     rf"\b(closure|closing(?! the gap)|clos(?:e|es|ed)(?! (?:to|working|partnership|links?|contact))|"
-    rf"relocat\w*|decommission\w*|{_MOVE})\b",
+    rf"relocat\w*|decommission\w*|{_MOVE}|no longer (?:be )?(?:open|opens|run|runs|operate|operates))\b",
     re.IGNORECASE,
 )
 # What a service costs people, or how they understand it: a change to either changes access for some.
+# Staff parking is a workforce matter, and free parking takes no cost away from anyone.
 COSTS_OR_LANGUAGE = re.compile(
-    r"\b(charges|charging|fees?|parking|interpret(?:ing|er|ers|ation)|translat(?:ion|ions|ing|ed))\b",
+    r"\b(charges|charging|fees?|(?<!staff )(?<!free )parking|interpret(?:ing|er|ers|ation)|"
+    r"translat(?:ion|ions|ing|ed))\b",
     re.IGNORECASE,
 )
 AFFECTED_PEOPLE = frozenset({"patients", "carers", "communities", "vcse"})  # engagement.who values
+# Telling people about a proposal: a letter, leaflet, text message, poster or notice on a website.
+INFORMS = re.compile(
+    r"\b(wrote|written to|writ(?:e|ing) to|letters?|leaflets?|flyers?|text(?:ed| messages?| message)|sms|"
+    r"posters?|notices?|website|web ?page|newsletters?|e-?mail(?:s|ed)?|press release|social media|"
+    r"informed|notified|told (?:patients|people|them|everyone|service users|residents)|"
+    r"(?:tele)?phoned (?:patients|people|them|everyone))\b",
+    re.IGNORECASE,
+)
+# Involving them: asking and listening, in a way where what they say can change the proposal. "Inviting
+# comments" on a letter is not here: a panel reads it as information with a reply address.
+INVOLVES = re.compile(
+    r"\b(meetings?|met (?:with )?|workshops?|focus groups?|surveys?|surveyed|questionnaires?|interviews?|"
+    r"interviewed|consultation|consulted|co-?design\w*|co-?produc\w*|"
+    r"listening (?:events?|sessions?|exercise)|"
+    r"engagement (?:events?|sessions?)|public (?:meetings?|events?)|patient (?:panels?|forums?|groups?|"
+    r"participation groups?|reference groups?|representatives?)|citizens'? (?:panels?|juries|jury)|ppgs?|"
+    r"healthwatch|drop-?in(?: sessions?)?|user groups?|experts? by experience|conversations? with|"
+    r"spoke (?:to|with)|talked (?:to|with)|round ?tables?|visits? to (?:community|the)|visited)\b",
+    re.IGNORECASE,
+)
 
 # Workforce equality data a panel expects for a decision about staff.
 WORKFORCE_DATA = re.compile(
@@ -126,14 +158,47 @@ def is_generic(text: Any) -> bool:
     return len(rest.split()) <= GENERIC_OTHER_WORDS_UP_TO
 
 
-def pasted(texts: Mapping[str, Any]) -> list[list[str]]:
-    """Keys that share one long-enough answer, word for word, in groups of PASTED_MIN_GROUPS or more."""
-    by_text: dict[str, list[str]] = {}
+def pasted(texts: Mapping[str, Any], names: Mapping[str, Iterable[str]] | None = None) -> list[list[str]]:
+    """Keys that share one long-enough answer, in groups of PASTED_MIN_GROUPS or more: word for word, or the
+    same once each key's own `names` (the group's name, however the framework gives it) are taken out, or,
+    in answers of PASTED_NEAR_MIN_WORDS or more, nearly all the words left are the same, in the same order
+    ("... show older patients will not be affected" and "... show disabled patients will not be affected")."""
+    names = names or {}
+    clusters: list[tuple[tuple[str, ...], list[str]]] = []  # the first text's words, the keys sharing it
     for key, text in texts.items():
-        plain = normalised(text)
-        if len(plain) >= PASTED_MIN_CHARACTERS and not is_generic(plain):
-            by_text.setdefault(plain, []).append(key)
-    return [keys for keys in by_text.values() if len(keys) >= PASTED_MIN_GROUPS]
+        words = without_names(text, names.get(key, ()))
+        if len(" ".join(words)) < PASTED_MIN_CHARACTERS or is_generic(text):
+            continue
+        same = next((keys for first, keys in clusters if _nearly_same(first, words)), None)
+        if same is None:
+            clusters.append((words, [key]))
+        else:
+            same.append(key)
+    return [keys for _, keys in clusters if len(keys) >= PASTED_MIN_GROUPS]
+
+
+def without_names(text: Any, names: Iterable[str]) -> tuple[str, ...]:
+    """The words of a text, lower case and without punctuation, once the given names are taken out."""
+    plain = " ".join(re.findall(r"[a-z0-9]+", normalised(text)))
+    wanted = {" ".join(re.findall(r"[a-z0-9]+", normalised(name))) for name in names}
+    for name in sorted(wanted, key=len, reverse=True):  # "older people" before "older"
+        if name:
+            plain = re.sub(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", " ", plain)
+    return tuple(plain.split())
+
+
+def _nearly_same(first: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    if first == other:
+        return True
+    if min(len(first), len(other)) < PASTED_NEAR_MIN_WORDS:
+        return False
+    matcher = SequenceMatcher(None, first, other, autojunk=False)
+    # The cheap upper bounds first: most pairs of answers differ in length or in their words.
+    return (
+        matcher.real_quick_ratio() >= PASTED_SIMILARITY
+        and matcher.quick_ratio() >= PASTED_SIMILARITY
+        and matcher.ratio() >= PASTED_SIMILARITY
+    )
 
 
 def is_placeholder_owner(owner: Any) -> bool:
@@ -157,6 +222,17 @@ def costs_or_language(texts: Iterable[Any]) -> str | None:
 
 def closes_or_moves(texts: Iterable[Any]) -> bool:
     return any(CLOSES_OR_MOVES.search(str(t or "")) for t in texts)
+
+
+def only_informs(text: Any) -> bool:
+    """Whether an account of engagement tells people (a letter, leaflet, notice) and names no way of
+    involving them: "We wrote to every patient explaining the move and inviting comments"."""
+    return bool(INFORMS.search(str(text or ""))) and not involves([text])
+
+
+def involves(texts: Iterable[Any]) -> bool:
+    """Whether any text names a way of involving people: a meeting, workshop, survey, Healthwatch..."""
+    return any(INVOLVES.search(str(t or "")) for t in texts)
 
 
 def mentions_workforce_data(texts: Iterable[Any]) -> bool:

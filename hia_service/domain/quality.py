@@ -7,7 +7,7 @@ questions named in framework/anchors.py, which the loader guarantees every frame
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -20,7 +20,8 @@ from hia_service.domain.framework.model import Framework, Group
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.geography.area_profile import AreaProfile, ProfileLike, as_area_profile
 from hia_service.domain.quality_messages import MESSAGES
-from hia_service.domain.scoring.actions import named_groups
+from hia_service.domain.scoring.actions import counts_everyone, named_groups
+from hia_service.domain.scoring.model import Credit
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ SUPPORTS = ("will_support", "may_support")  # EHIA ratings that say the proposal
 DATA_GAP_WARN_SHARE = 0.05  # a patient list missing this share of a field is worth a warning
 MOVES = ("closure", "relocation")  # proposal kinds where people go to another site
 CURRENT_SITE, PROPOSED_SITE = "access.current_site", "access.proposed_site"  # framework 1.2 on
+MONITORING_INDICATORS = "monitoring.indicators"
 
 
 class _Checks:
@@ -61,6 +63,8 @@ class _Checks:
         fw: Framework,
         today: date,
         group_names: Mapping[str, tuple[str, ...]] | None = None,
+        not_assessed: Mapping[str, str] | None = None,
+        credit: Credit | None = None,
     ):
         self.answers = visible_answers(fw, answers)
         self.profile = profile
@@ -69,6 +73,11 @@ class _Checks:
         # Words the scoring rules accept as naming a group in an action ("young mothers" for age), so the
         # checks never say an action answers nothing that the rating has just credited.
         self.group_names = group_names or {}
+        # The neutral or positive answers the rating counted as not assessed (scoring.not_assessed), so the
+        # author is told which answers made the rating high and why.
+        self.not_assessed = not_assessed or {}
+        # The scoring's rules for action credit: what a measure that counts everyone at once looks like.
+        self.credit = credit
 
     def warn(self, check_id: str, question_id: str, message: str = "", **values: Any) -> QualityWarning:
         text = MESSAGES[message or check_id].format(**values)
@@ -155,7 +164,7 @@ class _Checks:
                         n=n,
                         quoted=_quoted(row.get("groups")),
                     )
-                if len(_group_names(row.get("groups"))) < 2:
+                if len(_group_names(row.get("groups"), self._names_of_groups())) < 2:
                     yield self.warn(
                         f"intersection.{n}.single_group",
                         INTERSECTION_ROWS,
@@ -163,6 +172,11 @@ class _Checks:
                         n=n,
                         quoted=_quoted(row.get("groups")),
                     )
+
+    def _names_of_groups(self) -> list[str]:
+        """Every name a group goes by: its label, how it reads in a sentence and the scoring's own words."""
+        names = [name for _, g in self.fw.groups() for name in (g.label, g.in_sentence)]
+        return names + [name for more in self.group_names.values() for name in more]
 
     def data_completeness(self) -> Iterator[QualityWarning]:
         """A profiled patient list with many unmatched or unknown records is a gap to report and close."""
@@ -190,12 +204,24 @@ class _Checks:
         if done is None:
             yield self.warn("engagement.missing", "engagement.done")
         elif done == "yes":
+            yield from self._information_only()
             if not self.has("engagement.feedback"):
                 yield self.warn("engagement.no_feedback", "engagement.feedback")
             if not self.has("engagement.changes"):
                 yield self.warn("engagement.no_changes", "engagement.changes")
         elif not self.has("engagement.not_proportionate"):
             yield self.warn("engagement.not_justified", "engagement.not_proportionate")
+
+    def _information_only(self) -> Iterator[QualityWarning]:
+        """A letter, leaflet or notice is telling people, not involving them (the Gunning principles)."""
+        how = self.answers.get("engagement.how")
+        said = [self.answers.get(q) for q in ("engagement.how", "engagement.feedback", "engagement.changes")]
+        if (
+            self.fw.has_question("engagement.how")
+            and evidence_text.only_informs(how)
+            and not evidence_text.involves(said)
+        ):
+            yield self.warn("engagement.information_only", "engagement.how", text=_snippet(how))
 
     def decision_date(self) -> Iterator[QualityWarning]:
         decided = self.date_of("proposal.decision_date")
@@ -298,6 +324,23 @@ class _Checks:
                         text=_snippet(text),
                     )
 
+    def claims_not_assessed(self) -> Iterator[QualityWarning]:
+        """The answers the rating counts as not assessed although they have evidence: it says neither a figure
+        nor where it comes from. (No evidence, or evidence that says nothing, has its own warning above.)"""
+        for _, group in self.fw.groups():
+            question_id = f"{group.id}.evidence"
+            text = self.answers.get(question_id)
+            answer = self.not_assessed.get(group.id)
+            if answer and self.has(question_id) and not evidence_text.is_generic(text):
+                yield self.warn(
+                    f"{group.id}.claim_not_assessed",
+                    question_id,
+                    "claim_not_assessed",
+                    group=group.in_sentence,
+                    word=answer,
+                    text=_snippet(text),
+                )
+
     def _pc_all_neutral_bare(self) -> bool:
         groups = self.fw.section(PROTECTED_CHARACTERISTICS_SECTION).groups
         return bool(groups) and all(
@@ -306,8 +349,7 @@ class _Checks:
 
     def pasted_evidence(self) -> Iterator[QualityWarning]:
         names = {f"{g.id}.evidence": g.in_sentence for _, g in self.fw.groups()}
-        texts = {qid: self.answers.get(qid) for qid in names if self.has(qid)}
-        for keys in evidence_text.pasted(texts):
+        for keys in pasted_evidence(self.answers, self.fw, self.group_names):
             first = keys[0]
             groups = _listed([names[k] for k in keys[:INTERSECTION_NAMED]] + _more(len(keys)))
             yield self.warn(
@@ -442,6 +484,34 @@ class _Checks:
             target = "evidence.sources" if self.fw.has_question("evidence.sources") else "who.staff_affected"
             yield self.warn("workforce.no_equality_data", target)
 
+    def monitoring_reach(self) -> Iterator[QualityWarning]:
+        """A proposal that says it helps some groups or narrows inequalities, measured only by totals
+        ("Total health checks per month"): nothing will show who it reaches (targeting is real only when
+        measured). A measure is a total as the scoring judges an action's: actions.counts_everyone."""
+        if self.credit is None or not self._asked(MONITORING_INDICATORS):
+            return
+        helped = [g for _, g in self.fw.groups() if self.impact(g) == "positive"]
+        narrows = [q for q in ("ehia.access", "ehia.outcomes") if self.answers.get(q) in SUPPORTS]
+        if not helped and not narrows:
+            return
+        indicators = self._cells(MONITORING_INDICATORS, "indicator")
+        names = {g.id: (g.label, g.in_sentence, *self.group_names.get(g.id, ())) for _, g in self.fw.groups()}
+        totals = [m for m in indicators if counts_everyone(m, self.credit, names)]
+        measures = indicators + self._cells("actions.plan", "measure")
+        if totals and not any(_shows_who(m, self.credit, names) for m in measures):
+            claim = "rated the proposal as one that will support reducing health inequalities"
+            if helped:
+                named = [g.in_sentence for g in helped[:INTERSECTION_NAMED]] + _more(len(helped))
+                claim = f"recorded a positive impact on {_listed(named)}"
+            yield self.warn(
+                "monitoring.totals_only", MONITORING_INDICATORS, claim=claim, indicator=_snippet(totals[0])
+            )
+
+    def _cells(self, question_id: str, field: str) -> list[str]:
+        """One column of a table answer, as text."""
+        rows = self.answers.get(question_id) or []
+        return [str(row.get(field) or "") for row in rows if isinstance(row, Mapping)]
+
     def review_date(self) -> Iterator[QualityWarning]:
         review, decided = self.date_of("monitoring.review_date"), self.date_of("proposal.decision_date")
         if review is None:
@@ -456,6 +526,7 @@ class _Checks:
             self.specificity,
             self.all_neutral,
             self.claims,
+            self.claims_not_assessed,
             self.pasted_evidence,
             self.intersection,
             self.data_completeness,
@@ -471,6 +542,7 @@ class _Checks:
             self.decision_date,
             self.data_gaps,
             self.actions,
+            self.monitoring_reach,
             self.review_date,
         )
         found = [warning for check in checks for warning in check()]
@@ -486,29 +558,61 @@ def quality_checks(
     framework: Framework,
     today: date,
     group_names: Mapping[str, tuple[str, ...]] | None = None,
+    not_assessed: Mapping[str, str] | None = None,
+    credit: Credit | None = None,
 ) -> list[QualityWarning]:
-    """Every sign of a tick-box assessment, in the order of the questions to fix. `group_names`: more words
-    that name each group in an action (the scoring rules' own), by group id."""
-    return _Checks(answers, as_area_profile(profile), framework, today, group_names).all()
+    """Every sign of a tick-box assessment, in the order of the questions to fix. From the scoring rules,
+    each optional: `group_names`, more words that name each group in an action, by group id;
+    `not_assessed`, the claims the rating counts as not assessed (scoring.not_assessed); `credit`, the
+    action-credit rules, whose totals and breakdown words tell a measure that counts everyone at once."""
+    checks = _Checks(answers, as_area_profile(profile), framework, today, group_names, not_assessed, credit)
+    return checks.all()
+
+
+def pasted_evidence(
+    answers: Mapping[str, Any], framework: Framework, group_names: Mapping[str, tuple[str, ...]] | None = None
+) -> list[list[str]]:
+    """The evidence questions ("pc.age.evidence") sharing one text, word for word or with only each group's
+    own name changed: its label, how it reads in a sentence, its id's words and `group_names` (the
+    scoring's)."""
+    texts, names = {}, {}
+    for _, group in framework.groups():
+        question_id = f"{group.id}.evidence"
+        if is_answered(answers.get(question_id)):
+            texts[question_id] = answers.get(question_id)
+            own = (group.label, group.in_sentence, group.id.rsplit(".", 1)[-1].replace("_", " "))
+            names[question_id] = (*own, *(group_names or {}).get(group.id, ()))
+    return evidence_text.pasted(texts, names)
 
 
 # Words that each mark a group, so one phrase can name several: "older disabled people without a car".
 GROUP_MARKERS = re.compile(
     r"\b(?:older|elderly|young(?:er)?|child(?:ren)?|disab\w*|deaf|blind|wheelchair|wom[ae]n|\bmen\b|pregnan\w*|"
-    r"maternity|ethnic\w*|black|asian|gay|lesbian|bisexual|trans\w*|religio\w*|faith|carers?|rural|coastal|"
-    r"villages?|homeless\w*|migrants?|refugees?|asylum|travell?ers?|gypsy|roma|low[- ]income|poverty|poor|"
+    r"maternity|ethnic\w*|black|asian|gay|lesbian|bisexual|trans\w*|religio\w*|faith|carers?|rural|"
+    r"coast(?:al)?|seaside|villages?|homeless\w*|migrants?|refugees?|asylum|travell?ers?|gypsy|roma|"
+    r"low[- ]incomes?|poverty|poor|"
     r"without a car|no car|digital\w*|offline|(?:limited|little|no) english|interpret\w*|learning disab\w*|"
     r"autis\w*|mental|veterans?|prison\w*|deprived|core20|unemployed|lone parents?)\b",
     re.IGNORECASE,
 )
 
 
-def _group_names(text: Any) -> list[str]:
+def _group_names(text: Any, names: Iterable[str] = ()) -> list[str]:
     """'older people, disabled people and people in rural areas' -> three names; so is 'older disabled
-    people in rural areas', which names its groups by the words that mark them."""
+    people in rural areas', which names its groups by the words that mark them, and 'older people on low
+    incomes living on the coast', by the names the groups go by (`names`: the framework's and the scoring's).
+    Names inside longer ones count once: 'people with learning disabilities' is one group, not two."""
     cleaned = str(text or "").replace(" and ", ",").replace("&", ",").replace("+", ",").replace(";", ",")
     parts = [part.strip() for part in cleaned.replace("/", ",").split(",") if part.strip()]
-    marked = list(dict.fromkeys(m.group(0).lower() for m in GROUP_MARKERS.finditer(str(text or ""))))
+    plain = str(text or "").lower()
+    spans = [m.span() for m in GROUP_MARKERS.finditer(plain)]
+    for name in {n.strip().lower() for n in names if n.strip()}:
+        spans += [m.span() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", plain)]
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda span: span[0] - span[1]):  # the longest first
+        if all(end <= other_start or start >= other_end for other_start, other_end in kept):
+            kept.append((start, end))
+    marked = list(dict.fromkeys(plain[start:end] for start, end in sorted(kept)))
     return parts if len(parts) >= len(marked) else marked
 
 
@@ -553,6 +657,13 @@ def _names_group(text: str, group: Group) -> bool:
         return True
     name_words = evidence_text.content_words(group.label)
     return bool(name_words) and name_words <= evidence_text.content_words(text)
+
+
+def _shows_who(measure: str, credit: Credit, names: Mapping[str, tuple[str, ...]]) -> bool:
+    """A measure broken down ("by deprivation decile") or about a group ("checks for South Asian men")."""
+    return bool(
+        named_groups(measure, {"breakdown": tuple(credit.breakdown_words)}) or named_groups(measure, names)
+    )
 
 
 def _more(count: int) -> list[str]:

@@ -20,6 +20,12 @@ MESSAGES = {
     "engagement.no_feedback": "Record what the people you involved told you",
     "engagement.no_changes": "Record what changed as a result of what people told you",
     "engagement.not_justified": "Explain why involving people affected was not proportionate",
+    "engagement.information_only": (
+        "You told people about the proposal ('{text}'), but a letter, leaflet, message or notice is "
+        "information, not involvement. Involve them while the proposal can still change: ask them what they "
+        "think at a meeting, workshop, focus group or drop-in session, in a survey or interviews, or through "
+        "Healthwatch or a patient panel. Then record what they told you and what changed"
+    ),
     "decision_date.missing": (
         "Enter the decision date, so reviewers can see the assessment comes before the decision"
     ),
@@ -71,13 +77,23 @@ MESSAGES = {
         "Every group in '{section}' is marked neutral with no evidence. Give the evidence for this, starting "
         "with the groups most likely to be affected"
     ),
+    "claim_not_assessed": (
+        "You said the impact on {group} is {word}, but the evidence ('{text}') gives no figure and no "
+        "source, so the rating counts this answer as not assessed. Say what data, a survey or the people "
+        "you involved show for this group, and where that comes from"
+    ),
+    "monitoring.totals_only": (
+        "You {claim}, but your indicators count totals only, such as '{indicator}'. A total cannot show "
+        "who the change reaches. Say how you will know: split your indicators by deprivation decile and by "
+        "the groups you expect it to help, such as ethnicity, age or disability"
+    ),
     "generic_evidence": (
         "The evidence for {group} ('{text}') does not say anything about {group}. Give the data, research or "
         "what people told you"
     ),
     "evidence_pasted": (
-        "The same evidence is given word for word for {count} groups ({groups}). Say what the evidence shows "
-        "for each group"
+        "The same evidence is given for {count} groups ({groups}), word for word or with only the group's "
+        "name changed. Say what the evidence shows for each group"
     ),
     "proceed_despite_harm": (
         "You found negative impacts on {groups} but recommend going ahead with no action for them in the "

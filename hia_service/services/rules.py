@@ -21,7 +21,7 @@ from hia_service.domain.geography.area_profile import AreaProfile
 from hia_service.domain.quality import quality_checks
 from hia_service.domain.rating_explained import explain
 from hia_service.domain.rules import RuleSet, load_rules
-from hia_service.domain.scoring.engine import score
+from hia_service.domain.scoring.engine import not_assessed, score
 from hia_service.domain.training import load_scenarios
 
 DEFAULT_RELEASE = "IoD2025"
@@ -107,9 +107,10 @@ def rate(
     rating = score(answers, profile, scoring, today=today)
     credit = scoring.overall.mitigation.credit
     names = credit.harm_names if credit is not None else None
-    warnings = quality_checks(
-        answers, profile, rules.framework(framework_version), today or date.today(), names
-    )
+    # The checks name the claims the rating counts as not assessed, so a high rating never comes unexplained.
+    unsupported = not_assessed(answers, profile, scoring)
+    fw = rules.framework(framework_version)
+    warnings = quality_checks(answers, profile, fw, today or date.today(), names, unsupported, credit)
     rated = rating.to_dict()
     explanation = explain(rated, answers)
     return {

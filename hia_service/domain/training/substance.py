@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from hia_service.domain import evidence_text
 from hia_service.domain.framework.conditions import is_answered, visible_answers
 from hia_service.domain.framework.model import IMPACT_LABELS, Framework, Group, Section
-from hia_service.domain.quality import QualityWarning
+from hia_service.domain.quality import QualityWarning, pasted_evidence
 from hia_service.domain.scoring.actions import (
     DECISION_DATE,
     ActionCheck,
@@ -218,13 +217,13 @@ class _GroupJudge:
             return self.point("evidence", text, False, "You gave no evidence for this group.")
         raised = [w.message for w in self.marking.warnings if w.question_id == question_id]
         # The pasted-evidence check names its first group only, but speaks of every group sharing the text.
-        pasted = next(
-            (keys for keys in evidence_text.pasted(self._evidence_texts()) if question_id in keys), None
-        )
+        credit = self.marking.scoring.overall.mitigation.credit
+        found = pasted_evidence(self.answers, self.marking.framework, credit.harm_names if credit else None)
+        pasted = next((keys for keys in found if question_id in keys), None)
         if pasted is not None and not any("word for word" in m for m in raised):
             raised.append(
-                f"The same evidence is given word for word for {len(pasted)} groups. Say what the evidence "
-                "shows for this group."
+                f"The same evidence is given for {len(pasted)} groups, word for word or with only the "
+                "group's name changed. Say what the evidence shows for this group."
             )
         claims = self.marking.scoring.claims
         words = len(said(self.answers.get(question_id), claims).split()) if claims is not None else None
@@ -239,13 +238,6 @@ class _GroupJudge:
             return self.point("evidence", text, False, "The quality checks say: " + " ".join(raised))
         passes = "Your evidence passes the quality checks a real assessment gets."
         return self.point("evidence", text, True, passes)
-
-    def _evidence_texts(self) -> dict[str, Any]:
-        return {
-            f"{g.id}.evidence": self.answers.get(f"{g.id}.evidence")
-            for _, g in self.marking.framework.groups()
-            if is_answered(self.answers.get(f"{g.id}.evidence"))
-        }
 
     def actions(self) -> Point:
         text = f"{self.label}: an action with an owner, a due date and a measure"

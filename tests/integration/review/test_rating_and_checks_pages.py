@@ -96,3 +96,30 @@ def test_a_submitted_assessment_speaks_to_its_author_as_one_that_cannot_change(
     assert "Go to this question" not in tasks
     record = client.get(f"/review/{submitted}").get_data(as_text=True)
     assert f'href="/assessments/{submitted}"' in record and "Back to the assessment" in record
+
+
+def test_the_checks_name_what_the_rating_counts_as_not_assessed_and_totals_only_monitoring(
+    app: Flask,
+) -> None:
+    """The service hands the checks the rating's own view (panel 3's P02 and P06): neutral answers with no
+    figure or source, counted as not assessed, and a benefit measured by totals only."""
+    from datetime import date
+
+    from hia_service.domain.geography.area_profile import as_area_profile
+    from hia_service.services import rules
+    from tests.unit.scoring.conftest import profile, sound_answers
+
+    with app.app_context():
+        answers = sound_answers(rules.framework("1.3")) | {
+            "proposal.kind": "digital",
+            "proposal.changes_access": "yes",
+            "digital.offline_route": "yes",
+            "screening.relevance": "yes",
+            "inclusion.communication.evidence": "Phone bookings can use LanguageLine as now.",
+            "core20.access.impact": "positive",
+            "core20.access.mechanism": ["access"],
+            "monitoring.indicators": [{"indicator": "Total bookings per month"}],
+        }
+        rated = rules.rate(answers, as_area_profile(profile(1.0)), "1.3", "1.6", today=date(2026, 1, 15))
+    ids = {w["id"] for w in rated["quality"]}
+    assert {"inclusion.communication.claim_not_assessed", "monitoring.totals_only"} <= ids

@@ -65,7 +65,8 @@ def sound_answers(framework: Framework, **impacts: str) -> dict[str, Any]:
     }
     for _, group in framework.groups():
         answers[f"{group.id}.impact"] = "neutral"
-        answers[f"{group.id}.evidence"] = f"Checked activity data split by {group.in_sentence}"
+        # Each group's own words after the source: one sentence with only the name swapped is pasted.
+        answers[f"{group.id}.evidence"] = f"Activity data split by {group.in_sentence}. {group.prompt}"
     for key, value in impacts.items():
         answers[f"{key.replace('__', '.')}.impact"] = value
     return answers

@@ -118,6 +118,8 @@ def test_a_closure_or_move_entered_as_another_kind_is_pointed_out(
         ("New parking charges at Sunderland Royal Hospital", "yes", "estates", False),  # answered honestly
         ("Change the staff parking permits", "no", "workforce", False),  # staff, not patients
         ("Update the nurse in charge handover policy", "no", "policy", False),
+        ("Resurface the staff parking at Riverside", "no", "estates", False),  # staff, not patients
+        ("Free parking for patients having chemotherapy", "no", "estates", False),  # costs nobody more
     ],
 )
 def test_costs_or_language_with_no_change_to_access_are_pointed_out(
