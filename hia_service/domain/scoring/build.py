@@ -7,13 +7,14 @@ from typing import Any
 
 from hia_service.domain.framework.model import IMPACT_VALUES, Framework
 from hia_service.domain.framework.source import DocPath, Problem, SourceDoc
-from hia_service.domain.scoring.facts import DIMENSION_FIELDS, placeholders
+from hia_service.domain.scoring.facts import DESCRIPTIONS, DIMENSION_FIELDS, placeholders
 from hia_service.domain.scoring.model import (
     COMPARISONS,
     AnswerIn,
     AnyOf,
     ClaimRules,
     Credit,
+    Described,
     Dimension,
     ImpactCount,
     LikelyAffected,
@@ -38,6 +39,7 @@ OVERALL_FIELDS = {
     "no_harm_answered": {"before", "action_count"},
     "unmitigated": {"before", "after", "unmitigated_groups", "unmitigated_count"},
     "paper": {"number", "action", "failures"},
+    "narrowing_capped": {"rating", "negative_groups"},
 }
 # 1.3 on: "applied" may also name the harms the actions answer.
 CREDIT_FIELDS = {"applied": {"mitigated_groups", "mitigated_count"}}
@@ -175,6 +177,11 @@ class _Builder:
             return ProfileMissing(bool(body))
         if kind == "answer":
             return self.answer(body, path)
+        if kind == "described":
+            if body not in DESCRIPTIONS:
+                known = ", ".join(DESCRIPTIONS)
+                self.fail(path, f"'{body}' is not something a proposal can be described as (one of: {known})")
+            return Described(str(body))
         if kind == "any":
             return AnyOf(tuple(self.condition(c, (*path, i)) for i, c in enumerate(body)))
         return Not(self.condition(body, path))
@@ -224,7 +231,11 @@ class _Builder:
             message = f"'{question}' is not an action plan question in framework {self.framework.version}"
             self.fail(("overall", "mitigation", "question"), message)
         credit = self.credit(mit, question) if credit_raw else None
-        extra_texts = {k: mit.get(k, "") for k in ("no_harm_answered", "unmitigated", "paper")}
+        extra_keys = ("no_harm_answered", "unmitigated", "paper", "narrowing_capped")
+        extra_texts = {k: mit.get(k, "") for k in extra_keys}
+        if "narrowing_cap" in mit and not extra_texts["narrowing_capped"]:
+            message = "narrowing_cap needs a 'narrowing_capped' text to say why the rating was capped"
+            self.fail(("overall", "mitigation", "narrowing_cap"), message)
         for key, text in extra_texts.items():
             if text:
                 self.template(text, ("overall", "mitigation", key), OVERALL_FIELDS[key])
@@ -235,6 +246,8 @@ class _Builder:
             **{k: mit[k] for k in MITIGATION_TEXTS},
             credit=credit,
             **extra_texts,
+            narrowing_cap=mit.get("narrowing_cap"),
+            narrowing_most_harms=int(mit.get("narrowing_most_harms", 0)),
         )
         return OverallRules(raw["reason"], mitigation)
 

@@ -9,6 +9,7 @@ from hia_service.domain.scoring.model import (
     COMPARISONS,
     AnswerIn,
     AnyOf,
+    Described,
     ImpactCount,
     Not,
     ProfileCompare,
@@ -32,6 +33,8 @@ def holds(condition: Any, facts: Facts, group_ids: tuple[str, ...]) -> bool:
             if isinstance(answer, list | tuple):
                 return any(a in values for a in answer)
             return answer in values
+        case Described(name):
+            return name in facts.described
         case AnyOf(conditions):
             return any(holds(c, facts, group_ids) for c in conditions)
         case Not(inner):

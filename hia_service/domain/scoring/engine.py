@@ -20,8 +20,10 @@ from hia_service.domain.scoring.actions import (
 )
 from hia_service.domain.scoring.conditions import all_hold
 from hia_service.domain.scoring.facts import (
+    PROPOSAL_WORDS,
     Facts,
     build_facts,
+    described_in_proposal,
     dimension_values,
     join_words,
     render,
@@ -67,13 +69,14 @@ def score(
         claims, framework = rules.claims, rules.framework
         likely = likely_affected(claims, facts)
         numbers = {**facts.numbers, "unevidenced_share": unevidenced_share(facts, claims, framework)}
-        named = named_in_proposal(facts.answers, rules)
+        named, described = named_in_proposal(facts.answers, rules), described_in_proposal(facts.answers)
         facts = with_claims(
-            replace(facts, numbers=numbers, likely=likely, named=named),
+            replace(facts, numbers=numbers, likely=likely, named=named, described=described),
             unsupported_claims(facts, likely, claims, framework),
             unproven_benefits(facts, claims, framework),
         )
     dimensions = tuple(_rate_dimension(d, facts, rules) for d in rules.dimensions)
+    dimensions = _narrowing_capped(dimensions, facts, rules.overall.mitigation)
     before = highest([d.rating for d in dimensions])
     overall, reasons = _overall(before, dimensions, facts, rules, today or date.today())
     return Rating(
@@ -100,9 +103,6 @@ def not_assessed(
         return {}
     facts = build_facts(scored_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
     return unsupported_claims(facts, likely_affected(rules.claims, facts), rules.claims, rules.framework)
-
-
-PROPOSAL_WORDS = ("proposal.title", "proposal.summary")
 
 
 def named_in_proposal(answers: Mapping[str, Any], rules: ScoringRules) -> frozenset[str]:
@@ -252,6 +252,28 @@ def _earned_mitigation(
     if unmitigated:
         found.append(Reason("overall.mitigation.unmitigated", after, *render(mitigation.unmitigated, values)))
     return after, [*found, *reasons]
+
+
+def _narrowing_capped(
+    dimensions: tuple[DimensionRating, ...], facts: Facts, mitigation: Mitigation
+) -> tuple[DimensionRating, ...]:
+    """A change likely to narrow inequalities that harms one group (1.7 on) is at most medium before the
+    action plan: a panel rates the limited harm, not a closure, and honesty about it must not cost high.
+    The parts the plan cannot lower (evidence, a route without the internet) are left as they are."""
+    cap = mitigation.narrowing_cap
+    harmed = [g for g, impact in facts.impacts.items() if impact == "negative"]
+    narrows = any(r.narrows for d in dimensions for r in d.reasons)
+    if cap is None or not narrows or not 0 < len(harmed) <= mitigation.narrowing_most_harms:
+        return dimensions
+    named = join_words([facts.phrases[g] for g in harmed])
+    values = {"rating": (cap, cap), "negative_groups": (named, harmed)}
+    note = Reason("overall.narrowing_capped", cap, *render(mitigation.narrowing_capped, values))
+    return tuple(
+        replace(d, rating=cap, reasons=(*d.reasons, note))
+        if d.mitigable and level_index(d.rating) > level_index(cap)
+        else d
+        for d in dimensions
+    )
 
 
 def _short(text: str, limit: int = 80) -> str:

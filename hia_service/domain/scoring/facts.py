@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from string import Formatter
 from typing import Any
 
+from hia_service.domain import evidence_text
 from hia_service.domain.framework.conditions import section_visible, visible_answers
 from hia_service.domain.framework.model import IMPACT_VALUES, Framework
 from hia_service.domain.geography.access import TRAVEL_ANSWER_KEY, TravelChange
@@ -40,6 +41,20 @@ PROFILE_DISPLAY = {
 }
 DIMENSION_FIELDS = frozenset((*GROUP_FIELDS, *PROFILE_DISPLAY, "nation"))
 
+PROPOSAL_WORDS = ("proposal.title", "proposal.summary")
+# What a `described` condition can ask of the proposal's own words (scoring 1.7 on). The quality checks
+# read the same words, so a rating and the check that explains it never disagree.
+DESCRIPTIONS: Mapping[str, Any] = {
+    "closes_or_moves": evidence_text.closes_or_moves,
+    "costs_or_language": lambda texts: evidence_text.costs_or_language(texts) is not None,
+}
+
+
+def described_in_proposal(answers: Mapping[str, Any]) -> frozenset[str]:
+    """What the title or summary says the proposal does: a closure or move, a charge, interpreting."""
+    words = [answers.get(q) for q in PROPOSAL_WORDS]
+    return frozenset(name for name, says in DESCRIPTIONS.items() if says(words))
+
 
 @dataclass(frozen=True)
 class Facts:
@@ -60,6 +75,8 @@ class Facts:
     # affected, and those the proposal's title or summary names (a service for them).
     likely: frozenset[str] = frozenset()
     named: frozenset[str] = frozenset()
+    # Scoring 1.7 on: what the title or summary says the proposal does (DESCRIPTIONS' names).
+    described: frozenset[str] = frozenset()
 
 
 def build_facts(answers: Mapping[str, Any], profile: AreaProfile | None, framework: Framework) -> Facts:

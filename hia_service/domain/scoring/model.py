@@ -100,6 +100,13 @@ class AnswerIn:
 
 
 @dataclass(frozen=True)
+class Described:
+    """The proposal's title or summary says it does something (1.7 on): `name` is one of DESCRIPTIONS."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class AnyOf:
     conditions: tuple[Any, ...]
 
@@ -183,6 +190,11 @@ class Mitigation:
     no_harm_answered: str = ""
     unmitigated: str = ""
     paper: str = ""
+    # 1.7 on: a change that narrows inequalities and harms at most `narrowing_most_harms` groups is rated no
+    # higher than `narrowing_cap` before the action plan, in the parts the plan can lower.
+    narrowing_cap: str | None = None
+    narrowing_most_harms: int = 0
+    narrowing_capped: str = ""
 
 
 @dataclass(frozen=True)

@@ -181,7 +181,7 @@ def test_scoring_answer_condition_checked_against_framework(
 
 
 def test_current_names_a_missing_version(rules_copy: Path, problems_after: Breaker) -> None:
-    problem = only(problems_after(rules_copy, "current.yaml", 'scoring: "1.6"', 'scoring: "2.0"'))
+    problem = only(problems_after(rules_copy, "current.yaml", 'scoring: "1.7"', 'scoring: "2.0"'))
     assert problem.message == "scoring version 2.0 is not available in scoring/"
     assert problem.file.endswith("current.yaml") and problem.line == 4
 
@@ -275,3 +275,20 @@ def test_anchors_and_aliases_are_refused_before_they_are_expanded(rules_copy: Pa
     with pytest.raises(RulesError) as caught:
         load_rules(rules_copy)
     assert any("anchors and aliases" in p.message for p in caught.value.problems)
+
+
+def test_scoring_described_condition_names_a_known_description(
+    rules_copy: Path, problems_after: Breaker
+) -> None:
+    problem = only(
+        problems_after(rules_copy, "scoring/1.7.yaml", "described: costs_or_language", "described: costs")
+    )
+    assert "'costs' is not something a proposal can be described as" in problem.message
+    assert "closes_or_moves, costs_or_language" in problem.message
+
+
+def test_scoring_narrowing_cap_needs_its_reason(rules_copy: Path, problems_after: Breaker) -> None:
+    text = (Path(__file__).parents[3] / "rules" / "scoring" / "1.7.yaml").read_text(encoding="utf-8")
+    block = text[text.index("    narrowing_capped: >-") : text.index("limited to one group.\n") + 22]
+    problem = only(problems_after(rules_copy, "scoring/1.7.yaml", block, ""))
+    assert "narrowing_cap needs a 'narrowing_capped' text" in problem.message
