@@ -26,12 +26,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import configure_mappers
 
 from hia_service.api.rate_limits import api_allowance
-from hia_service.data.transaction import finish
+from hia_service.data.transaction import commit, finish
 from hia_service.extensions import db, limiter
 from hia_service.services.accounts import tokens
 from hia_service.services.accounts.api_calls import BatchWriter
 from hia_service.services.areas import engine as geography
 from hia_service.services.background import Ticker
+from hia_service.services.documents import staged
 from hia_service.services.organisation.population import organisation_baseline, read_served_populations
 
 log = logging.getLogger("hia_service.server")
@@ -56,6 +57,7 @@ def prepare_worker(
         _attempt(lambda: app.url_map.bind("localhost").match("/healthz"))  # builds the URL matcher
         _attempt(lambda: compile_templates(app))
         engine_loaded = _attempt(geography.prepare) is True
+        _attempt(_finish_stopped_imports)
         _reach_rate_limit_storage(app)
         finish()
     # /healthz reads only: no audit entry, no rate limit
@@ -71,6 +73,13 @@ def prepare_worker(
     }
     log.info("worker ready", extra={"fields": fields})
     _freeze_what_is_loaded()
+
+
+def _finish_stopped_imports() -> None:
+    """Move into place the signed PDFs of an import stopped after its commit (one query when there are
+    none). Every worker tries; a file another has moved is only forgotten (services/documents/staged.py)."""
+    staged.move_into_place()
+    commit()
 
 
 def _freeze_what_is_loaded() -> None:

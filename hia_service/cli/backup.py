@@ -16,7 +16,7 @@ from hia_service.services.errors import ServiceError
 @click.command(
     "export",
     help="Write one organisation's records, audit log and signed PDFs to an archive, its manifest signed "
-    "with the organisation's document-signing certificate (the one its PDFs are signed with).",
+    "with the service's own signing certificate (HIA_SIGNING_P12; never one an organisation uploaded).",
 )
 @organisation_option
 @click.option(
@@ -35,18 +35,16 @@ from hia_service.services.errors import ServiceError
 @click.option(
     "--unsigned",
     is_flag=True,
-    help="Do not sign the manifest (when no signing certificate is set up): importing the archive then "
+    help="Do not sign the manifest (when HIA_SIGNING_P12 is not set up): importing the archive then "
     "needs the sha256 this prints, given with `hia import --expect-sha256`.",
 )
 @with_appcontext
 def export_command(
     org_code: str, out: Path, without_password_hashes: bool, force: bool, unsigned: bool
 ) -> None:
-    if out.exists() and not force:
-        raise click.ClickException(f"{out} already exists. Use --force to replace it.")
     try:
         summary = backup.export_organisation(
-            org_code, out, password_hashes=not without_password_hashes, sign=not unsigned
+            org_code, out, password_hashes=not without_password_hashes, sign=not unsigned, replace=force
         )
         commit()  # the audit entry that records the export
     except ServiceError as error:
@@ -71,8 +69,8 @@ def export_command(
 @click.command(
     "import",
     help="Check an archive made by `hia export` end to end, then restore it in one go. The archive must be "
-    "signed by a certificate this service trusts (an organisation's uploaded signing certificate, "
-    "HIA_SIGNING_P12, or in development the development certificates) or one given with "
+    "signed by this service's own certificate (HIA_SIGNING_P12, or in development its development "
+    "certificate; never one an organisation uploaded) or one given with "
     "--trust-certificate; an unsigned archive (or one from before archives were signed) needs "
     "--expect-sha256.",
 )
@@ -96,13 +94,16 @@ def export_command(
     metavar="FILE.pem",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Also trust this signing certificate (PEM or DER, public part only; can be repeated): for an "
-    "archive from another service. Get it from that service's administrator, not from the archive.",
+    "archive from another service. Get it from that service's operator, not from the archive.",
 )
 @with_appcontext
 def import_command(
     file: Path, replace: bool, expect_sha256: str | None, trust_certificates: tuple[Path, ...]
 ) -> None:
     try:
+        moved = backup.finish_stopped_imports()
+        if moved:
+            click.echo(f"Moved {moved} signed PDF(s) of an earlier import that stopped part way into place.")
         summary = backup.import_archive(
             file, replace=replace, expected_sha256=expect_sha256, trust_certificates=trust_certificates
         )

@@ -212,6 +212,7 @@ SPECS = {spec.name: spec for spec in TABLES}
 SERVICE_WIDE = {
     "reference_datasets": "reference data is loaded from the published files (`hia reference load`)",
     "sign_in_throttles": "wrong passwords slow down sign-in on this server only; they are no one's record",
+    "staged_documents": "files this server has still to move into place in its own document store",
 }
 
 

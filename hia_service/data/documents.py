@@ -1,11 +1,11 @@
-"""Queries and writes for assessment documents: the recorded fingerprint of a signed PDF, and the public
-look-ups the verification page needs."""
+"""Queries and writes for assessment documents: the recorded fingerprint of a signed PDF, the public
+look-ups the verification page needs, and the files staged to move into place once their records commit."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersion
+from hia_service.data.models import Assessment, AssessmentEvent, AssessmentVersion, StagedDocument
 from hia_service.extensions import db
 
 
@@ -25,6 +25,26 @@ def lock_for_signing(version: AssessmentVersion) -> AssessmentVersion:
     ).scalar_one()
     db.session.refresh(version, ["pdf_sha256"])
     return version
+
+
+def note_staged_document(staged_key: str, final_key: str) -> None:
+    """Part of the caller's transaction: the row exists exactly when the records that need the file do."""
+    db.session.add(StagedDocument(staged_key=staged_key, final_key=final_key))
+    db.session.flush()
+
+
+def staged_documents(final_key: str | None = None) -> list[StagedDocument]:
+    """Files still to move into place (those whose transaction has committed), oldest first."""
+    query = select(StagedDocument).order_by(StagedDocument.id)
+    if final_key is not None:
+        query = query.where(StagedDocument.final_key == final_key)
+    return list(db.session.scalars(query))
+
+
+def forget_staged_document(row_id: int) -> None:
+    """A statement, not session.delete(): another process may have forgotten the same row already."""
+    db.session.execute(delete(StagedDocument).where(StagedDocument.id == row_id))
+    db.session.flush()
 
 
 def versions_with_pdf_hash(sha256: str) -> list[AssessmentVersion]:

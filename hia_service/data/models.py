@@ -524,6 +524,20 @@ class LocalFrameworkVersion(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class StagedDocument(Model):
+    """A file written to document storage under a temporary key, to be moved to its final key once the
+    transaction that records it has committed (an import's signed PDFs). The row commits with those
+    records, so a process stopped between the commit and the move leaves the list of what is still to
+    move (services/documents/staged.py finishes it); a rolled-back transaction leaves no row."""
+
+    __tablename__ = "staged_documents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    staged_key: Mapped[str] = mapped_column(String(500), unique=True)
+    final_key: Mapped[str] = mapped_column(String(500), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 def _typed_profile(row: Assessment | AssessmentVersion) -> AreaProfile | None:
     """The row's stored profile as the typed value, read from its JSON once for as long as the row holds
     that JSON: a page asks for it several times, and a profile touching many places takes milliseconds to

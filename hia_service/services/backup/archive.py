@@ -2,7 +2,7 @@
 
 Export writes every record of the organisation (see data/backup.py TABLES), its audit entries with the
 hashes that chain them, and its signed PDFs into one archive (domain/backup.py describes the format), and
-signs its manifest with the organisation's document-signing certificate (backup_signature.py).
+signs its manifest with the service's own signing certificate (signature.py).
 Import checks the whole archive before it writes anything (first that the manifest is signed by a
 certificate this service trusts, or that the archive's sha256 is the one given), then writes it in one
 transaction under new ids, appending the audit entries to this database's own chain.
@@ -25,7 +25,7 @@ from hia_service.data import backup as store
 from hia_service.data.accounts import get_organisation_by_code
 from hia_service.data.audit import record_audit_event
 from hia_service.data.reference import current_reference_datasets
-from hia_service.data.transaction import commit
+from hia_service.data.transaction import commit, rollback
 from hia_service.documents.errors import CertificateError
 from hia_service.domain.backup import (
     FORMAT,
@@ -43,6 +43,7 @@ from hia_service.extensions import db
 from hia_service.services.backup.checks import check_rows, checked, document_name
 from hia_service.services.backup.files import StagedDocuments, pack, to_json, write_atomically
 from hia_service.services.backup.signature import Signer, read_certificates, sign_manifest, verify_manifest
+from hia_service.services.documents.staged import move_into_place
 from hia_service.services.documents.storage import StorageError, document_storage
 from hia_service.services.errors import NotFoundError, ServiceError
 
@@ -105,10 +106,12 @@ def app_version() -> str:
 
 
 def export_organisation(
-    code: str, out: Path, *, password_hashes: bool = True, sign: bool = True
+    code: str, out: Path, *, password_hashes: bool = True, sign: bool = True, replace: bool = False
 ) -> ExportSummary:
     """Write the organisation's archive to `out` and record the export in the audit log (caller commits).
-    The manifest is signed unless `sign` is False (then only the printed sha256 vouches for the archive)."""
+    The manifest is signed unless `sign` is False (then only the printed sha256 vouches for the archive).
+    An existing file at `out` is replaced only if `replace`; a symbolic link never is."""
+    _check_destination(out, replace)
     store.read_consistently()
     org_id = store.organisation_id_by_code(code.strip().upper())
     if org_id is None:
@@ -160,14 +163,26 @@ def export_organisation(
     )
 
 
+def _check_destination(out: Path, replace: bool) -> None:
+    """Refuse a symbolic link: the archive would replace the link itself, not the file it points to, so
+    whatever expects the archive there (a backup job reading the link's target) would not get it."""
+    if out.is_symlink():
+        raise BackupError(
+            f"{out} is a symbolic link, so nothing was exported. Give the path of the archive file itself."
+        )
+    if out.exists() and not replace:
+        raise BackupError(f"{out} already exists. Use --force to replace it.")
+
+
 def _sign(code: str, manifest: bytes) -> tuple[bytes, Signer]:
-    """manifest.sig.json, signed with the certificate the organisation's PDFs are signed with."""
-    from hia_service.services.documents.records import signing_credentials  # pulls in the PDF toolchain
+    """manifest.sig.json, signed with the service's own key: never the organisation's uploaded one, whose
+    administrators may hold its key and could then sign an archive of records they made up."""
+    from hia_service.services.documents.records import service_signing_credentials  # the PDF toolchain
 
     organisation = get_organisation_by_code(code)
     assert organisation is not None  # found by code a moment ago, in the same transaction
     try:
-        p12, passphrase = signing_credentials(organisation)
+        p12, passphrase = service_signing_credentials(organisation)
         return sign_manifest(manifest, p12, passphrase)
     except (ServiceError, CertificateError) as error:
         reason = error.message if isinstance(error, ServiceError) else str(error)
@@ -351,11 +366,14 @@ def import_archive(
         raise
     try:
         staged.finish()
-    except StorageError:
+        commit()
+    except (StorageError, SQLAlchemyError):
+        rollback()  # what was not moved stays noted, and is moved into place later
         raise BackupError(
-            f"The records of {organisation['code']} were imported, but some of its signed PDFs could not be "
-            f"moved into place in the document store ({staged.storage.describe()}). When the store is "
-            "working again, run the same import with --replace: it sets this incomplete copy aside."
+            f"The records of {organisation['code']} were imported, but some of its signed PDFs could not yet "
+            f"be moved into place in the document store ({staged.storage.describe()}). They are kept aside "
+            "and are moved into place once the store is working: by the next `hia import`, when the "
+            "service next starts, or when someone downloads one."
         ) from None
     return ImportSummary(
         organisation["code"],
@@ -371,6 +389,22 @@ def import_archive(
         signer,
         sha256_given,
     )
+
+
+def finish_stopped_imports() -> int:
+    """Move into place the signed PDFs of an import that stopped after its commit (its records are there,
+    its PDFs still aside), and commit; returns how many were moved."""
+    try:
+        moved = move_into_place()
+        commit()
+    except StorageError:
+        rollback()
+        raise BackupError(
+            f"An earlier import's signed PDFs could not be moved into place in the document store "
+            f"({document_storage().describe()}), so nothing was imported. Check it can be reached and "
+            "written to, then try again."
+        ) from None
+    return moved
 
 
 def _trusted_files(paths: Sequence[Path]) -> list[x509.Certificate]:
@@ -413,12 +447,13 @@ def _authenticate(
 
 
 def _trust_roots(organisation_code: str) -> list[x509.Certificate]:
-    """What the archive's own organisation signs with here (its uploaded certificate, the service's
-    configured one, or in development its own development certificate): never another organisation's."""
-    from hia_service.services.documents.records import trust_roots  # pulls in the PDF toolchain
+    """What this service signs archives with: its configured certificate, or in development and testing its
+    development certificate for the archive's organisation. Never a certificate an organisation uploaded
+    (its administrators may hold the key) nor another organisation's."""
+    from hia_service.services.documents.records import service_certificate_pems  # the PDF toolchain
 
     certificates: list[x509.Certificate] = []
-    for pem in trust_roots(organisation_code):
+    for pem in service_certificate_pems(organisation_code):
         try:
             certificates += read_certificates(pem, "A certificate this service trusts")
         except ArchiveError:

@@ -1,6 +1,6 @@
 """The files side of organisation archives: packing and unpacking the tar.gz safely, and putting the signed
 PDFs in place in document storage only once the database has committed (a failed import leaves no stray
-files behind)."""
+files behind; one stopped after its commit has its PDFs moved into place later: documents/staged.py)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from hia_service.domain.backup import ALLOWED_NAME, MANIFEST, ArchiveError
+from hia_service.services.documents import staged as staging
 from hia_service.services.documents.storage import DocumentStorage, StorageError
 
 log = logging.getLogger("hia_service.backup")
@@ -106,8 +107,9 @@ def write_atomically(path: Path, data: bytes) -> None:
 @dataclass
 class StagedDocuments:
     """PDFs written to the store beside their final keys under temporary names before the commit, and moved
-    into place after it. Everything is addressed by key, so this works the same on a local folder and in an
-    object store."""
+    into place after it. Each is noted in the import's transaction, so if the process stops after the
+    commit, the moves are finished later (staging.move_into_place) rather than lost. Everything is
+    addressed by key, so this works the same on a local folder and in an object store."""
 
     storage: DocumentStorage
     token: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
@@ -122,16 +124,13 @@ class StagedDocuments:
             self.copies.append(target)
 
     def stage(self, final: str, data: bytes) -> None:
-        folder, _, name = final.rpartition("/")
-        temp = f"{folder}/.{name}.{self.token}.import" if folder else f".{name}.{self.token}.import"
-        self.storage.write(temp, data)
-        self.staged.append((temp, final))
+        self.staged.append((staging.stage(self.storage, final, data, self.token), final))
 
     def finish(self) -> None:
-        while self.staged:
-            temp, final = self.staged[0]
-            self.storage.move(temp, final)
-            self.staged.pop(0)
+        """After the commit: move the PDFs into place and forget their notes (the caller commits that).
+        Also finishes the moves of an earlier import that stopped after its commit."""
+        staging.move_into_place(storage=self.storage)
+        self.staged.clear()
 
     def discard(self) -> None:
         """Undo what was written before a failed commit; what cannot be removed now is only logged (nothing

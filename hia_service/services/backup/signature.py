@@ -1,11 +1,14 @@
 """The signature on an organisation archive's manifest (manifest.sig.json).
 
-`hia export` signs the exact bytes of manifest.json with the organisation's document-signing certificate (the
-one its PDFs are signed with), and stores the signature with the signer's certificate and its issuing chain.
-The manifest holds the sha256 of every other file, so a valid signature covers the whole archive.
+`hia export` signs the exact bytes of manifest.json with the service's own signing certificate
+(HIA_SIGNING_P12; in development and testing, the development certificate the service made for the
+organisation), and stores the signature with the signer's certificate and its issuing chain. The manifest
+holds the sha256 of every other file, so a valid signature covers the whole archive.
 `hia import` checks, before it writes anything, that the signature matches the manifest and that the signer
-is a certificate this service trusts for the archive's organisation (documents.trust_roots(code), or one
-given with --trust-certificate), either directly or through certificates that issued it. The certificate's
+is a certificate this service signs archives with (documents.service_certificate_pems(code)) or one the
+operator gave with --trust-certificate, either directly or through certificates that issued it. A
+certificate an organisation uploaded for its PDFs never vouches for an archive: its administrators may hold
+the key, and a restore must not take records they wrote themselves for the service's own. The certificate's
 expiry is not checked at import: a backup outlives the certificate that signed it; trust comes from the
 certificate being trusted here now.
 """
@@ -112,8 +115,9 @@ def verify_manifest(
     if trust_required and not is_trusted:
         raise ArchiveError(
             f"The archive is signed by {who}, a certificate this service does not trust, so nothing was "
-            "imported. If you know the archive came from that organisation (moving it between services), "
-            "get that certificate from its administrator (not from the archive) and give it with "
+            "imported. Archives are trusted only when signed by this service's own certificate. If you know "
+            "the archive came from another service (moving an organisation between services), get that "
+            "service's signing certificate from its operator (not from the archive) and give it with "
             "--trust-certificate FILE.pem, or give the sha256 `hia export` printed with --expect-sha256."
         )
     return who

@@ -49,7 +49,7 @@ from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.assessments.authoring import assessment_for, current_rating
 from hia_service.services.assessments.cumulative import cumulative_for_record
-from hia_service.services.documents import storage
+from hia_service.services.documents import staged, storage
 from hia_service.services.errors import NotFoundError, ServiceError
 from hia_service.services.organisation import branding, local_framework
 
@@ -87,6 +87,13 @@ NO_ADDRESS = (
     "The assessment cannot be approved because this service does not know its own web address, so its "
     "signed record could not carry a working link to check it. Ask whoever runs the service to set it "
     "(HIA_BASE_URL), then approve it again."
+)
+
+
+NO_SERVICE_KEY = (
+    "This service has no signing certificate of its own (HIA_SIGNING_P12 and HIA_SIGNING_PASSPHRASE). "
+    "Archives are signed only with the service's own certificate, never one an organisation uploaded, "
+    "whose key its administrators may hold."
 )
 
 
@@ -138,7 +145,7 @@ def draft_snapshot(assessment: Assessment) -> dict[str, Any]:
         assessment,
         number=number,
         link=verify_url(None),
-        status="draft",
+        status="practice" if assessment.is_training else "draft",
         content=content,
         moment=assessment.updated_at,
         signoff=[],
@@ -234,6 +241,8 @@ def _organisation(organisation_id: int) -> dict[str, Any]:
 
 
 def _document_status(assessment: Assessment, version: AssessmentVersion) -> str:
+    if assessment.is_training:
+        return "practice"  # never a draft of a real record: it is never reviewed, approved or signed
     if version.status == Status.APPROVED.value:
         return "approved"
     if version.status == Status.SUBMITTED.value:
@@ -398,6 +407,30 @@ def signing_credentials(organisation: Organisation) -> tuple[Path, str]:
     return _dev_certificate(organisation)
 
 
+def service_signing_credentials(organisation: Organisation) -> tuple[Path, str]:
+    """The service's own key, for what only the service may vouch for (an organisation's backup archive):
+    the configured PKCS#12, else (development and testing only) the development certificate the service
+    made for the organisation. Never one an organisation uploaded: its administrator may hold that key."""
+    config = current_app.config
+    if config.get("HIA_SIGNING_P12"):
+        return Path(config["HIA_SIGNING_P12"]), config.get("HIA_SIGNING_PASSPHRASE") or ""
+    if config.get("HIA_ENV", "production") == "production":
+        raise SigningNotSetUpError(NO_SERVICE_KEY)
+    return _dev_certificate(organisation)
+
+
+def service_certificate_pems(organisation_code: str) -> list[bytes]:
+    """The certificates of service_signing_credentials: the configured one, else in development and testing
+    the organisation's development certificate (if made). Never an uploaded one."""
+    config = current_app.config
+    if config.get("HIA_SIGNING_P12"):
+        p12, passphrase = Path(config["HIA_SIGNING_P12"]), config.get("HIA_SIGNING_PASSPHRASE") or ""
+        return [_documents_call(signing_certificate_pem, p12, passphrase)]
+    if config.get("HIA_ENV", "production") == "production":
+        return []
+    return [pem.read_bytes() for pem in _dev_pems(organisation_code)]
+
+
 def signing_health(*, database_reachable: bool = True) -> dict[str, Any]:
     """Signing's part of /healthz: the service-wide certificate, else (production) how many organisations
     have uploaded one that has not expired; "missing" when nothing can be signed."""
@@ -461,13 +494,16 @@ def trust_roots(organisation_code: str | None = None) -> list[bytes]:
         return [*uploaded, _documents_call(signing_certificate_pem, p12, passphrase)]
     if config.get("HIA_ENV", "production") == "production":
         return uploaded
+    return [*uploaded, *(pem.read_bytes() for pem in _dev_pems(organisation_code))]
+
+
+def _dev_pems(organisation_code: str | None) -> list[Path]:
+    """The development certificates' public parts: every organisation's, or one's."""
     if organisation_code is None:
-        dev = sorted(_dev_folder().glob("*.pem"))
-    elif ORGANISATION_CODE.fullmatch(organisation_code):  # it may come from an archive: never a path
-        dev = [path for path in [_dev_folder() / f"{organisation_code}.pem"] if path.is_file()]
-    else:
-        dev = []
-    return [*uploaded, *(pem.read_bytes() for pem in dev)]
+        return sorted(_dev_folder().glob("*.pem"))
+    if ORGANISATION_CODE.fullmatch(organisation_code):  # it may come from an archive: never a path
+        return [path for path in [_dev_folder() / f"{organisation_code}.pem"] if path.is_file()]
+    return []
 
 
 # --- exports ------------------------------------------------------------------------------------------
@@ -481,7 +517,10 @@ def version_pdf(version: AssessmentVersion) -> bytes:
         store.lock_for_signing(version)
         if version.pdf_sha256 is None:
             return sign_approved(version)
-    data = storage.document_storage().read(stored_pdf_key(version)) or b""
+    key = stored_pdf_key(version)
+    data = storage.document_storage().read(key) or b""
+    if hashlib.sha256(data).hexdigest() != version.pdf_sha256 and staged.move_into_place(key):
+        data = storage.document_storage().read(key) or b""  # an import stopped before moving it here
     if hashlib.sha256(data).hexdigest() != version.pdf_sha256:
         raise ServiceError(
             "The signed PDF of this version is missing or has changed on the server, so it cannot be "

@@ -5,7 +5,8 @@ list entry, a local framework version and an uploaded signing certificate),
 a fresh target database of either kind, and a reading of an organisation's rows that does not use the
 exporter's own code, so the round trip is checked against something independent.
 
-Archives are signed with RXA's uploaded certificate; a target "trusts" it when configured with it as its own
+Archives are signed with the service's own certificate (source_p12, the source app's HIA_SIGNING_P12 in every
+test here), never with RXA's uploaded one; a target "trusts" it when configured with it as its own
 HIA_SIGNING_P12 (trusting()), as a service restoring its own backup does."""
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ make_assessment = review_fixtures.make_assessment
 
 
 CERTIFICATE_PASSPHRASE = "backup test passphrase"
+SERVICE_SIGNER = "HIA Service Signing"
 APPROVAL_CONDITIONS = "Approved on condition that the morning clinic is kept until the review."
 
 
@@ -49,16 +51,27 @@ def uploaded_p12(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 
 
 @pytest.fixture(scope="session")
-def source_p12(uploaded_p12: bytes, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The certificate RXA's archives are signed with, as a file."""
-    path = tmp_path_factory.mktemp("source-certificate") / "rxa.p12"
-    path.write_bytes(uploaded_p12)
+def source_p12(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The source service's own signing certificate (its HIA_SIGNING_P12): what its archives are signed
+    with. Not the one RXA uploaded, whose key RXA's administrators hold."""
+    from hia_service.documents.signing import create_dev_certificate
+
+    path = tmp_path_factory.mktemp("source-certificate") / "service.p12"
+    create_dev_certificate(path, CERTIFICATE_PASSPHRASE, SERVICE_SIGNER)
     return path
+
+
+@pytest.fixture(autouse=True)
+def service_certificate(app: Flask, source_p12: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The source service signs with source_p12, as a live service signs with its HIA_SIGNING_P12."""
+    for name, value in trusting(source_p12).items():
+        monkeypatch.setitem(app.config, name, value)
+    return source_p12
 
 
 @pytest.fixture(scope="session")
 def source_pem(source_p12: Path) -> Path:
-    """Its public part, as an administrator would hand it over for --trust-certificate."""
+    """Its public part, as the service's operator would hand it over for --trust-certificate."""
     from hia_service.documents import signing_certificate_pem
 
     path = source_p12.with_suffix(".pem")

@@ -243,6 +243,41 @@ def test_an_unknown_organisation_cannot_be_exported(app: Flask, organisation: An
     assert not out.exists()
 
 
+@pytest.mark.parametrize("force", [["--force"], []])
+def test_export_refuses_a_symbolic_link_as_its_destination(
+    app: Flask, organisation: Any, tmp_path: Path, force: list[str]
+) -> None:
+    """Before, the archive replaced the link itself (a new file where the link was; the file it pointed to
+    kept its old contents), and a link to nothing was replaced even without --force."""
+    kept = tmp_path / "backups" / "latest.tar.gz"
+    kept.parent.mkdir()
+    kept.write_bytes(b"last night's archive")
+    for link, points_to in ((tmp_path / "rxa.tar.gz", kept), (tmp_path / "dangling.tar.gz", tmp_path / "no")):
+        link.symlink_to(points_to)
+        result = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(link), *force])
+        assert result.exit_code == 1
+        assert result.output == (
+            f"Error: {link} is a symbolic link, so nothing was exported. Give the path of the archive file "
+            "itself.\n"
+        )
+        assert link.is_symlink() and link.readlink() == points_to
+    assert kept.read_bytes() == b"last night's archive"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["backups", "dangling.tar.gz", "rxa.tar.gz"]
+
+
+def test_export_replaces_an_existing_file_only_with_force(
+    app: Flask, organisation: Any, tmp_path: Path
+) -> None:
+    out = tmp_path / "rxa.tar.gz"
+    out.write_bytes(b"last night's archive")
+    kept = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(out)])
+    assert kept.exit_code == 1 and kept.output == f"Error: {out} already exists. Use --force to replace it.\n"
+    assert out.read_bytes() == b"last night's archive"
+    replaced = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(out), "--force"])
+    assert replaced.exit_code == 0, replaced.output
+    assert archive_files(out)["manifest.json"]
+
+
 def test_export_refuses_when_a_stored_pdf_has_changed(app: Flask, organisation: Any, tmp_path: Path) -> None:
     folder = Path(app.config["HIA_DATA_DIR"]) / "documents" / "RXA"
     pdf = sorted(folder.glob("*.pdf"))[0]

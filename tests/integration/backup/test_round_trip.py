@@ -252,6 +252,6 @@ def test_the_uploaded_certificate_never_leaves_the_server(
     signature = json.loads(files.pop("manifest.sig.json"))
     assert b"BEGIN CERTIFICATE" not in b"".join(files.values())
     with app.app_context():
-        from hia_service.services.documents.records import trust_roots
+        from hia_service.services.documents.records import service_certificate_pems
 
-        assert signature["certificates"][0].encode() in trust_roots()
+        assert signature["certificates"][0].encode() in service_certificate_pems("RXA")

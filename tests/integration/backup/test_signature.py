@@ -1,8 +1,9 @@
-"""The archive's manifest is signed with the organisation's document-signing certificate, and `hia import`
-checks that signature before it writes anything: a record changed and the manifest's fingerprints redone is
-refused, as is a signature by a certificate the service does not trust (unless given with
---trust-certificate), an unsigned or version 2 archive (unless its sha256 is given with --expect-sha256) and
-a damaged signature member. The target database is of the same kind as the source (SQLite and PostgreSQL)."""
+"""The archive's manifest is signed with the service's own signing certificate (never one an organisation
+uploaded), and `hia import` checks that signature before it writes anything: a record changed and the
+manifest's fingerprints redone is refused, as is a signature by a certificate the service does not trust
+(unless given with --trust-certificate) — an organisation's own uploaded certificate included — an unsigned
+or version 2 archive (unless its sha256 is given with --expect-sha256) and a damaged signature member. The
+target database is of the same kind as the source (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.fuzz_counts import tried
 from tests.integration.backup.conftest import (
     CERTIFICATE_COLUMNS,
     CERTIFICATE_PASSPHRASE,
+    SERVICE_SIGNER,
     archive_files,
     comparable,
     fresh_app,
@@ -108,7 +110,7 @@ def test_a_signed_archive_round_trips(
     archive = tmp_path / "rxa.tar.gz"
     shown = export(app, archive)
     signer = fingerprint(source_pem)
-    assert "Signed the manifest with CN=Riverside Uploaded Signing" in shown.output
+    assert f"Signed the manifest with CN={SERVICE_SIGNER}" in shown.output
     assert signer in shown.output
     files = archive_files(archive)
     member = json.loads(files[SIGNATURE])
@@ -132,7 +134,7 @@ def test_a_signed_archive_round_trips(
 
     result = import_(target, archive)
     assert result.exit_code == 0, result.output
-    assert "signed by CN=Riverside Uploaded Signing" in result.output
+    assert f"signed by CN={SERVICE_SIGNER}" in result.output
     assert "a certificate this service trusts" in result.output and signer in result.output
     after = org_rows(target, "RXA")
     imported = after["audit_events"].pop()
@@ -235,15 +237,66 @@ def test_moving_to_another_service_needs_its_certificate_or_the_sha256(
     assert "a certificate this service trusts" in by_certificate.output
 
 
-def test_restoring_into_the_exporting_service_trusts_its_uploaded_certificate(
-    app: Flask, archive: Path
-) -> None:
-    # No HIA_SIGNING_P12 and no option: the certificate RXA uploaded in its settings is what is trusted.
-    assert not app.config.get("HIA_SIGNING_P12")
+def test_restoring_into_the_exporting_service_trusts_its_own_certificate(app: Flask, archive: Path) -> None:
+    # No option: the service's own HIA_SIGNING_P12 is what is trusted.
     result = import_(app, archive, "--replace")
     assert result.exit_code == 0, result.output
-    assert "signed by CN=Riverside Uploaded Signing" in result.output
+    assert f"signed by CN={SERVICE_SIGNER}" in result.output
     assert "a certificate this service trusts" in result.output
+
+
+def test_an_archive_signed_with_the_organisations_own_uploaded_certificate_is_refused(
+    app: Flask, organisation: dict[str, Any], archive: Path, tmp_path: Path, uploaded_p12: bytes
+) -> None:
+    """RXA's administrator holds the key of the certificate they uploaded for RXA's PDFs. An archive of RXA
+    they make up (here: a record's title changed) and sign with it must not restore as if genuine."""
+    from hia_service.services.documents import records as documents
+
+    held = tmp_path / "held-by-the-admin.p12"
+    held.write_bytes(uploaded_p12)
+    uploaded = pem_of(held, tmp_path / "uploaded.pem").read_bytes()
+    with app.app_context():
+        assert uploaded in documents.trust_roots("RXA")  # it still vouches for RXA's PDFs
+        assert uploaded not in documents.service_certificate_pems("RXA")
+    assert (
+        "Riverside Uploaded Signing" not in json.loads(archive_files(archive)[SIGNATURE])["certificates"][0]
+    )
+    before = titles(app, "RXA")
+    forged = rewrite(archive, tmp_path / "forged.tar.gz", edit_title, fix_manifest=True, sign_with=held)
+    result = import_(app, forged, "--replace")
+    refused(result, "The archive is signed by CN=Riverside Uploaded Signing")
+    assert "a certificate this service does not trust" in result.output
+    assert titles(app, "RXA") == before
+
+
+def test_without_a_configured_certificate_development_signs_with_its_own_and_trusts_no_upload(
+    app: Flask,
+    organisation: dict[str, Any],
+    tmp_path: Path,
+    uploaded_p12: bytes,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "HIA_SIGNING_P12", None)
+    archive = tmp_path / "rxa.tar.gz"
+    shown = export(app, archive)
+    assert "Riverside Uploaded Signing" not in shown.output  # the development certificate made for RXA
+    assert import_(app, archive, "--replace").exit_code == 0
+    held = tmp_path / "held-by-the-admin.p12"
+    held.write_bytes(uploaded_p12)
+    forged = rewrite(archive, tmp_path / "forged.tar.gz", edit_title, fix_manifest=True, sign_with=held)
+    refused(import_(app, forged, "--replace"), "a certificate this service does not trust")
+
+
+def test_production_without_a_service_certificate_refuses_to_sign_rather_than_use_an_uploaded_one(
+    app: Flask, organisation: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "HIA_SIGNING_P12", None)
+    monkeypatch.setitem(app.config, "HIA_ENV", "production")
+    out = tmp_path / "rxa.tar.gz"
+    result = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(out)])
+    refused(result, "The archive's manifest could not be signed, so the organisation was not exported.")
+    assert "This service has no signing certificate of its own (HIA_SIGNING_P12" in result.output
+    assert "--unsigned" in result.output and not out.exists()
 
 
 def test_another_organisations_certificate_cannot_vouch_for_this_ones_archive(
@@ -419,17 +472,11 @@ def test_a_damaged_signature_member_gets_a_clear_error_and_changes_nothing(
 def test_export_refuses_when_the_manifest_cannot_be_signed(
     app: Flask, organisation: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The stored key can no longer be opened, as when the service's secret key changed since the upload
-    # (changing HIA_SECRET_KEY itself also breaks the keyed audit chain, which export checks first).
-    from hia_service.services.organisation import branding
-
-    monkeypatch.setattr(
-        branding, "_service_passphrase", lambda organisation_id: "not the key it was kept with"
-    )
+    # The service's certificate cannot be opened: its passphrase was changed in one place and not the other.
+    monkeypatch.setitem(app.config, "HIA_SIGNING_PASSPHRASE", "not the passphrase it was made with")
     out = tmp_path / "rxa.tar.gz"
     result = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(out)])
     refused(result, "The archive's manifest could not be signed, so the organisation was not exported.")
-    assert "HIA_SECRET_KEY) has changed since it was uploaded" in result.output
     assert "--unsigned" in result.output
     assert not out.exists()
     assert org_rows(app, "RXA")["audit_events"][-1]["event_type"] != "organisation_exported"
@@ -441,7 +488,7 @@ def test_a_forged_archive_re_signed_with_a_lookalike_of_the_registered_certifica
     app: Flask, archive: Path, tmp_path: Path
 ) -> None:
     # A certificate made to look like the one RXA registered (same name), carried in the archive itself:
-    # only the registered certificate (or a trust file the operator gives) vouches for an archive.
+    # only the service's own certificate (or a trust file the operator gives) vouches for an archive.
     from hia_service.documents.signing import create_dev_certificate
 
     lookalike = tmp_path / "lookalike.p12"
