@@ -66,7 +66,7 @@ def load_command(source: Path | None, manifest_path: Path | None) -> None:
 
         try:
             prepared, seconds = load_reference(
-                source, data_dir, record=record, manifest=manifest, progress=progress
+                source, data_dir, record=record, manifest=manifest, progress=progress, notice=tqdm.write
             )
         except ReferenceDataError as error:
             bar.close()

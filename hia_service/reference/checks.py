@@ -6,9 +6,12 @@ every problem reported together, so one run shows everything that needs fixing.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import warnings
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,19 @@ from hia_service.reference.memory import release_freed_memory
 
 _READ_ERRORS = (EOFError, OSError, zlib.error, pd.errors.ParserError, UnicodeDecodeError, ValueError)
 POLYGONAL = {3, 6}  # shapely type ids: Polygon, MultiPolygon
+# GDAL's warning when a GeoJSON ring's last point is not its first (it then passes the ring on as it is,
+# or closes it itself), and the option that makes it drop such a ring instead.
+UNCLOSED_WARNING = "Non closed ring detected"
+ACCEPT_UNCLOSED = "OGR_GEOMETRY_ACCEPT_UNCLOSED_RING"
+
+
+class UnclosedRingError(ValueError):
+    """A boundary has a ring whose last point is not its first: the file is not valid GeoJSON."""
+
+    def __init__(self, feature: int, code: str | None) -> None:
+        super().__init__(f"feature {feature} has a ring that is not closed")
+        self.feature = feature  # from 1
+        self.code = code
 
 
 @dataclass(eq=False)
@@ -80,13 +96,23 @@ def check_file(spec: DatasetSpec, directory: Path) -> tuple[CheckedFile | None, 
     digest = sha256_of(path)
     try:
         table, geometry = _read(spec, path)
+    except UnclosedRingError as error:
+        which = f"the boundary of {error.code}" if error.code else "a boundary"
+        return None, [
+            Problem(
+                spec.file,
+                error.feature,
+                f"{which} has a ring that is not closed: its last point must be the same as its first. "
+                "Download the file again",
+            )
+        ]
     except (
         *_READ_ERRORS,
         pyogrio.errors.DataSourceError,
         pyogrio.errors.DataLayerError,
         shapely.errors.GEOSException,  # a feature's geometry GEOS cannot build (a one-point ring)
     ) as error:
-        return None, [Problem(spec.file, None, _unreadable(error, path))]
+        return None, [_unreadable(spec, error, path)]
     problems = list(_problems(spec, table, geometry))
     if not problems and digest != spec.sha256:
         problems.append(
@@ -101,38 +127,98 @@ def check_file(spec: DatasetSpec, directory: Path) -> tuple[CheckedFile | None, 
     return (CheckedFile(spec, digest, table, geometry) if not problems else None), problems
 
 
-def _unreadable(error: BaseException, path: Path) -> str:
+def _unreadable(spec: DatasetSpec, error: BaseException, path: Path) -> Problem:
     """Why a file could not be read, in words for whoever loads the data: not the library's own (a build
     path, a codec's byte position)."""
     if isinstance(error, pd.errors.EmptyDataError) or (path.is_file() and path.stat().st_size == 0):
-        return "the file is empty: download it again"
+        return Problem(spec.file, None, "the file is empty: download it again")
     if isinstance(error, UnicodeDecodeError):
-        line = path.read_bytes()[: error.start].count(b"\n") + 1 if path.suffix != ".gz" else None
-        where = f" (line {line})" if line else ""
-        return (
-            f"the file is not UTF-8 text{where}: it may have been opened and saved again in another "
-            "program. Download it again, or save it as UTF-8"
+        return Problem(
+            spec.file,
+            _first_line_not_utf8(path),
+            "the file is not UTF-8 text: it may have been opened and saved again in another program. "
+            "Download it again, or save it as UTF-8",
         )
     if (
         isinstance(error, EOFError | zlib.error)
         or "decompression failed" in str(error)
         or "gzip" in str(error)
     ):
-        return "the compressed file is truncated or damaged: download it again"
+        return Problem(spec.file, None, "the compressed file is truncated or damaged: download it again")
     reason = str(error).splitlines()[0] if str(error) else type(error).__name__
     if "/" in reason:  # a path inside a library's build, which tells nobody anything
         reason = type(error).__name__
-    return f"the file cannot be read: it is truncated or damaged ({reason}). Download it again"
+    return Problem(
+        spec.file, None, f"the file cannot be read: it is truncated or damaged ({reason}). Download it again"
+    )
+
+
+def _first_line_not_utf8(path: Path) -> int | None:
+    """The line holding the file's first byte that is not UTF-8, read again line by line: the parser's error
+    gives only a position within the block it was decoding (the first line of a large file, however far
+    down the byte was), and none at all in a compressed file. A newline byte is never part of a UTF-8
+    character, so each line decodes on its own."""
+    try:
+        with gzip.open(path, "rb") if path.suffix == ".gz" else path.open("rb") as handle:
+            for number, line in enumerate(handle, start=1):
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    return number
+    except (EOFError, OSError, zlib.error):
+        return None
+    return None
 
 
 def _read(spec: DatasetSpec, path: Path) -> tuple[pd.DataFrame, NDArray[np.object_] | None]:
     if spec.format == "csv":
         types: dict[str, Any] = {c: str for c in spec.key} | {c: "category" for c in spec.categorical}
         return pd.read_csv(path, dtype=types, keep_default_na=False, na_values=[""]), None
-    meta, _, wkb, fields = pyogrio.raw.read(f"/vsigzip/{path}" if path.suffix == ".gz" else str(path))
+    source = f"/vsigzip/{path}" if path.suffix == ".gz" else str(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.filterwarnings("always", message=UNCLOSED_WARNING, category=RuntimeWarning)
+        meta, _, wkb, fields = pyogrio.raw.read(source)
+    unclosed = False
+    for warning in caught:
+        if UNCLOSED_WARNING in str(warning.message):
+            unclosed = True
+        else:  # not ours to hide: shown as it would have been
+            warnings.showwarning(warning.message, warning.category, warning.filename, warning.lineno)
     table = pd.DataFrame({name: values for name, values in zip(meta["fields"], fields, strict=True)})
     table.attrs["crs"] = meta.get("crs")
-    return table, shapely.from_wkb(wkb)
+    try:
+        geometry = shapely.from_wkb(wkb)
+    except shapely.errors.GEOSException:
+        _refuse_unclosed(spec, source, wkb, table)
+        raise
+    if unclosed:  # GDAL closed the ring itself; a file that breaks the format is refused, not mended
+        _refuse_unclosed(spec, source, wkb, table)
+    return table, geometry
+
+
+def _refuse_unclosed(spec: DatasetSpec, source: str, wkb: NDArray[np.object_], table: pd.DataFrame) -> None:
+    """Raise UnclosedRingError naming the first feature with a ring that is not closed, if there is one.
+
+    GDAL does not say which feature it warned about; read again with unclosed rings refused, that feature's
+    geometry is the one that comes back different (its ring dropped). Only a file with a problem is read
+    twice."""
+    with _gdal_option(ACCEPT_UNCLOSED, "NO"):
+        strict = pyogrio.raw.read(source)[2]
+    changed = np.flatnonzero([a != b for a, b in zip(wkb, strict, strict=True)])
+    if len(changed):
+        at = int(changed[0])
+        key = spec.key[0] if spec.key and spec.key[0] in table.columns else None
+        raise UnclosedRingError(at + 1, str(table[key].iloc[at]) if key else None)
+
+
+@contextmanager
+def _gdal_option(name: str, value: str) -> Iterator[None]:
+    before = pyogrio.get_gdal_config_option(name)
+    pyogrio.set_gdal_config_options({name: value})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({name: before})
 
 
 def _problems(

@@ -23,6 +23,7 @@ from hia_service.reference.snapshot import (
     install,
     is_complete,
     read_engine,
+    remove_abandoned_builds,
     snapshot_id_for,
 )
 
@@ -45,11 +46,23 @@ def total_steps(manifest: Manifest) -> int:
 
 
 def prepare(
-    source_dir: Path, data_dir: Path, manifest: Manifest | None = None, progress: Progress | None = None
+    source_dir: Path,
+    data_dir: Path,
+    manifest: Manifest | None = None,
+    progress: Progress | None = None,
+    notice: Progress | None = None,
 ) -> PreparedLoad:
-    """Check all files and build (or find) their snapshot. Does not make it current."""
+    """Check all files and build (or find) their snapshot. Does not make it current.
+
+    First removes what loads that were stopped part way left behind, telling `notice` in one line."""
     manifest = manifest or read_manifest()
     say = progress or (lambda _message: None)
+    abandoned = remove_abandoned_builds(Path(data_dir))
+    if abandoned and notice is not None:
+        notice(
+            f"Removed {len(abandoned)} unfinished snapshot folder(s) left by a reference load that "
+            f"stopped part way: {', '.join(abandoned)}."
+        )
     snapshot_id, datasets, built = _check_and_build(manifest, Path(source_dir), Path(data_dir), say)
     path = Path(data_dir) / "reference" / "snapshots" / snapshot_id
     say("Checking the snapshot reads back")
@@ -117,12 +130,13 @@ def load_reference(
     record: Callable[[PreparedLoad], None] | None = None,
     manifest: Manifest | None = None,
     progress: Progress | None = None,
+    notice: Progress | None = None,
 ) -> tuple[PreparedLoad, float]:
     """Prepare, let `record` store and commit provenance, then make the snapshot current.
 
     Returns the prepared load and the seconds it took."""
     started = time.perf_counter()
-    prepared = prepare(source_dir, data_dir, manifest, progress)
+    prepared = prepare(source_dir, data_dir, manifest, progress, notice)
     if record is not None:
         record(prepared)
     activate(Path(data_dir), prepared.snapshot_id)

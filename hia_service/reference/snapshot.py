@@ -84,13 +84,44 @@ def activate(data_dir: Path, snapshot_id: str) -> None:
     os.replace(pending, reference_dir(data_dir) / "CURRENT")
 
 
+BUILDING_PREFIX = ".building-"  # then the snapshot id, "-" and the id of the process writing it
+
+
+def remove_abandoned_builds(data_dir: Path) -> list[str]:
+    """Remove the half-written snapshot folders of loads that stopped part way (killed, or the machine went
+    down), and return their names. A folder is kept while the process that is writing it is still running.
+
+    Each server builds its own snapshots, or mounts a shared folder read-only (docs/deployment.md), so the
+    process id in a folder's name is that of a process on this machine."""
+    folder = snapshots_dir(data_dir)
+    removed = []
+    for path in sorted(folder.glob(f"{BUILDING_PREFIX}*")) if folder.is_dir() else []:
+        pid = path.name.rpartition("-")[2]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)  # signal 0 sends nothing: it only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process, running
+        return True
+    return True
+
+
 def install(built: Built, data_dir: Path, snapshot_id: str, meta: dict[str, Any]) -> Path:
     """Write a snapshot to a temporary folder, then rename it into place (a no-op if it already exists)."""
     final = snapshots_dir(data_dir) / snapshot_id
     if is_complete(data_dir, snapshot_id):
         return final
     snapshots_dir(data_dir).mkdir(parents=True, exist_ok=True)
-    temp = snapshots_dir(data_dir) / f".building-{snapshot_id}-{os.getpid()}"
+    temp = snapshots_dir(data_dir) / f"{BUILDING_PREFIX}{snapshot_id}-{os.getpid()}"
     shutil.rmtree(temp, ignore_errors=True)
     try:
         _write(built, temp)

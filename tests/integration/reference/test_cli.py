@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
@@ -204,3 +207,29 @@ def test_profile_before_any_load_says_what_to_do(
     monkeypatch.setitem(app.config, "HIA_DATA_DIR", str(tmp_path))
     result = app.test_cli_runner().invoke(profile_cmd, ["--lad", "E06000009"])
     assert result.exit_code == 1 and "Run: hia reference load" in result.output
+
+
+def test_load_removes_what_a_stopped_load_left_and_says_so_in_one_line(
+    app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked before the files: even a load whose files are refused clears a killed load's folder."""
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True)
+    left = tmp_path / "data" / "reference" / "snapshots" / f".building-ref-0123-{int(finished.stdout)}"
+    (left / "geo").mkdir(parents=True)
+    monkeypatch.setitem(app.config, "HIA_DATA_DIR", str(tmp_path / "data"))
+    (tmp_path / "source").mkdir()
+    manifest = tmp_path / "manifest.yaml"
+    entry = {"id": "index", "title": "Test", "release": "Test", "geography": "LSOA 2021", "vintage": "2025"}
+    entry |= {"nation": "England", "file": "index.csv", "format": "csv", "row_count": 1, "key": ["code"]}
+    entry |= {"columns": ["code"], "publisher": "Test", "licence": "OGL", "attribution": "Test"}
+    manifest.write_text(yaml.safe_dump({"attribution": "Test", "datasets": [entry | {"sha256": "0" * 64}]}))
+    result = app.test_cli_runner().invoke(
+        reference_cli, ["load", "--from", str(tmp_path / "source"), "--manifest", str(manifest)]
+    )
+    assert result.exit_code == 1 and "index.csv: the file is missing" in result.output
+    said = [line for line in result.output.splitlines() if "unfinished" in line]
+    assert said == [
+        "Removed 1 unfinished snapshot folder(s) left by a reference load that stopped part way: "
+        f"{left.name}."
+    ]
+    assert not left.exists()

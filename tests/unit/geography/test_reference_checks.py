@@ -112,7 +112,25 @@ def test_an_empty_file_and_one_in_another_encoding_say_so_in_plain_words(tmp_pat
     assert str(empty) == "index.csv: the file is empty: download it again"
     (tmp_path / "index.csv").write_bytes(GOOD.replace("E01000002", "E01000002 Gw\u00ebnt").encode("cp1252"))
     _, [encoded] = check_file(spec(file="index.csv"), tmp_path)
-    assert "index.csv: the file is not UTF-8 text (line " in str(encoded) and "byte" not in str(encoded)
+    assert str(encoded).startswith("index.csv, line 3: the file is not UTF-8 text") and "byte" not in str(
+        encoded
+    )
+
+
+@pytest.mark.parametrize("file", ["index.csv", "index.csv.gz"])
+def test_a_byte_that_is_not_utf8_far_down_a_file_is_placed_on_its_own_line(tmp_path: Path, file: str) -> None:
+    """The parser reads in blocks of about 256 KB and its error gives a position within the block (line 1
+    of a large file, whatever the line), and none in a compressed file."""
+    rows = [f"E01{i:06d},{i},{i % 10 + 1}" for i in range(1, 40_001)]
+    rows[29_999] = rows[29_999].replace(",", " Gw\u00ebnt,", 1)
+    data = ("lsoa21_code,IMD_rank,IMD_decile\n" + "\n".join(rows) + "\n").encode("cp1252")
+    assert data.index(b"\xeb") > 300_000  # past the first block the parser decodes
+    (tmp_path / file).write_bytes(gzip.compress(data) if file.endswith(".gz") else data)
+    _, [problem] = check_file(spec(file=file, row_count=40_000), tmp_path)
+    assert str(problem) == (
+        f"{file}, line 30,001: the file is not UTF-8 text: it may have been opened and saved again in "
+        "another program. Download it again, or save it as UTF-8"
+    )
 
 
 def test_geojson_is_read_through_vsigzip_and_checked(tmp_path: Path) -> None:
@@ -134,6 +152,45 @@ def test_geojson_is_read_through_vsigzip_and_checked(tmp_path: Path) -> None:
     )
     _, found = check_file(expected, tmp_path)
     assert [str(p) for p in found] == ["shapes.geojson.gz, line 1: a feature is not a polygon"]
+
+
+SQUARE = [[-3.0, 53.0], [-2.9, 53.0], [-2.9, 53.1], [-3.0, 53.1], [-3.0, 53.0]]
+OPEN_SQUARE = SQUARE[:-1]  # the last point is not the first
+HOLE = [[-2.98, 53.02], [-2.92, 53.02], [-2.92, 53.08], [-2.98, 53.08]]  # unclosed too
+
+
+@pytest.mark.parametrize(
+    "geometry",
+    [
+        {"type": "Polygon", "coordinates": [OPEN_SQUARE]},  # GDAL would close this one itself
+        {"type": "Polygon", "coordinates": [OPEN_SQUARE[:2]]},  # two points: GEOS cannot build it
+        {"type": "Polygon", "coordinates": [SQUARE, HOLE]},  # GDAL would drop this hole if told to refuse
+        {"type": "MultiPolygon", "coordinates": [[SQUARE], [OPEN_SQUARE]]},
+    ],
+    ids=["outer ring", "two points", "hole", "part of a multipolygon"],
+)
+@pytest.mark.parametrize("file", ["shapes.geojson", "shapes.geojson.gz"])
+def test_a_ring_that_is_not_closed_is_named_with_its_feature_not_called_damaged(
+    tmp_path: Path, geometry: dict[str, object], file: str
+) -> None:
+    features = [
+        {"type": "Feature", "properties": {"LSOA21CD": code}, "geometry": shape}
+        for code, shape in (
+            ("E01000001", {"type": "Polygon", "coordinates": [SQUARE]}),
+            ("E01000002", geometry),
+            ("E01000003", {"type": "Polygon", "coordinates": [SQUARE]}),
+        )
+    ]
+    document = json.dumps({"type": "FeatureCollection", "features": features}).encode()
+    (tmp_path / file).write_bytes(gzip.compress(document) if file.endswith(".gz") else document)
+    expected = spec(
+        file=file, format="geojson", row_count=3, columns=("LSOA21CD",), key=("LSOA21CD",), ranges={}
+    )
+    _, found = check_file(expected, tmp_path)
+    assert [str(p) for p in found] == [
+        f"{file}, line 2: the boundary of E01000002 has a ring that is not closed: its last point must be "
+        "the same as its first. Download the file again"
+    ]
 
 
 def test_all_files_are_checked_and_all_problems_reported(tmp_path: Path) -> None:
