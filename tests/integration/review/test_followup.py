@@ -102,6 +102,26 @@ def test_the_author_marks_an_action_done_with_a_note(
     assert "Action marked as done" in record  # in the audit trail on the record page
 
 
+@pytest.mark.parametrize("garbled", ["abc", "", "1.5", "-1", "\u0661"])
+def test_a_garbled_lock_version_is_an_invalid_form_not_someone_elses_change(
+    app: Flask, client: FlaskClient, world: Any, approved: int, login: Any, garbled: str
+) -> None:
+    action = item_ids(app, approved)["action1"]
+    login(world["manager"])
+    url = f"/follow-up/actions/{action}"
+    token = form_token(client, url)
+    response = client.post(url, data={"csrf_token": token, "lock_version": garbled, "note": "Kept it."})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This form was not valid. Copy your note, reload the page and try again." in html
+    assert "Someone else" not in html and ">Kept it.</textarea>" in html  # what they typed is still there
+    missing = client.post(url, data={"csrf_token": token, "note": "Kept it."})
+    assert missing.status_code == 400 and "This form was not valid" in missing.get_data(as_text=True)
+    assert "Mark as done" in client.get(url).get_data(as_text=True)  # nothing saved
+    stale = client.post(url, data={"csrf_token": token, "lock_version": "0", "note": "Kept it."})
+    assert stale.status_code == 409 and "Someone else changed this action" in stale.get_data(as_text=True)
+
+
 def test_an_owner_who_did_not_write_the_assessment_can_complete_their_action_only(
     app: Flask, client: FlaskClient, world: Any, make_assessment: Any, act: Any, lock_of: Any, login: Any
 ) -> None:
