@@ -141,7 +141,8 @@ def reactivate_command(email: str) -> None:
 
 @users_cli.command(
     "reset-password",
-    help="Give a user a new password, read from standard input or a prompt. They are signed out everywhere.",
+    help="Give a user a new password, read from standard input or a prompt. They are signed out everywhere "
+    "and their API tokens are revoked.",
 )
 @click.argument("email")
 @click.option(
@@ -154,7 +155,10 @@ def reset_password_command(email: str, temporary: bool) -> None:
     password = _read_password()
     _change(partial(administration.reset_password, temporary=temporary), email, password)
     then = " and choose their own password" if temporary else ""
-    click.echo(f"New password set for {email}. They have been signed out and sign in again with it{then}.")
+    click.echo(
+        f"New password set for {email}. They have been signed out, their API tokens have been revoked, and "
+        f"they sign in again with the new password{then}."
+    )
 
 
 @users_cli.command("set-role", help="Change what a user may do. Roles: " + ", ".join(r.value for r in Role))

@@ -140,3 +140,24 @@ def test_a_trainee_joins_practises_and_reads_feedback(
     expect(page.locator("body")).to_contain_text("1 practice started, 1 submitted")
     expect(page.locator("#most-missed")).to_be_visible()
     _check(page, "training-session-progress")
+
+
+def test_a_new_join_code_is_made_only_after_saying_what_happens_to_the_old_one(page: Page) -> None:
+    old = _create_session(page)
+    sign_in_as(page, "trainer")
+    page.get_by_role("link", name="Training").first.click()
+    page.get_by_role("link", name="Urgent care team practice").first.click()
+    page.get_by_role("link", name="Make a new join code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Are you sure you want to make a new join code?"
+    )
+    expect(page.locator("main")).to_contain_text(f"the code {old} stops working at once")
+    expect(page.locator("main")).to_contain_text("trainees who have already joined stay in the session")
+    _check(page, "training-new-code-confirm")
+    page.get_by_role("link", name="No, keep the code I have").click()
+    expect(page.locator("#join-code")).to_have_text(old)  # nothing changed
+    page.get_by_role("link", name="Make a new join code").click()
+    page.get_by_role("button", name="Yes, make a new join code").click()
+    expect(page.get_by_role("status")).to_contain_text("The old code no longer works")
+    new = page.locator("#join-code").inner_text()
+    assert new != old and re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", new)

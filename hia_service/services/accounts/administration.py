@@ -11,7 +11,8 @@ The rules, whoever asks:
   issued before is refused) and revokes every API token it has. This process forgets the tokens at once;
   other server processes within HIA_API_TOKEN_CACHE_SECONDS (services/accounts/tokens.py), and they refuse
   the person's tokens anyway once they check them again.
-- Resetting a password signs the person out everywhere too; their API tokens keep working.
+- Resetting a password signs the person out everywhere and revokes their API tokens too: a reset means
+  the password may be known to someone else, who could have made a token with it while signed in.
 - A role change takes effect on the person's next page or API call; giving the trainee role revokes the
   account's tokens (a training-only account has none).
 - An organisation never loses its last active administrator: that account cannot be deactivated, given
@@ -21,7 +22,10 @@ The rules, whoever asks:
 - An account that moved to another organisation (or was set aside by `hia import --replace`) stays closed.
 - An administrator adds people to their own organisation only, by the rules `hia users create` follows
   (services/accounts/people.py create_user), with a full name required and a password the service makes,
-  shown once. An address that already has an account is refused without saying which organisation has it.
+  shown once. An address of someone already in the organisation is refused saying so; one the service cannot
+  use for another reason (in practice: it has an account in another organisation, as each person has one
+  account in the whole service) is refused in words that do not say whether it exists anywhere, and point
+  to the service's operator, who sees every organisation.
 """
 
 from __future__ import annotations
@@ -66,11 +70,13 @@ ROLE_HINTS = {
     ),
 }
 NAME_MAX = 200  # as many characters as the database keeps
-# Each person has one account in the whole service (see people.py). Whether the address is in this
-# organisation or another, the administrator is told the same, so no organisation learns who works where.
-ALREADY_HAS_ACCOUNT = (
-    "There is already an account for this email address. If it is not in your list of users, ask the "
-    "service's operator to move it to your organisation."
+# Each person has one account in the whole service (see people.py). The administrator sees their own
+# organisation's users anyway, so one of those is named as such; an address the service cannot use is refused
+# without saying why, so no organisation learns who has an account elsewhere (who works where).
+IN_YOUR_ORGANISATION = "Someone in your list of users already has this email address"
+CANNOT_USE_ADDRESS = (
+    "You cannot use this email address for a new account. Check it is typed correctly. If it is, ask the "
+    "service's operator for help"
 )
 # A password here would let the person sign in without their organisation's own checks (multi-factor
 # sign-in, leavers' accounts closed centrally); the command line can still give one deliberately.
@@ -105,7 +111,7 @@ class NewAccountRefused(FormRefused):
 
     def __init__(self, problems: dict[str, str]) -> None:
         super().__init__(problems)
-        if set(problems.values()) == {ALREADY_HAS_ACCOUNT}:
+        if set(problems.values()) <= {IN_YOUR_ORGANISATION, CANNOT_USE_ADDRESS}:
             self.status = DuplicateValueError.status
 
 
@@ -212,30 +218,34 @@ def add_account(admin: User, email: str, name: str, role: str) -> NewAccount:
     NewAccountRefused says what is wrong with every field at once; nothing is added then."""
     if Role(admin.role) is not Role.ADMIN:
         raise PermissionDeniedError("Only an administrator can add accounts")
-    problems = new_account_problems(email, name, role)
+    problems = new_account_problems(email, name, role, organisation_id=admin.organisation_id)
     if problems:
         raise NewAccountRefused(problems)
     password = new_password(email.strip())
     try:
         person = create_user(email, name, role, admin.organisation.code, password)
-    except DuplicateValueError:  # its message names the organisation that has the address
-        raise NewAccountRefused({"email": ALREADY_HAS_ACCOUNT}) from None
+    except DuplicateValueError:  # added meanwhile; its message names the organisation that has the address
+        raise NewAccountRefused({"email": CANNOT_USE_ADDRESS}) from None
     person.password_must_change = True  # the administrator has seen it
     audit_change("user_created", admin, person, role=person.role, password="made by the service")
     return NewAccount(account_of(person), password)
 
 
-def new_account_problems(email: str, name: str, role: str) -> dict[str, str]:
+def new_account_problems(
+    email: str, name: str, role: str, *, organisation_id: int | None = None
+) -> dict[str, str]:
     """What is wrong with a new account's email address, full name and role, by field (empty if nothing):
-    create_user's rules, with the name required and a taken address not saying where it is taken."""
+    create_user's rules, with the name required. A taken address is said to be in the list of users when it
+    is one of `organisation_id`'s; otherwise only that it cannot be used, never whether it exists."""
     problems: dict[str, str] = {}
     email = (email or "").strip()
     if not email:
         problems["email"] = "Enter their email address"
     elif not is_email_address(email):
         problems["email"] = WRONG_FORMAT
-    elif accounts.get_user_by_email(email) is not None:
-        problems["email"] = ALREADY_HAS_ACCOUNT
+    elif (taken := accounts.get_user_by_email(email)) is not None:
+        ours = organisation_id is not None and taken.organisation_id == organisation_id
+        problems["email"] = IN_YOUR_ORGANISATION if ours else CANNOT_USE_ADDRESS
     name = (name or "").strip()
     if not name:
         problems["name"] = "Enter their full name"
@@ -279,8 +289,8 @@ def reactivate_account(by: ChangedBy, user_id: int) -> bool:
 def reset_password(
     by: ChangedBy, user_id: int, password: str | None = None, *, temporary: bool | None = None
 ) -> str:
-    """Give the account a new password and sign the person out everywhere. Without `password` the service
-    makes a strong one. Returns the password, to be shown once: only its hash is kept.
+    """Give the account a new password, sign the person out everywhere and revoke their API tokens. Without
+    `password` the service makes a strong one. Returns the password, to be shown once: only its hash is kept.
 
     A temporary password must be changed by the person when they next sign in. One an administrator is
     shown always is; on the command line, where the operator may be setting their own, only when asked."""
@@ -296,13 +306,14 @@ def reset_password(
     person.password_hash = hash_password(password)
     person.password_must_change = isinstance(by, User) if temporary is None else temporary
     person.failed_sign_ins = 0
-    accounts.replace_session_key(person)
+    revoked = close_sessions_and_tokens(person)
     audit_change(
         "user_password_reset",
         by,
         person,
         password="chosen" if chosen else "made by the service",
         **({"must_change": True} if person.password_must_change else {}),
+        tokens_revoked=revoked,
     )
     return password
 

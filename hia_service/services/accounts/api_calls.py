@@ -9,6 +9,9 @@ run`), by the first call that finds the batch due. Tokens' last-used times wait 
 at most per token (services/accounts/tokens.py). Entries still waiting when a process is killed outright (not
 stopped) are lost: at most those few seconds of reads. If the database cannot take them, they wait for the
 next try, up to MAX_WAITING entries; beyond that the oldest are dropped and logged.
+
+Web pages that show a live assessment's content are audited the same way, by the same batch
+(services/assessments/viewing.py passes its entries to record_read).
 """
 
 from __future__ import annotations
@@ -19,12 +22,14 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from hia_service.data import tokens as token_store
 from hia_service.data.audit import Actor, append_audit_events, audit_event
+from hia_service.data.models import AuditEvent
 from hia_service.data.transaction import commit
 from hia_service.services.background import Ticker
 
@@ -47,6 +52,15 @@ class ApiCall:
     def details(self) -> dict[str, object]:
         return {"method": self.method, "path": self.path, "status": self.status}
 
+    def as_audit_event(self) -> AuditEvent:
+        return audit_event("api_call", actor=self.actor, details=self.details(), at=self.at)
+
+
+class WaitingEntry(Protocol):
+    """An audit entry of a read, kept as plain values (no database row) until its batch is written."""
+
+    def as_audit_event(self) -> AuditEvent: ...
+
 
 class WaitingWrites:
     """Read calls' audit entries and tokens' last-used times waiting to be written, for one app in one
@@ -54,12 +68,12 @@ class WaitingWrites:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._calls: list[ApiCall] = []
+        self._calls: list[WaitingEntry] = []
         self._last_used: dict[int, datetime] = {}
         self._since: float | None = None  # when the oldest waiting write was added (time.monotonic)
         self.writer_running = False  # a BatchWriter writes them: a request steps in only if it falls behind
 
-    def add_call(self, call: ApiCall) -> None:
+    def add_call(self, call: WaitingEntry) -> None:
         with self._lock:
             self._calls.append(call)
             self._since = self._since or time.monotonic()
@@ -74,13 +88,13 @@ class WaitingWrites:
         since = self._since
         return since is not None and time.monotonic() - since >= seconds
 
-    def take(self) -> tuple[list[ApiCall], dict[int, datetime]]:
+    def take(self) -> tuple[list[WaitingEntry], dict[int, datetime]]:
         with self._lock:
             calls, last_used = self._calls, self._last_used
             self._calls, self._last_used, self._since = [], {}, None
         return calls, last_used
 
-    def put_back(self, calls: list[ApiCall], last_used: Mapping[int, datetime]) -> None:
+    def put_back(self, calls: list[WaitingEntry], last_used: Mapping[int, datetime]) -> None:
         """Writes that failed go back in front of any added since, to be tried again."""
         with self._lock:
             self._calls = calls + self._calls
@@ -88,7 +102,7 @@ class WaitingWrites:
             if dropped > 0:
                 lost, self._calls = self._calls[:dropped], self._calls[dropped:]
                 for call in lost:
-                    log.error("API call audit entry dropped: %s %s %s", call.method, call.path, call.status)
+                    log.error("audit entry of a read dropped: %s", call)
             for token_id, at in last_used.items():
                 known = self._last_used.get(token_id)
                 self._last_used[token_id] = at if known is None or at > known else known
@@ -108,22 +122,36 @@ def waiting_writes(app: Flask | None = None) -> WaitingWrites:
 def record_api_call(call: ApiCall, *, batched: bool) -> None:
     """Audit one call, after the request's own transaction has committed or rolled back. `batched`: the
     call only read, so its entry may wait for the next batch (unless batches are switched off)."""
+    if batched:
+        record_read(call)
+    else:
+        _write_now(call)
+
+
+def record_read(entry: WaitingEntry) -> None:
+    """Audit a read, after the request's own transaction has committed or rolled back: with the next batch,
+    or at once (in a transaction of its own) when batches are switched off."""
     seconds = float(current_app.config.get("HIA_API_AUDIT_BATCH_SECONDS", 0))
-    waiting = waiting_writes()
-    if batched and seconds > 0:
-        waiting.add_call(call)
-        # No background writer here (flask run): this call writes the batch once it is due. With one, only
-        # if it has fallen well behind (the database slow), so calls do not race it for every batch.
-        if waiting.due(seconds * FALLEN_BEHIND if waiting.writer_running else seconds):
-            write_waiting()
+    if seconds <= 0:
+        _write_now(entry)
         return
+    waiting = waiting_writes()
+    waiting.add_call(entry)
+    # No background writer here (flask run): this request writes the batch once it is due. With one, only
+    # if it has fallen well behind (the database slow), so requests do not race it for every batch.
+    if waiting.due(seconds * FALLEN_BEHIND if waiting.writer_running else seconds):
+        write_waiting()
+
+
+def _write_now(entry: WaitingEntry) -> None:
+    waiting = waiting_writes()
     calls, last_used = waiting.take()  # anything waiting goes in the same transaction, in order
     try:
-        _write([*calls, call], last_used)
+        _write([*calls, entry], last_used)
         commit()
     except SQLAlchemyError:
         # Never turn a finished answer into a 500; the log keeps the failure.
-        log.exception("could not audit API call %s %s", call.method, call.path)
+        log.exception("could not write the audit entry %s", entry)
         waiting.put_back(calls, last_used)
 
 
@@ -148,11 +176,9 @@ def write_waiting() -> int:
     return len(calls)
 
 
-def _write(calls: list[ApiCall], last_used: Mapping[int, datetime]) -> None:
+def _write(calls: list[WaitingEntry], last_used: Mapping[int, datetime]) -> None:
     if calls:
-        append_audit_events(
-            [audit_event("api_call", actor=c.actor, details=c.details(), at=c.at) for c in calls]
-        )
+        append_audit_events([call.as_audit_event() for call in calls])
     if last_used:
         token_store.record_last_used(last_used)
 

@@ -7,13 +7,11 @@ governance view. Submitting one asks for feedback (services.training_results), n
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import current_app
 
-from hia_service.auth.passwords import hash_password
 from hia_service.auth.roles import Role
 from hia_service.data import accounts
 from hia_service.data import training as store
@@ -37,9 +35,13 @@ NAME_MAX = 200
 WRONG_CODE = "That join code is not right. Check it with your trainer and try again."
 EXPIRED_CODE = "That join code has expired. Ask your trainer for a new one."
 NOT_FOUND = "We could not find that training session."
-CANNOT_ADD = (
-    "You cannot add this person. Check the email address, or ask your administrator to add them to "
-    "your organisation."
+# One answer for every address that is not an active account of the trainer's organisation (new to the
+# service, another organisation's, or a deactivated colleague's): a trainer must not be able to find out
+# whether an address has an account elsewhere. Making accounts is for the organisation's administrators.
+NOT_IN_ORGANISATION = (
+    "No one in your organisation can be added with this email address. Check it is typed correctly. If they "
+    "need an account, ask your organisation's administrator to add them (a training-only account if they "
+    "only need training), then add them here or give them the join code"
 )
 
 
@@ -242,52 +244,24 @@ def code_is_live(session: TrainingSession, *, now: datetime | None = None) -> bo
 # --- trainees ------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class AddedTrainee:
-    user: User
-    password: str | None  # set only when a training-only account was made: shown once to the trainer
+def add_trainee(trainer: User, session_id: int, email: str) -> User:
+    """Add someone with an active account in the trainer's organisation to the session, by email address.
 
-
-def add_trainee(trainer: User, session_id: int, email: str, name: str = "") -> AddedTrainee:
-    """Add someone by email: an existing account in the organisation, or a new training-only account."""
+    Trainers make no accounts: a trainer who could make one for a new address, but not for an address with
+    an account elsewhere, would learn which addresses have accounts in other organisations. Every address
+    that is not an active account here gets the same answer (NOT_IN_ORGANISATION), and nothing is made."""
     session = session_for_trainer(trainer, session_id)
     email = (email or "").strip().lower()
     if not is_email_address(email):
         raise ServiceError(WRONG_FORMAT, field="email")
     existing = accounts.get_user_by_email(email)
-    if existing is not None and existing.organisation_id != trainer.organisation_id and not name.strip():
-        # Asked for a name as if there were no account: whether an address has an account in another
-        # organisation is not for a trainer to find out.
-        return _training_account(trainer, session, email, "")
-    if existing is not None:
-        if existing.organisation_id != trainer.organisation_id or not existing.is_active:
-            raise ServiceError(CANNOT_ADD, field="email")
-        if store.get_member(session.id, existing.id):
-            raise ServiceError(f"{existing.name} is already in this session", field="email")
-        store.add_member(session, existing)
-        _audit("trainee_added", trainer, session, details={"trainee": existing.id})
-        return AddedTrainee(existing, None)
-    return _training_account(trainer, session, email, (name or "").strip())
-
-
-def _training_account(trainer: User, session: TrainingSession, email: str, name: str) -> AddedTrainee:
-    if not name:
-        raise ServiceError(
-            "There is no account with this email address. Enter the person's full name to make a "
-            "training-only account for them",
-            field="name",
-        )
-    if len(name) > NAME_MAX:
-        raise ServiceError(f"Full name must be {NAME_MAX} characters or fewer", field="name")
-    password = secrets.token_urlsafe(12)
-    user = accounts.add_user(trainer.organisation, email, name, Role.TRAINEE.value, hash_password(password))
-    user.password_must_change = True  # the trainer has seen it
-    store.add_member(session, user)
-    record_audit_event(
-        "training_account_created", actor=trainer, subject=("user", user.id), details={"role": user.role}
-    )
-    _audit("trainee_added", trainer, session, details={"trainee": user.id})
-    return AddedTrainee(user, password)
+    if existing is None or existing.organisation_id != trainer.organisation_id or not existing.is_active:
+        raise ServiceError(NOT_IN_ORGANISATION, field="email")
+    if store.get_member(session.id, existing.id):
+        raise ServiceError(f"{existing.name} is already in this session", field="email")
+    store.add_member(session, existing)
+    _audit("trainee_added", trainer, session, details={"trainee": existing.id})
+    return existing
 
 
 # --- practice ------------------------------------------------------------------------------------------

@@ -125,24 +125,22 @@ def _session_page(session_id: int, errors: dict[str, str], form: Any) -> str:
 @bp.post("/sessions/<int:session_id>/trainees")
 @requires_role(Role.TRAINER)
 def add_trainee(session_id: int) -> ResponseReturnValue:
-    email, name = request.form.get("email", ""), request.form.get("name", "")
     try:
-        added = training.add_trainee(current_user, session_id, email, name)
+        added = training.add_trainee(current_user, session_id, request.form.get("email", ""))
     except ServiceError as error:
         if error.status == 404:
             raise
         return _session_page(session_id, {error.field or "email": error.message}, request.form), 400
-    if added.password:
-        # Shown once, never stored in clear: the trainer passes it on to the trainee.
-        page = render_template("training/account_created.html", added=added, session_id=session_id)
-        return page, 200, {"Cache-Control": "no-store"}
-    flash(f"{added.user.name} has been added to the session.", "success")
+    flash(f"{added.name} has been added to the session.", "success")
     return redirect(url_for("training.session", session_id=session_id))
 
 
-@bp.post("/sessions/<int:session_id>/code")
+@bp.route("/sessions/<int:session_id>/code", methods=["GET", "POST"])
 @requires_role(Role.TRAINER)
 def replace_code(session_id: int) -> ResponseReturnValue:
+    if request.method == "GET":  # the old code stops working at once, for anyone still to join: ask first
+        session = training.session_for_trainer(current_user, session_id)
+        return render_template("training/new_code.html", s=session, code_live=training.code_is_live(session))
     session = training.new_code(current_user, session_id)
     flash(f"New join code {training.show_code(session.join_code)}. The old code no longer works.", "success")
     return redirect(url_for("training.session", session_id=session_id))

@@ -81,18 +81,22 @@ def test_reactivate_lets_them_sign_in_again(app: Flask, world: World) -> None:
 
 
 def test_reset_password_reads_the_new_one_from_standard_input(
-    app: Flask, world: World, signed_in: SignedIn
+    app: Flask, world: World, signed_in: SignedIn, token_for: Callable[[dict[str, Any]], str]
 ) -> None:
     manager = world["manager"]
     theirs = signed_in(manager)
+    token = token_for(manager)
     result = hia(app, "reset-password", manager["email"], input=NEW_PASSWORD + "\n")
     assert result.exit_code == 0, result.output
     assert NEW_PASSWORD not in result.output
+    assert "their API tokens have been revoked" in result.output
     assert theirs.get("/home").status_code == 302  # signed out everywhere
+    assert api_status(app.test_client(), token) == 401  # the old password may have made it
     assert sign_in_client(app, manager["email"], TEST_PASSWORD)[1].status_code == 401
     assert sign_in_client(app, manager["email"], NEW_PASSWORD)[1].status_code == 302
     ((_, actor, _, details),) = audit_entries(app, manager["id"], "user_password_reset")
     assert actor is None and by_command_line(details) and details["password"] == "chosen"
+    assert details["tokens_revoked"] == 1
     assert NEW_PASSWORD not in str(details)
 
 

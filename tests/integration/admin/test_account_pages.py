@@ -115,13 +115,16 @@ def test_the_deactivate_button_asks_first_and_going_back_changes_nothing(
 
 
 def test_a_reset_password_is_shown_once_works_and_the_old_one_does_not(
-    app: Flask, world: World, signed_in: SignedIn
+    app: Flask, world: World, signed_in: SignedIn, token_for: Callable[[dict[str, Any]], str]
 ) -> None:
     manager = world["manager"]
     theirs = signed_in(manager)
+    token = token_for(manager)  # made by whoever knew the old password, perhaps
+    assert api_status(theirs, token) == 200
     admin = signed_in(world["admin"])
     confirm = admin.get(f"/admin/users/{manager['id']}/reset-password")
     assert _h1(confirm) == f"Are you sure you want to reset {manager['name']}'s password?"
+    assert "their API tokens stop working" in _text(confirm)
 
     shown = post_form(admin, f"/admin/users/{manager['id']}/reset-password")
     assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
@@ -130,8 +133,10 @@ def test_a_reset_password_is_shown_once_works_and_the_old_one_does_not(
     assert found and "You will not see this password again" in html
     password = found.group(1)
     assert re.fullmatch(r"([A-Za-z0-9]{5}-){3}[A-Za-z0-9]{5}", password)
+    assert "has been signed out and their API tokens have been revoked" in html
 
     assert theirs.get("/home").status_code == 302  # signed out everywhere
+    assert api_status(app.test_client(), token) == 401  # and the token made before no longer works
     _, old = sign_in_client(app, manager["email"], TEST_PASSWORD)
     assert old.status_code == 401
     client, new = sign_in_client(app, manager["email"], password)
@@ -141,6 +146,7 @@ def test_a_reset_password_is_shown_once_works_and_the_old_one_does_not(
     assert actor == world["admin"]["id"] and details == {
         "password": "made by the service",
         "must_change": True,
+        "tokens_revoked": 1,
     }
     assert password not in str(audit_entries(app, manager["id"]))
 

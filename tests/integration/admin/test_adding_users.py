@@ -28,9 +28,10 @@ from tests.integration.review.conftest import World
 SignedIn = Callable[[dict[str, Any]], FlaskClient]
 NEW = "/admin/users/new"
 WRONG_FORMAT = "Enter an email address in the correct format, like name@nhs.net"
-TAKEN = (
-    "There is already an account for this email address. If it is not in your list of users, ask the "
-    "service's operator to move it to your organisation."
+IN_YOUR_LIST = "Someone in your list of users already has this email address"
+CANNOT_USE = (
+    "You cannot use this email address for a new account. Check it is typed correctly. If it is, ask the "
+    "service's operator for help"
 )
 
 
@@ -157,18 +158,21 @@ def test_every_problem_is_shown_at_once_and_nothing_typed_is_lost(
     assert _user_id(app, "nia@rxa.nhs.uk") is None
 
 
-@pytest.mark.parametrize("whose", ["manager", "other_manager"])
-def test_a_taken_address_is_refused_alike_whichever_organisation_has_it(
-    app: Flask, world: World, signed_in: SignedIn, whose: str
+@pytest.mark.parametrize(("whose", "message"), [("manager", IN_YOUR_LIST), ("other_manager", CANNOT_USE)])
+def test_a_taken_address_never_says_it_has_an_account_in_another_organisation(
+    app: Flask, world: World, signed_in: SignedIn, whose: str, message: str
 ) -> None:
+    """One of the administrator's own users is named as such (they see that list anyway); another
+    organisation's address only "cannot be used": nothing says it has an account, or where."""
     existing = world[whose]
     before = stored_user(app, existing["id"])
     count = _count_users(app)
     admin = signed_in(world["admin"])
     refused = _add(admin, email=existing["email"].upper(), name="Someone Else", role="admin")
     html = _text(refused)
-    assert refused.status_code == 409 and _field_error(html, "email") == TAKEN
+    assert refused.status_code == 409 and _field_error(html, "email") == message
     assert "Trust RYB" not in html and existing["name"] not in html  # nor whose it is, nor where
+    assert "already an account" not in html and "move it" not in html
     assert 'value="Someone Else"' in html
     assert _count_users(app) == count and stored_user(app, existing["id"]) == before
 

@@ -135,7 +135,7 @@ def test_a_password_reset_by_an_administrator_is_temporary(
     client, _ = sign_in_client(app, manager["email"], password.group(1))
     assert client.get("/home").headers["Location"].endswith(PAGE)
     ((_, _, _, details),) = audit_entries(app, manager["id"], "user_password_reset")
-    assert details == {"password": "made by the service", "must_change": True}
+    assert details == {"password": "made by the service", "must_change": True, "tokens_revoked": 0}
     assert _change(client, password.group(1), CHOSEN).status_code == 302
     assert "Temporary" not in _text(admin.get(f"/admin/users/{manager['id']}"))
 

@@ -50,6 +50,7 @@ def expected(route: str, persona: str) -> int:
         "results_csv": {"trainer": 200, "other_trainer": 404}.get(persona, 403),
         "add_trainee": {"trainer": 400, "other_trainer": 404}.get(persona, 403),  # an empty email is refused
         "replace_code": {"trainer": 302, "other_trainer": 404}.get(persona, 403),
+        "confirm_new_code": {"trainer": 200, "other_trainer": 404}.get(persona, 403),
         "practise": 200 if persona in MEMBERS else 404,
         "brief": 200 if persona in MEMBERS else 404,
         "start": 302 if persona in MEMBERS else 404,
@@ -72,6 +73,7 @@ ROUTES = (
     "GET /training/sessions/{session} session",
     "GET /training/sessions/{session}/results.csv results_csv",
     "POST /training/sessions/{session}/trainees add_trainee",
+    "GET /training/sessions/{session}/code confirm_new_code",
     "POST /training/sessions/{session}/code replace_code",
     "GET /training/sessions/{session}/practise practise",
     f"GET /training/sessions/{{session}}/scenarios/{FLEETWOOD} brief",
