@@ -67,6 +67,8 @@ class Settings(BaseSettings):
     rules_dir: Path = RULES_DIR
     port: int = 5000
     session_idle_minutes: int = 30
+    # The pages warn this long before the idle time-out signs someone out (the NHS time-out warning).
+    session_warning_seconds: int = Field(default=120, ge=10, le=3600)
     session_max_hours: int = 12
     log_level: str = "INFO"
     service_name: str = "Health inequalities impact assessment"
@@ -257,6 +259,7 @@ class Settings(BaseSettings):
             "HIA_RULES_DIR": str(self.rules_dir),
             "HIA_PORT": self.port,
             "HIA_SESSION_IDLE_MINUTES": self.session_idle_minutes,
+            "HIA_SESSION_WARNING_SECONDS": self.session_warning_seconds,
             "PERMANENT_SESSION_LIFETIME": self.session_max_hours * 3600,
             "HIA_SERVICE_NAME": self.service_name,
             "MAX_CONTENT_LENGTH": self.max_upload_mb * 1024 * 1024,

@@ -157,10 +157,15 @@ def verify_audit_log() -> tuple[int, list[ChainProblem]]:
     return len(rows), verify_chain(entries, audit_key())
 
 
-def audit_history(subject_type: str, subject_id: object) -> list[AuditEvent]:
+def audit_history(
+    subject_type: str, subject_id: object, *, excluding: tuple[str, ...] = ()
+) -> list[AuditEvent]:
+    """The entries about one subject, oldest first, without those of the `excluding` event types."""
     query = (
         select(AuditEvent)
         .where(AuditEvent.subject_type == subject_type, AuditEvent.subject_id == str(subject_id))
         .order_by(AuditEvent.id)
     )
+    if excluding:
+        query = query.where(AuditEvent.event_type.not_in(excluding))
     return list(db.session.scalars(query))

@@ -1,5 +1,6 @@
 // Starts the NHS.UK frontend components (error summary focus, header menu, character count...).
 import { initAll } from "/nhsuk/nhsuk-frontend.min.js";
+import { startSessionTimeout } from "./session_timeout.js";
 
 initAll();
 
@@ -13,18 +14,9 @@ for (const box of document.querySelectorAll(".hia-table-scroll")) {
   }
 }
 
-// Typing is activity, though nothing is sent until the page is saved: tell the service now and then, so
-// someone writing a long answer is not signed out by the idle time-out and loses it.
-const keepAlive = document.querySelector('meta[name="hia-keep-alive"]');
-if (keepAlive) {
-  const every = 5 * 60 * 1000;
-  let last = Date.now();
-  document.addEventListener("input", () => {
-    if (Date.now() - last < every) return;
-    last = Date.now();
-    fetch(keepAlive.content, { credentials: "same-origin", cache: "no-store" }).catch(() => {});
-  });
-}
+// The time-out warning, and keeping the session alive while someone types (session_timeout.js).
+const timeoutDialog = document.getElementById("hia-timeout");
+if (timeoutDialog) startSessionTimeout(timeoutDialog);
 
 // A reviewer's comment typed under a section but not added would be lost when they return or approve the
 // assessment (each section's box is a form of its own): stop, say which, and take them to it.

@@ -22,6 +22,7 @@ from hia_service.extensions import login_manager
 from hia_service.services.accounts.people import record_session_expired
 from hia_service.services.accounts.users import active_user
 from hia_service.web.kept_macros import register_kept_macros
+from hia_service.web.viewing import register_view_audit
 
 SESSION_KEY = "session_key"  # the user's session key at sign-in (services/accounts/people.py)
 NHSUK_DIST = PROJECT_ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(bp)
     _register_session_hooks(app)
+    register_view_audit(app)
 
 
 DESIGN_SYSTEM_FONT_HOST = "https://assets.nhs.uk"
@@ -188,10 +190,17 @@ def _register_session_hooks(app: Flask) -> None:
             hours = int(absolute_limit // 3600)
             return _expire(current_user, "absolute", ABSOLUTE_MESSAGE.format(hours=hours))
         if now - session.get("last_seen", now) > idle_limit:
-            minutes = app.config["HIA_SESSION_IDLE_MINUTES"]
-            return _expire(current_user, "idle", IDLE_MESSAGE.format(minutes=minutes))
+            return end_idle_session()
         session["last_seen"] = now
         return None
+
+
+def end_idle_session() -> ResponseReturnValue:
+    """Sign the person out for inactivity: by this hook, or by the time-out warning when its time runs out
+    (the page counts from its own last contact with the service, so it may end a little before this hook
+    would)."""
+    minutes = current_app.config["HIA_SESSION_IDLE_MINUTES"]
+    return _expire(current_user, "idle", IDLE_MESSAGE.format(minutes=minutes))
 
 
 def _expire(user: object, reason: str, message: str) -> ResponseReturnValue:
@@ -199,10 +208,10 @@ def _expire(user: object, reason: str, message: str) -> ResponseReturnValue:
     logout_user()
     session.clear()
     flash(message, "info")
-    return redirect(url_for("auth.sign_in", next=_back_to(request)))
+    return redirect(url_for("auth.sign_in", next=idle_return_path(request)))
 
 
-def _back_to(req: Any) -> str | None:
+def idle_return_path(req: Any) -> str | None:
     """Where to go after signing in again: the page asked for, or for a form sent after the time-out, the
     page the form was on (its path, from this site only), so the person is not left on the home page."""
     if req.method == "GET":

@@ -23,6 +23,7 @@ from hia_service.data.models import (
 from hia_service.domain.workflow import Status
 from hia_service.services import rules
 from hia_service.services.assessments.authoring import assessment_for
+from hia_service.services.assessments.viewing import VIEWED
 from hia_service.services.errors import NotFoundError, PermissionDeniedError, ServiceError
 from hia_service.services.organisation import choices
 from hia_service.services.review import followup
@@ -227,7 +228,8 @@ def record_page(user: User, assessment_id: int) -> RecordPage:
         sections=answer_sections(framework, version.answers) if version else [],
         comments=_comments_by_section(version),
         events=_events(assessment.events),
-        audit=_audit_entries(audit_history("assessment", assessment.id)),
+        # What was done to it, not who read it: the page's own views would crowd that out.
+        audit=_audit_entries(audit_history("assessment", assessment.id, excluding=(VIEWED,))),
         decision=decision,
         follow_up=followup.items_for_assessment(user, assessment),
         can_review=can_review(user, assessment),

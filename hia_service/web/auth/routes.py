@@ -32,7 +32,7 @@ from hia_service.services.accounts.people import (
     session_key_for,
 )
 from hia_service.services.errors import ServiceError, SignInError, SignInThrottledError
-from hia_service.web import SESSION_KEY
+from hia_service.web import SESSION_KEY, end_idle_session, idle_return_path
 from hia_service.web.auth import oidc
 from hia_service.web.auth.forms import ChangePasswordForm, SignInForm
 
@@ -173,12 +173,25 @@ def session_alive() -> ResponseReturnValue:
     return "", 204, {"Cache-Control": "no-store"}
 
 
+@bp.post("/session/timed-out")
+@public
+def session_timed_out() -> ResponseReturnValue:
+    """Where the time-out warning sends the page when its time runs out: the person is signed out as for
+    inactivity, and lands on the sign-in page that says so, returning to their page after signing in.
+    (A session the service has already ended is not sent here: the page goes to the sign-in page.)"""
+    if current_user.is_authenticated:
+        return end_idle_session()
+    return redirect(url_for("auth.sign_in", next=idle_return_path(request)))
+
+
 # Where someone who must change their password may still go: this page, signing out, and the files the
 # pages need.
 OPEN_WHILE_PASSWORD_MUST_CHANGE = frozenset(
     {
         "auth.change_password",
         "auth.sign_out",
+        "auth.session_alive",
+        "auth.session_timed_out",
         "nhsuk_stylesheet",
         "nhsuk.static",
         "assets.static",

@@ -25,6 +25,7 @@ from hia_service.web.review.forms import (
     ReturnForm,
     lock_from,
 )
+from hia_service.web.viewing import shown
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 register_display_filters(bp)
@@ -53,6 +54,7 @@ def record(assessment_id: int) -> ResponseReturnValue:
 @signed_in
 def version(assessment_id: int, number: int) -> ResponseReturnValue:
     page = review_record.version_page(current_user, assessment_id, number)
+    shown(page.assessment, "version", version=number)
     return render_template("review/version.html", page=page)
 
 
@@ -62,6 +64,7 @@ def compare(assessment_id: int) -> ResponseReturnValue:
     before = request.args.get("from", type=int)
     after = request.args.get("to", type=int)
     result = review_record.comparison(current_user, assessment_id, before, after)
+    shown(result.assessment, f"comparison of versions {result.before.number} and {result.after.number}")
     return render_template("review/compare.html", result=result)
 
 
@@ -175,6 +178,7 @@ def _record_page(
     status: int = 200,
 ) -> ResponseReturnValue:
     page = review_record.record_page(current_user, assessment_id)
+    shown(page.assessment, "record", version=page.version.number if page.version else None)
     return (
         render_template(
             "review/record.html",

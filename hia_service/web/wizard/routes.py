@@ -23,6 +23,7 @@ from hia_service.services.organisation import choices, local_framework
 from hia_service.services.review.answers import answer_sections, describe_area, format_answer
 from hia_service.services.review.feedback import return_feedback
 from hia_service.services.training import cohorts as training
+from hia_service.web.viewing import shown
 from hia_service.web.wizard import area as area_form
 
 bp = Blueprint("wizard", __name__, url_prefix="/assessments")
@@ -159,6 +160,7 @@ def check_answers(assessment_id: int) -> ResponseReturnValue:
             errors["submit"] = error.message
         else:
             return redirect(url_for("wizard.submitted", assessment_id=assessment_id, number=version.number))
+    shown(assessment, "check answers")
     return render_template(
         "wizard/check.html",
         assessment=assessment,
@@ -204,6 +206,8 @@ def step(assessment_id: int, page_id: str) -> ResponseReturnValue:
             "This assessment has been submitted, so it cannot be changed. This is a read-only copy.", "info"
         )
         return redirect(url_for("wizard.tasks", assessment_id=assessment_id))
+    if request.method == "GET":
+        shown(assessment, f"question page {current.id}")
     if current.is_area:
         return _area_step(assessment, framework, current)
     if request.method == "GET":

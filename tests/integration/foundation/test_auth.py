@@ -87,6 +87,35 @@ def test_typing_keeps_the_session_alive(
     assert app.test_client().get("/session/alive").status_code == 302  # signed out: to sign in
 
 
+def test_the_time_out_warning_signs_out_as_for_inactivity(
+    app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    """When the page's time-out warning runs out, it sends its form here."""
+    sign_in(make_user("manager"))
+    token = csrf_token_from(client.get("/home").get_data(as_text=True))
+    page = "http://hia.test/assessments/7/monitoring"
+    ended = client.post("/session/timed-out", data={"csrf_token": token}, headers={"Referer": page})
+    assert ended.status_code == 302 and "next=/assessments/7/monitoring" in ended.location
+    signed_in_page = client.get(ended.location).get_data(as_text=True)
+    assert "You were signed out because you had not done anything for 30 minutes" in signed_in_page
+    assert client.get("/home").status_code == 302
+    # Already signed out (in another tab): the sign-in page, with no message that would not be true.
+    token = csrf_token_from(client.get("/sign-in").get_data(as_text=True))
+    again = client.post("/session/timed-out", data={"csrf_token": token}, headers={"Referer": page})
+    assert again.status_code == 302 and "next=/assessments/7/monitoring" in again.location
+    assert "You were signed out" not in client.get(again.location).get_data(as_text=True)
+
+
+def test_signed_in_pages_carry_the_time_out_warning_with_the_configured_timings(
+    app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
+) -> None:
+    assert 'id="hia-timeout"' not in client.get("/sign-in").get_data(as_text=True)
+    sign_in(make_user("manager"))
+    home = client.get("/home").get_data(as_text=True)
+    assert 'data-idle-seconds="1800" data-warning-seconds="120"' in home
+    assert "we will sign you out in\n    <span data-hia-countdown>2 minutes</span>" in home
+
+
 def test_a_form_sent_after_the_time_out_returns_to_its_page_after_signing_in(
     app: Flask, client: FlaskClient, make_user: Any, sign_in: Any
 ) -> None:
