@@ -361,6 +361,8 @@ def signoff_blocks(snapshot: Mapping[str, Any]) -> list[Block]:
     note = (
         f"This record, {document_label(snapshot)}, carries the organisation's digital signature."
         if approved
+        else "This is a practice assessment, made in training: it is never reviewed, approved or signed."
+        if snapshot["training"]
         else "This version has not been approved, so it has not been signed."
     )
     table = Table(("Role", "Name", "Job title", "Date"), rows, widths=(0.16, 0.28, 0.34, 0.22))

@@ -14,7 +14,7 @@ from hia_service.domain.geography.area_profile import AreaProfile
 from .errors import SnapshotError
 from .metadata import DocumentInfo
 
-STATUSES = ("approved", "submitted", "in_review", "returned", "draft")
+STATUSES = ("approved", "submitted", "in_review", "returned", "draft", "practice")
 _REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]{2,40}$")
 
 # key -> (accepted types, may be None)

@@ -12,6 +12,8 @@ STATUS_LABELS = {
     "in_review": "In review",
     "returned": "Returned to author",
     "draft": "Draft",
+    # A trainee's practice of a training scenario: not a record, and never reviewed, approved or signed.
+    "practice": "Practice assessment (training)",
 }
 RATING_LABELS = {"high": "High", "medium": "Medium", "low": "Low"}
 # The scoring engine's own wording (hia_service.domain.scoring.model.LEVEL_LABELS), used when the
@@ -62,8 +64,9 @@ def copy_notice(snapshot: Mapping[str, Any]) -> str:
 
 
 def marks(*, training: bool, approved: bool) -> tuple[str, ...]:
-    """The warnings shown on every page: training first, because it matters most."""
-    return tuple(mark for mark, on in ((TRAINING_MARK, training), (DRAFT_MARK, not approved)) if on)
+    """The warnings shown on every page: a training document is marked as training alone (it is never a
+    draft of a record, nor ever approved); anything else not approved, as a draft."""
+    return (TRAINING_MARK,) if training else () if approved else (DRAFT_MARK,)
 
 
 def national_baseline(profile: AreaProfile) -> tuple[str, Place]:
@@ -151,4 +154,6 @@ def signoff_line(signoff: Sequence[Mapping[str, Any]], status: str) -> str:
     if status == "approved" and approver:
         title = f", {approver['job_title']}" if approver.get("job_title") else ""
         return f"Approved by {approver.get('name', 'the approver')}{title}, on {long_date(approver['date'])}."
+    if status == "practice":
+        return "Not for sign-off: a practice assessment, made in training, is never approved."
     return f"Not approved. Current status: {STATUS_LABELS.get(status, status).lower()}."

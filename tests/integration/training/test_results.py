@@ -141,6 +141,12 @@ def test_the_practice_pdf_is_watermarked_and_never_signed(
     ).stdout
     assert "TRAINING — NOT FOR DECISION" in text
     assert "Close the Fleetwood minor injuries unit" in text
+    # It says what it is: a practice, not a draft of a record waiting for approval.
+    flat = " ".join(text.split())
+    assert "Status Practice assessment (training)" in flat
+    assert "Not for sign-off: a practice assessment, made in training, is never approved." in flat
+    assert "Not signed: a practice assessment is never signed" in flat
+    assert "Draft" not in text and "DRAFT" not in text and "not approved" not in text
     # Others cannot download it: a trainer may read the feedback, not take the document away.
     for who in ("trainer", "reviewer", "other_trainee"):
         other = client_for(training_app, people[who]).get(f"/training/practice/{model_practice}/practice.pdf")

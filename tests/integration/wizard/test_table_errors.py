@@ -95,7 +95,7 @@ def test_every_problem_in_every_row_is_listed_and_linked_to_its_own_box(
 
     owner = re.search(r'<input[^>]*\sid="actions\.plan-2-owner"[^>]*>', html)
     assert owner and "nhsuk-input--error" in owner.group(0)
-    assert 'aria-describedby="actions.plan-2-owner-error"' in owner.group(0)
+    assert 'aria-describedby="actions.plan-2-owner-hint actions.plan-2-owner-error"' in owner.group(0)
     third = _row(html, "actions.plan", 2)
     owner_group = (
         r'class="nhsuk-form-group nhsuk-form-group--error">\s*<label[^>]*for="actions\.plan-2-owner"'

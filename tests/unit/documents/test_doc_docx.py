@@ -71,9 +71,12 @@ def test_pictures_have_alt_text(word):
 
 
 def test_drafts_and_training_copies_are_marked_in_the_header(snapshot):
-    snapshot["status"], snapshot["training"] = "in_review", True
+    snapshot["status"] = "in_review"
     header = _word(build_docx(snapshot)).sections[0].header.paragraphs[0].text
-    assert header.startswith("TRAINING — NOT FOR DECISION   ·   DRAFT — NOT APPROVED")
+    assert header.startswith("DRAFT — NOT APPROVED")
+    snapshot["status"], snapshot["training"] = "practice", True
+    header = _word(build_docx(snapshot)).sections[0].header.paragraphs[0].text
+    assert header.startswith("TRAINING — NOT FOR DECISION") and "DRAFT" not in header
 
 
 def test_the_reference_is_in_the_properties(word):

@@ -2,7 +2,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from hia_service.documents.wording import core20_headline, long_date, marks, rating_summary, signoff_line
+from hia_service.documents.wording import (
+    STATUS_LABELS,
+    core20_headline,
+    long_date,
+    marks,
+    rating_summary,
+    signoff_line,
+)
 
 
 def _profile(share: float, national: float = 0.2, nation: str = "England") -> dict:
@@ -100,6 +107,15 @@ def test_signoff_line_names_the_approver_only_when_approved():
     assert signoff_line(signoff, "returned") == "Not approved. Current status: returned to author."
 
 
-def test_marks_put_training_first():
-    assert marks(training=True, approved=False) == ("TRAINING — NOT FOR DECISION", "DRAFT — NOT APPROVED")
+def test_a_training_document_is_marked_as_training_not_as_a_draft():
+    assert marks(training=True, approved=False) == ("TRAINING — NOT FOR DECISION",)
+    assert marks(training=False, approved=False) == ("DRAFT — NOT APPROVED",)
     assert marks(training=False, approved=True) == ()
+
+
+def test_a_practice_says_it_is_not_for_sign_off():
+    assert STATUS_LABELS["practice"] == "Practice assessment (training)"
+    assert (
+        signoff_line([], "practice")
+        == "Not for sign-off: a practice assessment, made in training, is never approved."
+    )
