@@ -141,7 +141,7 @@ COMMANDS = {
     "reminders": LazyCommand("Email reminders about follow-up actions and review dates.", _reminders),
     "export": LazyCommand(
         "Write one organisation's records, audit log and signed PDFs to an archive, its manifest signed "
-        "with the organisation's document-signing certificate (the one its PDFs are signed with).",
+        "with the service's own signing certificate (HIA_SIGNING_P12; never one an organisation uploaded).",
         _export,
         lean=True,
     ),
