@@ -62,11 +62,17 @@ def _facts(dimensions: Sequence[Mapping[str, Any]], top: str) -> tuple[Fact, ...
             skipped = (
                 str(reason.get("rule", "")).endswith(".skipped") if isinstance(reason, Mapping) else True
             )
-            if isinstance(reason, Mapping) and reason.get("rating") == top and not skipped:
+            # A reason above the part's rating is one a cap lowered (1.7: narrowing): still a fact behind it.
+            at_least = isinstance(reason, Mapping) and _level(reason.get("rating")) >= _level(top)
+            if at_least and not skipped:
                 found.append(
                     Fact(str(dimension.get("label")), str(reason.get("text")), str(reason.get("rule")))
                 )
     return tuple(found)
+
+
+def _level(rating: Any) -> int:
+    return LEVELS.index(rating) if rating in LEVELS else -1
 
 
 def _change(rating: Mapping[str, Any], overall: str, before: str, answers: Mapping[str, Any]) -> list[str]:

@@ -144,3 +144,16 @@ def test_low_and_nothing_to_explain(fw: Framework, scoring: ScoringRules) -> Non
     _, explanation = explained(sound_answers(fw), scoring, relative=0.5)
     assert explanation.rating == "low" and explanation.change == ("It is already the lowest rating.",)
     assert explain(None) is None and explain({"overall": "high", "dimensions": []}) is None
+
+
+def test_a_capped_part_still_shows_the_harm_behind_it(ruleset: RuleSet) -> None:
+    """Scoring 1.7 caps a change likely to narrow inequalities that harms one group at medium: what led to the
+    rating names the harm as well as the cap."""
+    fw13 = ruleset.framework("1.3")
+    answers = sound_answers(fw13, pc__disability="negative", core20__access="positive")
+    answers |= {"proposal.kind": "relocation", "screening.depth": "full"}
+    rating = score(answers, profile(2.5), ruleset.scoring("1.7")).to_dict()
+    explanation = explain(rating, answers)
+    assert rating["before_mitigation"] == "medium"
+    rules = {f.rule for f in explanation.facts if f.part == "Protected characteristics"}
+    assert rules == {"pc.negative_deprived", "overall.narrowing_capped"}
