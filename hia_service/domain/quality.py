@@ -390,8 +390,13 @@ class _Checks:
         """The title or summary says the service closes or moves, but the kind of proposal says otherwise:
         the distances and the rules for closures and moves would not be applied."""
         kind = self.answers.get("proposal.kind")
-        # Closing on some days is a change of hours, and moving a staff base a workforce change: both right.
-        if not kind or kind in (*MOVES, "hours", "workforce") or not self.fw.has_question("proposal.kind"):
+        # Closing on some days is a change of hours, moving a staff base a workforce change, and closing a
+        # phone line for an online route a digital change: each right, with its own checks.
+        if (
+            not kind
+            or kind in (*MOVES, "hours", "workforce", "digital")
+            or not self.fw.has_question("proposal.kind")
+        ):
             return
         words = [self.answers.get("proposal.title"), self.answers.get("proposal.summary")]
         if evidence_text.closes_or_moves(words):

@@ -215,18 +215,20 @@ def _earned_mitigation(
             reasons.append(Reason("overall.mitigation.paper", before, *render(mitigation.paper, paper)))
     if before == LEVELS[0]:
         return before, reasons
+    held = [d for d in dimensions if not d.mitigable and level_index(d.rating) > 0]
     if not rows:
         text = render(mitigation.no_actions, values)
-        return before, [Reason("overall.mitigation.no_actions", before, *text)]
+        held_reason = _held_anyway(before, held, facts, rules, harmed, values)
+        return before, [*held_reason, Reason("overall.mitigation.no_actions", before, *text)]
     mitigated = [g for g in harmed if any(g in c.answers for c in checks if c.credited)]
     if not mitigated:
         text = render(mitigation.no_harm_answered, values)
-        return before, [Reason("overall.mitigation.no_harm_answered", before, *text), *reasons]
+        held_reason = _held_anyway(before, held, facts, rules, harmed, values)
+        return before, [*held_reason, Reason("overall.mitigation.no_harm_answered", before, *text), *reasons]
     # What the harms left without a credited action, and the rules on answers alone, rate on their own.
     rest_facts = replace(facts, impacts={**facts.impacts, **{g: MITIGATED for g in mitigated}})
     rest_rated = [_rate_dimension(d, rest_facts, rules) for d in rules.dimensions if d.mitigable]
     rest = [d.rating for d in rest_rated]
-    held = [d for d in dimensions if not d.mitigable and level_index(d.rating) > 0]
     lowered = LEVELS[max(level_index(before) - mitigation.steps_down, level_index(mitigation.floor))]
     after = highest([lowered, *rest, *(d.rating for d in held)])
     unmitigated = [g for g in harmed if g not in mitigated]
@@ -244,6 +246,8 @@ def _earned_mitigation(
             # Every harm is answered, yet a dimension stays at the rating on what was answered or measured
             # (an uncertain EHIA rating, no route without the internet): that holds it, not the floor.
             blockers = [d.label for d in rest_rated if d.rating == before]
+        if not blockers and unmitigated:
+            blockers = _holding_anyway(before, facts, rules, harmed)
         if blockers:
             values["held_by"] = (join_words(blockers), blockers)
             found.append(Reason("overall.mitigation.held", before, *render(mitigation.held, values)))
@@ -252,6 +256,32 @@ def _earned_mitigation(
     if unmitigated:
         found.append(Reason("overall.mitigation.unmitigated", after, *render(mitigation.unmitigated, values)))
     return after, [*found, *reasons]
+
+
+def _holding_anyway(before: str, facts: Facts, rules: ScoringRules, harmed: list[str]) -> list[str]:
+    """The parts that would keep `before` even with a credited action for every harm: rated on answers or
+    figures alone (no route without the internet), so the explanation says so rather than promise actions."""
+    every = replace(facts, impacts={**facts.impacts, **dict.fromkeys(harmed, MITIGATED)})
+    rated = [_rate_dimension(d, every, rules) for d in rules.dimensions if d.mitigable]
+    return [d.label for d in rated if d.rating == before]
+
+
+def _held_anyway(
+    before: str,
+    held: list[DimensionRating],
+    facts: Facts,
+    rules: ScoringRules,
+    harmed: list[str],
+    values: dict[str, tuple[str, Any]],
+) -> list[Reason]:
+    """A "held" reason when actions could not lower the rating whatever they answered, else nothing."""
+    if not harmed or before == LEVELS[0]:
+        return []
+    blockers = [d.label for d in held if d.rating == before] or _holding_anyway(before, facts, rules, harmed)
+    if not blockers:
+        return []
+    held_values = {**values, "after": (before, before), "held_by": (join_words(blockers), blockers)}
+    return [Reason("overall.mitigation.held", before, *render(rules.overall.mitigation.held, held_values))]
 
 
 def _narrowing_capped(

@@ -98,6 +98,7 @@ def test_words_that_do_not_change_access(title: str) -> None:
         ("workforce", "Move the community team base to Accrington", False),  # staff, not patients
         ("service_change", "Closing the gap in diabetes outcomes", False),
         ("service_change", "Care closer to home for frail people", False),
+        ("digital", "Close the self-referral phone line: online form only", False),  # digital's own checks
     ],
 )
 def test_a_closure_or_move_entered_as_another_kind_is_pointed_out(

@@ -157,3 +157,18 @@ def test_a_capped_part_still_shows_the_harm_behind_it(ruleset: RuleSet) -> None:
     assert rating["before_mitigation"] == "medium"
     rules = {f.rule for f in explanation.facts if f.part == "Protected characteristics"}
     assert rules == {"pc.negative_deprived", "overall.narrowing_capped"}
+
+
+@pytest.mark.parametrize("plan", [[], [ACTION]])
+def test_no_promise_that_actions_lower_what_an_answer_alone_holds(ruleset: RuleSet, plan: list) -> None:
+    """Online only, with no route without the internet, in a deprived area: actions for the harm cannot lower
+    it (the access part is rated on that answer), so the explanation must not say they would."""
+    fw13 = ruleset.framework("1.3")
+    answers = sound_answers(fw13, pc__age="negative", inclusion__low_income="negative")
+    answers |= {"proposal.kind": "digital", "digital.offline_route": "no", "screening.depth": "full"}
+    answers |= {"pc.age.mitigation": "Help at the library", "actions.plan": plan}
+    rating = score(answers, profile(2.5), ruleset.scoring("1.7")).to_dict()
+    explanation = explain(rating, answers)
+    assert rating["overall"] == "high"
+    assert explanation.change[0].startswith("Actions in the plan cannot lower it")
+    assert "Access and rurality" in explanation.change[0]
