@@ -8,6 +8,7 @@ same", owner "TBC"), so a warning is a fair question to ask and never a guess ab
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from difflib import SequenceMatcher
 from typing import Any
@@ -164,41 +165,52 @@ def pasted(texts: Mapping[str, Any], names: Mapping[str, Iterable[str]] | None =
     in answers of PASTED_NEAR_MIN_WORDS or more, nearly all the words left are the same, in the same order
     ("... show older patients will not be affected" and "... show disabled patients will not be affected")."""
     names = names or {}
-    clusters: list[tuple[tuple[str, ...], list[str]]] = []  # the first text's words, the keys sharing it
+    # The first text's words (and their counts), and the keys sharing it.
+    clusters: list[tuple[tuple[str, ...], Counter[str], list[str]]] = []
     for key, text in texts.items():
         words = without_names(text, names.get(key, ()))
         if len(" ".join(words)) < PASTED_MIN_CHARACTERS or is_generic(text):
             continue
-        same = next((keys for first, keys in clusters if _nearly_same(first, words)), None)
+        counts = Counter(words)
+        matches = (keys for first, seen, keys in clusters if _nearly_same(first, seen, words, counts))
+        same = next(matches, None)
         if same is None:
-            clusters.append((words, [key]))
+            clusters.append((words, counts, [key]))
         else:
             same.append(key)
-    return [keys for _, keys in clusters if len(keys) >= PASTED_MIN_GROUPS]
+    return [keys for _, _, keys in clusters if len(keys) >= PASTED_MIN_GROUPS]
+
+
+WORD = re.compile(r"[a-z0-9]+")
 
 
 def without_names(text: Any, names: Iterable[str]) -> tuple[str, ...]:
     """The words of a text, lower case and without punctuation, once the given names are taken out."""
-    plain = " ".join(re.findall(r"[a-z0-9]+", normalised(text)))
-    wanted = {" ".join(re.findall(r"[a-z0-9]+", normalised(name))) for name in names}
+    # Words joined by single spaces, padded: a name is taken out where it stands as whole words.
+    plain = " " + " ".join(WORD.findall(normalised(text))) + " "
+    wanted = {" ".join(WORD.findall(normalised(name))) for name in names}
     for name in sorted(wanted, key=len, reverse=True):  # "older people" before "older"
-        if name:
-            plain = re.sub(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", " ", plain)
+        padded = f" {name} "
+        while name and padded in plain:  # a name twice running shares the space between
+            plain = plain.replace(padded, " ")
     return tuple(plain.split())
 
 
-def _nearly_same(first: tuple[str, ...], other: tuple[str, ...]) -> bool:
+def _nearly_same(
+    first: tuple[str, ...], first_counts: Counter[str], other: tuple[str, ...], other_counts: Counter[str]
+) -> bool:
     if first == other:
         return True
+    both = len(first) + len(other)
     if min(len(first), len(other)) < PASTED_NEAR_MIN_WORDS:
         return False
-    matcher = SequenceMatcher(None, first, other, autojunk=False)
-    # The cheap upper bounds first: most pairs of answers differ in length or in their words.
-    return (
-        matcher.real_quick_ratio() >= PASTED_SIMILARITY
-        and matcher.quick_ratio() >= PASTED_SIMILARITY
-        and matcher.ratio() >= PASTED_SIMILARITY
-    )
+    # The cheap upper bounds on the ratio first (lengths, then shared words): most pairs of answers differ in
+    # one or the other, and building a SequenceMatcher for every pair made the checks slow.
+    if 2 * min(len(first), len(other)) / both < PASTED_SIMILARITY:
+        return False
+    if 2 * sum((first_counts & other_counts).values()) / both < PASTED_SIMILARITY:
+        return False
+    return SequenceMatcher(None, first, other, autojunk=False).ratio() >= PASTED_SIMILARITY
 
 
 def is_placeholder_owner(owner: Any) -> bool:

@@ -611,7 +611,8 @@ def _group_names(text: Any, names: Iterable[str] = ()) -> list[str]:
     parts = [part.strip() for part in cleaned.replace("/", ",").split(",") if part.strip()]
     plain = str(text or "").lower()
     spans = [m.span() for m in GROUP_MARKERS.finditer(plain)]
-    for name in {n.strip().lower() for n in names if n.strip()}:
+    # Only the names the text holds get a pattern: compiling one for every name made each check slow.
+    for name in {n.strip().lower() for n in names if n.strip() and n.strip().lower() in plain}:
         spans += [m.span() for m in re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", plain)]
     kept: list[tuple[int, int]] = []
     for start, end in sorted(spans, key=lambda span: span[0] - span[1]):  # the longest first
