@@ -399,23 +399,21 @@ def signing_credentials(organisation: Organisation) -> tuple[Path, str]:
     uploaded = branding.uploaded_certificate(organisation.id)
     if uploaded is not None:
         return _uploaded_certificate_file(organisation, uploaded[0]), uploaded[1]
-    config = current_app.config
-    if config.get("HIA_SIGNING_P12"):
-        return Path(config["HIA_SIGNING_P12"]), config.get("HIA_SIGNING_PASSPHRASE") or ""
-    if config.get("HIA_ENV", "production") == "production":
-        raise SigningNotSetUpError(NOT_SET_UP)
-    return _dev_certificate(organisation)
+    return service_signing_credentials(organisation, missing=NOT_SET_UP)
 
 
-def service_signing_credentials(organisation: Organisation) -> tuple[Path, str]:
+def service_signing_credentials(
+    organisation: Organisation, missing: str = NO_SERVICE_KEY
+) -> tuple[Path, str]:
     """The service's own key, for what only the service may vouch for (an organisation's backup archive):
     the configured PKCS#12, else (development and testing only) the development certificate the service
-    made for the organisation. Never one an organisation uploaded: its administrator may hold that key."""
+    made for the organisation. Never one an organisation uploaded: its administrator may hold that key.
+    In production without one, SigningNotSetUpError says `missing`."""
     config = current_app.config
     if config.get("HIA_SIGNING_P12"):
         return Path(config["HIA_SIGNING_P12"]), config.get("HIA_SIGNING_PASSPHRASE") or ""
     if config.get("HIA_ENV", "production") == "production":
-        raise SigningNotSetUpError(NO_SERVICE_KEY)
+        raise SigningNotSetUpError(missing)
     return _dev_certificate(organisation)
 
 

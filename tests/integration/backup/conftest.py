@@ -232,6 +232,24 @@ def organisation(
     return copy.deepcopy(made)
 
 
+@pytest.fixture
+def archive(app: Flask, organisation: dict[str, Any], tmp_path: Path) -> Path:
+    """RXA exported with `hia export`, signed with the service's certificate."""
+    from hia_service.cli.backup import export_command
+
+    out = tmp_path / "rxa.tar.gz"
+    result = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture
+def target(tmp_path: Path, source_p12: Path) -> Iterator[Flask]:
+    """A second, empty service on SQLite that trusts the source service's certificate."""
+    with fresh_app("sqlite", tmp_path / "target", **trusting(source_p12)) as fresh:
+        yield fresh
+
+
 def _training(app: Flask, world: Any, make_assessment: Callable[..., int], act: Callable[..., Any]) -> None:
     """A session run by the trainer, manager2 added to it, and manager2's practice, handed in."""
     from hia_service.data import training as training_store

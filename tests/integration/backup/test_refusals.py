@@ -20,28 +20,12 @@ from tests.integration.backup.conftest import (
     CERTIFICATE_COLUMNS,
     archive_files,
     comparable,
-    fresh_app,
     nothing_written,
     org_rows,
     raw_tar,
     rewrite,
-    trusting,
 )
 from tests.integration.review.conftest import add_people
-
-
-@pytest.fixture
-def archive(app: Flask, organisation: dict[str, Any], tmp_path: Path) -> Path:
-    out = tmp_path / "rxa.tar.gz"
-    result = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
-
-
-@pytest.fixture
-def target(tmp_path: Path, source_p12: Path) -> Any:
-    with fresh_app("sqlite", tmp_path / "target", **trusting(source_p12)) as fresh:
-        yield fresh
 
 
 def import_(app: Flask, path: Path, *extra: str) -> Any:

@@ -83,13 +83,6 @@ def titles(app: Flask, code: str) -> list[str]:
 
 
 @pytest.fixture
-def archive(app: Flask, organisation: dict[str, Any], tmp_path: Path) -> Path:
-    out = tmp_path / "rxa.tar.gz"
-    export(app, out)
-    return out
-
-
-@pytest.fixture
 def target(backend: str, tmp_path: Path, source_p12: Path) -> Iterator[Flask]:
     """A service (of the source's database kind) whose own certificate is the one RXA signs with."""
     with fresh_app(backend, tmp_path / "target", **trusting(source_p12)) as fresh:

@@ -9,7 +9,6 @@ after the commit."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,30 +16,15 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from hia_service.cli.backup import export_command, import_command
+from hia_service.cli.backup import import_command
 from hia_service.data.models import Assessment, AssessmentVersion, Organisation, StagedDocument
 from hia_service.extensions import db
 from hia_service.services.backup.files import StagedDocuments
 from hia_service.services.documents.storage import LocalFolder, StorageFullError
-from tests.integration.backup.conftest import fresh_app, trusting
 
 
 class Killed(BaseException):
     """Stands for SIGKILL: nothing after it runs, no `except Exception` sees it."""
-
-
-@pytest.fixture
-def archive(app: Flask, organisation: dict[str, Any], tmp_path: Path) -> Path:
-    out = tmp_path / "rxa.tar.gz"
-    result = app.test_cli_runner().invoke(export_command, ["--org", "RXA", "--to", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
-
-
-@pytest.fixture
-def target(tmp_path: Path, source_p12: Path) -> Iterator[Flask]:
-    with fresh_app("sqlite", tmp_path / "target", **trusting(source_p12)) as fresh:
-        yield fresh
 
 
 def import_(app: Flask, path: Path, *extra: str) -> Any:
