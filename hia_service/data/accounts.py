@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload
 
 from hia_service.auth.roles import Role
 from hia_service.data.models import (
@@ -22,7 +23,8 @@ from hia_service.extensions import db
 
 
 def get_user(user_id: int) -> User | None:
-    return db.session.get(User, user_id)
+    # Every signed-in page names the person's organisation: one query, not a second lazy one.
+    return db.session.get(User, user_id, options=[joinedload(User.organisation)])
 
 
 def get_user_by_email(email: str) -> User | None:

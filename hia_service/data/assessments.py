@@ -196,11 +196,11 @@ def add_event(
 
 
 def overlap_candidate_rows(organisation_id: int, exclude_id: int, since: datetime) -> list[Any]:
-    """The organisation's other real assessments still open or changed since `since`: the ones whose effects
-    could add up with this one's (cumulative impact). Nothing heavy (answers, area, profile) is loaded: id,
-    lock_version (which goes up with every write), reference, title, status and rating, for a caller that
-    keeps what it worked out from each assessment until it changes; and its organisation, author and
-    whether it is practice, which is all a permission check needs."""
+    """The organisation's other real assessments with an area, still open or changed since `since`: the ones
+    whose effects could add up with this one's (cumulative impact). Nothing heavy (answers, area, profile)
+    is loaded: id, lock_version (which goes up with every write), reference, title, status and rating, for a
+    caller that keeps what it worked out from each assessment until it changes; and its organisation,
+    author and whether it is practice, which is all a permission check needs."""
     query = select(
         Assessment.id,
         Assessment.lock_version,
@@ -215,6 +215,7 @@ def overlap_candidate_rows(organisation_id: int, exclude_id: int, since: datetim
         Assessment.organisation_id == organisation_id,
         Assessment.is_training.is_(False),
         Assessment.id != exclude_id,
+        Assessment.area.is_not(None),  # no area, no overlap (an area cleared to JSON null is still read)
         or_(Assessment.status != DECISION_RECORDED, Assessment.updated_at >= since),
     )
     return list(db.session.execute(query.order_by(Assessment.updated_at.desc())))

@@ -19,14 +19,24 @@ if TYPE_CHECKING:
 
 RECHECK_SECONDS = 5.0
 _lock = threading.Lock()
-_state: dict[str, Any] = {"engine": None, "snapshot": None, "checked": 0.0, "dir": None}
+_state: dict[str, Any] = {"engine": None, "snapshot": None, "checked": 0.0, "dir": None, "configured": None}
 
 
 def engine() -> GeographyEngine:
     """The engine for the current reference snapshot; ReferenceDataNotLoadedError if none is loaded."""
-    data_dir = Path(current_app.config["HIA_DATA_DIR"])
+    configured = current_app.config["HIA_DATA_DIR"]
     now = time.monotonic()
     with _lock:
+        # The common case first: a page can ask hundreds of times (a cumulative view asks per assessment),
+        # and building a Path each time cost a page 10 ms.
+        loaded = _state["engine"]
+        if (
+            loaded is not None
+            and _state["configured"] == configured
+            and now - _state["checked"] <= RECHECK_SECONDS
+        ):
+            return loaded
+        data_dir = Path(configured)
         # Nothing loaded yet: look every time (a cheap file read), so data just loaded is used at once.
         recheck = _state["engine"] is None or now - _state["checked"] > RECHECK_SECONDS
         stale = _state["dir"] != data_dir or recheck
@@ -38,6 +48,7 @@ def engine() -> GeographyEngine:
                     loaded.keep_profiles(int(current_app.config.get("HIA_AREAS_KEPT", loaded.areas_kept)))
                 _state.update(engine=loaded, snapshot=snapshot)
             _state.update(checked=now, dir=data_dir)
+        _state["configured"] = configured  # the same folder as _state["dir"], as configured
         loaded = _state["engine"]
     if loaded is None:
         raise ReferenceDataNotLoadedError(

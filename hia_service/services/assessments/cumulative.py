@@ -61,8 +61,9 @@ def _view(assessment: Assessment, mine: frozenset[str]) -> tuple[CumulativeView,
     rows = {
         row.id: row for row in store.overlap_candidate_rows(assessment.organisation_id, assessment.id, since)
     }
+    kept = _FOOTPRINTS.since(area_profiles.reference_generation())  # new reference data: areas may differ
     for row in rows.values():
-        lsoas, harmed = _footprint(row.id, row.lock_version)
+        lsoas, harmed = _footprint(kept, row.id, row.lock_version)
         if lsoas:
             others.append(
                 OtherAssessment(row.id, row.reference, row.title, row.status, row.rating, lsoas, harmed)
@@ -76,9 +77,12 @@ def _view(assessment: Assessment, mine: frozenset[str]) -> tuple[CumulativeView,
 _FOOTPRINTS: Kept[tuple[int, int], tuple[frozenset[str], Mapping[str, str]]] = Kept(20_000)
 
 
-def _footprint(assessment_id: int, lock_version: int) -> tuple[frozenset[str], Mapping[str, str]]:
-    """(neighbourhoods, negative groups) of that state of the assessment."""
-    kept = _FOOTPRINTS.since(area_profiles.reference_generation())  # new reference data: areas may differ
+def _footprint(
+    kept: Kept[tuple[int, int], tuple[frozenset[str], Mapping[str, str]]],
+    assessment_id: int,
+    lock_version: int,
+) -> tuple[frozenset[str], Mapping[str, str]]:
+    """(neighbourhoods, negative groups) of that state of the assessment, from `kept` if worked out before."""
     key = (assessment_id, lock_version)
     found = kept.get(key)
     if found is not None:
