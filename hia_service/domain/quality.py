@@ -20,7 +20,7 @@ from hia_service.domain.framework.model import Framework, Group
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.geography.area_profile import AreaProfile, ProfileLike, as_area_profile
 from hia_service.domain.quality_messages import MESSAGES
-from hia_service.domain.scoring.actions import counts_everyone, named_groups
+from hia_service.domain.scoring.actions import MONITORING_INDICATORS, counts_everyone, named_groups, shows_who
 from hia_service.domain.scoring.model import Credit
 
 
@@ -52,7 +52,6 @@ SUPPORTS = ("will_support", "may_support")  # EHIA ratings that say the proposal
 DATA_GAP_WARN_SHARE = 0.05  # a patient list missing this share of a field is worth a warning
 MOVES = ("closure", "relocation")  # proposal kinds where people go to another site
 CURRENT_SITE, PROPOSED_SITE = "access.current_site", "access.proposed_site"  # framework 1.2 on
-MONITORING_INDICATORS = "monitoring.indicators"
 
 
 class _Checks:
@@ -503,7 +502,7 @@ class _Checks:
         names = {g.id: (g.label, g.in_sentence, *self.group_names.get(g.id, ())) for _, g in self.fw.groups()}
         totals = [m for m in indicators if counts_everyone(m, self.credit, names)]
         measures = indicators + self._cells("actions.plan", "measure")
-        if totals and not any(_shows_who(m, self.credit, names) for m in measures):
+        if totals and not any(shows_who(m, self.credit, names) for m in measures):
             claim = "rated the proposal as one that will support reducing health inequalities"
             if helped:
                 named = [g.in_sentence for g in helped[:INTERSECTION_NAMED]] + _more(len(helped))
@@ -663,13 +662,6 @@ def _names_group(text: str, group: Group) -> bool:
         return True
     name_words = evidence_text.content_words(group.label)
     return bool(name_words) and name_words <= evidence_text.content_words(text)
-
-
-def _shows_who(measure: str, credit: Credit, names: Mapping[str, tuple[str, ...]]) -> bool:
-    """A measure broken down ("by deprivation decile") or about a group ("checks for South Asian men")."""
-    return bool(
-        named_groups(measure, {"breakdown": tuple(credit.breakdown_words)}) or named_groups(measure, names)
-    )
 
 
 def _more(count: int) -> list[str]:

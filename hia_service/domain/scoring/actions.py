@@ -22,6 +22,7 @@ from hia_service.domain.scoring.facts import normalise, render
 from hia_service.domain.scoring.model import Credit, ScoringRules
 
 DECISION_DATE = "proposal.decision_date"
+MONITORING_INDICATORS = "monitoring.indicators"
 FAILURE_ORDER = (
     "no_harm",
     "vague",
@@ -95,6 +96,28 @@ def counts_everyone(measure: str, credit: Credit, harmed: Mapping[str, tuple[str
     words = {"totals": tuple(credit.totals_words), "breakdown": tuple(credit.breakdown_words)}
     said = named_groups(measure, words)
     return "totals" in said and "breakdown" not in said and not named_groups(measure, harmed)
+
+
+def shows_who(measure: str, credit: Credit, names: Mapping[str, tuple[str, ...]]) -> bool:
+    """A measure broken down ("by deprivation decile") or about a group ("checks for South Asian men")."""
+    return bool(
+        named_groups(measure, {"breakdown": tuple(credit.breakdown_words)}) or named_groups(measure, names)
+    )
+
+
+def reach_measured(answers: Mapping[str, Any], framework: Framework, credit: Credit, plan: str) -> bool:
+    """Whether any monitoring indicator or action measure will show who the proposal reaches (scoring 1.8
+    on): one broken down, or about a group. A panel rates a targeted change low only when who it reaches is
+    measured; totals, or no measure at all, cannot show it."""
+    measures = [
+        str(row.get(field) or "")
+        for question, field in ((MONITORING_INDICATORS, "indicator"), (plan, "measure"))
+        for row in plan_rows(answers, question)
+    ]
+    if not any(m.strip() for m in measures):
+        return False
+    names = harm_names(framework, credit, (g.id for _, g in framework.groups()))
+    return any(shows_who(m, credit, names) for m in measures if m.strip())
 
 
 def add_months(day: date, months: int) -> date:

@@ -23,6 +23,7 @@ from hia_service.domain.scoring.model import (
     OverallRules,
     ProfileCompare,
     ProfileMissing,
+    ReachMeasured,
     Rule,
     ScoringRules,
     Threshold,
@@ -182,6 +183,10 @@ class _Builder:
                 known = ", ".join(DESCRIPTIONS)
                 self.fail(path, f"'{body}' is not something a proposal can be described as (one of: {known})")
             return Described(str(body))
+        if kind == "reach_measured":
+            if (self.doc.data["overall"].get("mitigation") or {}).get("credit") is None:
+                self.fail(path, "reach_measured needs the action plan's credit (its words for a breakdown)")
+            return ReachMeasured(bool(body))
         if kind == "any":
             return AnyOf(tuple(self.condition(c, (*path, i)) for i, c in enumerate(body)))
         return Not(self.condition(body, path))

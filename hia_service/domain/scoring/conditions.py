@@ -14,6 +14,7 @@ from hia_service.domain.scoring.model import (
     Not,
     ProfileCompare,
     ProfileMissing,
+    ReachMeasured,
 )
 
 
@@ -35,6 +36,8 @@ def holds(condition: Any, facts: Facts, group_ids: tuple[str, ...]) -> bool:
             return answer in values
         case Described(name):
             return name in facts.described
+        case ReachMeasured(measured):
+            return measured == facts.reach_measured
         case AnyOf(conditions):
             return any(holds(c, facts, group_ids) for c in conditions)
         case Not(inner):

@@ -17,6 +17,7 @@ from hia_service.domain.scoring.actions import (
     named_groups,
     parse_day,
     plan_rows,
+    reach_measured,
 )
 from hia_service.domain.scoring.conditions import all_hold
 from hia_service.domain.scoring.facts import (
@@ -70,8 +71,11 @@ def score(
         likely = likely_affected(claims, facts)
         numbers = {**facts.numbers, "unevidenced_share": unevidenced_share(facts, claims, framework)}
         named, described = named_in_proposal(facts.answers, rules), described_in_proposal(facts.answers)
+        reach = _reach_measured(facts.answers, rules)
         facts = with_claims(
-            replace(facts, numbers=numbers, likely=likely, named=named, described=described),
+            replace(
+                facts, numbers=numbers, likely=likely, named=named, described=described, reach_measured=reach
+            ),
             unsupported_claims(facts, likely, claims, framework),
             unproven_benefits(facts, claims, framework),
         )
@@ -113,6 +117,13 @@ def named_in_proposal(answers: Mapping[str, Any], rules: ScoringRules) -> frozen
         return frozenset()
     text = " ".join(str(answers.get(q) or "") for q in PROPOSAL_WORDS)
     return frozenset(named_groups(text, credit.harm_names))
+
+
+def _reach_measured(answers: Mapping[str, Any], rules: ScoringRules) -> bool:
+    credit = rules.overall.mitigation.credit
+    if credit is None:
+        return True  # before 1.6 nothing tells a total from a breakdown: no rule asks
+    return reach_measured(answers, rules.framework, credit, rules.overall.mitigation.question)
 
 
 def likely_affected(claims: ClaimRules, facts: Facts) -> frozenset[str]:

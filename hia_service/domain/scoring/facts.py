@@ -77,6 +77,8 @@ class Facts:
     named: frozenset[str] = frozenset()
     # Scoring 1.7 on: what the title or summary says the proposal does (DESCRIPTIONS' names).
     described: frozenset[str] = frozenset()
+    # Scoring 1.8 on: whether a monitoring indicator or action measure shows who the proposal reaches.
+    reach_measured: bool = True
 
 
 def build_facts(answers: Mapping[str, Any], profile: AreaProfile | None, framework: Framework) -> Facts:

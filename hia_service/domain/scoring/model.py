@@ -107,6 +107,13 @@ class Described:
 
 
 @dataclass(frozen=True)
+class ReachMeasured:
+    """Whether a monitoring indicator or action measure shows who the proposal reaches (1.8 on)."""
+
+    measured: bool
+
+
+@dataclass(frozen=True)
 class AnyOf:
     conditions: tuple[Any, ...]
 

@@ -181,7 +181,7 @@ def test_scoring_answer_condition_checked_against_framework(
 
 
 def test_current_names_a_missing_version(rules_copy: Path, problems_after: Breaker) -> None:
-    problem = only(problems_after(rules_copy, "current.yaml", 'scoring: "1.7"', 'scoring: "2.0"'))
+    problem = only(problems_after(rules_copy, "current.yaml", 'scoring: "1.8"', 'scoring: "2.0"'))
     assert problem.message == "scoring version 2.0 is not available in scoring/"
     assert problem.file.endswith("current.yaml") and problem.line == 4
 
@@ -292,3 +292,25 @@ def test_scoring_narrowing_cap_needs_its_reason(rules_copy: Path, problems_after
     block = text[text.index("    narrowing_capped: >-") : text.index("limited to one group.\n") + 22]
     problem = only(problems_after(rules_copy, "scoring/1.7.yaml", block, ""))
     assert "narrowing_cap needs a 'narrowing_capped' text" in problem.message
+
+
+def test_scoring_reach_measured_is_true_or_false(rules_copy: Path, problems_after: Breaker) -> None:
+    problem = only(
+        problems_after(rules_copy, "scoring/1.8.yaml", "reach_measured: false", "reach_measured: sometimes")
+    )
+    assert "when[2].reach_measured: expected true or false, found 'sometimes'" in str(problem)
+
+
+def test_scoring_reach_measured_needs_the_action_plans_credit(
+    rules_copy: Path, problems_after: Breaker
+) -> None:
+    # Before 1.6 nothing tells a total from a breakdown, so the condition could never be met: refused.
+    problem = only(
+        problems_after(
+            rules_copy,
+            "scoring/1.2.yaml",
+            "          - profile_missing: true\n",
+            "          - profile_missing: true\n          - reach_measured: false\n",
+        )
+    )
+    assert "reach_measured needs the action plan's credit" in str(problem)
