@@ -20,7 +20,13 @@ from hia_service.domain.framework.model import Framework, Group
 from hia_service.domain.framework.validation import parse_date
 from hia_service.domain.geography.area_profile import AreaProfile, ProfileLike, as_area_profile
 from hia_service.domain.quality_messages import MESSAGES
-from hia_service.domain.scoring.actions import MONITORING_INDICATORS, counts_everyone, named_groups, shows_who
+from hia_service.domain.scoring.actions import (
+    MONITORING_INDICATORS,
+    counts_everyone,
+    measure_names,
+    named_groups,
+    shows_who,
+)
 from hia_service.domain.scoring.model import Credit
 
 
@@ -499,7 +505,7 @@ class _Checks:
         if not helped and not narrows:
             return
         indicators = self._cells(MONITORING_INDICATORS, "indicator")
-        names = {g.id: (g.label, g.in_sentence, *self.group_names.get(g.id, ())) for _, g in self.fw.groups()}
+        names = measure_names(self.fw, self.group_names)
         totals = [m for m in indicators if counts_everyone(m, self.credit, names)]
         measures = indicators + self._cells("actions.plan", "measure")
         if totals and not any(shows_who(m, self.credit, names) for m in measures):

@@ -116,8 +116,14 @@ def reach_measured(answers: Mapping[str, Any], framework: Framework, credit: Cre
     ]
     if not any(m.strip() for m in measures):
         return False
-    names = harm_names(framework, credit, (g.id for _, g in framework.groups()))
+    names = measure_names(framework, credit.harm_names)
     return any(shows_who(m, credit, names) for m in measures if m.strip())
+
+
+def measure_names(framework: Framework, more: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Words that make a measure about a group: its label, how it reads in a sentence and `more` (the
+    rules' harm names), but not its id's bare words ("access", "outcomes"), which any total can contain."""
+    return {g.id: (g.label, g.in_sentence, *more.get(g.id, ())) for _, g in framework.groups()}
 
 
 def add_months(day: date, months: int) -> date:

@@ -115,6 +115,9 @@ def test_reach_is_read_from_indicators_and_action_measures(rules: ScoringRules, 
     assert measured({"monitoring.indicators": [BY_DECILE]})
     assert measured({"actions.plan": [{"measure": "Uptake among older people"}]})
     assert not measured({"actions.plan": [{"measure": "Number of visits"}]})
+    # A group's id words ("access", "outcomes") are in many totals: they do not make a measure about it.
+    assert not measured({"monitoring.indicators": [{"indicator": "Total access and outcomes recorded"}]})
+    assert measured({"monitoring.indicators": [{"indicator": "Visits from the most deprived areas"}]})
 
 
 def test_the_explanation_says_what_would_lower_it(rules: ScoringRules, framework: Framework) -> None:
