@@ -14,19 +14,10 @@ from hia_service.services.assessments import service_users
 from hia_service.services.assessments.authoring import assessment_for
 from hia_service.services.errors import ServiceError
 from hia_service.services.review import followup
+from hia_service.web.locks import FORM_NOT_VALID, opened_at
 from hia_service.web.wizard import area as area_form
 
 bp = Blueprint("followup", __name__, url_prefix="/follow-up")
-
-
-FORM_NOT_VALID = "This form was not valid. Copy your note, reload the page and try again."
-
-
-def _lock_version(raw: str | None) -> int | None:
-    """The lock version the page was opened at, or None when the form did not carry one the page writes
-    (a whole number, 0 or more): a changed or cut-short form, not someone else's change."""
-    text = (raw or "").strip()
-    return int(text) if text.isascii() and text.isdigit() else None
 
 
 class DoneForm(FlaskForm):
@@ -49,12 +40,12 @@ def item(item_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         form.lock_version.data = entry.item.lock_version
         return render_template("followup/item.html", entry=entry, form=form, errors={})
-    opened_at = _lock_version(form.lock_version.data)
-    if opened_at is None:  # not what the page sent: saying someone else changed the action would be false
+    version = opened_at(form.lock_version.data)
+    if version is None:  # not what the page sent: saying someone else changed the action would be false
         errors = {"lock_version": FORM_NOT_VALID}
         return render_template("followup/item.html", entry=entry, form=form, errors=errors), 400
     try:
-        followup.complete(current_user, item_id, form.note.data or "", opened_at)
+        followup.complete(current_user, item_id, form.note.data or "", version)
     except ServiceError as error:
         entry = followup.item_for(current_user, item_id)
         errors = {"note": error.message}

@@ -7,14 +7,6 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 
 
-def lock_from(raw: str | None) -> int | None:
-    """The lock version a form was opened at; a missing or garbled one counts as "changed since"."""
-    try:
-        return int(raw) if raw is not None else -1
-    except ValueError:
-        return -1
-
-
 class LockForm(FlaskForm):
     lock_version = HiddenField()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,6 +15,7 @@ from hia_service.services.assessments import cumulative
 from hia_service.services.errors import ServiceError
 from hia_service.services.review import decisions as review
 from hia_service.services.review import record as review_record
+from hia_service.web.locks import FORM_NOT_VALID, opened_at
 from hia_service.web.review.display import register_display_filters
 from hia_service.web.review.filters import page_links, queue_filters, requested_page
 from hia_service.web.review.forms import (
@@ -23,7 +24,6 @@ from hia_service.web.review.forms import (
     DecisionForm,
     LockForm,
     ReturnForm,
-    lock_from,
 )
 from hia_service.web.viewing import shown
 
@@ -73,7 +73,10 @@ def compare(assessment_id: int) -> ResponseReturnValue:
 def start(assessment_id: int) -> ResponseReturnValue:
     form = LockForm()
     return _act(
-        assessment_id, lambda: review.start_review(current_user, assessment_id, _lock(form)), "Review started"
+        assessment_id,
+        form.lock_version.data,
+        lambda version: review.start_review(current_user, assessment_id, version),
+        "Review started",
     )
 
 
@@ -82,7 +85,10 @@ def start(assessment_id: int) -> ResponseReturnValue:
 def comment(assessment_id: int) -> ResponseReturnValue:
     form = CommentForm()
     section = form.section.data or ""
-    version_number = lock_from(form.version.data)
+    version_number = opened_at(form.version.data)
+    if version_number is None:
+        kept = {"section": section, "body": form.body.data or ""}
+        return _record_page(assessment_id, {f"comment-{section}": FORM_NOT_VALID}, kept, 400)
     try:
         review.add_comment(current_user, assessment_id, section, form.body.data or "", version_number)
     except ServiceError as error:
@@ -100,7 +106,8 @@ def return_to_author(assessment_id: int) -> ResponseReturnValue:
     comment_text = form.comment.data or ""
     return _act(
         assessment_id,
-        lambda: review.return_to_author(current_user, assessment_id, comment_text, _lock(form)),
+        form.lock_version.data,
+        lambda version: review.return_to_author(current_user, assessment_id, comment_text, version),
         "Returned to the author with your comments",
         kept={"return_comment": comment_text},
     )
@@ -113,7 +120,8 @@ def approve(assessment_id: int) -> ResponseReturnValue:
     conditions = form.conditions.data or ""
     return _act(
         assessment_id,
-        lambda: review.approve(current_user, assessment_id, _lock(form), conditions),
+        form.lock_version.data,
+        lambda version: review.approve(current_user, assessment_id, version, conditions),
         "Assessment approved",
         kept={"conditions": conditions},
     )
@@ -135,8 +143,12 @@ def decision(assessment_id: int) -> ResponseReturnValue:
         outcome=form.outcome.data or "",
         summary=form.summary.data or "",
     )
+    version = opened_at(form.lock_version.data)
+    if version is None:
+        errors = {"lock_version": FORM_NOT_VALID}
+        return render_template("review/decision.html", page=page, form=form, errors=errors), 400
     try:
-        review.record_decision(current_user, assessment_id, entry, _lock(form))
+        review.record_decision(current_user, assessment_id, entry, version)
     except review.InvalidInput as problems:
         return render_template("review/decision.html", page=page, form=form, errors=problems.errors), 400
     except ServiceError as error:
@@ -148,16 +160,20 @@ def decision(assessment_id: int) -> ResponseReturnValue:
     return redirect(url_for("review.record", assessment_id=assessment_id))
 
 
-def _lock(form: LockForm) -> int | None:
-    return lock_from(form.lock_version.data)
-
-
 def _act(
-    assessment_id: int, action: Any, done: str, kept: dict[str, str] | None = None
+    assessment_id: int,
+    lock_version: str | None,
+    action: Callable[[int], object],
+    done: str,
+    kept: dict[str, str] | None = None,
 ) -> ResponseReturnValue:
-    """Run one reviewer action; on a problem show the record again with the message and what was typed."""
+    """Run one reviewer action at the version the page was opened at; on a problem show the record again
+    with the message and what was typed."""
+    version = opened_at(lock_version)
+    if version is None:  # not what the page sent: saying someone else changed it would be false
+        return _record_page(assessment_id, {"review-actions": FORM_NOT_VALID}, kept or {}, 400)
     try:
-        action()
+        action(version)
     except ServiceError as error:
         field = error.field or "review-actions"
         if field == "comment":

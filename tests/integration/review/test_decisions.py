@@ -246,3 +246,17 @@ def test_the_decision_page_says_when_it_is_too_early(
     html = client.get(f"/review/{submitted}/decision").get_data(as_text=True)
     assert "You can record the decision once the assessment is approved" in html
     assert '<form method="post"' not in html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+def test_a_decision_form_with_a_garbled_lock_is_not_valid_and_keeps_what_was_typed(
+    client: FlaskClient, world: Any, approved: int, login: Any, lock_of: Any
+) -> None:
+    login(world["reviewer"])
+    token = form_token(client, f"/review/{approved}/decision")
+    data = {**decision_form(token, lock_of(approved), date.today()), "lock_version": "7a"}
+    response = client.post(f"/review/{approved}/decision", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This form was not valid" in html and 'href="#summary"' in html and "Someone else" not in html
+    assert ">Approved with the evening clinic kept.</textarea>" in html
+    assert "Record the decision" in client.get(f"/review/{approved}").get_data(as_text=True)  # none recorded

@@ -145,8 +145,14 @@ ROUTES: list[tuple[str, str, str, dict[str, Any], Callable[[str], int]]] = [
         lambda p: reviewer_action(p, 409),
     ),
     ("decision form", "GET", "/review/{approved}/decision", {}, managers_and_reviewers(200)),
-    # No lock version: counted as opened before a change, so refused before anything else is read.
-    ("decision", "POST", "/review/{approved}/decision", {"forum": ""}, managers_and_reviewers(409)),
+    # A lock version from before a change: refused before anything else is read.
+    (
+        "decision",
+        "POST",
+        "/review/{approved}/decision",
+        {"lock_version": "0", "forum": ""},
+        managers_and_reviewers(409),
+    ),
     ("dashboard", "GET", "/dashboard/", {}, reviewers_only),
     ("chart", "GET", "/dashboard/charts/rating.png", {}, reviewers_only),
     ("register", "GET", "/dashboard/register.csv", {}, reviewers_only),
