@@ -9,6 +9,7 @@ after the commit."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,15 @@ from hia_service.data.models import Assessment, AssessmentVersion, Organisation,
 from hia_service.extensions import db
 from hia_service.services.backup.files import StagedDocuments
 from hia_service.services.documents.storage import LocalFolder, StorageFullError
+from tests.integration.backup.conftest import fresh_app, target_kinds, trusting
+
+
+@pytest.fixture(params=target_kinds())
+def target(request: pytest.FixtureRequest, tmp_path: Path, source_p12: Path) -> Iterator[Flask]:
+    """An empty service on each database the suite runs against (the staged moves are committed with the
+    records, so PostgreSQL's transactions are tested too), trusting the source service's certificate."""
+    with fresh_app(request.param, tmp_path / "target", **trusting(source_p12)) as fresh:
+        yield fresh
 
 
 class Killed(BaseException):
