@@ -23,6 +23,7 @@ from hia_service.domain.scoring.model import Credit, ScoringRules
 
 DECISION_DATE = "proposal.decision_date"
 MONITORING_INDICATORS = "monitoring.indicators"
+SPLIT_BY = "(?:split by|broken down by|split|by|per|each|every)"  # what comes before "month" in "by month"
 FAILURE_ORDER = (
     "no_harm",
     "vague",
@@ -93,16 +94,24 @@ def only_watches(text: Any, vague_words: Iterable[str]) -> bool:
 def counts_everyone(measure: str, credit: Credit, harmed: Mapping[str, tuple[str, ...]]) -> bool:
     """Whether a measure counts everyone at once ("Total appointments per month"), with nothing to show how
     the people harmed fare: no word that breaks it down and no group named (scoring 1.6 on)."""
-    words = {"totals": tuple(credit.totals_words), "breakdown": tuple(credit.breakdown_words)}
-    said = named_groups(measure, words)
-    return "totals" in said and "breakdown" not in said and not named_groups(measure, harmed)
+    said = named_groups(measure, {"totals": tuple(credit.totals_words)})
+    return bool(said) and not broken_down(measure, credit) and not named_groups(measure, harmed)
+
+
+def broken_down(measure: str, credit: Credit) -> bool:
+    """Whether a measure is split by something about people ("by deprivation decile", "split by age"). From
+    1.8, a split by when or where ("by month", "per site") is not: it cannot show who is reached."""
+    text = normalise(measure)
+    for word in credit.not_who_words:
+        said = normalise(word)
+        if said:
+            text = re.sub(rf"(?<![a-z0-9]){SPLIT_BY} {re.escape(said)}(?![a-z0-9])", " ", text)
+    return bool(named_groups(text, {"breakdown": tuple(credit.breakdown_words)}))
 
 
 def shows_who(measure: str, credit: Credit, names: Mapping[str, tuple[str, ...]]) -> bool:
     """A measure broken down ("by deprivation decile") or about a group ("checks for South Asian men")."""
-    return bool(
-        named_groups(measure, {"breakdown": tuple(credit.breakdown_words)}) or named_groups(measure, names)
-    )
+    return broken_down(measure, credit) or bool(named_groups(measure, names))
 
 
 def reach_measured(answers: Mapping[str, Any], framework: Framework, credit: Credit, plan: str) -> bool:

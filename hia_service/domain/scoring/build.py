@@ -88,13 +88,19 @@ class _Builder:
             ("dimensions", i, "rules", j, "id") for i, d in enumerate(dimensions) for j in range(len(d.rules))
         ]
         self._unique([r.id for d in dimensions for r in d.rules], "rule", lambda n: rule_paths[n])
+        overall = self.overall(data["overall"])
+        rule_ids = {r.id for d in dimensions for r in d.rules}
+        for i, rule_id in enumerate(overall.mitigation.narrowing_uncapped_by):
+            if rule_id not in rule_ids:
+                path = ("overall", "mitigation", "narrowing_uncapped_by", i)
+                self.fail(path, f"'{rule_id}' is not a rule in these scoring rules")
         return ScoringRules(
             version=str(data["version"]),
             title=data["title"],
             framework=self.framework,
             thresholds=tuple(self.thresholds.values()),
             dimensions=dimensions,
-            overall=self.overall(data["overall"]),
+            overall=overall,
             claims=self.claims(data["claims"]) if "claims" in data else None,
         )
 
@@ -253,6 +259,7 @@ class _Builder:
             **extra_texts,
             narrowing_cap=mit.get("narrowing_cap"),
             narrowing_most_harms=int(mit.get("narrowing_most_harms", 0)),
+            narrowing_uncapped_by=tuple(mit.get("narrowing_uncapped_by", ())),
         )
         return OverallRules(raw["reason"], mitigation)
 
@@ -272,6 +279,8 @@ class _Builder:
             self.template(text, ("overall", "mitigation", "failures", key), FAILURE_FIELDS)
         if raw.get("vague_words") and "vague" not in mit["failures"]:
             self.fail((*path, "vague_words"), "vague_words needs a 'vague' text under failures")
+        if raw.get("not_who_words") and not raw.get("breakdown_words"):
+            self.fail((*path, "not_who_words"), "not_who_words needs breakdown_words (the words they follow)")
         if raw.get("totals_words") and "totals" not in mit["failures"]:
             self.fail((*path, "totals_words"), "totals_words needs a 'totals' text under failures")
         return Credit(
@@ -284,6 +293,7 @@ class _Builder:
             vague_words=tuple(raw.get("vague_words", ())),
             totals_words=tuple(raw.get("totals_words", ())),
             breakdown_words=tuple(raw.get("breakdown_words", ())),
+            not_who_words=tuple(raw.get("not_who_words", ())),
         )
 
     def _unique(self, values: list[str], what: str, path_of: Any) -> None:

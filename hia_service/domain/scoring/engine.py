@@ -306,6 +306,8 @@ def _narrowing_capped(
     narrows = any(r.narrows for d in dimensions for r in d.reasons)
     if cap is None or not narrows or not 0 < len(harmed) <= mitigation.narrowing_most_harms:
         return dimensions
+    if any(r.rule_id in mitigation.narrowing_uncapped_by for d in dimensions for r in d.reasons):
+        return dimensions  # 1.8: taken from one high-need group to pay for another is not a limited harm
     named = join_words([facts.phrases[g] for g in harmed])
     values = {"rating": (cap, cap), "negative_groups": (named, harmed)}
     note = Reason("overall.narrowing_capped", cap, *render(mitigation.narrowing_capped, values))

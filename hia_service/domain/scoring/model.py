@@ -181,6 +181,8 @@ class Credit:
     vague_words: tuple[str, ...] = ()  # 1.5 on: "keep under review": an action of only these does nothing
     totals_words: tuple[str, ...] = ()  # 1.6 on: "total", "overall": a measure of everyone at once...
     breakdown_words: tuple[str, ...] = ()  # ...earns credit only when broken down ("by", "quintile")
+    # 1.8 on: "by month", "per site": a breakdown word before one of these splits by when or where, not who.
+    not_who_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -202,6 +204,9 @@ class Mitigation:
     narrowing_cap: str | None = None
     narrowing_most_harms: int = 0
     narrowing_capped: str = ""
+    # 1.8 on: rules whose firing keeps the cap off (the harm is the price of the benefit: a service for an
+    # inclusion health group cut to pay for it).
+    narrowing_uncapped_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -314,3 +314,17 @@ def test_scoring_reach_measured_needs_the_action_plans_credit(
         )
     )
     assert "reach_measured needs the action plan's credit" in str(problem)
+
+
+def test_scoring_narrowing_uncapped_by_names_rules_that_exist(
+    rules_copy: Path, problems_after: Breaker
+) -> None:
+    problem = only(
+        problems_after(
+            rules_copy,
+            "scoring/1.8.yaml",
+            "narrowing_uncapped_by: [inclusion.service_for_group_harmed]",
+            "narrowing_uncapped_by: [inclusion.service_for_the_group_harmed]",
+        )
+    )
+    assert "'inclusion.service_for_the_group_harmed' is not a rule in these scoring rules" in str(problem)

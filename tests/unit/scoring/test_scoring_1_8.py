@@ -12,7 +12,7 @@ from hia_service.domain.framework import Framework
 from hia_service.domain.rating_explained import explain
 from hia_service.domain.rules import RuleSet
 from hia_service.domain.scoring import ScoringRules
-from hia_service.domain.scoring.actions import reach_measured
+from hia_service.domain.scoring.actions import counts_everyone, reach_measured
 from tests.unit.scoring.test_access_rating import area
 from tests.unit.scoring.test_scoring_1_5 import answers_for, fired, rate
 
@@ -134,3 +134,36 @@ def test_the_explanation_says_what_would_lower_it(rules: ScoringRules, framework
     }
     # The action plan cannot lower it, so the explanation does not promise that actions would.
     assert any("cannot lower it" in line and "Who the benefit reaches" in line for line in explained.change)
+
+
+@pytest.mark.parametrize(
+    ("measure", "shows"),
+    [
+        ("Number of screening appointments booked by month", False),
+        ("Health checks split by site", False),
+        ("Total checks per week, broken down by clinic", False),
+        ("Checks by month and by deprivation decile", True),
+        ("Checks by ethnicity each quarter", True),
+    ],
+)
+def test_a_split_by_when_or_where_is_still_a_total(
+    ruleset: RuleSet, rules: ScoringRules, framework: Framework, measure: str, shows: bool
+) -> None:
+    credit = rules.overall.mitigation.credit
+    assert credit is not None
+    assert (
+        reach_measured({"monitoring.indicators": [{"indicator": measure}]}, framework, credit, "x") is shows
+    )
+    # The same words decide an action's credit under 1.8; 1.7 took any "by" as a breakdown, and keeps it.
+    total = f"Total {measure[0].lower()}{measure[1:]}"
+    assert counts_everyone(total, credit, {}) is not shows
+    earlier = ruleset.scoring("1.7").overall.mitigation.credit
+    assert earlier is not None and counts_everyone(total, earlier, {}) is False
+
+
+def test_a_moderately_deprived_population_is_held_to_it_too(
+    rules: ScoringRules, framework: Framework
+) -> None:
+    # Core20 at 1.3 times the national share: more deprived than the country, if not concentrated.
+    assert rate(van(framework, TOTAL), area(1.3), framework, rules).inherent == "medium"
+    assert rate(van(framework, BY_DECILE), area(1.3), framework, rules).inherent == "low"
