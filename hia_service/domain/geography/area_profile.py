@@ -9,12 +9,16 @@ existed too (they lack `provenance`; some call the nation baseline "england").
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any
 
 Json = dict[str, Any]
+# Places already read from one engine's profiles, by (release, kind, code): a local authority's or ICB's
+# figures are the same in every profile the engine makes with a release, and a 60 km circle touches dozens.
+KnownPlaces = MutableMapping[tuple[str, str, str], "Place"]
 # The parts of a profile's JSON, in order (here, not beside the numpy code that works them out, so that
 # reading a stored profile needs no numpy or shapely).
 PROFILE_KEYS = (
@@ -122,6 +126,7 @@ class Figures:
 
 
 HEADLINE_FIELDS = tuple(f.name for f in fields(Figures))
+_PLACE_LISTS = ("population_by_decile", "share_by_quintile")  # the lists in a place's JSON
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,15 @@ class Place(Figures):
         )
 
     def to_json(self) -> Json:
+        # A copy of the JSON worked out once: the place is frozen, and read from many profiles (KnownPlaces).
+        out = dict(self._json)
+        for key in _PLACE_LISTS:
+            if out[key] is not None:
+                out[key] = list(out[key])
+        return out
+
+    @cached_property
+    def _json(self) -> Json:
         out: Json = {}
         if self.code:
             out["code"] = self.code
@@ -167,17 +181,29 @@ class Baselines:
     organisation: Place | None = None
 
     @classmethod
-    def from_json(cls, data: Any) -> Baselines:
+    def from_json(cls, data: Any, release: str = "", known: KnownPlaces | None = None) -> Baselines:
+        """`known`: places already read from the same engine's profiles with this release (never the
+        organisation's, which is not the engine's)."""
         if not isinstance(data, Mapping):
             return cls()
         nation = data.get("nation") or data.get("england")
 
+        def place(kind: str, found: Mapping[str, Any]) -> Place:
+            code = found.get("code")
+            if known is None or not code or not isinstance(code, str):
+                return Place.from_json(found)
+            key = (release, kind, code)
+            kept = known.get(key)
+            if kept is None:
+                kept = known[key] = Place.from_json(found)
+            return kept
+
         def places(key: str) -> tuple[Place, ...]:
-            return tuple(Place.from_json(p) for p in data.get(key) or () if isinstance(p, Mapping))
+            return tuple(place(key, p) for p in data.get(key) or () if isinstance(p, Mapping))
 
         organisation = data.get("organisation")
         return cls(
-            nation=Place.from_json(nation) if isinstance(nation, Mapping) else None,
+            nation=place("nation", nation) if isinstance(nation, Mapping) else None,
             local_authorities=places("local_authorities"),
             icbs=places("icbs"),
             organisation=Place.from_json(organisation) if isinstance(organisation, Mapping) else None,
@@ -337,11 +363,14 @@ class AreaProfile(Figures):
     barriers: Barriers | None = None
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> AreaProfile:
+    def from_json(cls, data: Mapping[str, Any], known: KnownPlaces | None = None) -> AreaProfile:
+        """`known`: the places already read from the profiles of the engine that made `data` (see
+        KnownPlaces), to read each once; None for a stored profile."""
         domains = data.get("domains")
         completeness = data.get("completeness")
+        release = str(data.get("release") or "")
         return cls(
-            release=str(data.get("release") or ""),
+            release=release,
             geography=str(data.get("geography") or ""),
             area=_frozen(data.get("area")),
             domains=MappingProxyType(
@@ -355,7 +384,7 @@ class AreaProfile(Figures):
                     if isinstance(value, Mapping)
                 }
             ),
-            baseline=Baselines.from_json(data.get("baseline")),
+            baseline=Baselines.from_json(data.get("baseline"), release, known),
             relative_core20=_number(data.get("relative_core20")),
             unmatched=tuple(_frozen(u) for u in data.get("unmatched") or () if isinstance(u, Mapping)),
             method=MappingProxyType({str(k): str(v) for k, v in _frozen(data.get("method")).items()}),

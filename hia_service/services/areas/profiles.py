@@ -19,7 +19,7 @@ from hia_service.documents import decile_chart_png, decile_map_png
 from hia_service.domain.data_completeness import DataGap, list_completeness
 from hia_service.domain.data_completeness import data_gaps as gap_list
 from hia_service.domain.geography.access import TravelChange
-from hia_service.domain.geography.area_profile import AreaProfile, Place, Provenance
+from hia_service.domain.geography.area_profile import AreaProfile, KnownPlaces, Place, Provenance
 from hia_service.domain.kept import Kept, digest
 from hia_service.geography import GeographyError, ReferenceDataNotLoadedError, parse_area
 from hia_service.services.areas import engine as geography
@@ -106,8 +106,17 @@ def _resolve(
         method=request.method,
         inputs=MappingProxyType(dict(request.inputs)),
     )
-    profile = replace(AreaProfile.from_json(figures), provenance=provenance)
+    profile = replace(AreaProfile.from_json(figures, _known_places(engine)), provenance=provenance)
     return ResolvedArea(MappingProxyType(definition), profile)
+
+
+# The places (nation, local authorities, ICBs) read from the loaded engine's profiles: each is read once,
+# not once per profile, and forgotten with the engine.
+_places: Kept[str, KnownPlaces] = Kept(1)
+
+
+def _known_places(engine: GeographyEngine) -> KnownPlaces:
+    return _places.since(engine).get_or_make("places", dict)
 
 
 def profile_of(request: AreaRequest, *, release: str | None = None, method: str | None = None) -> AreaProfile:
