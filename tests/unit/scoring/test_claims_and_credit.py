@@ -243,10 +243,13 @@ def test_credit_is_one_level_at_most_and_paper_earns_none(
     credited = [r for r in rows if _qualifies(r, [labels[g] for g in harmed])]
     if not credited:
         assert rating.residual == rating.inherent
-    # A harm no credited action answers keeps the rating it gives on its own.
+    # A harm no credited action answers keeps the rating it gives on its own. With every harm answered there
+    # is none left to compare: `alone` would record no harm at all, and silence can rate higher by design
+    # (uncertain duty ratings with no harm to explain them are high; the honest, mitigated answer is not).
     answered = {g for g in harmed if any(r["answers"] == labels[g] for r in credited)}
     alone = {**answers, "actions.plan": [], **{f"{g}.impact": "neutral" for g in answered}}
-    assert level_index(rating.residual) >= level_index(score(alone, area, rules, today=TODAY).inherent)
+    if answered != set(harmed):
+        assert level_index(rating.residual) >= level_index(score(alone, area, rules, today=TODAY).inherent)
     papers = paper_actions(answers, rules, TODAY)
     assert len(papers) == len(rows) - len(credited)
     assert all(p.messages for p in papers)
