@@ -11,6 +11,7 @@ from hia_service.domain.scoring.facts import DESCRIPTIONS, DIMENSION_FIELDS, pla
 from hia_service.domain.scoring.model import (
     COMPARISONS,
     AnswerIn,
+    AnswerMentions,
     AnyOf,
     ClaimRules,
     Credit,
@@ -189,6 +190,12 @@ class _Builder:
                 known = ", ".join(DESCRIPTIONS)
                 self.fail(path, f"'{body}' is not something a proposal can be described as (one of: {known})")
             return Described(str(body))
+        if kind == "answer_mentions":
+            question = str(body["question"])
+            if not self.framework.has_question(question):
+                message = f"'{question}' is not a question in framework {self.framework.version}"
+                self.fail((*path, "question"), message)
+            return AnswerMentions(question, tuple(str(w) for w in body["words"]))
         if kind == "reach_measured":
             if (self.doc.data["overall"].get("mitigation") or {}).get("credit") is None:
                 self.fail(path, "reach_measured needs the action plan's credit (its words for a breakdown)")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from hia_service.domain.scoring.facts import Facts, groups_in
+from hia_service.domain.scoring.facts import Facts, groups_in, mentions
 from hia_service.domain.scoring.model import (
     COMPARISONS,
     AnswerIn,
+    AnswerMentions,
     AnyOf,
     Described,
     ImpactCount,
@@ -36,6 +37,8 @@ def holds(condition: Any, facts: Facts, group_ids: tuple[str, ...]) -> bool:
             return answer in values
         case Described(name):
             return name in facts.described
+        case AnswerMentions(question, words):
+            return mentions(facts.answers.get(question), words)
         case ReachMeasured(measured):
             return measured == facts.reach_measured
         case AnyOf(conditions):

@@ -177,6 +177,12 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9%]+", " ", str(text).lower()).split())
 
 
+def mentions(answer: Any, words: Iterable[str]) -> bool:
+    """Whether an answer's text names any of `words` as whole words, ignoring case and punctuation."""
+    text = normalise(answer) if isinstance(answer, str) else ""
+    return any(_contains(text, word) for word in words)
+
+
 def _contains(haystack: str, phrase: str) -> bool:
     needle = normalise(phrase)
     return bool(needle) and re.search(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", haystack) is not None

@@ -107,6 +107,14 @@ class Described:
 
 
 @dataclass(frozen=True)
+class AnswerMentions:
+    """An answer's text names at least one of `words`, as whole words (1.8 on): what a contract requires."""
+
+    question: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ReachMeasured:
     """Whether a monitoring indicator or action measure shows who the proposal reaches (1.8 on)."""
 

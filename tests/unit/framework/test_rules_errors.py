@@ -328,3 +328,17 @@ def test_scoring_narrowing_uncapped_by_names_rules_that_exist(
         )
     )
     assert "'inclusion.service_for_the_group_harmed' is not a rule in these scoring rules" in str(problem)
+
+
+def test_scoring_answer_mentions_names_a_question_that_exists(
+    rules_copy: Path, problems_after: Breaker
+) -> None:
+    problem = only(
+        problems_after(
+            rules_copy,
+            "scoring/1.8.yaml",
+            "question: procurement.requirements",
+            "question: procurement.requirement",
+        )
+    )
+    assert "'procurement.requirement' is not a question in framework 1.3" in str(problem)

@@ -167,3 +167,64 @@ def test_a_moderately_deprived_population_is_held_to_it_too(
     # Core20 at 1.3 times the national share: more deprived than the country, if not concentrated.
     assert rate(van(framework, TOTAL), area(1.3), framework, rules).inherent == "medium"
     assert rate(van(framework, BY_DECILE), area(1.3), framework, rules).inherent == "low"
+
+
+SPECIFIED = (
+    "Quarterly data on referrals and waits split by deprivation quintile, ethnicity, age and disability; "
+    "face-to-face interpreters and British Sign Language at no cost to patients; the Accessible Information "
+    "Standard; home visits for people who are housebound."
+)
+
+
+def contract(framework: Framework, requirements: str, recheck: str = "yes", **more: Any) -> dict[str, Any]:
+    answers = answers_for(framework, "procurement")
+    answers.update(
+        {
+            "proposal.title": "Re-let the special care dental contract",
+            "proposal.kind": "procurement",
+            "proposal.changes_access": "yes",
+            "procurement.requirements": requirements,
+            "procurement.award_recheck": recheck,
+            "procurement.award_recheck_date": "2027-01-15",
+            "procurement.no_recheck_reason": "The contract is awarded on standard terms.",
+        }
+    )
+    return {**answers, **more}
+
+
+def test_a_contract_that_requires_data_and_services_for_the_people_affected_is_low(
+    rules: ScoringRules, framework: Framework
+) -> None:
+    rating = rate(contract(framework, SPECIFIED), area(1.6), framework, rules)
+    assert rating.dimension("contract").rating == "low"
+    assert not {"contract.requirements_not_specific", "contract.no_recheck"} & fired(rating)
+
+
+@pytest.mark.parametrize(
+    "requirements",
+    ["Standard NHS contract terms on equality and diversity apply.", "", "The provider will report on KPIs."],
+)
+def test_requirements_that_name_nothing_for_the_people_affected_are_medium(
+    ruleset: RuleSet, rules: ScoringRules, framework: Framework, requirements: str
+) -> None:
+    answers = contract(framework, requirements)
+    rating = rate(answers, area(1.6), framework, rules)
+    assert (rating.inherent, rating.residual) == ("medium", "medium")
+    assert "contract.requirements_not_specific" in fired(rating)
+    assert rate(answers, area(1.6), framework, ruleset.scoring("1.7")).inherent == "low"  # the gap 1.8 closes
+
+
+def test_no_check_before_the_award_is_medium(rules: ScoringRules, framework: Framework) -> None:
+    rating = rate(contract(framework, SPECIFIED, recheck="no"), area(1.6), framework, rules)
+    assert rating.dimension("contract").rating == "medium"
+    assert "contract.no_recheck" in fired(rating) and "contract.requirements_not_specific" not in fired(
+        rating
+    )
+
+
+def test_the_contract_part_is_not_asked_of_other_kinds_of_proposal(
+    rules: ScoringRules, framework: Framework
+) -> None:
+    rating = rate(van(framework, BY_DECILE), area(2.0), framework, rules)
+    assert rating.dimension("contract").rating == "low"
+    assert {r.rule_id for r in rating.dimension("contract").reasons} == {"contract.skipped"}
