@@ -103,6 +103,26 @@ CLOSES_OR_MOVES = re.compile(
     rf"relocat\w*|decommission\w*|{_MOVE}|no longer (?:be )?(?:open|opens|run|runs|operate|operates))\b",
     re.IGNORECASE,
 )
+# Fewer places to go (scoring 1.9): "assessment centres reduced from five to two", "fewer clinics",
+# "consolidate onto one site". A cut in sites is a closure for the people who used the ones that go.
+_SITES = r"(?:sites|centres|centers|clinics|locations|bases|branches|hubs|venues|surgeries|depots)"
+REDUCES_SITES = re.compile(
+    rf"\b(?:fewer {_SITES}|{_SITES}\b[^.]{{0,30}}?\b(?:reduced|cut|going down|down) (?:from \w+ )?to \w+|"
+    rf"(?:reduc\w*|cut\w*) (?:the number of |the )?(?:\w+ )?{_SITES}|from \w+ {_SITES} to \w+|"
+    r"(?:consolidat\w*|centrali[sz]\w*)\b[^.]{0,40}?\b(?:sites?|centres?|centers?|clinics?|hubs?|locations?|"
+    r"one place|a single)|(?:on ?to|into|on) (?:one|a single) site)\b",
+    re.IGNORECASE,
+)
+# Who may use a service narrowed (scoring 1.9): documents asked for before registering, criteria tightened,
+# a service no longer offered to some. Widening ("extend eligibility to") is none of these.
+RESTRICTS_ELIGIBILITY = re.compile(
+    r"\b(?:photo(?:graphic)? id|proof of (?:address|identity|id|residence)|identity documents?|"
+    r"(?:restrict|tighten)\w*[^.]{0,30}?\b(?:eligib\w*|criteria|access|referrals?|thresholds?)|"
+    r"(?:eligib\w*|criteria|thresholds?)\b[^.]{0,30}?\b(?:restrict\w*|tighten\w*|raised|narrow\w*)|"
+    r"no longer (?:be )?(?:eligible|offered|funded|commissioned)|"
+    r"(?:only|solely) (?:be )?(?:offered|available|funded|open) (?:to|for|when|if|where))\b",
+    re.IGNORECASE,
+)
 # What a service costs people, or how they understand it: a change to either changes access for some.
 # Staff parking is a workforce matter, and free parking takes no cost away from anyone.
 COSTS_OR_LANGUAGE = re.compile(
@@ -234,6 +254,14 @@ def costs_or_language(texts: Iterable[Any]) -> str | None:
 
 def closes_or_moves(texts: Iterable[Any]) -> bool:
     return any(CLOSES_OR_MOVES.search(str(t or "")) for t in texts)
+
+
+def reduces_sites(texts: Iterable[Any]) -> bool:
+    return any(REDUCES_SITES.search(str(t or "")) for t in texts)
+
+
+def restricts_eligibility(texts: Iterable[Any]) -> bool:
+    return any(RESTRICTS_ELIGIBILITY.search(str(t or "")) for t in texts)
 
 
 def only_informs(text: Any) -> bool:

@@ -27,6 +27,7 @@ from hia_service.domain.scoring.actions import (
     named_groups,
     shows_who,
 )
+from hia_service.domain.scoring.facts import pasted_evidence
 from hia_service.domain.scoring.model import Credit
 
 
@@ -577,22 +578,6 @@ def quality_checks(
     action-credit rules, whose totals and breakdown words tell a measure that counts everyone at once."""
     checks = _Checks(answers, as_area_profile(profile), framework, today, group_names, not_assessed, credit)
     return checks.all()
-
-
-def pasted_evidence(
-    answers: Mapping[str, Any], framework: Framework, group_names: Mapping[str, tuple[str, ...]] | None = None
-) -> list[list[str]]:
-    """The evidence questions ("pc.age.evidence") sharing one text, word for word or with only each group's
-    own name changed: its label, how it reads in a sentence, its id's words and `group_names` (the
-    scoring's)."""
-    texts, names = {}, {}
-    for _, group in framework.groups():
-        question_id = f"{group.id}.evidence"
-        if is_answered(answers.get(question_id)):
-            texts[question_id] = answers.get(question_id)
-            own = (group.label, group.in_sentence, group.id.rsplit(".", 1)[-1].replace("_", " "))
-            names[question_id] = (*own, *(group_names or {}).get(group.id, ()))
-    return evidence_text.pasted(texts, names)
 
 
 # Words that each mark a group, so one phrase can name several: "older disabled people without a car".

@@ -130,6 +130,7 @@ class _Builder:
             reason=raw["reason"],
             benefit_needs_evidence=bool(raw.get("benefit_needs_evidence", False)),
             benefit_reason=self._benefit_reason(raw),
+            pasted_not_evidence=bool(raw.get("pasted_not_evidence", False)),
         )
 
     def _benefit_reason(self, raw: dict[str, Any]) -> str:

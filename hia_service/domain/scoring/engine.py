@@ -27,6 +27,7 @@ from hia_service.domain.scoring.facts import (
     described_in_proposal,
     dimension_values,
     join_words,
+    pasted_groups,
     render,
     scored_answers,
     unevidenced_share,
@@ -65,7 +66,7 @@ def score(
     step is not done. `today` (default: today) decides which actions are due in time (scoring 1.3 on).
     """
     rules: ScoringRules = ruleset if isinstance(ruleset, ScoringRules) else ruleset.scoring(version)
-    facts = build_facts(scored_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
+    facts = _claim_facts(answers, profile, rules)
     if rules.claims is not None:
         claims, framework = rules.claims, rules.framework
         likely = likely_affected(claims, facts)
@@ -95,6 +96,16 @@ def score(
     )
 
 
+def _claim_facts(answers: Mapping[str, Any], profile: ProfileLike | None, rules: ScoringRules) -> Facts:
+    """The facts the claims are read from: with the groups whose evidence is pasted, where it backs none."""
+    facts = build_facts(scored_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
+    if rules.claims is None or not rules.claims.pasted_not_evidence:
+        return facts
+    credit = rules.overall.mitigation.credit
+    names = credit.harm_names if credit is not None else None
+    return replace(facts, pasted=pasted_groups(facts.answers, rules.framework, names))
+
+
 def not_assessed(
     answers: Mapping[str, Any], profile: ProfileLike | None, rules: ScoringRules
 ) -> dict[str, str]:
@@ -105,7 +116,7 @@ def not_assessed(
     """
     if rules.claims is None:
         return {}
-    facts = build_facts(scored_answers(rules.framework, answers), as_area_profile(profile), rules.framework)
+    facts = _claim_facts(answers, profile, rules)
     return unsupported_claims(facts, likely_affected(rules.claims, facts), rules.claims, rules.framework)
 
 

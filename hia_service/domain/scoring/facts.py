@@ -12,7 +12,7 @@ from string import Formatter
 from typing import Any
 
 from hia_service.domain import evidence_text
-from hia_service.domain.framework.conditions import section_visible, visible_answers
+from hia_service.domain.framework.conditions import is_answered, section_visible, visible_answers
 from hia_service.domain.framework.model import IMPACT_VALUES, Framework
 from hia_service.domain.geography.access import TRAVEL_ANSWER_KEY, TravelChange
 from hia_service.domain.geography.area_profile import AreaProfile
@@ -47,11 +47,15 @@ PROPOSAL_WORDS = ("proposal.title", "proposal.summary")
 DESCRIPTIONS: Mapping[str, Any] = {
     "closes_or_moves": evidence_text.closes_or_moves,
     "costs_or_language": lambda texts: evidence_text.costs_or_language(texts) is not None,
+    # 1.9 on
+    "reduces_sites": evidence_text.reduces_sites,
+    "restricts_eligibility": evidence_text.restricts_eligibility,
 }
 
 
 def described_in_proposal(answers: Mapping[str, Any]) -> frozenset[str]:
-    """What the title or summary says the proposal does: a closure or move, a charge, interpreting."""
+    """What the title or summary says the proposal does: a closure or move, a charge, interpreting, fewer
+    sites, narrower eligibility."""
     words = [answers.get(q) for q in PROPOSAL_WORDS]
     return frozenset(name for name, says in DESCRIPTIONS.items() if says(words))
 
@@ -79,6 +83,9 @@ class Facts:
     described: frozenset[str] = frozenset()
     # Scoring 1.8 on: whether a monitoring indicator or action measure shows who the proposal reaches.
     reach_measured: bool = True
+    # Scoring 1.9 on: groups whose evidence is the same text as at least two other groups' (pasted), which
+    # backs no claim: a panel reads one sentence given for every group as no assessment of any of them.
+    pasted: frozenset[str] = frozenset()
 
 
 def build_facts(answers: Mapping[str, Any], profile: AreaProfile | None, framework: Framework) -> Facts:
@@ -188,6 +195,35 @@ def _contains(haystack: str, phrase: str) -> bool:
     return bool(needle) and re.search(rf"(?<![a-z0-9]){re.escape(needle)}(?![a-z0-9])", haystack) is not None
 
 
+def pasted_evidence(
+    answers: Mapping[str, Any], framework: Framework, group_names: Mapping[str, tuple[str, ...]] | None = None
+) -> list[list[str]]:
+    """The evidence questions ("pc.age.evidence") sharing one text, word for word or with only each group's
+    own name changed: its label, how it reads in a sentence, its id's words and `group_names` (the
+    scoring's). The quality check that warns of it and the rating (1.9 on) read the same groups."""
+    texts, names = {}, {}
+    for _, group in framework.groups():
+        question_id = f"{group.id}.evidence"
+        if is_answered(answers.get(question_id)):
+            texts[question_id] = answers.get(question_id)
+            own = (group.label, group.in_sentence, group.id.rsplit(".", 1)[-1].replace("_", " "))
+            names[question_id] = (*own, *(group_names or {}).get(group.id, ()))
+    return evidence_text.pasted(texts, names)
+
+
+def pasted_groups(
+    answers: Mapping[str, Any], framework: Framework, group_names: Mapping[str, tuple[str, ...]] | None
+) -> frozenset[str]:
+    """The groups whose evidence is pasted (pasted_evidence), by group id."""
+    keys = (key for found in pasted_evidence(answers, framework, group_names) for key in found)
+    return frozenset(key.removesuffix(".evidence") for key in keys)
+
+
+def backed(facts: Facts, group_id: str, claims: ClaimRules) -> bool:
+    """Whether a group's evidence backs its claim: evidenced, and (1.9 on) not the text pasted for others."""
+    return group_id not in facts.pasted and evidenced(facts.answers.get(f"{group_id}.evidence"), claims)
+
+
 def evidenced(text: Any, claims: ClaimRules) -> bool:
     """Whether evidence text backs a claim: enough words once phrases that say nothing are taken out, and a
     source (a figure, or a word such as data, survey or "told us")."""
@@ -219,7 +255,7 @@ def unsupported_claims(
     for _, group in framework.groups():
         impact = facts.impacts.get(group.id)
         claim = group.id in wanted and impact in ("neutral", "positive")
-        if claim and not evidenced(facts.answers.get(f"{group.id}.evidence"), claims):
+        if claim and not backed(facts, group.id, claims):
             found[group.id] = str(impact)
     return found
 
@@ -231,8 +267,7 @@ def unproven_benefits(facts: Facts, claims: ClaimRules, framework: Framework) ->
     return frozenset(
         group.id
         for _, group in framework.groups()
-        if facts.impacts.get(group.id) == "positive"
-        and not evidenced(facts.answers.get(f"{group.id}.evidence"), claims)
+        if facts.impacts.get(group.id) == "positive" and not backed(facts, group.id, claims)
     )
 
 
@@ -243,10 +278,7 @@ def unevidenced_share(facts: Facts, claims: ClaimRules, framework: Framework) ->
     if not answered:
         return None
     bare = [
-        g
-        for g in answered
-        if facts.impacts[g] in ("neutral", "positive")
-        and not evidenced(facts.answers.get(f"{g}.evidence"), claims)
+        g for g in answered if facts.impacts[g] in ("neutral", "positive") and not backed(facts, g, claims)
     ]
     return _number(len(bare) / len(answered))
 

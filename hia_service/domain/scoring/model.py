@@ -174,6 +174,8 @@ class ClaimRules:
     # 1.5 on: a positive answer without evidence is no benefit: neutral for the rules, and never "narrowing".
     benefit_needs_evidence: bool = False
     benefit_reason: str = ""  # "Positive for {groups} is not backed by evidence, ..."
+    # 1.9 on: evidence pasted for three or more groups (the quality check's test) backs none of them.
+    pasted_not_evidence: bool = False
 
 
 @dataclass(frozen=True)

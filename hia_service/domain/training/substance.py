@@ -17,7 +17,7 @@ from typing import Any
 
 from hia_service.domain.framework.conditions import is_answered, visible_answers
 from hia_service.domain.framework.model import IMPACT_LABELS, Framework, Group, Section
-from hia_service.domain.quality import QualityWarning, pasted_evidence
+from hia_service.domain.quality import QualityWarning
 from hia_service.domain.scoring.actions import (
     DECISION_DATE,
     ActionCheck,
@@ -26,7 +26,7 @@ from hia_service.domain.scoring.actions import (
     parse_day,
     plan_rows,
 )
-from hia_service.domain.scoring.facts import said
+from hia_service.domain.scoring.facts import pasted_evidence, said
 from hia_service.domain.scoring.model import ScoringRules
 
 CONCERNS = ("negative", "positive", "unknown")  # an impact that names a group as affected
