@@ -49,8 +49,8 @@ SETTINGS = settings(
 # Scoring 1.5 tightens 1.3 (issue 14's review): every property here must hold for both.
 @pytest.fixture(
     scope="module",
-    params=[("1.3", "1.2"), ("1.5", "1.3"), ("1.6", "1.3"), ("1.7", "1.3"), ("1.8", "1.3")],
-    ids=["scoring-1.3", "scoring-1.5", "scoring-1.6", "scoring-1.7", "scoring-1.8"],
+    params=[("1.3", "1.2"), ("1.5", "1.3"), ("1.6", "1.3"), ("1.7", "1.3"), ("1.8", "1.3"), ("1.9", "1.3")],
+    ids=["scoring-1.3", "scoring-1.5", "scoring-1.6", "scoring-1.7", "scoring-1.8", "scoring-1.9"],
 )
 def versions(request: pytest.FixtureRequest) -> tuple[str, str]:
     return request.param  # type: ignore[no-any-return]
@@ -130,7 +130,8 @@ def test_an_unsupported_neutral_says_so_in_plain_english(rules: ScoringRules, fr
     rating = score(answers, profile(1.0), rules, today=TODAY)
     texts = [r.text for r in rating.dimension("protected_characteristics").reasons]
     expected = "Neutral for older and younger people and disabled people is not backed by evidence"
-    assert f"{expected}, so it counts as not assessed." in texts
+    # 1.9 says what evidence needs between the two ("of its own (a source, ...)").
+    assert any(t.startswith(expected) and t.endswith(", so it counts as not assessed.") for t in texts), texts
     # Groups nobody marked as likely affected keep their neutral answer.
     assert not any("sexual orientation" in t for t in texts)
 

@@ -21,23 +21,50 @@ from hia_service.domain.rules import RuleSet
 from hia_service.domain.scoring import ScoringRules, score
 from tests.unit.scoring.conftest import profile
 
-CASES = yaml.safe_load((Path(__file__).with_name("panel_proposals.yaml")).read_text(encoding="utf-8"))
+HERE = Path(__file__).parent
+# The fifth review's proposals (scoring 1.9) are in a file of their own, written the same way.
+CASES = [
+    case
+    for name in ("panel_proposals.yaml", "panel_review_5.yaml")
+    for case in yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
+]
+OWN_EVIDENCE = yaml.safe_load((HERE / "panel_evidence.yaml").read_text(encoding="utf-8"))
 TODAY = date(2026, 12, 5)
 DECISION = "2027-02-01"
-SPECIFIC = (
-    "Practice list data for 2026 and a survey of 240 patients split by this group show how they use the "
-    "service today and what the change would mean for them."
-)
 GENERIC = "We treat all patients the same and no impact is expected."
 EHIA = ("discrimination", "opportunity", "relations", "access", "outcomes")
+
+
+def specific(index: int, label: str) -> str:
+    """Evidence of a group's own, with its own figures: from scoring 1.9, the same text given for every
+    group backs none of them (a case that means to paste says `paste`)."""
+    return (
+        f"2026 practice list: {11 + 2 * index}% of patients are {label.lower()}; survey of {40 + 7 * index}."
+    )
 
 
 # Scoring 1.4 keeps 1.3's rules for framework 1.3 (which only adds the people responsible): the panel's
 # ratings, gaming included, must hold under both.
 @pytest.fixture(
     scope="module",
-    params=[("1.3", "1.2"), ("1.4", "1.3"), ("1.5", "1.3"), ("1.6", "1.3"), ("1.7", "1.3"), ("1.8", "1.3")],
-    ids=["scoring-1.3", "scoring-1.4", "scoring-1.5", "scoring-1.6", "scoring-1.7", "scoring-1.8"],
+    params=[
+        ("1.3", "1.2"),
+        ("1.4", "1.3"),
+        ("1.5", "1.3"),
+        ("1.6", "1.3"),
+        ("1.7", "1.3"),
+        ("1.8", "1.3"),
+        ("1.9", "1.3"),
+    ],
+    ids=[
+        "scoring-1.3",
+        "scoring-1.4",
+        "scoring-1.5",
+        "scoring-1.6",
+        "scoring-1.7",
+        "scoring-1.8",
+        "scoring-1.9",
+    ],
 )
 def versions(request: pytest.FixtureRequest) -> tuple[str, str]:
     return request.param  # type: ignore[no-any-return]
@@ -92,11 +119,17 @@ def case_answers(case: dict[str, Any], framework: Framework) -> dict[str, Any]:
         answers["engagement.changes"] = "We changed the plan in response."
     else:
         answers["engagement.not_proportionate"] = "Patients will be told by letter."
-    evidence = {"specific": SPECIFIC, "generic": GENERIC, "none": ""}[case["evidence"]]
+    kind = case.get("evidence", "specific")
+    evidence = {"specific": "", "generic": GENERIC, "none": ""}[kind]
     impacts = case.get("impacts", {})
-    for _, group in framework.groups():
+    for index, (_, group) in enumerate(framework.groups()):
         answers[f"{group.id}.impact"] = impacts.get(group.id, "neutral")
-        text = case.get("evidence_for", {}).get(group.id, evidence)
+        own = specific(index, group.label) if kind == "specific" else evidence
+        if "own_evidence" in case and group.id in OWN_EVIDENCE:
+            own = OWN_EVIDENCE[group.id].format(svc=case["own_evidence"]["svc"])
+        if "paste" in case:  # one text given for every group, as the case means it to be
+            own = " ".join(case["paste"].split())
+        text = case.get("evidence_for", {}).get(group.id, own)
         if text:
             answers[f"{group.id}.evidence"] = text
     for aim in EHIA:

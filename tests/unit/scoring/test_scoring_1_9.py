@@ -1,0 +1,203 @@
+"""Scoring 1.9: evidence read as a governance panel reads it (one text pasted for several groups backs none of
+them; an attribution is a source), fewer sites read as a closure and narrower eligibility as a change to
+eligibility, a partly kept route without the internet medium anywhere, and a benefit for rural people low only
+when who it reaches is measured."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hia_service.domain import evidence_text
+from hia_service.domain.framework import Framework
+from hia_service.domain.quality import quality_checks
+from hia_service.domain.rules import RuleSet
+from hia_service.domain.scoring import ScoringRules, not_assessed
+from tests.unit.scoring.test_access_rating import area
+from tests.unit.scoring.test_panel_proposals import specific
+from tests.unit.scoring.test_scoring_1_5 import TODAY, answers_for, fired, rate
+
+PASTED = "Our 2026 audit of 1,200 attendances split by this group shows how they use the service today."
+
+
+@pytest.fixture(scope="module")
+def rules(ruleset: RuleSet) -> ScoringRules:
+    return ruleset.scoring("1.9")
+
+
+@pytest.fixture(scope="module")
+def earlier(ruleset: RuleSet) -> ScoringRules:
+    return ruleset.scoring("1.8")
+
+
+@pytest.fixture(scope="module")
+def framework(ruleset: RuleSet) -> Framework:
+    return ruleset.framework("1.3")
+
+
+def own_evidence(framework: Framework, kind: str, **impacts: str) -> dict[str, Any]:
+    """answers_for's proposal, with every group's evidence its own (its own figures)."""
+    answers = answers_for(framework, kind, **impacts)
+    for index, (_, group) in enumerate(framework.groups()):
+        answers[f"{group.id}.evidence"] = specific(index, group.label)
+    return answers
+
+
+def test_one_text_pasted_for_every_group_backs_none_of_them(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    pasted = answers_for(framework, "hours", evidence=PASTED)
+    own = own_evidence(framework, "hours")
+    none = answers_for(framework, "hours", evidence="")
+    assert rate(pasted, area(1.6), framework, earlier).inherent == "low"  # the gap 1.9 closes
+    assert rate(own, area(1.6), framework, rules).inherent == "low"
+    now = rate(pasted, area(1.6), framework, rules)
+    assert now.inherent == "high" and "evidence.claims_not_assessed" in fired(now), sorted(fired(now))
+    # Pasting is never better than giving no evidence at all.
+    blank = rate(none, area(1.6), framework, rules)
+    assert (now.inherent, now.residual) == (blank.inherent, blank.residual)
+
+
+def test_the_rating_and_the_quality_check_read_the_same_pasted_groups(
+    rules: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "closure")
+    for group in ("pc.age", "pc.disability", "inclusion.carers"):
+        answers[f"{group}.evidence"] = PASTED
+    counted = not_assessed(answers, area(2.0), rules)
+    assert {"pc.age", "pc.disability", "inclusion.carers"} <= set(counted), counted
+    credit = rules.overall.mitigation.credit
+    names = credit.harm_names if credit is not None else None
+    warnings = quality_checks(answers, area(2.0), framework, TODAY, names, counted, credit)
+    assert any(w.id.endswith(".evidence_pasted") for w in warnings), [w.id for w in warnings]
+    # Two groups sharing a text is a coincidence, not pasting: both still count.
+    answers["inclusion.carers.evidence"] = specific(99, "carers")
+    assert not {"pc.age", "pc.disability"} & set(not_assessed(answers, area(2.0), rules))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The drug and alcohol service confirmed its clients reach the clinic through their key workers.",
+        "The Traveller liaison worker checked with families on the county site; their route is not altered.",
+        "The learning disability register lists every adult who uses the clinic; adjustments carry over.",
+    ],
+)
+def test_an_attribution_is_a_source(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework, text: str
+) -> None:
+    answers = own_evidence(framework, "closure")
+    answers["inclusion.low_income.evidence"] = text
+    assert "inclusion.low_income" in not_assessed(answers, area(2.0), earlier)
+    assert "inclusion.low_income" not in not_assessed(answers, area(2.0), rules)
+
+
+@pytest.mark.parametrize(
+    ("text", "reduces"),
+    [
+        ("Re-procure the wheelchair service with assessment centres reduced from five to two.", True),
+        ("Run the service from three sites to one", True),
+        ("Fewer clinics, each open longer", True),
+        ("Consolidate the three depots onto one site", True),
+        ("Reduce waiting times in the clinic", False),
+        ("Move clinics to the new hub", False),  # a move: closes_or_moves says so
+        ("Consolidate the data returns", False),
+        ("Reduce opening from 100 hours a week to 72", False),  # fewer hours, not fewer sites
+    ],
+)
+def test_fewer_sites_is_told_from_other_reductions(text: str, reduces: bool) -> None:
+    assert evidence_text.reduces_sites([text]) is reduces
+
+
+@pytest.mark.parametrize(
+    ("text", "restricts"),
+    [
+        ("Require photo ID and proof of address before registering new patients.", True),
+        ("Tighten the referral criteria for bariatric surgery", True),
+        ("IVF will only be offered to couples where neither partner has a child", True),
+        ("Hearing aids will no longer be funded for mild hearing loss", True),
+        ("Extend eligibility to every adult over 40", False),
+        ("Eligibility is unchanged", False),
+        ("The service is open to all", False),
+    ],
+)
+def test_narrower_eligibility_is_told_from_wider(text: str, restricts: bool) -> None:
+    assert evidence_text.restricts_eligibility([text]) is restricts
+
+
+def test_fewer_sites_entered_as_a_procurement_with_no_harm_is_a_closure(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "procurement")
+    answers["proposal.summary"] = (
+        "Re-procure the wheelchair service with assessment centres reduced from five to two."
+    )
+    answers["procurement.requirements"] = "Data split by age and disability; reasonable adjustments."
+    answers["procurement.award_recheck"] = "yes"
+    assert rate(answers, area(0.8, rural=0.55), framework, earlier).inherent == "low"  # the gap 1.9 closes
+    now = rate(answers, area(0.8, rural=0.55), framework, rules)
+    assert (now.inherent, now.residual) == ("high", "high")
+    assert "described.closure_under_another_kind_concentrated" in fired(now)
+    assert rate(answers, area(0.8, rural=0.1), framework, rules).inherent == "medium"
+    # Recording the harm honestly is never worse than the silence.
+    honest = {**answers, "pc.disability.impact": "negative"}
+    assert rate(honest, area(0.8, rural=0.1), framework, rules).inherent in ("medium", "high")
+    assert "described.closure_under_another_kind" not in fired(
+        rate(honest, area(0.8, rural=0.1), framework, rules)
+    )
+
+
+def test_narrower_eligibility_entered_as_a_policy_with_no_harm_is_rated_as_eligibility(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "policy")
+    answers["proposal.changes_access"] = "no"
+    answers["proposal.summary"] = "Require photo ID and proof of address before registering new patients."
+    assert rate(answers, area(2.5), framework, earlier).inherent == "low"  # the gap 1.9 closes
+    concentrated = rate(answers, area(2.5), framework, rules)
+    assert (concentrated.inherent, concentrated.residual) == ("high", "high")
+    assert "described.eligibility_under_another_kind_concentrated" in fired(concentrated)
+    average = rate(answers, area(1.0), framework, rules)
+    assert (average.inherent, average.residual) == ("medium", "medium")
+    # Entered as what it is, the eligibility rules apply instead, and the described rule is quiet.
+    honest = {**answers, "proposal.kind": "eligibility", "inclusion.homelessness.impact": "negative"}
+    assert not {
+        r for r in fired(rate(honest, area(2.5), framework, rules)) if r.startswith("described.eligib")
+    }
+
+
+def test_a_route_without_the_internet_kept_only_partly_is_medium_anywhere(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = {**own_evidence(framework, "digital"), "digital.offline_route": "partly"}
+    assert rate(answers, area(1.0), framework, earlier).inherent == "low"  # the gap 1.9 closes
+    now = rate(answers, area(1.0), framework, rules)
+    assert now.inherent == "medium" and "access.offline_route_partly" in fired(now)
+    assert "access.offline_route_partly_deprived" in fired(rate(answers, area(2.0), framework, rules))
+    kept = rate({**answers, "digital.offline_route": "yes"}, area(1.0), framework, rules)
+    assert kept.inherent == "low"
+
+
+def mobile_unit(framework: Framework, indicator: str) -> dict[str, Any]:
+    answers = own_evidence(
+        framework, "service_change", inclusion__rural_coastal="positive", pc__age="positive"
+    )
+    answers["proposal.summary"] = "A mobile screening unit visiting villages every fortnight."
+    answers["monitoring.indicators"] = [{"indicator": indicator, "source": "Unit bookings"}]
+    return answers
+
+
+def test_a_benefit_for_rural_people_is_low_only_when_who_it_reaches_is_measured(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    totals = mobile_unit(framework, "Number of screens per month")
+    rural = area(0.7, rural=0.6)
+    assert rate(totals, rural, framework, earlier).inherent == "low"  # the gap 1.9 closes
+    now = rate(totals, rural, framework, rules)
+    assert (now.inherent, now.residual) == ("medium", "medium")
+    assert "reach.rural_benefit_not_measured" in fired(now)
+    measured = mobile_unit(framework, "Screening uptake in rural villages, by age")
+    assert rate(measured, rural, framework, rules).inherent == "low"
+    # Where few people are rural, the benefit is not a targeted one: as before.
+    assert rate(totals, area(0.7, rural=0.1), framework, rules).inherent == "low"
