@@ -201,3 +201,22 @@ def test_a_benefit_for_rural_people_is_low_only_when_who_it_reaches_is_measured(
     assert rate(measured, rural, framework, rules).inherent == "low"
     # Where few people are rural, the benefit is not a targeted one: as before.
     assert rate(totals, area(0.7, rural=0.1), framework, rules).inherent == "low"
+
+
+def test_a_route_needing_the_internet_for_a_service_aimed_at_an_inclusion_group_is_high(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = {**own_evidence(framework, "digital"), "digital.offline_route": "partly"}
+    answers["proposal.summary"] = (
+        "Send health check invitations to people with a learning disability by app only."
+    )
+    assert rate(answers, area(1.0), framework, earlier).inherent == "low"  # the gap 1.9 closes
+    now = rate(answers, area(1.0), framework, rules)
+    assert (now.inherent, now.residual) == ("high", "high")
+    assert "access.online_route_for_named_group" in fired(now)
+    # A route as good as today's without the internet takes nothing from them.
+    kept = rate({**answers, "digital.offline_route": "yes"}, area(1.0), framework, rules)
+    assert "access.online_route_for_named_group" not in fired(kept)
+    # A service for everyone stays at the partly-kept route's medium.
+    everyone = {**answers, "proposal.summary": "Send health check invitations by app only."}
+    assert rate(everyone, area(1.0), framework, rules).inherent == "medium"
