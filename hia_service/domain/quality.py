@@ -405,9 +405,12 @@ class _Checks:
         ):
             return
         words = [self.answers.get("proposal.title"), self.answers.get("proposal.summary")]
-        if evidence_text.closes_or_moves(words):
-            label = self.fw.question("proposal.kind").option_label(kind)
+        label = self.fw.question("proposal.kind").option_label(kind)
+        # Fewer sites is a closure for the people who used the ones that go (the rating reads it so, 1.9 on).
+        if evidence_text.closes_or_moves(words) or evidence_text.reduces_sites(words):
             yield self.warn("proposal.kind_understated", "proposal.kind", kind=label)
+        elif kind != "eligibility" and evidence_text.restricts_eligibility(words):
+            yield self.warn("proposal.eligibility_understated", "proposal.kind", kind=label)
 
     def access_answer(self) -> Iterator[QualityWarning]:
         """Charges, parking, fees, interpreting or translation in the title or summary, with "no change to how

@@ -23,6 +23,7 @@ from hia_service.domain.scoring.engine import likely_affected
 from hia_service.domain.scoring.facts import build_facts, evidenced
 from hia_service.domain.scoring.model import level_index
 from tests.unit.scoring.conftest import profile
+from tests.unit.scoring.test_panel_proposals import specific
 
 TODAY = date(2026, 12, 5)
 SPECIFIC = "Our 2026 audit of 1,200 attendances split by this group shows how they use the service today."
@@ -72,10 +73,12 @@ def base(framework: Framework, proposal: dict[str, Any], evidence: str) -> dict[
         "screening.relevance": "yes",
         **proposal,
     }
-    for _, group in framework.groups():
+    for index, (_, group) in enumerate(framework.groups()):
         answers[f"{group.id}.impact"] = "neutral"
         if evidence:
-            answers[f"{group.id}.evidence"] = evidence
+            # SPECIFIC stands for every group's own evidence: one text pasted for all backs none (1.9 on).
+            own = specific(index, group.label) if evidence == SPECIFIC else evidence
+            answers[f"{group.id}.evidence"] = own
     return answers
 
 

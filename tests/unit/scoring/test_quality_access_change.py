@@ -99,6 +99,13 @@ def test_words_that_do_not_change_access(title: str) -> None:
         ("service_change", "Closing the gap in diabetes outcomes", False),
         ("service_change", "Care closer to home for frail people", False),
         ("digital", "Close the self-referral phone line: online form only", False),  # digital's own checks
+        (
+            "procurement",
+            "Re-procure wheelchair services with assessment centres reduced from five to two",
+            True,
+        ),
+        ("service_change", "Fewer clinics, each open for longer", True),
+        ("service_change", "Reduce waiting times in the fracture clinic", False),
     ],
 )
 def test_a_closure_or_move_entered_as_another_kind_is_pointed_out(
@@ -130,3 +137,24 @@ def test_costs_or_language_with_no_change_to_access_are_pointed_out(
     answers["proposal.changes_access"] = changes_access
     found = {w.id for w in quality_checks(answers, profile(1.0), fw, date(2026, 12, 7))}
     assert ("proposal.access_understated" in found) is warned
+
+
+@pytest.mark.parametrize(
+    ("kind", "title", "warned"),
+    [
+        ("policy", "Ask for photo ID and proof of address before registering new patients", True),
+        ("service_change", "Tighten the referral criteria for the weight management service", True),
+        ("eligibility", "Tighten the referral criteria for the weight management service", False),  # says so
+        ("policy", "Extend eligibility for the carers' health check to every adult carer", False),  # wider
+        ("policy", "Update the lone working policy", False),
+    ],
+)
+def test_narrower_eligibility_entered_as_another_kind_is_pointed_out(
+    fw: Framework, kind: str, title: str, warned: bool
+) -> None:
+    answers = {**sound_answers(fw), "proposal.kind": kind, "proposal.title": title}
+    found = {w.id: w for w in quality_checks(answers, profile(1.0), fw, date(2026, 12, 7))}
+    assert ("proposal.eligibility_understated" in found) is warned
+    if warned:
+        assert 'Choose "Changing who can use a service' in found["proposal.eligibility_understated"].message
+        assert "proposal.kind_understated" not in found
