@@ -113,6 +113,15 @@ REDUCES_SITES = re.compile(
     r"one place|a single)|(?:on ?to|into|on) (?:one|a single) site)\b",
     re.IGNORECASE,
 )
+# A service stopped or handed back (scoring 1.9): "stop home visits for housebound patients", "the practice
+# has handed back its NHS contract", "the clinics will end". "Stop smoking" and "end of life" name services.
+_SERVICE = r"(?:visits?|services?|clinics?|sessions?|provision|units?|teams?|lines?|nursing)"
+STOPS_SERVICE = re.compile(
+    rf"\b(?:(?:stop|end|withdraw|cease|discontinue)(?:s|ed|ing|n)?\b(?! smoking)(?! of\b)"
+    rf"(?: [\w'-]+){{0,4}}? {_SERVICE}|{_SERVICE}(?: [\w'-]+){{0,4}}? (?:will )?(?:stop|end|cease)(?:s|ed)?|"
+    r"hand(?:s|ed|ing)?(?: [\w'-]+){0,3} back|hand-back|no longer (?:provide|offer|run)\w*)\b",
+    re.IGNORECASE,
+)
 # Who may use a service narrowed (scoring 1.9): documents asked for before registering, criteria tightened,
 # a service no longer offered to some. Widening ("extend eligibility to") is none of these.
 RESTRICTS_ELIGIBILITY = re.compile(
@@ -120,7 +129,10 @@ RESTRICTS_ELIGIBILITY = re.compile(
     r"(?:restrict|tighten)\w*[^.]{0,30}?\b(?:eligib\w*|criteria|access|referrals?|thresholds?)|"
     r"(?:eligib\w*|criteria|thresholds?)\b[^.]{0,30}?\b(?:restrict\w*|tighten\w*|raised|narrow\w*)|"
     r"no longer (?:be )?(?:eligible|offered|funded|commissioned)|"
-    r"(?:only|solely) (?:be )?(?:offered|available|funded|open) (?:to|for|when|if|where))\b",
+    r"(?:only|solely) (?:be )?(?:offered|available|funded|open) (?:to|for|when|if|where)|"
+    r"discharg\w*[^.]{0,60}?\b(?:miss|missed|misses|did not attend|dna|not attending)|"
+    r"(?:miss|missed|misses|did not attend|dna)\b[^.]{0,60}?\bdischarg\w*|"
+    r"removed? from the (?:waiting )?list)\b",
     re.IGNORECASE,
 )
 # What a service costs people, or how they understand it: a change to either changes access for some.
@@ -258,6 +270,10 @@ def closes_or_moves(texts: Iterable[Any]) -> bool:
 
 def reduces_sites(texts: Iterable[Any]) -> bool:
     return any(REDUCES_SITES.search(str(t or "")) for t in texts)
+
+
+def stops_service(texts: Iterable[Any]) -> bool:
+    return any(STOPS_SERVICE.search(str(t or "")) for t in texts)
 
 
 def restricts_eligibility(texts: Iterable[Any]) -> bool:

@@ -49,6 +49,7 @@ DESCRIPTIONS: Mapping[str, Any] = {
     "costs_or_language": lambda texts: evidence_text.costs_or_language(texts) is not None,
     # 1.9 on
     "reduces_sites": evidence_text.reduces_sites,
+    "stops_service": evidence_text.stops_service,
     "restricts_eligibility": evidence_text.restricts_eligibility,
 }
 

@@ -22,10 +22,10 @@ from hia_service.domain.scoring import ScoringRules, score
 from tests.unit.scoring.conftest import profile
 
 HERE = Path(__file__).parent
-# The fifth review's proposals (scoring 1.9) are in a file of their own, written the same way.
+# The fifth and sixth reviews' proposals (scoring 1.9) are in files of their own, written the same way.
 CASES = [
     case
-    for name in ("panel_proposals.yaml", "panel_review_5.yaml")
+    for name in ("panel_proposals.yaml", "panel_review_5.yaml", "panel_review_6.yaml")
     for case in yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
 ]
 OWN_EVIDENCE = yaml.safe_load((HERE / "panel_evidence.yaml").read_text(encoding="utf-8"))

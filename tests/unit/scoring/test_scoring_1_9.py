@@ -14,6 +14,7 @@ from hia_service.domain.framework import Framework
 from hia_service.domain.quality import quality_checks
 from hia_service.domain.rules import RuleSet
 from hia_service.domain.scoring import ScoringRules, not_assessed
+from hia_service.domain.scoring.model import level_index
 from tests.unit.scoring.test_access_rating import area
 from tests.unit.scoring.test_panel_proposals import specific
 from tests.unit.scoring.test_scoring_1_5 import TODAY, answers_for, fired, rate
@@ -220,3 +221,78 @@ def test_a_route_needing_the_internet_for_a_service_aimed_at_an_inclusion_group_
     # A service for everyone stays at the partly-kept route's medium.
     everyone = {**answers, "proposal.summary": "Send health check invitations by app only."}
     assert rate(everyone, area(1.0), framework, rules).inherent == "medium"
+
+
+@pytest.mark.parametrize(
+    ("text", "stops"),
+    [
+        ("Stop home visits for flu vaccinations for housebound patients", True),
+        ("The practice has handed back its NHS dental contract", True),
+        ("The Saturday clinics will end in March", True),
+        ("We will no longer provide the minor injuries service", True),
+        ("Stop smoking service moves to pharmacies", False),  # the service's name
+        ("End of life care at home", False),
+        ("End the contract with the current provider and award a new one", False),  # a re-let
+        ("Stop sending paper letters", False),
+    ],
+)
+def test_a_service_stopped_is_told_from_other_stops(text: str, stops: bool) -> None:
+    assert evidence_text.stops_service([text]) is stops
+
+
+def test_a_service_stopped_under_another_kind_with_no_harm_is_a_closure(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "procurement")
+    answers["proposal.summary"] = "The practice has handed back its NHS dental contract."
+    answers["procurement.requirements"] = "Data split by age and disability; reasonable adjustments."
+    answers["procurement.award_recheck"] = "yes"
+    rural = area(1.1, rural=0.58)
+    assert rate(answers, rural, framework, earlier).inherent == "low"  # the gap 1.9 closes
+    now = rate(answers, rural, framework, rules)
+    assert (now.inherent, now.residual) == ("high", "high")
+    assert "described.closure_under_another_kind_concentrated" in fired(now)
+
+
+def test_discharge_after_a_missed_appointment_is_narrower_eligibility_and_high_where_nobody_was_involved(
+    rules: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "policy")
+    answers["proposal.changes_access"] = "no"
+    answers["proposal.summary"] = "Patients who miss an appointment will be discharged to their GP after one."
+    engaged = rate(answers, area(1.2), framework, rules)
+    assert (engaged.inherent, engaged.residual) == ("medium", "medium")
+    not_engaged = rate({**answers, "engagement.done": "no"}, area(1.2), framework, rules)
+    assert (not_engaged.inherent, not_engaged.residual) == ("high", "high")
+    assert "described.eligibility_under_another_kind_concentrated" in fired(not_engaged)
+
+
+def test_no_route_without_the_internet_for_a_service_for_older_people_is_high_anywhere(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = {**own_evidence(framework, "digital"), "digital.offline_route": "no"}
+    answers["proposal.title"] = "Bowel screening kits for people aged 75 and over requested online only"
+    assert rate(answers, area(1.0), framework, earlier).inherent == "medium"  # the gap 1.9 closes
+    now = rate(answers, area(1.0), framework, rules)
+    assert (now.inherent, now.residual) == ("high", "high")
+    assert "access.online_route_for_older_or_disabled" in fired(now)
+    # Partly kept, the route is medium as for any service: an added route may take nothing away.
+    partly = rate({**answers, "digital.offline_route": "partly"}, area(1.0), framework, rules)
+    assert "access.online_route_for_older_or_disabled" not in fired(partly)
+
+
+def test_an_action_names_a_childrens_clinical_area_by_its_own_words(
+    rules: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "hours", clinical__cyp_mental_health="negative")
+    answers["actions.plan"] = [
+        {
+            "action": "A paediatric-trained practitioner on the all-age crisis team overnight",
+            "answers": "children and young people in mental health crisis",
+            "owner": "CAMHS service manager",
+            "due": "2027-05-01",
+            "measure": "Overnight under-18 crisis assessments within 4 hours, by age band and IMD quintile",
+        }
+    ]
+    now = rate(answers, area(2.2), framework, rules)
+    assert level_index(now.residual) < level_index(now.inherent), sorted(fired(now))
