@@ -100,15 +100,15 @@ MESSAGES = {
         "action plan. Add actions that reduce the harm, or explain why the harm is justified"
     ),
     "proposal.kind_understated": (
-        "The title or summary says the service will close, move or run from fewer sites, but the kind of "
-        'proposal is "{kind}". Choose "Closing or reducing a service" or "Moving a service to another '
-        'site", so the assessment checks who will travel further and how'
+        "The title or summary says the service will close, move, stop or run from fewer sites, but the "
+        'kind of proposal is "{kind}". Choose "Closing or reducing a service" or "Moving a service to '
+        'another site", so the assessment checks who will travel further and how'
     ),
     "proposal.eligibility_understated": (
-        "The title or summary narrows who can use the service (documents asked for, tighter criteria, or no "
-        'longer offered to some), but the kind of proposal is "{kind}". Choose "Changing who can use a '
-        'service, or how they are referred", so the assessment asks about the people most likely to be '
-        "turned away"
+        "The title or summary narrows who can use the service (documents asked for, tighter criteria, "
+        'discharge after a missed appointment), but the kind of proposal is "{kind}". Choose "Changing '
+        'who can use a service, or how they are referred", so the assessment asks about the people most '
+        "likely to be turned away"
     ),
     "proposal.access_understated": (
         "The title or summary speaks of {word}, but you answered that patients will use every service as "
