@@ -110,16 +110,7 @@ REDUCES_SITES = re.compile(
     rf"\b(?:fewer {_SITES}|{_SITES}\b[^.]{{0,30}}?\b(?:reduced|cut|going down|down) (?:from \w+ )?to \w+|"
     rf"(?:reduc\w*|cut\w*) (?:the number of |the )?(?:\w+ )?{_SITES}|from \w+ {_SITES} to \w+|"
     r"(?:consolidat\w*|centrali[sz]\w*)\b[^.]{0,40}?\b(?:sites?|centres?|centers?|clinics?|hubs?|locations?|"
-    r"one place|a single)|(?:on ?to|into|on) (?:one|a single) site)\b",
-    re.IGNORECASE,
-)
-# A service stopped or handed back (scoring 1.9): "stop home visits for housebound patients", "the practice
-# has handed back its NHS contract", "the clinics will end". "Stop smoking" and "end of life" name services.
-_SERVICE = r"(?:visits?|services?|clinics?|sessions?|provision|units?|teams?|lines?|nursing)"
-STOPS_SERVICE = re.compile(
-    rf"\b(?:(?:stop|end|withdraw|cease|discontinue)(?:s|ed|ing|n)?\b(?! smoking)(?! of\b)"
-    rf"(?: [\w'-]+){{0,4}}? {_SERVICE}|{_SERVICE}(?: [\w'-]+){{0,4}}? (?:will )?(?:stop|end|cease)(?:s|ed)?|"
-    r"hand(?:s|ed|ing)?(?: [\w'-]+){0,3} back|hand-back|no longer (?:provide|offer|run)\w*)\b",
+    r"one place|a single))\b",
     re.IGNORECASE,
 )
 # Who may use a service narrowed (scoring 1.9): documents asked for before registering, criteria tightened,
@@ -272,12 +263,23 @@ def reduces_sites(texts: Iterable[Any]) -> bool:
     return any(REDUCES_SITES.search(str(t or "")) for t in texts)
 
 
-def stops_service(texts: Iterable[Any]) -> bool:
-    return any(STOPS_SERVICE.search(str(t or "")) for t in texts)
+# Words just before a narrowing that turn it round: "without showing proof of address", "will no longer be
+# discharged after a missed appointment", "previously only offered to": each widens who can use a service.
+WIDENS = re.compile(
+    r"\b(?:without|no longer|not|nobody|no one|never|previously|formerly|instead of|rather than|removes?|"
+    r"removing|drop(?:s|ping)?|end(?:s|ing)?|scrap(?:s|ping)?|no need)\b[^.;]{0,50}$",
+    re.IGNORECASE,
+)
 
 
 def restricts_eligibility(texts: Iterable[Any]) -> bool:
-    return any(RESTRICTS_ELIGIBILITY.search(str(t or "")) for t in texts)
+    """Whether a text narrows who can use a service, and no word just before says the opposite."""
+    for text in texts:
+        plain = str(text or "")
+        for found in RESTRICTS_ELIGIBILITY.finditer(plain):
+            if not WIDENS.search(plain[max(0, found.start() - 60) : found.start()]):
+                return True
+    return False
 
 
 def only_informs(text: Any) -> bool:

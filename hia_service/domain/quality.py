@@ -406,10 +406,8 @@ class _Checks:
             return
         words = [self.answers.get("proposal.title"), self.answers.get("proposal.summary")]
         label = self.fw.question("proposal.kind").option_label(kind)
-        # Fewer sites, or a service stopped, is a closure for the people who used it (so the rating reads it,
-        # 1.9 on).
-        closes = (evidence_text.closes_or_moves, evidence_text.reduces_sites, evidence_text.stops_service)
-        if any(says(words) for says in closes):
+        # Fewer sites is a closure for the people who used the ones that go (the rating reads it so, 1.9 on).
+        if evidence_text.closes_or_moves(words) or evidence_text.reduces_sites(words):
             yield self.warn("proposal.kind_understated", "proposal.kind", kind=label)
         elif kind != "eligibility" and evidence_text.restricts_eligibility(words):
             yield self.warn("proposal.eligibility_understated", "proposal.kind", kind=label)

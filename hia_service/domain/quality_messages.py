@@ -100,7 +100,7 @@ MESSAGES = {
         "action plan. Add actions that reduce the harm, or explain why the harm is justified"
     ),
     "proposal.kind_understated": (
-        "The title or summary says the service will close, move, stop or run from fewer sites, but the "
+        "The title or summary says the service will close, move or run from fewer sites, but the "
         'kind of proposal is "{kind}". Choose "Closing or reducing a service" or "Moving a service to '
         'another site", so the assessment checks who will travel further and how'
     ),

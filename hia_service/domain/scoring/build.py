@@ -130,8 +130,12 @@ class _Builder:
             reason=raw["reason"],
             benefit_needs_evidence=bool(raw.get("benefit_needs_evidence", False)),
             benefit_reason=self._benefit_reason(raw),
-            pasted_not_evidence=bool(raw.get("pasted_not_evidence", False)),
+            pasted_not_evidence=int(raw.get("pasted_not_evidence", 0)),
+            min_words_with_figure=self._optional_threshold(raw, "min_words_with_figure"),
         )
+
+    def _optional_threshold(self, raw: dict[str, Any], key: str) -> Threshold | None:
+        return self.threshold(raw[key], ("claims", key)) if key in raw else None
 
     def _benefit_reason(self, raw: dict[str, Any]) -> str:
         text = str(raw.get("benefit_reason", ""))
@@ -178,7 +182,13 @@ class _Builder:
             comparisons = tuple((op, self.threshold(ref, (*path, op))) for op, ref in found)
             if body.get("among") and self.raw_claims is None:
                 self.fail((*path, "among"), "'among' needs the 'claims' section (it says which groups count)")
-            return ImpactCount(states, comparisons, body.get("among"))
+            only = tuple(str(g) for g in body["only"]) if "only" in body else None
+            group_ids = {g.id for _, g in self.framework.groups()}
+            for i, group_id in enumerate(only or ()):
+                if group_id not in group_ids:
+                    message = f"'{group_id}' is not a group in framework {self.framework.version}"
+                    self.fail((*path, "only", i), message)
+            return ImpactCount(states, comparisons, body.get("among"), only)
         if kind == "profile":
             comparison, ref = next((op, ref) for op, ref in body.items() if op in COMPARISONS)
             return ProfileCompare(body["field"], comparison, self.threshold(ref, (*path, comparison)))

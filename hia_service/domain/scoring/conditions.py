@@ -22,8 +22,9 @@ from hia_service.domain.scoring.model import (
 def holds(condition: Any, facts: Facts, group_ids: tuple[str, ...]) -> bool:
     """True when `condition` is met. A comparison with a number the profile lacks is never met."""
     match condition:
-        case ImpactCount(states, comparisons, among):
-            count = len(groups_in(facts, group_ids, states, among))
+        case ImpactCount(states, comparisons, among, only):
+            counted = group_ids if only is None else tuple(g for g in group_ids if g in only)
+            count = len(groups_in(facts, counted, states, among))
             return all(COMPARISONS[op](count, threshold.value) for op, threshold in comparisons)
         case ProfileCompare(field, comparison, threshold):
             value = facts.numbers.get(field)

@@ -103,7 +103,8 @@ def _claim_facts(answers: Mapping[str, Any], profile: ProfileLike | None, rules:
         return facts
     credit = rules.overall.mitigation.credit
     names = credit.harm_names if credit is not None else None
-    return replace(facts, pasted=pasted_groups(facts.answers, rules.framework, names))
+    at_least = rules.claims.pasted_not_evidence
+    return replace(facts, pasted=pasted_groups(facts.answers, rules.framework, names, at_least))
 
 
 def not_assessed(

@@ -49,7 +49,6 @@ DESCRIPTIONS: Mapping[str, Any] = {
     "costs_or_language": lambda texts: evidence_text.costs_or_language(texts) is not None,
     # 1.9 on
     "reduces_sites": evidence_text.reduces_sites,
-    "stops_service": evidence_text.stops_service,
     "restricts_eligibility": evidence_text.restricts_eligibility,
 }
 
@@ -213,10 +212,14 @@ def pasted_evidence(
 
 
 def pasted_groups(
-    answers: Mapping[str, Any], framework: Framework, group_names: Mapping[str, tuple[str, ...]] | None
+    answers: Mapping[str, Any],
+    framework: Framework,
+    group_names: Mapping[str, tuple[str, ...]] | None,
+    at_least: int,
 ) -> frozenset[str]:
-    """The groups whose evidence is pasted (pasted_evidence), by group id."""
-    keys = (key for found in pasted_evidence(answers, framework, group_names) for key in found)
+    """The groups whose evidence is one text given for at least `at_least` groups (pasted_evidence)."""
+    found = pasted_evidence(answers, framework, group_names)
+    keys = (key for shared in found if len(shared) >= at_least for key in shared)
     return frozenset(key.removesuffix(".evidence") for key in keys)
 
 
@@ -229,9 +232,13 @@ def evidenced(text: Any, claims: ClaimRules) -> bool:
     """Whether evidence text backs a claim: enough words once phrases that say nothing are taken out, and a
     source (a figure, or a word such as data, survey or "told us")."""
     rest = said(text, claims)
-    if len(rest.split()) < claims.min_words.value:
+    words, figure = len(rest.split()), any(ch.isdigit() for ch in rest)
+    short = claims.min_words_with_figure
+    if figure and short is not None and words >= short.value:
+        return True
+    if words < claims.min_words.value:
         return False
-    return any(ch.isdigit() for ch in rest) or any(_contains(rest, word) for word in claims.source_words)
+    return figure or any(_contains(rest, word) for word in claims.source_words)
 
 
 def said(text: Any, claims: ClaimRules) -> str:

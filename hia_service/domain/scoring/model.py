@@ -79,6 +79,8 @@ class ImpactCount:
     comparisons: tuple[tuple[str, Threshold], ...]
     # 1.6 on: count only the groups likely to be affected ("likely"), or those the proposal names ("named").
     among: str | None = None
+    # 1.9 on: count only these of the dimension's groups (the inclusion health groups, say).
+    only: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -174,8 +176,11 @@ class ClaimRules:
     # 1.5 on: a positive answer without evidence is no benefit: neutral for the rules, and never "narrowing".
     benefit_needs_evidence: bool = False
     benefit_reason: str = ""  # "Positive for {groups} is not backed by evidence, ..."
-    # 1.9 on: evidence pasted for three or more groups (the quality check's test) backs none of them.
-    pasted_not_evidence: bool = False
+    # 1.9 on: one text given for at least this many groups (the quality check's test of pasting) backs none
+    # of them; 0: pasting is only warned of.
+    pasted_not_evidence: int = 0
+    # 1.9 on: evidence with a figure needs only this many words ("31% are over 65; daytime slots kept").
+    min_words_with_figure: Threshold | None = None
 
 
 @dataclass(frozen=True)

@@ -342,3 +342,14 @@ def test_scoring_answer_mentions_names_a_question_that_exists(
         )
     )
     assert "'procurement.requirement' is not a question in framework 1.3" in str(problem)
+
+
+def test_scoring_impacts_only_names_groups_of_the_framework(
+    rules_copy: Path, problems_after: Breaker
+) -> None:
+    problem = only(
+        problems_after(
+            rules_copy, "scoring/1.9.yaml", "only: [inclusion.homelessness,", "only: [inclusion.homeless,"
+        )
+    )
+    assert "'inclusion.homeless' is not a group in framework 1.3" in problem.message

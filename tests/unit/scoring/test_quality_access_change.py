@@ -106,7 +106,6 @@ def test_words_that_do_not_change_access(title: str) -> None:
         ),
         ("service_change", "Fewer clinics, each open for longer", True),
         ("service_change", "Reduce waiting times in the fracture clinic", False),
-        ("service_change", "Stop home visits for flu vaccinations for housebound patients", True),
         ("service_change", "Stop smoking service moves into community pharmacies", True),  # "moves"
         ("service_change", "End of life care co-ordination hub", False),
     ],
