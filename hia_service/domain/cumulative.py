@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 # A group harmed by at least this many of the overlapping assessments (this one included) is flagged.
 REPEATED_HARM_AT = 2
+# For the rating (scoring 1.9 on): a decision already taken reaches the same people when it covers at least
+# this share of this assessment's neighbourhoods (a fifth: more than a shared border).
+HARMED_AGAIN_SHARE = 0.2
+DECIDED = frozenset({"approved", "decision_recorded"})
 
 
 @dataclass(frozen=True)
@@ -95,3 +99,14 @@ def cumulative_view(
 ) -> CumulativeView:
     found = overlaps(lsoas, others)
     return CumulativeView(found, repeated_harms(reference, negative_groups, found))
+
+
+def harmed_again(found: Iterable[Overlap]) -> dict[str, tuple[str, ...]]:
+    """The groups each decision already taken harms, by group id, with the references of those decisions:
+    only decisions approved or recorded whose areas cover at least HARMED_AGAIN_SHARE of this one's."""
+    harmed_by: dict[str, list[str]] = {}
+    for overlap in found:
+        if overlap.other.status in DECIDED and overlap.share_of_this >= HARMED_AGAIN_SHARE:
+            for group_id in overlap.other.negative_groups:
+                harmed_by.setdefault(group_id, []).append(overlap.other.reference)
+    return {group_id: tuple(sorted(refs)) for group_id, refs in harmed_by.items()}

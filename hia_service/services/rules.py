@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -100,11 +101,13 @@ def rate(
     scoring_version: str,
     *,
     today: date | None = None,
+    harmed_elsewhere: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, Any]:
-    """The rating with its reasons and the quality warnings, as plain JSON-ready values."""
+    """The rating with its reasons and the quality warnings, as plain JSON-ready values. `harmed_elsewhere`:
+    the groups decisions already taken for the same neighbourhoods harm, with their references."""
     rules = ruleset()
     scoring = rules.scoring(scoring_version)
-    rating = score(answers, profile, scoring, today=today)
+    rating = score(answers, profile, scoring, today=today, harmed_elsewhere=harmed_elsewhere)
     credit = scoring.overall.mitigation.credit
     names = credit.harm_names if credit is not None else None
     # The checks name the claims the rating counts as not assessed, so a high rating never comes unexplained.

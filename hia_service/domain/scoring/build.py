@@ -17,6 +17,7 @@ from hia_service.domain.scoring.model import (
     Credit,
     Described,
     Dimension,
+    HarmedAgain,
     ImpactCount,
     LikelyAffected,
     Mitigation,
@@ -211,6 +212,8 @@ class _Builder:
             if (self.doc.data["overall"].get("mitigation") or {}).get("credit") is None:
                 self.fail(path, "reach_measured needs the action plan's credit (its words for a breakdown)")
             return ReachMeasured(bool(body))
+        if kind == "harmed_again":
+            return HarmedAgain(bool(body))
         if kind == "any":
             return AnyOf(tuple(self.condition(c, (*path, i)) for i, c in enumerate(body)))
         return Not(self.condition(body, path))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from hia_service.domain.scoring.facts import Facts, groups_in, mentions
+from hia_service.domain.scoring.facts import Facts, groups_in, harmed_again_groups, mentions
 from hia_service.domain.scoring.model import (
     COMPARISONS,
     AnswerIn,
     AnswerMentions,
     AnyOf,
     Described,
+    HarmedAgain,
     ImpactCount,
     Not,
     ProfileCompare,
@@ -42,6 +43,8 @@ def holds(condition: Any, facts: Facts, group_ids: tuple[str, ...]) -> bool:
             return mentions(facts.answers.get(question), words)
         case ReachMeasured(measured):
             return measured == facts.reach_measured
+        case HarmedAgain(expected):
+            return expected == bool(harmed_again_groups(facts, group_ids))
         case AnyOf(conditions):
             return any(holds(c, facts, group_ids) for c in conditions)
         case Not(inner):

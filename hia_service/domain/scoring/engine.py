@@ -58,15 +58,20 @@ def score(
     ruleset: Any,
     version: str | None = None,
     today: date | None = None,
+    harmed_elsewhere: Mapping[str, tuple[str, ...]] | None = None,
 ) -> Rating:
     """Rate the risk that a proposal widens health inequalities.
 
     `ruleset` is one ScoringRules version, or the RuleSet bundle from load_rules() (then `version`, or the
     current version, is used). `profile` is the area's AreaProfile (or its JSON form), or None if that
     step is not done. `today` (default: today) decides which actions are due in time (scoring 1.3 on).
+    `harmed_elsewhere`: the groups decisions already taken for the same neighbourhoods harm, by group id, with
+    their references (the service's cumulative view; scoring 1.9's `harmed_again` reads it).
     """
     rules: ScoringRules = ruleset if isinstance(ruleset, ScoringRules) else ruleset.scoring(version)
     facts = _claim_facts(answers, profile, rules)
+    if harmed_elsewhere:
+        facts = replace(facts, elsewhere={g: tuple(refs) for g, refs in harmed_elsewhere.items()})
     if rules.claims is not None:
         claims, framework = rules.claims, rules.framework
         likely = likely_affected(claims, facts)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from string import Formatter
 from typing import Any
 
@@ -39,7 +39,9 @@ PROFILE_DISPLAY = {
     # the answers themselves (scoring 1.5): the share of groups answered neutral or positive with no evidence
     "unevidenced_share": "share",
 }
-DIMENSION_FIELDS = frozenset((*GROUP_FIELDS, *PROFILE_DISPLAY, "nation"))
+DIMENSION_FIELDS = frozenset(
+    (*GROUP_FIELDS, *PROFILE_DISPLAY, "nation", "harmed_again_groups", "harmed_again_references")
+)
 
 PROPOSAL_WORDS = ("proposal.title", "proposal.summary")
 # What a `described` condition can ask of the proposal's own words (scoring 1.7 on). The quality checks
@@ -86,6 +88,9 @@ class Facts:
     # Scoring 1.9 on: groups whose evidence is the same text as at least two other groups' (pasted), which
     # backs no claim: a panel reads one sentence given for every group as no assessment of any of them.
     pasted: frozenset[str] = frozenset()
+    # Scoring 1.9 on: groups that decisions already taken for the same neighbourhoods harm, with their
+    # references (the service's cumulative view passes them; none when the engine is used alone).
+    elsewhere: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def build_facts(answers: Mapping[str, Any], profile: AreaProfile | None, framework: Framework) -> Facts:
@@ -161,6 +166,11 @@ def _number(value: Any) -> float | None:
         return None
     # Float noise must not decide a boundary: 0.3 / 0.2 is 1.4999999999999998, and that is 1.5.
     return round(float(value), 9)
+
+
+def harmed_again_groups(facts: Facts, group_ids: tuple[str, ...]) -> list[str]:
+    """The groups harmed here (a negative impact) that a decision already taken harms too."""
+    return [g for g in group_ids if facts.impacts.get(g) == "negative" and g in facts.elsewhere]
 
 
 def groups_in(
@@ -320,6 +330,10 @@ def dimension_values(
         raw = facts.numbers.get(name)
         values[name] = (format_number(raw, kind), raw)
     values["nation"] = (facts.nation, facts.nation)
+    again = harmed_again_groups(facts, group_ids)
+    references = sorted({ref for g in again for ref in facts.elsewhere[g]})
+    values["harmed_again_groups"] = (join_words([facts.phrases[g] for g in again]), again)
+    values["harmed_again_references"] = (join_words(references), references)
     for threshold in thresholds:
         values[threshold.name] = (threshold.display(), threshold.value)
     return values

@@ -84,6 +84,13 @@ class ImpactCount:
 
 
 @dataclass(frozen=True)
+class HarmedAgain:
+    """A group harmed here is harmed too by a decision already taken for the same neighbourhoods (1.9 on)."""
+
+    expected: bool
+
+
+@dataclass(frozen=True)
 class ProfileCompare:
     field: str
     comparison: str
@@ -248,6 +255,23 @@ class ScoringRules:
 
     def threshold(self, name: str) -> Threshold:
         return next(t for t in self.thresholds if t.name == name)
+
+    @property
+    def reads_harmed_again(self) -> bool:
+        """Whether a rule asks about decisions already taken for the same neighbourhoods (1.9 on): only
+        then need a caller work them out."""
+        return any(_asks_harmed_again(c) for d in self.dimensions for r in d.rules for c in r.when)
+
+
+def _asks_harmed_again(condition: Any) -> bool:
+    match condition:
+        case HarmedAgain():
+            return True
+        case AnyOf(conditions):
+            return any(_asks_harmed_again(c) for c in conditions)
+        case Not(inner):
+            return _asks_harmed_again(inner)
+    return False
 
 
 # --- results --------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from hia_service.domain.workflow import Event, Status, TransitionNotAllowed, app
 from hia_service.services import rules
 from hia_service.services.areas import profiles as area_profiles
 from hia_service.services.areas.profiles import AreaRequest, ResolvedArea
-from hia_service.services.assessments import notices
+from hia_service.services.assessments import cumulative, notices
 from hia_service.services.assessments.wizard import incomplete_tasks
 from hia_service.services.errors import (
     ChangedSinceOpenedError,
@@ -349,8 +349,17 @@ def travel_change_of(answers: dict[str, Any] | None) -> TravelChange | None:
 
 
 def current_rating(assessment: Assessment) -> dict[str, Any]:
+    """The rating now: from the answers, the area's profile and (scoring 1.9 on) the decisions already taken
+    for the same neighbourhoods that harm the same groups."""
+    reads = rules.ruleset().scoring(assessment.scoring_version).reads_harmed_again
+    harms = any(q.endswith(".impact") and v == "negative" for q, v in (assessment.answers or {}).items())
     return rules.rate(
-        assessment.answers, assessment.area_profile, assessment.framework_version, assessment.scoring_version
+        assessment.answers,
+        assessment.area_profile,
+        assessment.framework_version,
+        assessment.scoring_version,
+        # Worked out only when the rules ask and something is harmed here: most pages need none of it.
+        harmed_elsewhere=cumulative.harmed_elsewhere(assessment) if reads and harms else None,
     )
 
 

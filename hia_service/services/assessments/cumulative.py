@@ -11,7 +11,7 @@ from typing import Any
 from hia_service.auth.permissions import Action, can
 from hia_service.data import assessments as store
 from hia_service.data.models import Assessment, User
-from hia_service.domain.cumulative import CumulativeView, OtherAssessment, cumulative_view
+from hia_service.domain.cumulative import CumulativeView, OtherAssessment, cumulative_view, harmed_again
 from hia_service.domain.framework import visible_answers
 from hia_service.domain.kept import Kept
 from hia_service.services import rules
@@ -29,6 +29,18 @@ def cumulative_for(user: User, assessment: Assessment) -> CumulativeView | None:
     # Each row holds what the permission needs (organisation, author, training): no assessment is loaded.
     viewable = frozenset(o.other.id for o in view.overlaps if can(user, Action.VIEW, rows[o.other.id]))
     return replace(view, viewable=viewable)
+
+
+def harmed_elsewhere(assessment: Assessment) -> dict[str, tuple[str, ...]]:
+    """For the rating: the groups that decisions already taken for the same neighbourhoods harm, with their
+    references (domain/cumulative.py harmed_again). Practice stays apart from the real record."""
+    if assessment.is_training:
+        return {}
+    mine = lsoas_of(assessment)
+    if not mine:
+        return {}
+    view, _ = _view(assessment, mine)
+    return harmed_again(view.overlaps)
 
 
 def cumulative_for_record(assessment: Assessment) -> dict[str, Any] | None:

@@ -87,6 +87,48 @@ def _approve(world: Any, make_assessment: Any, act: Any, lock_of: Any, **answers
     return assessment_id
 
 
+def _rating_of(app: Flask, person: dict[str, Any], assessment_id: int) -> dict[str, str]:
+    """The rating the check-answers page shows now, as {rule id: reason}, and its reference."""
+    from tests.integration.review.conftest import acting_as
+
+    with acting_as(app, person) as user:
+        assessment = assessments.assessment_for(user, assessment_id)
+        rated = assessments.current_rating(assessment)
+    reasons = {r["rule"]: r["text"] for d in rated["rating"]["dimensions"] for r in d["reasons"]}
+    return {"inherent": rated["rating"]["before_mitigation"], **reasons}
+
+
+def _reference(app: Flask, assessment_id: int) -> str:
+    from hia_service.data.assessments import get_assessment
+
+    with app.app_context():
+        found = get_assessment(assessment_id)
+        assert found is not None
+        return found.reference
+
+
+def test_a_group_harmed_again_by_a_decision_already_taken_raises_the_rating(
+    with_engine: Flask, world: Any, make_assessment: Any, act: Any, lock_of: Any
+) -> None:
+    """Who is hit twice (scoring 1.9): an approved decision for the same neighbourhoods that harms older
+    people raises a new proposal's rating for them, and says which decision; drafts, practice and another
+    organisation's decisions do not."""
+    later = make_assessment(world["manager2"], "Move the phlebotomy clinic", submit=False)
+    make_assessment(world["manager"], "A draft that harms older people too", submit=False)
+    theirs = make_assessment(world["other_manager"], "Another trust's decision")
+    act(world["other_reviewer"], review.approve, theirs, lock_of(theirs))
+    make_assessment(world["manager"], "Practice", training=True)
+    before = _rating_of(with_engine, world["manager2"], later)
+    assert "combined.harmed_again" not in before
+    earlier = _approve(world, make_assessment, act, lock_of)
+    after = _rating_of(with_engine, world["manager2"], later)
+    assert after["inherent"] == "high", after
+    assert after["combined.harmed_again"].startswith(
+        "Negative impact on age, as from a decision already taken"
+    )
+    assert f"({_reference(with_engine, earlier)})" in after["combined.harmed_again"]
+
+
 def test_a_moved_decision_date_asks_for_reassessment(
     app: Flask, client: FlaskClient, world: Any, make_assessment: Any, act: Any, lock_of: Any, login: Any
 ) -> None:

@@ -11,9 +11,10 @@ import pytest
 
 from hia_service.domain import evidence_text
 from hia_service.domain.framework import Framework
+from hia_service.domain.framework.screening import with_screening
 from hia_service.domain.quality import quality_checks
 from hia_service.domain.rules import RuleSet
-from hia_service.domain.scoring import ScoringRules, not_assessed
+from hia_service.domain.scoring import ScoringRules, not_assessed, score
 from hia_service.domain.scoring.model import level_index
 from tests.unit.scoring.test_access_rating import area
 from tests.unit.scoring.test_panel_proposals import specific
@@ -285,3 +286,55 @@ def test_short_evidence_with_a_figure_is_evidence(
     assert "pc.age" not in not_assessed(answers, area(2.0), rules)
     answers["pc.age.evidence"] = "Daytime slots are kept as now."  # no figure, no source: still a claim
     assert "pc.age" in not_assessed(answers, area(2.0), rules)
+
+
+def test_a_group_harmed_again_by_a_decision_already_taken_is_high_until_an_action_answers_it(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    assert rules.reads_harmed_again and not earlier.reads_harmed_again  # a caller asks only when needed
+    answers = own_evidence(framework, "service_change", pc__age="negative")
+    answers["proposal.changes_access"] = "yes"
+    elsewhere = {"pc.age": ("HIA-2026-0007",), "pc.race": ("HIA-2026-0009",)}
+    alone = rate(answers, area(1.0), framework, rules)
+    again = score(
+        with_screening(framework, answers, area(1.0)),
+        area(1.0),
+        rules,
+        today=TODAY,
+        harmed_elsewhere=elsewhere,
+    )
+    assert alone.inherent == "medium" and again.inherent == "high"
+    (reason,) = [r for r in again.dimension("combined").reasons if r.rule_id == "combined.harmed_again"]
+    assert reason.text.startswith("Negative impact on age, as from a decision already taken")
+    assert "(HIA-2026-0007)" in reason.text
+    assert "HIA-2026-0009" not in reason.text  # race is not harmed here
+    # 1.8 never reads it.
+    before = score(
+        with_screening(framework, answers, area(1.0)),
+        area(1.0),
+        earlier,
+        today=TODAY,
+        harmed_elsewhere=elsewhere,
+    )
+    assert before.inherent == "medium"
+    # A credited action for the group lowers it, as for any harm.
+    planned = {
+        **answers,
+        "actions.plan": [
+            {
+                "action": "Keep a morning walk-in session for older people",
+                "answers": "older people",
+                "owner": "Service manager",
+                "due": "2027-05-01",
+                "measure": "Attendances by age band",
+            }
+        ],
+    }
+    mitigated = score(
+        with_screening(framework, planned, area(1.0)),
+        area(1.0),
+        rules,
+        today=TODAY,
+        harmed_elsewhere=elsewhere,
+    )
+    assert (mitigated.inherent, mitigated.residual) == ("high", "medium")
