@@ -85,8 +85,8 @@ class Facts:
     described: frozenset[str] = frozenset()
     # Scoring 1.8 on: whether a monitoring indicator or action measure shows who the proposal reaches.
     reach_measured: bool = True
-    # Scoring 1.9 on: groups whose evidence is the same text as at least two other groups' (pasted), which
-    # backs no claim: a panel reads one sentence given for every group as no assessment of any of them.
+    # Scoring 1.9 on: groups whose evidence is one text given for many groups (claims.pasted_not_evidence or
+    # more), which backs no claim: a panel reads one sentence given for every group as no assessment at all.
     pasted: frozenset[str] = frozenset()
     # Scoring 1.9 on: groups that decisions already taken for the same neighbourhoods harm, with their
     # references (the service's cumulative view passes them; none when the engine is used alone).
