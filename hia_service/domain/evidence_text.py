@@ -113,6 +113,15 @@ REDUCES_SITES = re.compile(
     r"one place|a single))\b",
     re.IGNORECASE,
 )
+# A closure for a short, stated time (scoring 1.9): "closed 8-22 March for retiling", "temporarily", "for two
+# weeks while the roof is repaired". People lose the service for days or weeks, not for good.
+_MONTHS = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+TEMPORARY = re.compile(
+    r"\b(?:temporar\w*|for (?:up to )?(?:a|one|two|three|four|five|six|\d+) (?:days?|weeks?)|"
+    r"(?:while|during|for) (?:the )?[^.]{0,30}?(?:refurbish|repair|retil|renovat|rebuild|redecorat)\w*|"
+    rf"\d{{1,2}}\s*(?:-|\u2013|to)\s*\d{{1,2}} {_MONTHS})\b",  # a hyphen or an en dash
+    re.IGNORECASE,
+)
 # Who may use a service narrowed (scoring 1.9): documents asked for before registering, criteria tightened,
 # a service no longer offered to some. Widening ("extend eligibility to") is none of these.
 RESTRICTS_ELIGIBILITY = re.compile(
@@ -270,6 +279,10 @@ WIDENS = re.compile(
     r"removing|drop(?:s|ping)?|end(?:s|ing)?|scrap(?:s|ping)?|no need)\b[^.;]{0,50}$",
     re.IGNORECASE,
 )
+
+
+def temporary(texts: Iterable[Any]) -> bool:
+    return any(TEMPORARY.search(str(t or "")) for t in texts)
 
 
 def restricts_eligibility(texts: Iterable[Any]) -> bool:

@@ -52,12 +52,13 @@ DESCRIPTIONS: Mapping[str, Any] = {
     # 1.9 on
     "reduces_sites": evidence_text.reduces_sites,
     "restricts_eligibility": evidence_text.restricts_eligibility,
+    "temporary": evidence_text.temporary,
 }
 
 
 def described_in_proposal(answers: Mapping[str, Any]) -> frozenset[str]:
     """What the title or summary says the proposal does: a closure or move, a charge, interpreting, fewer
-    sites, narrower eligibility."""
+    sites, narrower eligibility, for a short stated time."""
     words = [answers.get(q) for q in PROPOSAL_WORDS]
     return frozenset(name for name, says in DESCRIPTIONS.items() if says(words))
 

@@ -338,3 +338,43 @@ def test_a_group_harmed_again_by_a_decision_already_taken_is_high_until_an_actio
         harmed_elsewhere=elsewhere,
     )
     assert (mitigated.inherent, mitigated.residual) == ("high", "medium")
+
+
+@pytest.mark.parametrize(
+    ("text", "short"),
+    [
+        ("Pool room 2 closed 8-22 March 2027 for retiling. Labour ward pool available.", True),
+        ("The clinic closes temporarily while the lift is replaced", True),
+        ("Closed for two weeks while the roof is repaired", True),
+        ("Close the branch surgery", False),
+        ("The service will close in March", False),
+    ],
+)
+def test_a_closure_for_a_short_stated_time_is_told_from_a_closure(text: str, short: bool) -> None:
+    assert evidence_text.temporary([text]) is short
+
+
+def test_a_closure_for_days_or_weeks_under_another_kind_is_not_read_as_a_closure(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "estates")
+    answers["proposal.summary"] = (
+        "Pool room 2 closed 8-22 March 2027 for retiling. Labour ward pool available."
+    )
+    assert "described.closure_under_another_kind" in fired(rate(answers, area(1.2), framework, earlier))
+    assert not {
+        r for r in fired(rate(answers, area(1.2), framework, rules)) if r.startswith("described.closure")
+    }
+    answers["proposal.summary"] = "Close the birth centre pool room for good."
+    assert "described.closure_under_another_kind" in fired(rate(answers, area(1.2), framework, rules))
+
+
+def test_engagement_findings_are_a_source(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "service_change")
+    answers["pc.disability.evidence"] = (
+        "The autism partnership board and our LD liaison nurses designed the room with service users."
+    )
+    assert "pc.disability" in not_assessed(answers, area(1.0), earlier)
+    assert "pc.disability" not in not_assessed(answers, area(1.0), rules)
