@@ -365,3 +365,39 @@ COMMON_WORDS = frozenset(
         "before",
     }
 )
+
+
+# The most deprived neighbourhoods a statement can name, and what share of everyone lives in them: the
+# fifth (Core20, IMD deciles 1-2, quintile 1) or the tenth (decile 1).
+_TO = r"\s*(?:-|\u2013|and|&|or|to)\s*"  # "deciles 1-2", "1\u20132", "1 and 2"
+_FIFTH = (
+    r"core ?20(?!\s*plus)|(?:the\s+)?most\s+deprived\s+(?:20\s*%|fifth|quintile|two\s+deciles)"
+    rf"|imd\s+(?:deciles?\s+1{_TO}2|quintile\s+1)|deciles?\s+1{_TO}2"
+)
+_TENTH = r"(?:the\s+)?most\s+deprived\s+(?:10\s*%|tenth|decile)|imd\s+decile\s+1\b"
+_MAKE_UP = (
+    r"(?:accounts?\s+for|accounted\s+for|makes?\s+up|made\s+up|represents?|represented|are|were|is|was)"
+)
+_SHARE = r"(?P<share>\d{1,3}(?:\.\d+)?)\s*(?:%|per\s*cent)"
+# "82% of attendances come from Core20 postcodes"; "Core20 postcodes account for 82% of attendances".
+STATED_DEPRIVED_SHARE = re.compile(
+    rf"{_SHARE}\s+of\s+[^.;%]{{0,90}}?\b(?:(?P<fifth>{_FIFTH})|(?P<tenth>{_TENTH}))"
+    rf"|(?:(?P<fifth2>{_FIFTH})|(?P<tenth2>{_TENTH}))\s+(?:[a-z]+\s+){{0,4}}?{_MAKE_UP}\s+"
+    rf"(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+){{0,1}}{_SHARE.replace('share', 'share2')}\s+of\b",
+    re.IGNORECASE,
+)
+
+
+def stated_deprived_share(texts: Iterable[Any], fifth: float = 0.2) -> float | None:
+    """The highest share of people that a text says live in the most deprived neighbourhoods, as a multiple
+    of the share of everyone who lives there (`fifth`: the nation's Core20 share; a tenth for decile 1):
+    "82% of attendances come from Core20 postcodes" is 4.1 times 20%. None when no text says so."""
+    found: list[float] = []
+    for text in texts:
+        for match in STATED_DEPRIVED_SHARE.finditer(str(text or "")):
+            share = float(match["share"] or match["share2"]) / 100
+            if share > 1:
+                continue
+            tenth = bool(match["tenth"] or match["tenth2"])
+            found.append(round(share / (fifth / 2 if tenth else fifth), 9))
+    return max(found, default=None)

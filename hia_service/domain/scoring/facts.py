@@ -19,6 +19,9 @@ from hia_service.domain.geography.area_profile import AreaProfile
 from hia_service.domain.scoring.model import IMPACT_STATES, NOT_ASSESSED, ClaimRules, Threshold
 
 NOT_KNOWN = "not known"
+ENGLAND_CORE20_SHARE = (
+    0.2  # Core20: the most deprived fifth of neighbourhoods, when no profile gives the share
+)
 SKIPPED = "skipped"  # the group's section was not asked (a short assessment, or no assessment needed)
 # Names a dimension rule's reason may quote, besides threshold names.
 GROUP_FIELDS = tuple(f"{state}_{kind}" for state in IMPACT_STATES for kind in ("groups", "count"))
@@ -38,6 +41,9 @@ PROFILE_DISPLAY = {
     "travel_further_deprived_share": "share",
     # the answers themselves (scoring 1.5): the share of groups answered neutral or positive with no evidence
     "unevidenced_share": "share",
+    # what the evidence says of the service's users (scoring 1.10): their share in the most deprived areas
+    # as a multiple of everyone's ("82% of attendances come from Core20 postcodes")
+    "users_relative_core20": "ratio",
 }
 DIMENSION_FIELDS = frozenset(
     (*GROUP_FIELDS, *PROFILE_DISPLAY, "nation", "harmed_again_groups", "harmed_again_references")
@@ -104,6 +110,7 @@ def build_facts(answers: Mapping[str, Any], profile: AreaProfile | None, framewo
         phrases[group.id] = group.in_sentence
     present = profile is not None
     numbers = {**(profile_numbers(profile) if profile is not None else {}), **travel_numbers(answers)}
+    numbers["users_relative_core20"] = users_relative_core20(framework, answers, numbers)
     hidden = frozenset(s.id for s in framework.sections if not section_visible(s, answers))
     return Facts(answers, present, nation_name(profile), numbers, impacts, phrases, hidden)
 
@@ -155,6 +162,19 @@ def travel_numbers(answers: Mapping[str, Any]) -> dict[str, float | None]:
         "travel_further_share": change.overall.share_further_1km,
         "travel_further_deprived_share": change.deprived_further_share,
     }
+
+
+def users_relative_core20(
+    framework: Framework, answers: Mapping[str, Any], numbers: Mapping[str, float | None]
+) -> float | None:
+    """What the evidence says of the service's users, as a multiple of the nation's share in Core20 areas: a
+    panel weighs a cut by who uses the service, and users are rarely an average sample of the area. Read
+    from the groups' evidence and the evidence section, never from actions (a target is not a fact)."""
+    keys = [f"{group.id}.evidence" for _, group in framework.groups()]
+    texts = [answers.get(key) for key in (*keys, "evidence.sources", "proposal.summary")]
+    return evidence_text.stated_deprived_share(
+        texts, numbers.get("nation_core20_share") or ENGLAND_CORE20_SHARE
+    )
 
 
 def nation_name(profile: AreaProfile | None) -> str:

@@ -50,8 +50,16 @@ SETTINGS = settings(
 # Scoring 1.5 tightens 1.3 (issue 14's review): every property here must hold for both.
 @pytest.fixture(
     scope="module",
-    params=[("1.3", "1.2"), ("1.5", "1.3"), ("1.6", "1.3"), ("1.7", "1.3"), ("1.8", "1.3"), ("1.9", "1.3")],
-    ids=["scoring-1.3", "scoring-1.5", "scoring-1.6", "scoring-1.7", "scoring-1.8", "scoring-1.9"],
+    params=[
+        ("1.3", "1.2"),
+        ("1.5", "1.3"),
+        ("1.6", "1.3"),
+        ("1.7", "1.3"),
+        ("1.8", "1.3"),
+        ("1.9", "1.3"),
+        ("1.10", "1.3"),
+    ],
+    ids=lambda v: f"scoring-{v[0]}",
 )
 def versions(request: pytest.FixtureRequest) -> tuple[str, str]:
     return request.param  # type: ignore[no-any-return]

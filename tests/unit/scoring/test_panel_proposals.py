@@ -64,6 +64,7 @@ def specific(index: int, label: str) -> str:
         ("1.7", "1.3"),
         ("1.8", "1.3"),
         ("1.9", "1.3"),
+        ("1.10", "1.3"),
     ],
     ids=[
         "scoring-1.3",
@@ -73,6 +74,7 @@ def specific(index: int, label: str) -> str:
         "scoring-1.7",
         "scoring-1.8",
         "scoring-1.9",
+        "scoring-1.10",
     ],
 )
 def versions(request: pytest.FixtureRequest) -> tuple[str, str]:

@@ -1,0 +1,146 @@
+"""Scoring 1.10: severity weighed by what a proposal takes away and from whom. A closure, a move or fewer
+sites that harms a group where people have greater need is high until an action answers the harm (not
+known yet: medium), and what the evidence says of the service's users counts as well as the area."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hia_service.domain import evidence_text
+from hia_service.domain.framework import Framework
+from hia_service.domain.rules import RuleSet
+from hia_service.domain.scoring import ScoringRules
+from hia_service.domain.scoring.model import level_index
+from tests.unit.scoring.test_access_rating import area
+from tests.unit.scoring.test_scoring_1_5 import fired, rate
+from tests.unit.scoring.test_scoring_1_9 import own_evidence
+
+GOOD = {"owner": "Outpatient services manager", "due": "2027-04-01"}
+MEASURE = "Did-not-attend rate by age and disability, quarterly"
+
+
+@pytest.fixture(scope="module")
+def rules(ruleset: RuleSet) -> ScoringRules:
+    return ruleset.scoring("1.10")
+
+
+@pytest.fixture(scope="module")
+def earlier(ruleset: RuleSet) -> ScoringRules:
+    return ruleset.scoring("1.9")
+
+
+@pytest.fixture(scope="module")
+def framework(ruleset: RuleSet) -> Framework:
+    return ruleset.framework("1.3")
+
+
+def pool_closure(framework: Framework, kind: str = "estates", **impacts: str) -> dict[str, Any]:
+    answers = own_evidence(framework, kind, **impacts)
+    answers["proposal.title"] = "Decommissioning of the hydrotherapy pool"
+    answers["proposal.summary"] = "Close the hydrotherapy pool at the Royal Infirmary from April 2027."
+    return answers
+
+
+def answer_harm(answers: dict[str, Any], groups: str) -> dict[str, Any]:
+    plan = {"action": "Sessions at the leisure centre pool with transport", "answers": groups, **GOOD}
+    return {**answers, "actions.plan": [{**plan, "measure": MEASURE}]}
+
+
+@pytest.mark.parametrize(
+    ("text", "times"),
+    [
+        ("82% of attendances at the estate sessions come from Core20 postcodes", 4.1),
+        ("64% of users live in the most deprived fifth of neighbourhoods", 3.2),
+        ("Core20 postcodes account for 45% of referrals.", 2.25),
+        ("Patients from Core20 areas make up about 52% of the list", 2.6),
+        ("30% of the caseload live in IMD deciles 1-2", 1.5),
+        ("21% of patients live in the most deprived decile", 2.1),  # a tenth of everyone lives there
+        ("only 8% of users live in Core20 areas", 0.4),
+        # Not a statement about who uses the service:
+        ("Core20 is the most deprived 20% of the national population", None),
+        ("We serve people who live in the 20% most deprived areas.", None),
+        ("The Core20PLUS5 approach: 31% of patients are over 65", None),
+        ("45% of patients are over 65", None),
+    ],
+)
+def test_what_the_evidence_says_of_the_users_deprivation(text: str, times: float | None) -> None:
+    assert evidence_text.stated_deprived_share([text]) == times
+
+
+def test_a_closure_harming_a_group_where_need_is_greater_is_high_until_answered(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    honest = pool_closure(framework, **{"pc.disability": "negative", "pc.age": "negative"})
+    before = rate(honest, area(1.3), framework, earlier)
+    assert (before.inherent, before.residual) == ("medium", "medium")  # the gap 1.10 closes
+    now = rate(honest, area(1.3), framework, rules)
+    assert now.inherent == "high" and "combined.closure_described_harms_group" in fired(now)
+    answered = rate(answer_harm(honest, "disabled and older patients"), area(1.3), framework, rules)
+    assert (answered.inherent, answered.residual) == ("high", "medium")
+    # By its kind, too.
+    closure = rate(
+        pool_closure(framework, "closure", **{"pc.disability": "negative"}), area(1.3), framework, rules
+    )
+    assert closure.inherent == "high" and "combined.closure_harms_group" in fired(closure)
+
+
+@pytest.mark.parametrize(
+    ("where", "high"),
+    [
+        (area(1.0), False),  # an average area: real but limited, as before
+        (area(0.3), False),
+        (area(1.1), True),  # more deprived than the nation
+        (area(0.9, rural=0.6), True),  # mostly rural
+        (area(0.9, barriers=0.45), True),  # far from services
+    ],
+)
+def test_where_need_is_greater_decides(
+    rules: ScoringRules, framework: Framework, where: dict[str, Any], high: bool
+) -> None:
+    rating = rate(pool_closure(framework, **{"pc.disability": "negative"}), where, framework, rules)
+    assert ("combined.closure_described_harms_group" in fired(rating)) is high, sorted(fired(rating))
+
+
+def test_a_closure_for_a_short_stated_time_is_not_weighed_as_one(
+    rules: ScoringRules, framework: Framework
+) -> None:
+    answers = pool_closure(framework, **{"pc.disability": "negative"})
+    answers["proposal.summary"] = "Close the hydrotherapy pool for two weeks in March for retiling."
+    rating = rate(answers, area(1.3), framework, rules)
+    assert "combined.closure_described_harms_group" not in fired(rating), sorted(fired(rating))
+
+
+def test_the_users_deprivation_counts_where_the_area_is_average(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "business_case", **{"core20.access": "negative"})
+    answers["proposal.summary"] = "Move the outpatient sessions from the estate to the new hub."
+    answers["core20.access.evidence"] = "Outpatient data 2026: 82% of attendances come from Core20 postcodes."
+    assert rate(answers, area(0.9), framework, earlier).inherent == "medium"
+    now = rate(answers, area(0.9), framework, rules)
+    assert now.inherent == "high" and "deprivation.negative_users_concentrated" in fired(now), sorted(
+        fired(now)
+    )
+    reason = next(
+        r.text for d in now.dimensions for r in d.reasons if r.rule_id.endswith("users_concentrated")
+    )
+    assert "(4.10 times the England share" in reason, reason
+    # An action plan is no statement of who uses the service: a target there changes nothing.
+    answers["core20.access.evidence"] = "Outpatient data 2026: attendances by postcode, 1,400 a year."
+    answers["actions.plan"] = [{"action": "Aim for 82% of attendances from Core20 postcodes", **GOOD}]
+    assert "deprivation.negative_users_concentrated" not in fired(rate(answers, area(0.9), framework, rules))
+
+
+@pytest.mark.parametrize("silence", ["unknown", "neutral"])
+def test_silence_about_the_harm_never_rates_below_the_answered_harm(
+    rules: ScoringRules, framework: Framework, silence: str
+) -> None:
+    harmed = {"pc.disability": "negative", "pc.age": "negative"}
+    honest = answer_harm(pool_closure(framework, **harmed), "disabled and older patients")
+    quiet = pool_closure(framework, **{group: silence for group in harmed})
+    for group in harmed if silence == "neutral" else ():
+        quiet[f"{group}.evidence"] = ""  # nothing behind the neutral answer
+    frank, hushed = (rate(a, area(1.3), framework, rules) for a in (honest, quiet))
+    assert level_index(hushed.residual) >= level_index(frank.residual), (hushed.reasons, frank.reasons)
