@@ -97,12 +97,14 @@ ACCESS_WORDS = re.compile(
     r"withdraw\w*|cease\w*|reduc\w* (?:the )?(?:service|clinic|sessions|beds))\b",
     re.IGNORECASE,
 )
-# A closure or a move in so many words ("closing the gap" and "close to home" are neither).
-CLOSES_OR_MOVES = re.compile(
-    rf"\b(closure|closing(?! the gap)|clos(?:e|es|ed)(?! (?:to|working|partnership|links?|contact))|"
-    rf"relocat\w*|decommission\w*|{_MOVE}|no longer (?:be )?(?:open|opens|run|runs|operate|operates))\b",
-    re.IGNORECASE,
+# A closure in so many words ("closing the gap" and "close to home" are not).
+_CLOSES = (
+    r"closure|closing(?! the gap)|clos(?:e|es|ed)(?! (?:to|working|partnership|links?|contact))|"
+    r"decommission\w*|no longer (?:be )?(?:open|opens|run|runs|operate|operates)"
 )
+CLOSES_OR_MOVES = re.compile(rf"\b({_CLOSES}|relocat\w*|{_MOVE})\b", re.IGNORECASE)
+# The service stops where it was, with no move named (scoring 1.10).
+CLOSES = re.compile(rf"\b({_CLOSES})\b", re.IGNORECASE)
 # Fewer places to go (scoring 1.9): "assessment centres reduced from five to two", "fewer clinics",
 # "consolidate onto one site". A cut in sites is a closure for the people who used the ones that go.
 _SITES = r"(?:sites|centres|centers|clinics|locations|bases|branches|hubs|venues|surgeries|depots)"
@@ -266,6 +268,10 @@ def costs_or_language(texts: Iterable[Any]) -> str | None:
 
 def closes_or_moves(texts: Iterable[Any]) -> bool:
     return any(CLOSES_OR_MOVES.search(str(t or "")) for t in texts)
+
+
+def closes(texts: Iterable[Any]) -> bool:
+    return any(CLOSES.search(str(t or "")) for t in texts)
 
 
 def reduces_sites(texts: Iterable[Any]) -> bool:

@@ -59,6 +59,8 @@ DESCRIPTIONS: Mapping[str, Any] = {
     "reduces_sites": evidence_text.reduces_sites,
     "restricts_eligibility": evidence_text.restricts_eligibility,
     "temporary": evidence_text.temporary,
+    # 1.10 on
+    "closes": evidence_text.closes,
 }
 
 

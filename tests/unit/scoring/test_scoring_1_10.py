@@ -76,7 +76,7 @@ def test_a_closure_harming_a_group_where_need_is_greater_is_high_until_answered(
     before = rate(honest, area(1.3), framework, earlier)
     assert (before.inherent, before.residual) == ("medium", "medium")  # the gap 1.10 closes
     now = rate(honest, area(1.3), framework, rules)
-    assert now.inherent == "high" and "combined.closure_described_harms_group" in fired(now)
+    assert now.inherent == "high" and "combined.closure_harms_group" in fired(now)
     answered = rate(answer_harm(honest, "disabled and older patients"), area(1.3), framework, rules)
     assert (answered.inherent, answered.residual) == ("high", "medium")
     # By its kind, too.
@@ -100,7 +100,7 @@ def test_where_need_is_greater_decides(
     rules: ScoringRules, framework: Framework, where: dict[str, Any], high: bool
 ) -> None:
     rating = rate(pool_closure(framework, **{"pc.disability": "negative"}), where, framework, rules)
-    assert ("combined.closure_described_harms_group" in fired(rating)) is high, sorted(fired(rating))
+    assert ("combined.closure_harms_group" in fired(rating)) is high, sorted(fired(rating))
 
 
 def test_a_closure_for_a_short_stated_time_is_not_weighed_as_one(
@@ -109,7 +109,7 @@ def test_a_closure_for_a_short_stated_time_is_not_weighed_as_one(
     answers = pool_closure(framework, **{"pc.disability": "negative"})
     answers["proposal.summary"] = "Close the hydrotherapy pool for two weeks in March for retiling."
     rating = rate(answers, area(1.3), framework, rules)
-    assert "combined.closure_described_harms_group" not in fired(rating), sorted(fired(rating))
+    assert "combined.closure_harms_group" not in fired(rating), sorted(fired(rating))
 
 
 def test_the_users_deprivation_counts_where_the_area_is_average(
@@ -144,3 +144,38 @@ def test_silence_about_the_harm_never_rates_below_the_answered_harm(
         quiet[f"{group}.evidence"] = ""  # nothing behind the neutral answer
     frank, hushed = (rate(a, area(1.3), framework, rules) for a in (honest, quiet))
     assert level_index(hushed.residual) >= level_index(frank.residual), (hushed.reasons, frank.reasons)
+
+
+@pytest.mark.parametrize(
+    ("kind", "summary"),
+    [
+        ("relocation", "The phlebotomy clinic moves to Riverside Health Centre, 0.8 miles away."),
+        ("hours", "Close the outpatient pharmacy on Saturdays; prescriptions go to community pharmacies."),
+        ("service_change", "Move the phlebotomy clinic to Riverside Health Centre on the same bus route."),
+    ],
+)
+def test_a_move_or_fewer_hours_is_weighed_by_the_access_rules_not_as_a_closure(
+    rules: ScoringRules, framework: Framework, kind: str, summary: str
+) -> None:
+    answers = own_evidence(framework, kind, **{"pc.disability": "negative", "pc.age": "negative"})
+    answers["proposal.summary"] = summary
+    rating = rate(answers, area(1.4), framework, rules)
+    assert "combined.closure_harms_group" not in fired(rating), sorted(fired(rating))
+    assert rating.inherent == "medium", sorted(fired(rating))
+
+
+CONTRACTS = {
+    # what the contract asks for: whether 1.9 already read it as specific
+    "Fill rate and complaints reported monthly by language; AIS-compliant formats; service credits.": False,
+    "Video interpreting for Deaf patients within 15 minutes, with remedies for unfilled bookings.": True,
+}
+
+
+@pytest.mark.parametrize(("requirements", "before"), CONTRACTS.items())
+def test_a_contract_that_names_language_or_deaf_people_is_specific(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework, requirements: str, before: bool
+) -> None:
+    answers = {**own_evidence(framework, "procurement"), "procurement.requirements": requirements}
+    rule = "contract.requirements_not_specific"
+    assert rule not in fired(rate(answers, area(1.0), framework, rules))
+    assert (rule not in fired(rate(answers, area(1.0), framework, earlier))) is before
