@@ -11,7 +11,7 @@ import pytest
 from hia_service.domain import evidence_text
 from hia_service.domain.framework import Framework
 from hia_service.domain.rules import RuleSet
-from hia_service.domain.scoring import ScoringRules
+from hia_service.domain.scoring import ScoringRules, not_assessed
 from hia_service.domain.scoring.model import level_index
 from tests.unit.scoring.test_access_rating import area
 from tests.unit.scoring.test_scoring_1_5 import fired, rate
@@ -179,3 +179,35 @@ def test_a_contract_that_names_language_or_deaf_people_is_specific(
     rule = "contract.requirements_not_specific"
     assert rule not in fired(rate(answers, area(1.0), framework, rules))
     assert (rule not in fired(rate(answers, area(1.0), framework, earlier))) is before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One lift stays in service throughout and clinics move to the ground floor. The access group agreed.",
+        "Video interpreting in the emergency department is what the Deaf patients' forum wants most.",
+        "Large-print letters and a hearing loop, reviewed by the patient panel in October.",
+    ],
+)
+def test_a_group_of_the_people_affected_is_a_source(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework, text: str
+) -> None:
+    answers = own_evidence(framework, "estates")
+    answers["pc.disability.evidence"] = text
+    assert "pc.disability" in not_assessed(answers, area(1.1), earlier)
+    assert "pc.disability" not in not_assessed(answers, area(1.1), rules)
+
+
+def test_not_knowing_a_change_s_effect_on_a_protected_group_it_reaches_is_medium(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "service_change", **{"pc.age": "unknown"})
+    assert rate(answers, area(1.0), framework, earlier).inherent == "low"
+    now = rate(answers, area(1.0), framework, rules)
+    assert now.inherent == "medium" and "pc.unknown_access_change" in fired(now), sorted(fired(now))
+    # Saying nothing for the group (neutral, nothing behind it) is rated no lower.
+    quiet = {**own_evidence(framework, "service_change"), "pc.age.evidence": ""}
+    assert rate(quiet, area(1.0), framework, rules).inherent == "medium"
+    # No change to how patients use the service: nothing to find out about access.
+    unchanged = {**answers, "proposal.changes_access": "no"}
+    assert "pc.unknown_access_change" not in fired(rate(unchanged, area(1.0), framework, rules))
