@@ -211,3 +211,25 @@ def test_not_knowing_a_change_s_effect_on_a_protected_group_it_reaches_is_medium
     # No change to how patients use the service: nothing to find out about access.
     unchanged = {**answers, "proposal.changes_access": "no"}
     assert "pc.unknown_access_change" not in fired(rate(unchanged, area(1.0), framework, rules))
+
+
+def test_a_number_in_words_is_a_source(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = {**own_evidence(framework, "workforce"), "who.staff_affected": "yes"}
+    answers["workforce.disability.evidence"] = (
+        "Five staff have reasonable adjustments in place; all carry over to the merged team unchanged."
+    )
+    assert "workforce.disability" in not_assessed(answers, area(1.0), earlier)
+    assert "workforce.disability" not in not_assessed(answers, area(1.0), rules)
+
+
+def test_an_action_for_people_from_the_coast_answers_the_harm_to_rural_and_coastal_people(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "relocation", **{"inclusion.rural_coastal": "negative"})
+    plan = {"action": "Early supported discharge teams based in Seaford and Eastcliff", **GOOD}
+    answers["actions.plan"] = [{**plan, "answers": "patients from the coast", "measure": MEASURE}]
+    before, now = (rate(answers, area(1.0, rural=0.6), framework, r) for r in (earlier, rules))
+    assert level_index(now.residual) < level_index(now.inherent), sorted(fired(now))
+    assert before.residual == before.inherent, sorted(fired(before))  # the gap 1.10 closes
