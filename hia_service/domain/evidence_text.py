@@ -386,8 +386,11 @@ _MAKE_UP = (
 )
 _SHARE = r"(?P<share>\d{1,3}(?:\.\d+)?)\s*(?:%|per\s*cent)"
 # "82% of attendances come from Core20 postcodes"; "Core20 postcodes account for 82% of attendances".
+# Who lives there, not what people there are like: "36% of people in Core20 areas smoke" is no share.
+_LIVE = r"(?:lives?|lived|living|resid\w*|comes?|came|coming|are|were|is|was|registered|from)"
 STATED_DEPRIVED_SHARE = re.compile(
-    rf"{_SHARE}\s+of\s+[^.;%]{{0,90}}?\b(?:(?P<fifth>{_FIFTH})|(?P<tenth>{_TENTH}))"
+    rf"{_SHARE}\s+of\s+(?P<who>[^.;%]{{0,90}}?\b{_LIVE}\b[^.;%]{{0,30}}?)"
+    rf"\b(?:(?P<fifth>{_FIFTH})|(?P<tenth>{_TENTH}))"
     rf"|(?:(?P<fifth2>{_FIFTH})|(?P<tenth2>{_TENTH}))\s+(?:[a-z]+\s+){{0,4}}?{_MAKE_UP}\s+"
     rf"(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+){{0,1}}{_SHARE.replace('share', 'share2')}\s+of\b",
     re.IGNORECASE,

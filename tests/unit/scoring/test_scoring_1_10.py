@@ -63,6 +63,9 @@ def answer_harm(answers: dict[str, Any], groups: str) -> dict[str, Any]:
         ("We serve people who live in the 20% most deprived areas.", None),
         ("The Core20PLUS5 approach: 31% of patients are over 65", None),
         ("45% of patients are over 65", None),
+        # What people there are like, not who lives there:
+        ("36% of people in Core20 areas smoke", None),
+        ("36% of Core20 residents have diabetes", None),
     ],
 )
 def test_what_the_evidence_says_of_the_users_deprivation(text: str, times: float | None) -> None:
