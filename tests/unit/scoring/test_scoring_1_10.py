@@ -236,3 +236,16 @@ def test_an_action_for_people_from_the_coast_answers_the_harm_to_rural_and_coast
     before, now = (rate(answers, area(1.0, rural=0.6), framework, r) for r in (earlier, rules))
     assert level_index(now.residual) < level_index(now.inherent), sorted(fired(now))
     assert before.residual == before.inherent, sorted(fired(before))  # the gap 1.10 closes
+
+
+@pytest.mark.parametrize(("names", "answered"), [("low-income patients", True), ("older patients", False)])
+def test_an_action_for_people_on_low_incomes_answers_the_harm_to_people_in_deprived_areas(
+    rules: ScoringRules, framework: Framework, names: str, answered: bool
+) -> None:
+    answers = own_evidence(framework, "closure", **{"core20.access": "negative"})
+    answers["core20.access.evidence"] = "Walk-in data 2026: 61% of attendances come from Core20 postcodes."
+    plan = {"action": "Keep 30 walk-in slots a day at the practice next door", **GOOD}
+    answers["actions.plan"] = [{**plan, "answers": names, "measure": "Slot use by IMD quintile, monthly"}]
+    rating = rate(answers, area(1.0), framework, rules)
+    assert rating.inherent == "high", sorted(fired(rating))
+    assert (rating.residual == "medium") is answered, sorted(fired(rating))
