@@ -386,6 +386,7 @@ _MAKE_UP = (
 )
 _SHARE = r"(?P<share>\d{1,3}(?:\.\d+)?)\s*(?:%|per\s*cent)"
 # "82% of attendances come from Core20 postcodes"; "Core20 postcodes account for 82% of attendances".
+_DEPRIVED_WORDS = ("core", "deprived", "decile", "quintile")
 # Who lives there, not what people there are like: "36% of people in Core20 areas smoke" is no share.
 _LIVE = r"(?:lives?|lived|living|resid\w*|comes?|came|coming|are|were|is|was|registered|from)"
 STATED_DEPRIVED_SHARE = re.compile(
@@ -403,7 +404,12 @@ def stated_deprived_share(texts: Iterable[Any], fifth: float = 0.2) -> float | N
     "82% of attendances come from Core20 postcodes" is 4.1 times 20%. None when no text says so."""
     found: list[float] = []
     for text in texts:
-        for match in STATED_DEPRIVED_SHARE.finditer(str(text or "")):
+        plain = str(text or "")
+        lower = plain.lower()
+        # Most evidence names neither a share nor the most deprived areas: skip the long search for it.
+        if not (("%" in lower or "per" in lower) and any(word in lower for word in _DEPRIVED_WORDS)):
+            continue
+        for match in STATED_DEPRIVED_SHARE.finditer(plain):
             share = float(match["share"] or match["share2"]) / 100
             if share > 1:
                 continue
