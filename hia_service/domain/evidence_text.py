@@ -385,10 +385,9 @@ _MAKE_UP = (
     r"(?:accounts?\s+for|accounted\s+for|makes?\s+up|made\s+up|represents?|represented|are|were|is|was)"
 )
 _SHARE = r"(?P<share>\d{1,3}(?:\.\d+)?)\s*(?:%|per\s*cent)"
-# "82% of attendances come from Core20 postcodes"; "Core20 postcodes account for 82% of attendances".
-_DEPRIVED_WORDS = ("core", "deprived", "decile", "quintile")
 # Who lives there, not what people there are like: "36% of people in Core20 areas smoke" is no share.
 _LIVE = r"(?:lives?|lived|living|resid\w*|comes?|came|coming|are|were|is|was|registered|from)"
+# "82% of attendances come from Core20 postcodes"; "Core20 postcodes account for 82% of attendances".
 STATED_DEPRIVED_SHARE = re.compile(
     rf"{_SHARE}\s+of\s+(?P<who>[^.;%]{{0,90}}?\b{_LIVE}\b[^.;%]{{0,30}}?)"
     rf"\b(?:(?P<fifth>{_FIFTH})|(?P<tenth>{_TENTH}))"
@@ -396,6 +395,8 @@ STATED_DEPRIVED_SHARE = re.compile(
     rf"(?:about\s+|around\s+|nearly\s+|almost\s+|over\s+){{0,1}}{_SHARE.replace('share', 'share2')}\s+of\b",
     re.IGNORECASE,
 )
+# Words every such statement holds (after "%" or "per cent"): text without them is not searched.
+_DEPRIVED_WORDS = ("core", "deprived", "decile", "quintile")
 
 
 def stated_deprived_share(texts: Iterable[Any], fifth: float = 0.2) -> float | None:
@@ -407,7 +408,7 @@ def stated_deprived_share(texts: Iterable[Any], fifth: float = 0.2) -> float | N
         plain = str(text or "")
         lower = plain.lower()
         # Most evidence names neither a share nor the most deprived areas: skip the long search for it.
-        if not (("%" in lower or "per" in lower) and any(word in lower for word in _DEPRIVED_WORDS)):
+        if not (("%" in lower or "cent" in lower) and any(word in lower for word in _DEPRIVED_WORDS)):
             continue
         for match in STATED_DEPRIVED_SHARE.finditer(plain):
             share = float(match["share"] or match["share2"]) / 100

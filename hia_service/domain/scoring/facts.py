@@ -19,9 +19,8 @@ from hia_service.domain.geography.area_profile import AreaProfile
 from hia_service.domain.scoring.model import IMPACT_STATES, NOT_ASSESSED, ClaimRules, Threshold
 
 NOT_KNOWN = "not known"
-ENGLAND_CORE20_SHARE = (
-    0.2  # Core20: the most deprived fifth of neighbourhoods, when no profile gives the share
-)
+# Core20 is the most deprived fifth of neighbourhoods: the share used when no profile gives the nation's.
+ENGLAND_CORE20_SHARE = 0.2
 SKIPPED = "skipped"  # the group's section was not asked (a short assessment, or no assessment needed)
 # Names a dimension rule's reason may quote, besides threshold names.
 GROUP_FIELDS = tuple(f"{state}_{kind}" for state in IMPACT_STATES for kind in ("groups", "count"))

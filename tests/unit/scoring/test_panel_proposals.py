@@ -70,16 +70,7 @@ def specific(index: int, label: str) -> str:
         ("1.9", "1.3"),
         ("1.10", "1.3"),
     ],
-    ids=[
-        "scoring-1.3",
-        "scoring-1.4",
-        "scoring-1.5",
-        "scoring-1.6",
-        "scoring-1.7",
-        "scoring-1.8",
-        "scoring-1.9",
-        "scoring-1.10",
-    ],
+    ids=lambda v: f"scoring-{v[0]}",
 )
 def versions(request: pytest.FixtureRequest) -> tuple[str, str]:
     return request.param  # type: ignore[no-any-return]
