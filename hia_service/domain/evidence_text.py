@@ -105,6 +105,8 @@ _CLOSES = (
 CLOSES_OR_MOVES = re.compile(rf"\b({_CLOSES}|relocat\w*|{_MOVE})\b", re.IGNORECASE)
 # The service stops where it was, with no move named (scoring 1.10).
 CLOSES = re.compile(rf"\b({_CLOSES})\b", re.IGNORECASE)
+# A move in so many words: from or to somewhere (scoring 1.11).
+MOVES = re.compile(rf"\b(relocat\w*|{_MOVE})\b", re.IGNORECASE)
 # Fewer places to go (scoring 1.9): "assessment centres reduced from five to two", "fewer clinics",
 # "consolidate onto one site". A cut in sites is a closure for the people who used the ones that go.
 _SITES = r"(?:sites|centres|centers|clinics|locations|bases|branches|hubs|venues|surgeries|depots)"
@@ -272,6 +274,10 @@ def closes_or_moves(texts: Iterable[Any]) -> bool:
 
 def closes(texts: Iterable[Any]) -> bool:
     return any(CLOSES.search(str(t or "")) for t in texts)
+
+
+def moves(texts: Iterable[Any]) -> bool:
+    return any(MOVES.search(str(t or "")) for t in texts)
 
 
 def reduces_sites(texts: Iterable[Any]) -> bool:

@@ -60,6 +60,8 @@ DESCRIPTIONS: Mapping[str, Any] = {
     "temporary": evidence_text.temporary,
     # 1.10 on
     "closes": evidence_text.closes,
+    # 1.11 on
+    "moves": evidence_text.moves,
 }
 
 

@@ -76,7 +76,7 @@ def test_a_version_carries_answers_profile_rules_reference_data_and_checksum(
     assert version["answers"]["actions.plan"][0]["action"] == "Keep a morning walk-in session"
     assert version["profile"]["core20_share"] == PROFILE["core20_share"]
     assert version["profile"]["population_by_decile"] == PROFILE["population_by_decile"]
-    assert version["framework_version"] == "1.3" and version["scoring_version"] == "1.10"  # current.yaml
+    assert version["framework_version"] == "1.3" and version["scoring_version"] == "1.11"  # current.yaml
     assert version["reference_release"] == "IoD2025"
     assert version["reference_checksum"] == loaded_reference
     assert version["rating"]["overall"] in ("low", "medium", "high")

@@ -64,7 +64,7 @@ def test_practice_is_prefilled_with_the_scenario_and_its_real_area_profile(
     assert row["profile"]["release"] == "IoD2025" and row["profile"]["population"] > 10_000
     assert figure_holds(scenario.figure, row["profile"])
     # The scenario's own rules, under which its model rating holds, whatever is current for live work.
-    assert row["rules"] == (scenario.framework_version, scenario.scoring) == ("1.3", "1.10")
+    assert row["rules"] == (scenario.framework_version, scenario.scoring) == ("1.3", "1.11")
 
 
 def test_starting_again_returns_to_the_same_practice(training_app: Flask, people: dict, cohort: dict) -> None:

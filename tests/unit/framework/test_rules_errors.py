@@ -181,7 +181,7 @@ def test_scoring_answer_condition_checked_against_framework(
 
 
 def test_current_names_a_missing_version(rules_copy: Path, problems_after: Breaker) -> None:
-    problem = only(problems_after(rules_copy, "current.yaml", 'scoring: "1.10"', 'scoring: "2.0"'))
+    problem = only(problems_after(rules_copy, "current.yaml", 'scoring: "1.11"', 'scoring: "2.0"'))
     assert problem.message == "scoring version 2.0 is not available in scoring/"
     assert problem.file.endswith("current.yaml") and problem.line == 4
 

@@ -33,7 +33,7 @@ def test_there_is_a_file_of_every_kind() -> None:
 
 def test_project_rules_load_with_current_versions(ruleset: RuleSet) -> None:
     assert ruleset.current_framework_version == "1.3"
-    assert ruleset.current_scoring_version == "1.10"
+    assert ruleset.current_scoring_version == "1.11"
     assert ruleset.framework() is ruleset.framework("1.3")
     assert ruleset.scoring().framework is ruleset.framework("1.3")
     assert ruleset.scoring("1.3").framework is ruleset.framework("1.2")

@@ -23,7 +23,8 @@ from tests.unit.scoring.conftest import profile
 
 HERE = Path(__file__).parent
 # Issue 19's proposals and the first four reviews' (scoring 1.3 to 1.8), then the fifth to ninth reviews'
-# (scoring 1.9) and the tenth to thirteenth (1.10), each in a file of its own, written the same way.
+# (scoring 1.9), the tenth to thirteenth (1.10) and the fourteenth on (1.11), each in a file of its own,
+# written the same way.
 FIRST = yaml.safe_load((HERE / "panel_proposals.yaml").read_text(encoding="utf-8"))
 REVIEWS = [
     case
@@ -37,6 +38,7 @@ REVIEWS = [
         "panel_review_11.yaml",
         "panel_review_12.yaml",
         "panel_review_13.yaml",
+        "panel_review_14.yaml",
     )
     for case in yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
 ]
@@ -69,6 +71,7 @@ def specific(index: int, label: str) -> str:
         ("1.8", "1.3"),
         ("1.9", "1.3"),
         ("1.10", "1.3"),
+        ("1.11", "1.3"),
     ],
     ids=lambda v: f"scoring-{v[0]}",
 )

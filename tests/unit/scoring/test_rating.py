@@ -42,7 +42,7 @@ def test_rating_to_dict_is_json_and_complete(rules: ScoringRules, framework: Fra
 
 def test_score_takes_the_bundle_and_a_version(ruleset: RuleSet, framework: Framework) -> None:
     answers = sound_answers(framework)
-    assert score(answers, profile(1.0), ruleset).rules_version == ruleset.current_scoring_version == "1.10"
+    assert score(answers, profile(1.0), ruleset).rules_version == ruleset.current_scoring_version == "1.11"
     assert score(answers, profile(1.0), ruleset, version="1.0").rules_version == "1.0"
     assert score(answers, profile(1.0), ruleset, version="1.0").overall == "low"
 

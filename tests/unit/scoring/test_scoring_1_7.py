@@ -51,7 +51,7 @@ def entered(
 @pytest.mark.parametrize(
     ("title", "summary", "said"),
     [
-        (CRISIS, "", {"closes_or_moves", "closes"}),  # 1.10 on: "closes" too (no move is needed)
+        (CRISIS, "", {"closes_or_moves", "closes", "moves"}),  # 1.10 on: "closes"; 1.11 on: "moves"
         (PARKING, "", {"costs_or_language"}),
         ("Interpreting contract", INTERPRETING, {"costs_or_language"}),
         ("Closing the gap in diabetes care", "Care closer to home for frail people", set()),
