@@ -158,8 +158,12 @@ def check_actions(
     not_owners = {normalise(o) for o in credit.not_owners}
     not_measures = {normalise(m) for m in credit.not_measures}
     checks = []
+    by_measure = {g: credit.measure_names[g] for g in harmed if g in credit.measure_names}
     for number, row in enumerate(actions, start=1):
         answers = named_groups(row.get(credit.harm_field), harmed)
+        if by_measure:  # 1.11 on: a measure by deprivation answers the harm to deprived areas too
+            named = {*answers, *named_groups(row.get("measure"), by_measure)}
+            answers = tuple(g for g in harmed if g in named)
         owner = str(row.get("owner") or "").strip()
         due = parse_day(row.get("due"))
         failed: dict[str, dict[str, tuple[str, Any]]] = {}

@@ -292,10 +292,11 @@ class _Builder:
             if raw["harm_field"] not in fields:
                 self.fail((*path, "harm_field"), f"'{raw['harm_field']}' is not a column of '{question}'")
         group_ids = {g.id for _, g in self.framework.groups()}
-        for group_id in raw.get("harm_names", {}):
-            if group_id not in group_ids:
-                message = f"'{group_id}' is not a group in framework {self.framework.version}"
-                self.fail((*path, "harm_names", group_id), message)
+        for key in ("harm_names", "measure_names"):
+            for group_id in raw.get(key, {}):
+                if group_id not in group_ids:
+                    message = f"'{group_id}' is not a group in framework {self.framework.version}"
+                    self.fail((*path, key, group_id), message)
         for key, text in mit["failures"].items():
             self.template(text, ("overall", "mitigation", "failures", key), FAILURE_FIELDS)
         if raw.get("vague_words") and "vague" not in mit["failures"]:
@@ -315,6 +316,7 @@ class _Builder:
             totals_words=tuple(raw.get("totals_words", ())),
             breakdown_words=tuple(raw.get("breakdown_words", ())),
             not_who_words=tuple(raw.get("not_who_words", ())),
+            measure_names={g: tuple(words) for g, words in raw.get("measure_names", {}).items()},
         )
 
     def _unique(self, values: list[str], what: str, path_of: Any) -> None:

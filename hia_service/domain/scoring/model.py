@@ -205,6 +205,9 @@ class Credit:
     breakdown_words: tuple[str, ...] = ()  # ...earns credit only when broken down ("by", "quintile")
     # 1.8 on: "by month", "per site": a breakdown word before one of these splits by when or where, not who.
     not_who_words: tuple[str, ...] = ()
+    # 1.11 on: words in an action's measure that make it answer a group's harm too ("by IMD quintile" for
+    # people in deprived areas, whom an action names by place: "the Northfield estate").
+    measure_names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

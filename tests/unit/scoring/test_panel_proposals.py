@@ -23,8 +23,8 @@ from tests.unit.scoring.conftest import profile
 
 HERE = Path(__file__).parent
 # Issue 19's proposals and the first four reviews' (scoring 1.3 to 1.8), then the fifth to ninth reviews'
-# (scoring 1.9), the tenth to thirteenth (1.10) and the fourteenth on (1.11), each in a file of its own,
-# written the same way.
+# (scoring 1.9), the tenth to thirteenth (1.10) and the fourteenth to sixteenth (1.11), each in a file of its
+# own, written the same way.
 FIRST = yaml.safe_load((HERE / "panel_proposals.yaml").read_text(encoding="utf-8"))
 REVIEWS = [
     case
@@ -39,6 +39,8 @@ REVIEWS = [
         "panel_review_12.yaml",
         "panel_review_13.yaml",
         "panel_review_14.yaml",
+        "panel_review_15.yaml",
+        "panel_review_16.yaml",
     )
     for case in yaml.safe_load((HERE / name).read_text(encoding="utf-8"))
 ]

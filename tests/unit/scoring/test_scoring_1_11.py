@@ -10,10 +10,10 @@ import pytest
 
 from hia_service.domain.framework import Framework
 from hia_service.domain.rules import RuleSet
-from hia_service.domain.scoring import ScoringRules
+from hia_service.domain.scoring import ScoringRules, paper_actions
 from hia_service.domain.scoring.actions import harm_names, named_groups, reach_measured
 from tests.unit.scoring.test_access_rating import area
-from tests.unit.scoring.test_scoring_1_5 import fired, rate
+from tests.unit.scoring.test_scoring_1_5 import TODAY, fired, rate
 from tests.unit.scoring.test_scoring_1_9 import own_evidence
 
 CLOSURE_RULES = {"described.closure_under_another_kind", "described.closure_under_another_kind_concentrated"}
@@ -92,6 +92,12 @@ def test_a_move_with_nothing_recorded_or_a_closure_is_still_read_as_before(
         ("disabled staff", "workforce.disability", "1.10"),
         ("global majority nurses", "workforce.race", "1.11"),
         ("older members of the team", "workforce.age", "1.11"),
+        ("women in labour and women choosing home birth", "pc.pregnancy_maternity", "1.11"),
+        ("births before arrival", "clinical.maternity", "1.11"),
+        ("pregnant women", "clinical.maternity", "1.10"),
+        ("older people with dementia and their families", "pc.disability", "1.11"),
+        ("staff who observe a Sabbath", "pc.religion_belief", "1.11"),
+        ("children with diabetes and their parents", "clinical.cyp_diabetes", "1.11"),
     ],
 )
 def test_everyday_words_name_the_group_an_action_answers(
@@ -146,3 +152,119 @@ def test_an_action_for_migrant_patients_answers_the_harm_to_migrants(
     assert "overall.mitigation.paper" in fired(then)  # "does not name a group recorded as harmed"
     assert "overall.mitigation.paper" not in fired(now), sorted(fired(now))
     assert "overall.mitigation.at_floor" in fired(now)  # credited; a real harm stays at least medium
+
+
+TWO_HARMS = {"pc.age": "negative", "inclusion.digital_exclusion": "negative"}
+THREE_HARMS = {**TWO_HARMS, "inclusion.communication": "negative"}
+
+
+def online_first(framework: Framework, offline: str, harms: dict[str, str] = TWO_HARMS) -> dict[str, Any]:
+    """Online-first triage at a practice in a deprived area, harms to older and digitally excluded people
+    recorded, with a route without the internet as good as online ("yes"), partly or none."""
+    answers = own_evidence(framework, "digital", **harms)
+    answers.update(
+        {
+            "proposal.title": "Online-first triage at Marsh Lane Surgery",
+            "digital.offline_route": offline,
+            "digital.offline_detail": "Phone and reception requests join the same triage list, same hours.",
+            "digital.support": "Reception staff complete the online form with anyone who asks.",
+        }
+    )
+    return answers
+
+
+@pytest.mark.parametrize(("offline", "inherent"), [("yes", "medium"), ("partly", "high"), ("no", "high")])
+@pytest.mark.parametrize(("harms", "relative"), [(TWO_HARMS, 2.0), (THREE_HARMS, 1.0)], ids=["two", "three"])
+def test_a_digital_route_with_one_as_good_without_the_internet_is_a_limited_harm(
+    rules: ScoringRules,
+    earlier: ScoringRules,
+    framework: Framework,
+    offline: str,
+    inherent: str,
+    harms: dict[str, str],
+    relative: float,
+) -> None:
+    """Two harms in a deprived area (each high there until 1.10), or three harms to people whose access
+    changes (high, as many groups, until 1.10), from a digital route: limited when the service can be used
+    as well without the internet."""
+    answers = online_first(framework, offline, harms)
+    assert rate(answers, area(relative), framework, earlier).inherent == "high"
+    now = rate(answers, area(relative), framework, rules)
+    assert now.inherent == inherent, sorted(fired(now))
+    if offline == "yes":
+        assert {"pc.negative", "inclusion.negative"} <= fired(now)
+        deprived_or_many = {"pc.negative_deprived", "inclusion.negative_deprived"}
+        assert not (deprived_or_many | {"combined.access_change_many_negative"}) & fired(now)
+
+
+def test_the_same_harms_from_another_kind_of_change_in_a_deprived_area_stay_high(
+    rules: ScoringRules, framework: Framework
+) -> None:
+    answers = own_evidence(framework, "hours", **{"pc.age": "negative"})
+    answers["digital.offline_route"] = "yes"  # a stale answer from a page no longer shown counts for nothing
+    now = rate(answers, area(2.0), framework, rules)
+    assert now.inherent == "high" and "pc.negative_deprived" in fired(now), sorted(fired(now))
+
+
+def estate_closure(framework: Framework, measure: str) -> dict[str, Any]:
+    """A harm to access in deprived areas, answered by an action that names the people by their estate."""
+    answers = own_evidence(framework, "relocation", **{"core20.access": "negative"})
+    answers["actions.plan"] = [
+        {
+            "action": "Free booked taxi to the static unit for every woman invited from the two estates",
+            "answers": "women on the Harpur and Lowfield estates",
+            "owner": "Screening programme manager",
+            "due": "2027-04-01",
+            "measure": measure,
+        }
+    ]
+    return answers
+
+
+@pytest.mark.parametrize(
+    ("measure", "answers"),
+    [
+        ("Uptake by estate, IMD quintile and ethnicity, quarterly", True),
+        ("Uptake from the most deprived neighbourhoods against the last round", True),
+        ("Uptake by ethnicity, quarterly", False),
+        ("Taxis booked, monthly", False),
+    ],
+)
+def test_a_measure_by_deprivation_answers_the_harm_to_deprived_areas(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework, measure: str, answers: bool
+) -> None:
+    plan = estate_closure(framework, measure)
+    then = rate(plan, area(1.0), framework, earlier)
+    now = rate(plan, area(1.0), framework, rules)
+    assert "overall.mitigation.paper" in fired(then)  # 1.10: "does not name a group recorded as harmed"
+    assert ("overall.mitigation.paper" not in fired(now)) is answers, sorted(fired(now))
+    # The quality check reads the same credit: it never warns about an action the rating credited.
+    checks = paper_actions(plan, rules, TODAY)
+    assert (not checks) is answers
+
+
+def letters(framework: Framework, **impacts: str) -> dict[str, Any]:
+    answers = own_evidence(framework, "policy", **impacts)
+    answers.update(
+        {
+            "proposal.changes_access": "no",
+            "proposal.scope": "organisation",  # a full assessment: the groups it is for are asked about
+            "proposal.title": "Outpatient letters in plain English and accessible formats",
+            "proposal.summary": "Letters are sent translated, in easy read or large print where the record "
+            "says so, as well as in English.",
+        }
+    )
+    return answers
+
+
+def test_a_change_that_makes_a_service_easier_to_understand_with_its_benefit_recorded_is_assessed(
+    rules: ScoringRules, earlier: ScoringRules, framework: Framework
+) -> None:
+    better = letters(framework, **{"inclusion.communication": "positive", "ehia_groups.literacy": "positive"})
+    assert "described.costs_or_language" in fired(rate(better, area(1.0), framework, earlier))
+    now = rate(better, area(1.0), framework, rules)
+    assert not fired(now) & {"described.costs_or_language", "described.costs_or_language_concentrated"}
+    # Nothing recorded, or a benefit for another group only, is read as before.
+    for impacts in ({}, {"pc.age": "positive"}):
+        still = rate(letters(framework, **impacts), area(1.0), framework, rules)
+        assert "described.costs_or_language" in fired(still), impacts
