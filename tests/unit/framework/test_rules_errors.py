@@ -180,6 +180,15 @@ def test_scoring_answer_condition_checked_against_framework(
     assert problem.message == "'nope' is not an answer to 'engagement.done'"
 
 
+def test_a_measure_name_for_a_group_the_framework_lacks_is_refused_with_its_line(
+    rules_copy: Path, problems_after: Breaker
+) -> None:
+    old, new = "        core20.outcomes: [imd, deprivation", "        core20.nonsense: [imd, deprivation"
+    problem = only(problems_after(rules_copy, "scoring/1.11.yaml", old, new))
+    assert problem.message == "'core20.nonsense' is not a group in framework 1.3"
+    assert problem.file.endswith("1.11.yaml") and problem.line > 0
+
+
 def test_current_names_a_missing_version(rules_copy: Path, problems_after: Breaker) -> None:
     problem = only(problems_after(rules_copy, "current.yaml", 'scoring: "1.11"', 'scoring: "2.0"'))
     assert problem.message == "scoring version 2.0 is not available in scoring/"

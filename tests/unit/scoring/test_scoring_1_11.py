@@ -12,6 +12,7 @@ from hia_service.domain.framework import Framework
 from hia_service.domain.rules import RuleSet
 from hia_service.domain.scoring import ScoringRules, paper_actions
 from hia_service.domain.scoring.actions import harm_names, named_groups, reach_measured
+from hia_service.domain.scoring.model import Credit
 from tests.unit.scoring.test_access_rating import area
 from tests.unit.scoring.test_scoring_1_5 import TODAY, fired, rate
 from tests.unit.scoring.test_scoring_1_9 import own_evidence
@@ -32,6 +33,12 @@ def earlier(ruleset: RuleSet) -> ScoringRules:
 @pytest.fixture(scope="module")
 def framework(ruleset: RuleSet) -> Framework:
     return ruleset.framework("1.3")
+
+
+def credit_of(rules: ScoringRules) -> Credit:
+    credit = rules.overall.mitigation.credit
+    assert credit is not None
+    return credit
 
 
 def practice_move(framework: Framework, summary: str, **impacts: str) -> dict[str, Any]:
@@ -104,18 +111,14 @@ def test_everyday_words_name_the_group_an_action_answers(
     rules: ScoringRules, earlier: ScoringRules, framework: Framework, text: str, group: str, named_from: str
 ) -> None:
     def names(version: ScoringRules) -> tuple[str, ...]:
-        credit = version.overall.mitigation.credit
-        assert credit is not None
-        return named_groups(text, harm_names(framework, credit, [group]))
+        return named_groups(text, harm_names(framework, credit_of(version), [group]))
 
     assert names(rules) == (group,)
     assert names(earlier) == ((group,) if named_from == "1.10" else ())
 
 
 def test_words_that_name_no_group_still_name_none(rules: ScoringRules, framework: Framework) -> None:
-    credit = rules.overall.mitigation.credit
-    assert credit is not None
-    every = harm_names(framework, credit, [g.id for _, g in framework.groups()])
+    every = harm_names(framework, credit_of(rules), [g.id for _, g in framework.groups()])
     assert named_groups("all patients, by month", every) == ()
     assert named_groups("the whole team", every) == ()
 
@@ -126,9 +129,7 @@ def test_a_measure_about_bsl_users_shows_who_a_change_reaches(
     indicator = {"monitoring.indicators": [{"indicator": "Time to an interpreter for BSL users, monthly"}]}
 
     def measured(version: ScoringRules) -> bool:
-        credit = version.overall.mitigation.credit
-        assert credit is not None
-        return reach_measured(indicator, framework, credit, "actions.plan")
+        return reach_measured(indicator, framework, credit_of(version), "actions.plan")
 
     assert not measured(earlier)  # the gap 1.11 closes
     assert measured(rules)
